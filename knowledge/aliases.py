@@ -1,0 +1,71 @@
+"""Alias data: the bundled TOML, generated variants and kana readings."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+_KANJI = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Alias:
+    alias: str
+    kind: str  # "project" | "glossary" | "department"
+    target: str
+    source: str  # "data" | "variant" | "reading" | "user"
+
+
+@dataclass(frozen=True)
+class AliasData:
+    english: dict[tuple[str, str], str]  # (kind, target) -> English name
+    aliases: tuple[Alias, ...]
+
+
+def load_alias_data(path: Path | None = None) -> AliasData:
+    """Read the TOML file (default: the bundled ``knowledge/data/aliases.toml``)."""
+    if path is None:
+        raw = resources.files("knowledge").joinpath("data/aliases.toml").read_text(encoding="utf-8")
+    else:
+        raw = Path(path).read_text(encoding="utf-8")
+    data = tomllib.loads(raw)
+    english: dict[tuple[str, str], str] = {}
+    aliases: list[Alias] = []
+    for section, kind in (("projects", "project"), ("terms", "glossary"), ("departments", "department")):
+        for target, entry in data.get(section, {}).items():
+            if entry.get("en"):
+                english[(kind, target)] = entry["en"]
+                aliases.append(Alias(entry["en"], kind, target, "data"))
+            for alias in entry.get("aliases", []):
+                aliases.append(Alias(alias, kind, target, "data"))
+    return AliasData(english=english, aliases=tuple(aliases))
+
+
+def variants(name: str) -> set[str]:
+    """Spellings a name implies: optional parts "(の)", a trailing "(再掲)", "・" joins."""
+    out = set()
+    if "(" in name or "（" in name:
+        out.add(re.sub(r"[（(]([^()（）]*)[)）]", r"\1", name))  # システムの標準化・共通化
+        out.add(re.sub(r"[（(][^()（）]*[)）]", "", name))  # システム標準化・共通化
+    if "・" in name:
+        out |= {v.replace("・", "") for v in out | {name}}
+    out.discard(name)
+    return {v.strip() for v in out if v.strip()}
+
+
+@lru_cache(maxsize=1)
+def _kakasi():  # type: ignore[no-untyped-def]
+    import pykakasi  # loaded only when readings are generated (at ingest): it takes ~0.5 s
+
+    return pykakasi.kakasi()
+
+
+def reading(text: str) -> str | None:
+    """Hiragana reading of a name containing kanji, or None when there is nothing to read."""
+    if not _KANJI.search(text):
+        return None
+    return "".join(part["hira"] for part in _kakasi().convert(text))

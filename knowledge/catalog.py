@@ -1,0 +1,175 @@
+"""Read the knowledge base into plain records: the one read path handlers use.
+
+The plan is small (26 projects, 39 terms; a 100× plan is still a few thousand rows), so a
+snapshot is loaded once and kept in memory; ``Catalog.is_stale`` tells a long-running process
+that a re-ingest or a new alias bumped the database's generation.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlite_utils import Database
+
+from knowledge.normalize import normalize
+from knowledge.records import (
+    Approach,
+    Evaluation,
+    Indicator,
+    KpiValue,
+    Policy,
+    Project,
+    ScheduleItem,
+    Term,
+)
+from knowledge.store import meta
+
+
+@dataclass(frozen=True)
+class AliasEntry:
+    alias: str
+    normalized: str
+    kind: str
+    target: str
+    source: str
+
+
+@dataclass(frozen=True)
+class TextHit:
+    kind: str
+    ref: str
+    field: str
+    hits: int
+
+
+@dataclass
+class Catalog:
+    db: Database
+    title: str
+    edition: str
+    generation: str
+    policies: dict[int, Policy]
+    approaches: dict[str, Approach]
+    projects: dict[str, Project]
+    terms: dict[str, Term]
+    departments: tuple[str, ...]
+    aliases: tuple[AliasEntry, ...]
+    english: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ lookups
+    def project(self, pid: str) -> Project | None:
+        return self.projects.get(pid)
+
+    def english_name(self, kind: str, target: str) -> str | None:
+        return self.english.get((kind, target))
+
+    def projects_of_department(self, name: str) -> list[Project]:
+        return [p for p in self.projects.values() if name in p.departments]
+
+    def projects_with_grade(self, grade: str | None, *, include_drafts: bool = False) -> list[Project]:
+        out = []
+        for p in self.projects.values():
+            e = p.latest_evaluation(include_drafts=include_drafts)
+            if e is not None and e.grade == grade:
+                out.append(p)
+        return out
+
+    def is_stale(self) -> bool:
+        return (meta(self.db, "generation") or "") != self.generation
+
+    # ------------------------------------------------------------------ full text
+    def search_text(self, text: str, *, kind: str | None = None, limit: int = 50) -> list[TextHit]:
+        """Where the normalised ``text`` occurs in names, definitions and project texts.
+
+        FTS5 with the trigram tokenizer for 3+ characters (the input quoted as one phrase, so
+        no user text is ever read as query syntax); LIKE for shorter text, which trigram
+        cannot index.
+        """
+        needle = normalize(text)
+        if not needle:
+            return []
+        if len(needle) >= 3:
+            phrase = '"' + needle.replace('"', '""') + '"'
+            sql = (
+                "SELECT d.kind, d.ref, d.field, d.normalized FROM search_docs_fts f "
+                "JOIN search_docs d ON d.rowid = f.rowid WHERE search_docs_fts MATCH ?"
+            )
+            params: list[object] = [phrase]
+        else:
+            escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            sql = "SELECT kind, ref, field, normalized FROM search_docs d WHERE normalized LIKE ? ESCAPE '\\'"
+            params = [f"%{escaped}%"]
+        if kind:
+            sql += " AND d.kind = ?"
+            params.append(kind)
+        hits = []
+        for row in self.db.query(sql + f" LIMIT {int(limit) * 4}", params):
+            hits.append(TextHit(row["kind"], row["ref"], row["field"], row["normalized"].count(needle)))
+        return hits[: limit * 4]
+
+
+def load_catalog(db: Database) -> Catalog:
+    policies = {r["id"]: Policy(r["id"], r["title"]) for r in db.query("SELECT * FROM policies ORDER BY id")}
+    approaches = {
+        r["id"]: Approach(r["id"], r["policy_id"], r["title"], r["vision"])
+        for r in db.query("SELECT * FROM approaches ORDER BY id")
+    }
+    depts: dict[str, list[str]] = defaultdict(list)
+    for r in db.query(
+        "SELECT pd.project_id, d.name FROM project_departments pd JOIN departments d ON d.id = pd.department_id "
+        "ORDER BY pd.project_id, pd.position"
+    ):
+        depts[r["project_id"]].append(r["name"])
+    schedule: dict[str, list[ScheduleItem]] = defaultdict(list)
+    for r in db.query("SELECT * FROM schedule ORDER BY project_id, row"):
+        schedule[r["project_id"]].append(ScheduleItem(r["row"], r["fiscal_year"], r["text"], r["new_in"]))
+    values: dict[tuple[str, int], list[KpiValue]] = defaultdict(list)
+    order = {"baseline": 0, "target": 1, "actual": 2}
+    for r in db.query("SELECT * FROM kpis ORDER BY project_id, indicator, fiscal_year"):
+        values[(r["project_id"], r["indicator"])].append(
+            KpiValue(r["fiscal_year"], r["kind"], r["value"], r["text"], r["revised_from"])
+        )
+    indicators: dict[str, list[Indicator]] = defaultdict(list)
+    for r in db.query("SELECT * FROM kpi_indicators ORDER BY project_id, indicator"):
+        vals = sorted(values[(r["project_id"], r["indicator"])], key=lambda v: (v.fiscal_year, order[v.kind]))
+        indicators[r["project_id"]].append(Indicator(r["indicator"], r["label"], r["unit"], tuple(vals), r["note"] or ""))
+    evaluations: dict[str, list[Evaluation]] = defaultdict(list)
+    for r in db.query("SELECT * FROM evaluations WHERE replaced_at IS NULL ORDER BY project_id, fiscal_year, id"):
+        actuals = tuple((int(k), v) for k, v in json.loads(r["actuals"]).items()) if r["actuals"] else ()
+        evaluations[r["project_id"]].append(
+            Evaluation(
+                fiscal_year=r["fiscal_year"], grade=r["grade"], comment=r["comment"] or "", source=r["source"],
+                status=r["status"], submitted_by=r["submitted_by"], submitted_at=r["submitted_at"], actuals=actuals,
+            )
+        )
+    projects = {}
+    for r in db.query("SELECT * FROM projects WHERE active = 1"):
+        projects[r["id"]] = Project(
+            id=r["id"], name=r["name"], departments=tuple(depts[r["id"]]), policy_id=r["policy_id"],
+            approach_id=r["approach_id"], set_year=r["set_year"], current=r["current"], issue=r["issue"],
+            goal=r["goal"], schedule=tuple(schedule[r["id"]]), indicators=tuple(indicators[r["id"]]),
+            evaluations=tuple(evaluations[r["id"]]), note=r["note"] or "", repost_of=r["repost_of"], line=r["line"],
+        )
+    projects = dict(sorted(projects.items(), key=lambda kv: _id_key(kv[0])))
+    terms = {
+        r["term"]: Term(r["term"], r["definition"], tuple(json.loads(r["urls"] or "[]")), r["position"])
+        for r in db.query("SELECT * FROM glossary ORDER BY position")
+    }
+    aliases = tuple(
+        AliasEntry(r["alias"], r["normalized"], r["kind"], r["target"], r["source"])
+        for r in db.query("SELECT * FROM aliases ORDER BY kind, target, alias")
+    )
+    english = {(r["kind"], r["target"]): r["name"] for r in db.query("SELECT * FROM english_names")}
+    departments = tuple(r["name"] for r in db.query("SELECT name FROM departments ORDER BY id"))
+    return Catalog(
+        db=db, title=meta(db, "title") or "", edition=meta(db, "edition") or "",
+        generation=meta(db, "generation") or "", policies=policies, approaches=approaches, projects=projects,
+        terms=terms, departments=departments, aliases=aliases, english=english,
+    )
+
+
+def _id_key(pid: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in re.findall(r"\d+", pid))

@@ -1,0 +1,45 @@
+"""One normalisation for every message and every indexed name, so that both sides meet.
+
+NFKC (fullwidth digits and letters, halfwidth kana), case folding, any dash between digits to
+"-", hiragana to katakana, and white space removed except between two ASCII word characters
+(so English words keep their boundaries while Japanese, written without spaces, matches however
+it was spaced).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Hyphen, non-breaking hyphen, figure dash, en/em dash, horizontal bar, minus sign, katakana
+# prolonged sound mark (halfwidth too), fullwidth hyphen-minus, small hyphen, wave dash: people
+# type all of these between the digits of "2-3-1".
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\uff70\uff0d\ufe63\u301c\uff5e~_"
+_DASH_BETWEEN_DIGITS = re.compile(rf"(?<=\d)\s*[{re.escape(_DASHES)}\-]\s*(?=\d)")
+_SPACE = re.compile(r"\s+")
+_GAP = re.compile(r"(?<![a-z0-9])\s+|\s+(?![a-z0-9])")
+# Zero-width and directional marks, and other format characters, carry no meaning for matching.
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def hira_to_kata(text: str) -> str:
+    return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in text)
+
+
+def clean(text: str) -> str:
+    """Remove control and invisible characters; keep everything a person typed on purpose."""
+    return _INVISIBLE.sub("", _CONTROL.sub(" ", text))
+
+
+def fold(text: str) -> str:
+    """NFKC, case folding, dashes between digits, hiragana to katakana; spaces kept (collapsed)."""
+    text = unicodedata.normalize("NFKC", clean(text)).casefold()
+    text = _DASH_BETWEEN_DIGITS.sub("-", text)
+    text = hira_to_kata(text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def normalize(text: str) -> str:
+    """The matching form: :func:`fold`, then spaces removed except between ASCII words."""
+    return _GAP.sub("", fold(text))

@@ -1,0 +1,322 @@
+"""The SQLite knowledge base (sqlite-utils): schema, ingest and the bundled plan."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from knowledge.aliases import Alias, AliasData, load_alias_data, reading, variants
+from knowledge.normalize import normalize
+from knowledge.parse import parse_plan
+from knowledge.records import Plan, Project
+
+SCHEMA_VERSION = 1
+BUNDLED_PLAN = "funabashi_dx_action_plan_r5.txt"
+DEFAULT_DB = "dxbot.db"
+
+# Rows a newer edition of the plan replaces. Evaluations submitted through the bot, and aliases
+# taught at run time, are not among them.
+_PLAN_TABLES = ("search_docs", "kpis", "kpi_indicators", "schedule", "project_departments", "glossary")
+
+
+def bundled_plan_text() -> str:
+    return resources.files("knowledge").joinpath(f"data/{BUNDLED_PLAN}").read_text(encoding="utf-8")
+
+
+def db_path_from_env(environ: dict[str, str] | None = None) -> str:
+    env = os.environ if environ is None else environ
+    return env.get("DXBOT_DB") or DEFAULT_DB
+
+
+def connect(path: str | Path | None = None, *, memory: bool = False) -> Database:
+    """Open the database with foreign keys enforced (and WAL for files, so readers never block)."""
+    db = Database(memory=True) if memory or path == ":memory:" else Database(str(path))
+    db.execute("PRAGMA foreign_keys = ON")
+    if not (memory or path == ":memory:"):
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA busy_timeout = 5000")
+    ensure_schema(db)
+    return db
+
+
+def ensure_schema(db: Database) -> None:
+    t = db.table
+    if "meta" not in db.table_names():
+        db["meta"].create({"key": str, "value": str}, pk="key")
+    t("policies").create({"id": int, "title": str}, pk="id", if_not_exists=True)
+    t("approaches").create(
+        {"id": str, "policy_id": int, "title": str, "vision": str},
+        pk="id",
+        foreign_keys=[("policy_id", "policies", "id")],
+        if_not_exists=True,
+    )
+    t("projects").create(
+        {
+            "id": str, "name": str, "policy_id": int, "approach_id": str, "set_year": int,
+            "current": str, "issue": str, "goal": str, "note": str, "repost_of": str,
+            "line": int, "active": int,
+        },
+        pk="id",
+        foreign_keys=[("policy_id", "policies", "id"), ("approach_id", "approaches", "id")],
+        if_not_exists=True,
+    )
+    t("departments").create({"id": int, "name": str}, pk="id", if_not_exists=True)
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS departments_name ON departments(name)")
+    t("project_departments").create(
+        {"project_id": str, "department_id": int, "position": int},
+        pk=("project_id", "department_id"),
+        foreign_keys=[("project_id", "projects", "id"), ("department_id", "departments", "id")],
+        if_not_exists=True,
+    )
+    t("schedule").create(
+        {"project_id": str, "row": int, "fiscal_year": int, "text": str, "new_in": int},
+        pk=("project_id", "row"),
+        foreign_keys=[("project_id", "projects", "id")],
+        if_not_exists=True,
+    )
+    t("kpi_indicators").create(
+        {"project_id": str, "indicator": int, "label": str, "unit": str, "note": str},
+        pk=("project_id", "indicator"),
+        foreign_keys=[("project_id", "projects", "id")],
+        if_not_exists=True,
+    )
+    t("kpis").create(
+        {
+            "project_id": str, "indicator": int, "fiscal_year": int, "kind": str,
+            "value": float, "text": str, "revised_from": float,
+        },
+        pk=("project_id", "indicator", "fiscal_year", "kind"),
+        foreign_keys=[("project_id", "projects", "id")],
+        if_not_exists=True,
+    )
+    t("evaluations").create(
+        {
+            "id": int, "project_id": str, "fiscal_year": int, "grade": str, "comment": str,
+            "source": str, "status": str, "actuals": str, "submitted_by": str,
+            "submitted_at": str, "replaced_at": str,
+        },
+        pk="id",
+        foreign_keys=[("project_id", "projects", "id")],
+        if_not_exists=True,
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS evaluations_project ON evaluations(project_id, fiscal_year)")
+    t("glossary").create(
+        {"term": str, "definition": str, "urls": str, "position": int}, pk="term", if_not_exists=True
+    )
+    t("aliases").create(
+        {"alias": str, "kind": str, "target": str, "source": str, "normalized": str},
+        pk=("alias", "kind", "target"),
+        if_not_exists=True,
+    )
+    t("english_names").create({"kind": str, "target": str, "name": str}, pk=("kind", "target"), if_not_exists=True)
+    if "search_docs" not in db.table_names():
+        db["search_docs"].create(
+            {"id": int, "kind": str, "ref": str, "field": str, "text": str, "normalized": str}, pk="id"
+        )
+        # Trigram: Japanese has no spaces to split words on; any 3-character run is findable.
+        db["search_docs"].enable_fts(["normalized"], tokenize="trigram", create_triggers=True)
+    if db["meta"].count == 0 or _meta(db, "schema_version") is None:
+        db["meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+
+
+def _meta(db: Database, key: str) -> str | None:
+    rows = list(db.query("SELECT value FROM meta WHERE key = ?", [key]))
+    return rows[0]["value"] if rows else None
+
+
+def meta(db: Database, key: str) -> str | None:
+    return _meta(db, key)
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    projects: int
+    terms: int
+    kpi_rows: int
+    aliases: int
+    changed: bool  # False when the same document was ingested already
+
+
+def ingest(db: Database, plan: Plan, *, aliases: AliasData | None = None, now: datetime) -> IngestReport:
+    """Replace every plan-sourced row with ``plan``, in one transaction.
+
+    Submitted evaluations and user-taught aliases survive. A project that a newer edition drops
+    is deleted, or kept inactive when evaluations were submitted for it.
+    """
+    aliases = aliases or load_alias_data()
+    with db.atomic():
+        for table in _PLAN_TABLES:
+            db.execute(f"DELETE FROM [{table}]")
+        db.execute("DELETE FROM evaluations WHERE source = 'plan'")
+        db.execute("DELETE FROM aliases WHERE source != 'user'")
+        db.execute("DELETE FROM english_names")
+        db["policies"].upsert_all([{"id": p.id, "title": p.title} for p in plan.policies], pk="id")
+        db["approaches"].upsert_all(
+            [{"id": a.id, "policy_id": a.policy_id, "title": a.title, "vision": a.vision} for a in plan.approaches],
+            pk="id",
+        )
+        _write_projects(db, plan.projects)
+        db["glossary"].insert_all(
+            [
+                {"term": t.term, "definition": t.definition, "urls": json.dumps(list(t.urls)), "position": t.position}
+                for t in plan.glossary
+            ],
+            pk="term",
+        )
+        alias_rows = _alias_rows(plan, aliases)
+        db["aliases"].insert_all(alias_rows, pk=("alias", "kind", "target"), ignore=True)
+        db["english_names"].insert_all(
+            [{"kind": k, "target": t, "name": n} for (k, t), n in aliases.english.items()], pk=("kind", "target")
+        )
+        db["search_docs"].insert_all(_search_rows(plan), pk="id")
+        _drop_unused(db, {a.id for a in plan.approaches}, {p.id for p in plan.policies})
+        previous = _meta(db, "source_sha256")
+        for key, value in {
+            "schema_version": str(SCHEMA_VERSION),
+            "title": plan.title,
+            "edition": plan.edition,
+            "source_sha256": plan.source_sha256,
+            "ingested_at": now.isoformat(),
+            "generation": str(int(_meta(db, "generation") or 0) + 1),
+        }.items():
+            db["meta"].upsert({"key": key, "value": value}, pk="key")
+    return IngestReport(
+        projects=len(plan.projects),
+        terms=len(plan.glossary),
+        kpi_rows=db["kpis"].count,
+        aliases=len(alias_rows),
+        changed=previous != plan.source_sha256,
+    )
+
+
+def _write_projects(db: Database, projects: tuple[Project, ...]) -> None:
+    keep = {p.id for p in projects}
+    db["projects"].upsert_all(
+        [
+            {
+                "id": p.id, "name": p.name, "policy_id": p.policy_id, "approach_id": p.approach_id,
+                "set_year": p.set_year, "current": p.current, "issue": p.issue, "goal": p.goal,
+                "note": p.note, "repost_of": p.repost_of, "line": p.line, "active": 1,
+            }
+            for p in projects
+        ],
+        pk="id",
+    )
+    for row in list(db.query("SELECT id FROM projects")):
+        if row["id"] in keep:
+            continue
+        submitted = db.execute("SELECT count(*) FROM evaluations WHERE project_id = ?", [row["id"]]).fetchone()[0]
+        if submitted:
+            db.execute("UPDATE projects SET active = 0 WHERE id = ?", [row["id"]])
+        else:
+            db.execute("DELETE FROM projects WHERE id = ?", [row["id"]])
+    names = sorted({d for p in projects for d in p.departments})
+    for name in names:
+        db.execute("INSERT OR IGNORE INTO departments(name) VALUES (?)", [name])
+    dept_ids = {r["name"]: r["id"] for r in db.query("SELECT id, name FROM departments")}
+    db.execute(
+        "DELETE FROM departments WHERE name NOT IN (%s) AND id NOT IN (SELECT department_id FROM project_departments)"
+        % ",".join("?" * len(names)),
+        names,
+    )
+    db["project_departments"].insert_all(
+        [
+            {"project_id": p.id, "department_id": dept_ids[d], "position": i}
+            for p in projects
+            for i, d in enumerate(p.departments)
+        ],
+        pk=("project_id", "department_id"),
+    )
+    db["schedule"].insert_all(
+        [
+            {"project_id": p.id, "row": s.row, "fiscal_year": s.fiscal_year, "text": s.text, "new_in": s.new_in}
+            for p in projects
+            for s in p.schedule
+        ],
+        pk=("project_id", "row"),
+    )
+    db["kpi_indicators"].insert_all(
+        [
+            {"project_id": p.id, "indicator": i.no, "label": i.label, "unit": i.unit, "note": i.note}
+            for p in projects
+            for i in p.indicators
+        ],
+        pk=("project_id", "indicator"),
+    )
+    db["kpis"].insert_all(
+        [
+            {
+                "project_id": p.id, "indicator": i.no, "fiscal_year": v.fiscal_year, "kind": v.kind,
+                "value": v.value, "text": v.text, "revised_from": v.revised_from,
+            }
+            for p in projects
+            for i in p.indicators
+            for v in i.values
+        ],
+        pk=("project_id", "indicator", "fiscal_year", "kind"),
+    )
+    db["evaluations"].insert_all(
+        [
+            {
+                "project_id": p.id, "fiscal_year": e.fiscal_year, "grade": e.grade, "comment": e.comment,
+                "source": "plan", "status": "published", "actuals": None,
+            }
+            for p in projects
+            for e in p.evaluations
+        ],
+    )
+
+
+def _drop_unused(db: Database, approach_ids: set[str], policy_ids: set[int]) -> None:
+    db.execute("DELETE FROM approaches WHERE id NOT IN (SELECT approach_id FROM projects) "
+               "AND id NOT IN (%s)" % ",".join("?" * len(approach_ids)), list(approach_ids))
+    db.execute("DELETE FROM policies WHERE id NOT IN (SELECT policy_id FROM projects) "
+               "AND id NOT IN (%s)" % ",".join("?" * len(policy_ids)), list(policy_ids))
+
+
+def _alias_rows(plan: Plan, data: AliasData) -> list[dict[str, str]]:
+    names: list[tuple[str, str, str]] = [("project", p.id, p.name) for p in plan.projects]
+    names += [("glossary", t.term, t.term) for t in plan.glossary]
+    names += [("department", d, d) for d in sorted({d for p in plan.projects for d in p.departments})]
+    known = {(kind, target) for kind, target, _ in names}
+    rows: list[Alias] = [a for a in data.aliases if (a.kind, a.target) in known]
+    for kind, target, name in names:
+        rows += [Alias(v, kind, target, "variant") for v in variants(name)]
+    japanese = [(a.kind, a.target, a.alias) for a in rows] + names
+    for kind, target, text in japanese:
+        kana = reading(text)
+        if kana:
+            rows.append(Alias(kana, kind, target, "reading"))
+    return [
+        {"alias": a.alias, "kind": a.kind, "target": a.target, "source": a.source, "normalized": normalize(a.alias)}
+        for a in rows
+    ]
+
+
+def _search_rows(plan: Plan) -> list[dict[str, object]]:
+    rows: list[tuple[str, str, str, str]] = []
+    for p in plan.projects:
+        rows += [("project", p.id, "name", p.name), ("project", p.id, "current", p.current),
+                 ("project", p.id, "issue", p.issue), ("project", p.id, "goal", p.goal)]
+        rows += [("project", p.id, "kpi", i.label) for i in p.indicators]
+        rows += [("project", p.id, "schedule", s.text) for s in p.schedule]
+        rows += [("project", p.id, "comment", e.comment) for e in p.evaluations if e.comment]
+    rows += [("glossary", t.term, "term", t.term) for t in plan.glossary]
+    rows += [("glossary", t.term, "definition", t.definition) for t in plan.glossary]
+    return [
+        {"id": i + 1, "kind": k, "ref": r, "field": f, "text": text, "normalized": normalize(text)}
+        for i, (k, r, f, text) in enumerate(rows)
+    ]
+
+
+def ensure_ingested(db: Database, *, now: datetime) -> IngestReport | None:
+    """Build the knowledge base from the bundled plan when it is empty or from an older schema."""
+    if db["projects"].count and _meta(db, "schema_version") == str(SCHEMA_VERSION) and _meta(db, "source_sha256"):
+        return None
+    return ingest(db, parse_plan(bundled_plan_text()), now=now)
