@@ -32,11 +32,16 @@ def clean(text: str) -> str:
     return _INVISIBLE.sub("", _CONTROL.sub(" ", text))
 
 
-def fold(text: str) -> str:
-    """NFKC, case folding, dashes between digits, hiragana to katakana; spaces kept (collapsed)."""
+def fold(text: str, *, kana: bool = True) -> str:
+    """NFKC, case folding, dashes between digits, hiragana to katakana; spaces kept (collapsed).
+
+    ``kana=False`` keeps hiragana: question words are told apart from names by their script
+    ("って" is a particle, "ッテ" is inside a katakana word).
+    """
     text = unicodedata.normalize("NFKC", clean(text)).casefold()
     text = _DASH_BETWEEN_DIGITS.sub("-", text)
-    text = hira_to_kata(text)
+    if kana:
+        text = hira_to_kata(text)
     return _SPACE.sub(" ", text).strip()
 
 

@@ -195,12 +195,11 @@ def _join_comment(parts: list[str]) -> str:
         piece = raw.strip()
         if not piece:
             continue
-        starts_paragraph = piece.startswith("<p>")
         piece = strip_markup(piece)
         if piece in _NONE_VALUES:
             continue
-        if text and not starts_paragraph and not text.endswith(("。", "\n")):
-            text += piece  # a sentence cut by a page break
+        if text and not text.endswith(("。", "！", "？", "）", ")", "」", "\n")):
+            text += piece  # a sentence cut by a page break (even where the next cell opens a <p>)
         else:
             text = f"{text}\n{piece}" if text else piece
     return text

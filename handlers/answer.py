@@ -1,0 +1,72 @@
+"""The platform-neutral answer: what Slack, LINE, the web chat and the CLI render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from knowledge.records import Project, Term
+
+Intent = Literal[
+    "project_status",
+    "project_department",
+    "project_kpi",
+    "project_schedule",
+    "project_overview",
+    "project_list",
+    "glossary",
+    "help",
+    "clarify",
+    "unknown",
+]
+Audience = Literal["staff", "citizen"]
+Lang = Literal["ja", "en"]
+
+
+@dataclass(frozen=True)
+class Ref:
+    """One thing an answer points at: a project or a glossary term."""
+
+    kind: Literal["project", "glossary"]
+    id: str
+    title: str
+    score: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "id": self.id, "title": self.title, "score": round(self.score, 1)}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the conversation so far says (the last project discussed), for follow-ups."""
+
+    last_project: str | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    query: str
+    intent: Intent
+    lang: Lang
+    audience: Audience
+    text: str
+    answers: tuple[Ref, ...] = ()
+    suggestions: tuple[Ref, ...] = ()
+    # The records behind the answer, for renderers that draw cards. Citizens' answers never
+    # carry draft evaluations: projects are filtered before they get here.
+    projects: tuple[Project, ...] = ()
+    terms: tuple[Term, ...] = ()
+    list_filter: str = ""  # what a project_list was filtered by, in the answer's language
+    assumed_project: str | None = None  # a follow-up resolved from context
+    source: str = ""
+    score: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "intent": self.intent,
+            "answers": [a.to_json() for a in self.answers],
+            "suggestions": [s.to_json() for s in self.suggestions],
+            "text": self.text,
+        }

@@ -1,0 +1,263 @@
+"""Plain-text replies, in Japanese or English. Cards are drawn by the channels from the same facts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from handlers.answer import Audience, Lang
+from knowledge.catalog import Catalog
+from knowledge.records import GRADES, GRADES_EN, Evaluation, Indicator, Project, Term, fiscal_to_reiwa
+
+
+def number(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def achievement(actual: float | None, target: float | None) -> int | None:
+    """Actual against target, in whole percent (7,552 / 8,000 -> 94)."""
+    if actual is None or not target:
+        return None
+    return int(actual / target * 100)
+
+
+def year_label(fiscal_year: int, lang: Lang) -> str:
+    return f"R{fiscal_to_reiwa(fiscal_year)}" if lang == "en" else f"令和{fiscal_to_reiwa(fiscal_year)}年度"
+
+
+def source_line(catalog: Catalog, lang: Lang, *, project: str | None = None, glossary: bool = False) -> str:
+    m = re.search(r"\((\d{4})年\)\s*(\d+)月\s*改定", catalog.edition)
+    edition = f"{m.group(1)}年{m.group(2)}月改定" if m else catalog.edition
+    if lang == "en":
+        edition_en = f"revised {m.group(1)}-{int(m.group(2)):02d}" if m else catalog.edition
+        where = f", project {project}" if project else ", glossary" if glossary else ""
+        return f"Source: Funabashi DX Action Plan ({edition_en}){where}"
+    where = f", 事業 {project}" if project else ", 用語集" if glossary else ""
+    return f"出典: アクションプラン {edition}{where}"
+
+
+def project_title(catalog: Catalog, p: Project, lang: Lang) -> str:
+    if lang == "en":
+        en = catalog.english_name("project", p.id)
+        return f"{p.id} {en} ({p.name})" if en else f"{p.id} {p.name}"
+    return f"{p.id} {p.name}"
+
+
+def departments(catalog: Catalog, p: Project, lang: Lang) -> str:
+    if lang == "en":
+        return ", ".join(
+            f"{catalog.english_name('department', d)} ({d})" if catalog.english_name("department", d) else d
+            for d in p.departments
+        )
+    return "、".join(p.departments)
+
+
+def grade_phrase(e: Evaluation | None, lang: Lang) -> str:
+    if e is None or e.grade is None:
+        return "no grade yet" if lang == "en" else "評価なし（まだ評価されていません）"
+    meaning = (GRADES_EN if lang == "en" else GRADES)[e.grade]
+    return f"{e.grade} ({meaning})" if lang == "en" else f"{e.grade}（{meaning}）"
+
+
+def evaluation_lines(p: Project, lang: Lang, audience: Audience) -> list[str]:
+    lines = []
+    shown = p.latest_evaluation(include_drafts=audience == "staff")
+    published = p.latest_evaluation()
+    for e in [shown] + ([published] if published is not None and published is not shown else []):
+        if e is None:
+            lines.append("Evaluation: none yet" if lang == "en" else "評価: まだありません")
+            continue
+        draft = e.status == "draft"
+        if lang == "en":
+            tag = " [DRAFT, not yet published]" if draft else ""
+            lines.append(f"{year_label(e.fiscal_year, lang)} evaluation{tag}: {grade_phrase(e, lang)}")
+            if e.comment:
+                lines.append(f"Comment (Japanese): {e.comment}")
+        else:
+            tag = "（下書き・未公表）" if draft else ""
+            label = "進み具合" if audience == "citizen" else "評価"
+            lines.append(f"{year_label(e.fiscal_year, lang)}の{label}{tag}: {grade_phrase(e, lang)}")
+            if e.comment:
+                lines.append(f"コメント: {e.comment}")
+    return lines
+
+
+def kpi_lines(p: Project, lang: Lang, *, actuals: dict[int, float | None] | None = None) -> list[str]:
+    lines: list[str] = []
+    for ind in p.indicators:
+        lines.extend(indicator_lines(ind, lang, actuals=actuals))
+    return lines
+
+
+def indicator_lines(ind: Indicator, lang: Lang, *, actuals: dict[int, float | None] | None = None) -> list[str]:
+    unit = ind.unit or ""
+    head = f"KPI {ind.no}: {ind.label}" if lang == "en" else f"参考値{'①②③④⑤'[ind.no - 1] if ind.no <= 5 else ind.no}: {ind.label}"
+    lines = [head]
+    base = ind.baseline
+    if base is not None:
+        label = "Baseline" if lang == "en" else "基準値"
+        lines.append(f"  {label} {year_label(base.fiscal_year, lang)}: {number(base.value)}{unit if base.value is not None else ''}")
+    for year in ind.years():
+        target = ind.value(year, "target")
+        actual = ind.value(year, "actual")
+        t = target.value if target else None
+        a = actual.value if actual else None
+        parts = []
+        if lang == "en":
+            parts.append(f"target {number(t)}{unit if t is not None else ''}")
+            if target and target.revised_from is not None:
+                parts.append(f"revised from {number(target.revised_from)}")
+            if a is not None:
+                rate = achievement(a, t)
+                parts.append(f"actual {number(a)}{unit}" + (f" ({number(a)} / {number(t)} = {rate}%)" if rate is not None else ""))
+        else:
+            parts.append(f"目標 {number(t)}{unit if t is not None else ''}")
+            if target and target.revised_from is not None:
+                parts.append(f"当初 {number(target.revised_from)} から修正")
+            if a is not None:
+                rate = achievement(a, t)
+                parts.append(f"実績 {number(a)}{unit}" + (f"（達成率 {number(a)} / {number(t)} = {rate}%）" if rate is not None else ""))
+        lines.append(f"  {year_label(year, lang)}: " + ("; " if lang == "en" else "、").join(parts))
+    if ind.note:
+        lines.append(f"  {ind.note}")
+    return lines
+
+
+def schedule_lines(p: Project, lang: Lang) -> list[str]:
+    by_year: dict[int, list[str]] = {}
+    for item in p.schedule:
+        mark = ""
+        if item.new_in is not None:
+            mark = f"[new in R{fiscal_to_reiwa(item.new_in)}] " if lang == "en" else f"【R{fiscal_to_reiwa(item.new_in)} 新】"
+        by_year.setdefault(item.fiscal_year, []).append(mark + item.text)
+    if not by_year:
+        return ["The plan shows no schedule for this project." if lang == "en" else "アクションプランにスケジュールの記載がありません。"]
+    return [f"{year_label(y, lang)}: " + " / ".join(texts) for y, texts in sorted(by_year.items())]
+
+
+def status_text(catalog: Catalog, p: Project, lang: Lang, audience: Audience) -> str:
+    lines = [project_title(catalog, p, lang)]
+    lines.append(("Department: " if lang == "en" else "担当: ") + departments(catalog, p, lang))
+    if p.repost_of:
+        lines.append(f"(Repeats project {p.repost_of})" if lang == "en" else f"（{p.repost_of} の再掲です）")
+    lines += evaluation_lines(p, lang, audience)
+    for ind in p.indicators:
+        for line in indicator_lines(ind, lang):
+            if "実績" in line or "actual" in line or line.startswith(("参考値", "KPI")):
+                lines.append(line)
+    return "\n".join(lines)
+
+
+def department_text(catalog: Catalog, p: Project, lang: Lang) -> str:
+    if lang == "en":
+        return f"{project_title(catalog, p, lang)} is owned by: {departments(catalog, p, lang)}"
+    return f"{p.id} {p.name} の担当部署は {departments(catalog, p, lang)} です。"
+
+
+def kpi_text(catalog: Catalog, p: Project, lang: Lang) -> str:
+    lines = [project_title(catalog, p, lang)]
+    if not p.indicators:
+        lines.append("The plan sets no KPI (reference values) for this project." if lang == "en"
+                     else "この事業には参考値（KPI）の設定がありません。")
+        e = p.latest_evaluation()
+        if e is not None:
+            lines.append(("Latest grade: " if lang == "en" else "直近の評価: ") + grade_phrase(e, lang))
+    else:
+        lines += kpi_lines(p, lang)
+    return "\n".join(lines)
+
+
+def schedule_text(catalog: Catalog, p: Project, lang: Lang) -> str:
+    return "\n".join([project_title(catalog, p, lang), *schedule_lines(p, lang)])
+
+
+def overview_text(catalog: Catalog, p: Project, lang: Lang) -> str:
+    if lang == "en":
+        labels = ("Current state (Japanese)", "Issue", "Goal")
+    else:
+        labels = ("【現状】", "【課題】", "【目標】")
+    lines = [project_title(catalog, p, lang)]
+    for label, text in zip(labels, (p.current, p.issue, p.goal)):
+        lines.append(f"{label}{': ' if lang == 'en' else ''}{text}")
+    return "\n".join(lines)
+
+
+def glossary_text(catalog: Catalog, t: Term, lang: Lang) -> str:
+    if lang == "en":
+        en = catalog.english_name("glossary", t.term)
+        head = f"{t.term}" + (f" — {en}" if en and en != t.term else "")
+        return f"{head}\nDefinition from the plan's glossary (Japanese):\n{t.definition}"
+    return f"【{t.term}】\n{t.definition}"
+
+
+def list_text(catalog: Catalog, projects: list[Project], what: str, lang: Lang) -> str:
+    if not projects:
+        return f"No projects match: {what}." if lang == "en" else f"{what}に当てはまる事業はありません。"
+    head = f"{len(projects)} project(s) — {what}:" if lang == "en" else f"{what}: {len(projects)}件"
+    lines = [head]
+    for policy_id, group in _by_policy(projects):
+        title = catalog.policies[policy_id].title if policy_id in catalog.policies else ""
+        lines.append(f"[Policy {policy_id}] {title}" if lang == "en" else f"［基本方針{policy_id}］{title}")
+        for p in group:
+            e = p.latest_evaluation()
+            grade = f" ({e.grade})" if e and e.grade else ""
+            lines.append(f"・{project_title(catalog, p, lang)}{grade}")
+    return "\n".join(lines)
+
+
+def _by_policy(projects: Iterable[Project]) -> list[tuple[int, list[Project]]]:
+    groups: dict[int, list[Project]] = {}
+    for p in projects:
+        groups.setdefault(p.policy_id, []).append(p)
+    return sorted(groups.items())
+
+
+HELP_JA = (
+    "船橋市 DX 推進計画アクションプランについてお答えします。例えば:\n"
+    "・事業の状況: 「2-3-1の状況は？」「RPAの評価」\n"
+    "・担当部署: 「1-3-1の担当は？」\n"
+    "・KPI（参考値）: 「RPAのKPIは？」\n"
+    "・スケジュール / 概要: 「2-1-2のスケジュール」「3-1-3の概要」\n"
+    "・事業の一覧: 「A評価の事業」「基本方針2の事業」「広報課の事業」\n"
+    "・用語: 「LGWANって何？」「マイナポータルとは」"
+)
+HELP_CITIZEN = (
+    "船橋市のデジタル化の取り組み（DX 推進計画アクションプラン）について、言葉の意味や取り組みの内容をお答えします。\n"
+    "例: 「マイナポータルって何？」「LGWANとは」「キャッシュレス決済の取り組みは？」"
+)
+HELP_EN = (
+    "I answer questions about Funabashi City's DX Action Plan. Try:\n"
+    "- status: \"what's 2-3-1's status?\", \"how is the open data project going?\"\n"
+    "- owner: \"who is in charge of 2-1-1?\"\n"
+    "- KPI, schedule, overview: \"KPI of 2-2-1\", \"schedule for 2-4-3\", \"what is 2-3-3 about?\"\n"
+    "- lists: \"projects graded C\", \"projects under policy 4\"\n"
+    "- terms: \"what does LGWAN mean?\""
+)
+
+
+def help_text(lang: Lang, audience: Audience) -> str:
+    if lang == "en":
+        return HELP_EN
+    return HELP_CITIZEN if audience == "citizen" else HELP_JA
+
+
+def unknown_text(lang: Lang, *, reason: str = "", suggestions: list[str] | None = None) -> str:
+    if lang == "en":
+        lines = [reason or "Sorry, I don't know. The action plan has nothing that answers this."]
+        if suggestions:
+            lines.append("Did you mean: " + ", ".join(suggestions) + "?")
+        lines.append("Ask about a project (e.g. \"2-3-1 status\") or a term (e.g. \"what is LGWAN?\"), or say \"help\".")
+    else:
+        lines = [reason or "すみません、わかりません。アクションプランにはこの質問に答える情報がありません。"]
+        if suggestions:
+            lines.append("もしかして: " + "、".join(suggestions))
+        lines.append("事業番号（例: 2-3-1の状況）や用語（例: LGWANとは）で聞いてみてください。「使い方」で例を表示します。")
+    return "\n".join(lines)
+
+
+def clarify_text(lang: Lang, topic: str, options: list[str]) -> str:
+    if lang == "en":
+        return f"Several projects fit \"{topic}\". Which one do you mean?\n" + "\n".join(f"- {o}" for o in options)
+    return f"「{topic}」に当てはまるものが複数あります。どれのことですか？\n" + "\n".join(f"・{o}" for o in options)

@@ -1,0 +1,106 @@
+"""Words that say what a question asks (as opposed to what it is about).
+
+Written as people type them; everything is normalised with the same function as messages, so
+hiragana, fullwidth and case variants are covered without listing them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.normalize import fold
+
+# Project intents, most specific first: when a question has cues of several intents, the first
+# listed wins ("RPAの削減時間の目標" is a KPI question although 目標 is also an overview cue).
+_PROJECT_CUES: dict[str, list[str]] = {
+    "project_kpi": [
+        "kpi", "参考値", "見込み値", "目標値", "実績", "実績値", "指標", "数値", "達成", "達成率", "届いた",
+        "届いてる", "利用者数", "削減時間", "削減", "件数", "開催数", "公開数", "割合", "何人", "何時間", "数字",
+        "受講率", "実施率", "利用率", "普及率", "削減率", "受講者数", "何回", "何%", "伸び",
+        "target", "targets", "actual", "actuals", "metric", "metrics", "numbers", "achievement", "achieved",
+        "indicator", "indicators", "figures",
+    ],
+    "project_department": [
+        "担当", "担当課", "担当部署", "担当部局", "所管", "所管課", "部署", "どこの課", "どの課", "どこが", "誰",
+        "だれ", "who", "owns", "owner", "in charge", "responsible", "department", "team", "division",
+    ],
+    "project_schedule": [
+        "スケジュール", "年度別", "工程", "工程表", "ロードマップ", "いつ", "予定", "計画",
+        "schedule", "timeline", "roadmap", "when", "plan for",
+    ],
+    "project_overview": [
+        "概要", "現状", "課題", "目標", "内容", "どんな事業", "何をする", "なにをする", "狙い", "目的",
+        "about", "overview", "summary", "describe", "description", "goal", "goals", "background",
+    ],
+    "project_status": [
+        "状況", "進捗", "進捗状況", "評価", "どうなった", "どうなってる", "どうなっている", "どうなって",
+        "どう", "進み具合", "順調", "進んで", "成果", "結果", "status", "progress", "going", "grade",
+        "graded", "evaluation", "rating", "doing", "update",
+    ],
+}
+PROJECT_INTENTS = tuple(_PROJECT_CUES)
+
+_GLOSSARY_CUES = [
+    "とは", "とは何", "とはなに", "って何", "ってなに", "ってなん", "ってなんですか", "の意味", "意味",
+    "どういう意味", "何ですか", "なんですか", "なに", "何", "用語", "解説", "what is", "what's", "whats",
+    "what are", "what does", "mean", "means", "meaning", "define", "definition", "explain", "stand for",
+]
+
+_LIST_CUES = [
+    "事業一覧", "一覧", "の事業", "事業は", "事業を", "事業", "全事業", "すべての事業", "全部", "何件", "いくつ",
+    "which projects", "what projects", "projects", "list", "all projects", "how many",
+]
+
+# Filler that carries no topic.
+_FILLER = [
+    "について", "を教えて", "教えてください", "教えて", "ください", "下さい", "ですか", "ますか", "知りたい",
+    "見せて", "表示して", "確認したい", "どうですか", "について知りたい", "の件", "ちょっと", "お願いします",
+    "実施した", "実施している", "実施中", "している", "された", "する", "した", "してる", "なっている",
+    "please", "tell me", "show me", "can you", "could you", "i want to know", "do you know",
+]
+
+EN_STOPWORDS = {
+    "a", "an", "the", "of", "for", "to", "in", "on", "at", "is", "are", "was", "were", "be", "what", "whats",
+    "how", "does", "do", "did", "me", "tell", "please", "show", "give", "can", "could", "you", "i", "it", "its",
+    "this", "that", "project", "projects", "city", "funabashi", "s", "with", "and", "or", "by", "under", "which",
+    "who", "about", "much", "many", "there", "any", "has", "have", "been", "will", "so", "far", "now", "current",
+    "currently", "our", "my", "your", "their", "initiative", "program", "programme", "plan", "mean",
+    "means", "meaning", "term", "word", "stand", "from", "like", "know", "want", "would", "should", "get", "latest",
+}
+
+_HELP = [
+    "help", "ヘルプ", "使い方", "つかいかた", "使いかた", "how to use", "how do i use", "how can i use",
+    "what can you do", "何ができる", "なにができる", "何が聞ける", "何を聞ける", "できること", "menu", "メニュー",
+    "usage", "はじめまして", "こんにちは", "こんばんは", "おはよう", "おはようございます", "hello", "hi", "hey",
+    "ありがとう", "thanks", "thank you", "start", "はじめる", "スタート",
+]
+
+_GRADE_WORDS: dict[str | None, list[str]] = {
+    "A": ["予定より早く実施", "予定より早く", "早く実施", "前倒し", "ahead of schedule", "ahead", "early", "earlier than planned"],
+    "B": ["おおむね予定どおり", "概ね予定どおり", "予定どおり", "予定通り", "on schedule", "on track"],
+    "C": ["予定より遅れて実施", "予定より遅れて", "遅れている", "遅れて", "遅れ", "遅延", "behind schedule", "behind", "delayed", "late", "lagging"],
+    "D": ["実施に至らなかった", "至らなかった", "未実施", "実施できなかった", "not carried out", "not implemented",
+          "not done"],
+    None: ["評価なし", "未評価", "評価がない", "評価のない", "no grade", "ungraded", "not graded", "not yet graded"],
+}
+
+
+def _norm_all(words: list[str]) -> list[str]:
+    """Cue words in the form messages are scanned in: folded, hiragana kept; longest first."""
+    return sorted({fold(w, kana=False) for w in words}, key=len, reverse=True)
+
+
+PROJECT_CUES: dict[str, list[str]] = {intent: _norm_all(words) for intent, words in _PROJECT_CUES.items()}
+GLOSSARY_CUES = _norm_all(_GLOSSARY_CUES)
+LIST_CUES = _norm_all(_LIST_CUES)
+FILLER = _norm_all(_FILLER)
+HELP = _norm_all(_HELP)
+GRADE_WORDS = {g: _norm_all(ws) for g, ws in _GRADE_WORDS.items()}
+# Japanese particles left dangling at a fragment's edge once cues are removed.
+_P = r"(?:の|は|が|を|に|で|と|も|や|って|へ|か|ね|よ|な|だ|です|ですか|ますか|[?!.,、。・:;()\[\]「」\s])"
+# These four are particles even right after a hiragana word ("ふなっぷの").
+SAFE_TRAILING = {"の", "は", "が", "を"}
+PARTICLES = re.compile(rf"^{_P}+|{_P}+$")
+# "って" ends a question ("LGWANって?") but also occurs inside words: only at the end.
+TRAILING_TTE = re.compile(r"って\s*[?]*\s*$")
+DEMONSTRATIVES = [fold(w, kana=False) for w in ("その", "この", "それの", "それ", "同じ事業", "its", "it", "that", "this one", "same project")]

@@ -1,0 +1,233 @@
+"""Decide what a question is about: a project, a term, a list filter, several things, or nothing.
+
+Scores come from :class:`knowledge.search.Index` (0–100). A topic is answered only at or above
+``ACCEPT``; candidates within ``MARGIN`` of each other are too close to call (``clarify``);
+anything at or above ``SUGGEST`` may be offered as a suggestion, nothing below it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from handlers.understand import Reading
+from knowledge.catalog import Catalog
+from knowledge.records import GRADES, GRADES_EN, Project
+from knowledge.search import Hit, Index, key
+
+ACCEPT = 75.0
+SUGGEST = 62.0
+MARGIN = 5.0
+MAX_OPTIONS = 5
+# A topic found in the texts of more projects than this is too general to narrow anything down.
+MAX_TEXT_SPREAD = 8
+_FIELD_WEIGHT = {"name": 0.97, "kpi": 0.9, "current": 0.86, "goal": 0.86, "issue": 0.84, "schedule": 0.84, "comment": 0.84}
+
+
+@dataclass(frozen=True)
+class Scored:
+    id: str
+    score: float
+    kind: str = "project"
+    how: str = ""  # how the best evidence matched (see knowledge.search)
+
+
+@dataclass(frozen=True)
+class Decision:
+    kind: str  # "project" | "glossary" | "clarify" | "unknown"
+    intent: str = ""
+    top: list[Scored] = field(default_factory=list)
+    topic: str = ""
+
+
+@dataclass
+class Analysis:
+    by_kind: dict[str, list[Hit]]
+
+    def best(self, kind: str) -> Hit | None:
+        hits = self.by_kind.get(kind) or []
+        return hits[0] if hits else None
+
+    def score(self, kind: str) -> float:
+        b = self.best(kind)
+        return b.score if b else 0.0
+
+
+class Resolver:
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.index = Index(catalog)
+
+    def analyse(self, r: Reading) -> Analysis:
+        by_kind: dict[str, list[Hit]] = defaultdict(list)
+        for hit in self.index.lookup(r.core, r.text):
+            by_kind[hit.kind].append(hit)
+        return Analysis(dict(by_kind))
+
+    # ------------------------------------------------------------------ lists
+    def list_filter(self, r: Reading, a: Analysis) -> tuple[str, list[Project] | None] | None:
+        """(label, projects) when the question asks for a list; projects None for a missing filter."""
+        cat, en = self.catalog, r.lang == "en"
+        projects = list(cat.projects.values())
+        if r.policy_ids:
+            pid = r.policy_ids[0]
+            if pid not in cat.policies:
+                return (f"policy {pid}" if en else f"基本方針{pid}", None)
+            title = cat.policies[pid].title
+            return (f"under policy {pid} ({title})" if en else f"基本方針{pid}「{title}」の事業",
+                    [p for p in projects if p.policy_id == pid])
+        if r.approach_ids:
+            aid = r.approach_ids[0]
+            if aid not in cat.approaches:
+                return (f"approach {aid}" if en else f"アプローチ策 {aid}", None)
+            return self._approach_list(aid, en)
+        strongest_topic = max(a.score("project"), a.score("glossary"))
+        if r.has_grade and (r.list_cue or (r.grade_explicit and strongest_topic < 90) or strongest_topic < ACCEPT):
+            grade = r.grade if isinstance(r.grade, str) else None
+            if grade is None:
+                label = "with no grade" if en else "評価のない事業"
+            else:
+                label = (f"graded {grade} ({GRADES_EN[grade]})" if en else f"{grade}評価（{GRADES[grade]}）の事業")
+            return label, cat.projects_with_grade(grade)
+        dept = a.best("department")
+        if dept and dept.score >= 90 and (r.list_cue or a.score("project") < ACCEPT):
+            name = dept.id
+            en_name = cat.english_name("department", name)
+            label = (f"owned by {en_name} ({name})" if en and en_name else f"{name}が担当する事業")
+            return label, cat.projects_of_department(name)
+        if r.list_cue:
+            approach = a.best("approach")
+            if approach and approach.score >= 90:
+                return self._approach_list(approach.id, en)
+            policy = a.best("policy")
+            if policy and policy.score >= 90:
+                pid = int(policy.id)
+                return (f"under policy {pid}" if en else f"基本方針{pid}「{cat.policies[pid].title}」の事業",
+                        [p for p in projects if p.policy_id == pid])
+            if not r.core:
+                return ("all projects" if en else "すべての事業", projects)
+        return None
+
+    def _approach_list(self, aid: str, en: bool) -> tuple[str, list[Project]]:
+        title = self.catalog.approaches[aid].title
+        label = f"under approach {aid} ({title})" if en else f"アプローチ策 {aid}「{title}」の事業"
+        return label, [p for p in self.catalog.projects.values() if p.approach_id == aid]
+
+    # ------------------------------------------------------------------ topics
+    def decide(self, r: Reading, a: Analysis) -> Decision:
+        topic = r.core or r.text
+        terms = [Scored(h.id, h.score, "glossary", h.how) for h in a.by_kind.get("glossary", [])]
+        direct = a.score("project")
+        best_term = terms[0].score if terms else 0.0
+        if r.project_intent:
+            return self._project_decision(r, a, terms, r.project_intent, topic)
+        if r.glossary_cue:
+            if best_term >= ACCEPT and not direct > best_term + MARGIN:
+                return self._term_decision(terms, topic)
+            if direct >= ACCEPT:
+                return self._project_decision(r, a, terms, "project_overview", topic)
+            return Decision("unknown", top=self._suggestions(terms, a), topic=topic)
+        if best_term >= ACCEPT and best_term >= direct:
+            return self._term_decision(terms, topic)
+        return self._project_decision(r, a, terms, "project_status", topic)
+
+    def _term_decision(self, terms: list[Scored], topic: str) -> Decision:
+        top = terms[0]
+        close = [t for t in terms[1:] if t.score >= top.score - MARGIN and t.score >= ACCEPT]
+        close += [t for t in _partial_rivals(top, terms) if t not in close]
+        if close and top.score < 100:
+            return Decision("clarify", "glossary", [top, *close][:MAX_OPTIONS], topic)
+        return Decision("glossary", "glossary", [top], topic)
+
+    def _project_decision(self, r: Reading, a: Analysis, terms: list[Scored], intent: str, topic: str) -> Decision:
+        cands = self.project_candidates(r, a, terms, intent)
+        ranked = self._collapse_reposts(sorted(cands.values(), key=lambda s: (-s.score, s.id)))
+        if not ranked or ranked[0].score < SUGGEST:
+            return Decision("unknown", intent, self._suggestions(terms, a), topic)
+        top = ranked[0]
+        close = [s for s in ranked[1:] if s.score >= top.score - MARGIN]
+        rivals = _partial_rivals(top, ranked)
+        if rivals:
+            return Decision("clarify", intent, [top, *rivals][:MAX_OPTIONS], topic)
+        if close:
+            options = [s for s in ranked if s.score >= top.score - 3 * MARGIN][:MAX_OPTIONS]
+            return Decision("clarify", intent, options, topic)
+        if top.score >= ACCEPT:
+            return Decision("project", intent, [top], topic)
+        return Decision("unknown", intent, ranked[:3], topic)
+
+    def project_candidates(self, r: Reading, a: Analysis, terms: list[Scored], intent: str) -> dict[str, Scored]:
+        cands: dict[str, Scored] = {}
+
+        def offer(pid: str, score: float, how: str = "") -> None:
+            if pid in self.catalog.projects and (pid not in cands or score > cands[pid].score):
+                cands[pid] = Scored(pid, round(score, 1), how=how)
+
+        for h in a.by_kind.get("project", []):
+            offer(h.id, h.score, h.how)
+        for t in terms:
+            if t.score < 80:
+                continue
+            for pid, fld in self._mentions(self.catalog.terms[t.id].term):
+                weight = _FIELD_WEIGHT.get(fld, 0.84) + (0.03 if fld == "kpi" and intent == "project_kpi" else 0)
+                offer(pid, t.score * weight)
+        for h in a.by_kind.get("approach", []):
+            if h.score >= 80:
+                for p in self.catalog.projects.values():
+                    if p.approach_id == h.id:
+                        offer(p.id, h.score * 0.8)
+        best = max((s.score for s in cands.values()), default=0.0)
+        if best < ACCEPT and len(key(r.core)) >= 2:
+            spread = self._text_hits(r.core)
+            for pid, fields in spread.items():
+                score = 72 + min(8, 2 * (len(fields) - 1)) + (4 if "kpi" in fields and intent == "project_kpi" else 0)
+                if "name" in fields:
+                    score += 4
+                offer(pid, score if len(spread) <= MAX_TEXT_SPREAD else SUGGEST)
+        return cands
+
+    def _collapse_reposts(self, ranked: list[Scored]) -> list[Scored]:
+        """5-1-2 repeats 4-1-1: when both are candidates, the original speaks for both."""
+        ids = {s.id for s in ranked}
+        out = []
+        for s in ranked:
+            p = self.catalog.projects.get(s.id)
+            if p is not None and p.repost_of in ids and any(o.id == p.repost_of and o.score >= s.score for o in ranked):
+                continue
+            out.append(s)
+        return out
+
+    def _suggestions(self, terms: list[Scored], a: Analysis) -> list[Scored]:
+        pool = [t for t in terms if t.score >= SUGGEST]
+        pool += [Scored(h.id, h.score) for h in a.by_kind.get("project", []) if h.score >= SUGGEST]
+        return sorted(pool, key=lambda s: -s.score)[:3]
+
+    # ------------------------------------------------------------------ text search
+    def _text_hits(self, text: str) -> dict[str, set[str]]:
+        fields: dict[str, set[str]] = defaultdict(set)
+        for hit in self.catalog.search_text(text, kind="project"):
+            fields[hit.ref].add(hit.field)
+        return fields
+
+    def _mentions(self, term: str) -> list[tuple[str, str]]:
+        """(project, best field) for every project whose texts mention ``term``."""
+        order = list(_FIELD_WEIGHT)
+        out = []
+        for pid, fields in self._text_hits(term).items():
+            out.append((pid, min(fields, key=lambda f: order.index(f) if f in order else len(order))))
+        return out
+
+    def projects_mentioning(self, term: str) -> list[str]:
+        ranked = sorted(self._mentions(term), key=lambda pf: (-_FIELD_WEIGHT.get(pf[1], 0.8), pf[0]))
+        return [pid for pid, _ in ranked]
+
+
+def _partial_rivals(top: Scored, ranked: list[Scored]) -> list[Scored]:
+    """Other candidates that, like ``top``, only *contain* the question's words.
+
+    A fragment ("研修") that is part of several names identifies none of them, however the
+    name lengths make the scores differ.
+    """
+    if top.how != "contained":
+        return []
+    return [s for s in ranked if s is not top and s.how == "contained" and s.score >= SUGGEST]

@@ -1,0 +1,160 @@
+"""``Responder.answer``: a message and an audience in, an :class:`Answer` out."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from handlers import compose as c
+from handlers.answer import Answer, Audience, Context, Ref
+from handlers.resolve import Analysis, Resolver, Scored
+from handlers.understand import Reading, read
+from knowledge.catalog import Catalog, load_catalog
+from knowledge.records import Project
+
+PROJECT_TEXT = {
+    "project_status": c.status_text,
+    "project_department": lambda cat, p, lang, aud: c.department_text(cat, p, lang),
+    "project_kpi": lambda cat, p, lang, aud: c.kpi_text(cat, p, lang),
+    "project_schedule": lambda cat, p, lang, aud: c.schedule_text(cat, p, lang),
+    "project_overview": lambda cat, p, lang, aud: c.overview_text(cat, p, lang),
+}
+
+
+def visible(p: Project, audience: Audience) -> Project:
+    """A project as this audience may see it: citizens never get unpublished evaluations."""
+    if audience == "staff":
+        return p
+    return replace(p, evaluations=tuple(e for e in p.evaluations if e.status == "published"))
+
+
+class Responder:
+    """Answers questions from one knowledge-base snapshot; ``refresh`` picks up a re-ingest."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._set(catalog)
+
+    def _set(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.resolver = Resolver(catalog)
+
+    def refresh(self) -> bool:
+        """Reload when the database changed (new plan, submission, alias); True if it did."""
+        if self.catalog.is_stale():
+            self._set(load_catalog(self.catalog.db))
+            return True
+        return False
+
+    # ------------------------------------------------------------------ entry point
+    def answer(self, message: str, *, audience: Audience = "staff", context: Context | None = None) -> Answer:
+        reading = read(message)
+        context = context or Context()
+        if not reading.text.strip():
+            return self._help(reading, audience)
+        if reading.project_ids:
+            return self._by_ids(reading, audience)
+        analysis = self.resolver.analyse(reading)
+        listed = self._list(reading, analysis, audience)
+        if listed is not None:
+            return listed
+        if reading.help_cue and not reading.core:
+            return self._help(reading, audience)
+        if not reading.core and context.last_project in self.catalog.projects and (
+            reading.project_intent or reading.followup
+        ):
+            p = self.catalog.projects[context.last_project]
+            return self._project(reading, [Scored(p.id, 100.0)], reading.project_intent or "project_status",
+                                 audience, assumed=p.id)
+        return self._by_topic(reading, analysis, audience)
+
+    # ------------------------------------------------------------------ branches
+    def _by_ids(self, r: Reading, audience: Audience) -> Answer:
+        known = [Scored(pid, 100.0) for pid in r.project_ids if pid in self.catalog.projects]
+        intent = r.project_intent or ("project_overview" if r.glossary_cue else "project_status")
+        if known:
+            return self._project(r, known, intent, audience)
+        missing = r.project_ids[0]
+        near = [p for p in self.catalog.projects.values() if p.approach_id == missing.rsplit("-", 1)[0]]
+        reason = (f"There is no project {missing} in the action plan." if r.lang == "en"
+                  else f"事業番号 {missing} はアクションプランにありません。")
+        return self._unknown(r, audience, [self._ref(p.id, 50.0, r.lang) for p in near][:5], reason=reason)
+
+    def _list(self, r: Reading, a: Analysis, audience: Audience) -> Answer | None:
+        cat = self.catalog
+        selection = self.resolver.list_filter(r, a)
+        if selection is None:
+            return None
+        label, projects = selection
+        if projects is None:  # a filter naming something the plan does not have
+            reason = (f"The action plan has no {label}." if r.lang == "en" else f"アクションプランに{label}はありません。")
+            return self._unknown(r, audience, [], reason=reason)
+        shown = [visible(p, audience) for p in projects]
+        return Answer(
+            query=r.text, intent="project_list", lang=r.lang, audience=audience,
+            text=c.list_text(cat, shown, label, r.lang) + "\n" + c.source_line(cat, r.lang),
+            answers=tuple(self._ref(p.id, 100.0, r.lang) for p in shown), projects=tuple(shown),
+            list_filter=label, source=c.source_line(cat, r.lang), score=100.0,
+        )
+
+    def _by_topic(self, r: Reading, a: Analysis, audience: Audience) -> Answer:
+        decision = self.resolver.decide(r, a)
+        if decision.kind == "glossary":
+            term = self.catalog.terms[decision.top[0].id]
+            refs = (self._term_ref(term.term, decision.top[0].score, r.lang),)
+            related = self.resolver.projects_mentioning(term.term)[:3]
+            return Answer(
+                query=r.text, intent="glossary", lang=r.lang, audience=audience,
+                text=c.glossary_text(self.catalog, term, r.lang) + "\n" + c.source_line(self.catalog, r.lang, glossary=True),
+                answers=refs, suggestions=tuple(self._ref(pid, 0.0, r.lang) for pid in related),
+                terms=(term,), source=c.source_line(self.catalog, r.lang, glossary=True), score=decision.top[0].score,
+            )
+        if decision.kind == "project":
+            return self._project(r, decision.top[:1], decision.intent, audience)
+        if decision.kind == "clarify":
+            refs = [self._any_ref(s, r.lang) for s in decision.top]
+            return Answer(
+                query=r.text, intent="clarify", lang=r.lang, audience=audience,
+                text=c.clarify_text(r.lang, decision.topic, [f"{x.id} {x.title}" if x.kind == "project" else x.title for x in refs]),
+                suggestions=tuple(refs), score=decision.top[0].score,
+            )
+        return self._unknown(r, audience, [self._any_ref(s, r.lang) for s in decision.top])
+
+    # ------------------------------------------------------------------ builders
+    def _project(self, r: Reading, hits: list[Scored], intent: str, audience: Audience,
+                 *, assumed: str | None = None) -> Answer:
+        cat = self.catalog
+        projects = [visible(cat.projects[h.id], audience) for h in hits]
+        texts = [PROJECT_TEXT[intent](cat, p, r.lang, audience) for p in projects]
+        source = c.source_line(cat, r.lang, project=", ".join(p.id for p in projects))
+        text = "\n\n".join(texts) + "\n" + source
+        if assumed:
+            note = (f"(Assuming you mean {assumed}, the project we were discussing.)" if r.lang == "en"
+                    else f"（直前の話題の事業 {assumed} についてお答えします）")
+            text = note + "\n" + text
+        return Answer(
+            query=r.text, intent=intent, lang=r.lang, audience=audience, text=text,  # type: ignore[arg-type]
+            answers=tuple(self._ref(h.id, h.score, r.lang) for h in hits), projects=tuple(projects),
+            assumed_project=assumed, source=source, score=hits[0].score,
+        )
+
+    def _help(self, r: Reading, audience: Audience) -> Answer:
+        return Answer(query=r.text, intent="help", lang=r.lang, audience=audience, text=c.help_text(r.lang, audience))
+
+    def _unknown(self, r: Reading, audience: Audience, suggestions: list[Ref], *, reason: str = "") -> Answer:
+        names = [f"{s.id} {s.title}" if s.kind == "project" else s.title for s in suggestions]
+        return Answer(
+            query=r.text, intent="unknown", lang=r.lang, audience=audience,
+            text=c.unknown_text(r.lang, reason=reason, suggestions=names), suggestions=tuple(suggestions),
+        )
+
+    def _ref(self, pid: str, score: float, lang: str) -> Ref:
+        p = self.catalog.projects[pid]
+        title = (self.catalog.english_name("project", pid) or p.name) if lang == "en" else p.name
+        return Ref("project", pid, title, score)
+
+    def _term_ref(self, term: str, score: float, lang: str) -> Ref:
+        return Ref("glossary", term, term, score)
+
+    def _any_ref(self, s: Scored, lang: str) -> Ref:
+        if s.kind == "glossary":
+            return self._term_ref(s.id, s.score, lang)
+        return self._ref(s.id, s.score, lang)

@@ -1,0 +1,188 @@
+"""Read a message: ids, filters and cue words out; what is left is the topic ("core")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from handlers import lexicon as lx
+from handlers.answer import Lang
+from knowledge.normalize import clean, fold, normalize
+
+MAX_UNDERSTOOD = 500  # characters read for understanding; the rest of a long message is ignored
+
+_PROJECT_ID = re.compile(r"(?<!\d)(?<!\d\.)(\d{1,3})\s*[-.]\s*(\d{1,3})\s*[-.]\s*(\d{1,3})(?!\d)")
+_APPROACH_ID = re.compile(r"(?<![\d.\-])(\d{1,2})-(\d{1,2})(?![\d\-])")
+_POLICY = re.compile(r"(?:基本方針|方針|policy|ポリシー)\s*(?:no\.?\s*)?(\d{1,2})")
+_GRADE = re.compile(
+    r"(?<![a-z])([a-d])\s*(?:評価|判定|ランク|grade)"
+    r"|(?:評価|判定)\s*(?:が|は|=|:)?\s*([a-d])(?![a-z])"
+    r"|grade[ds]?\s*(?:of\s*|is\s*|=\s*|:\s*)?([a-d])(?![a-z])"
+    r"|【\s*([a-d])\s*】"
+)
+_ASCII_WORDS = re.compile(r"[a-z0-9][a-z0-9'\-]*")
+_HIRAGANA = re.compile(r"[\u3041-\u309f]")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+_NO_GRADE = object()
+
+
+@dataclass(frozen=True)
+class Reading:
+    text: str
+    cue_form: str  # folded, hiragana kept
+    lang: Lang
+    project_ids: tuple[str, ...] = ()
+    approach_ids: tuple[str, ...] = ()
+    policy_ids: tuple[int, ...] = ()
+    grade: object = _NO_GRADE  # "A"–"D", None (no grade), or _NO_GRADE (no grade filter)
+    grade_explicit: bool = False  # "B評価" rather than "遅れている"
+    project_intent: str | None = None
+    glossary_cue: bool = False
+    list_cue: bool = False
+    help_cue: bool = False
+    followup: bool = False
+    core: str = ""  # normalised topic, "" when nothing is left
+    fragments: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def has_grade(self) -> bool:
+        return self.grade is not _NO_GRADE
+
+
+def detect_lang(text: str) -> Lang:
+    """English when the message has no Japanese and at least one lower-case English word.
+
+    "RPA" or "LGWAN?" alone stay Japanese (the default): acronyms are shared by both languages.
+    """
+    if _CJK.search(text):
+        return "ja"
+    words = re.findall(r"[A-Za-z]{2,}", text)
+    return "en" if any(not w.isupper() for w in words) else "ja"
+
+
+def _find(form: str, cues: list[str]) -> list[tuple[int, int, str]]:
+    spans = []
+    for cue in cues:
+        if cue.isascii():
+            pattern = rf"(?<![a-z0-9]){re.escape(cue)}(?![a-z0-9])"
+        else:
+            pattern = re.escape(cue)
+        for m in re.finditer(pattern, form):
+            spans.append((m.start(), m.end(), cue))
+    return spans
+
+
+def _blank(form: str, spans: list[tuple[int, int, str]]) -> str:
+    chars = list(form)
+    for start, end, _ in spans:
+        for i in range(start, end):
+            chars[i] = "|"
+    return "".join(chars)
+
+
+def _remove(form: str, cues: list[str]) -> tuple[str, list[str]]:
+    """Blank out every cue (longest first, no overlaps); return the form and the cues found."""
+    found: list[str] = []
+    for cue in cues:
+        pattern = rf"(?<![a-z0-9]){re.escape(cue)}(?![a-z0-9])" if cue.isascii() else re.escape(cue)
+        new = re.sub(pattern, lambda m: "|" * len(m.group(0)), form)
+        if new != form:
+            found.append(cue)
+            form = new
+    return form, found
+
+
+def _trim(fragment: str) -> str:
+    """Strip particles left at the edges, but never eat the end of a word typed in hiragana."""
+    prev = None
+    s = fragment.strip()
+    while s != prev:
+        prev = s
+        m = lx.PARTICLES.search(s)
+        if m and m.start() == 0 and m.end() < len(s) and not _HIRAGANA.match(s[m.end()]):
+            s = s[m.end():]
+        elif m and m.start() == 0 and m.end() == len(s):
+            s = ""
+        m = list(lx.PARTICLES.finditer(s))
+        last = m[-1] if m else None
+        if last and last.end() == len(s) and last.start() > 0:
+            before = s[last.start() - 1]
+            if not _HIRAGANA.match(before) or last.group(0) in lx.SAFE_TRAILING or (
+                len(last.group(0)) > 1 and last.group(0) != "って"
+            ):
+                s = s[: last.start()]
+        s = s.strip()
+    return s
+
+
+def read(message: str) -> Reading:
+    text = clean(message)[:MAX_UNDERSTOOD]
+    form = fold(text, kana=False)
+    lang = detect_lang(text)
+
+    ids = []
+    for m in _PROJECT_ID.finditer(form):
+        pid = "-".join(str(int(g)) for g in m.groups())
+        if pid not in ids:
+            ids.append(pid)
+    form = _PROJECT_ID.sub(lambda m: "|" * len(m.group(0)), form)
+    policies = [int(m.group(1)) for m in _POLICY.finditer(form)]
+    form = _POLICY.sub(lambda m: "|" * len(m.group(0)), form)
+    approaches = ["-".join(str(int(g)) for g in m.groups()) for m in _APPROACH_ID.finditer(form)]
+    form = _APPROACH_ID.sub(lambda m: "|" * len(m.group(0)), form)
+
+    grade: object = _NO_GRADE
+    explicit = False
+    m = _GRADE.search(form)
+    if m:
+        grade = next(g for g in m.groups() if g).upper()
+        explicit = True
+        form = form[: m.start()] + "|" * (m.end() - m.start()) + form[m.end():]
+    else:
+        for g, words in lx.GRADE_WORDS.items():
+            form2, found = _remove(form, words)
+            if found:
+                grade, form = g, form2
+                break
+
+    intent = None
+    for name in lx.PROJECT_INTENTS:
+        form2, found = _remove(form, lx.PROJECT_CUES[name])
+        if found:
+            form = form2
+            intent = intent or name
+    form, listed = _remove(form, lx.LIST_CUES)
+    form, glossary = _remove(form, lx.GLOSSARY_CUES)
+    if lx.TRAILING_TTE.search(form):
+        form = lx.TRAILING_TTE.sub("|", form)
+        glossary.append("って")
+    form, demonstrative = _remove(form, lx.DEMONSTRATIVES)
+    form, helped = _remove(form, lx.HELP)
+    form, _ = _remove(form, lx.FILLER)
+
+    fragments = []
+    for piece in form.split("|"):
+        words = [w for w in _ASCII_WORDS.findall(piece)]
+        if words and not _CJK.search(piece):
+            piece = " ".join(w for w in words if w not in lx.EN_STOPWORDS)
+        piece = _trim(piece)
+        if piece and normalize(piece):
+            fragments.append(normalize(piece))
+    core = max(fragments, key=len) if fragments else ""
+    return Reading(
+        text=text,
+        cue_form=fold(text, kana=False),
+        lang=lang,
+        project_ids=tuple(ids),
+        approach_ids=tuple(approaches),
+        policy_ids=tuple(policies),
+        grade=grade,
+        grade_explicit=explicit,
+        project_intent=intent,
+        glossary_cue=bool(glossary),
+        list_cue=bool(listed),
+        help_cue=bool(helped),
+        followup=bool(demonstrative),
+        core=core,
+        fragments=tuple(fragments),
+    )

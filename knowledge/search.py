@@ -1,0 +1,163 @@
+"""Find what a piece of text names: projects, glossary terms, departments, approaches, policies.
+
+Every surface (a name, an alias, a kana reading, an English name) is indexed under a *key*: the
+normalised text with punctuation and spaces removed. A query core is scored against them:
+
+- ``exact``     the core is the surface                               100
+- ``mention``   the surface occurs inside the query                    70–100 by coverage
+- ``contained`` the core occurs inside a longer surface (partial name) 55–95 by coverage
+- ``fuzzy``     typos: rapidfuzz ratio over keys                       ratio − 5
+- ``swap``      a short acronym with two letters swapped (BRP → BPR)   85
+
+Mentions are found by looking every substring of the query up in a dict (cost grows with the
+query, not with the knowledge base); containment and typos use rapidfuzz's C scorers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from knowledge.catalog import Catalog
+from knowledge.normalize import fold, normalize
+
+_NON_WORD = re.compile(r"[^\w]|_")
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+_ASCII_ONLY = re.compile(r"^[a-z0-9]+$")
+MAX_SURFACE = 40
+
+
+def key(text: str) -> str:
+    """Matching key: normalised, without spaces and punctuation ("Yahoo!くらし" -> "yahooクラシ")."""
+    return _NON_WORD.sub("", normalize(text))
+
+
+def ascii_words(text: str) -> str:
+    return " ".join(_ASCII_WORD.findall(fold(text)))
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str  # "project" | "glossary" | "department" | "approach" | "policy"
+    id: str
+    score: float
+    via: str  # the surface that matched
+    how: str  # "exact" | "mention" | "contained" | "fuzzy" | "swap" | "text" | "bridge"
+
+
+@dataclass(frozen=True)
+class _Surface:
+    key: str
+    text: str
+    kind: str
+    target: str
+
+
+class Index:
+    """In-memory lookup over a :class:`Catalog`'s names and aliases."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        surfaces: list[_Surface] = []
+
+        def add(text: str, kind: str, target: str) -> None:
+            k = key(text)
+            if len(k) >= 2 or (kind in {"project", "glossary"} and k):
+                surfaces.append(_Surface(k, text, kind, target))
+
+        for p in catalog.projects.values():
+            add(p.name, "project", p.id)
+        for t in catalog.terms.values():
+            add(t.term, "glossary", t.term)
+        for d in catalog.departments:
+            add(d, "department", d)
+        for a in catalog.approaches.values():
+            add(a.title, "approach", a.id)
+        for pol in catalog.policies.values():
+            add(pol.title, "policy", str(pol.id))
+        for alias in catalog.aliases:
+            if alias.kind == "project" and alias.target not in catalog.projects:
+                continue
+            add(alias.alias, alias.kind, alias.target)
+        self.surfaces = surfaces
+        self._by_key: dict[str, list[_Surface]] = defaultdict(list)
+        self._by_words: dict[str, list[_Surface]] = defaultdict(list)
+        for s in surfaces:
+            self._by_key[s.key].append(s)
+            if _ASCII_ONLY.match(s.key):
+                self._by_words[ascii_words(s.text)].append(s)
+        self._keys = list(self._by_key)
+        self._anagrams: dict[str, list[str]] = defaultdict(list)
+        for k in self._keys:
+            if _ASCII_ONLY.match(k) and 3 <= len(k) <= 6:
+                self._anagrams["".join(sorted(k))].append(k)
+        self._max_words = max((len(w.split()) for w in self._by_words), default=1)
+
+    # ------------------------------------------------------------------ scoring
+    def lookup(self, core: str, query: str, *, kinds: set[str] | None = None) -> list[Hit]:
+        """Best hit per (kind, id) for the query ``core`` (cue words removed) within ``query``."""
+        ck = key(core)
+        best: dict[tuple[str, str], Hit] = {}
+
+        def offer(surface: _Surface, score: float, how: str) -> None:
+            if kinds is not None and surface.kind not in kinds:
+                return
+            k = (surface.kind, surface.target)
+            if k not in best or score > best[k].score:
+                best[k] = Hit(surface.kind, surface.target, round(score, 1), surface.text, how)
+
+        if ck:
+            for s in self._by_key.get(ck, ()):
+                offer(s, 100.0, "exact")
+        self._mentions(query, ck, offer)
+        if len(ck) >= 2:
+            self._contained(ck, offer)
+        if len(ck) >= 3:
+            self._fuzzy(ck, offer)
+        return sorted(best.values(), key=lambda h: -h.score)
+
+    def _mentions(self, query: str, ck: str, offer) -> None:  # type: ignore[no-untyped-def]
+        qk = key(query)
+        coverage_base = max(len(ck), 1)
+        n = len(qk)
+        for i in range(n):
+            for j in range(i + 2, min(n, i + MAX_SURFACE) + 1):
+                found = self._by_key.get(qk[i:j])
+                if not found:
+                    continue
+                sub = qk[i:j]
+                ascii_only = _ASCII_ONLY.match(sub) is not None
+                if ascii_only and ((i > 0 and qk[i - 1].isascii() and qk[i - 1].isalnum())
+                                   or (j < n and qk[j].isascii() and qk[j].isalnum())):
+                    continue  # "ai" inside "detail"; English words are matched as words below
+                for s in found:
+                    offer(s, min(100.0, 70 + 30 * len(sub) / coverage_base), "mention" if sub != ck else "exact")
+        words = ascii_words(query).split()
+        for size in range(1, min(self._max_words, len(words)) + 1):
+            for i in range(len(words) - size + 1):
+                phrase = " ".join(words[i : i + size])
+                for s in self._by_words.get(phrase, ()):
+                    sub = s.key
+                    offer(s, min(100.0, 70 + 30 * len(sub) / coverage_base), "mention" if sub != ck else "exact")
+
+    def _contained(self, ck: str, offer) -> None:  # type: ignore[no-untyped-def]
+        for k, score, _ in process.extract(ck, self._keys, scorer=fuzz.partial_ratio, score_cutoff=100, limit=200):
+            if ck in k and k != ck:
+                for s in self._by_key[k]:
+                    offer(s, 55 + 40 * len(ck) / len(k), "contained")
+
+    def _fuzzy(self, ck: str, offer) -> None:  # type: ignore[no-untyped-def]
+        for k, score, _ in process.extract(ck, self._keys, scorer=fuzz.ratio, score_cutoff=72, limit=50):
+            if min(len(k), len(ck)) < 3:
+                continue
+            for s in self._by_key[k]:
+                offer(s, score - 5, "fuzzy")
+        if _ASCII_ONLY.match(ck) and 3 <= len(ck) <= 6:
+            # Swapped neighbours are the commonest typo in acronyms; a substitution is not.
+            for k in self._anagrams.get("".join(sorted(ck)), ()):
+                if OSA.distance(k, ck) == 1:
+                    for s in self._by_key[k]:
+                        offer(s, 85.0, "swap")

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from handlers import Responder
+from knowledge.catalog import Catalog, load_catalog
+from knowledge.parse import parse_plan
+from knowledge.records import Plan
+from knowledge.store import bundled_plan_text, connect, ingest
+
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def plan_text() -> str:
+    return bundled_plan_text()
+
+
+@pytest.fixture(scope="session")
+def plan(plan_text: str) -> Plan:
+    return parse_plan(plan_text)
+
+
+@pytest.fixture()
+def db(plan: Plan):
+    database = connect(memory=True)
+    ingest(database, plan, now=NOW)
+    return database
+
+
+@pytest.fixture(scope="session")
+def shared_db(plan: Plan):
+    """One ingested in-memory database for read-only tests (ingest takes most of a second)."""
+    database = connect(memory=True)
+    ingest(database, plan, now=NOW)
+    return database
+
+
+@pytest.fixture(scope="session")
+def catalog(shared_db) -> Catalog:
+    return load_catalog(shared_db)
+
+
+@pytest.fixture(scope="session")
+def responder(catalog: Catalog) -> Responder:
+    return Responder(catalog)

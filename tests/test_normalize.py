@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import pytest
+
+from knowledge.normalize import fold, normalize
+from knowledge.search import key
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("２－３－１", "2-3-1"),  # fullwidth digits and hyphen-minus
+        ("2‐4‐3", "2-4-3"),  # U+2010 hyphen
+        ("2ー3ー1", "2-3-1"),  # katakana prolonged sound mark
+        ("2−1−2", "2-1-2"),  # minus sign
+        ("2–1–2", "2-1-2"),  # en dash
+        ("2 - 3 - 1", "2-3-1"),
+        ("ｼﾋﾞｯｸﾃｯｸ", "シビックテック"),  # halfwidth katakana
+        ("しびっくてっく", "シビックテック"),  # hiragana
+        ("ＬＧＷＡＮ", "lgwan"),
+        ("RPA の活用拡充", "rpaノ活用拡充"),  # spaces between Japanese go
+        ("open  data", "open data"),  # spaces between English words stay
+    ],
+)
+def test_normalize(typed: str, expected: str) -> None:
+    assert normalize(typed) == expected
+
+
+def test_prolonged_mark_inside_words_is_kept() -> None:
+    assert normalize("テレワーク") == "テレワーク"
+    assert normalize("マイナポータル") == "マイナポータル"
+
+
+def test_fold_can_keep_hiragana() -> None:
+    assert fold("ＬＧＷＡＮって何？", kana=False) == "lgwanって何?"
+
+
+def test_controls_and_invisible_marks_are_dropped() -> None:
+    assert normalize("2-3-1\u200fの\x00状況") == "2-3-1ノ 状況".replace(" ", "")
+
+
+def test_key_drops_punctuation() -> None:
+    assert key("Yahoo!くらし") == key("yahoo くらし") == "yahooクラシ"
+    assert key("転出届・転入予約サービス") == "転出届転入予約サービス"

@@ -1,0 +1,148 @@
+"""Question understanding, written from the plan: every intent, the normalisations, rejection."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import replace
+
+import pytest
+
+from handlers import Context, Responder
+from knowledge.catalog import load_catalog
+from knowledge.records import Evaluation
+from tests.conftest import DATA
+
+CASES = json.loads((DATA / "plan_questions.json").read_text(encoding="utf-8"))
+
+
+def norm(s: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", s).split())
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["q"] for c in CASES])
+def test_plan_questions(responder: Responder, case: dict) -> None:
+    a = responder.answer(case["q"], audience=case.get("audience", "staff"))
+    ids = [norm(x.id) for x in a.answers]
+    if case.get("unknown"):
+        assert a.intent == "unknown" and not a.answers, a.text
+        return
+    if "clarify" in case:
+        assert a.intent == "clarify" and not a.answers
+        assert set(case["clarify"]) <= {s.id for s in a.suggestions}
+        return
+    assert a.intent == case["intent"], (a.intent, a.text[:200])
+    if "top" in case:
+        assert ids[:1] == [norm(case["top"])]
+    if "set" in case:
+        assert set(ids) == set(case["set"])
+
+
+def test_status_answer_reads_like_an_answer(responder: Responder) -> None:
+    a = responder.answer("2-3-1の状況は？")
+    assert a.intent == "project_status" and a.lang == "ja"
+    assert "RPA の活用拡充" in a.text and "B（おおむね予定どおり実施）" in a.text
+    assert "業務フローの可視化を行いました" in a.text  # the evaluation comment
+    assert "出典: アクションプラン 2023年6月改定, 事業 2-3-1" in a.text
+
+
+def test_kpi_shows_achievement_against_target(responder: Responder) -> None:
+    a = responder.answer("RPAのKPIは？")
+    assert a.intent == "project_kpi" and a.answers[0].id == "2-3-1"
+    assert "7,552 / 8,000 = 94%" in a.text
+    assert "6,615" in a.text and "14,000" in a.text
+
+
+def test_kpi_revised_targets_and_missing_values(responder: Responder) -> None:
+    text = responder.answer("1-1-2のKPI").text
+    assert "目標 20,000、当初 24,000 から修正" in text
+    text = responder.answer("2-1-1の参考値").text
+    assert "基準値 令和3年度: —" in text and "55%" in text
+
+
+def test_kpi_question_about_a_project_without_kpi(responder: Responder) -> None:
+    a = responder.answer("2-1-2のKPIは？")
+    assert a.intent == "project_kpi" and "参考値（KPI）の設定がありません" in a.text
+
+
+def test_schedule_and_overview(responder: Responder) -> None:
+    s = responder.answer("2-4-3のスケジュール").text
+    assert "令和5年度: 【R5 新】次期庁内ネットワークの構築" in s
+    o = responder.answer("1-1-3の課題は？")
+    assert o.intent == "project_overview" and "【課題】" in o.text and "写真撮影" in o.text
+
+
+def test_english_questions_get_english_answers(responder: Responder) -> None:
+    a = responder.answer("what does LGWAN mean?")
+    assert a.lang == "en" and a.intent == "glossary" and a.answers[0].id == "LGWAN"
+    assert "Definition" in a.text and "行政専用のネットワーク" in a.text
+    s = responder.answer("what's 2-3-1's status?")
+    assert s.intent == "project_status" and "mostly on schedule" in s.text and "Expanding the use of RPA" in s.text
+    assert responder.answer("RPA").lang == "ja"  # an acronym alone is not English
+
+
+def test_unknown_ids_are_not_the_nearest_id(responder: Responder) -> None:
+    a = responder.answer("2-3-9の進捗")
+    assert a.intent == "unknown" and not a.answers
+    assert "2-3-9" in a.text
+    assert {s.id for s in a.suggestions} == {"2-3-1", "2-3-2", "2-3-3"}
+
+
+@pytest.mark.parametrize("q", ["来週の天気", "NFTとは", "qwertyuiop", "Bitcoinの価格", "おすすめの映画", "hello world program in rust"])
+def test_out_of_scope_is_rejected(responder: Responder, q: str) -> None:
+    a = responder.answer(q)
+    assert not a.answers and a.intent in {"unknown", "help"}
+    if a.intent == "unknown":
+        assert "わかりません" in a.text or "don't know" in a.text
+
+
+def test_clarify_offers_candidates_without_answering(responder: Responder) -> None:
+    a = responder.answer("研修の状況")
+    assert a.intent == "clarify" and not a.answers
+    assert {"4-1-1", "5-1-1"} <= {s.id for s in a.suggestions}
+    assert "どれのことですか" in a.text
+
+
+def test_empty_list_is_a_valid_answer(responder: Responder) -> None:
+    a = responder.answer("D評価の事業")
+    assert a.intent == "project_list" and a.answers == ()
+    assert "ありません" in a.text
+
+
+def test_count_question(responder: Responder) -> None:
+    assert "19件" in responder.answer("B評価の事業は何件？").text
+
+
+def test_help(responder: Responder) -> None:
+    for q in ("こんにちは", "help", "使い方を教えて", "", "   "):
+        assert responder.answer(q).intent == "help"
+
+
+def test_follow_up_uses_context_and_says_so(responder: Responder) -> None:
+    a = responder.answer("そのKPIは？", context=Context(last_project="2-3-1"))
+    assert a.intent == "project_kpi" and a.answers[0].id == "2-3-1"
+    assert a.assumed_project == "2-3-1" and "2-3-1" in a.text.splitlines()[0]
+    en = responder.answer("and its schedule?", context=Context(last_project="2-1-2"))
+    assert en.intent == "project_schedule" and en.answers[0].id == "2-1-2" and "Assuming" in en.text
+    assert responder.answer("そのKPIは？").intent == "unknown"  # no context, no guess
+
+
+def test_citizens_never_see_drafts(shared_db) -> None:
+    catalog = load_catalog(shared_db)
+    p = catalog.projects["2-3-1"]
+    draft = Evaluation(fiscal_year=2023, grade="A", comment="内部の下書きコメント", source="submission", status="draft")
+    catalog.projects["2-3-1"] = replace(p, evaluations=p.evaluations + (draft,))
+    r = Responder(catalog)
+    staff = r.answer("2-3-1の状況は？", audience="staff")
+    citizen = r.answer("2-3-1の状況は？", audience="citizen")
+    assert "下書き・未公表" in staff.text and "内部の下書きコメント" in staff.text
+    assert "内部の下書きコメント" not in citizen.text and "下書き" not in citizen.text
+    assert all(e.status == "published" for e in citizen.projects[0].evaluations)
+
+
+def test_json_contract(responder: Responder) -> None:
+    data = responder.answer("２－３－１の評価").to_json()
+    assert set(data) == {"query", "intent", "answers", "suggestions", "text"}
+    assert data["answers"][0]["id"] == "2-3-1" and data["answers"][0]["kind"] == "project"
+    g = responder.answer("AI音声認識システムとは").to_json()
+    assert g["answers"][0]["id"] == "AI 音声認識システム"  # the term exactly as the plan writes it
