@@ -114,6 +114,29 @@ def show_cmd(settings: Settings, project_id: str, lang: str) -> None:
     click.echo("\n".join(lines))
 
 
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.pass_obj
+def serve_cmd(settings: Settings, host: str, port: int) -> None:
+    """Run the server: web chat at /, Slack at /slack/events, LINE at /line/webhook, /healthz."""
+    import uvicorn
+
+    from bot.server import build, create_app
+
+    try:
+        services = build(settings, clock=_now, host=host, notice=lambda m: click.echo(m, err=True))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if services.slack is not None and services.slack_mode == "socket":
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        SocketModeHandler(services.slack.app, settings.slack_app_token).connect()
+        click.echo("Slack: connected in Socket Mode.", err=True)
+    click.echo(f"dxbot is serving the web chat at http://{host}:{port}/ (health: /healthz)", err=True)
+    uvicorn.run(create_app(services), host=host, port=port, log_level="warning")
+
+
 @main.command("glossary")
 @click.argument("term", required=False)
 @click.pass_obj

@@ -17,6 +17,27 @@ class Settings:
     line_channel_secret: str | None = None
     line_channel_access_token: str | None = None
     line_api_url: str = "https://api.line.me"
+    web_staff: bool | None = None  # None: allowed only when the server listens on loopback
+    log_salt: str = "dxbot"
+    unanswered_retention_days: int = 90
+
+    def slack_mode(self) -> tuple[str, list[str]]:
+        """("off" | "http" | "socket", names of missing variables)."""
+        if not (self.slack_bot_token or self.slack_signing_secret or self.slack_app_token):
+            return "off", []
+        missing = [] if self.slack_bot_token else ["SLACK_BOT_TOKEN"]
+        if self.slack_app_token:
+            return "socket", missing
+        if not self.slack_signing_secret:
+            missing.append("SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode)")
+        return "http", missing
+
+    def line_mode(self) -> tuple[str, list[str]]:
+        if not (self.line_channel_secret or self.line_channel_access_token):
+            return "off", []
+        missing = [n for n, v in (("LINE_CHANNEL_SECRET", self.line_channel_secret),
+                                  ("LINE_CHANNEL_ACCESS_TOKEN", self.line_channel_access_token)) if not v]
+        return "on", missing
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -35,4 +56,7 @@ class Settings:
             line_channel_secret=get("LINE_CHANNEL_SECRET"),
             line_channel_access_token=get("LINE_CHANNEL_ACCESS_TOKEN"),
             line_api_url=get("LINE_API_URL") or "https://api.line.me",
+            web_staff=None if get("DXBOT_WEB_STAFF") is None else get("DXBOT_WEB_STAFF") in {"1", "true", "yes"},
+            log_salt=get("DXBOT_LOG_SALT") or "dxbot",
+            unanswered_retention_days=int(get("DXBOT_UNANSWERED_RETENTION_DAYS") or 90),
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from handlers import compose as c
 from handlers.answer import Answer, Audience, Context, Ref
@@ -25,6 +25,13 @@ def visible(p: Project, audience: Audience) -> Project:
     if audience == "staff":
         return p
     return replace(p, evaluations=tuple(e for e in p.evaluations if e.status == "published"))
+
+
+@dataclass(frozen=True)
+class Glance:
+    by_grade: dict[str | None, tuple[Project, ...]]
+    behind: tuple[Project, ...]
+    edition: str
 
 
 class Responder:
@@ -65,6 +72,33 @@ class Responder:
             return self._project(reading, [Scored(p.id, 100.0)], reading.project_intent or "project_status",
                                  audience, assumed=p.id)
         return self._by_topic(reading, analysis, audience)
+
+    def project_answer(self, project_id: str, intent: str, *, audience: Audience = "staff",
+                       lang: str = "ja") -> Answer:
+        """The answer to a button press ("KPI" on 2-3-1's card): no text to understand."""
+        r = read("")
+        r = replace(r, lang=lang, text=f"{project_id} {intent}")  # type: ignore[arg-type]
+        if project_id not in self.catalog.projects:
+            return self._unknown(r, audience, [])
+        if intent not in PROJECT_TEXT:
+            intent = "project_status"
+        return self._project(r, [Scored(project_id, 100.0)], intent, audience)
+
+    def term_answer(self, term: str, *, audience: Audience = "staff", lang: str = "ja") -> Answer:
+        """The answer to a glossary button: the term's definition."""
+        return self.answer(f"{term}とは" if lang == "ja" else f"what is {term}", audience=audience)
+
+    def glance(self, *, audience: Audience = "staff") -> Glance:
+        """The plan at a glance: projects per grade, and the ones behind schedule."""
+        by_grade: dict[str | None, list[Project]] = {}
+        for p in self.catalog.projects.values():
+            e = visible(p, audience).latest_evaluation(include_drafts=False)
+            by_grade.setdefault(e.grade if e else None, []).append(p)
+        return Glance(
+            by_grade={g: tuple(ps) for g, ps in by_grade.items()},
+            behind=tuple(by_grade.get("C", ()) + by_grade.get("D", [])),
+            edition=self.catalog.edition,
+        )
 
     # ------------------------------------------------------------------ branches
     def _by_ids(self, r: Reading, audience: Audience) -> Answer:

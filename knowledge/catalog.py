@@ -78,7 +78,8 @@ class Catalog:
         return out
 
     def is_stale(self) -> bool:
-        return (meta(self.db, "generation") or "") != self.generation
+        with self.db.lock:  # type: ignore[attr-defined]
+            return (meta(self.db, "generation") or "") != self.generation
 
     # ------------------------------------------------------------------ full text
     def search_text(self, text: str, *, kind: str | None = None, limit: int = 50) -> list[TextHit]:
@@ -105,13 +106,18 @@ class Catalog:
         if kind:
             sql += " AND d.kind = ?"
             params.append(kind)
-        hits = []
-        for row in self.db.query(sql + f" LIMIT {int(limit) * 4}", params):
-            hits.append(TextHit(row["kind"], row["ref"], row["field"], row["normalized"].count(needle)))
+        with self.db.lock:  # type: ignore[attr-defined]
+            rows = list(self.db.query(sql + f" LIMIT {int(limit) * 4}", params))
+        hits = [TextHit(r["kind"], r["ref"], r["field"], r["normalized"].count(needle)) for r in rows]
         return hits[: limit * 4]
 
 
 def load_catalog(db: Database) -> Catalog:
+    with db.lock:  # type: ignore[attr-defined]
+        return _load(db)
+
+
+def _load(db: Database) -> Catalog:
     policies = {r["id"]: Policy(r["id"], r["title"]) for r in db.query("SELECT * FROM policies ORDER BY id")}
     approaches = {
         r["id"]: Approach(r["id"], r["policy_id"], r["title"], r["vision"])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -35,10 +37,16 @@ def db_path_from_env(environ: dict[str, str] | None = None) -> str:
 
 
 def connect(path: str | Path | None = None, *, memory: bool = False) -> Database:
-    """Open the database with foreign keys enforced (and WAL for files, so readers never block)."""
-    db = Database(memory=True) if memory or path == ":memory:" else Database(str(path))
+    """Open the database with foreign keys enforced (and WAL for files, so readers never block).
+
+    The connection may be used from several threads (Bolt runs listeners in a pool); ``db.lock``
+    (an RLock) serialises each unit of work so that transactions never interleave.
+    """
+    target = ":memory:" if memory or path in (None, ":memory:") else str(path)
+    db = Database(sqlite3.connect(target, check_same_thread=False))
+    db.lock = threading.RLock()  # type: ignore[attr-defined]
     db.execute("PRAGMA foreign_keys = ON")
-    if not (memory or path == ":memory:"):
+    if target != ":memory:":
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA busy_timeout = 5000")
     ensure_schema(db)

@@ -1,0 +1,162 @@
+"""Answer -> LINE messages (Flex bubble with altText, quick replies), as plain JSON dicts.
+
+The webhook turns them into line-bot-sdk models (``Message.from_dict``), which also validates them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.render_common import GRADE_COLOUR, progress, truncate
+from handlers.answer import Answer, Ref
+from knowledge.records import GRADES, Project
+
+TEXT_LIMIT = 5000  # a text message
+ALT_TEXT_LIMIT = 1500  # a Flex message's altText
+BUBBLE_LIMIT = 30_000  # bytes of one bubble's JSON
+QUICK_REPLY_LIMIT = 13
+LABEL_LIMIT = 20
+MAX_MESSAGES = 5  # per reply
+BODY_TEXT = 1800  # characters of prose in one bubble
+
+HELP_LABEL = "使い方"
+EXAMPLES = ["マイナポータルとは", "LGWANって何？", "キャッシュレス決済の取り組み", "オープンデータとは"]
+
+
+def _quick(label: str, text: str) -> dict[str, Any]:
+    return {"type": "action", "action": {"type": "message", "label": truncate(label, LABEL_LIMIT), "text": text[:300]}}
+
+
+def _ask_for(ref: Ref) -> str:
+    return f"{ref.id}の状況" if ref.kind == "project" else f"{ref.id}とは"
+
+
+def quick_replies(answer: Answer) -> dict[str, Any]:
+    items = [_quick(r.title if r.kind == "glossary" else f"{r.id} {r.title}", _ask_for(r)) for r in answer.suggestions]
+    items = items[: QUICK_REPLY_LIMIT - 1] + [_quick(HELP_LABEL, HELP_LABEL)]
+    return {"items": items}
+
+
+def _text(text: str, **extra: Any) -> dict[str, Any]:
+    return {"type": "text", "text": text, "wrap": True, **extra}
+
+
+def _source(answer: Answer) -> dict[str, Any]:
+    return _text(answer.source or "出典: 船橋市 DX 推進計画アクションプラン", size="xxs", color="#999999")
+
+
+def _kpi_bar(label: str, percent: int, caption: str, colour: str) -> dict[str, Any]:
+    width = max(1, min(100, percent))
+    return {"type": "box", "layout": "vertical", "spacing": "xs", "contents": [
+        _text(truncate(label, 60), size="xs", color="#555555"),
+        {"type": "box", "layout": "vertical", "height": "8px", "backgroundColor": "#EEEEEE", "cornerRadius": "4px",
+         "contents": [{"type": "box", "layout": "vertical", "width": f"{width}%", "height": "8px",
+                       "backgroundColor": colour, "cornerRadius": "4px", "contents": []}]},
+        _text(caption, size="xxs", color="#777777"),
+    ]}
+
+
+def project_bubble(answer: Answer, p: Project) -> dict[str, Any]:
+    e = p.latest_evaluation()
+    grade = e.grade if e else None
+    colour = GRADE_COLOUR[grade]
+    body: list[dict[str, Any]] = []
+    if answer.intent == "project_status":
+        meaning = GRADES.get(grade or "", "評価なし")
+        body.append({"type": "box", "layout": "horizontal", "spacing": "sm", "contents": [
+            {"type": "text", "text": grade or "—", "weight": "bold", "color": "#FFFFFF", "align": "center",
+             "gravity": "center", "flex": 0, "size": "lg", "offsetStart": "0px"},
+            _text(f"{meaning}（令和{e.fiscal_year - 2018}年度）" if e else meaning, size="sm", gravity="center"),
+        ], "backgroundColor": colour + "22", "cornerRadius": "6px", "paddingAll": "8px"})
+        body[-1]["contents"][0].update({"color": colour})
+        if e and e.comment:
+            body.append(_text(truncate(e.comment, BODY_TEXT), size="sm"))
+        for pr in progress(p):
+            if pr.percent is not None:
+                caption = f"R{pr.year - 2018} 実績 {pr.actual:,.0f} / 目標 {pr.target:,.0f}（{pr.percent}%）"
+                body.append(_kpi_bar(pr.label, pr.percent, caption, colour))
+    else:
+        text = answer.text.split("\n\n")[list(answer.projects).index(p)] if len(answer.projects) > 1 else answer.text
+        lines = [ln for ln in text.splitlines()[1:] if not ln.startswith("出典")]
+        body.append(_text(truncate("\n".join(lines), BODY_TEXT), size="sm"))
+    return {
+        "type": "bubble", "size": "mega",
+        "header": {"type": "box", "layout": "vertical", "contents": [
+            _text(f"事業 {p.id}", size="xs", color="#888888"), _text(p.name, weight="bold", size="lg"),
+            _text("担当: " + "、".join(p.departments), size="xs", color="#888888"),
+        ]},
+        "body": {"type": "box", "layout": "vertical", "spacing": "md", "contents": body},
+        "footer": {"type": "box", "layout": "vertical", "contents": [_source(answer)]},
+    }
+
+
+def glossary_bubble(answer: Answer) -> dict[str, Any]:
+    t = answer.terms[0]
+    definition = "\n".join(ln for ln in t.definition.splitlines() if not ln.startswith("http") and not ln.startswith("【"))
+    footer: list[dict[str, Any]] = [
+        {"type": "button", "style": "link", "height": "sm",
+         "action": {"type": "uri", "label": "くわしく見る" if i == 0 else f"リンク {i + 1}", "uri": url}}
+        for i, url in enumerate(t.urls[:3])
+    ]
+    footer.append(_source(answer))
+    return {
+        "type": "bubble", "size": "mega",
+        "header": {"type": "box", "layout": "vertical", "contents": [
+            _text("用語", size="xs", color="#888888"), _text(t.term, weight="bold", size="xl")]},
+        "body": {"type": "box", "layout": "vertical", "contents": [_text(truncate(definition, BODY_TEXT), size="md")]},
+        "footer": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": footer},
+    }
+
+
+def list_bubble(answer: Answer) -> dict[str, Any]:
+    rows = []
+    for p in answer.projects:
+        e = p.latest_evaluation()
+        grade = e.grade if e else None
+        rows.append({"type": "box", "layout": "horizontal", "spacing": "sm", "contents": [
+            {"type": "text", "text": grade or "—", "size": "sm", "color": GRADE_COLOUR[grade], "flex": 0, "weight": "bold"},
+            _text(f"{p.id} {p.name}", size="sm"),
+        ]})
+    if not rows:
+        rows.append(_text(answer.text.splitlines()[0], size="sm"))
+    return {
+        "type": "bubble", "size": "mega",
+        "header": {"type": "box", "layout": "vertical", "contents": [
+            _text(f"{answer.list_filter}（{len(answer.projects)}件）", weight="bold", size="md")]},
+        "body": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": rows},
+        "footer": {"type": "box", "layout": "vertical", "contents": [_source(answer)]},
+    }
+
+
+def _flex(alt: str, bubble: dict[str, Any], quick: dict[str, Any]) -> dict[str, Any]:
+    if len(json.dumps(bubble, ensure_ascii=False).encode("utf-8")) > BUBBLE_LIMIT:
+        return {"type": "text", "text": truncate(alt, TEXT_LIMIT), "quickReply": quick}
+    return {"type": "flex", "altText": truncate(alt, ALT_TEXT_LIMIT), "contents": bubble, "quickReply": quick}
+
+
+def render(answer: Answer) -> list[dict[str, Any]]:
+    """At most five messages; every one valid for the Messaging API's limits."""
+    quick = quick_replies(answer)
+    if answer.intent == "glossary" and answer.terms:
+        return [_flex(answer.text, glossary_bubble(answer), quick)]
+    if answer.intent == "project_list":
+        return [_flex(answer.text, list_bubble(answer), quick)]
+    if answer.intent.startswith("project_") and answer.projects:
+        bubbles = [project_bubble(answer, p) for p in answer.projects[:MAX_MESSAGES]]
+        messages = [_flex(answer.text, b, quick) for b in bubbles]
+        if answer.assumed_project:
+            messages = [{"type": "text", "text": answer.text.splitlines()[0]}] + messages[: MAX_MESSAGES - 1]
+        return messages
+    return [{"type": "text", "text": truncate(answer.text, TEXT_LIMIT), "quickReply": quick}]
+
+
+def welcome() -> list[dict[str, Any]]:
+    text = ("友だち追加ありがとうございます。船橋市のデジタル化の取り組み（DX 推進計画アクションプラン）について、"
+            "言葉の意味や取り組みの様子をお答えします。\n例えば「マイナポータルとは」と送ってみてください。")
+    return [{"type": "text", "text": text, "quickReply": {"items": [_quick(q, q) for q in EXAMPLES] + [_quick(HELP_LABEL, HELP_LABEL)]}}]
+
+
+def text_only() -> list[dict[str, Any]]:
+    text = "ごめんなさい、文字のメッセージにだけお答えできます。知りたい言葉や取り組みを文字で送ってください。"
+    return [{"type": "text", "text": text, "quickReply": {"items": [_quick(q, q) for q in EXAMPLES[:3]] + [_quick(HELP_LABEL, HELP_LABEL)]}}]

@@ -1,0 +1,119 @@
+"""The LINE webhook: verify, acknowledge, then answer each event once (reply, or push as fallback)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from linebot.v3.exceptions import InvalidSignatureError
+from linebot.v3.messaging import ApiClient, ApiException, Configuration, Message, MessagingApi
+from linebot.v3.messaging import PushMessageRequest, ReplyMessageRequest
+from linebot.v3.webhook import WebhookParser
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+
+from bot.line import render
+from bot.line.inbound import Incoming, classify
+from handlers import Responder
+from handlers.answer import Answer
+from handlers.state import Inbox, QuestionLog
+
+log = logging.getLogger("dxbot.line")
+Clock = Callable[[], datetime]
+REPLY_WINDOW = timedelta(seconds=50)  # a reply token lives one minute; leave room for the request
+_RETRY_NS = uuid.UUID("6f1c2d4e-5b7a-4c3e-9d2f-0a1b2c3d4e5f")
+
+
+class LineChannel:
+    def __init__(self, *, channel_secret: str, access_token: str, api_url: str, responder: Responder, db: Any,
+                 clock: Clock, on_answer: Callable[[str, Answer], None] | None = None,
+                 on_reject: Callable[[str], None] | None = None) -> None:
+        self.parser = WebhookParser(channel_secret)
+        self.api = MessagingApi(ApiClient(Configuration(access_token=access_token, host=api_url)))
+        self.responder = responder
+        self.clock = clock
+        self.inbox = Inbox(db)
+        self.questions = QuestionLog(db)
+        self.on_answer = on_answer or (lambda channel, answer: None)
+        self.on_reject = on_reject or (lambda reason: None)
+
+    async def endpoint(self, request: Request) -> PlainTextResponse:
+        signature = request.headers.get("x-line-signature")
+        if not signature:
+            self.on_reject("line_missing_signature")
+            return PlainTextResponse("missing X-Line-Signature", status_code=400)
+        raw = await request.body()
+        try:
+            events = self.parser.parse(raw.decode("utf-8"), signature)
+        except InvalidSignatureError:
+            self.on_reject("line_bad_signature")
+            return PlainTextResponse("invalid signature", status_code=400)
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+            self.on_reject("line_malformed")
+            return PlainTextResponse("malformed body", status_code=400)
+        incoming = [classify(e) for e in events]
+        # LINE wants the 200 quickly; the answers go out after it.
+        return PlainTextResponse("OK", background=BackgroundTask(self.handle_all, incoming))
+
+    def handle_all(self, incoming: list[Incoming]) -> None:
+        for item in incoming:
+            try:
+                self.handle(item)
+            except Exception:  # one bad event must not cost the others their answers
+                log.exception("LINE event %s failed", item.event_id)
+
+    def handle(self, item: Incoming) -> None:
+        if item.kind == "ignore":
+            return
+        now = self.clock()
+        if item.event_id and not self.inbox.claim(item.event_id, channel="line", now=now):
+            log.info("LINE event %s already handled (redelivery=%s)", item.event_id, item.redelivery)
+            return
+        try:
+            self.deliver(item, self.messages_for(item, now))
+        except Exception:
+            if item.event_id:
+                self.inbox.release(item.event_id)
+            raise
+        if item.event_id:
+            self.inbox.done(item.event_id, now=self.clock())
+
+    def messages_for(self, item: Incoming, now: datetime) -> list[dict[str, Any]]:
+        if item.kind == "follow":
+            return render.welcome()
+        if item.kind == "non_text":
+            return render.text_only()
+        self.responder.refresh()
+        answer = self.responder.answer(item.text, audience="citizen")
+        if answer.intent in {"unknown", "clarify"}:
+            self.questions.record(item.text, channel="line", user_id=item.user_id, intent=answer.intent,
+                                  score=answer.score, now=now)
+        self.on_answer("line", answer)
+        return render.render(answer)
+
+    def deliver(self, item: Incoming, messages: list[dict[str, Any]]) -> None:
+        models = [Message.from_dict(m) for m in messages[: render.MAX_MESSAGES]]
+        sent_at = datetime.fromtimestamp(item.timestamp_ms / 1000, tz=self.clock().tzinfo) if item.timestamp_ms else None
+        fresh = sent_at is None or self.clock() - sent_at < REPLY_WINDOW
+        if item.reply_token and fresh:
+            try:
+                self.api.reply_message(ReplyMessageRequest(reply_token=item.reply_token, messages=models))
+                return
+            except ApiException as exc:
+                if exc.status != 400 or not item.user_id:  # 400: the token expired or was used
+                    raise
+                log.warning("reply token refused for %s; pushing instead", item.event_id)
+        if not item.user_id:
+            log.warning("LINE event %s: no reply token and no user to push to", item.event_id)
+            return
+        # The same event always gets the same retry key, so a retried push is delivered once.
+        key = str(uuid.uuid5(_RETRY_NS, item.event_id or f"{item.user_id}:{item.timestamp_ms}"))
+        try:
+            self.api.push_message(PushMessageRequest(to=item.user_id, messages=models), x_line_retry_key=key)
+        except ApiException as exc:
+            if exc.status != 409:  # 409: this retry key was accepted already
+                raise

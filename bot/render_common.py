@@ -1,0 +1,59 @@
+"""Small pieces every channel's renderer shares: labels, grade marks, KPI progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from handlers.answer import Answer
+from knowledge.records import Project
+
+PROJECT_BUTTONS = {
+    "ja": [("project_status", "評価"), ("project_kpi", "KPI"), ("project_schedule", "スケジュール"),
+           ("project_department", "担当部署"), ("project_overview", "概要")],
+    "en": [("project_status", "Status"), ("project_kpi", "KPI"), ("project_schedule", "Schedule"),
+           ("project_department", "Owner"), ("project_overview", "Overview")],
+}
+GRADE_EMOJI = {"A": ":large_green_circle:", "B": ":large_blue_circle:", "C": ":large_orange_circle:",
+               "D": ":red_circle:", None: ":white_circle:"}
+GRADE_COLOUR = {"A": "#2e7d32", "B": "#1565c0", "C": "#ef6c00", "D": "#c62828", None: "#9e9e9e"}
+
+
+@dataclass(frozen=True)
+class Progress:
+    label: str
+    year: int
+    target: float | None
+    actual: float | None
+    percent: int | None
+
+
+def progress(p: Project) -> list[Progress]:
+    """For each KPI indicator, the latest year that has an actual (else the first target year)."""
+    out = []
+    for ind in p.indicators:
+        years = ind.years()
+        with_actual = [y for y in years if (v := ind.value(y, "actual")) is not None and v.value is not None]
+        year = with_actual[-1] if with_actual else (years[0] if years else 0)
+        t = ind.value(year, "target")
+        a = ind.value(year, "actual")
+        target = t.value if t else None
+        actual = a.value if a else None
+        pct = int(actual / target * 100) if actual is not None and target else None
+        out.append(Progress(ind.label, year, target, actual, pct))
+    return out
+
+
+def bar(percent: int | None, width: int = 10) -> str:
+    if percent is None:
+        return ""
+    filled = max(0, min(width, round(percent / 100 * width)))
+    return "▓" * filled + "░" * (width - filled)
+
+
+def truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def ref_label(answer: Answer, i: int) -> str:
+    r = answer.suggestions[i]
+    return f"{r.id} {r.title}" if r.kind == "project" else r.title

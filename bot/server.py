@@ -1,0 +1,110 @@
+"""One ASGI app for every channel: Slack (/slack/events), LINE (/line/webhook), the web chat (/),
+plus /healthz. ``build`` assembles it from settings; tests call ``create_app`` with their own parts.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.config import Settings
+from bot.line.webhook import LineChannel
+from bot.slack.app import SlackBot, web_client
+from bot.web.chat import WebChat
+from handlers import Responder
+from knowledge.catalog import load_catalog
+from knowledge.store import connect, ensure_ingested
+
+log = logging.getLogger("dxbot.server")
+Clock = Callable[[], datetime]
+
+
+@dataclass
+class Services:
+    db: Any
+    responder: Responder
+    clock: Clock
+    web: WebChat
+    slack: SlackBot | None = None
+    slack_mode: str = "off"
+    line: LineChannel | None = None
+    extra_routes: list[Route] = field(default_factory=list)
+    health: list[Callable[[], dict[str, Any]]] = field(default_factory=list)
+
+
+def create_app(services: Services) -> Starlette:
+    async def healthz(request: Request) -> JSONResponse:
+        body: dict[str, Any] = {
+            "status": "ok",
+            "knowledge": {"projects": len(services.responder.catalog.projects),
+                          "terms": len(services.responder.catalog.terms),
+                          "edition": services.responder.catalog.edition},
+            "slack": services.slack_mode,
+            "line": "on" if services.line else "off",
+        }
+        for part in services.health:
+            body.update(part())
+        return JSONResponse(body, status_code=200 if body["knowledge"]["projects"] else 503)
+
+    routes = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/", services.web.page, methods=["GET"]),
+        Route("/static/{name}", services.web.asset, methods=["GET"]),
+        Route("/api/ask", services.web.ask, methods=["POST"]),
+    ]
+    if services.slack is not None and services.slack_mode == "http":
+        bolt = services.slack.app
+
+        async def slack_events(request: Request) -> Response:
+            body = await request.body()
+            # Bolt's dispatch verifies the signature, acks, and hands listeners to its thread
+            # pool; run it off the event loop so one slow request never blocks the others.
+            bolt_response = await run_in_threadpool(bolt.dispatch, to_bolt_request(request, body))
+            return to_starlette_response(bolt_response)
+
+        routes.append(Route("/slack/events", slack_events, methods=["POST"]))
+    if services.line is not None:
+        routes.append(Route("/line/webhook", services.line.endpoint, methods=["POST"]))
+    routes += services.extra_routes
+    return Starlette(routes=routes)
+
+
+def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str], None]) -> Services:
+    """Everything ``dxbot serve`` runs, from the environment's settings."""
+    db = connect(settings.db_path)
+    ensure_ingested(db, now=clock())
+    responder = Responder(load_catalog(db))
+    allow_staff = settings.web_staff if settings.web_staff is not None else host in {"127.0.0.1", "localhost", "::1"}
+    services = Services(db=db, responder=responder, clock=clock,
+                        web=WebChat(responder=responder, allow_staff=allow_staff, monotonic=time.monotonic))
+    mode, missing = settings.slack_mode()
+    if missing:
+        raise ValueError(f"Slack is partly configured: missing {', '.join(missing)}")
+    if mode == "off":
+        notice("Slack: not configured (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET) — skipped.")
+    else:
+        client = web_client(token=settings.slack_bot_token or "", base_url=settings.slack_api_url)
+        services.slack = SlackBot(responder=responder, db=db, clock=clock,
+                                  signing_secret=settings.slack_signing_secret or "unused-in-socket-mode", client=client)
+        services.slack_mode = mode
+    line_mode, line_missing = settings.line_mode()
+    if line_missing:
+        raise ValueError(f"LINE is partly configured: missing {', '.join(line_missing)}")
+    if line_mode == "off":
+        notice("LINE: not configured (set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN) — skipped.")
+    else:
+        services.line = LineChannel(channel_secret=settings.line_channel_secret or "",
+                                    access_token=settings.line_channel_access_token or "",
+                                    api_url=settings.line_api_url, responder=responder, db=db, clock=clock)
+    return services

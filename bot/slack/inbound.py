@@ -1,0 +1,79 @@
+"""Slack payloads -> what the handler needs. The only code that reads Slack's payload shapes."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+DM_CONTEXT_TTL = timedelta(minutes=10)
+_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    user: str
+    channel: str
+    thread_ts: str | None  # reply in this thread (None: reply in the channel or DM itself)
+    context_key: str
+    context_ttl: timedelta | None
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A button press: show ``intent`` for a project, or a glossary term."""
+
+    kind: str
+    id: str
+    intent: str
+    user: str
+    channel: str | None
+    thread_ts: str | None
+    response_url: str | None
+
+
+def strip_mentions(text: str) -> str:
+    return _MENTION.sub(" ", text or "").strip()
+
+
+def from_mention(event: dict[str, Any]) -> Question:
+    thread = event.get("thread_ts") or event["ts"]
+    return Question(strip_mentions(event.get("text", "")), event.get("user", ""), event["channel"], thread,
+                    f"slack:{event['channel']}:{thread}", None)
+
+
+def from_direct_message(event: dict[str, Any]) -> Question | None:
+    """A DM from a person; None for bot messages, edits and other subtypes."""
+    if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+        return None
+    thread = event.get("thread_ts")
+    if thread:
+        return Question(strip_mentions(event.get("text", "")), event.get("user", ""), event["channel"], thread,
+                        f"slack:{event['channel']}:{thread}", None)
+    return Question(strip_mentions(event.get("text", "")), event.get("user", ""), event["channel"], None,
+                    f"slack:dm:{event['channel']}", DM_CONTEXT_TTL)
+
+
+def from_command(command: dict[str, Any]) -> Question:
+    return Question(command.get("text", ""), command.get("user_id", ""), command.get("channel_id", ""), None,
+                    f"slack:cmd:{command.get('user_id', '')}", DM_CONTEXT_TTL)
+
+
+def from_action(body: dict[str, Any], action: dict[str, Any], *, intent: str | None = None) -> Pick:
+    message = body.get("message") or {}
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    thread = message.get("thread_ts") or message.get("ts")
+    value = action.get("value", "")
+    if intent is not None:  # project card buttons carry the project id
+        kind, ident = "project", value
+    else:
+        try:
+            data = json.loads(value)
+            kind, ident, intent = data["kind"], data["id"], data.get("intent", "project_status")
+        except (ValueError, KeyError, TypeError):
+            kind, ident, intent = "project", value, "project_status"
+    return Pick(kind, ident, intent or "project_status", (body.get("user") or {}).get("id", ""), channel,
+                thread, body.get("response_url"))

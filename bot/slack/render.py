@@ -1,0 +1,184 @@
+"""Answer -> Block Kit message (blocks plus a plain ``text`` fallback). Pure functions."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.render_common import GRADE_EMOJI, PROJECT_BUTTONS, bar, progress, truncate
+from handlers.answer import Answer, Ref
+from handlers.respond import Glance
+from knowledge.records import GRADES, GRADES_EN, Project
+
+SECTION_LIMIT = 3000  # Slack rejects a section text over 3,000 characters
+FALLBACK_LIMIT = 3000
+HEADER_LIMIT = 150
+BUTTON_LIMIT = 75
+MAX_BLOCKS = 50
+
+
+def escape(text: str) -> str:
+    """Slack mrkdwn control characters; user text can then never form <!channel> or <@U…>."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def sections(text: str, *, limit: int = SECTION_LIMIT) -> list[dict[str, Any]]:
+    """One or more mrkdwn sections, split at line ends so none exceeds Slack's limit."""
+    chunks: list[str] = []
+    current = ""
+    for line in escape(text).split("\n"):
+        while len(line) > limit:
+            chunks.append(current) if current else None
+            current = ""
+            chunks.append(line[:limit])
+            line = line[limit:]
+        if len(current) + len(line) + 1 > limit:
+            chunks.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current:
+        chunks.append(current)
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": c}} for c in chunks if c.strip()]
+
+
+def _header(text: str) -> dict[str, Any]:
+    return {"type": "header", "text": {"type": "plain_text", "text": truncate(text, HEADER_LIMIT), "emoji": True}}
+
+
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(escape(text), SECTION_LIMIT)}]}
+
+
+def _button(text: str, action_id: str, value: str, *, primary: bool = False) -> dict[str, Any]:
+    b: dict[str, Any] = {"type": "button", "text": {"type": "plain_text", "text": truncate(text, BUTTON_LIMIT)},
+                         "action_id": action_id, "value": value}
+    if primary:
+        b["style"] = "primary"
+    return b
+
+
+def pick_value(ref: Ref, intent: str = "project_status") -> str:
+    return json.dumps({"kind": ref.kind, "id": ref.id, "intent": intent}, ensure_ascii=False)
+
+
+def _project_buttons(p: Project, lang: str, shown: str) -> dict[str, Any]:
+    return {"type": "actions", "block_id": f"dx_project_{p.id}", "elements": [
+        _button(label, f"dx_project_{intent}", p.id) for intent, label in PROJECT_BUTTONS[lang] if intent != shown
+    ]}
+
+
+def _grade_line(p: Project, lang: str) -> str:
+    e = p.latest_evaluation(include_drafts=True)
+    grade = e.grade if e else None
+    meaning = (GRADES_EN if lang == "en" else GRADES).get(grade or "", "no grade" if lang == "en" else "評価なし")
+    draft = ""
+    if e is not None and e.status == "draft":
+        draft = " _(draft, not published)_" if lang == "en" else " _（下書き・未公表）_"
+    year = f"R{e.fiscal_year - 2018}" if e else ""
+    return f"{GRADE_EMOJI[grade]} *{grade or '—'}* {meaning} {year}{draft}"
+
+
+def _kpi_lines(p: Project) -> list[str]:
+    lines = []
+    for pr in progress(p):
+        if pr.percent is not None:
+            lines.append(f"{truncate(pr.label, 80)}\n`{bar(pr.percent)}` {pr.percent}% (R{pr.year - 2018})")
+    return lines
+
+
+def project_blocks(answer: Answer, p: Project, lang: str) -> list[dict[str, Any]]:
+    body = answer.text.split("\n\n")[answer.projects.index(p)] if len(answer.projects) > 1 else answer.text
+    body_lines = [ln for ln in body.splitlines()[1:] if not ln.startswith(("出典", "Source"))]
+    title = f"{p.id} {p.name}"
+    blocks: list[dict[str, Any]] = [_header(title)]
+    dept = "、".join(p.departments)
+    blocks.append(_context(f"{'Policy' if lang == 'en' else '基本方針'} {p.policy_id} › {p.approach_id} | "
+                           f"{'Owner' if lang == 'en' else '担当'}: {dept}"))
+    if answer.intent == "project_status":
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _grade_line(p, lang)}})
+        body_lines = [ln for ln in body_lines if not ln.startswith(("担当", "Department", "参考値", "KPI", "  "))]
+        blocks += sections("\n".join(body_lines))
+        kpis = _kpi_lines(p)
+        if kpis:
+            blocks += sections("\n".join(kpis))
+    else:
+        blocks += sections("\n".join(body_lines))
+    blocks.append(_project_buttons(p, lang, answer.intent))
+    return blocks
+
+
+def render(answer: Answer) -> dict[str, Any]:
+    """Chat message payload: ``{"text": fallback, "blocks": [...]}``."""
+    lang = answer.lang
+    blocks: list[dict[str, Any]] = []
+    if answer.assumed_project:
+        blocks.append(_context(answer.text.splitlines()[0]))
+    if answer.intent.startswith("project_") and answer.intent != "project_list" and answer.projects:
+        for p in answer.projects[:3]:
+            blocks += project_blocks(answer, p, lang)
+        blocks.append(_context(answer.source))
+    elif answer.intent == "glossary" and answer.terms:
+        t = answer.terms[0]
+        blocks.append(_header(t.term))
+        blocks += sections(t.definition)
+        if answer.suggestions:
+            related = "Related projects" if lang == "en" else "関連する事業"
+            blocks.append({"type": "actions", "elements": [
+                _button(f"{r.id} {r.title}", f"dx_pick_{i}", pick_value(r)) for i, r in enumerate(answer.suggestions[:5])
+            ], "block_id": "dx_related"})
+            blocks.insert(-1, _context(related))
+        blocks.append(_context(answer.source))
+    elif answer.intent == "project_list":
+        blocks += _list_blocks(answer, lang)
+    elif answer.intent in {"clarify", "unknown"}:
+        blocks += sections(answer.text)
+        if answer.suggestions:
+            blocks.append({"type": "actions", "block_id": "dx_suggestions", "elements": [
+                _button(f"{r.id} {r.title}" if r.kind == "project" else r.title, f"dx_pick_{i}", pick_value(r),
+                        primary=i == 0 and answer.intent == "clarify")
+                for i, r in enumerate(answer.suggestions[:5])
+            ]})
+    else:
+        blocks += sections(answer.text)
+    return {"text": truncate(escape(answer.text), FALLBACK_LIMIT), "blocks": blocks[:MAX_BLOCKS]}
+
+
+def _list_blocks(answer: Answer, lang: str) -> list[dict[str, Any]]:
+    count = len(answer.projects)
+    head = (f"{count} project(s) {answer.list_filter}" if lang == "en" else f"{answer.list_filter}: {count}件")
+    blocks: list[dict[str, Any]] = [_header(head)]
+    if not answer.projects:
+        blocks += sections(answer.text.splitlines()[0])
+        return blocks
+    groups: dict[int, list[Project]] = {}
+    for p in answer.projects:
+        groups.setdefault(p.policy_id, []).append(p)
+    for policy, ps in sorted(groups.items()):
+        lines = [f"*{'Policy' if lang == 'en' else '基本方針'}{' ' if lang == 'en' else ''}{policy}* ({len(ps)})"]
+        for p in ps:
+            e = p.latest_evaluation()
+            lines.append(f"{GRADE_EMOJI[e.grade if e else None]} {p.id} {p.name}")
+        blocks += sections("\n".join(lines))
+    blocks.append(_context(answer.source))
+    return blocks
+
+
+def home_view(glance: Glance, *, lang: str = "ja", own: list[Project] | None = None,
+              department: str | None = None) -> dict[str, Any]:
+    """The App Home tab: counts by grade, projects behind schedule, the user's own projects, how to ask."""
+    blocks: list[dict[str, Any]] = [_header("DX アクションプラン" if lang == "ja" else "DX Action Plan")]
+    counts = "  ".join(
+        f"{GRADE_EMOJI[g]} {g or '—'}: {len(glance.by_grade.get(g, ()))}" for g in ("A", "B", "C", "D", None)
+    )
+    blocks += sections(("*評価別の事業数*\n" if lang == "ja" else "*Projects by grade*\n") + counts)
+    behind = "\n".join(f"{GRADE_EMOJI['C']} {p.id} {p.name}" for p in glance.behind) or "—"
+    blocks += sections(("*予定より遅れている事業*\n" if lang == "ja" else "*Behind schedule*\n") + behind)
+    if own is not None and department:
+        mine = "\n".join(f"{p.id} {p.name}" for p in own) or "—"
+        blocks += sections((f"*{department} の事業*\n" if lang == "ja" else f"*{department}'s projects*\n") + mine)
+    blocks += sections("*聞き方*\n・メンションかDMで「2-3-1の状況は？」「RPAのKPIは？」「A評価の事業」\n・`/dx 2-3-1`、`/dx help`"
+                       if lang == "ja" else "*How to ask*\nMention me or DM: \"what's 2-3-1's status?\", or `/dx help`")
+    blocks.append(_context(glance.edition))
+    return {"type": "home", "blocks": blocks[:100]}
+
