@@ -171,7 +171,11 @@ class Responder:
         )
 
     def _help(self, r: Reading, audience: Audience) -> Answer:
-        return Answer(query=r.text, intent="help", lang=r.lang, audience=audience, text=c.help_text(r.lang, audience))
+        text = c.help_text(r.lang, audience)
+        if r.lang == "en" and len(r.text.split()) == 1:
+            # A bare "help" or "/dx help" says nothing about the reader's language: show both.
+            text = c.help_text("ja", audience) + "\n\n" + text
+        return Answer(query=r.text, intent="help", lang=r.lang, audience=audience, text=text)
 
     def _unknown(self, r: Reading, audience: Audience, suggestions: list[Ref], *, reason: str = "") -> Answer:
         names = [f"{s.id} {s.title}" if s.kind == "project" else s.title for s in suggestions]

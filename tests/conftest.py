@@ -48,3 +48,23 @@ def catalog(shared_db) -> Catalog:
 @pytest.fixture(scope="session")
 def responder(catalog: Catalog) -> Responder:
     return Responder(catalog)
+
+
+@pytest.fixture(scope="session")
+def kb_template(tmp_path_factory, plan: Plan) -> Path:
+    """An ingested database file, built once; tests get a copy of their own."""
+    path = tmp_path_factory.mktemp("kb") / "template.db"
+    db = connect(path)
+    ingest(db, plan, now=NOW)
+    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.conn.close()
+    return path
+
+
+@pytest.fixture()
+def db_path(kb_template: Path, tmp_path: Path) -> Path:
+    import shutil
+
+    target = tmp_path / "dxbot.db"
+    shutil.copy(kb_template, target)
+    return target

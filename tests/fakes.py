@@ -1,0 +1,177 @@
+"""Real local HTTP fakes of the Slack Web API and the LINE Messaging API, and a server runner.
+
+They listen on 127.0.0.1, record every request, and can be told to answer 429/400/409, or to
+hold a response until the test lets it go.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+import uvicorn
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def json(self) -> Any:
+        if self.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+            return {k: v[0] for k, v in parse_qs(self.body.decode()).items()}
+        return json.loads(self.body or b"{}")
+
+
+@dataclass
+class Scripted:
+    status: int
+    body: Any
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FakeApi:
+    """Answers by path; ``script(path, ...)`` queues one-off answers; ``hold(path)`` blocks them."""
+
+    def __init__(self, default: Callable[[Call], Scripted]) -> None:
+        self.calls: list[Call] = []
+        self._default = default
+        self._scripts: dict[str, list[Scripted]] = {}
+        self._holds: dict[str, threading.Event] = {}
+        self._lock = threading.Lock()
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("content-length") or 0)
+                call = Call("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, self.rfile.read(length))
+                with fake._lock:
+                    fake.calls.append(call)
+                    queued = fake._scripts.get(self.path)
+                    scripted = queued.pop(0) if queued else None
+                    gate = fake._holds.get(self.path)
+                if gate is not None:
+                    gate.wait(timeout=30)
+                reply = scripted or fake._default(call)
+                payload = json.dumps(reply.body).encode()
+                self.send_response(reply.status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(payload)))
+                for k, v in reply.headers.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(payload)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def script(self, path: str, *replies: Scripted) -> None:
+        with self._lock:
+            self._scripts.setdefault(path, []).extend(replies)
+
+    def hold(self, path: str) -> threading.Event:
+        gate = threading.Event()
+        with self._lock:
+            self._holds[path] = gate
+        return gate
+
+    def to(self, path: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.path == path]
+
+    def wait_for(self, path: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            calls = self.to(path)
+            if len(calls) >= count:
+                return calls
+            time.sleep(0.02)
+        raise AssertionError(f"{path}: {len(self.to(path))} calls, expected {count}; saw {[c.path for c in self.calls]}")
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def slack_api() -> FakeApi:
+    def default(call: Call) -> Scripted:
+        if call.path.endswith("/auth.test"):
+            return Scripted(200, {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1"})
+        if call.path.endswith("/chat.postMessage"):
+            data = call.json
+            return Scripted(200, {"ok": True, "channel": data.get("channel"), "ts": f"{time.time():.6f}"})
+        return Scripted(200, {"ok": True})
+
+    return FakeApi(default)
+
+
+def line_api() -> FakeApi:
+    seen_keys: set[str] = set()
+
+    def default(call: Call) -> Scripted:
+        if call.path == "/v2/bot/message/push":
+            key = call.headers.get("x-line-retry-key")
+            if key and key in seen_keys:
+                return Scripted(409, {"message": "The retry key is already accepted"},
+                                {"x-line-accepted-request-id": "accepted"})
+            if key:
+                seen_keys.add(key)
+        return Scripted(200, {"sentMessages": [{"id": "1", "quoteToken": "q"}]})
+
+    return FakeApi(default)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServerThread:
+    """Our real ASGI app under uvicorn, on 127.0.0.1, in a background thread."""
+
+    def __init__(self, app: Any) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not start")
+            time.sleep(0.02)
+
+    def close(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def slack_headers(secret: str, body: bytes, *, timestamp: int | None = None) -> dict[str, str]:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    base = f"v0:{ts}:".encode() + body
+    sig = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig}
+
+
+def line_signature(secret: str, body: bytes) -> str:
+    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()

@@ -1,0 +1,194 @@
+"""LINE end to end: our real server, a fake Messaging API on 127.0.0.1, signed webhook bodies."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from datetime import datetime, timezone
+from types import SimpleNamespace
+
+import httpx
+import pytest
+from linebot.v3.messaging import FlexMessage, Message, ReplyMessageRequest, TextMessage
+
+from bot.line.render import ALT_TEXT_LIMIT, LABEL_LIMIT, QUICK_REPLY_LIMIT
+from bot.line.webhook import LineChannel
+from bot.server import Services, create_app
+from bot.web.chat import WebChat
+from handlers import Responder
+from knowledge.catalog import load_catalog
+from knowledge.store import connect
+from tests.fakes import Scripted, ServerThread, line_api, line_signature
+
+SECRET = "line-channel-secret"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@pytest.fixture()
+def line(db_path):
+    api = line_api()
+    db = connect(db_path)
+    responder = Responder(load_catalog(db))
+    channel = LineChannel(channel_secret=SECRET, access_token="token", api_url=api.url, responder=responder,
+                          db=db, clock=utcnow)
+    services = Services(db=db, responder=responder, clock=utcnow, line=channel,
+                        web=WebChat(responder=responder, allow_staff=False, monotonic=time.monotonic))
+    server = ServerThread(create_app(services))
+    http = httpx.Client(base_url=server.url, timeout=10)
+
+    def post(payload: dict | bytes, *, signature: str | None = "auto") -> httpx.Response:
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        headers = {"Content-Type": "application/json"}
+        if signature == "auto":
+            headers["X-Line-Signature"] = line_signature(SECRET, body)
+        elif signature is not None:
+            headers["X-Line-Signature"] = signature
+        return http.post("/line/webhook", content=body, headers=headers)
+
+    yield SimpleNamespace(api=api, post=post, db_path=db_path)
+    http.close()
+    server.close()
+    api.close()
+
+
+def text_event(text: str, *, n: int = 1, redelivery: bool = False, age_s: float = 0) -> dict:
+    return {"type": "message", "mode": "active", "timestamp": int((time.time() - age_s) * 1000),
+            "source": {"type": "user", "userId": "Uabcdef0123456789"}, "webhookEventId": f"01HEVENT{n:04d}",
+            "deliveryContext": {"isRedelivery": redelivery}, "replyToken": f"reply-token-{n}",
+            "message": {"id": str(1000 + n), "type": "text", "quoteToken": "q", "text": text}}
+
+
+def body(*events: dict) -> dict:
+    return {"destination": "Ubot", "events": list(events)}
+
+
+def replies(api, count: int = 1) -> list[dict]:
+    return [c.json for c in api.wait_for("/v2/bot/message/reply", count)]
+
+
+def check_limits(message: dict) -> None:
+    """Valid against the SDK's models and within the Messaging API's limits."""
+    model = Message.from_dict(message)
+    assert isinstance(model, (FlexMessage, TextMessage))
+    if isinstance(model, FlexMessage):
+        assert len(message["altText"]) <= ALT_TEXT_LIMIT
+        assert len(json.dumps(message["contents"], ensure_ascii=False).encode()) <= 30_000
+    items = message.get("quickReply", {}).get("items", [])
+    assert len(items) <= QUICK_REPLY_LIMIT
+    assert all(len(i["action"]["label"]) <= LABEL_LIMIT for i in items)
+
+
+def test_a_glossary_question_gets_a_flex_card(line) -> None:
+    assert line.post(body(text_event("LGWANって何？"))).status_code == 200
+    reply = replies(line.api)[0]
+    ReplyMessageRequest.from_dict(reply)  # the whole request parses with the SDK's model
+    assert reply["replyToken"] == "reply-token-1" and len(reply["messages"]) == 1
+    msg = reply["messages"][0]
+    check_limits(msg)
+    assert msg["type"] == "flex" and "LGWAN" in msg["altText"]
+    text = json.dumps(msg["contents"], ensure_ascii=False)
+    assert "行政専用のネットワーク" in text and "用語集" in text
+    labels = [i["action"]["label"] for i in msg["quickReply"]["items"]]
+    assert labels[-1] == "使い方"
+
+
+def test_a_term_with_a_link_and_a_hiragana_question(line) -> None:
+    line.post(body(text_event("ふなばしこそだてちいきまっぷ")))
+    msg = replies(line.api)[0]["messages"][0]
+    check_limits(msg)
+    uris = [c["action"]["uri"] for c in msg["contents"]["footer"]["contents"] if c.get("type") == "button"]
+    assert uris == ["https://funabashi-map.netlify.app/"]
+
+
+def test_a_project_card_draws_kpi_progress(line) -> None:
+    line.post(body(text_event("RPAの取り組みの状況は？")))
+    msg = replies(line.api)[0]["messages"][0]
+    check_limits(msg)
+    text = json.dumps(msg["contents"], ensure_ascii=False)
+    assert "RPA の活用拡充" in text and "94%" in text and '"width": "94%"' in text
+
+
+def test_follow_sticker_and_unknown_events(line) -> None:
+    follow = {"type": "follow", "mode": "active", "timestamp": int(time.time() * 1000), "webhookEventId": "01HFOLLOW",
+              "deliveryContext": {"isRedelivery": False}, "source": {"type": "user", "userId": "U1"},
+              "replyToken": "rt-follow", "follow": {"isUnblocked": False}}
+    sticker = dict(text_event("", n=7), message={"id": "9", "type": "sticker", "packageId": "1", "stickerId": "2",
+                                                  "stickerResourceType": "STATIC", "quoteToken": "q"})
+    novel = {"type": "somethingNew", "mode": "active", "timestamp": int(time.time() * 1000), "webhookEventId": "01HNEW",
+             "deliveryContext": {"isRedelivery": False}, "source": {"type": "user", "userId": "U1"}}
+    assert line.post(body(follow, sticker, novel)).status_code == 200
+    got = {r["replyToken"]: r["messages"][0] for r in replies(line.api, 2)}
+    assert "友だち追加ありがとうございます" in got["rt-follow"]["text"]
+    assert "文字のメッセージにだけお答えできます" in got["reply-token-7"]["text"]
+    for m in got.values():
+        check_limits(m)
+    time.sleep(0.3)
+    assert len(line.api.to("/v2/bot/message/reply")) == 2  # nothing for the unknown event
+
+
+def test_a_batch_gets_one_reply_per_event(line) -> None:
+    events = [text_event(q, n=i) for i, q in enumerate(["DXとは", "クラウドって何", "しびっくてっく"], start=11)]
+    line.post(body(*events))
+    got = replies(line.api, 3)
+    time.sleep(0.3)
+    assert sorted(r["replyToken"] for r in line.api.to("/v2/bot/message/reply") for r in [r.json]) == \
+        ["reply-token-11", "reply-token-12", "reply-token-13"]
+    assert {r["messages"][0]["altText"].splitlines()[0] for r in got} == {"【DX】", "【クラウド】", "【シビックテック】"}
+
+
+def test_a_redelivery_is_not_answered_twice(line) -> None:
+    line.post(body(text_event("テレワークとは", n=21)))
+    replies(line.api, 1)
+    line.post(body(text_event("テレワークとは", n=21, redelivery=True)))
+    time.sleep(0.5)
+    assert len(line.api.to("/v2/bot/message/reply")) == 1
+    assert line.api.to("/v2/bot/message/push") == []
+
+
+def test_bad_signature_missing_header_malformed_json_and_verify(line) -> None:
+    good = json.dumps(body(text_event("DXとは"))).encode()
+    assert line.post(good, signature=line_signature("wrong", good)).status_code == 400
+    assert line.post(good, signature=None).status_code == 400
+    broken = b'{"events": [ '
+    assert line.post(broken).status_code == 400
+    assert line.post({"destination": "Ubot", "events": []}).status_code == 200  # the console's "verify"
+    time.sleep(0.3)
+    assert line.api.calls == []
+
+
+def test_expired_reply_token_falls_back_to_one_push(line) -> None:
+    line.api.script("/v2/bot/message/reply", Scripted(400, {"message": "Invalid reply token"}))
+    line.post(body(text_event("SNSとは", n=31)))
+    push = line.api.wait_for("/v2/bot/message/push")[0]
+    assert push.json["to"] == "Uabcdef0123456789"
+    key = push.headers["x-line-retry-key"]
+    assert len(key) == 36
+    assert "SNS" in push.json["messages"][0]["altText"]
+
+
+def test_a_late_answer_is_pushed_and_a_retried_push_is_not_doubled(line) -> None:
+    old = text_event("RPAとは", n=41, age_s=120)  # the reply token has expired by now
+    line.post(body(old))
+    first = line.api.wait_for("/v2/bot/message/push")[0]
+    assert line.api.to("/v2/bot/message/reply") == []
+    # LINE redelivers after an error; our push repeats with the same retry key and gets 409.
+    with sqlite3.connect(line.db_path) as conn:
+        conn.execute("UPDATE inbound_events SET state = 'processing', updated_at = '2000-01-01T00:00:00+00:00'")
+    line.post(body(dict(old, deliveryContext={"isRedelivery": True})))
+    pushes = line.api.wait_for("/v2/bot/message/push", 2)
+    assert pushes[1].headers["x-line-retry-key"] == first.headers["x-line-retry-key"]
+
+
+def test_unanswered_questions_are_logged_without_the_user_id(line) -> None:
+    line.post(body(text_event("ラーメンのおすすめは？", n=51)))
+    replies(line.api)
+    time.sleep(0.2)
+    with sqlite3.connect(line.db_path) as conn:
+        rows = conn.execute("SELECT text, channel, user_hash FROM unanswered").fetchall()
+        dump = "\n".join(conn.iterdump())
+    assert rows and rows[0][0] == "ラーメンのおすすめは？" and rows[0][1] == "line"
+    assert rows[0][2] and "Uabcdef0123456789" not in dump

@@ -1,0 +1,209 @@
+"""Slack end to end: our real server, a fake Slack Web API on 127.0.0.1, signed requests."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime, timezone
+from types import SimpleNamespace
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+
+from bot.server import Services, create_app
+from bot.slack.app import SlackBot, web_client
+from bot.web.chat import WebChat
+from handlers import Responder
+from knowledge.catalog import load_catalog
+from knowledge.store import connect
+from tests.fakes import Scripted, ServerThread, slack_api, slack_headers
+
+SECRET = "test-signing-secret"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@pytest.fixture()
+def slack(db_path):
+    api = slack_api()
+    db = connect(db_path)
+    responder = Responder(load_catalog(db))
+    bot = SlackBot(responder=responder, db=db, clock=utcnow, signing_secret=SECRET,
+                   client=web_client(token="xoxb-test", base_url=api.url + "/api/"),
+                   departments_of=lambda user: ["広報課"] if user == "UPR" else [])
+    services = Services(db=db, responder=responder, clock=utcnow, slack=bot, slack_mode="http",
+                        web=WebChat(responder=responder, allow_staff=False, monotonic=time.monotonic))
+    server = ServerThread(create_app(services))
+    http = httpx.Client(base_url=server.url, timeout=10)
+
+    def post(payload: bytes, content_type: str, **headers: str) -> httpx.Response:
+        signed = slack_headers(SECRET, payload)
+        signed.update(headers)
+        return http.post("/slack/events", content=payload, headers={"Content-Type": content_type, **signed})
+
+    def event(inner: dict, *, event_id: str = "Ev1", **headers: str) -> httpx.Response:
+        body = {"type": "event_callback", "team_id": "T1", "api_app_id": "A1", "event_id": event_id,
+                "event_time": int(time.time()), "event": inner}
+        return post(json.dumps(body).encode(), "application/json", **headers)
+
+    def form(data: dict) -> httpx.Response:
+        return post(urlencode(data).encode(), "application/x-www-form-urlencoded")
+
+    def action(action_id: str, value: str, *, message_ts: str = "1700000000.000100", thread_ts: str | None = None):
+        message = {"type": "message", "ts": message_ts, "text": "card"}
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+        payload = {"type": "block_actions", "user": {"id": "U1"}, "team": {"id": "T1"}, "api_app_id": "A1",
+                   "container": {"type": "message", "message_ts": message_ts, "channel_id": "C1"},
+                   "channel": {"id": "C1"}, "message": message, "trigger_id": "t1",
+                   "response_url": api.url + "/respond/1",
+                   "actions": [{"action_id": action_id, "block_id": "b", "type": "button", "value": value,
+                                "action_ts": "1"}]}
+        return form({"payload": json.dumps(payload)})
+
+    yield SimpleNamespace(api=api, event=event, form=form, action=action, http=http, db=db)
+    http.close()
+    server.close()
+    api.close()
+
+
+def mention(text: str, ts: str = "1700000000.000100", thread_ts: str | None = None) -> dict:
+    e = {"type": "app_mention", "user": "U1", "text": f"<@UBOT> {text}", "ts": ts, "channel": "C1"}
+    if thread_ts:
+        e["thread_ts"] = thread_ts
+    return e
+
+
+def posted(api, count: int = 1) -> list[dict]:
+    return [c.json for c in api.wait_for("/api/chat.postMessage", count)]
+
+
+def decoded(value):
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def all_text(message: dict) -> str:
+    return message.get("text", "") + json.dumps(decoded(message.get("blocks", [])), ensure_ascii=False)
+
+
+def test_status_question_gets_a_project_card_in_the_thread(slack) -> None:
+    r = slack.event(mention("2-3-1の状況は？"))
+    assert r.status_code == 200
+    msg = posted(slack.api)[0]
+    assert msg["channel"] == "C1" and msg["thread_ts"] == "1700000000.000100"
+    blocks = decoded(msg["blocks"])
+    assert blocks[0] == {"type": "header", "text": {"type": "plain_text", "text": "2-3-1 RPA の活用拡充", "emoji": True}}
+    text = all_text(msg)
+    assert ":large_blue_circle: *B* おおむね予定どおり実施" in text
+    assert "94%" in text and "出典: アクションプラン 2023年6月改定" in text
+    assert "RPA の活用拡充" in msg["text"]  # the plain fallback
+    buttons = [e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert "dx_project_project_kpi" in buttons and "dx_project_project_schedule" in buttons
+
+
+def test_button_press_answers_in_the_thread(slack) -> None:
+    r = slack.action("dx_project_project_kpi", "2-3-1", message_ts="1700000001.000200", thread_ts="1700000000.000100")
+    assert r.status_code == 200
+    msg = posted(slack.api)[0]
+    assert msg["thread_ts"] == "1700000000.000100"
+    assert "7,552 / 8,000 = 94%" in all_text(msg)
+
+
+def test_follow_up_in_a_thread_uses_the_last_project(slack) -> None:
+    slack.event(mention("2-1-2の状況は？", ts="1700000100.000100"), event_id="Ev10")
+    posted(slack.api, 1)
+    slack.event(mention("そのスケジュールは？", ts="1700000200.000100", thread_ts="1700000100.000100"), event_id="Ev11")
+    msg = posted(slack.api, 2)[1]
+    assert msg["thread_ts"] == "1700000100.000100"
+    text = all_text(msg)
+    assert "直前の話題の事業 2-1-2" in text and "次期財務会計システム" in text
+
+
+def test_direct_messages_and_bot_messages(slack) -> None:
+    dm = {"type": "message", "channel_type": "im", "user": "U1", "text": "LGWANとは", "ts": "1700000300.000100", "channel": "D1"}
+    assert slack.event(dm, event_id="Ev20").status_code == 200
+    msg = posted(slack.api)[0]
+    assert msg["channel"] == "D1" and "thread_ts" not in msg
+    assert "行政専用のネットワーク" in all_text(msg)
+    own = dict(dm, bot_id="BBOT", text="echo", ts="1700000301.000100")
+    assert slack.event(own, event_id="Ev21").status_code == 200  # handled (not a 404), not answered
+    time.sleep(0.3)
+    assert len(slack.api.to("/api/chat.postMessage")) == 1
+
+
+def test_app_home_shows_the_plan_at_a_glance(slack) -> None:
+    slack.event({"type": "app_home_opened", "user": "UPR", "channel": "D9", "tab": "home"}, event_id="Ev30")
+    call = slack.api.wait_for("/api/views.publish")[0].json
+    assert call["user_id"] == "UPR"
+    view = decoded(call["view"])
+    text = json.dumps(view, ensure_ascii=False)
+    assert view["type"] == "home"
+    assert "評価別の事業数" in text and "B: 19" in text
+    assert "2-2-1 テレワーク環境の充実" in text and "3-1-2 スマートフォン講座等の充実" in text  # behind schedule
+    assert "広報課 の事業" in text and "1-1-2 オンラインによる行政情報の発信強化" in text
+
+
+def test_slash_command(slack) -> None:
+    r = slack.form({"command": "/dx", "text": "2-3-1", "user_id": "U1", "channel_id": "C1", "team_id": "T1",
+                    "response_url": slack.api.url + "/respond/cmd", "trigger_id": "t"})
+    assert r.status_code == 200
+    reply = slack.api.wait_for("/respond/cmd")[0].json
+    assert reply["response_type"] == "ephemeral" and "RPA の活用拡充" in json.dumps(reply, ensure_ascii=False)
+    slack.form({"command": "/dx", "text": "help", "user_id": "U1", "channel_id": "C1", "team_id": "T1",
+                "response_url": slack.api.url + "/respond/help", "trigger_id": "t"})
+    assert "2-3-1の状況は？" in slack.api.wait_for("/respond/help")[0].json["text"]
+
+
+def test_bad_or_stale_signatures_are_rejected(slack) -> None:
+    body = json.dumps({"type": "event_callback", "event_id": "EvBad", "event": mention("2-3-1")}).encode()
+    wrong = slack_headers("not-the-secret", body)
+    r = slack.http.post("/slack/events", content=body, headers={"Content-Type": "application/json", **wrong})
+    assert r.status_code == 401
+    stale = slack_headers(SECRET, body, timestamp=int(time.time()) - 6 * 60)
+    r = slack.http.post("/slack/events", content=body, headers={"Content-Type": "application/json", **stale})
+    assert r.status_code == 401
+    r = slack.http.post("/slack/events", content=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == 401
+    time.sleep(0.3)
+    assert slack.api.to("/api/chat.postMessage") == []
+
+
+def test_a_retried_event_is_answered_once(slack) -> None:
+    slack.event(mention("1-3-1の担当は？"), event_id="EvRetry")
+    posted(slack.api, 1)
+    r = slack.event(mention("1-3-1の担当は？"), event_id="EvRetry", **{"X-Slack-Retry-Num": "1",
+                                                                       "X-Slack-Retry-Reason": "http_timeout"})
+    assert r.status_code == 200
+    time.sleep(0.5)
+    assert len(slack.api.to("/api/chat.postMessage")) == 1
+
+
+def test_ack_comes_before_the_slow_work(slack) -> None:
+    gate = slack.api.hold("/api/chat.postMessage")  # Slack's API is slow today
+    try:
+        r = slack.event(mention("2-3-1の状況は？"), event_id="EvSlow")
+        # The event was acknowledged while the answer is still stuck in chat.postMessage.
+        assert r.status_code == 200
+        call = slack.api.wait_for("/api/chat.postMessage")[0]
+        assert "2-3-1" in call.json["text"]
+    finally:
+        gate.set()
+
+
+def test_rate_limited_post_is_retried_and_delivered_once(slack) -> None:
+    slack.api.script("/api/chat.postMessage", Scripted(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "0"}))
+    slack.event(mention("LGWANとは"), event_id="Ev429")
+    calls = slack.api.wait_for("/api/chat.postMessage", 2)
+    time.sleep(0.3)
+    assert len(slack.api.to("/api/chat.postMessage")) == 2  # one refused, one delivered
+    assert calls[0].json["text"] == calls[1].json["text"]
+
+
+def test_user_text_cannot_ping_the_channel(slack) -> None:
+    slack.event(mention("<!channel> <@U999> 研修の状況"), event_id="EvPing")
+    msg = posted(slack.api)[0]
+    text = all_text(msg)
+    assert "<!channel>" not in text and "<@U999>" not in text
