@@ -49,15 +49,23 @@ class Reading:
         return self.grade is not _NO_GRADE
 
 
-def detect_lang(text: str) -> Lang:
-    """English when the message has no Japanese and at least one lower-case English word.
+_EN_MARKERS = frozenset(
+    lx.EN_STOPWORDS
+    | {w for cues in lx.PROJECT_CUES.values() for c in cues if c.isascii() for w in c.split()}
+    | {w for c in lx.GLOSSARY_CUES + lx.LIST_CUES + lx.HELP + lx.FILLER if c.isascii() for w in c.split()}
+)
 
-    "RPA" or "LGWAN?" alone stay Japanese (the default): acronyms are shared by both languages.
+
+def detect_lang(text: str) -> Lang:
+    """English when the message has no Japanese and uses at least one English word we know.
+
+    Japanese is the default: "RPA" or "LGWAN?" alone, or a key-mash like "qwertyuiop", say
+    nothing about the reader's language.
     """
     if _CJK.search(text):
         return "ja"
-    words = re.findall(r"[A-Za-z]{2,}", text)
-    return "en" if any(not w.isupper() for w in words) else "ja"
+    words = {w.lower() for w in re.findall(r"[A-Za-z']+", text)}
+    return "en" if words & _EN_MARKERS else "ja"
 
 
 def _find(form: str, cues: list[str]) -> list[tuple[int, int, str]]:

@@ -142,6 +142,12 @@ def meta(db: Database, key: str) -> str | None:
     return _meta(db, key)
 
 
+def bump_generation(db: Database) -> None:
+    """Tell running processes that answers changed (a submission, a publish, a new alias)."""
+    db["meta"].upsert({"key": "generation", "value": str(int(_meta(db, "generation") or 0) + 1)}, pk="key")
+    db.conn.commit()
+
+
 @dataclass(frozen=True)
 class IngestReport:
     projects: int

@@ -54,6 +54,8 @@
     return box;
   }
 
+  const fmt = (n) => (n === null || n === undefined ? "—" : Number(n).toLocaleString(lang === "en" ? "en-US" : "ja-JP"));
+
   function gradeBadge(p) {
     const g = p.grade || "—";
     return el("span", { class: `grade ${p.grade || "none"}`, text: g, "aria-label": `${I18N[lang].grade} ${g}` });
@@ -73,7 +75,7 @@
         const bar = el("div", { class: "bar", role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "100",
                                 "aria-valuenow": String(k.percent), "aria-label": k.label });
         const fill = el("span"); fill.style.width = `${pct}%`; bar.append(fill);
-        card.append(el("div", { class: "kpi" }, el("div", { class: "meta", text: `${k.label} — ${k.actual} / ${k.target} (${k.percent}%)` }), bar));
+        card.append(el("div", { class: "kpi" }, el("div", { class: "meta", text: `${k.label} — ${fmt(k.actual)} / ${fmt(k.target)} (${k.percent}%)` }), bar));
       }
     } else {
       card.append(el("p", { text: text.split("\n").slice(1).filter((l) => !/^(出典|Source)/.test(l)).join("\n") }));
@@ -125,16 +127,16 @@
       const data = await res.json();
       status.textContent = "";
       const node = res.ok ? answerNode(data) : el("li", { class: "a error", role: "alert", text: data.error || res.statusText });
-      history.append(node);
+      history.append(node);  // announced by the list's aria-live
       remember();
-      node.focus({ preventScroll: true });
       node.scrollIntoView({ block: "nearest" });
     } catch (err) {
       status.textContent = String(err);
     }
+    input.focus();  // keyboard users keep typing where they were
   }
 
-  form.addEventListener("submit", (e) => { e.preventDefault(); const q = input.value; input.value = ""; ask(q).then(() => input.focus()); });
+  form.addEventListener("submit", (e) => { e.preventDefault(); const q = input.value; input.value = ""; ask(q); });
   $("lang-toggle").addEventListener("click", () => { lang = lang === "ja" ? "en" : "ja"; sessionStorage.setItem("dxbot-lang", lang); applyLang(); });
   applyLang();
 })();

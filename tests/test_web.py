@@ -1,0 +1,109 @@
+"""The web chat's API on the real server: limits, rate limiting, CSRF rules, audiences."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime, timezone
+
+import httpx
+import pytest
+
+from bot.server import Services, create_app
+from bot.web.chat import MAX_BODY, MAX_QUESTION, WebChat
+from bot.web.ratelimit import RateLimiter
+from handlers import Responder
+from knowledge.catalog import load_catalog
+from knowledge.store import bump_generation, connect
+from tests.fakes import ServerThread
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def start(db_path, *, allow_staff: bool, limiter: RateLimiter | None = None):
+    db = connect(db_path)
+    responder = Responder(load_catalog(db))
+    web = WebChat(responder=responder, allow_staff=allow_staff, monotonic=time.monotonic, limiter=limiter)
+    server = ServerThread(create_app(Services(db=db, responder=responder, clock=utcnow, web=web)))
+    return db, server, httpx.Client(base_url=server.url, timeout=10)
+
+
+@pytest.fixture()
+def web(db_path):
+    db, server, http = start(db_path, allow_staff=False)
+    yield http
+    http.close()
+    server.close()
+
+
+def ask(http: httpx.Client, q: str, **extra):
+    return http.post("/api/ask", json={"q": q, **extra})
+
+
+def test_the_page_and_a_question(web) -> None:
+    page = web.get("/")
+    assert page.status_code == 200 and 'aria-live="polite"' in page.text and '<label for="q"' in page.text
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert web.get("/static/app.js").status_code == 200
+    assert web.get("/static/../chat.py").status_code == 404
+    r = ask(web, "２－３－１の状況は？")
+    assert r.status_code == 200
+    data = r.json()
+    assert data["intent"] == "project_status" and data["answers"][0]["id"] == "2-3-1"
+    card = data["card"]
+    assert card["type"] == "project" and card["projects"][0]["grade"] == "B"
+    assert card["projects"][0]["kpis"][0]["percent"] == 94
+
+
+def test_limits(web) -> None:
+    assert ask(web, "あ" * (MAX_QUESTION + 1)).status_code == 413
+    big = json.dumps({"q": "x", "pad": "y" * MAX_BODY})
+    assert web.post("/api/ask", content=big, headers={"Content-Type": "application/json"}).status_code == 413
+    assert web.post("/api/ask", content="not json", headers={"Content-Type": "application/json"}).status_code == 400
+    assert web.post("/api/ask", json={"question": "x"}).status_code == 400
+    assert web.post("/api/ask", json={"q": "x", "audience": "mayor"}).status_code == 400
+
+
+def test_csrf_rules(web) -> None:
+    form = web.post("/api/ask", data={"q": "2-3-1"})
+    assert form.status_code == 415  # a cross-site HTML form cannot send JSON
+    foreign = web.post("/api/ask", json={"q": "2-3-1"}, headers={"Origin": "https://evil.example"})
+    assert foreign.status_code == 403
+    same = web.post("/api/ask", json={"q": "2-3-1"}, headers={"Origin": str(web.base_url).rstrip("/")})
+    assert same.status_code == 200
+
+
+def test_rate_limit_per_client(db_path) -> None:
+    db, server, http = start(db_path, allow_staff=False, limiter=RateLimiter(rate_per_minute=1, burst=3))
+    try:
+        codes = [ask(http, "DXとは").status_code for _ in range(5)]
+        assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
+        r = ask(http, "DXとは")
+        assert int(r.headers["retry-after"]) >= 1 and "wait" in r.json()["error"]
+    finally:
+        http.close()
+        server.close()
+
+
+def test_staff_mode_only_when_enabled(web) -> None:
+    assert ask(web, "2-3-1の状況は？", audience="staff").status_code == 403
+    assert ask(web, "2-3-1の状況は？", audience="citizen").status_code == 200
+
+
+def test_citizens_do_not_see_drafts(db_path) -> None:
+    db, server, http = start(db_path, allow_staff=True)
+    try:
+        with db.lock:
+            db["evaluations"].insert({"project_id": "2-3-1", "fiscal_year": 2023, "grade": "A",
+                                      "comment": "下書きのコメント", "source": "submission", "status": "draft"})
+            bump_generation(db)
+        staff = ask(http, "2-3-1の状況は？", audience="staff").json()
+        citizen = ask(http, "2-3-1の状況は？", audience="citizen").json()
+        assert "下書きのコメント" in staff["text"] and staff["card"]["projects"][0]["draft"] is True
+        assert "下書き" not in citizen["text"] and citizen["card"]["projects"][0]["grade"] == "B"
+        assert citizen["card"]["projects"][0]["draft"] is False
+    finally:
+        http.close()
+        server.close()
