@@ -125,9 +125,11 @@ def serve_cmd(settings: Settings, host: str, port: int) -> None:
     from bot.server import build, create_app
 
     try:
-        services = build(settings, clock=_now, host=host, notice=lambda m: click.echo(m, err=True))
+        services = build(settings, clock=settings.clock(), host=host, notice=lambda m: click.echo(m, err=True))
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
+    if services.reminders is not None:
+        services.reminders.start(tick_seconds=settings.tick_seconds)
     if services.slack is not None and services.slack_mode == "socket":
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -152,6 +154,232 @@ def glossary_cmd(settings: Settings, term: str | None) -> None:
     if answer.intent != "glossary":
         raise click.ClickException(answer.text)
     click.echo(answer.text)
+
+
+
+# ---------------------------------------------------------------------------------------- reminders
+
+
+def _reminder_parts(settings: Settings):  # type: ignore[no-untyped-def]
+    from scheduler.directory import Directory
+    from scheduler.outbox import Outbox
+
+    db = open_db(settings)
+    return db, Directory(db), Outbox(db)
+
+
+def _parse_time(value: str | None, settings: Settings) -> datetime:
+    from scheduler.calendar import TOKYO
+
+    if not value:
+        return settings.clock()()
+    t = datetime.fromisoformat(value)
+    return t if t.tzinfo else t.replace(tzinfo=TOKYO)  # a bare time is Tokyo time
+
+
+@main.command("remind")
+@click.option("--dry-run", is_flag=True, help="Print what would be sent; write and send nothing.")
+@click.option("--at", "at", metavar="DATETIME", help="Plan as if it were this time (ISO 8601; Tokyo if no zone).")
+@click.option("--now", "send_now", is_flag=True, help="Send what is due now (through Slack, or printed without it).")
+@click.pass_obj
+def remind_cmd(settings: Settings, dry_run: bool, at: str | None, send_now: bool) -> None:
+    """Evaluation reminders: preview them (--dry-run [--at]) or send what is due (--now)."""
+    from handlers import Responder
+    from knowledge.evaluations import submitted
+    from scheduler import calendar as cal
+    from scheduler.jobs import ReminderService
+    from scheduler.notices import notice_text
+    from scheduler.notify import LogNotifier
+    from scheduler.reminders import plan
+
+    if dry_run == send_now:
+        raise click.UsageError("choose --dry-run or --now")
+    db, directory, outbox = _reminder_parts(settings)
+    catalog = load_catalog(db)
+    when = _parse_time(at, settings)
+    if dry_run:
+        fy = cal.evaluation_year(when)
+        report = plan(when, catalog=catalog, outbox=None, directory=directory, done=submitted(db, fy))
+        click.echo(f"At {when.astimezone(cal.TOKYO):%Y-%m-%d %H:%M} (Tokyo): evaluation of FY{fy} "
+                   f"(deadline {cal.deadline(fy)}); due: {report.slot.label if report.slot else 'nothing yet'}")
+        nxt = [s for s in cal.slots(fy) if s.at > when]
+        if nxt:
+            click.echo(f"Next: {nxt[0].label} at {nxt[0].at:%Y-%m-%d %H:%M}")
+        for route, notice in report.notices:
+            click.echo(f"\n--- to {route} ({notice.key})\n{notice_text(notice)}")
+        if report.unrouted:
+            click.secho(f"\nNO ROUTE for: {', '.join(report.unrouted)} — set one with `dxbot departments set`",
+                        fg="red", err=True)
+        return
+    mode, missing = settings.slack_mode()
+    if mode != "off" and not missing:
+        from bot.slack.app import web_client
+        from bot.slack.notifier import SlackNotifier
+
+        notifier = SlackNotifier(web_client(token=settings.slack_bot_token or "", base_url=settings.slack_api_url))
+    else:
+        click.echo("Slack is not configured: notices are printed instead of sent.", err=True)
+        notifier = LogNotifier(sys.stdout)
+    service = ReminderService(db=db, responder=Responder(catalog), directory=directory, outbox=outbox,
+                              notifier=notifier, clock=lambda: when)
+    report, delivery = service.tick()
+    assert delivery is not None
+    click.echo(f"enqueued {len(report.enqueued)}, sent {len(delivery.sent)}, recovered {len(delivery.recovered)}, "
+               f"skipped {len(delivery.skipped)}, to retry {len(delivery.retried)}")
+    if report.unrouted:
+        click.secho(f"NO ROUTE for: {', '.join(report.unrouted)}", fg="red", err=True)
+
+
+@main.group("reminders")
+def reminders_group() -> None:
+    """The reminder outbox."""
+
+
+@reminders_group.command("status")
+@click.pass_obj
+def reminders_status(settings: Settings) -> None:
+    """Counts by state, and every failed or retrying reminder with its error."""
+    _, _, outbox = _reminder_parts(settings)
+    counts = outbox.summary()
+    click.echo("outbox: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "empty"))
+    for row in outbox.rows(states=("failed", "pending", "sending")):
+        if row["last_error"] or row["state"] == "failed":
+            click.echo(f"{row['state']:8} {row['key']}  attempts {row['attempts']}  {row['last_error'] or ''}")
+
+
+@main.group("departments")
+def departments_group() -> None:
+    """The department directory: where reminders go and who may submit."""
+
+
+@departments_group.command("list")
+@click.pass_obj
+def departments_list(settings: Settings) -> None:
+    """Every department named in the plan, with its route (or NO ROUTE)."""
+    db, directory, _ = _reminder_parts(settings)
+    catalog = load_catalog(db)
+    routes = directory.routes()
+    names = list(dict.fromkeys([*catalog.departments, *routes]))
+    for name in names:
+        r = routes.get(name)
+        if r is None:
+            click.secho(f"{name}: NO ROUTE", fg="red")
+        elif r.teams:
+            click.echo(f"{name}: teams {', '.join(r.teams)}")
+        else:
+            click.echo(f"{name}: channel {r.slack_channel or '—'}, users {', '.join(r.slack_users) or '—'}")
+    admin = directory.admin()
+    click.echo(f"admin: channel {admin.channel or '—'}, users {', '.join(admin.users) or '—'}")
+
+
+@departments_group.command("set")
+@click.argument("name")
+@click.option("--channel", help="Slack channel id for the department's reminders.")
+@click.option("--user", "users", multiple=True, help="Slack user id of a member (repeat).")
+@click.option("--team", "teams", multiple=True, help="For a placeholder (システム所管課): a real team (repeat).")
+@click.pass_obj
+def departments_set(settings: Settings, name: str, channel: str | None, users: tuple[str, ...],
+                    teams: tuple[str, ...]) -> None:
+    """Route NAME's reminders to a channel and/or users, or map a placeholder to teams."""
+    from scheduler.directory import Route
+
+    if not (channel or users or teams):
+        raise click.UsageError("give --channel, --user or --team")
+    _, directory, _ = _reminder_parts(settings)
+    directory.set(Route(name, channel, users, teams))
+    click.echo(f"{name}: saved")
+
+
+@departments_group.command("remove")
+@click.argument("name")
+@click.pass_obj
+def departments_remove(settings: Settings, name: str) -> None:
+    """Forget NAME's route."""
+    _, directory, _ = _reminder_parts(settings)
+    if not directory.remove(name):
+        raise click.ClickException(f"{name} has no route")
+    click.echo(f"{name}: removed")
+
+
+@departments_group.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def departments_load(settings: Settings, path: Path) -> None:
+    """Load routes from a TOML file ([admin] and [departments."名前"] tables)."""
+    _, directory, _ = _reminder_parts(settings)
+    click.echo(f"{directory.load_toml(path)} departments loaded from {path}")
+
+
+@departments_group.command("admin")
+@click.option("--channel")
+@click.option("--user", "users", multiple=True)
+@click.pass_obj
+def departments_admin(settings: Settings, channel: str | None, users: tuple[str, ...]) -> None:
+    """Set the admin channel (overdue summaries, alerts) and admin users (may submit for anyone)."""
+    _, directory, _ = _reminder_parts(settings)
+    directory.set_admin(channel=channel, users=list(users))
+    click.echo("admin: saved")
+
+
+# ---------------------------------------------------------------------------------------- evaluations
+
+
+@main.group("evaluations")
+def evaluations_group() -> None:
+    """Evaluations submitted through the bot."""
+
+
+def _year(year: int | None, settings: Settings) -> int:
+    from scheduler import calendar as cal
+
+    return year if year is not None else cal.evaluation_year(settings.clock()())
+
+
+@evaluations_group.command("status")
+@click.option("--year", type=int, help="Fiscal year (e.g. 2026); default: the round under way.")
+@click.pass_obj
+def evaluations_status(settings: Settings, year: int | None) -> None:
+    """Submitted and missing projects per department."""
+    from knowledge.evaluations import progress_by_department, submitted
+
+    db = open_db(settings)
+    fy = _year(year, settings)
+    rows = progress_by_department(load_catalog(db), submitted(db, fy))
+    click.echo(f"FY{fy} (令和{fiscal_to_reiwa(fy)}年度)")
+    for dept, (done, missing) in rows.items():
+        mark = "done" if not missing else f"missing {', '.join(missing)}"
+        click.echo(f"{dept}: submitted {len(done)}/{len(done) + len(missing)} — {mark}")
+
+
+@evaluations_group.command("export")
+@click.option("--year", type=int, required=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "md"]), default="csv", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+@click.pass_obj
+def evaluations_export(settings: Settings, year: int, fmt: str, output: Path | None) -> None:
+    """The committee's table: every project with its submitted grade, KPI actual/target and comment."""
+    from knowledge.evaluations import export_rows, to_csv, to_markdown
+
+    db = open_db(settings)
+    rows = export_rows(db, load_catalog(db), year)
+    text = to_csv(rows) if fmt == "csv" else to_markdown(rows, fiscal_year=year)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"{len(rows)} projects written to {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@evaluations_group.command("publish")
+@click.option("--year", type=int, required=True)
+@click.pass_obj
+def evaluations_publish(settings: Settings, year: int) -> None:
+    """Make the year's drafts the published evaluations that status questions (and citizens) see."""
+    from knowledge.evaluations import publish
+
+    db = open_db(settings)
+    published = publish(db, year, now=_now())
+    click.echo(f"published {len(published)} evaluations for FY{year}: {', '.join(published) or '—'}")
 
 
 if __name__ == "__main__":  # pragma: no cover

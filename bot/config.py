@@ -20,6 +20,8 @@ class Settings:
     web_staff: bool | None = None  # None: allowed only when the server listens on loopback
     log_salt: str = "dxbot"
     unanswered_retention_days: int = 90
+    clock_start: str | None = None  # DXBOT_CLOCK: run as if it were this time (staging, tests)
+    tick_seconds: float = 60.0
 
     def slack_mode(self) -> tuple[str, list[str]]:
         """("off" | "http" | "socket", names of missing variables)."""
@@ -59,4 +61,19 @@ class Settings:
             web_staff=None if get("DXBOT_WEB_STAFF") is None else get("DXBOT_WEB_STAFF") in {"1", "true", "yes"},
             log_salt=get("DXBOT_LOG_SALT") or "dxbot",
             unanswered_retention_days=int(get("DXBOT_UNANSWERED_RETENTION_DAYS") or 90),
+            clock_start=get("DXBOT_CLOCK"),
+            tick_seconds=float(get("DXBOT_TICK_SECONDS") or 60),
         )
+
+    def clock(self):  # type: ignore[no-untyped-def]
+        """Now, or — with DXBOT_CLOCK — a clock that starts at that time and runs at real speed."""
+        import time as _time
+        from datetime import datetime, timedelta, timezone
+
+        if not self.clock_start:
+            return lambda: datetime.now(timezone.utc)
+        start = datetime.fromisoformat(self.clock_start)
+        if start.tzinfo is None:
+            raise ValueError("DXBOT_CLOCK needs a time zone, e.g. 2027-04-30T08:59:50+09:00")
+        began = _time.monotonic()
+        return lambda: start + timedelta(seconds=_time.monotonic() - began)

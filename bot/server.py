@@ -5,6 +5,7 @@ plus /healthz. ``build`` assembles it from settings; tests call ``create_app`` w
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,10 @@ from bot.web.chat import WebChat
 from handlers import Responder
 from knowledge.catalog import load_catalog
 from knowledge.store import connect, ensure_ingested
+from scheduler.directory import Directory
+from scheduler.jobs import ReminderService
+from scheduler.notify import LogNotifier
+from scheduler.outbox import Outbox
 
 log = logging.getLogger("dxbot.server")
 Clock = Callable[[], datetime]
@@ -39,6 +44,7 @@ class Services:
     slack: SlackBot | None = None
     slack_mode: str = "off"
     line: LineChannel | None = None
+    reminders: ReminderService | None = None
     extra_routes: list[Route] = field(default_factory=list)
     health: list[Callable[[], dict[str, Any]]] = field(default_factory=list)
 
@@ -88,16 +94,32 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
     allow_staff = settings.web_staff if settings.web_staff is not None else host in {"127.0.0.1", "localhost", "::1"}
     services = Services(db=db, responder=responder, clock=clock,
                         web=WebChat(responder=responder, allow_staff=allow_staff, monotonic=time.monotonic))
+    directory = Directory(db)
+    outbox = Outbox(db)
     mode, missing = settings.slack_mode()
     if missing:
         raise ValueError(f"Slack is partly configured: missing {', '.join(missing)}")
     if mode == "off":
-        notice("Slack: not configured (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET) — skipped.")
+        notice("Slack: not configured (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET) — skipped; "
+               "reminders run as a dry run and are only logged.")
+        services.reminders = ReminderService(db=db, responder=responder, directory=directory, outbox=outbox,
+                                             notifier=LogNotifier(sys.stderr), clock=clock, dry_run=True,
+                                             retention_days=settings.unanswered_retention_days)
     else:
+        from bot.slack import evaluation
+        from bot.slack.notifier import SlackNotifier
+
         client = web_client(token=settings.slack_bot_token or "", base_url=settings.slack_api_url)
         services.slack = SlackBot(responder=responder, db=db, clock=clock,
-                                  signing_secret=settings.slack_signing_secret or "unused-in-socket-mode", client=client)
+                                  signing_secret=settings.slack_signing_secret or "unused-in-socket-mode", client=client,
+                                  departments_of=directory.departments_of)
+        evaluation.register(services.slack.app, responder=responder, db=db, directory=directory, outbox=outbox,
+                            clock=clock)
         services.slack_mode = mode
+        services.reminders = ReminderService(db=db, responder=responder, directory=directory, outbox=outbox,
+                                             notifier=SlackNotifier(client), clock=clock,
+                                             retention_days=settings.unanswered_retention_days)
+    services.health.append(services.reminders.health)
     line_mode, line_missing = settings.line_mode()
     if line_missing:
         raise ValueError(f"LINE is partly configured: missing {', '.join(line_missing)}")

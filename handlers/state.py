@@ -15,6 +15,8 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
+from knowledge.store import write_transaction
+
 
 def _iso(t: datetime) -> str:
     return t.isoformat(timespec="seconds")
@@ -26,7 +28,7 @@ class Inbox:
     def __init__(self, db: Database, *, stale_after: timedelta = timedelta(minutes=2)) -> None:
         self.db = db
         self.stale_after = stale_after
-        with db.lock:  # type: ignore[attr-defined]
+        with write_transaction(db):
             db["inbound_events"].create(
                 {"id": str, "channel": str, "state": str, "updated_at": str}, pk="id", if_not_exists=True
             )
@@ -38,7 +40,7 @@ class Inbox:
         is done; a claim older than ``stale_after`` that never finished (the process died) may
         be taken again, so a crash does not lose the answer.
         """
-        with self.db.lock, self.db.atomic():  # type: ignore[attr-defined]
+        with write_transaction(self.db):
             row = self.db.execute("SELECT state, updated_at FROM inbound_events WHERE id = ?", [event_id]).fetchone()
             if row is not None:
                 state, updated = row
@@ -73,7 +75,7 @@ class Conversations:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        with db.lock:  # type: ignore[attr-defined]
+        with write_transaction(db):
             db["conversations"].create(
                 {"key": str, "project_id": str, "updated_at": str}, pk="key", if_not_exists=True
             )
@@ -104,7 +106,7 @@ class QuestionLog:
     def __init__(self, db: Database, *, salt: str = "dxbot") -> None:
         self.db = db
         self.salt = salt
-        with db.lock:  # type: ignore[attr-defined]
+        with write_transaction(db):
             db["unanswered"].create(
                 {"id": int, "text": str, "channel": str, "user_hash": str, "intent": str, "score": float, "at": str},
                 pk="id",

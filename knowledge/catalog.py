@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlite_utils import Database
 
@@ -151,6 +151,22 @@ def _load(db: Database) -> Catalog:
                 status=r["status"], submitted_by=r["submitted_by"], submitted_at=r["submitted_at"], actuals=actuals,
             )
         )
+    # Actuals from published submissions complete the KPI tables (the plan only has R4's).
+    for pid, evs in evaluations.items():
+        for e in evs:
+            if e.status != "published" or e.source != "submission":
+                continue
+            for no, value in e.actuals:
+                vals = values.get((pid, no))
+                if vals is not None and value is not None and not any(
+                    v.fiscal_year == e.fiscal_year and v.kind == "actual" for v in vals
+                ):
+                    vals.append(KpiValue(e.fiscal_year, "actual", value, "submitted"))
+    for pid, inds in indicators.items():
+        indicators[pid] = [
+            replace(i, values=tuple(sorted(values[(pid, i.no)], key=lambda v: (v.fiscal_year, order[v.kind]))))
+            for i in inds
+        ]
     projects = {}
     for r in db.query("SELECT * FROM projects WHERE active = 1"):
         projects[r["id"]] = Project(

@@ -6,6 +6,8 @@ import json
 import os
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -27,6 +29,27 @@ DEFAULT_DB = "dxbot.db"
 _PLAN_TABLES = ("search_docs", "kpis", "kpi_indicators", "schedule", "project_departments", "glossary")
 
 
+@contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """A transaction that takes SQLite's write lock first (BEGIN IMMEDIATE).
+
+    With several processes on one file, a transaction that reads and then writes can be refused
+    outright ("database is locked") when another writer got in between; taking the lock up front
+    makes it wait its turn (busy timeout) instead. Nested use joins the outer transaction.
+    """
+    with db.lock:  # type: ignore[attr-defined]
+        if db.conn.in_transaction:
+            yield db
+            return
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.conn.execute("ROLLBACK")
+            raise
+        db.conn.execute("COMMIT")
+
+
 def bundled_plan_text() -> str:
     return resources.files("knowledge").joinpath(f"data/{BUNDLED_PLAN}").read_text(encoding="utf-8")
 
@@ -43,13 +66,14 @@ def connect(path: str | Path | None = None, *, memory: bool = False) -> Database
     (an RLock) serialises each unit of work so that transactions never interleave.
     """
     target = ":memory:" if memory or path in (None, ":memory:") else str(path)
-    db = Database(sqlite3.connect(target, check_same_thread=False))
+    db = Database(sqlite3.connect(target, check_same_thread=False, timeout=15))
     db.lock = threading.RLock()  # type: ignore[attr-defined]
+    db.execute("PRAGMA busy_timeout = 15000")
     db.execute("PRAGMA foreign_keys = ON")
     if target != ":memory:":
         db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA busy_timeout = 5000")
-    ensure_schema(db)
+    with write_transaction(db):
+        ensure_schema(db)
     return db
 
 
@@ -142,10 +166,15 @@ def meta(db: Database, key: str) -> str | None:
     return _meta(db, key)
 
 
-def bump_generation(db: Database) -> None:
-    """Tell running processes that answers changed (a submission, a publish, a new alias)."""
-    db["meta"].upsert({"key": "generation", "value": str(int(_meta(db, "generation") or 0) + 1)}, pk="key")
-    db.conn.commit()
+def bump_generation(db: Database, *, commit: bool = True) -> None:
+    """Tell running processes that answers changed (a submission, a publish, a new alias).
+
+    Inside ``write_transaction`` pass ``commit=False``: the transaction commits it with the change.
+    """
+    db.execute("INSERT INTO meta(key, value) VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE "
+               "SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)")
+    if commit:
+        db.conn.commit()
 
 
 @dataclass(frozen=True)
@@ -164,7 +193,7 @@ def ingest(db: Database, plan: Plan, *, aliases: AliasData | None = None, now: d
     is deleted, or kept inactive when evaluations were submitted for it.
     """
     aliases = aliases or load_alias_data()
-    with db.atomic():
+    with write_transaction(db):
         for table in _PLAN_TABLES:
             db.execute(f"DELETE FROM [{table}]")
         db.execute("DELETE FROM evaluations WHERE source = 'plan'")

@@ -58,25 +58,38 @@ class FakeApi:
             def log_message(self, *args: Any) -> None:
                 pass
 
+            def do_GET(self) -> None:  # noqa: N802
+                path, _, query = self.path.partition("?")
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                headers["content-type"] = "application/x-www-form-urlencoded"  # read the query like a form
+                self._answer(Call("GET", path, headers, query.encode()))
+
             def do_POST(self) -> None:  # noqa: N802
                 length = int(self.headers.get("content-length") or 0)
                 call = Call("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, self.rfile.read(length))
+                self._answer(call)
+
+            def _answer(self, call: Call) -> None:
                 with fake._lock:
                     fake.calls.append(call)
-                    queued = fake._scripts.get(self.path)
-                    scripted = queued.pop(0) if queued else None
-                    gate = fake._holds.get(self.path)
+                    gate = fake._holds.get(call.path)
                 if gate is not None:
                     gate.wait(timeout=30)
+                with fake._lock:  # scripted after the hold: a test may decide the outcome meanwhile
+                    queued = fake._scripts.get(call.path)
+                    scripted = queued.pop(0) if queued else None
                 reply = scripted or fake._default(call)
                 payload = json.dumps(reply.body).encode()
-                self.send_response(reply.status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(payload)))
-                for k, v in reply.headers.items():
-                    self.send_header(k, v)
-                self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.send_response(reply.status)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(payload)))
+                    for k, v in reply.headers.items():
+                        self.send_header(k, v)
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except OSError:
+                    pass  # the client died waiting (a test killed it)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
@@ -93,6 +106,12 @@ class FakeApi:
         with self._lock:
             self._holds[path] = gate
         return gate
+
+    def unhold(self, path: str) -> None:
+        with self._lock:
+            gate = self._holds.pop(path, None)
+        if gate is not None:
+            gate.set()
 
     def to(self, path: str) -> list[Call]:
         with self._lock:
@@ -112,16 +131,34 @@ class FakeApi:
         self.server.server_close()
 
 
-def slack_api() -> FakeApi:
+def slack_api(clock: Callable[[], float] = time.time) -> FakeApi:
+    """Slack's Web API as far as dxbot uses it. Posted messages are kept (``api.messages``), so
+    ``conversations.history`` can find them by metadata, as the real one does. ``clock`` stamps
+    messages: give it the bot's (DXBOT_CLOCK) time, as real Slack and the bot share one clock."""
+    messages: list[dict[str, Any]] = []
+
     def default(call: Call) -> Scripted:
         if call.path.endswith("/auth.test"):
             return Scripted(200, {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1"})
         if call.path.endswith("/chat.postMessage"):
             data = call.json
-            return Scripted(200, {"ok": True, "channel": data.get("channel"), "ts": f"{time.time():.6f}"})
+            ts = f"{clock():.6f}"
+            messages.append({"channel": data.get("channel"), "ts": ts, "text": data.get("text"),
+                             "blocks": data.get("blocks"), "metadata": data.get("metadata")})
+            return Scripted(200, {"ok": True, "channel": data.get("channel"), "ts": ts})
+        if call.path.endswith("/conversations.history"):
+            data = call.json
+            found = [m for m in messages if m["channel"] == data.get("channel")
+                     and float(m["ts"]) >= float(data.get("oldest") or 0)]
+            return Scripted(200, {"ok": True, "messages": list(reversed(found)), "has_more": False})
+        if call.path.endswith("/conversations.open"):
+            users = call.json.get("users", "")
+            return Scripted(200, {"ok": True, "channel": {"id": "G" + users.replace(",", "_")}})
         return Scripted(200, {"ok": True})
 
-    return FakeApi(default)
+    api = FakeApi(default)
+    api.messages = messages  # type: ignore[attr-defined]
+    return api
 
 
 def line_api() -> FakeApi:
@@ -175,3 +212,31 @@ def slack_headers(secret: str, body: bytes, *, timestamp: int | None = None) -> 
 
 def line_signature(secret: str, body: bytes) -> str:
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+
+
+REPO = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+def cli_env(db_path: Any, api: FakeApi | None = None, *, clock: str | None = None, secret: str = "test-signing-secret",
+            **extra: str) -> dict[str, str]:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LINE_", "DXBOT_"))}
+    env["DXBOT_DB"] = str(db_path)
+    if api is not None:
+        env.update(SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=secret, SLACK_API_URL=api.url + "/api/")
+    if clock:
+        env["DXBOT_CLOCK"] = clock
+    env.update(extra)
+    return env
+
+
+def dxbot(*args: str, env: dict[str, str], background: bool = False):  # type: ignore[no-untyped-def]
+    """Run the real ``dxbot`` command in a process of its own."""
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "bot.cli", *args]
+    if background:
+        return subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True, timeout=120)

@@ -1,0 +1,114 @@
+"""The evaluation modal: open it from a reminder, check who submits, validate, store a draft."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from handlers import Responder
+from handlers.evaluation_form import MAX_COMMENT, validate
+from knowledge.evaluations import submit_draft
+from knowledge.records import GRADES, Project, fiscal_to_reiwa
+from scheduler.directory import Directory
+from scheduler.outbox import Outbox
+from scheduler.reminders import snooze
+
+CALLBACK = "dx_eval_submit"
+
+
+def modal(p: Project, fiscal_year: int) -> dict[str, Any]:
+    reiwa = fiscal_to_reiwa(fiscal_year)
+    last = p.latest_evaluation()
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{p.id} {p.name}*\n担当: {'、'.join(p.departments)}"
+                                     + (f"\n前回: {last.grade}（令和{fiscal_to_reiwa(last.fiscal_year)}年度）" if last and last.grade else "")}},
+        {"type": "input", "block_id": "grade", "label": {"type": "plain_text", "text": f"令和{reiwa}年度の評価"},
+         "element": {"type": "static_select", "action_id": "value", "placeholder": {"type": "plain_text", "text": "A〜D"},
+                     "options": [{"text": {"type": "plain_text", "text": f"{g}: {m}"}, "value": g} for g, m in GRADES.items()]}},
+    ]
+    for ind in p.indicators:
+        t = ind.value(fiscal_year, "target")
+        target = f"（目標 {t.value:,g}{ind.unit or ''}）" if t and t.value is not None else ""
+        blocks.append({"type": "input", "block_id": f"kpi_{ind.no}", "optional": True,
+                       "label": {"type": "plain_text", "text": f"参考値{ind.no} 実績: {ind.label}{target}"[:2000]},
+                       "element": {"type": "plain_text_input", "action_id": "value",
+                                   "placeholder": {"type": "plain_text", "text": "例: 7,552"}}})
+    blocks.append({"type": "input", "block_id": "comment", "optional": True,
+                   "label": {"type": "plain_text", "text": "コメント（振り返りと今後の方針）"},
+                   "element": {"type": "plain_text_input", "action_id": "value", "multiline": True,
+                               "max_length": MAX_COMMENT}})
+    return {"type": "modal", "callback_id": CALLBACK, "title": {"type": "plain_text", "text": "評価を入力"},
+            "submit": {"type": "plain_text", "text": "下書き保存"}, "close": {"type": "plain_text", "text": "閉じる"},
+            "private_metadata": json.dumps({"project": p.id, "year": fiscal_year}), "blocks": blocks}
+
+
+def form_values(view: dict[str, Any]) -> tuple[str | None, dict[int, str], str]:
+    values = view.get("state", {}).get("values", {})
+    grade = ((values.get("grade", {}).get("value") or {}).get("selected_option") or {}).get("value")
+    numbers = {int(b[4:]): (v.get("value", {}).get("value") or "") for b, v in values.items() if b.startswith("kpi_")}
+    comment = (values.get("comment", {}).get("value") or {}).get("value") or ""
+    return grade, numbers, comment
+
+
+def register(app: App, *, responder: Responder, db: Any, directory: Directory, outbox: Outbox,
+             clock: Callable[[], datetime]) -> None:
+    def refusal(p: Project) -> str:
+        return f"{p.id} の評価を入力できるのは {'、'.join(p.departments)} の担当者と管理者だけです。ディレクトリへの登録は管理者に依頼してください。"
+
+    @app.action({"action_id": re.compile(r"^dx_eval_open_")})
+    def open_form(ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any], client: WebClient,
+                  respond: Callable[..., Any]) -> None:
+        ack()
+        data = json.loads(action["value"])
+        responder.refresh()
+        p = responder.catalog.projects.get(data["project"])
+        user = body["user"]["id"]
+        if p is None:
+            respond(response_type="ephemeral", replace_original=False, text=f"事業 {data['project']} は見つかりません。")
+            return
+        if not directory.may_submit(user, p.departments):
+            respond(response_type="ephemeral", replace_original=False, text=refusal(p))
+            return
+        client.views_open(trigger_id=body["trigger_id"], view=modal(p, int(data["year"])))
+
+    @app.view(CALLBACK)
+    def submit(ack: Callable[..., None], body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        meta = json.loads(view.get("private_metadata") or "{}")
+        user = body["user"]["id"]
+        p = responder.catalog.projects.get(meta.get("project", ""))
+        if p is None:
+            ack(response_action="errors", errors={"grade": "この事業は見つかりません。"})
+            return
+        if not directory.may_submit(user, p.departments):
+            ack(response_action="errors", errors={"grade": refusal(p)})  # refused: nothing is stored
+            return
+        grade, numbers, comment = form_values(view)
+        result = validate(p, int(meta["year"]), grade=grade, numbers=numbers, comment=comment, user=user)
+        if isinstance(result, dict):
+            ack(response_action="errors", errors=result)
+            return
+        ack()
+        submit_draft(db, result, now=clock())
+        client.chat_postMessage(channel=user, text=(
+            f"{p.id} {p.name} の令和{fiscal_to_reiwa(result.fiscal_year)}年度の評価（{result.grade}）を下書きとして保存しました。"
+            "公表は管理者が `dxbot evaluations publish` で行います。"))
+
+    @app.action({"action_id": re.compile(r"^dx_snooze_(1|3)$")})
+    def snooze_reminder(ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any],
+                        respond: Callable[..., Any]) -> None:
+        ack()
+        data = json.loads(action["value"])
+        days = int(action["action_id"].rsplit("_", 1)[1])
+        routes = directory.resolve(data["department"]) or []
+        channel = (body.get("channel") or {}).get("id")
+        route = next((r.department for r in routes if r.slack_channel == channel), routes[0].department if routes else data["department"])
+        at = snooze(clock(), outbox=outbox, department=data["department"], route=route, fiscal_year=int(data["year"]),
+                    projects=list(data["projects"]), business_days=days)
+        respond(response_type="ephemeral", replace_original=False,
+                text=f"{at.month}月{at.day}日 {at:%H:%M} にもう一度お知らせします。")

@@ -1,0 +1,162 @@
+"""Plan what is due (write outbox rows), then deliver them (claim, send, confirm)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from knowledge.catalog import Catalog
+from knowledge.evaluations import progress_by_department
+from scheduler import calendar as cal
+from scheduler.directory import Directory, Route
+from scheduler.notices import Notice, items_for
+from scheduler.notify import Notifier, RateLimited
+from scheduler.outbox import Outbox, Row
+
+log = logging.getLogger("dxbot.reminders")
+LATE_AFTER = timedelta(minutes=30)  # a notice sent later than this after its time says it is late
+ADMIN = "admin"
+
+
+@dataclass
+class PlanReport:
+    fiscal_year: int
+    slot: cal.Slot | None
+    enqueued: list[str] = field(default_factory=list)
+    unrouted: list[str] = field(default_factory=list)
+    notices: list[tuple[str, Notice]] = field(default_factory=list)  # (route, notice) for the dry run
+
+
+@dataclass
+class DeliveryReport:
+    sent: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    retried: list[str] = field(default_factory=list)
+    recovered: list[str] = field(default_factory=list)
+
+
+def missing_by_department(catalog: Catalog, done: set[str]) -> dict[str, list[str]]:
+    return {d: miss for d, (_, miss) in progress_by_department(catalog, done).items() if miss}
+
+
+def plan(now: datetime, *, catalog: Catalog, outbox: Outbox | None, directory: Directory, done: set[str],
+         config: cal.CalendarConfig = cal.CalendarConfig()) -> PlanReport:
+    """Enqueue the notices due by ``now`` (the latest due slot only: one missed while the process
+    was down is sent late, once, not alongside every older one). ``outbox=None`` only reports."""
+    fy = cal.evaluation_year(now, config)
+    due = cal.due_slots(now, fy, config)
+    report = PlanReport(fy, due[-1] if due else None)
+    if not due:
+        return report
+    slot = due[-1]
+    late = now - slot.at > LATE_AFTER
+    deadline = cal.deadline(fy, config)
+    work = missing_by_department(catalog, done)
+
+    def add(key: str, kind: str, department: str, route: str, projects: list[str], notice: Notice, *,
+            state: str = "pending", error: str | None = None) -> None:
+        report.notices.append((route, notice))
+        if outbox is not None and outbox.enqueue(key, kind=kind, department=department, route=route, fiscal_year=fy,
+                                                 label=slot.label, projects=projects, due_at=slot.at, late=late,
+                                                 now=now, state=state, error=error):
+            report.enqueued.append(key)
+
+    for dept, pids in work.items():
+        notice = Notice(f"{fy}:{slot.label}:{dept}", slot.kind, dept, fy, deadline, late, items_for(catalog, pids, fy))
+        routes = directory.resolve(dept)
+        if not routes:
+            report.unrouted.append(dept)
+            add(notice.key, slot.kind, dept, dept, pids, notice, state="failed", error=f"no route for {dept}")
+            continue
+        for route in routes:
+            key = notice.key if route.department == dept else f"{notice.key}>{route.department}"
+            add(key, slot.kind, dept, route.department, pids, notice)
+    if report.unrouted:
+        key = f"{fy}:{slot.label}:unrouted"
+        add(key, "unrouted", ADMIN, ADMIN, report.unrouted,
+            Notice(key, "unrouted", ADMIN, fy, deadline, late, unrouted=tuple(report.unrouted)))
+        log.error("reminders: no route for %s", ", ".join(report.unrouted))
+    if slot.kind == "overdue" and work:
+        key = f"{fy}:summary"
+        add(key, "summary", ADMIN, ADMIN, sorted({p for ps in work.values() for p in ps}),
+            Notice(key, "summary", ADMIN, fy, deadline, late, missing=tuple((d, tuple(p)) for d, p in work.items())))
+    return report
+
+
+def snooze(now: datetime, *, outbox: Outbox, department: str, route: str, fiscal_year: int, projects: list[str],
+           business_days: int, config: cal.CalendarConfig = cal.CalendarConfig()) -> datetime:
+    at = cal.snooze_until(now, business_days=business_days, config=config)
+    key = f"{fiscal_year}:snooze:{at.date().isoformat()}:{department}>{route}"
+    outbox.enqueue(key, kind="snooze", department=department, route=route, fiscal_year=fiscal_year, label="snooze",
+                   projects=projects, due_at=at, late=False, now=now)
+    return at
+
+
+def _route_for(row: Row, directory: Directory) -> Route | None:
+    if row.route == ADMIN:
+        admin = directory.admin()
+        return Route(ADMIN, admin.channel, admin.users) if (admin.channel or admin.users) else None
+    route = directory.routes().get(row.route)
+    return route if route is not None and route.reachable else None
+
+
+def _notice_for(row: Row, catalog: Catalog, done: set[str], config: cal.CalendarConfig) -> Notice | None:
+    """The notice as it stands now; None when nothing is left to remind about."""
+    deadline = cal.deadline(row.fiscal_year, config)
+    if row.kind == "unrouted":
+        return Notice(row.key, "unrouted", ADMIN, row.fiscal_year, deadline, row.late, unrouted=row.projects)
+    if row.kind == "summary":
+        missing = missing_by_department(catalog, done)
+        if not missing:
+            return None
+        return Notice(row.key, "summary", ADMIN, row.fiscal_year, deadline, row.late,
+                      missing=tuple((d, tuple(p)) for d, p in missing.items()))
+    left = [p for p in row.projects if p not in done]
+    if not left:
+        return None
+    return Notice(row.key, "reminder" if row.kind == "snooze" else row.kind, row.department, row.fiscal_year,
+                  deadline, row.late, items_for(catalog, left, row.fiscal_year))
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(minutes=min(60, 2 ** attempts))
+
+
+def deliver(now: datetime, *, outbox: Outbox, directory: Directory, notifier: Notifier, catalog: Catalog,
+            done_for: "callable[[int], set[str]]", worker: str,  # type: ignore[valid-type]
+            config: cal.CalendarConfig = cal.CalendarConfig()) -> DeliveryReport:
+    report = DeliveryReport()
+    for row in outbox.claim(now, worker=worker):
+        notice = _notice_for(row, catalog, done_for(row.fiscal_year), config)
+        if notice is None:
+            outbox.mark_skipped(row, reason="nothing left to report", now=now)
+            report.skipped.append(row.key)
+            continue
+        route = _route_for(row, directory)
+        if route is None:
+            outbox.mark_retry(row, error=f"no route for {row.route}", at=now + timedelta(hours=1))
+            report.retried.append(row.key)
+            continue
+        mention = route.slack_users if route.slack_channel else ()
+        notice = Notice(**{**notice.__dict__, "mention": tuple(mention)})
+        try:
+            if row.recovering and row.claimed_at and notifier.already_sent(
+                route, key=row.key, since=row.claimed_at - timedelta(minutes=1)
+            ):
+                outbox.mark_sent(row, receipt="recovered", now=now)
+                report.recovered.append(row.key)
+                continue
+            receipt = notifier.send(route, notice, key=row.key)
+        except RateLimited as exc:
+            outbox.mark_retry(row, error=str(exc), at=now + timedelta(seconds=exc.retry_after))
+            report.retried.append(row.key)
+            continue
+        except Exception as exc:  # the platform failed: try again later, visibly
+            log.warning("reminder %s failed: %s", row.key, exc)
+            outbox.mark_retry(row, error=f"{type(exc).__name__}: {exc}", at=now + backoff(row.attempts))
+            report.retried.append(row.key)
+            continue
+        outbox.mark_sent(row, receipt=receipt, now=now)
+        report.sent.append(row.key)
+    return report
