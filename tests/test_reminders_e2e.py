@@ -1,0 +1,167 @@
+"""`dxbot serve` with its clock set just before a reminder: the whole round against a fake Slack."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections import Counter
+from datetime import datetime
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+
+from tests.fakes import cli_env, dxbot, free_port, slack_api, slack_headers
+
+SECRET = "test-signing-secret"
+START = "2027-04-30T08:59:57+09:00"  # three seconds before FY2026's first reminder
+DIRECTORY = """
+[admin]
+channel = "CADMIN"
+users = ["UADMIN"]
+
+[departments."デジタル行政推進課"]
+slack_channel = "CDIGI"
+slack_users = ["UD1"]
+
+[departments."総務法制課"]
+slack_channel = "CSOMU"
+slack_users = ["US1"]
+
+[departments."契約課"]
+slack_users = ["UK1", "UK2"]
+"""
+
+
+@pytest.fixture()
+def served(db_path, tmp_path):
+    offset = datetime.fromisoformat(START).timestamp() - time.time()
+    api = slack_api(clock=lambda: time.time() + offset)
+    (tmp_path / "directory.toml").write_text(DIRECTORY, encoding="utf-8")
+    assert dxbot("departments", "load", str(tmp_path / "directory.toml"), env=cli_env(db_path)).returncode == 0
+    port = free_port()
+    proc = dxbot("serve", "--port", str(port), env=cli_env(db_path, api, clock=START, DXBOT_TICK_SECONDS="1"),
+                 background=True)
+    http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if http.get("/healthz").status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline or proc.poll() is not None:
+            raise RuntimeError(f"serve did not start: {proc.stderr.read() if proc.poll() is not None else ''}")
+        time.sleep(0.2)
+    yield api, http, db_path
+    proc.terminate()
+    proc.wait(timeout=10)
+    http.close()
+    api.close()
+
+
+def keys(api) -> Counter:
+    return Counter(m["metadata"]["event_payload"]["key"] for m in api.messages if m.get("metadata"))
+
+
+def wait_keys(api, expected: set[str], timeout: float = 30) -> Counter:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got = keys(api)
+        if expected <= set(got):
+            time.sleep(1.5)  # a few more ticks: nothing else may arrive
+            return keys(api)
+        time.sleep(0.1)
+    raise AssertionError(f"got {keys(api)}")
+
+
+def interaction(http, payload: dict) -> httpx.Response:
+    body = urlencode({"payload": json.dumps(payload)}).encode()
+    return http.post("/slack/events", content=body,
+                     headers={"Content-Type": "application/x-www-form-urlencoded", **slack_headers(SECRET, body)})
+
+
+def submission(user: str, project: str, *, grade: str | None, kpi: dict[int, str], comment: str) -> dict:
+    values = {"grade": {"value": {"type": "static_select",
+                                  "selected_option": {"value": grade} if grade else None}},
+              "comment": {"value": {"type": "plain_text_input", "value": comment}}}
+    for no, v in kpi.items():
+        values[f"kpi_{no}"] = {"value": {"type": "plain_text_input", "value": v}}
+    return {"type": "view_submission", "user": {"id": user}, "team": {"id": "T1"}, "api_app_id": "A1",
+            "view": {"id": "V1", "type": "modal", "callback_id": "dx_eval_submit",
+                     "private_metadata": json.dumps({"project": project, "year": 2026}), "state": {"values": values}}}
+
+
+def drafts(db_path) -> list[tuple]:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute("SELECT project_id, fiscal_year, grade, status, submitted_by, actuals FROM evaluations "
+                            "WHERE source = 'submission' AND replaced_at IS NULL ORDER BY project_id").fetchall()
+
+
+def test_a_reminder_round_the_form_and_publishing(served) -> None:
+    api, http, db_path = served
+    got = wait_keys(api, {"2026:reminder-30:デジタル行政推進課", "2026:reminder-30:総務法制課",
+                          "2026:reminder-30:契約課", "2026:reminder-30:unrouted"})
+    # Exactly one consolidated message per routed department, and the admin hears who has no route.
+    assert set(got.values()) == {1}
+    assert set(got) == {"2026:reminder-30:デジタル行政推進課", "2026:reminder-30:総務法制課",
+                        "2026:reminder-30:契約課", "2026:reminder-30:unrouted"}
+    by_key = {m["metadata"]["event_payload"]["key"]: m for m in api.messages}
+    somu = by_key["2026:reminder-30:総務法制課"]
+    assert somu["channel"] == "CSOMU" and "<@US1>" in json.dumps(somu["blocks"])
+    button = next(b["accessory"] for b in somu["blocks"] if b.get("accessory"))
+    assert button["text"]["text"] == "評価を入力" and json.loads(button["value"]) == {"project": "2-1-1", "year": 2026}
+    assert by_key["2026:reminder-30:契約課"]["channel"] == "GUK1_UK2"  # users only: a group DM
+    assert by_key["2026:reminder-30:unrouted"]["channel"] == "CADMIN"
+    assert "広報課" in by_key["2026:reminder-30:unrouted"]["text"]
+
+    # The button opens the modal for a member of the department.
+    r = interaction(http, {"type": "block_actions", "user": {"id": "US1"}, "team": {"id": "T1"}, "api_app_id": "A1",
+                           "trigger_id": "trig", "channel": {"id": "CSOMU"}, "container": {"channel_id": "CSOMU"},
+                           "message": {"ts": "1.1"}, "response_url": api.url + "/respond/x",
+                           "actions": [{"action_id": "dx_eval_open_2-1-1", "value": button["value"], "type": "button",
+                                        "block_id": "b", "action_ts": "1"}]})
+    assert r.status_code == 200
+    view = api.wait_for("/api/views.open")[0].json["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    assert view["callback_id"] == "dx_eval_submit"
+    assert [b["block_id"] for b in view["blocks"] if b["type"] == "input"] == ["grade", "kpi_1", "comment"]
+
+    # Someone outside the department is refused and nothing is stored.
+    r = interaction(http, submission("UOUT", "2-1-1", grade="A", kpi={1: "60"}, comment="x"))
+    assert r.json()["response_action"] == "errors" and "担当者と管理者だけ" in r.json()["errors"]["grade"]
+    # Bad input is sent back with the reason, field by field.
+    r = interaction(http, submission("US1", "2-1-1", grade=None, kpi={1: "六十"}, comment="x"))
+    assert set(r.json()["errors"]) == {"grade", "kpi_1"}
+    assert drafts(db_path) == []
+
+    # A valid form is a draft; resubmitting replaces it and keeps the history.
+    assert interaction(http, submission("US1", "2-1-1", grade="C", kpi={1: "58"}, comment="初回")).status_code == 200
+    assert interaction(http, submission("US1", "2-1-1", grade="B", kpi={1: "６２"}, comment="修正")).status_code == 200
+    assert interaction(http, submission("UADMIN", "2-3-1", grade="A", kpi={1: "10,500"},
+                                        comment="目標を上回りました")).status_code == 200
+    assert drafts(db_path) == [("2-1-1", 2026, "B", "draft", "US1", '{"1": 62.0}'),
+                               ("2-3-1", 2026, "A", "draft", "UADMIN", '{"1": 10500.0}')]
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM evaluations WHERE project_id = '2-1-1' "
+                            "AND source = 'submission'").fetchone()[0] == 2
+
+    # The next round skips the department that has submitted everything.
+    nxt = dxbot("remind", "--now", env=cli_env(db_path, api, clock="2027-05-17T09:00:30+09:00"))
+    assert nxt.returncode == 0, nxt.stderr
+    round2 = {k for k in keys(api) if k.startswith("2026:reminder-14")}
+    assert "2026:reminder-14:総務法制課" not in round2
+    assert {"2026:reminder-14:デジタル行政推進課", "2026:reminder-14:契約課"} <= round2
+
+    # Before publishing: staff see the draft marked as such, citizens only the published grade.
+    staff = dxbot("ask", "2-3-1の状況は？", env=cli_env(db_path)).stdout
+    citizen = dxbot("ask", "--audience", "citizen", "2-3-1の状況は？", env=cli_env(db_path)).stdout
+    assert "令和8年度の評価（下書き・未公表）: A" in staff and "目標を上回りました" in staff
+    assert "令和8年度" not in citizen and "B（おおむね予定どおり実施）" in citizen
+    published = dxbot("evaluations", "publish", "--year", "2026", env=cli_env(db_path))
+    assert "published 2 evaluations" in published.stdout
+    after = dxbot("ask", "--audience", "citizen", "2-3-1の状況は？", env=cli_env(db_path)).stdout
+    assert "令和8年度の進み具合: A（予定より早く実施）" in after and "目標を上回りました" in after
+    kpi = dxbot("ask", "2-3-1のKPI", env=cli_env(db_path)).stdout
+    assert "令和8年度: 目標 —、実績 10,500" in kpi  # the published actual joins the KPI table
