@@ -122,8 +122,10 @@ def serve_cmd(settings: Settings, host: str, port: int) -> None:
     """Run the server: web chat at /, Slack at /slack/events, LINE at /line/webhook, /healthz."""
     import uvicorn
 
+    from bot.observe import setup_logging
     from bot.server import build, create_app
 
+    setup_logging()
     try:
         services = build(settings, clock=settings.clock(), host=host, notice=lambda m: click.echo(m, err=True))
     except ValueError as exc:
@@ -380,6 +382,51 @@ def evaluations_publish(settings: Settings, year: int) -> None:
     db = open_db(settings)
     published = publish(db, year, now=_now())
     click.echo(f"published {len(published)} evaluations for FY{year}: {', '.join(published) or '—'}")
+
+
+# ---------------------------------------------------------------------------------------- improving answers
+
+
+@main.command("unanswered")
+@click.option("--since", metavar="DATE", help="Only questions from this date on (ISO 8601); default: 30 days.")
+@click.pass_obj
+def unanswered_cmd(settings: Settings, since: str | None) -> None:
+    """Questions the bot could not answer (or barely), grouped by similarity, most asked first."""
+    from datetime import timedelta
+
+    from handlers.state import QuestionLog, group_similar
+
+    db = open_db(settings)
+    when = _parse_time(since, settings) if since else settings.clock()() - timedelta(days=30)
+    rows = QuestionLog(db, salt=settings.log_salt).since(when)
+    if not rows:
+        click.echo("no unanswered questions")
+        return
+    for rep, count, variants in group_similar([r["text"] for r in rows]):
+        others = [v for v in variants if v != rep][:3]
+        click.echo(f"{count:4d}  {rep}" + (f"   (also: {' / '.join(others)})" if others else ""))
+
+
+@main.group("aliases")
+def aliases_group() -> None:
+    """Phrasings the bot understands."""
+
+
+@aliases_group.command("add")
+@click.argument("text")
+@click.argument("target")
+@click.pass_obj
+def aliases_add(settings: Settings, text: str, target: str) -> None:
+    """Teach that TEXT names TARGET (a project id like 2-3-1, or a glossary term). Kept across re-ingests;
+    a running server picks it up without a restart."""
+    from knowledge.aliases import add_user_alias
+
+    db = open_db(settings)
+    try:
+        kind, target = add_user_alias(db, text, target)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{text!r} now names {kind} {target}")
 
 
 if __name__ == "__main__":  # pragma: no cover

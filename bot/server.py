@@ -21,9 +21,11 @@ from starlette.routing import Route
 
 from bot.config import Settings
 from bot.line.webhook import LineChannel
+from bot.observe import Telemetry
 from bot.slack.app import SlackBot, web_client
 from bot.web.chat import WebChat
 from handlers import Responder
+from handlers.state import QuestionLog
 from knowledge.catalog import load_catalog
 from knowledge.store import connect, ensure_ingested
 from scheduler.directory import Directory
@@ -45,6 +47,7 @@ class Services:
     slack_mode: str = "off"
     line: LineChannel | None = None
     reminders: ReminderService | None = None
+    telemetry: Telemetry = field(default_factory=Telemetry)
     extra_routes: list[Route] = field(default_factory=list)
     health: list[Callable[[], dict[str, Any]]] = field(default_factory=list)
 
@@ -63,8 +66,13 @@ def create_app(services: Services) -> Starlette:
             body.update(part())
         return JSONResponse(body, status_code=200 if body["knowledge"]["projects"] else 503)
 
+    async def metrics(request: Request) -> Response:
+        body, content_type = services.telemetry.exposition()
+        return Response(body, media_type=content_type)
+
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
         Route("/", services.web.page, methods=["GET"]),
         Route("/static/{name}", services.web.asset, methods=["GET"]),
         Route("/api/ask", services.web.ask, methods=["POST"]),
@@ -77,6 +85,8 @@ def create_app(services: Services) -> Starlette:
             # Bolt's dispatch verifies the signature, acks, and hands listeners to its thread
             # pool; run it off the event loop so one slow request never blocks the others.
             bolt_response = await run_in_threadpool(bolt.dispatch, to_bolt_request(request, body))
+            if bolt_response.status == 401:
+                services.telemetry.rejected("slack_signature")
             return to_starlette_response(bolt_response)
 
         routes.append(Route("/slack/events", slack_events, methods=["POST"]))
@@ -92,8 +102,11 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
     ensure_ingested(db, now=clock())
     responder = Responder(load_catalog(db))
     allow_staff = settings.web_staff if settings.web_staff is not None else host in {"127.0.0.1", "localhost", "::1"}
-    services = Services(db=db, responder=responder, clock=clock,
-                        web=WebChat(responder=responder, allow_staff=allow_staff, monotonic=time.monotonic))
+    telemetry = Telemetry(salt=settings.log_salt)
+    services = Services(db=db, responder=responder, clock=clock, telemetry=telemetry,
+                        web=WebChat(responder=responder, allow_staff=allow_staff, monotonic=time.monotonic,
+                                    on_answer=telemetry.answered_hook, on_reject=telemetry.rejected,
+                                    questions=QuestionLog(db, salt=settings.log_salt), clock=clock))
     directory = Directory(db)
     outbox = Outbox(db)
     mode, missing = settings.slack_mode()
@@ -112,7 +125,7 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
         client = web_client(token=settings.slack_bot_token or "", base_url=settings.slack_api_url)
         services.slack = SlackBot(responder=responder, db=db, clock=clock,
                                   signing_secret=settings.slack_signing_secret or "unused-in-socket-mode", client=client,
-                                  departments_of=directory.departments_of)
+                                  departments_of=directory.departments_of, on_answer=telemetry.answered_hook)
         evaluation.register(services.slack.app, responder=responder, db=db, directory=directory, outbox=outbox,
                             clock=clock)
         services.slack_mode = mode
@@ -120,6 +133,8 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
                                              notifier=SlackNotifier(client), clock=clock,
                                              retention_days=settings.unanswered_retention_days)
     services.health.append(services.reminders.health)
+    services.reminders.on_delivery = telemetry.delivered
+    telemetry.watch_outbox(outbox.summary)
     line_mode, line_missing = settings.line_mode()
     if line_missing:
         raise ValueError(f"LINE is partly configured: missing {', '.join(line_missing)}")
@@ -128,5 +143,6 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
     else:
         services.line = LineChannel(channel_secret=settings.line_channel_secret or "",
                                     access_token=settings.line_channel_access_token or "",
-                                    api_url=settings.line_api_url, responder=responder, db=db, clock=clock)
+                                    api_url=settings.line_api_url, responder=responder, db=db, clock=clock,
+                                    on_answer=telemetry.answered_hook, on_reject=telemetry.rejected)
     return services

@@ -113,6 +113,15 @@ class QuestionLog:
                 if_not_exists=True,
             )
 
+    LOW_CONFIDENCE = 85.0
+
+    def observe(self, answer: "Answer", *, channel: str, user_id: str | None, now: datetime) -> None:  # noqa: F821
+        """Keep what the bot could not answer well: unknown, clarify, or answered below LOW_CONFIDENCE."""
+        weak = answer.intent in {"unknown", "clarify"} or (bool(answer.answers) and answer.score < self.LOW_CONFIDENCE)
+        if weak and answer.query.strip():
+            self.record(answer.query, channel=channel, user_id=user_id, intent=answer.intent, score=answer.score,
+                        now=now)
+
     def record(self, text: str, *, channel: str, user_id: str | None, intent: str, score: float, now: datetime) -> None:
         with self.db.lock:  # type: ignore[attr-defined]
             self.db["unanswered"].insert({
@@ -131,3 +140,23 @@ class QuestionLog:
             cur = self.db.execute("DELETE FROM unanswered WHERE at < ?", [_iso(now - timedelta(days=days))])
             self.db.conn.commit()
             return cur.rowcount
+
+
+def group_similar(texts: list[str], *, threshold: float = 75.0) -> list[tuple[str, int, list[str]]]:
+    """(representative, count, distinct variants), most frequent first: 「LGWANて何」 and
+    「LGWANってなに？」 are one group."""
+    from rapidfuzz import fuzz
+
+    from knowledge.search import key
+
+    groups: list[tuple[str, list[str]]] = []
+    for text in texts:
+        k = key(text)
+        for rep, members in groups:
+            if fuzz.ratio(k, rep) >= threshold:
+                members.append(text)
+                break
+        else:
+            groups.append((k, [text]))
+    out = [(members[0], len(members), sorted(set(members))) for _, members in groups]
+    return sorted(out, key=lambda g: (-g[1], g[0]))

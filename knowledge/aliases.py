@@ -69,3 +69,27 @@ def reading(text: str) -> str | None:
     if not _KANJI.search(text):
         return None
     return "".join(part["hira"] for part in _kakasi().convert(text))
+
+
+def add_user_alias(db, text: str, target: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """Teach a phrasing: ``text`` now names ``target`` (a project id or a glossary term).
+
+    Returns (kind, target). Raises ValueError naming the problem when the target is unknown.
+    """
+    from knowledge.normalize import normalize
+    from knowledge.store import bump_generation, write_transaction
+
+    text = text.strip()
+    if not normalize(text):
+        raise ValueError("the alias is empty")
+    with write_transaction(db):
+        if db.execute("SELECT 1 FROM projects WHERE id = ? AND active = 1", [target]).fetchone():
+            kind = "project"
+        elif db.execute("SELECT 1 FROM glossary WHERE term = ?", [target]).fetchone():
+            kind = "glossary"
+        else:
+            raise ValueError(f"no project or glossary term {target!r} (use an id like 2-3-1 or a term as the plan writes it)")
+        db.execute("INSERT OR REPLACE INTO aliases(alias, kind, target, source, normalized) VALUES (?, ?, ?, 'user', ?)",
+                   [text, kind, target, normalize(text)])
+        bump_generation(db, commit=False)
+    return kind, target

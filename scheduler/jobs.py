@@ -26,7 +26,7 @@ from scheduler import calendar as cal
 from scheduler.directory import Directory
 from scheduler.notify import Notifier
 from scheduler.outbox import Outbox
-from scheduler.reminders import DeliveryReport, PlanReport, deliver, plan
+from scheduler.reminders import DeliveryReport, PlanReport, deliver, plan, plan_digest
 
 log = logging.getLogger("dxbot.scheduler")
 
@@ -65,6 +65,9 @@ class ReminderService:
                     self.notifier.send(self.directory.routes().get(route) or _nowhere(route), notice, key=notice.key)
             return report, None
         report = plan(now, catalog=catalog, outbox=self.outbox, directory=self.directory, done=done, config=self.config)
+        digest = plan_digest(now, outbox=self.outbox, questions=QuestionLog(self.db).since(now - timedelta(days=7)))
+        if digest:
+            report.enqueued.append(digest)
         delivery = deliver(now, outbox=self.outbox, directory=self.directory, notifier=self.notifier, catalog=catalog,
                            done_for=lambda year: submitted(self.db, year), worker=self.worker, config=self.config)
         self.on_delivery(delivery)

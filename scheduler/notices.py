@@ -38,6 +38,7 @@ class Notice:
     items: tuple[Item, ...] = ()
     missing: tuple[tuple[str, tuple[str, ...]], ...] = ()  # summary: department -> missing projects
     unrouted: tuple[str, ...] = ()
+    lines: tuple[str, ...] = ()  # digest: the top unanswered questions
     mention: tuple[str, ...] = ()  # users to mention where the notice is posted
 
     @property
@@ -73,6 +74,9 @@ def notice_text(n: Notice) -> str:
         lines = [f"【評価の提出状況】令和{reiwa}年度の締切（{_date(n.deadline)}）を過ぎました。未提出:"]
         lines += [f"・{dept}: {', '.join(pids)}" for dept, pids in n.missing]
         return late + "\n".join(lines)
+    if n.kind == "digest":
+        return "【今週の未回答の質問】答えられなかった質問の上位です。`dxbot aliases add 言い方 対象` で覚えさせられます。\n" + \
+            "\n".join(f"・{line}" for line in n.lines)
     if n.kind == "unrouted":
         return (f"{late}【送付先が未設定の部署】次の部署にリマインダーを送れませんでした: {'、'.join(n.unrouted)}\n"
                 "`dxbot departments set 部署名 --channel C…` で送付先を設定してください。")

@@ -106,6 +106,8 @@ def _notice_for(row: Row, catalog: Catalog, done: set[str], config: cal.Calendar
     deadline = cal.deadline(row.fiscal_year, config)
     if row.kind == "unrouted":
         return Notice(row.key, "unrouted", ADMIN, row.fiscal_year, deadline, row.late, unrouted=row.projects)
+    if row.kind == "digest":
+        return Notice(row.key, "digest", ADMIN, row.fiscal_year, deadline, False, lines=row.projects)
     if row.kind == "summary":
         missing = missing_by_department(catalog, done)
         if not missing:
@@ -160,3 +162,25 @@ def deliver(now: datetime, *, outbox: Outbox, directory: Directory, notifier: No
         outbox.mark_sent(row, receipt=receipt, now=now)
         report.sent.append(row.key)
     return report
+
+
+def plan_digest(now: datetime, *, outbox: Outbox, questions: list[dict], top: int = 10) -> str | None:
+    """Once a week (from Monday 09:00 Tokyo): the top unanswered questions of the last 7 days."""
+    from handlers.state import group_similar
+
+    local = now.astimezone(cal.TOKYO)
+    monday = (local - timedelta(days=local.weekday())).replace(hour=9, minute=0, second=0, microsecond=0)
+    if local < monday:
+        return None
+    year, week, _ = monday.isocalendar()
+    key = f"digest:{year}-W{week:02d}"
+    if outbox.exists(key):
+        return None
+    groups = group_similar([q["text"] for q in questions])[:top]
+    if not groups:
+        return None
+    lines = [f"{rep}（{count}件）" + (f" 例: {' / '.join(v for v in variants[1:3])}" if len(variants) > 1 else "")
+             for rep, count, variants in groups]
+    outbox.enqueue(key, kind="digest", department=ADMIN, route=ADMIN, fiscal_year=cal.evaluation_year(now),
+                   label="digest", projects=lines, due_at=monday, late=False, now=now)
+    return key

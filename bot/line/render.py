@@ -19,6 +19,7 @@ QUICK_REPLY_LIMIT = 13
 LABEL_LIMIT = 20
 MAX_MESSAGES = 5  # per reply
 BODY_TEXT = 1800  # characters of prose in one bubble
+LIST_ROWS = 25  # projects listed in one bubble; the rest are counted
 
 HELP_LABEL = "使い方"
 EXAMPLES = ["マイナポータルとは", "LGWANって何？", "キャッシュレス決済の取り組み", "オープンデータとは"]
@@ -111,7 +112,7 @@ def glossary_bubble(answer: Answer) -> dict[str, Any]:
 
 def list_bubble(answer: Answer) -> dict[str, Any]:
     rows = []
-    for p in answer.projects:
+    for p in answer.projects[:LIST_ROWS]:
         e = p.latest_evaluation()
         grade = e.grade if e else None
         rows.append({"type": "box", "layout": "horizontal", "spacing": "sm", "contents": [
@@ -120,6 +121,8 @@ def list_bubble(answer: Answer) -> dict[str, Any]:
         ]})
     if not rows:
         rows.append(_text(answer.text.splitlines()[0], size="sm"))
+    if len(answer.projects) > LIST_ROWS:
+        rows.append(_text(f"ほか {len(answer.projects) - LIST_ROWS} 件（条件を絞って聞いてください）", size="xs", color="#777777"))
     return {
         "type": "bubble", "size": "mega",
         "header": {"type": "box", "layout": "vertical", "contents": [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -30,7 +31,7 @@ _RETRY_NS = uuid.UUID("6f1c2d4e-5b7a-4c3e-9d2f-0a1b2c3d4e5f")
 
 class LineChannel:
     def __init__(self, *, channel_secret: str, access_token: str, api_url: str, responder: Responder, db: Any,
-                 clock: Clock, on_answer: Callable[[str, Answer], None] | None = None,
+                 clock: Clock, on_answer: Callable[[str, Answer, float, str | None], None] | None = None,
                  on_reject: Callable[[str], None] | None = None) -> None:
         self.parser = WebhookParser(channel_secret)
         self.api = MessagingApi(ApiClient(Configuration(access_token=access_token, host=api_url)))
@@ -38,7 +39,7 @@ class LineChannel:
         self.clock = clock
         self.inbox = Inbox(db)
         self.questions = QuestionLog(db)
-        self.on_answer = on_answer or (lambda channel, answer: None)
+        self.on_answer = on_answer or (lambda channel, answer, seconds, user: None)
         self.on_reject = on_reject or (lambda reason: None)
 
     async def endpoint(self, request: Request) -> PlainTextResponse:
@@ -88,11 +89,11 @@ class LineChannel:
         if item.kind == "non_text":
             return render.text_only()
         self.responder.refresh()
+        started = time.perf_counter()
         answer = self.responder.answer(item.text, audience="citizen")
-        if answer.intent in {"unknown", "clarify"}:
-            self.questions.record(item.text, channel="line", user_id=item.user_id, intent=answer.intent,
-                                  score=answer.score, now=now)
-        self.on_answer("line", answer)
+        elapsed = time.perf_counter() - started
+        self.questions.observe(answer, channel="line", user_id=item.user_id, now=now)
+        self.on_answer("line", answer, elapsed, item.user_id)
         return render.render(answer)
 
     def deliver(self, item: Incoming, messages: list[dict[str, Any]]) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -34,14 +36,14 @@ class SlackBot:
 
     def __init__(self, *, responder: Responder, db: Any, clock: Clock, signing_secret: str, client: WebClient,
                  departments_of: Callable[[str], list[str]] | None = None,
-                 on_answer: Callable[[str, Answer], None] | None = None) -> None:
+                 on_answer: Callable[[str, Answer, float, str | None], None] | None = None) -> None:
         self.responder = responder
         self.clock = clock
         self.inbox = Inbox(db)
         self.conversations = Conversations(db)
         self.questions = QuestionLog(db)
         self.departments_of = departments_of or (lambda user: [])
-        self.on_answer = on_answer or (lambda channel, answer: None)
+        self.on_answer = on_answer or (lambda channel, answer, seconds, user: None)
         self.app = App(client=client, signing_secret=signing_secret, process_before_response=False,
                        token_verification_enabled=False)
         self._register()
@@ -56,6 +58,7 @@ class SlackBot:
         app.command("/dx")(self._on_command)
         app.action(re.compile(r"^dx_project_(project_\w+)$"))(self._on_project_button)
         app.action(re.compile(r"^dx_pick_\d+$"))(self._on_pick)
+        app.action("dx_more")(self._on_more)
 
     def _dedupe(self, body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
         """Slack retries an event it thinks failed (X-Slack-Retry-Num): answer each event_id once."""
@@ -94,6 +97,20 @@ class SlackBot:
         ack()
         self._answer_pick(inbound.from_action(body, action), client, respond)
 
+    def _on_more(self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any], client: WebClient,
+                 respond: Callable[..., Any]) -> None:
+        """The next page of a long list, in the same thread."""
+        ack()
+        data = json.loads(action.get("value") or "{}")
+        self.responder.refresh()
+        answer = self.responder.answer(str(data.get("q", "")), audience="staff")
+        message = render(answer, page=int(data.get("page", 1)))
+        pick = inbound.from_action(body, action)
+        if pick.channel and pick.thread_ts:
+            client.chat_postMessage(channel=pick.channel, thread_ts=pick.thread_ts, **message)
+        else:
+            respond(response_type="ephemeral", replace_original=False, **message)
+
     def _on_home(self, body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
         user = event.get("user", "")
         self.responder.refresh()
@@ -109,14 +126,14 @@ class SlackBot:
         now = self.clock()
         self.responder.refresh()
         context = Context(last_project=self.conversations.recall(q.context_key, now=now, ttl=q.context_ttl))
+        started = time.perf_counter()
         answer = self.responder.answer(q.text, audience="staff", context=context)
+        elapsed = time.perf_counter() - started
         projects = [a.id for a in answer.answers if a.kind == "project"]
         if len(projects) == 1:
             self.conversations.remember(q.context_key, projects[0], now=now)
-        if answer.intent in {"unknown", "clarify"}:
-            self.questions.record(q.text, channel=channel, user_id=q.user, intent=answer.intent,
-                                  score=answer.score, now=now)
-        self.on_answer(channel, answer)
+        self.questions.observe(answer, channel=channel, user_id=q.user, now=now)
+        self.on_answer(channel, answer, elapsed, q.user)
         return answer
 
     def _answer_event(self, body: dict[str, Any], q: inbound.Question, client: WebClient) -> None:

@@ -108,8 +108,11 @@ def project_blocks(answer: Answer, p: Project, lang: str) -> list[dict[str, Any]
     return blocks
 
 
-def render(answer: Answer) -> dict[str, Any]:
-    """Chat message payload: ``{"text": fallback, "blocks": [...]}``."""
+PAGE = 40  # projects per list message; the rest is one "more" button away
+
+
+def render(answer: Answer, *, page: int = 0) -> dict[str, Any]:
+    """Chat message payload: ``{"text": fallback, "blocks": [...]}``, always within Slack's limits."""
     lang = answer.lang
     blocks: list[dict[str, Any]] = []
     if answer.assumed_project:
@@ -130,7 +133,7 @@ def render(answer: Answer) -> dict[str, Any]:
             blocks.insert(-1, _context(related))
         blocks.append(_context(answer.source))
     elif answer.intent == "project_list":
-        blocks += _list_blocks(answer, lang)
+        blocks += _list_blocks(answer, lang, page)
     elif answer.intent in {"clarify", "unknown"}:
         blocks += sections(answer.text)
         if answer.suggestions:
@@ -144,15 +147,16 @@ def render(answer: Answer) -> dict[str, Any]:
     return {"text": truncate(escape(answer.text), FALLBACK_LIMIT), "blocks": blocks[:MAX_BLOCKS]}
 
 
-def _list_blocks(answer: Answer, lang: str) -> list[dict[str, Any]]:
+def _list_blocks(answer: Answer, lang: str, page: int) -> list[dict[str, Any]]:
     count = len(answer.projects)
     head = (f"{count} project(s) {answer.list_filter}" if lang == "en" else f"{answer.list_filter}: {count}件")
     blocks: list[dict[str, Any]] = [_header(head)]
     if not answer.projects:
         blocks += sections(answer.text.splitlines()[0])
         return blocks
+    shown = answer.projects[page * PAGE:(page + 1) * PAGE]
     groups: dict[int, list[Project]] = {}
-    for p in answer.projects:
+    for p in shown:
         groups.setdefault(p.policy_id, []).append(p)
     for policy, ps in sorted(groups.items()):
         lines = [f"*{'Policy' if lang == 'en' else '基本方針'}{' ' if lang == 'en' else ''}{policy}* ({len(ps)})"]
@@ -160,6 +164,11 @@ def _list_blocks(answer: Answer, lang: str) -> list[dict[str, Any]]:
             e = p.latest_evaluation()
             lines.append(f"{GRADE_EMOJI[e.grade if e else None]} {p.id} {p.name}")
         blocks += sections("\n".join(lines))
+    rest = count - (page + 1) * PAGE
+    if rest > 0:
+        label = f"Next {min(rest, PAGE)} of {rest}" if lang == "en" else f"次の {min(rest, PAGE)} 件（残り {rest} 件）"
+        value = json.dumps({"q": answer.query, "page": page + 1}, ensure_ascii=False)
+        blocks.append({"type": "actions", "block_id": "dx_more", "elements": [_button(label, "dx_more", value[:2000])]})
     blocks.append(_context(answer.source))
     return blocks
 

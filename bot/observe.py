@@ -1,0 +1,100 @@
+"""Telemetry: Prometheus metrics and structured logs (one JSON object per line).
+
+Logs carry a request id, the channel, the intent, the score and the latency; never a citizen's
+raw user id (only a salted hash) and never a line break from user text (JSON escapes it).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+from handlers.answer import Answer
+from handlers.state import hash_user
+
+LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        data: dict[str, Any] = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"), "level": record.levelname,
+                                "logger": record.name, "message": record.getMessage()}
+        data.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            data["error"] = self.formatException(record.exc_info)
+        # JSON leaves U+2028, U+2029 and NEL as they are, and many tools break lines at them.
+        return json.dumps(data, ensure_ascii=False).replace("\u2028", "\\u2028").replace(
+            "\u2029", "\\u2029").replace("\x85", "\\u0085")
+
+
+def setup_logging(stream: Any = None, *, level: int = logging.INFO) -> None:
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+class Telemetry:
+    def __init__(self, *, salt: str = "dxbot", logger: logging.Logger | None = None) -> None:
+        self.registry = CollectorRegistry()
+        self.salt = salt
+        self.log = logger or logging.getLogger("dxbot.answers")
+        self.questions = Counter("dxbot_questions", "Questions answered", ["channel", "intent"], registry=self.registry)
+        self.unknown = Counter("dxbot_unknown_questions", "Questions nothing in the plan answers", ["channel"],
+                               registry=self.registry)
+        self.latency = Histogram("dxbot_answer_seconds", "Time to answer a question", ["channel"],
+                                 buckets=LATENCY_BUCKETS, registry=self.registry)
+        self.rejects = Counter("dxbot_webhook_rejects", "Requests refused at the edge", ["reason"],
+                               registry=self.registry)
+        self.reminders = Counter("dxbot_reminders", "Reminder deliveries", ["result"], registry=self.registry)
+        self.outbox = Gauge("dxbot_outbox_rows", "Outbox rows by state", ["state"], registry=self.registry)
+        self.unknown_rate = Gauge("dxbot_unknown_rate", "Share of questions answered 'unknown'", registry=self.registry)
+        self._outbox_source: Callable[[], dict[str, int]] = dict
+        self._total = 0
+        self._unknown = 0
+
+    def answered(self, channel: str, answer: Answer, seconds: float, *, user: str | None = None,
+                 request_id: str | None = None) -> None:
+        self.questions.labels(channel, answer.intent).inc()
+        self.latency.labels(channel).observe(seconds)
+        self._total += 1
+        if answer.intent == "unknown":
+            self.unknown.labels(channel).inc()
+            self._unknown += 1
+        self.unknown_rate.set(self._unknown / self._total)
+        self.log.info("answered", extra={"fields": {
+            "request_id": request_id or uuid.uuid4().hex[:12], "channel": channel, "intent": answer.intent,
+            "score": round(answer.score, 1), "latency_ms": round(seconds * 1000, 2), "lang": answer.lang,
+            "answers": [a.id for a in answer.answers][:5], "query": answer.query[:200],
+            "user": hash_user(user, salt=self.salt) if user else None,
+        }})
+
+    def answered_hook(self, channel: str, answer: Answer, seconds: float, user: str | None) -> None:
+        self.answered(channel, answer, seconds, user=user)
+
+    def rejected(self, reason: str) -> None:
+        self.rejects.labels(reason).inc()
+        self.log.warning("rejected", extra={"fields": {"reason": reason}})
+
+    def delivered(self, report: Any) -> None:
+        for result, keys in (("sent", report.sent), ("retry", report.retried), ("skipped", report.skipped),
+                             ("recovered", report.recovered)):
+            if keys:
+                self.reminders.labels(result).inc(len(keys))
+
+    def watch_outbox(self, source: Callable[[], dict[str, int]]) -> None:
+        self._outbox_source = source
+
+    def exposition(self) -> tuple[bytes, str]:
+        counts = self._outbox_source()
+        for state in ("pending", "sending", "sent", "failed", "skipped"):
+            self.outbox.labels(state).set(counts.get(state, 0))
+        return generate_latest(self.registry), CONTENT_TYPE_LATEST

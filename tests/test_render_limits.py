@@ -1,0 +1,102 @@
+"""One suite for every channel renderer: whatever the answer, the platform would accept it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+from linebot.v3.messaging import Message
+
+from bot.line import render as line_render
+from bot.slack import render as slack_render
+from bot.web import render as web_render
+from handlers import Responder
+from handlers.answer import Answer, Ref
+from knowledge.records import Term
+from tests.conftest import DATA
+from tests.hostile import HOSTILE
+
+QUESTIONS = [c["q"] for c in json.loads((DATA / "plan_questions.json").read_text(encoding="utf-8"))]
+
+
+def corpus(responder: Responder) -> list[Answer]:
+    answers = [responder.answer(q, audience=a) for q in QUESTIONS + HOSTILE for a in ("staff", "citizen")]
+    projects = list(responder.catalog.projects.values())
+    huge = tuple(replace(p, id=f"{p.policy_id}-{p.approach_id[-1]}-{n}", name=p.name * 8)
+                 for n in range(100) for p in projects)
+    answers.append(Answer(query="全部", intent="project_list", lang="ja", audience="staff", text="x" * 100_000,
+                          answers=tuple(Ref("project", p.id, p.name, 100) for p in huge), projects=huge,
+                          list_filter="すべての事業", source="出典"))
+    long_term = Term("長い用語" * 50, "定義。" * 20_000, ("https://example.jp/" + "a" * 900,))
+    answers.append(Answer(query="長い用語とは", intent="glossary", lang="ja", audience="citizen", text="定義。" * 20_000,
+                          answers=(Ref("glossary", long_term.term, long_term.term, 100),), terms=(long_term,),
+                          suggestions=tuple(Ref("project", p.id, p.name * 10, 1) for p in projects), source="出典"))
+    p = replace(projects[0], evaluations=tuple(replace(e, comment="長いコメント" * 5_000) for e in projects[0].evaluations))
+    answers.append(Answer(query="1-1-1", intent="project_status", lang="ja", audience="staff", text="本文" * 30_000,
+                          answers=(Ref("project", p.id, p.name, 100),), projects=(p,), source="出典"))
+    return answers
+
+
+@pytest.fixture(scope="module")
+def answers(responder: Responder) -> list[Answer]:
+    return corpus(responder)
+
+
+def test_slack_messages_stay_within_block_kit_limits(answers) -> None:
+    for answer in answers:
+        message = slack_render.render(answer)
+        assert len(message["text"]) <= slack_render.FALLBACK_LIMIT
+        blocks = message["blocks"]
+        assert 0 < len(blocks) <= 50
+        for b in blocks:
+            if b["type"] == "section":
+                assert len(b["text"]["text"]) <= slack_render.SECTION_LIMIT
+            if b["type"] == "header":
+                assert len(b["text"]["text"]) <= slack_render.HEADER_LIMIT
+            if b["type"] == "actions":
+                assert len(b["elements"]) <= 25
+                for e in b["elements"]:
+                    assert len(e["text"]["text"]) <= slack_render.BUTTON_LIMIT and len(e["value"]) <= 2000
+            if b["type"] == "context":
+                assert all(len(e["text"]) <= 3000 for e in b["elements"])
+
+
+def test_long_slack_lists_page_with_a_more_button(answers) -> None:
+    big = answers[-3]
+    first = slack_render.render(big)
+    more = [e for b in first["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == "dx_more"]
+    assert more and json.loads(more[0]["value"])["page"] == 1
+    assert "2560" in more[0]["text"]["text"]
+    last = slack_render.render(big, page=len(big.projects) // slack_render.PAGE)
+    assert not any(e.get("action_id") == "dx_more" for b in last["blocks"] if b["type"] == "actions" for e in b["elements"])
+
+
+def test_line_messages_stay_within_messaging_api_limits(answers) -> None:
+    for answer in answers:
+        messages = line_render.render(answer)
+        assert 1 <= len(messages) <= line_render.MAX_MESSAGES
+        for m in messages:
+            Message.from_dict(m)  # the SDK's models accept it
+            if m["type"] == "text":
+                assert len(m["text"]) <= line_render.TEXT_LIMIT
+            else:
+                assert len(m["altText"]) <= line_render.ALT_TEXT_LIMIT
+                assert len(json.dumps(m["contents"], ensure_ascii=False).encode()) <= line_render.BUBBLE_LIMIT
+            items = m.get("quickReply", {}).get("items", [])
+            assert len(items) <= line_render.QUICK_REPLY_LIMIT
+            assert all(len(i["action"]["label"]) <= line_render.LABEL_LIMIT for i in items)
+            assert all(len(i["action"]["text"]) <= 300 for i in items)
+
+
+def test_long_line_lists_are_summarised(answers) -> None:
+    bubble = line_render.render(answers[-3])[0]["contents"]
+    texts = json.dumps(bubble, ensure_ascii=False)
+    assert "ほか 2575 件" in texts
+
+
+def test_web_answers_are_json(answers) -> None:
+    for answer in answers:
+        data = web_render.render(answer)
+        json.dumps(data, ensure_ascii=False)
+        assert data["card"]["type"] in {"text", "glossary", "list", "project", "clarify", "unknown", "help"}
