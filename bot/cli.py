@@ -117,28 +117,29 @@ def show_cmd(settings: Settings, project_id: str, lang: str) -> None:
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 32),
+              help="Server processes (one per core). State is in SQLite, so they share it safely.")
 @click.pass_obj
-def serve_cmd(settings: Settings, host: str, port: int) -> None:
+def serve_cmd(settings: Settings, host: str, port: int, workers: int) -> None:
     """Run the server: web chat at /, Slack at /slack/events, LINE at /line/webhook, /healthz."""
+    import os
+
     import uvicorn
 
-    from bot.observe import setup_logging
-    from bot.server import build, create_app
+    from bot.server import app_from_env
 
-    setup_logging()
     try:
-        services = build(settings, clock=settings.clock(), host=host, notice=lambda m: click.echo(m, err=True))
+        build_checked = app_from_env(host=host, check_only=True)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    if services.reminders is not None:
-        services.reminders.start(tick_seconds=settings.tick_seconds)
-    if services.slack is not None and services.slack_mode == "socket":
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-        SocketModeHandler(services.slack.app, settings.slack_app_token).connect()
-        click.echo("Slack: connected in Socket Mode.", err=True)
+    del build_checked
     click.echo(f"dxbot is serving the web chat at http://{host}:{port}/ (health: /healthz)", err=True)
-    uvicorn.run(create_app(services), host=host, port=port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(app_from_env(host=host), host=host, port=port, log_level="warning")
+    else:
+        os.environ["DXBOT_HOST"] = host  # each worker builds its app from the environment
+        uvicorn.run("bot.server:app_from_env", factory=True, host=host, port=port, workers=workers,
+                    log_level="warning")
 
 
 @main.command("glossary")

@@ -7,12 +7,14 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -48,6 +50,9 @@ class Services:
     line: LineChannel | None = None
     reminders: ReminderService | None = None
     telemetry: Telemetry = field(default_factory=Telemetry)
+    # Work done after an acknowledgement. Not Starlette's BackgroundTask: that holds the HTTP
+    # connection until it finishes, so a keep-alive client's next request would wait behind it.
+    workers: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(8, thread_name_prefix="dxbot"))
     extra_routes: list[Route] = field(default_factory=list)
     health: list[Callable[[], dict[str, Any]]] = field(default_factory=list)
 
@@ -80,17 +85,26 @@ def create_app(services: Services) -> Starlette:
     if services.slack is not None and services.slack_mode == "http":
         bolt = services.slack.app
 
+        verifier = SignatureVerifier(services.slack.signing_secret)
+
         async def slack_events(request: Request) -> Response:
             body = await request.body()
-            # Bolt's dispatch verifies the signature, acks, and hands listeners to its thread
-            # pool; run it off the event loop so one slow request never blocks the others.
-            bolt_response = await run_in_threadpool(bolt.dispatch, to_bolt_request(request, body))
-            if bolt_response.status == 401:
+            if not verifier.is_valid_request(body, dict(request.headers)):
                 services.telemetry.rejected("slack_signature")
+                return Response("invalid signature", status_code=401)
+            if request.headers.get("content-type", "").startswith("application/json") and b'"event_callback"' in body:
+                # Slack reads nothing from an event's acknowledgement but its status: send it now
+                # and let Bolt (which verifies again) do the work after it.
+                services.workers.submit(bolt.dispatch, to_bolt_request(request, body))
+                return Response(status_code=200)
+            # Commands and interactions: the ack carries content (modal errors), so wait for Bolt,
+            # off the event loop so one slow request never blocks the others.
+            bolt_response = await run_in_threadpool(bolt.dispatch, to_bolt_request(request, body))
             return to_starlette_response(bolt_response)
 
         routes.append(Route("/slack/events", slack_events, methods=["POST"]))
     if services.line is not None:
+        services.line.workers = services.workers
         routes.append(Route("/line/webhook", services.line.endpoint, methods=["POST"]))
     routes += services.extra_routes
     return Starlette(routes=routes)
@@ -146,3 +160,31 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
                                     api_url=settings.line_api_url, responder=responder, db=db, clock=clock,
                                     on_answer=telemetry.answered_hook, on_reject=telemetry.rejected)
     return services
+
+
+def app_from_env(*, host: str | None = None, check_only: bool = False) -> Starlette:
+    """The whole server, configured from the environment (one call per worker process)."""
+    import os
+
+    from bot.observe import setup_logging
+
+    settings = Settings.from_env()
+    host = host or os.environ.get("DXBOT_HOST", "127.0.0.1")
+    notices: list[str] = []
+    services = build(settings, clock=settings.clock(), host=host, notice=notices.append)
+    if check_only:
+        for line in notices:
+            print(line, file=sys.stderr)
+        return create_app(services)
+    setup_logging()
+    # Acknowledgements come from the event loop while worker threads answer; a shorter GIL
+    # switch interval (default 5 ms) lets the loop in sooner, which is what webhooks are timed on.
+    sys.setswitchinterval(0.001)
+    if services.reminders is not None:
+        services.reminders.start(tick_seconds=settings.tick_seconds)
+    if services.slack is not None and services.slack_mode == "socket":
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        SocketModeHandler(services.slack.app, settings.slack_app_token).connect()
+        log.info("Slack: connected in Socket Mode")
+    return create_app(services)

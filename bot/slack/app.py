@@ -39,6 +39,7 @@ class SlackBot:
                  on_answer: Callable[[str, Answer, float, str | None], None] | None = None) -> None:
         self.responder = responder
         self.clock = clock
+        self.signing_secret = signing_secret
         self.inbox = Inbox(db)
         self.conversations = Conversations(db)
         self.questions = QuestionLog(db)
