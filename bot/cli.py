@@ -128,18 +128,20 @@ def serve_cmd(settings: Settings, host: str, port: int, workers: int) -> None:
 
     from bot.server import app_from_env
 
-    try:
-        build_checked = app_from_env(host=host, check_only=True)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
-    del build_checked
-    click.echo(f"dxbot is serving the web chat at http://{host}:{port}/ (health: /healthz)", err=True)
     if workers == 1:
-        uvicorn.run(app_from_env(host=host), host=host, port=port, log_level="warning")
-    else:
-        os.environ["DXBOT_HOST"] = host  # each worker builds its app from the environment
-        uvicorn.run("bot.server:app_from_env", factory=True, host=host, port=port, workers=workers,
-                    log_level="warning")
+        try:
+            app = app_from_env(host=host, notice=lambda m: click.echo(m, err=True))
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"dxbot is serving the web chat at http://{host}:{port}/ (health: /healthz)", err=True)
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+        return
+    missing = settings.slack_mode()[1] + settings.line_mode()[1]
+    if missing:
+        raise click.ClickException(f"partly configured: missing {', '.join(missing)}")
+    os.environ["DXBOT_HOST"] = host  # each worker process builds its app from the environment
+    click.echo(f"dxbot is serving the web chat at http://{host}:{port}/ with {workers} workers", err=True)
+    uvicorn.run("bot.server:app_from_env", factory=True, host=host, port=port, workers=workers, log_level="warning")
 
 
 @main.command("glossary")

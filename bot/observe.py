@@ -40,6 +40,7 @@ def setup_logging(stream: Any = None, *, level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per tick says nothing
 
 
 class Telemetry:

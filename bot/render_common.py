@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers.answer import Answer
 from knowledge.records import Project
 
 PROJECT_BUTTONS = {
@@ -52,8 +51,3 @@ def bar(percent: int | None, width: int = 10) -> str:
 
 def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def ref_label(answer: Answer, i: int) -> str:
-    r = answer.suggestions[i]
-    return f"{r.id} {r.title}" if r.kind == "project" else r.title

@@ -162,20 +162,15 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
     return services
 
 
-def app_from_env(*, host: str | None = None, check_only: bool = False) -> Starlette:
-    """The whole server, configured from the environment (one call per worker process)."""
+def app_from_env(*, host: str | None = None, notice: Callable[[str], None] | None = None) -> Starlette:
+    """The whole server, configured from the environment (once per worker process)."""
     import os
 
     from bot.observe import setup_logging
 
     settings = Settings.from_env()
     host = host or os.environ.get("DXBOT_HOST", "127.0.0.1")
-    notices: list[str] = []
-    services = build(settings, clock=settings.clock(), host=host, notice=notices.append)
-    if check_only:
-        for line in notices:
-            print(line, file=sys.stderr)
-        return create_app(services)
+    services = build(settings, clock=settings.clock(), host=host, notice=notice or log.info)
     setup_logging()
     # Acknowledgements come from the event loop while worker threads answer; a shorter GIL
     # switch interval (default 5 ms) lets the loop in sooner, which is what webhooks are timed on.

@@ -91,6 +91,14 @@ def kpi_lines(p: Project, lang: Lang, *, actuals: dict[int, float | None] | None
     return lines
 
 
+_KPI_WORDS = {
+    "en": {"target": "target {}", "revised": "revised from {}", "actual": "actual {}", "rate": " ({} / {} = {}%)",
+           "sep": "; "},
+    "ja": {"target": "目標 {}", "revised": "当初 {} から修正", "actual": "実績 {}", "rate": "（達成率 {} / {} = {}%）",
+           "sep": "、"},
+}
+
+
 def indicator_lines(ind: Indicator, lang: Lang, *, actuals: dict[int, float | None] | None = None) -> list[str]:
     unit = ind.unit or ""
     head = f"KPI {ind.no}: {ind.label}" if lang == "en" else f"参考値{'①②③④⑤'[ind.no - 1] if ind.no <= 5 else ind.no}: {ind.label}"
@@ -104,22 +112,15 @@ def indicator_lines(ind: Indicator, lang: Lang, *, actuals: dict[int, float | No
         actual = ind.value(year, "actual")
         t = target.value if target else None
         a = actual.value if actual else None
-        parts = []
-        if lang == "en":
-            parts.append(f"target {number(t)}{unit if t is not None else ''}")
-            if target and target.revised_from is not None:
-                parts.append(f"revised from {number(target.revised_from)}")
-            if a is not None:
-                rate = achievement(a, t)
-                parts.append(f"actual {number(a)}{unit}" + (f" ({number(a)} / {number(t)} = {rate}%)" if rate is not None else ""))
-        else:
-            parts.append(f"目標 {number(t)}{unit if t is not None else ''}")
-            if target and target.revised_from is not None:
-                parts.append(f"当初 {number(target.revised_from)} から修正")
-            if a is not None:
-                rate = achievement(a, t)
-                parts.append(f"実績 {number(a)}{unit}" + (f"（達成率 {number(a)} / {number(t)} = {rate}%）" if rate is not None else ""))
-        lines.append(f"  {year_label(year, lang)}: " + ("; " if lang == "en" else "、").join(parts))
+        w = _KPI_WORDS[lang]
+        parts = [w["target"].format(f"{number(t)}{unit if t is not None else ''}")]
+        if target and target.revised_from is not None:
+            parts.append(w["revised"].format(number(target.revised_from)))
+        if a is not None:
+            rate = achievement(a, t)
+            parts.append(w["actual"].format(f"{number(a)}{unit}")
+                         + (w["rate"].format(number(a), number(t), rate) if rate is not None else ""))
+        lines.append(f"  {year_label(year, lang)}: " + w["sep"].join(parts))
     if ind.note:
         lines.append(f"  {ind.note}")
     return lines

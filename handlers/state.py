@@ -11,7 +11,7 @@ Time is always passed in.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlite_utils import Database
 
@@ -19,7 +19,8 @@ from knowledge.store import write_transaction
 
 
 def _iso(t: datetime) -> str:
-    return t.isoformat(timespec="seconds")
+    """UTC, so that stored times compare correctly as text whatever zone the clock was in."""
+    return t.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
 class Inbox:

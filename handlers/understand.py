@@ -68,24 +68,6 @@ def detect_lang(text: str) -> Lang:
     return "en" if words & _EN_MARKERS else "ja"
 
 
-def _find(form: str, cues: list[str]) -> list[tuple[int, int, str]]:
-    spans = []
-    for cue in cues:
-        if cue.isascii():
-            pattern = rf"(?<![a-z0-9]){re.escape(cue)}(?![a-z0-9])"
-        else:
-            pattern = re.escape(cue)
-        for m in re.finditer(pattern, form):
-            spans.append((m.start(), m.end(), cue))
-    return spans
-
-
-def _blank(form: str, spans: list[tuple[int, int, str]]) -> str:
-    chars = list(form)
-    for start, end, _ in spans:
-        for i in range(start, end):
-            chars[i] = "|"
-    return "".join(chars)
 
 
 def _remove(form: str, cues: list[str]) -> tuple[str, list[str]]:

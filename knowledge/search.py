@@ -144,7 +144,7 @@ class Index:
                     offer(s, min(100.0, 70 + 30 * len(sub) / coverage_base), "mention" if sub != ck else "exact")
 
     def _contained(self, ck: str, offer) -> None:  # type: ignore[no-untyped-def]
-        for k, score, _ in process.extract(ck, self._keys, scorer=fuzz.partial_ratio, score_cutoff=100, limit=200):
+        for k, _score, _ in process.extract(ck, self._keys, scorer=fuzz.partial_ratio, score_cutoff=100, limit=200):
             if ck in k and k != ck:
                 for s in self._by_key[k]:
                     offer(s, 55 + 40 * len(ck) / len(k), "contained")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -53,10 +52,6 @@ def write_transaction(db: Database) -> Iterator[Database]:
 def bundled_plan_text() -> str:
     return resources.files("knowledge").joinpath(f"data/{BUNDLED_PLAN}").read_text(encoding="utf-8")
 
-
-def db_path_from_env(environ: dict[str, str] | None = None) -> str:
-    env = os.environ if environ is None else environ
-    return env.get("DXBOT_DB") or DEFAULT_DB
 
 
 def _open(target: str) -> Database:

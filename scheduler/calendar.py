@@ -99,9 +99,6 @@ def due_slots(now: datetime, fiscal_year: int, config: CalendarConfig = Calendar
     return [s for s in slots(fiscal_year, config) if s.at <= now.astimezone(TOKYO)]
 
 
-def deadline_passed(now: datetime, fiscal_year: int, config: CalendarConfig = CalendarConfig()) -> bool:
-    return now.astimezone(TOKYO).date() > deadline(fiscal_year, config)
-
 
 def snooze_until(now: datetime, *, business_days: int, config: CalendarConfig = CalendarConfig()) -> datetime:
     """When a snoozed reminder comes back: ``business_days`` business days later, at send time."""

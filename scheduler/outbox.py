@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlite_utils import Database
 
@@ -20,13 +20,9 @@ LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 6
 
 
-def _iso(t: datetime) -> str:
-    return t.astimezone().isoformat(timespec="seconds") if t.tzinfo else t.isoformat(timespec="seconds")
-
 
 def _utc(t: datetime) -> str:
-    from datetime import timezone
-
+    """UTC, so that stored times compare correctly as text whatever zone the clock was in."""
     return t.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 

@@ -150,3 +150,13 @@ def test_weekly_digest_goes_to_the_admin_once(db_path) -> None:
     digests = [(route, n) for route, n, _ in notifier.sent if n.kind == "digest"]
     assert len(digests) == 1 and digests[0][0].slack_channel == "CADMIN"
     assert digests[0][1].lines[0].startswith("ゴミの出し方（2件）")
+
+
+def test_stored_times_compare_across_time_zones(db_path) -> None:
+    """A question logged by a clock in Tokyo time is found by a UTC 'since', and vice versa."""
+    db = connect(db_path)
+    log = QuestionLog(db)
+    tokyo_morning = datetime(2026, 11, 24, 8, 0, tzinfo=cal.TOKYO)  # 2026-11-23 23:00 UTC
+    log.record("東京の朝の質問", channel="line", user_id=None, intent="unknown", score=0, now=tokyo_morning)
+    assert [r["text"] for r in log.since(datetime(2026, 11, 23, 22, 30, tzinfo=timezone.utc))] == ["東京の朝の質問"]
+    assert log.since(datetime(2026, 11, 23, 23, 30, tzinfo=timezone.utc)) == []
