@@ -14,9 +14,9 @@ from knowledge.normalize import fold
 # listed wins ("RPAの削減時間の目標" is a KPI question although 目標 is also an overview cue).
 _PROJECT_CUES: dict[str, list[str]] = {
     "project_kpi": [
-        "kpi", "参考値", "見込み値", "目標値", "実績", "実績値", "指標", "数値", "達成", "達成率", "届いた",
+        "kpi", "kpis", "参考値", "見込み値", "目標値", "実績", "実績値", "指標", "数値", "達成", "達成率", "届いた",
         "届いてる", "利用者数", "削減時間", "削減", "件数", "開催数", "公開数", "割合", "何人", "何時間", "数字",
-        "受講率", "実施率", "利用率", "普及率", "削減率", "受講者数", "何回", "何%", "伸び",
+        "受講率", "実施率", "利用率", "普及率", "削減率", "受講者数", "何回", "何%", "伸び", "回数", "開催回数",
         "target", "targets", "actual", "actuals", "metric", "metrics", "numbers", "achievement", "achieved",
         "indicator", "indicators", "figures",
     ],
@@ -26,7 +26,7 @@ _PROJECT_CUES: dict[str, list[str]] = {
     ],
     "project_schedule": [
         "スケジュール", "年度別", "工程", "工程表", "ロードマップ", "いつ", "予定", "計画",
-        "schedule", "timeline", "roadmap", "when", "plan for",
+        "schedule", "schedules", "timeline", "roadmap", "when", "plan for",
     ],
     "project_overview": [
         "概要", "現状", "課題", "目標", "内容", "どんな事業", "何をする", "なにをする", "狙い", "目的",
@@ -66,7 +66,12 @@ EN_STOPWORDS = {
     "who", "about", "much", "many", "there", "any", "has", "have", "been", "will", "so", "far", "now", "current",
     "currently", "our", "my", "your", "their", "initiative", "program", "programme", "plan", "mean",
     "means", "meaning", "term", "word", "stand", "from", "like", "know", "want", "would", "should", "get", "latest",
+    "approach", "area", "handled", "owned", "run", "managed",
 }
+# KPI cues that are also what KPI labels say ("公開数", "開催数"): when a question has nothing
+# else, they are its topic.
+KPI_NOUNS = ["利用者数", "削減時間", "開催数", "公開数", "件数", "受講率", "実施率", "利用率", "普及率", "削減率",
+             "受講者数", "開催回数", "割合"]
 
 _HELP = [
     "help", "ヘルプ", "使い方", "つかいかた", "使いかた", "how to use", "how do i use", "how can i use",
@@ -96,6 +101,7 @@ LIST_CUES = _norm_all(_LIST_CUES)
 FILLER = _norm_all(_FILLER)
 HELP = _norm_all(_HELP)
 GRADE_WORDS = {g: _norm_all(ws) for g, ws in _GRADE_WORDS.items()}
+KPI_NOUN_SET = set(_norm_all(KPI_NOUNS))
 # Japanese particles left dangling at a fragment's edge once cues are removed.
 _P = r"(?:の|は|が|を|に|で|と|も|や|って|へ|か|ね|よ|な|だ|です|ですか|ますか|[?!.,、。・:;()\[\]「」\s])"
 # These four are particles even right after a hiragana word ("ふなっぷの").

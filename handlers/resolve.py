@@ -8,7 +8,7 @@ anything at or above ``SUGGEST`` may be offered as a suggestion, nothing below i
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from handlers.understand import Reading
 from knowledge.catalog import Catalog
@@ -19,6 +19,8 @@ ACCEPT = 75.0
 SUGGEST = 62.0
 MARGIN = 5.0
 MAX_OPTIONS = 5
+EVIDENCE_BONUS = 4.0
+EVIDENCE_BONUS_MAX = 8.0
 # A topic found in the texts of more projects than this is too general to narrow anything down.
 MAX_TEXT_SPREAD = 8
 _FIELD_WEIGHT = {"name": 0.97, "kpi": 0.9, "current": 0.86, "goal": 0.86, "issue": 0.84, "schedule": 0.84, "comment": 0.84}
@@ -158,9 +160,13 @@ class Resolver:
 
     def project_candidates(self, r: Reading, a: Analysis, terms: list[Scored], intent: str) -> dict[str, Scored]:
         cands: dict[str, Scored] = {}
+        evidence: dict[str, set[str]] = defaultdict(set)
 
-        def offer(pid: str, score: float, how: str = "") -> None:
-            if pid in self.catalog.projects and (pid not in cands or score > cands[pid].score):
+        def offer(pid: str, score: float, how: str = "", *, source: str = "direct") -> None:
+            if pid not in self.catalog.projects:
+                return
+            evidence[pid].add(source)
+            if pid not in cands or score > cands[pid].score:
                 cands[pid] = Scored(pid, round(score, 1), how=how)
 
         for h in a.by_kind.get("project", []):
@@ -170,12 +176,12 @@ class Resolver:
                 continue
             for pid, fld in self._mentions(self.catalog.terms[t.id].term):
                 weight = _FIELD_WEIGHT.get(fld, 0.84) + (0.03 if fld == "kpi" and intent == "project_kpi" else 0)
-                offer(pid, t.score * weight)
+                offer(pid, t.score * weight, source="term")
         for h in a.by_kind.get("approach", []):
             if h.score >= 80:
                 for p in self.catalog.projects.values():
                     if p.approach_id == h.id:
-                        offer(p.id, h.score * 0.8)
+                        offer(p.id, h.score * 0.8, source="approach")
         best = max((s.score for s in cands.values()), default=0.0)
         if best < ACCEPT and len(key(r.core)) >= 2:
             spread = self._text_hits(r.core)
@@ -183,7 +189,13 @@ class Resolver:
                 score = 72 + min(8, 2 * (len(fields) - 1)) + (4 if "kpi" in fields and intent == "project_kpi" else 0)
                 if "name" in fields:
                     score += 4
-                offer(pid, score if len(spread) <= MAX_TEXT_SPREAD else SUGGEST)
+                offer(pid, score if len(spread) <= MAX_TEXT_SPREAD else SUGGEST, source="text")
+        # Independent kinds of evidence agreeing on one project (its alias, and a term its text
+        # uses) make it likelier than either alone.
+        for pid, kinds in evidence.items():
+            if len(kinds) > 1 and cands[pid].score < 100:
+                bonus = min(EVIDENCE_BONUS_MAX, EVIDENCE_BONUS * (len(kinds) - 1))
+                cands[pid] = replace(cands[pid], score=min(100.0, round(cands[pid].score + bonus, 1)))
         return cands
 
     def _collapse_reposts(self, ranked: list[Scored]) -> list[Scored]:

@@ -135,19 +135,24 @@ def read(message: str) -> Reading:
                 grade, form = g, form2
                 break
 
+    # Help phrases first: "何ができる" must not lose its 何 to the glossary cues.
+    form, helped = _remove(form, lx.HELP)
     intent = None
+    kpi_nouns: list[str] = []
     for name in lx.PROJECT_INTENTS:
         form2, found = _remove(form, lx.PROJECT_CUES[name])
         if found:
             form = form2
             intent = intent or name
+            kpi_nouns += [c for c in found if c in lx.KPI_NOUN_SET]
+    if intent is None and grade is not _NO_GRADE:
+        intent = "project_status"  # "is the e-approval project on track?" asks how it stands
     form, listed = _remove(form, lx.LIST_CUES)
     form, glossary = _remove(form, lx.GLOSSARY_CUES)
     if lx.TRAILING_TTE.search(form):
         form = lx.TRAILING_TTE.sub("|", form)
         glossary.append("って")
     form, demonstrative = _remove(form, lx.DEMONSTRATIVES)
-    form, helped = _remove(form, lx.HELP)
     form, _ = _remove(form, lx.FILLER)
 
     fragments = []
@@ -159,6 +164,8 @@ def read(message: str) -> Reading:
         if piece and normalize(piece):
             fragments.append(normalize(piece))
     core = max(fragments, key=len) if fragments else ""
+    if not core and kpi_nouns and not ids:
+        core = normalize(max(kpi_nouns, key=len))  # "公開数の目標": the KPI label is the topic
     return Reading(
         text=text,
         cue_form=fold(text, kana=False),

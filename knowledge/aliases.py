@@ -35,7 +35,8 @@ def load_alias_data(path: Path | None = None) -> AliasData:
     data = tomllib.loads(raw)
     english: dict[tuple[str, str], str] = {}
     aliases: list[Alias] = []
-    for section, kind in (("projects", "project"), ("terms", "glossary"), ("departments", "department")):
+    for section, kind in (("projects", "project"), ("terms", "glossary"), ("departments", "department"),
+                          ("approaches", "approach")):
         for target, entry in data.get(section, {}).items():
             if entry.get("en"):
                 english[(kind, target)] = entry["en"]

@@ -81,6 +81,8 @@ class Index:
         for alias in catalog.aliases:
             if alias.kind == "project" and alias.target not in catalog.projects:
                 continue
+            if alias.kind == "approach" and alias.target not in catalog.approaches:
+                continue
             add(alias.alias, alias.kind, alias.target)
         self.surfaces = surfaces
         self._by_key: dict[str, list[_Surface]] = defaultdict(list)

@@ -360,6 +360,7 @@ def _alias_rows(plan: Plan, data: AliasData) -> list[dict[str, str]]:
     names: list[tuple[str, str, str]] = [("project", p.id, p.name) for p in plan.projects]
     names += [("glossary", t.term, t.term) for t in plan.glossary]
     names += [("department", d, d) for d in sorted({d for p in plan.projects for d in p.departments})]
+    names += [("approach", a.id, a.title) for a in plan.approaches]
     known = {(kind, target) for kind, target, _ in names}
     rows: list[Alias] = [a for a in data.aliases if (a.kind, a.target) in known]
     for kind, target, name in names:
