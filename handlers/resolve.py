@@ -20,6 +20,7 @@ SUGGEST = 62.0
 MARGIN = 5.0
 MAX_OPTIONS = 5
 EVIDENCE_BONUS = 4.0
+MIN_BARE_COVERAGE = 0.5  # a question without cue words must be mostly a name we know
 EVIDENCE_BONUS_MAX = 8.0
 # A topic found in the texts of more projects than this is too general to narrow anything down.
 MAX_TEXT_SPREAD = 8
@@ -128,6 +129,11 @@ class Resolver:
                 return self._term_decision(terms, topic)
             if direct >= ACCEPT:
                 return self._project_decision(r, a, terms, "project_overview", topic)
+            return Decision("unknown", top=self._suggestions(terms, a), topic=topic)
+        top = max([*a.by_kind.get("glossary", []), *a.by_kind.get("project", [])], key=lambda h: h.score, default=None)
+        if top is not None and top.how == "mention" and (top.score - 70) / 30 < MIN_BARE_COVERAGE:
+            # Nothing says what is asked, and the name we know covers less than half of it:
+            # "マイナンバーの暗証番号を忘れた" is about something else. Offer it, do not answer.
             return Decision("unknown", top=self._suggestions(terms, a), topic=topic)
         if best_term >= ACCEPT and best_term >= direct:
             return self._term_decision(terms, topic)

@@ -23,12 +23,39 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from knowledge.catalog import Catalog
-from knowledge.normalize import fold, normalize
+from knowledge.normalize import fold, hira_to_kata, normalize
 
 _NON_WORD = re.compile(r"[^\w]|_")
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
 _ASCII_ONLY = re.compile(r"^[a-z0-9]+$")
 MAX_SURFACE = 40
+_KATAKANA_ONLY = re.compile(r"^[\u30a1-\u30ff]+$")
+
+
+def key_and_script(text: str) -> tuple[str, list[bool]]:
+    """:func:`key` of ``text``, and for each of its characters whether it was typed in katakana.
+
+    Normalising turns hiragana into katakana, so "マイナポータルってなに" and
+    "クラウドファンディング" would look alike; the typed script tells a particle from a longer word.
+    """
+    chars: list[str] = []
+    typed_katakana: list[bool] = []
+    for ch in fold(text, kana=False):
+        if _NON_WORD.match(ch):
+            continue
+        chars.append(hira_to_kata(ch))
+        typed_katakana.append("\u30a1" <= ch <= "\u30ff")
+    return "".join(chars), typed_katakana
+
+
+def _katakana_run(typed_katakana: list[bool], start: int, step: int) -> int:
+    """How many typed-katakana characters run from the edge ``start`` in direction ``step``."""
+    i = start - 1 if step < 0 else start
+    count = 0
+    while 0 <= i < len(typed_katakana) and typed_katakana[i]:
+        count += 1
+        i += step
+    return count
 
 
 def key(text: str) -> str:
@@ -122,7 +149,7 @@ class Index:
         return sorted(best.values(), key=lambda h: -h.score)
 
     def _mentions(self, query: str, ck: str, offer) -> None:  # type: ignore[no-untyped-def]
-        qk = key(query)
+        qk, typed_katakana = key_and_script(query)
         coverage_base = max(len(ck), 1)
         n = len(qk)
         for i in range(n):
@@ -135,6 +162,9 @@ class Index:
                 if ascii_only and ((i > 0 and qk[i - 1].isascii() and qk[i - 1].isalnum())
                                    or (j < n and qk[j].isascii() and qk[j].isalnum())):
                     continue  # "ai" inside "detail"; English words are matched as words below
+                if _KATAKANA_ONLY.match(sub) and (_katakana_run(typed_katakana, i, -1) >= 3
+                                                  or _katakana_run(typed_katakana, j, 1) >= 3):
+                    continue  # クラウド inside クラウドファンディング is another word (a particle is shorter)
                 for s in found:
                     offer(s, min(100.0, 70 + 30 * len(sub) / coverage_base), "mention" if sub != ck else "exact")
         words = ascii_words(query).split()
