@@ -192,3 +192,15 @@ def test_unanswered_questions_are_logged_without_the_user_id(line) -> None:
         dump = "\n".join(conn.iterdump())
     assert rows and rows[0][0] == "ラーメンのおすすめは？" and rows[0][1] == "line"
     assert rows[0][2] and "Uabcdef0123456789" not in dump
+
+
+def test_citizens_on_line_never_see_an_unpublished_evaluation(line) -> None:
+    from knowledge.evaluations import Submission, submit_draft
+
+    submit_draft(connect(line.db_path), Submission("2-3-1", 2026, "A", {1: 11000.0}, "内部向けの下書きコメント", "U1"),
+                 now=utcnow())
+    line.post(body(text_event("2-3-1の状況は？", n=61)))
+    msg = replies(line.api)[0]["messages"][0]
+    blob = json.dumps(msg, ensure_ascii=False)
+    assert "内部向けの下書きコメント" not in blob and "下書き" not in blob and "11,000" not in blob
+    assert "おおむね予定どおり実施" in blob  # the published R4 grade, B

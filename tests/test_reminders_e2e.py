@@ -116,6 +116,19 @@ def test_a_reminder_round_the_form_and_publishing(served) -> None:
     assert by_key["2026:reminder-30:unrouted"]["channel"] == "CADMIN"
     assert "広報課" in by_key["2026:reminder-30:unrouted"]["text"]
 
+    # Snoozing brings the department's reminder back on the next business day, once.
+    snooze_value = next(e["value"] for b in somu["blocks"] if b.get("block_id") == "dx_snooze" for e in b["elements"])
+    r = interaction(http, {"type": "block_actions", "user": {"id": "US1"}, "team": {"id": "T1"}, "api_app_id": "A1",
+                           "trigger_id": "t2", "channel": {"id": "CSOMU"}, "container": {"channel_id": "CSOMU"},
+                           "message": {"ts": "1.2"}, "response_url": api.url + "/respond/snooze",
+                           "actions": [{"action_id": "dx_snooze_1", "value": snooze_value, "type": "button",
+                                        "block_id": "dx_snooze", "action_ts": "2"}]})
+    assert r.status_code == 200
+    assert "5月6日 09:00 にもう一度お知らせします" in api.wait_for("/respond/snooze")[0].json["text"]  # after Golden Week
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT key, state FROM outbox WHERE kind = 'snooze'").fetchall() == [
+            ("2026:snooze:2027-05-06:総務法制課>総務法制課", "pending")]
+
     # The button opens the modal for a member of the department.
     r = interaction(http, {"type": "block_actions", "user": {"id": "US1"}, "team": {"id": "T1"}, "api_app_id": "A1",
                            "trigger_id": "trig", "channel": {"id": "CSOMU"}, "container": {"channel_id": "CSOMU"},
