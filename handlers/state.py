@@ -15,6 +15,8 @@ from datetime import datetime, timedelta, timezone
 
 from sqlite_utils import Database
 
+from handlers.answer import Answer
+
 from knowledge.store import write_transaction
 
 
@@ -116,7 +118,7 @@ class QuestionLog:
 
     LOW_CONFIDENCE = 85.0
 
-    def observe(self, answer: "Answer", *, channel: str, user_id: str | None, now: datetime) -> None:  # noqa: F821
+    def observe(self, answer: Answer, *, channel: str, user_id: str | None, now: datetime) -> None:
         """Keep what the bot could not answer well: unknown, clarify, or answered below LOW_CONFIDENCE."""
         weak = answer.intent in {"unknown", "clarify"} or (bool(answer.answers) and answer.score < self.LOW_CONFIDENCE)
         if weak and answer.query.strip():

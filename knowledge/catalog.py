@@ -109,7 +109,7 @@ class Catalog:
         with self.db.lock:  # type: ignore[attr-defined]
             rows = list(self.db.query(sql + f" LIMIT {int(limit) * 4}", params))
         hits = [TextHit(r["kind"], r["ref"], r["field"], r["normalized"].count(needle)) for r in rows]
-        return hits[: limit * 4]
+        return hits
 
 
 def load_catalog(db: Database) -> Catalog:

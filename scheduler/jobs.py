@@ -23,7 +23,7 @@ from handlers import Responder
 from handlers.state import Inbox, QuestionLog
 from knowledge.evaluations import submitted
 from scheduler import calendar as cal
-from scheduler.directory import Directory
+from scheduler.directory import Directory, Route
 from scheduler.notify import Notifier
 from scheduler.outbox import Outbox
 from scheduler.reminders import DeliveryReport, PlanReport, deliver, plan, plan_digest
@@ -62,7 +62,7 @@ class ReminderService:
             for route, notice in report.notices:
                 if notice.key not in self._announced:
                     self._announced.add(notice.key)
-                    self.notifier.send(self.directory.routes().get(route) or _nowhere(route), notice, key=notice.key)
+                    self.notifier.send(self.directory.routes().get(route) or Route(route), notice, key=notice.key)
             return report, None
         report = plan(now, catalog=catalog, outbox=self.outbox, directory=self.directory, done=done, config=self.config)
         digest = plan_digest(now, outbox=self.outbox, questions=QuestionLog(self.db).since(now - timedelta(days=7)))
@@ -100,9 +100,3 @@ class ReminderService:
     def health(self) -> dict[str, Any]:
         return {"scheduler": {"running": bool(self.scheduler and self.scheduler.running), "dry_run": self.dry_run,
                               "outbox_backlog": self.outbox.backlog()}}
-
-
-def _nowhere(name: str):  # type: ignore[no-untyped-def]
-    from scheduler.directory import Route
-
-    return Route(name)

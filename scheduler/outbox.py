@@ -97,16 +97,15 @@ class Outbox:
                     taken.append((row_id, state == "sending", before))
             rows = []
             for row_id, recovering, before in taken:
-                r = self.db.execute("SELECT * FROM outbox WHERE id = ?", [row_id]).fetchone()
+                r = next(self.db.query("SELECT * FROM outbox WHERE id = ?", [row_id]))
                 row = self._row(r, recovering)
                 if recovering and before:
                     row = Row(**{**row.__dict__, "claimed_at": datetime.fromisoformat(before)})
                 rows.append(row)
         return rows
 
-    def _row(self, r: tuple, recovering: bool) -> Row:
-        cols = [d[0] for d in self.db.execute("SELECT * FROM outbox LIMIT 0").description]
-        d = dict(zip(cols, r))
+    @staticmethod
+    def _row(d: dict, recovering: bool) -> Row:
         return Row(
             id=d["id"], key=d["key"], kind=d["kind"], department=d["department"], route=d["route"],
             fiscal_year=d["fiscal_year"], label=d["label"], projects=tuple(json.loads(d["projects"] or "[]")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -126,7 +127,7 @@ def backoff(attempts: int) -> timedelta:
 
 
 def deliver(now: datetime, *, outbox: Outbox, directory: Directory, notifier: Notifier, catalog: Catalog,
-            done_for: "callable[[int], set[str]]", worker: str,  # type: ignore[valid-type]
+            done_for: Callable[[int], set[str]], worker: str,
             config: cal.CalendarConfig = cal.CalendarConfig()) -> DeliveryReport:
     report = DeliveryReport()
     for row in outbox.claim(now, worker=worker):

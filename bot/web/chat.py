@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from datetime import datetime
 from importlib import resources
 
 from starlette.requests import Request
@@ -16,9 +17,6 @@ from handlers import Responder
 from handlers.answer import Answer
 from handlers.state import QuestionLog
 
-if False:  # typing only
-    from datetime import datetime
-
 MAX_BODY = 16_384  # bytes of request body
 MAX_QUESTION = 1_000  # characters of question
 
@@ -28,7 +26,7 @@ class WebChat:
                  limiter: RateLimiter | None = None,
                  on_answer: Callable[[str, Answer, float, str | None], None] | None = None,
                  on_reject: Callable[[str], None] | None = None,
-                 questions: "QuestionLog | None" = None, clock: Callable[[], "datetime"] | None = None) -> None:
+                 questions: QuestionLog | None = None, clock: Callable[[], datetime] | None = None) -> None:
         self.responder = responder
         self.allow_staff = allow_staff
         self.monotonic = monotonic
