@@ -15,6 +15,7 @@ Intent = Literal[
     "project_overview",
     "project_list",
     "glossary",
+    "glossary_list",
     "help",
     "clarify",
     "unknown",
@@ -43,6 +44,26 @@ class Context:
     last_project: str | None = None
 
 
+DEFAULT_CONTACT_NAME = "船橋市 デジタル行政推進課"  # the plan's secretariat
+DEFAULT_CONTACT_NAME_EN = "Funabashi City, Digital Administration Promotion Division"
+# The city's website: a default until DXBOT_PLAN_URL names the plan's own page.
+DEFAULT_PLAN_URL = "https://www.city.funabashi.lg.jp/"
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Where a person can ask when the bot cannot: the city's contact and the plan itself."""
+
+    name: str = DEFAULT_CONTACT_NAME
+    name_en: str = DEFAULT_CONTACT_NAME_EN
+    url: str = ""
+    phone: str = ""
+    plan_url: str = DEFAULT_PLAN_URL
+
+    def to_json(self) -> dict[str, str]:
+        return {"name": self.name, "name_en": self.name_en, "url": self.url, "phone": self.phone, "plan_url": self.plan_url}
+
+
 @dataclass(frozen=True)
 class Answer:
     query: str
@@ -60,6 +81,9 @@ class Answer:
     assumed_project: str | None = None  # a follow-up resolved from context
     source: str = ""
     score: float = 0.0
+    # Unanswered questions: terms people often look up, and a person to ask.
+    popular: tuple[Ref, ...] = ()
+    contact: Contact | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -69,4 +93,6 @@ class Answer:
             "answers": [a.to_json() for a in self.answers],
             "suggestions": [s.to_json() for s in self.suggestions],
             "text": self.text,
+            **({"popular": [p.to_json() for p in self.popular]} if self.popular else {}),
+            **({"contact": self.contact.to_json()} if self.contact else {}),
         }

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from handlers import compose as c
-from handlers.answer import Answer, Audience, Context, Ref
+from handlers.answer import Answer, Audience, Contact, Context, Lang, Ref
+from handlers.fallback import popular_terms, with_fallback
+from handlers.glossary_list import asks_for_glossary_list, glossary_list
 from handlers.resolve import Analysis, Resolver, Scored
 from handlers.understand import Reading, read
 from knowledge.catalog import Catalog, load_catalog
@@ -37,12 +39,14 @@ class Glance:
 class Responder:
     """Answers questions from one knowledge-base snapshot; ``refresh`` picks up a re-ingest."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, *, contact: Contact | None = None) -> None:
+        self.contact = contact or Contact()
         self._set(catalog)
 
     def _set(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.resolver = Resolver(catalog)
+        self._popular: list[str] | None = None
 
     def refresh(self) -> bool:
         """Reload when the database changed (new plan, submission, alias); True if it did."""
@@ -52,11 +56,19 @@ class Responder:
         return False
 
     # ------------------------------------------------------------------ entry point
-    def answer(self, message: str, *, audience: Audience = "staff", context: Context | None = None) -> Answer:
+    def answer(self, message: str, *, audience: Audience = "staff", context: Context | None = None,
+               lang: Lang | None = None) -> Answer:
+        """``lang`` is the language the reader asked for (a page's toggle); by default the message's."""
         reading = read(message)
+        if lang is not None:
+            reading = replace(reading, lang=lang)
         context = context or Context()
         if not reading.text.strip():
             return self._help(reading, audience)
+        if asks_for_glossary_list(reading.text):
+            terms = sorted(self.catalog.terms.values(), key=lambda t: t.position)
+            return glossary_list(terms, query=reading.text, lang=reading.lang, audience=audience,
+                                 source=c.source_line(self.catalog, reading.lang, glossary=True))
         if reading.project_ids:
             return self._by_ids(reading, audience)
         analysis = self.resolver.analyse(reading)
@@ -179,10 +191,13 @@ class Responder:
 
     def _unknown(self, r: Reading, audience: Audience, suggestions: list[Ref], *, reason: str = "") -> Answer:
         names = [f"{s.id} {s.title}" if s.kind == "project" else s.title for s in suggestions]
-        return Answer(
+        answer = Answer(
             query=r.text, intent="unknown", lang=r.lang, audience=audience,
             text=c.unknown_text(r.lang, reason=reason, suggestions=names), suggestions=tuple(suggestions),
         )
+        if self._popular is None:
+            self._popular = popular_terms(self.catalog.terms, mentions=self.resolver.projects_mentioning)
+        return with_fallback(answer, contact=self.contact, popular=self._popular)
 
     def _ref(self, pid: str, score: float, lang: str) -> Ref:
         p = self.catalog.projects[pid]

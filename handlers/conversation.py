@@ -1,0 +1,27 @@
+"""Follow-ups on any channel: the last project discussed, per conversation, kept in the database.
+
+A channel names the conversation (a LINE user, a web session, a Slack thread) with a key; 「そのKPIは？」
+then means the project of the previous answer for ``CONTEXT_TTL``, across restarts and processes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from handlers.answer import Answer, Audience, Context, Lang
+from handlers.respond import Responder
+from handlers.state import Conversations
+
+CONTEXT_TTL = timedelta(minutes=10)
+
+
+def answer_in_conversation(responder: Responder, conversations: Conversations, message: str, *, key: str | None,
+                           audience: Audience, now: datetime, lang: Lang | None = None,
+                           ttl: timedelta = CONTEXT_TTL) -> Answer:
+    """Answer ``message`` with what conversation ``key`` last discussed; remember what this answer is about."""
+    last = conversations.recall(key, now=now, ttl=ttl) if key else None
+    answer = responder.answer(message, audience=audience, context=Context(last_project=last), lang=lang)
+    projects = [a.id for a in answer.answers if a.kind == "project"]
+    if key and len(projects) == 1:  # a list or a choice names no single project to follow up on
+        conversations.remember(key, projects[0], now=now)
+    return answer
