@@ -67,7 +67,7 @@ def ask_cmd(settings: Settings, text: str | None, as_json: bool, audience: str, 
     """Answer TEXT (or every line of --batch FILE) as the bot would."""
     if (text is None) == (batch is None):
         raise click.UsageError("give a question, or --batch FILE")
-    responder = Responder(load_catalog(open_db(settings)))
+    responder = Responder(load_catalog(open_db(settings)), contact=settings.contact)
     questions = (line.rstrip("\n") for line in batch) if batch else iter([text or ""])
     out = sys.stdout
     for q in questions:

@@ -6,6 +6,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from handlers.answer import DEFAULT_CONTACT_NAME, DEFAULT_CONTACT_NAME_EN, DEFAULT_PLAN_URL, Contact
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -22,6 +24,8 @@ class Settings:
     unanswered_retention_days: int = 90
     clock_start: str | None = None  # DXBOT_CLOCK: run as if it were this time (staging, tests)
     tick_seconds: float = 60.0
+    # The human fallback under unanswered questions (DXBOT_CONTACT_*, DXBOT_PLAN_URL).
+    contact: Contact = Contact()
 
     def slack_mode(self) -> tuple[str, list[str]]:
         """("off" | "http" | "socket", names of missing variables)."""
@@ -63,6 +67,7 @@ class Settings:
             unanswered_retention_days=int(get("DXBOT_UNANSWERED_RETENTION_DAYS") or 90),
             clock_start=get("DXBOT_CLOCK"),
             tick_seconds=float(get("DXBOT_TICK_SECONDS") or 60),
+            contact=_contact(get),
         )
 
     def clock(self):  # type: ignore[no-untyped-def]
@@ -77,3 +82,14 @@ class Settings:
             raise ValueError("DXBOT_CLOCK needs a time zone, e.g. 2027-04-30T08:59:50+09:00")
         began = _time.monotonic()
         return lambda: start + timedelta(seconds=_time.monotonic() - began)
+
+
+def _contact(get) -> Contact:  # type: ignore[no-untyped-def]
+    urls = {"DXBOT_CONTACT_URL": get("DXBOT_CONTACT_URL"), "DXBOT_PLAN_URL": get("DXBOT_PLAN_URL")}
+    for name, url in urls.items():
+        if url and not url.startswith(("https://", "http://")):
+            raise ValueError(f"{name} must be an http(s) URL, not {url!r}")
+    return Contact(name=get("DXBOT_CONTACT_NAME") or DEFAULT_CONTACT_NAME,
+                   name_en=get("DXBOT_CONTACT_NAME_EN") or (get("DXBOT_CONTACT_NAME") or DEFAULT_CONTACT_NAME_EN),
+                   url=urls["DXBOT_CONTACT_URL"] or "", phone=get("DXBOT_CONTACT_PHONE") or "",
+                   plan_url=urls["DXBOT_PLAN_URL"] or DEFAULT_PLAN_URL)

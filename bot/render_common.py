@@ -14,7 +14,8 @@ PROJECT_BUTTONS = {
 }
 GRADE_EMOJI = {"A": ":large_green_circle:", "B": ":large_blue_circle:", "C": ":large_orange_circle:",
                "D": ":red_circle:", None: ":white_circle:"}
-GRADE_COLOUR = {"A": "#2e7d32", "B": "#1565c0", "C": "#ef6c00", "D": "#c62828", None: "#9e9e9e"}
+# Each at least 4.5:1 against white (WCAG AA), as text and behind white text.
+GRADE_COLOUR = {"A": "#2e7d32", "B": "#1565c0", "C": "#b45309", "D": "#c62828", None: "#6b6b6b"}
 
 
 @dataclass(frozen=True)

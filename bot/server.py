@@ -27,7 +27,7 @@ from bot.observe import Telemetry
 from bot.slack.app import SlackBot, web_client
 from bot.web.chat import WebChat
 from handlers import Responder
-from handlers.state import QuestionLog
+from handlers.state import Conversations, QuestionLog
 from knowledge.catalog import load_catalog
 from knowledge.store import connect, ensure_ingested
 from scheduler.directory import Directory
@@ -114,13 +114,14 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
     """Everything ``dxbot serve`` runs, from the environment's settings."""
     db = connect(settings.db_path)
     ensure_ingested(db, now=clock())
-    responder = Responder(load_catalog(db))
+    responder = Responder(load_catalog(db), contact=settings.contact)
     allow_staff = settings.web_staff if settings.web_staff is not None else host in {"127.0.0.1", "localhost", "::1"}
     telemetry = Telemetry(salt=settings.log_salt)
     services = Services(db=db, responder=responder, clock=clock, telemetry=telemetry,
                         web=WebChat(responder=responder, allow_staff=allow_staff, monotonic=time.monotonic,
                                     on_answer=telemetry.answered_hook, on_reject=telemetry.rejected,
-                                    questions=QuestionLog(db, salt=settings.log_salt), clock=clock))
+                                    questions=QuestionLog(db, salt=settings.log_salt), clock=clock,
+                                    conversations=Conversations(db)))
     directory = Directory(db)
     outbox = Outbox(db)
     mode, missing = settings.slack_mode()

@@ -17,11 +17,12 @@ from knowledge.records import Term
 from tests.conftest import DATA
 from tests.hostile import HOSTILE
 
+GLOSSARY_LISTS = ["用語一覧", "list of terms"]
 QUESTIONS = [c["q"] for c in json.loads((DATA / "plan_questions.json").read_text(encoding="utf-8"))]
 
 
 def corpus(responder: Responder) -> list[Answer]:
-    answers = [responder.answer(q, audience=a) for q in QUESTIONS + HOSTILE for a in ("staff", "citizen")]
+    answers = [responder.answer(q, audience=a) for q in QUESTIONS + HOSTILE + GLOSSARY_LISTS for a in ("staff", "citizen")]
     projects = list(responder.catalog.projects.values())
     huge = tuple(replace(p, id=f"{p.policy_id}-{p.approach_id[-1]}-{n}", name=p.name * 8)
                  for n in range(100) for p in projects)
@@ -99,4 +100,5 @@ def test_web_answers_are_json(answers) -> None:
     for answer in answers:
         data = web_render.render(answer)
         json.dumps(data, ensure_ascii=False)
-        assert data["card"]["type"] in {"text", "glossary", "list", "project", "clarify", "unknown", "help"}
+        assert data["card"]["type"] in {"text", "glossary", "terms", "list", "project", "clarify", "unknown",
+                                           "help"}

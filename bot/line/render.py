@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.line.terms import terms_carousel
 from bot.render_common import GRADE_COLOUR, progress, truncate
 from handlers.answer import Answer, Ref
 from knowledge.records import GRADES, Project
@@ -34,7 +35,8 @@ def _ask_for(ref: Ref) -> str:
 
 
 def quick_replies(answer: Answer) -> dict[str, Any]:
-    items = [_quick(r.title if r.kind == "glossary" else f"{r.id} {r.title}", _ask_for(r)) for r in answer.suggestions]
+    refs = answer.suggestions + answer.popular  # an unanswered question also gets terms to try
+    items = [_quick(r.title if r.kind == "glossary" else f"{r.id} {r.title}", _ask_for(r)) for r in refs]
     items = items[: QUICK_REPLY_LIMIT - 1] + [_quick(HELP_LABEL, HELP_LABEL)]
     return {"items": items}
 
@@ -44,7 +46,7 @@ def _text(text: str, **extra: Any) -> dict[str, Any]:
 
 
 def _source(answer: Answer) -> dict[str, Any]:
-    return _text(answer.source or "出典: 船橋市 DX 推進計画アクションプラン", size="xxs", color="#999999")
+    return _text(answer.source or "出典: 船橋市 DX 推進計画アクションプラン", size="xxs", color="#666666")
 
 
 def _kpi_bar(label: str, percent: int, caption: str, colour: str) -> dict[str, Any]:
@@ -54,7 +56,7 @@ def _kpi_bar(label: str, percent: int, caption: str, colour: str) -> dict[str, A
         {"type": "box", "layout": "vertical", "height": "8px", "backgroundColor": "#EEEEEE", "cornerRadius": "4px",
          "contents": [{"type": "box", "layout": "vertical", "width": f"{width}%", "height": "8px",
                        "backgroundColor": colour, "cornerRadius": "4px", "contents": []}]},
-        _text(caption, size="xxs", color="#777777"),
+        _text(caption, size="xxs", color="#666666"),
     ]}
 
 
@@ -84,8 +86,8 @@ def project_bubble(answer: Answer, p: Project) -> dict[str, Any]:
     return {
         "type": "bubble", "size": "mega",
         "header": {"type": "box", "layout": "vertical", "contents": [
-            _text(f"事業 {p.id}", size="xs", color="#888888"), _text(p.name, weight="bold", size="lg"),
-            _text("担当: " + "、".join(p.departments), size="xs", color="#888888"),
+            _text(f"事業 {p.id}", size="xs", color="#666666"), _text(p.name, weight="bold", size="lg"),
+            _text("担当: " + "、".join(p.departments), size="xs", color="#666666"),
         ]},
         "body": {"type": "box", "layout": "vertical", "spacing": "md", "contents": body},
         "footer": {"type": "box", "layout": "vertical", "contents": [_source(answer)]},
@@ -104,7 +106,7 @@ def glossary_bubble(answer: Answer) -> dict[str, Any]:
     return {
         "type": "bubble", "size": "mega",
         "header": {"type": "box", "layout": "vertical", "contents": [
-            _text("用語", size="xs", color="#888888"), _text(t.term, weight="bold", size="xl")]},
+            _text("用語", size="xs", color="#666666"), _text(t.term, weight="bold", size="xl")]},
         "body": {"type": "box", "layout": "vertical", "contents": [_text(truncate(definition, BODY_TEXT), size="md")]},
         "footer": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": footer},
     }
@@ -122,7 +124,7 @@ def list_bubble(answer: Answer) -> dict[str, Any]:
     if not rows:
         rows.append(_text(answer.text.splitlines()[0], size="sm"))
     if len(answer.projects) > LIST_ROWS:
-        rows.append(_text(f"ほか {len(answer.projects) - LIST_ROWS} 件（条件を絞って聞いてください）", size="xs", color="#777777"))
+        rows.append(_text(f"ほか {len(answer.projects) - LIST_ROWS} 件（条件を絞って聞いてください）", size="xs", color="#666666"))
     return {
         "type": "bubble", "size": "mega",
         "header": {"type": "box", "layout": "vertical", "contents": [
@@ -145,6 +147,8 @@ def render(answer: Answer) -> list[dict[str, Any]]:
         return [_flex(answer.text, glossary_bubble(answer), quick)]
     if answer.intent == "project_list":
         return [_flex(answer.text, list_bubble(answer), quick)]
+    if answer.intent == "glossary_list" and answer.terms:
+        return [terms_carousel(answer, quick)]
     if answer.intent.startswith("project_") and answer.projects:
         bubbles = [project_bubble(answer, p) for p in answer.projects[:MAX_MESSAGES]]
         messages = [_flex(answer.text, b, quick) for b in bubbles]

@@ -20,7 +20,8 @@ from bot.line import render
 from bot.line.inbound import Incoming, classify
 from handlers import Responder
 from handlers.answer import Answer
-from handlers.state import Inbox, QuestionLog
+from handlers.conversation import answer_in_conversation
+from handlers.state import Conversations, Inbox, QuestionLog, hash_user
 
 log = logging.getLogger("dxbot.line")
 Clock = Callable[[], datetime]
@@ -38,6 +39,7 @@ class LineChannel:
         self.clock = clock
         self.inbox = Inbox(db)
         self.questions = QuestionLog(db)
+        self.conversations = Conversations(db)
         self.on_answer = on_answer or (lambda channel, answer, seconds, user: None)
         self.on_reject = on_reject or (lambda reason: None)
         self.workers: Executor = ThreadPoolExecutor(4, thread_name_prefix="dxbot-line")
@@ -92,7 +94,10 @@ class LineChannel:
             return render.text_only()
         self.responder.refresh()
         started = time.perf_counter()
-        answer = self.responder.answer(item.text, audience="citizen")
+        # Follow-ups per LINE user; the key holds the user id hashed, like the question log.
+        key = f"line:{hash_user(item.user_id, salt=self.questions.salt)}" if item.user_id else None
+        answer = answer_in_conversation(self.responder, self.conversations, item.text, key=key, audience="citizen",
+                                        now=now)
         elapsed = time.perf_counter() - started
         self.questions.observe(answer, channel="line", user_id=item.user_id, now=now)
         self.on_answer("line", answer, elapsed, item.user_id)

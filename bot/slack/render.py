@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.slack.terms import glossary_list_blocks
 from bot.render_common import GRADE_EMOJI, PROJECT_BUTTONS, bar, progress, truncate
 from handlers.answer import Answer, Ref
 from handlers.respond import Glance
@@ -134,6 +135,9 @@ def render(answer: Answer, *, page: int = 0) -> dict[str, Any]:
         blocks.append(_context(answer.source))
     elif answer.intent == "project_list":
         blocks += _list_blocks(answer, lang, page)
+    elif answer.intent == "glossary_list":
+        blocks += glossary_list_blocks(answer, page=page, button=_button, header=_header, context=_context,
+                                       pick_value=pick_value)
     elif answer.intent in {"clarify", "unknown"}:
         blocks += sections(answer.text)
         if answer.suggestions:
@@ -142,9 +146,21 @@ def render(answer: Answer, *, page: int = 0) -> dict[str, Any]:
                         primary=i == 0 and answer.intent == "clarify")
                 for i, r in enumerate(answer.suggestions[:5])
             ]})
+        if answer.intent == "unknown":
+            blocks.append(_fallback_buttons(answer, lang))
     else:
         blocks += sections(answer.text)
     return {"text": truncate(escape(answer.text), FALLBACK_LIMIT), "blocks": blocks[:MAX_BLOCKS]}
+
+
+def _fallback_buttons(answer: Answer, lang: str) -> dict[str, Any]:
+    """Terms to try and the help (the contact and the plan's address are in the text above)."""
+    start = len(answer.suggestions[:5])
+    terms = [_button(r.title, f"dx_pick_{start + i}", pick_value(r)) for i, r in enumerate(answer.popular[:4])]
+    help_q = "help" if lang == "en" else "使い方"
+    elements = terms + [_button("Help" if lang == "en" else "使い方", "dx_more",
+                                json.dumps({"q": help_q, "page": 0}, ensure_ascii=False))]
+    return {"type": "actions", "block_id": "dx_fallback", "elements": elements}
 
 
 def _list_blocks(answer: Answer, lang: str, page: int) -> list[dict[str, Any]]:

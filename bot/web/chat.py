@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import secrets
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -15,10 +17,14 @@ from bot.web.ratelimit import RateLimiter
 from bot.web.render import render
 from handlers import Responder
 from handlers.answer import Answer
-from handlers.state import QuestionLog
+from handlers.conversation import answer_in_conversation
+from handlers.state import Conversations, QuestionLog
 
 MAX_BODY = 16_384  # bytes of request body
 MAX_QUESTION = 1_000  # characters of question
+SESSION_COOKIE = "dxbot_session"
+_SESSION = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+_TYPES = {"app.js": "text/javascript", "style.css": "text/css", "favicon.svg": "image/svg+xml"}
 
 
 class WebChat:
@@ -26,7 +32,9 @@ class WebChat:
                  limiter: RateLimiter | None = None,
                  on_answer: Callable[[str, Answer, float, str | None], None] | None = None,
                  on_reject: Callable[[str], None] | None = None,
-                 questions: QuestionLog | None = None, clock: Callable[[], datetime] | None = None) -> None:
+                 questions: QuestionLog | None = None, clock: Callable[[], datetime] | None = None,
+                 conversations: Conversations | None = None,
+                 new_session: Callable[[], str] = lambda: secrets.token_urlsafe(24)) -> None:
         self.responder = responder
         self.allow_staff = allow_staff
         self.monotonic = monotonic
@@ -35,10 +43,14 @@ class WebChat:
         self.on_reject = on_reject or (lambda reason: None)
         self.questions = questions
         self.clock = clock
+        # Follow-ups need both: where the conversation is kept, and the time to expire it.
+        self.conversations = conversations if clock is not None else None
+        self.new_session = new_session
         self._page = resources.files("bot.web").joinpath("static/index.html").read_text(encoding="utf-8")
 
     async def page(self, request: Request) -> HTMLResponse:
-        html = self._page.replace("{{ALLOW_STAFF}}", "true" if self.allow_staff else "false")
+        html = (self._page.replace("{{ALLOW_STAFF}}", "true" if self.allow_staff else "false")
+                .replace("{{PLAN_URL}}", _attr(self.responder.contact.plan_url)))
         return HTMLResponse(html, headers={
             "Content-Security-Policy": "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:",
             "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
@@ -46,11 +58,10 @@ class WebChat:
 
     async def asset(self, request: Request) -> Response:
         name = request.path_params["name"]
-        types = {"app.js": "text/javascript", "style.css": "text/css"}
-        if name not in types:
+        if name not in _TYPES:
             return Response("not found", status_code=404)
         body = resources.files("bot.web").joinpath(f"static/{name}").read_text(encoding="utf-8")
-        return Response(body, media_type=types[name], headers={"Cache-Control": "max-age=300"})
+        return Response(body, media_type=_TYPES[name], headers={"Cache-Control": "max-age=300"})
 
     async def ask(self, request: Request) -> JSONResponse:
         # CSRF: only same-origin JSON. A cross-site form cannot send application/json without a
@@ -72,26 +83,47 @@ class WebChat:
             data = json.loads(raw)
             question = data["q"]
             audience = data.get("audience", "citizen")
-        except (ValueError, KeyError, TypeError):
-            return _error(400, 'expected {"q": "…", "audience": "citizen"|"staff"}')
-        if not isinstance(question, str) or audience not in ("citizen", "staff"):
-            return _error(400, 'expected {"q": "…", "audience": "citizen"|"staff"}')
+            lang = data.get("lang")
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return _error(400, _EXPECTED)
+        if not isinstance(question, str) or audience not in ("citizen", "staff") or lang not in (None, "ja", "en"):
+            return _error(400, _EXPECTED)
         if len(question) > MAX_QUESTION:
             return self._reject(413, f"question too long (max {MAX_QUESTION} characters)")
         if audience == "staff" and not self.allow_staff:
             return self._reject(403, "staff mode is not enabled on this server")
         self.responder.refresh()
         started = time.perf_counter()
-        answer = self.responder.answer(question, audience=audience)
+        session = request.cookies.get(SESSION_COOKIE, "")
+        fresh = not _SESSION.match(session)
+        if fresh:
+            session = self.new_session()
+        if self.conversations is not None and self.clock is not None:
+            answer = answer_in_conversation(self.responder, self.conversations, question, key=f"web:{session}",
+                                            audience=audience, now=self.clock(), lang=lang)
+        else:
+            answer = self.responder.answer(question, audience=audience, lang=lang)
         self.on_answer("web", answer, time.perf_counter() - started, None)  # no user ids on the web
         if self.questions is not None and self.clock is not None:
             self.questions.observe(answer, channel="web", user_id=None, now=self.clock())
-        return JSONResponse(render(answer))
+        response = JSONResponse(render(answer))
+        if fresh:  # the browser's conversation: random, unreadable by scripts, never sent cross-site
+            response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="strict", path="/",
+                                secure=request.url.scheme == "https")
+        return response
 
 
     def _reject(self, status: int, message: str, *, headers: dict[str, str] | None = None) -> JSONResponse:
         self.on_reject(f"web_{status}")
         return _error(status, message, headers=headers)
+
+
+_EXPECTED = 'expected {"q": "…", "audience": "citizen"|"staff", "lang": "ja"|"en" (optional)}'
+
+
+def _attr(text: str) -> str:
+    """Text made safe inside a double-quoted HTML attribute."""
+    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _error(status: int, message: str, *, headers: dict[str, str] | None = None) -> JSONResponse:

@@ -6,19 +6,57 @@ from typing import Any
 
 from bot.render_common import progress
 from handlers.answer import Answer
-from knowledge.records import GRADES, GRADES_EN, Project
+from knowledge.records import GRADES, GRADES_EN, Indicator, Project, fiscal_to_reiwa
 
 
-def _project(p: Project, lang: str) -> dict[str, Any]:
+def year_label(fiscal_year: int, lang: str) -> str:
+    """令和4年度 for citizens; "FY2022 (R4)" in English."""
+    r = fiscal_to_reiwa(fiscal_year)
+    return f"FY{fiscal_year} (R{r})" if lang == "en" else f"令和{r}年度"
+
+
+def ungraded_reason(p: Project, lang: str) -> str:
+    """Why a project shows no grade: new since the year evaluated, or not evaluated yet."""
+    e = p.latest_evaluation(include_drafts=True)
+    if e is not None and p.set_year is not None and p.set_year > e.fiscal_year:
+        if lang == "en":
+            return f"New in {year_label(p.set_year, lang)}: there is no grade for {year_label(e.fiscal_year, lang)}."
+        return f"{year_label(p.set_year, lang)}からの新しい事業のため、{year_label(e.fiscal_year, lang)}の評価はありません。"
+    if lang == "en":
+        return "Not graded yet: each fiscal year's projects are graded after the year ends."
+    return "まだ評価されていません（評価は年度が終わってから行われます）。"
+
+
+def _series(ind: Indicator, lang: str) -> dict[str, Any]:
+    """Targets against actuals by year, for the chart."""
+    rows = []
+    for year in ind.years():
+        t, a = ind.value(year, "target"), ind.value(year, "actual")
+        rows.append({"year": year, "label": year_label(year, lang),
+                     "target": t.value if t else None, "actual": a.value if a else None})
+    base = ind.baseline
+    return {"label": ind.label, "unit": ind.unit or "", "years": rows,
+            "baseline": {"year": base.fiscal_year, "label": year_label(base.fiscal_year, lang), "value": base.value}
+            if base is not None else None}
+
+
+def _project(p: Project, lang: str, titles: dict[str, str]) -> dict[str, Any]:
     e = p.latest_evaluation(include_drafts=True)
     grades = GRADES_EN if lang == "en" else GRADES
+    graded = bool(e and e.grade)
     return {
-        "id": p.id, "name": p.name, "departments": list(p.departments),
+        "id": p.id, "name": p.name, "title": titles.get(p.id, p.name), "departments": list(p.departments),
         "grade": e.grade if e else None, "grade_label": grades.get(e.grade or "", "") if e else "",
         "draft": bool(e and e.status == "draft"), "year": e.fiscal_year if e else None,
+        "year_label": year_label(e.fiscal_year, lang) if e else "",
+        "ungraded_reason": "" if graded else ungraded_reason(p, lang),
         "comment": e.comment if e else "",
-        "kpis": [{"label": k.label, "year": k.year, "target": k.target, "actual": k.actual, "percent": k.percent}
+        # ``percent`` is the real achievement (it can pass 100); ``bar`` is what a progress bar may show.
+        "kpis": [{"label": k.label, "year": k.year, "year_label": year_label(k.year, lang), "target": k.target,
+                  "actual": k.actual, "percent": k.percent,
+                  "bar": None if k.percent is None else max(0, min(100, k.percent))}
                  for k in progress(p)],
+        "series": [_series(ind, lang) for ind in p.indicators],
     }
 
 
@@ -26,13 +64,17 @@ def render(answer: Answer) -> dict[str, Any]:
     data = answer.to_json()
     data["lang"] = answer.lang
     card: dict[str, Any] = {"type": "text"}
+    titles = {a.id: a.title for a in answer.answers if a.kind == "project"}  # in the answer's language
     if answer.intent == "glossary" and answer.terms:
         t = answer.terms[0]
         card = {"type": "glossary", "term": t.term, "definition": t.definition, "urls": list(t.urls)}
+    elif answer.intent == "glossary_list":
+        card = {"type": "terms", "terms": [t.term for t in answer.terms]}
     elif answer.intent == "project_list":
-        card = {"type": "list", "filter": answer.list_filter, "projects": [_project(p, answer.lang) for p in answer.projects]}
+        card = {"type": "list", "filter": answer.list_filter, "projects": [_project(p, answer.lang, titles) for p in answer.projects]}
     elif answer.intent.startswith("project_") and answer.projects:
-        card = {"type": "project", "intent": answer.intent, "projects": [_project(p, answer.lang) for p in answer.projects]}
+        card = {"type": "project", "intent": answer.intent, "projects": [_project(p, answer.lang, titles) for p in answer.projects],
+                "assumed": answer.assumed_project}
     elif answer.intent in {"clarify", "unknown", "help"}:
         card = {"type": answer.intent}
     card["source"] = answer.source
