@@ -204,3 +204,39 @@ def test_citizens_on_line_never_see_an_unpublished_evaluation(line) -> None:
     blob = json.dumps(msg, ensure_ascii=False)
     assert "内部向けの下書きコメント" not in blob and "下書き" not in blob and "11,000" not in blob
     assert "おおむね予定どおり実施" in blob  # the published R4 grade, B
+
+
+def test_a_follow_up_from_the_same_user(line) -> None:
+    line.post(body(text_event("2-3-1の状況は？", n=1)))
+    replies(line.api, 1)
+    line.post(body(text_event("そのKPIは？", n=2)))
+    follow_up = replies(line.api, 2)[1]["messages"]
+    for m in follow_up:
+        check_limits(m)
+    assert "2-3-1" in follow_up[0]["text"]  # it says which project it assumed
+    card = json.dumps(follow_up[1]["contents"], ensure_ascii=False)
+    assert "RPA の活用拡充" in card and "10,000" in card  # 2-3-1's KPI targets
+    other = dict(text_event("そのKPIは？", n=3), source={"type": "user", "userId": "Uother"})
+    line.post(body(other))
+    assert "わかりません" in replies(line.api, 3)[2]["messages"][0]["text"]  # another user has no context
+    with sqlite3.connect(line.db_path) as conn:  # the context is kept with the user id hashed
+        keys = [k for (k,) in conn.execute("SELECT key FROM conversations")]
+    assert keys and not any("Uabcdef0123456789" in k for k in keys)
+
+
+def test_the_glossary_list_is_a_carousel_of_terms(line) -> None:
+    line.post(body(text_event("用語一覧")))
+    msg = replies(line.api)[0]["messages"][0]
+    check_limits(msg)
+    assert msg["contents"]["type"] == "carousel" and msg["altText"] == "用語集（39語）"
+    rows = [r for b in msg["contents"]["contents"] for r in b["body"]["contents"]]
+    assert len(rows) == 39 and all(r["action"]["text"].endswith("とは") for r in rows)
+
+
+def test_an_unanswered_question_offers_terms_help_and_the_city(line) -> None:
+    line.post(body(text_event("qwertyuiop")))
+    msg = replies(line.api)[0]["messages"][0]
+    check_limits(msg)
+    assert "デジタル行政推進課" in msg["text"] and "https://www.city.funabashi.lg.jp/" in msg["text"]
+    labels = [i["action"]["label"] for i in msg["quickReply"]["items"]]
+    assert len(labels) >= 3 and labels[-1] == "使い方"

@@ -12,7 +12,10 @@ import pytest
 from bot.server import Services, create_app
 from bot.web.chat import MAX_BODY, MAX_QUESTION, WebChat
 from bot.web.ratelimit import RateLimiter
+from bot.config import Settings
 from handlers import Responder
+from handlers.answer import Contact
+from handlers.state import Conversations
 from knowledge.catalog import load_catalog
 from knowledge.store import bump_generation, connect
 from tests.fakes import ServerThread
@@ -22,10 +25,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def start(db_path, *, allow_staff: bool, limiter: RateLimiter | None = None):
+def start(db_path, *, allow_staff: bool, limiter: RateLimiter | None = None, contact: Contact | None = None):
     db = connect(db_path)
-    responder = Responder(load_catalog(db))
-    web = WebChat(responder=responder, allow_staff=allow_staff, monotonic=time.monotonic, limiter=limiter)
+    responder = Responder(load_catalog(db), contact=contact)
+    web = WebChat(responder=responder, allow_staff=allow_staff, monotonic=time.monotonic, limiter=limiter,
+                  clock=utcnow, conversations=Conversations(db))
     server = ServerThread(create_app(Services(db=db, responder=responder, clock=utcnow, web=web)))
     return db, server, httpx.Client(base_url=server.url, timeout=10)
 
@@ -107,3 +111,70 @@ def test_citizens_do_not_see_drafts(db_path) -> None:
     finally:
         http.close()
         server.close()
+
+
+def test_a_follow_up_in_the_same_browser_session(db_path) -> None:
+    db, server, http = start(db_path, allow_staff=False)
+    try:
+        first = ask(http, "2-3-1の状況は？")
+        cookie = first.headers["set-cookie"]
+        assert "dxbot_session=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict")
+        follow = ask(http, "そのKPIは？").json()  # the client sends the cookie back
+        assert follow["intent"] == "project_kpi" and follow["answers"][0]["id"] == "2-3-1"
+        assert follow["card"]["assumed"] == "2-3-1"
+        series = follow["card"]["projects"][0]["series"][0]
+        assert {"label": "令和4年度", "target": 8000.0, "actual": 7552.0} == {k: series["years"][0][k] for k in ("label", "target", "actual")}
+        with httpx.Client(base_url=server.url, timeout=10) as stranger:  # another browser: no context
+            assert ask(stranger, "そのKPIは？").json()["intent"] == "unknown"
+        forged = httpx.Client(base_url=server.url, timeout=10, cookies={"dxbot_session": "x"})
+        r = ask(forged, "2-3-1の状況は？")
+        assert "dxbot_session=" in r.headers["set-cookie"] and "dxbot_session=x;" not in r.headers["set-cookie"]
+        forged.close()
+    finally:
+        server.close()
+    # A restart: a new server on the same database still knows the conversation.
+    db, server2, http2 = start(db_path, allow_staff=False)
+    try:
+        http2.cookies.update(http.cookies)
+        assert ask(http2, "スケジュールは？").json()["answers"][0]["id"] == "2-3-1"
+    finally:
+        http.close()
+        http2.close()
+        server2.close()
+
+
+def test_the_page_language_decides_the_answer_language(web) -> None:
+    en = ask(web, "2-3-1の状況は？", lang="en").json()
+    assert en["lang"] == "en" and "Source:" in en["text"]
+    project = en["card"]["projects"][0]
+    assert project["year_label"] == "FY2022 (R4)" and project["title"] != project["name"]
+    ja = ask(web, "what is LGWAN?", lang="ja").json()
+    assert ja["lang"] == "ja" and "出典" in ja["text"]
+    assert ask(web, "2-3-1", lang="fr").status_code == 400
+
+
+def test_progress_never_passes_its_maximum(web) -> None:
+    kpi = ask(web, "2-1-3の状況").json()["card"]["projects"][0]["kpis"][0]
+    assert kpi["percent"] == 110 and kpi["bar"] == 100
+
+
+def test_an_ungraded_project_says_why(web) -> None:
+    p = ask(web, "2-4-3の状況").json()["card"]["projects"][0]
+    assert p["grade"] is None and "令和5年度からの新しい事業" in p["ungraded_reason"]
+
+
+def test_unanswered_questions_carry_the_configured_contact(db_path) -> None:
+    settings = Settings.from_env({"DXBOT_CONTACT_NAME": "船橋市 市民相談課", "DXBOT_CONTACT_PHONE": "047-000-0000",
+                                  "DXBOT_PLAN_URL": "https://example.jp/dx-plan"})
+    db, server, http = start(db_path, allow_staff=False, contact=settings.contact)
+    try:
+        data = ask(http, "qwertyuiop").json()
+        assert data["contact"]["name"] == "船橋市 市民相談課" and data["contact"]["phone"] == "047-000-0000"
+        assert data["popular"] and "船橋市 市民相談課" in data["text"]
+        assert 'href="https://example.jp/dx-plan"' in http.get("/").text
+    finally:
+        http.close()
+        server.close()
+    with pytest.raises(ValueError, match="DXBOT_PLAN_URL"):
+        Settings.from_env({"DXBOT_PLAN_URL": "javascript:alert(1)"})
+    assert Settings.from_env({}).contact == Contact()
