@@ -13,6 +13,7 @@ from handlers.respond import Responder
 from handlers.state import Conversations
 
 CONTEXT_TTL = timedelta(minutes=10)
+EXPIRING = ("line:", "web:")  # conversation keys whose rows housekeeping may delete once expired
 
 
 def answer_in_conversation(responder: Responder, conversations: Conversations, message: str, *, key: str | None,

@@ -97,6 +97,14 @@ class Conversations:
             return None
         return row[0]
 
+    def purge(self, *, before: datetime, prefix: str) -> int:
+        """Forget conversations under ``prefix`` (e.g. ``web:``) untouched since ``before``."""
+        with self.db.lock:  # type: ignore[attr-defined]
+            cur = self.db.execute("DELETE FROM conversations WHERE key LIKE ? AND updated_at < ?",
+                                  [prefix.replace("%", "").replace("_", "") + "%", _iso(before)])
+            self.db.conn.commit()
+            return cur.rowcount
+
 
 def hash_user(user_id: str, *, salt: str) -> str:
     """A stable pseudonym: the same user groups together, the raw id is never stored."""

@@ -20,7 +20,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from handlers import Responder
-from handlers.state import Inbox, QuestionLog
+from handlers.conversation import EXPIRING
+from handlers.state import Conversations, Inbox, QuestionLog
 from knowledge.evaluations import submitted
 from scheduler import calendar as cal
 from scheduler.directory import Directory, Route
@@ -77,6 +78,8 @@ class ReminderService:
         now = self.clock()
         removed = QuestionLog(self.db).enforce_retention(now=now, days=self.retention_days)
         Inbox(self.db).purge(before=now - timedelta(days=7))
+        for prefix in EXPIRING:  # expired long ago; Slack threads keep theirs
+            Conversations(self.db).purge(before=now - timedelta(days=1), prefix=prefix)
         log.info("housekeeping: %d unanswered questions past retention removed", removed)
 
     def start(self, *, tick_seconds: float = 60) -> BackgroundScheduler:

@@ -76,3 +76,13 @@ def test_the_glossary_list(catalog, responder: Responder, q: str) -> None:
 @pytest.mark.parametrize("q", ["LGWANの用語", "事業一覧", "terms of use", "用語の意味"])
 def test_other_questions_about_terms_are_not_the_list(responder: Responder, q: str) -> None:
     assert responder.answer(q).intent != "glossary_list"
+
+
+def test_expired_web_and_line_conversations_are_purged(db) -> None:
+    conv = Conversations(db)
+    for key in ("web:abc", "line:hash", "slack:C1:123.4"):
+        conv.remember(key, "2-3-1", now=NOW)
+    for prefix in ("web:", "line:"):
+        conv.purge(before=NOW + timedelta(days=1), prefix=prefix)
+    assert conv.recall("web:abc", now=NOW) is None and conv.recall("line:hash", now=NOW) is None
+    assert conv.recall("slack:C1:123.4", now=NOW) == "2-3-1"  # a Slack thread keeps its topic
