@@ -8,7 +8,7 @@
           you: "あなた", bot: "ボット", popular: "よく出てくる用語", help: "使い方", helpQ: "使い方",
           contact: "お問い合わせ", plan: "アクションプラン（船橋市）", tel: "電話",
           disclaimer: "回答はアクションプランの記載から自動で作成しています。正式な内容は計画書をご確認ください。",
-          target: "目標", actual: "実績", baseline: "基準値", kpiOf: (y) => `${y}の実績`, achieved: (p) => `達成率 ${p}%`,
+          year: "年度", target: "目標", actual: "実績", baseline: "基準値", kpiOf: (y) => `${y}の実績`, achieved: (p) => `達成率 ${p}%`,
           yearGrade: (y) => `（${y}の評価）`, ask: (id) => `${id}の状況`, term: (t) => `${t}とは`,
           retry: "もう一度送る",
           errors: { 429: (s) => `質問が続いたため、少し休んでいます。${s}秒ほど待ってから、もう一度送ってください。`,
@@ -23,7 +23,7 @@
           you: "You", bot: "Bot", popular: "Common terms", help: "Help", helpQ: "help",
           contact: "Contact", plan: "The action plan (Funabashi City)", tel: "Tel.",
           disclaimer: "Answers are drawn automatically from the action plan. The published plan is the authoritative text.",
-          target: "Target", actual: "Actual", baseline: "Baseline", kpiOf: (y) => `Actual, ${y}`, achieved: (p) => `${p}% of target`,
+          year: "Year", target: "Target", actual: "Actual", baseline: "Baseline", kpiOf: (y) => `Actual, ${y}`, achieved: (p) => `${p}% of target`,
           yearGrade: (y) => ` (grade for ${y})`, ask: (id) => `status of ${id}`, term: (t) => `what is ${t}`,
           retry: "Send again",
           errors: { 429: (s) => `Too many questions in a row. Please wait about ${s} seconds, then send it again.`,
@@ -106,7 +106,7 @@
       return td;
     };
     const table = el("table", { class: "chart" }, el("caption", { text: s.label + (s.unit ? ` (${s.unit})` : "") }));
-    table.append(el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "" }),
+    table.append(el("thead", {}, el("tr", {}, el("th", { scope: "col", text: t().year }),
       el("th", { scope: "col", text: t().target }), el("th", { scope: "col", text: t().actual }))));
     const body = el("tbody");
     if (s.baseline && s.baseline.value !== null) {
