@@ -127,21 +127,25 @@ def serve_cmd(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn
 
     from bot.server import app_from_env
+    from bot.web.access import StaffAccess, uvicorn_proxy_options
 
+    proxy = uvicorn_proxy_options(list(settings.trusted_proxies))
     if workers == 1:
         try:
             app = app_from_env(host=host, notice=lambda m: click.echo(m, err=True))
         except ValueError as exc:
             raise click.ClickException(str(exc)) from exc
         click.echo(f"dxbot is serving the web chat at http://{host}:{port}/ (health: /healthz)", err=True)
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        uvicorn.run(app, host=host, port=port, log_level="warning", **proxy)  # type: ignore[arg-type]
         return
     missing = settings.slack_mode()[1] + settings.line_mode()[1]
     if missing:
         raise click.ClickException(f"partly configured: missing {', '.join(missing)}")
     os.environ["DXBOT_HOST"] = host  # each worker process builds its app from the environment
+    click.echo(StaffAccess(token=settings.web_staff_token).describe(), err=True)
     click.echo(f"dxbot is serving the web chat at http://{host}:{port}/ with {workers} workers", err=True)
-    uvicorn.run("bot.server:app_from_env", factory=True, host=host, port=port, workers=workers, log_level="warning")
+    uvicorn.run("bot.server:app_from_env", factory=True, host=host, port=port, workers=workers, log_level="warning",
+                **proxy)  # type: ignore[arg-type]
 
 
 @main.command("glossary")

@@ -9,6 +9,11 @@ from dataclasses import dataclass
 from handlers.answer import DEFAULT_CONTACT_NAME, DEFAULT_CONTACT_NAME_EN, DEFAULT_PLAN_URL, Contact
 
 
+def _names(value: str | None) -> tuple[str, ...]:
+    """A comma- or space-separated list."""
+    return tuple(n for n in (value or "").replace(",", " ").split() if n)
+
+
 @dataclass(frozen=True)
 class Settings:
     db_path: str = "dxbot.db"
@@ -19,7 +24,10 @@ class Settings:
     line_channel_secret: str | None = None
     line_channel_access_token: str | None = None
     line_api_url: str = "https://api.line.me"
-    web_staff: bool | None = None  # None: allowed only when the server listens on loopback
+    web_staff_token: str | None = None  # DXBOT_WEB_STAFF_TOKEN; None: the web chat is citizen-only
+    web_staff_legacy: bool = False  # DXBOT_WEB_STAFF is set: no longer honoured, said so at start
+    allowed_hosts: tuple[str, ...] = ()  # DXBOT_ALLOWED_HOSTS; empty: the bind host and loopback names
+    trusted_proxies: tuple[str, ...] = ()  # DXBOT_TRUSTED_PROXIES: whose X-Forwarded-For is believed
     log_salt: str = "dxbot"
     unanswered_retention_days: int = 90
     clock_start: str | None = None  # DXBOT_CLOCK: run as if it were this time (staging, tests)
@@ -62,7 +70,10 @@ class Settings:
             line_channel_secret=get("LINE_CHANNEL_SECRET"),
             line_channel_access_token=get("LINE_CHANNEL_ACCESS_TOKEN"),
             line_api_url=get("LINE_API_URL") or "https://api.line.me",
-            web_staff=None if get("DXBOT_WEB_STAFF") is None else get("DXBOT_WEB_STAFF") in {"1", "true", "yes"},
+            web_staff_token=get("DXBOT_WEB_STAFF_TOKEN"),
+            web_staff_legacy=get("DXBOT_WEB_STAFF") is not None,
+            allowed_hosts=_names(get("DXBOT_ALLOWED_HOSTS")),
+            trusted_proxies=_names(get("DXBOT_TRUSTED_PROXIES")),
             log_salt=get("DXBOT_LOG_SALT") or "dxbot",
             unanswered_retention_days=int(get("DXBOT_UNANSWERED_RETENTION_DAYS") or 90),
             clock_start=get("DXBOT_CLOCK"),

@@ -16,15 +16,19 @@ from typing import Any
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.config import Settings
+from bot.limits import MAX_WEBHOOK_BODY, BodyTooLarge, read_capped, too_deep
 from bot.line.webhook import LineChannel
 from bot.observe import Telemetry
 from bot.slack.app import SlackBot, web_client
+from bot.web.access import StaffAccess, allowed_hosts
 from bot.web.chat import WebChat
 from handlers import Responder
 from handlers.state import Conversations, QuestionLog
@@ -55,6 +59,7 @@ class Services:
     workers: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(8, thread_name_prefix="dxbot"))
     extra_routes: list[Route] = field(default_factory=list)
     health: list[Callable[[], dict[str, Any]]] = field(default_factory=list)
+    allowed_hosts: list[str] | None = None  # Host header allow-list (400 otherwise); None: no check
 
 
 def create_app(services: Services) -> Starlette:
@@ -81,6 +86,9 @@ def create_app(services: Services) -> Starlette:
         Route("/", services.web.page, methods=["GET"]),
         Route("/static/{name}", services.web.asset, methods=["GET"]),
         Route("/api/ask", services.web.ask, methods=["POST"]),
+        Route("/staff", services.web.staff.form, methods=["GET"]),
+        Route("/staff", services.web.staff.sign_in, methods=["POST"]),
+        Route("/staff/sign-out", services.web.staff.sign_out, methods=["POST"]),
     ]
     if services.slack is not None and services.slack_mode == "http":
         bolt = services.slack.app
@@ -88,10 +96,17 @@ def create_app(services: Services) -> Starlette:
         verifier = SignatureVerifier(services.slack.signing_secret)
 
         async def slack_events(request: Request) -> Response:
-            body = await request.body()
+            try:
+                body = await read_capped(request, limit=MAX_WEBHOOK_BODY)
+            except BodyTooLarge as exc:
+                services.telemetry.rejected("slack_too_large")
+                return Response(str(exc), status_code=413)
             if not verifier.is_valid_request(body, dict(request.headers)):
                 services.telemetry.rejected("slack_signature")
                 return Response("invalid signature", status_code=401)
+            if too_deep(body, content_type=request.headers.get("content-type", "")):
+                services.telemetry.rejected("slack_malformed")
+                return Response("malformed body", status_code=400)
             if request.headers.get("content-type", "").startswith("application/json") and b'"event_callback"' in body:
                 # Slack reads nothing from an event's acknowledgement but its status: send it now
                 # and let Bolt (which verifies again) do the work after it.
@@ -107,7 +122,8 @@ def create_app(services: Services) -> Starlette:
         services.line.workers = services.workers
         routes.append(Route("/line/webhook", services.line.endpoint, methods=["POST"]))
     routes += services.extra_routes
-    return Starlette(routes=routes)
+    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=services.allowed_hosts)] if services.allowed_hosts else []
+    return Starlette(routes=routes, middleware=middleware)
 
 
 def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str], None]) -> Services:
@@ -115,10 +131,16 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
     db = connect(settings.db_path)
     ensure_ingested(db, now=clock())
     responder = Responder(load_catalog(db), contact=settings.contact)
-    allow_staff = settings.web_staff if settings.web_staff is not None else host in {"127.0.0.1", "localhost", "::1"}
+    staff = StaffAccess(token=settings.web_staff_token)
+    notice(staff.describe())
+    if settings.web_staff_legacy:
+        notice("DXBOT_WEB_STAFF is no longer honoured: staff mode needs DXBOT_WEB_STAFF_TOKEN.")
+    hosts = allowed_hosts(configured=list(settings.allowed_hosts), bind_host=host)
+    notice("Accepting Host: " + (", ".join(hosts) if hosts != ["*"] else
+                                 "any (wildcard bind; set DXBOT_ALLOWED_HOSTS to the public name)"))
     telemetry = Telemetry(salt=settings.log_salt)
-    services = Services(db=db, responder=responder, clock=clock, telemetry=telemetry,
-                        web=WebChat(responder=responder, allow_staff=allow_staff, monotonic=time.monotonic,
+    services = Services(db=db, responder=responder, clock=clock, telemetry=telemetry, allowed_hosts=hosts,
+                        web=WebChat(responder=responder, staff=staff, monotonic=time.monotonic,
                                     on_answer=telemetry.answered_hook, on_reject=telemetry.rejected,
                                     questions=QuestionLog(db, salt=settings.log_salt), clock=clock,
                                     conversations=Conversations(db)))
@@ -140,7 +162,8 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
         client = web_client(token=settings.slack_bot_token or "", base_url=settings.slack_api_url)
         services.slack = SlackBot(responder=responder, db=db, clock=clock,
                                   signing_secret=settings.slack_signing_secret or "unused-in-socket-mode", client=client,
-                                  departments_of=directory.departments_of, on_answer=telemetry.answered_hook)
+                                  departments_of=directory.departments_of, on_answer=telemetry.answered_hook,
+                                  log_salt=settings.log_salt)
         evaluation.register(services.slack.app, responder=responder, db=db, directory=directory, outbox=outbox,
                             clock=clock)
         services.slack_mode = mode
@@ -159,7 +182,8 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
         services.line = LineChannel(channel_secret=settings.line_channel_secret or "",
                                     access_token=settings.line_channel_access_token or "",
                                     api_url=settings.line_api_url, responder=responder, db=db, clock=clock,
-                                    on_answer=telemetry.answered_hook, on_reject=telemetry.rejected)
+                                    on_answer=telemetry.answered_hook, on_reject=telemetry.rejected,
+                                    log_salt=settings.log_salt)
     return services
 
 

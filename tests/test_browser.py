@@ -50,7 +50,7 @@ def browser():
 def serve(db_path, *, limiter: RateLimiter | None = None) -> ServerThread:
     db = connect(db_path)
     responder = Responder(load_catalog(db))
-    web = WebChat(responder=responder, allow_staff=False, monotonic=time.monotonic, limiter=limiter, clock=utcnow,
+    web = WebChat(responder=responder, monotonic=time.monotonic, limiter=limiter, clock=utcnow,
                   conversations=Conversations(db))
     return ServerThread(create_app(Services(db=db, responder=responder, clock=utcnow, web=web)))
 

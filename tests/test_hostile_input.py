@@ -109,7 +109,7 @@ def every_channel(db_path):
                        client=web_client(token="xoxb", base_url=slack_fake.url + "/api/")),
         line=LineChannel(channel_secret="l", access_token="t", api_url=line_fake.url, responder=responder, db=db,
                          clock=clock),
-        web=WebChat(responder=responder, allow_staff=True, monotonic=time.monotonic,
+        web=WebChat(responder=responder, monotonic=time.monotonic,
                     limiter=RateLimiter(rate_per_minute=10_000, burst=10_000)))
     server = ServerThread(create_app(services))
     http = httpx.Client(base_url=server.url, timeout=20)

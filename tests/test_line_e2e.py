@@ -36,7 +36,7 @@ def line(db_path):
     channel = LineChannel(channel_secret=SECRET, access_token="token", api_url=api.url, responder=responder,
                           db=db, clock=utcnow)
     services = Services(db=db, responder=responder, clock=utcnow, line=channel,
-                        web=WebChat(responder=responder, allow_staff=False, monotonic=time.monotonic))
+                        web=WebChat(responder=responder, monotonic=time.monotonic))
     server = ServerThread(create_app(services))
     http = httpx.Client(base_url=server.url, timeout=10)
 

@@ -38,7 +38,7 @@ def running(db_path):
     telemetry = Telemetry()
     outbox = Outbox(db)
     telemetry.watch_outbox(outbox.summary)
-    web = WebChat(responder=responder, allow_staff=True, monotonic=time.monotonic,
+    web = WebChat(responder=responder, monotonic=time.monotonic,
                   on_answer=telemetry.answered_hook, on_reject=telemetry.rejected,
                   questions=QuestionLog(db), clock=utcnow)
     reminders = ReminderService(db=db, responder=responder, directory=Directory(db), outbox=outbox,

@@ -35,7 +35,7 @@ def slack(db_path):
                    client=web_client(token="xoxb-test", base_url=api.url + "/api/"),
                    departments_of=lambda user: ["広報課"] if user == "UPR" else [])
     services = Services(db=db, responder=responder, clock=utcnow, slack=bot, slack_mode="http",
-                        web=WebChat(responder=responder, allow_staff=False, monotonic=time.monotonic))
+                        web=WebChat(responder=responder, monotonic=time.monotonic))
     server = ServerThread(create_app(services))
     http = httpx.Client(base_url=server.url, timeout=10)
 

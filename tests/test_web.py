@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from bot.server import Services, create_app
+from bot.web.access import StaffAccess
 from bot.web.chat import MAX_BODY, MAX_QUESTION, WebChat
 from bot.web.ratelimit import RateLimiter
 from bot.config import Settings
@@ -25,18 +26,19 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def start(db_path, *, allow_staff: bool, limiter: RateLimiter | None = None, contact: Contact | None = None):
+def start(db_path, *, staff_token: str | None = None, limiter: RateLimiter | None = None,
+          contact: Contact | None = None):
     db = connect(db_path)
     responder = Responder(load_catalog(db), contact=contact)
-    web = WebChat(responder=responder, allow_staff=allow_staff, monotonic=time.monotonic, limiter=limiter,
-                  clock=utcnow, conversations=Conversations(db))
+    web = WebChat(responder=responder, staff=StaffAccess(token=staff_token), monotonic=time.monotonic,
+                  limiter=limiter, clock=utcnow, conversations=Conversations(db))
     server = ServerThread(create_app(Services(db=db, responder=responder, clock=utcnow, web=web)))
     return db, server, httpx.Client(base_url=server.url, timeout=10)
 
 
 @pytest.fixture()
 def web(db_path):
-    db, server, http = start(db_path, allow_staff=False)
+    db, server, http = start(db_path)
     yield http
     http.close()
     server.close()
@@ -80,7 +82,7 @@ def test_csrf_rules(web) -> None:
 
 
 def test_rate_limit_per_client(db_path) -> None:
-    db, server, http = start(db_path, allow_staff=False, limiter=RateLimiter(rate_per_minute=1, burst=3))
+    db, server, http = start(db_path, limiter=RateLimiter(rate_per_minute=1, burst=3))
     try:
         codes = [ask(http, "DXとは").status_code for _ in range(5)]
         assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
@@ -97,7 +99,8 @@ def test_staff_mode_only_when_enabled(web) -> None:
 
 
 def test_citizens_do_not_see_drafts(db_path) -> None:
-    db, server, http = start(db_path, allow_staff=True)
+    db, server, http = start(db_path, staff_token="s3cret-staff-token")
+    http.headers["Authorization"] = "Bearer s3cret-staff-token"
     try:
         with db.lock:
             db["evaluations"].insert({"project_id": "2-3-1", "fiscal_year": 2023, "grade": "A",
@@ -114,7 +117,7 @@ def test_citizens_do_not_see_drafts(db_path) -> None:
 
 
 def test_a_follow_up_in_the_same_browser_session(db_path) -> None:
-    db, server, http = start(db_path, allow_staff=False)
+    db, server, http = start(db_path)
     try:
         first = ask(http, "2-3-1の状況は？")
         cookie = first.headers["set-cookie"]
@@ -133,7 +136,7 @@ def test_a_follow_up_in_the_same_browser_session(db_path) -> None:
     finally:
         server.close()
     # A restart: a new server on the same database still knows the conversation.
-    db, server2, http2 = start(db_path, allow_staff=False)
+    db, server2, http2 = start(db_path)
     try:
         http2.cookies.update(http.cookies)
         assert ask(http2, "スケジュールは？").json()["answers"][0]["id"] == "2-3-1"
@@ -166,7 +169,7 @@ def test_an_ungraded_project_says_why(web) -> None:
 def test_unanswered_questions_carry_the_configured_contact(db_path) -> None:
     settings = Settings.from_env({"DXBOT_CONTACT_NAME": "船橋市 市民相談課", "DXBOT_CONTACT_PHONE": "047-000-0000",
                                   "DXBOT_PLAN_URL": "https://example.jp/dx-plan"})
-    db, server, http = start(db_path, allow_staff=False, contact=settings.contact)
+    db, server, http = start(db_path, contact=settings.contact)
     try:
         data = ask(http, "qwertyuiop").json()
         assert data["contact"]["name"] == "船橋市 市民相談課" and data["contact"]["phone"] == "047-000-0000"

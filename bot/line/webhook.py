@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 
 from bot.line import render
+from bot.limits import MAX_WEBHOOK_BODY, BodyTooLarge, read_capped, too_deep
 from bot.line.inbound import Incoming, classify
 from handlers import Responder
 from handlers.answer import Answer
@@ -32,13 +33,13 @@ _RETRY_NS = uuid.UUID("6f1c2d4e-5b7a-4c3e-9d2f-0a1b2c3d4e5f")
 class LineChannel:
     def __init__(self, *, channel_secret: str, access_token: str, api_url: str, responder: Responder, db: Any,
                  clock: Clock, on_answer: Callable[[str, Answer, float, str | None], None] | None = None,
-                 on_reject: Callable[[str], None] | None = None) -> None:
+                 on_reject: Callable[[str], None] | None = None, log_salt: str = "dxbot") -> None:
         self.parser = WebhookParser(channel_secret)
         self.api = MessagingApi(ApiClient(Configuration(access_token=access_token, host=api_url)))
         self.responder = responder
         self.clock = clock
         self.inbox = Inbox(db)
-        self.questions = QuestionLog(db)
+        self.questions = QuestionLog(db, salt=log_salt)
         self.conversations = Conversations(db)
         self.on_answer = on_answer or (lambda channel, answer, seconds, user: None)
         self.on_reject = on_reject or (lambda reason: None)
@@ -49,8 +50,14 @@ class LineChannel:
         if not signature:
             self.on_reject("line_missing_signature")
             return PlainTextResponse("missing X-Line-Signature", status_code=400)
-        raw = await request.body()
         try:
+            raw = await read_capped(request, limit=MAX_WEBHOOK_BODY)
+        except BodyTooLarge as exc:
+            self.on_reject("line_too_large")
+            return PlainTextResponse(str(exc), status_code=413)
+        try:
+            if too_deep(raw, content_type="application/json"):
+                raise ValueError("JSON nested too deep")
             events = self.parser.parse(raw.decode("utf-8"), signature)
         except InvalidSignatureError:
             self.on_reject("line_bad_signature")

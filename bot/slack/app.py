@@ -36,13 +36,14 @@ class SlackBot:
 
     def __init__(self, *, responder: Responder, db: Any, clock: Clock, signing_secret: str, client: WebClient,
                  departments_of: Callable[[str], list[str]] | None = None,
-                 on_answer: Callable[[str, Answer, float, str | None], None] | None = None) -> None:
+                 on_answer: Callable[[str, Answer, float, str | None], None] | None = None,
+                 log_salt: str = "dxbot") -> None:
         self.responder = responder
         self.clock = clock
         self.signing_secret = signing_secret
         self.inbox = Inbox(db)
         self.conversations = Conversations(db)
-        self.questions = QuestionLog(db)
+        self.questions = QuestionLog(db, salt=log_salt)
         self.departments_of = departments_of or (lambda user: [])
         self.on_answer = on_answer or (lambda channel, answer, seconds, user: None)
         self.app = App(client=client, signing_secret=signing_secret, process_before_response=False,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 import time
@@ -13,6 +12,8 @@ from importlib import resources
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from bot.limits import BodyTooLarge, loads, read_capped
+from bot.web.access import StaffAccess
 from bot.web.ratelimit import RateLimiter
 from bot.web.render import render
 from handlers import Responder
@@ -28,7 +29,7 @@ _TYPES = {"app.js": "text/javascript", "style.css": "text/css", "favicon.svg": "
 
 
 class WebChat:
-    def __init__(self, *, responder: Responder, allow_staff: bool, monotonic: Callable[[], float],
+    def __init__(self, *, responder: Responder, monotonic: Callable[[], float], staff: StaffAccess | None = None,
                  limiter: RateLimiter | None = None,
                  on_answer: Callable[[str, Answer, float, str | None], None] | None = None,
                  on_reject: Callable[[str], None] | None = None,
@@ -36,7 +37,7 @@ class WebChat:
                  conversations: Conversations | None = None,
                  new_session: Callable[[], str] = lambda: secrets.token_urlsafe(24)) -> None:
         self.responder = responder
-        self.allow_staff = allow_staff
+        self.staff = staff or StaffAccess(token=None)  # citizen-only unless a staff token is configured
         self.monotonic = monotonic
         self.limiter = limiter or RateLimiter(rate_per_minute=30, burst=10)
         self.on_answer = on_answer or (lambda channel, answer, seconds, user: None)
@@ -49,7 +50,7 @@ class WebChat:
         self._page = resources.files("bot.web").joinpath("static/index.html").read_text(encoding="utf-8")
 
     async def page(self, request: Request) -> HTMLResponse:
-        html = (self._page.replace("{{ALLOW_STAFF}}", "true" if self.allow_staff else "false")
+        html = (self._page.replace("{{ALLOW_STAFF}}", "true" if self.staff.is_staff(request) else "false")
                 .replace("{{PLAN_URL}}", _attr(self.responder.contact.plan_url)))
         return HTMLResponse(html, headers={
             "Content-Security-Policy": "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:",
@@ -76,11 +77,12 @@ class WebChat:
         if not allowed:
             return self._reject(429, "too many questions; please wait a moment",
                                 headers={"Retry-After": str(max(1, round(wait)))})
-        raw = await request.body()
-        if len(raw) > MAX_BODY:
-            return self._reject(413, f"request too large (max {MAX_BODY} bytes)")
         try:
-            data = json.loads(raw)
+            raw = await read_capped(request, limit=MAX_BODY)
+        except BodyTooLarge as exc:
+            return self._reject(413, str(exc))
+        try:
+            data = loads(raw)
             question = data["q"]
             audience = data.get("audience", "citizen")
             lang = data.get("lang")
@@ -90,8 +92,9 @@ class WebChat:
             return _error(400, _EXPECTED)
         if len(question) > MAX_QUESTION:
             return self._reject(413, f"question too long (max {MAX_QUESTION} characters)")
-        if audience == "staff" and not self.allow_staff:
-            return self._reject(403, "staff mode is not enabled on this server")
+        if audience == "staff" and not self.staff.is_staff(request):
+            # Refused rather than quietly answered as a citizen: a script asking for staff learns why.
+            return self._reject(403, "staff answers need staff sign-in (see /staff)")
         self.responder.refresh()
         started = time.perf_counter()
         session = request.cookies.get(SESSION_COOKIE, "")
