@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from handlers.compose import achievement
 from knowledge.records import Project
 
 PROJECT_BUTTONS = {
@@ -38,8 +39,7 @@ def progress(p: Project) -> list[Progress]:
         a = ind.value(year, "actual")
         target = t.value if t else None
         actual = a.value if a else None
-        pct = int(actual / target * 100) if actual is not None and target else None
-        out.append(Progress(ind.label, year, target, actual, pct))
+        out.append(Progress(ind.label, year, target, actual, achievement(actual, target)))
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 
@@ -13,14 +14,17 @@ from knowledge.records import GRADES, GRADES_EN, Evaluation, Indicator, Project,
 def number(value: float | None) -> str:
     if value is None:
         return "—"
+    if not math.isfinite(value) or abs(value) >= 1e15:  # no plan figure is this large: keep it short
+        return f"{value:.3g}"
     return f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
 
 
 def achievement(actual: float | None, target: float | None) -> int | None:
-    """Actual against target, in whole percent (7,552 / 8,000 -> 94)."""
+    """Actual against target, in whole percent (7,552 / 8,000 -> 94); None when it cannot be said."""
     if actual is None or not target:
         return None
-    return int(actual / target * 100)
+    rate = actual / target * 100
+    return int(rate) if math.isfinite(rate) else None
 
 
 def year_label(fiscal_year: int, lang: Lang) -> str:
@@ -93,9 +97,9 @@ def kpi_lines(p: Project, lang: Lang, *, actuals: dict[int, float | None] | None
 
 _KPI_WORDS = {
     "en": {"target": "target {}", "revised": "revised from {}", "actual": "actual {}", "rate": " ({} / {} = {}%)",
-           "sep": "; "},
+           "sep": "; ", "invalid": "invalid value (to be corrected)"},
     "ja": {"target": "目標 {}", "revised": "当初 {} から修正", "actual": "実績 {}", "rate": "（達成率 {} / {} = {}%）",
-           "sep": "、"},
+           "sep": "、", "invalid": "不正な値（要修正）"},
 }
 
 
@@ -113,10 +117,13 @@ def indicator_lines(ind: Indicator, lang: Lang, *, actuals: dict[int, float | No
         t = target.value if target else None
         a = actual.value if actual else None
         w = _KPI_WORDS[lang]
-        parts = [w["target"].format(f"{number(t)}{unit if t is not None else ''}")]
+        parts = [w["target"].format(w["invalid"] if target and target.invalid
+                                    else f"{number(t)}{unit if t is not None else ''}")]
         if target and target.revised_from is not None:
             parts.append(w["revised"].format(number(target.revised_from)))
-        if a is not None:
+        if actual is not None and actual.invalid:
+            parts.append(w["actual"].format(w["invalid"]))
+        elif a is not None:
             rate = achievement(a, t)
             parts.append(w["actual"].format(f"{number(a)}{unit}")
                          + (w["rate"].format(number(a), number(t), rate) if rate is not None else ""))

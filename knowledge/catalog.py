@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from sqlite_utils import Database
 
 from knowledge.normalize import normalize
+from knowledge.numbers import stored_actuals, stored_number
 from knowledge.records import (
     Approach,
     Evaluation,
@@ -135,16 +136,21 @@ def _load(db: Database) -> Catalog:
     values: dict[tuple[str, int], list[KpiValue]] = defaultdict(list)
     order = {"baseline": 0, "target": 1, "actual": 2}
     for r in db.query("SELECT * FROM kpis ORDER BY project_id, indicator, fiscal_year"):
+        value, invalid = stored_number(r["value"])
         values[(r["project_id"], r["indicator"])].append(
-            KpiValue(r["fiscal_year"], r["kind"], r["value"], r["text"], r["revised_from"])
+            KpiValue(r["fiscal_year"], r["kind"], value, r["text"], stored_number(r["revised_from"])[0], invalid)
         )
     indicators: dict[str, list[Indicator]] = defaultdict(list)
     for r in db.query("SELECT * FROM kpi_indicators ORDER BY project_id, indicator"):
         vals = sorted(values[(r["project_id"], r["indicator"])], key=lambda v: (v.fiscal_year, order[v.kind]))
         indicators[r["project_id"]].append(Indicator(r["indicator"], r["label"], r["unit"], tuple(vals), r["note"] or ""))
     evaluations: dict[str, list[Evaluation]] = defaultdict(list)
+    invalid_actuals: set[tuple[str, int, int]] = set()
     for r in db.query("SELECT * FROM evaluations WHERE replaced_at IS NULL ORDER BY project_id, fiscal_year, id"):
-        actuals = tuple((int(k), v) for k, v in json.loads(r["actuals"]).items()) if r["actuals"] else ()
+        checked = stored_actuals(r["actuals"], where=f"evaluation {r['id']} ({r['project_id']})")
+        actuals = tuple((no, value) for no, (value, _) in checked.items())
+        if r["status"] == "published":
+            invalid_actuals |= {(r["project_id"], r["fiscal_year"], no) for no, (_, bad) in checked.items() if bad}
         evaluations[r["project_id"]].append(
             Evaluation(
                 fiscal_year=r["fiscal_year"], grade=r["grade"], comment=r["comment"] or "", source=r["source"],
@@ -158,10 +164,11 @@ def _load(db: Database) -> Catalog:
                 continue
             for no, value in e.actuals:
                 vals = values.get((pid, no))
-                if vals is not None and value is not None and not any(
+                invalid = (pid, e.fiscal_year, no) in invalid_actuals
+                if vals is not None and (value is not None or invalid) and not any(
                     v.fiscal_year == e.fiscal_year and v.kind == "actual" for v in vals
                 ):
-                    vals.append(KpiValue(e.fiscal_year, "actual", value, "submitted"))
+                    vals.append(KpiValue(e.fiscal_year, "actual", value, "submitted", invalid=invalid))
     for pid, inds in indicators.items():
         indicators[pid] = [
             replace(i, values=tuple(sorted(values[(pid, i.no)], key=lambda v: (v.fiscal_year, order[v.kind]))))

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from knowledge.catalog import Catalog
+from knowledge.numbers import stored_actuals
 from knowledge.records import fiscal_to_reiwa
 from knowledge.store import bump_generation, write_transaction
 
@@ -86,13 +87,14 @@ def export_rows(db: Database, catalog: Catalog, fiscal_year: int) -> list[dict[s
     out = []
     for p in catalog.projects.values():
         r = rows.get(p.id)
-        actuals = json.loads(r["actuals"]) if r and r["actuals"] else {}
+        actuals = stored_actuals(r["actuals"] if r else None, where=f"evaluation of {p.id}")
         kpi = []
         for ind in p.indicators:
             t = ind.value(fiscal_year, "target")
-            a = actuals.get(str(ind.no))
+            a, invalid = actuals.get(ind.no, (None, False))
             target = "—" if t is None or t.value is None else f"{t.value:,g}"
-            kpi.append(f"{ind.label}: {'—' if a is None else f'{a:,g}'} / {target}")
+            actual = "invalid" if invalid else "—" if a is None else f"{a:,g}"
+            kpi.append(f"{ind.label}: {actual} / {target}")
         out.append({
             "事業番号": p.id, "事業名": p.name, "担当部署": "、".join(p.departments),
             "評価": (r["grade"] if r else "") or "", "状態": ("公表済" if r["status"] == "published" else "下書き") if r else "未提出",

@@ -57,6 +57,7 @@ class KpiValue:
     value: float | None  # None where the plan shows "—"
     text: str  # the cell as written, e.g. "24,000 ⇒ 20,000"
     revised_from: float | None = None
+    invalid: bool = False  # the stored number was not a finite number: shown as invalid, value None
 
 
 @dataclass(frozen=True)
