@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from sqlite_utils import Database
 
+from bot.cli_errors import Dxbot, check_time, read_plan_file
 from bot.config import Settings
 from handlers import Responder
 from handlers import compose as c
@@ -33,7 +34,7 @@ def open_db(settings: Settings) -> Database:
     return db
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Dxbot, context_settings={"help_option_names": ["-h", "--help"]})
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """dxbot: answers questions about Funabashi City's DX action plan."""
@@ -45,7 +46,7 @@ def main(ctx: click.Context) -> None:
 @click.pass_obj
 def ingest_cmd(settings: Settings, path: Path | None) -> None:
     """Parse the plan (default: the bundled copy) into the knowledge base."""
-    text = path.read_text(encoding="utf-8") if path else bundled_plan_text()
+    text = read_plan_file(path) if path else bundled_plan_text()
     try:
         plan = parse_plan(text)
     except PlanParseError as exc:
@@ -188,7 +189,7 @@ def _parse_time(value: str | None, settings: Settings) -> datetime:
 
 @main.command("remind")
 @click.option("--dry-run", is_flag=True, help="Print what would be sent; write and send nothing.")
-@click.option("--at", "at", metavar="DATETIME", help="Plan as if it were this time (ISO 8601; Tokyo if no zone).")
+@click.option("--at", "at", metavar="DATETIME", callback=check_time, help="Plan as if it were this time (ISO 8601; Tokyo if no zone).")
 @click.option("--now", "send_now", is_flag=True, help="Send what is due now (through Slack, or printed without it).")
 @click.pass_obj
 def remind_cmd(settings: Settings, dry_run: bool, at: str | None, send_now: bool) -> None:
@@ -395,7 +396,7 @@ def evaluations_publish(settings: Settings, year: int) -> None:
 
 
 @main.command("unanswered")
-@click.option("--since", metavar="DATE", help="Only questions from this date on (ISO 8601); default: 30 days.")
+@click.option("--since", metavar="DATE", callback=check_time, help="Only questions from this date on (ISO 8601); default: 30 days.")
 @click.pass_obj
 def unanswered_cmd(settings: Settings, since: str | None) -> None:
     """Questions the bot could not answer (or barely), grouped by similarity, most asked first."""

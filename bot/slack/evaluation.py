@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +15,7 @@ from handlers import Responder
 from handlers.evaluation_form import MAX_COMMENT, validate
 from knowledge.evaluations import submit_draft
 from knowledge.records import GRADES, Project, fiscal_to_reiwa
-from scheduler.directory import Directory
+from scheduler.directory import Directory, Route
 from scheduler.outbox import Outbox
 from scheduler.reminders import snooze
 
@@ -103,12 +103,42 @@ def register(app: App, *, responder: Responder, db: Any, directory: Directory, o
     def snooze_reminder(ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any],
                         respond: Callable[..., Any]) -> None:
         ack()
-        data = json.loads(action["value"])
         days = int(action["action_id"].rsplit("_", 1)[1])
-        routes = directory.resolve(data["department"]) or []
+        responder.refresh()
+        checked = snooze_request(action.get("value"), user=body["user"]["id"], directory=directory,
+                                 projects=responder.catalog.projects)
+        if isinstance(checked, str):  # refused: nothing is queued
+            respond(response_type="ephemeral", replace_original=False, text=checked)
+            return
+        department, routes, fiscal_year, projects = checked
         channel = (body.get("channel") or {}).get("id")
-        route = next((r.department for r in routes if r.slack_channel == channel), routes[0].department if routes else data["department"])
-        at = snooze(clock(), outbox=outbox, department=data["department"], route=route, fiscal_year=int(data["year"]),
-                    projects=list(data["projects"]), business_days=days)
+        route = next((r.department for r in routes if r.slack_channel == channel), routes[0].department)
+        at = snooze(clock(), outbox=outbox, department=department, route=route, fiscal_year=fiscal_year,
+                    projects=projects, business_days=days)
         respond(response_type="ephemeral", replace_original=False,
                 text=f"{at.month}月{at.day}日 {at:%H:%M} にもう一度お知らせします。")
+
+
+def snooze_request(value: str | None, *, user: str, directory: Directory,
+                   projects: Mapping[str, Project]) -> tuple[str, list[Route], int, list[str]] | str:
+    """(department, its routes, fiscal year, its projects) from a snooze button's value, or why not.
+
+    The value comes back from the client, so it is checked as if forged: the department must have
+    a route, the user must be listed for it (or an admin), and only its own projects are kept.
+    """
+    try:
+        data = json.loads(value or "")
+        department, fiscal_year = str(data["department"]), int(data["year"])
+        listed = [str(p) for p in data["projects"]]
+    except (ValueError, KeyError, TypeError):
+        return "このボタンの内容を読み取れませんでした。"
+    routes = directory.resolve(department)
+    if not routes or not 2000 <= fiscal_year <= 2100:
+        return f"{department} への通知は見つかりません。"
+    if not directory.may_submit(user, (department,)):
+        return f"{department} の通知を延期できるのは {department} の担当者と管理者だけです。"
+    names = {department, *(r.department for r in directory.routes().values() if department in r.teams)}
+    own = [pid for pid in listed if pid in projects and names & set(projects[pid].departments)]
+    if not own:
+        return f"{department} の未提出の事業が見つかりません。"
+    return department, routes, fiscal_year, own
