@@ -3,6 +3,7 @@ X-Forwarded-For is believed — on the real ASGI app and on a real ``dxbot serve
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import datetime, timezone
 
@@ -107,6 +108,22 @@ def test_staff_sign_in_sets_a_signed_strict_cookie(server) -> None:
         clock.now -= SESSION_SECONDS + 1
     http.post("/staff/sign-out")
     assert COOKIE not in http.cookies and ask_staff(http).status_code == 403
+
+
+def test_sign_in_over_https_sets_a_secure_cookie_and_guessing_is_slowed(db_path) -> None:
+    db = connect(db_path)
+    responder = Responder(load_catalog(db))
+    web = WebChat(responder=responder, staff=StaffAccess(token=TOKEN), monotonic=time.monotonic)
+    app = create_app(Services(db=db, responder=responder, clock=utcnow, web=web))
+
+    async def run() -> None:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://dx.city.example") as client:
+            signed = await client.post("/staff", data={"token": TOKEN})
+            assert signed.status_code == 303 and "secure" in signed.headers["set-cookie"].lower()
+            guesses = [(await client.post("/staff", data={"token": f"guess-{i}"})).status_code for i in range(8)]
+            assert guesses[:4] == [403] * 4 and guesses[-1] == 429
+
+    asyncio.run(run())
 
 
 def test_foreign_host_names_are_refused(server) -> None:

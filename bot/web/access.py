@@ -18,6 +18,9 @@ from urllib.parse import parse_qs
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from bot.limits import BodyTooLarge, read_capped
+from bot.web.ratelimit import RateLimiter
+
 COOKIE = "dxbot_staff"
 SESSION_SECONDS = 12 * 3600  # one working day; then sign in again
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "[::1]")
@@ -27,9 +30,12 @@ _WILDCARD_BINDS = {"0.0.0.0", "::", ""}
 class StaffAccess:
     """Checks staff credentials. ``StaffAccess(token=None)`` is citizen-only: nobody is staff."""
 
-    def __init__(self, *, token: str | None, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, *, token: str | None, clock: Callable[[], float] = time.time,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self._token = token or None
         self._clock = clock
+        self._monotonic = monotonic
+        self._attempts = RateLimiter(rate_per_minute=5, burst=5)  # guessing the token by the form is slow
         # The cookie is signed with a key derived from the token: changing the token signs everyone out.
         self._key = hashlib.sha256(b"dxbot-staff-session:" + self._token.encode()).digest() if self._token else b""
 
@@ -73,8 +79,14 @@ class StaffAccess:
     async def sign_in(self, request: Request) -> Response:
         if not self.enabled:
             return _page("Staff sign-in is not enabled on this server.", status=403)
-        raw = await request.body()
-        token = (parse_qs(raw[:4096].decode("utf-8", "replace")).get("token") or [""])[0]
+        allowed, _ = self._attempts.allow(request.client.host if request.client else "unknown", now=self._monotonic())
+        if not allowed:
+            return _page("Too many attempts; wait a minute.", status=429)
+        try:
+            raw = await read_capped(request, limit=4096)
+        except BodyTooLarge:
+            return _page("That token is not right.", status=413)
+        token = (parse_qs(raw.decode("utf-8", "replace")).get("token") or [""])[0]
         if not self._token_matches(token):
             return _page("That token is not right.", status=403)
         response = RedirectResponse("/", status_code=303)
