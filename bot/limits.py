@@ -60,16 +60,25 @@ def json_depth(text: str | bytes) -> int:
     return deepest
 
 
+def _deeper_than_limit(text: str | bytes) -> bool:
+    if isinstance(text, bytes):
+        opened = text.count(b"[") + text.count(b"{")
+    else:
+        opened = text.count("[") + text.count("{")
+    # Fewer brackets than the limit cannot nest deeper than it: the usual case, counted in C.
+    return opened > MAX_JSON_DEPTH and json_depth(text) > MAX_JSON_DEPTH
+
+
 def too_deep(body: bytes, *, content_type: str) -> bool:
     """True when a JSON body (or a form's JSON ``payload`` field, as Slack sends) nests too deep."""
     if content_type.startswith("application/x-www-form-urlencoded"):
         fields = parse_qs(body.decode("utf-8", "replace"))
-        return any(json_depth(v) > MAX_JSON_DEPTH for values in fields.values() for v in values)
-    return json_depth(body) > MAX_JSON_DEPTH
+        return any(_deeper_than_limit(v) for values in fields.values() for v in values)
+    return _deeper_than_limit(body)
 
 
 def loads(raw: bytes | str) -> Any:
     """``json.loads`` that refuses deep nesting with ValueError instead of RecursionError."""
-    if json_depth(raw) > MAX_JSON_DEPTH:
+    if _deeper_than_limit(raw):
         raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH}")
     return json.loads(raw)

@@ -56,9 +56,13 @@ class LineChannel:
             self.on_reject("line_too_large")
             return PlainTextResponse(str(exc), status_code=413)
         try:
+            text = raw.decode("utf-8")
+            # The signature first, so that only LINE's own bodies cost the depth scan.
+            if not self.parser.signature_validator.validate(text, signature):
+                raise InvalidSignatureError("invalid signature")
             if too_deep(raw, content_type="application/json"):
                 raise ValueError("JSON nested too deep")
-            events = self.parser.parse(raw.decode("utf-8"), signature)
+            events = self.parser.parse(text, signature)
         except InvalidSignatureError:
             self.on_reject("line_bad_signature")
             return PlainTextResponse("invalid signature", status_code=400)
