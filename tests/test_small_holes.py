@@ -163,6 +163,20 @@ def test_only_the_department_or_an_admin_may_snooze(served) -> None:
     assert len(snoozed(served.db_path)) == 2
 
 
+def test_a_forged_modal_is_refused_and_nothing_stored(served) -> None:
+    served.services.reminders.directory.set_admin(channel="CADMIN", users=["UADMIN"])
+    for meta in ('{"project": "2-1-1", "year": "soon"}', '{"project": "2-1-1", "year": 99999}', '{"project": ["x"]}',
+                 "not json", '{"project": "9-9-9", "year": 2026}'):
+        view = {"id": "V1", "type": "modal", "callback_id": "dx_eval_submit", "private_metadata": meta,
+                "state": {"values": {"grade": {"value": {"type": "static_select", "selected_option": {"value": "A"}}}}}}
+        payload = {"type": "view_submission", "user": {"id": "UADMIN"}, "team": {"id": "T1"}, "api_app_id": "A1",
+                   "view": view}
+        r = served.slack(urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded")
+        assert r.status_code == 200 and r.json()["response_action"] == "errors", meta
+    with sqlite3.connect(served.db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM evaluations WHERE source = 'submission'").fetchone()[0] == 0
+
+
 # ------------------------------------------------------------------ the command line
 
 

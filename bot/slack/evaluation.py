@@ -65,31 +65,31 @@ def register(app: App, *, responder: Responder, db: Any, directory: Directory, o
     def open_form(ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any], client: WebClient,
                   respond: Callable[..., Any]) -> None:
         ack()
-        data = json.loads(action["value"])
+        target = project_and_year(action.get("value"))
         responder.refresh()
-        p = responder.catalog.projects.get(data["project"])
+        p = responder.catalog.projects.get(target[0]) if target else None
         user = body["user"]["id"]
-        if p is None:
-            respond(response_type="ephemeral", replace_original=False, text=f"事業 {data['project']} は見つかりません。")
+        if p is None or target is None:
+            respond(response_type="ephemeral", replace_original=False, text="この事業は見つかりません。")
             return
         if not directory.may_submit(user, p.departments):
             respond(response_type="ephemeral", replace_original=False, text=refusal(p))
             return
-        client.views_open(trigger_id=body["trigger_id"], view=modal(p, int(data["year"])))
+        client.views_open(trigger_id=body["trigger_id"], view=modal(p, target[1]))
 
     @app.view(CALLBACK)
     def submit(ack: Callable[..., None], body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        meta = json.loads(view.get("private_metadata") or "{}")
+        target = project_and_year(view.get("private_metadata"))
         user = body["user"]["id"]
-        p = responder.catalog.projects.get(meta.get("project", ""))
-        if p is None:
+        p = responder.catalog.projects.get(target[0]) if target else None
+        if p is None or target is None:
             ack(response_action="errors", errors={"grade": "この事業は見つかりません。"})
             return
         if not directory.may_submit(user, p.departments):
             ack(response_action="errors", errors={"grade": refusal(p)})  # refused: nothing is stored
             return
         grade, numbers, comment = form_values(view)
-        result = validate(p, int(meta["year"]), grade=grade, numbers=numbers, comment=comment, user=user)
+        result = validate(p, target[1], grade=grade, numbers=numbers, comment=comment, user=user)
         if isinstance(result, dict):
             ack(response_action="errors", errors=result)
             return
@@ -117,6 +117,17 @@ def register(app: App, *, responder: Responder, db: Any, directory: Directory, o
                     projects=projects, business_days=days)
         respond(response_type="ephemeral", replace_original=False,
                 text=f"{at.month}月{at.day}日 {at:%H:%M} にもう一度お知らせします。")
+
+
+def project_and_year(value: str | None) -> tuple[str, int] | None:
+    """(project id, fiscal year) from a button value or a modal's metadata, which come back from the
+    client: None unless both are there and the year is plausible."""
+    try:
+        data = json.loads(value or "")
+        project, year = str(data["project"]), int(data["year"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    return (project, year) if 2000 <= year <= 2100 else None
 
 
 def snooze_request(value: str | None, *, user: str, directory: Directory,
