@@ -174,8 +174,10 @@ def _reminder_parts(settings: Settings):  # type: ignore[no-untyped-def]
     from scheduler.directory import Directory
     from scheduler.outbox import Outbox
 
+    from datetime import timedelta
+
     db = open_db(settings)
-    return db, Directory(db), Outbox(db)
+    return db, Directory(db), Outbox(db, lease=timedelta(seconds=settings.outbox_lease_seconds))
 
 
 def _parse_time(value: str | None, settings: Settings) -> datetime:
@@ -230,14 +232,24 @@ def remind_cmd(settings: Settings, dry_run: bool, at: str | None, send_now: bool
     else:
         click.echo("Slack is not configured: notices are printed instead of sent.", err=True)
         notifier = LogNotifier(sys.stdout)
+    # Plan at the given time; without --at the clock runs on, so that leases renewed while a slow
+    # platform is sending expire by real time for the other schedulers.
+    clock = settings.clock() if at is None else (lambda: when)
     service = ReminderService(db=db, responder=Responder(catalog), directory=directory, outbox=outbox,
-                              notifier=notifier, clock=lambda: when)
+                              notifier=notifier, clock=clock)
     report, delivery = service.tick()
     assert delivery is not None
     click.echo(f"enqueued {len(report.enqueued)}, sent {len(delivery.sent)}, recovered {len(delivery.recovered)}, "
-               f"skipped {len(delivery.skipped)}, to retry {len(delivery.retried)}")
+               f"skipped {len(delivery.skipped)}, to retry {len(delivery.retried)}"
+               + (f", held as unknown {len(delivery.held)}" if delivery.held else ""))
+    if delivery.held:
+        click.secho(f"UNKNOWN (delivery not verifiable): {', '.join(delivery.held)} — "
+                    "decide with `dxbot reminders resolve KEY sent|resend`", fg="red", err=True)
     if report.unrouted:
         click.secho(f"NO ROUTE for: {', '.join(report.unrouted)}", fg="red", err=True)
+    if report.refused:
+        click.secho(f"REFUSED (the clock is behind a round already planned): {', '.join(report.refused)}",
+                    fg="red", err=True)
 
 
 @main.group("reminders")
@@ -248,13 +260,34 @@ def reminders_group() -> None:
 @reminders_group.command("status")
 @click.pass_obj
 def reminders_status(settings: Settings) -> None:
-    """Counts by state, and every failed or retrying reminder with its error."""
+    """Counts by state, every failed, retrying or unknown reminder with its error, and each round."""
+    from scheduler.rounds import status_lines
+
     _, _, outbox = _reminder_parts(settings)
     counts = outbox.summary()
     click.echo("outbox: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "empty"))
-    for row in outbox.rows(states=("failed", "pending", "sending")):
-        if row["last_error"] or row["state"] == "failed":
+    for row in outbox.rows(states=("unknown", "failed", "pending", "sending")):
+        if row["last_error"] or row["state"] in {"failed", "unknown"}:
             click.echo(f"{row['state']:8} {row['key']}  attempts {row['attempts']}  {row['last_error'] or ''}")
+    for line in status_lines(outbox, settings.clock()()):
+        click.echo(line)
+    if counts.get("unknown"):
+        click.echo("unknown: delivery could not be verified — check the channel, then "
+                   "`dxbot reminders resolve KEY sent` (it arrived) or `... resend`")
+
+
+@reminders_group.command("resolve")
+@click.argument("key")
+@click.argument("decision", type=click.Choice(["sent", "resend"]))
+@click.pass_obj
+def reminders_resolve(settings: Settings, key: str, decision: str) -> None:
+    """Decide an unknown (or failed) reminder: it was SENT, or RESEND it at the next tick."""
+    _, _, outbox = _reminder_parts(settings)
+    try:
+        state = outbox.resolve(key, decision, now=settings.clock()())
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{key}: {state}" + (" (sent at the next tick)" if state == "pending" else ""))
 
 
 @main.group("departments")

@@ -34,6 +34,7 @@ class Settings:
     tick_seconds: float = 60.0
     # The human fallback under unanswered questions (DXBOT_CONTACT_*, DXBOT_PLAN_URL).
     contact: Contact = Contact()
+    outbox_lease_seconds: float = 300.0  # how long a reminder claim lasts without renewal
 
     def slack_mode(self) -> tuple[str, list[str]]:
         """("off" | "http" | "socket", names of missing variables)."""
@@ -79,6 +80,7 @@ class Settings:
             clock_start=get("DXBOT_CLOCK"),
             tick_seconds=float(get("DXBOT_TICK_SECONDS") or 60),
             contact=_contact(get),
+            outbox_lease_seconds=float(get("DXBOT_OUTBOX_LEASE_SECONDS") or 300),
         )
 
     def clock(self):  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
@@ -145,7 +145,7 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
                                     questions=QuestionLog(db, salt=settings.log_salt), clock=clock,
                                     conversations=Conversations(db)))
     directory = Directory(db)
-    outbox = Outbox(db)
+    outbox = Outbox(db, lease=timedelta(seconds=settings.outbox_lease_seconds))
     mode, missing = settings.slack_mode()
     if missing:
         raise ValueError(f"Slack is partly configured: missing {', '.join(missing)}")

@@ -27,7 +27,8 @@ from scheduler import calendar as cal
 from scheduler.directory import Directory, Route
 from scheduler.notify import Notifier
 from scheduler.outbox import Outbox
-from scheduler.reminders import DeliveryReport, PlanReport, deliver, plan, plan_digest
+from scheduler.reminders import DeliveryReport, PlanReport, deliver, plan, plan_digest, plan_slot
+from scheduler.rounds import overdue_owed
 
 log = logging.getLogger("dxbot.scheduler")
 
@@ -66,11 +67,19 @@ class ReminderService:
                     self.notifier.send(self.directory.routes().get(route) or Route(route), notice, key=notice.key)
             return report, None
         report = plan(now, catalog=catalog, outbox=self.outbox, directory=self.directory, done=done, config=self.config)
+        owed = overdue_owed(now, self.outbox, self.config)
+        if owed is not None:  # last year's escalation, missed while the process was down: late, once
+            caught = plan_slot(now, owed, catalog=catalog, outbox=self.outbox, directory=self.directory,
+                               done=submitted(self.db, owed.fiscal_year), config=self.config)
+            report.enqueued += caught.enqueued
+            report.unrouted += caught.unrouted
+            report.refused += caught.refused
         digest = plan_digest(now, outbox=self.outbox, questions=QuestionLog(self.db).since(now - timedelta(days=7)))
         if digest:
             report.enqueued.append(digest)
         delivery = deliver(now, outbox=self.outbox, directory=self.directory, notifier=self.notifier, catalog=catalog,
-                           done_for=lambda year: submitted(self.db, year), worker=self.worker, config=self.config)
+                           done_for=lambda year: submitted(self.db, year), worker=self.worker, clock=self.clock,
+                           config=self.config)
         self.on_delivery(delivery)
         return report, delivery
 
@@ -102,4 +111,5 @@ class ReminderService:
 
     def health(self) -> dict[str, Any]:
         return {"scheduler": {"running": bool(self.scheduler and self.scheduler.running), "dry_run": self.dry_run,
-                              "outbox_backlog": self.outbox.backlog()}}
+                              "outbox_backlog": self.outbox.backlog(),
+                              "outbox_unknown": self.outbox.summary().get("unknown", 0)}}

@@ -30,7 +30,7 @@ class Item:
 @dataclass(frozen=True)
 class Notice:
     key: str
-    kind: str  # "reminder" | "overdue" | "snooze" | "summary" | "unrouted"
+    kind: str  # "reminder" | "overdue" | "snooze" | "summary" | "unrouted" | "digest" | "unknown"
     department: str
     fiscal_year: int
     deadline: date
@@ -38,7 +38,7 @@ class Notice:
     items: tuple[Item, ...] = ()
     missing: tuple[tuple[str, tuple[str, ...]], ...] = ()  # summary: department -> missing projects
     unrouted: tuple[str, ...] = ()
-    lines: tuple[str, ...] = ()  # digest: the top unanswered questions
+    lines: tuple[str, ...] = ()  # digest: the top unanswered questions; unknown: the held keys
     mention: tuple[str, ...] = ()  # users to mention where the notice is posted
 
     @property
@@ -77,6 +77,11 @@ def notice_text(n: Notice) -> str:
     if n.kind == "digest":
         return "【今週の未回答の質問】答えられなかった質問の上位です。`dxbot aliases add 言い方 対象` で覚えさせられます。\n" + \
             "\n".join(f"・{line}" for line in n.lines)
+    if n.kind == "unknown":
+        return ("【送信を確認できないリマインダー】再起動後、次のリマインダーが届いたかどうかを Slack の履歴で確認できませんでした。"
+                "二重送信を避けるため保留しています。チャンネルを確認し、`dxbot reminders resolve キー sent`（届いていた）"
+                "または `dxbot reminders resolve キー resend`（送り直す）で決めてください。\n"
+                + "\n".join(f"・{key}" for key in n.lines))
     if n.kind == "unrouted":
         return (f"{late}【送付先が未設定の部署】次の部署にリマインダーを送れませんでした: {'、'.join(n.unrouted)}\n"
                 "`dxbot departments set 部署名 --channel C…` で送付先を設定してください。")

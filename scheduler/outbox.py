@@ -1,15 +1,28 @@
 """The reminder outbox: a row per notice, written before sending, marked sent after the platform
-confirms. Rows are claimed with one atomic UPDATE, so several schedulers on one database never
-send the same row twice; a claim whose process died is recovered after a lease.
+confirms.
 
-States: pending -> sending -> sent | pending (retry) | failed; skipped when there was nothing
-left to remind about.
+Claims are fenced. A claim writes a fresh random token and a lease expiry in one conditional
+UPDATE; every later write (renew, mark sent, retry, skip, unknown) names the row *and* the token,
+so a sender whose lease was taken over can no longer change the row and stops. The sender renews
+its lease while it works, so a slow platform never lets a second scheduler take a live claim. A
+claim whose process died is recovered once its lease has expired, and the recovering sender looks
+the key up in the platform's history before sending again.
+
+States: pending -> sending -> sent | pending (retry) | failed | unknown; skipped when there was
+nothing left to remind about (or a newer round was already planned). "unknown" holds a row whose
+delivery could not be verified after a crash or an ambiguous failure: it is never re-sent blindly;
+an operator resolves it (``resolve``).
+
+The SQL is plain and portable: a PostgreSQL port keeps the same fences and may pick candidates
+with ``FOR UPDATE SKIP LOCKED``.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
 from sqlite_utils import Database
@@ -18,7 +31,7 @@ from knowledge.store import write_transaction
 
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 6
-
+RESOLUTIONS = ("sent", "resend")
 
 
 def _utc(t: datetime) -> str:
@@ -26,11 +39,15 @@ def _utc(t: datetime) -> str:
     return t.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
+def new_token() -> str:
+    return secrets.token_hex(16)
+
+
 @dataclass(frozen=True)
 class Row:
     id: int
     key: str
-    kind: str  # "reminder" | "overdue" | "summary" | "unrouted" | "snooze" | "digest"
+    kind: str  # "reminder" | "overdue" | "summary" | "unrouted" | "snooze" | "digest" | "unknown"
     department: str
     route: str  # the directory entry that receives it (a team for a placeholder department)
     fiscal_year: int
@@ -41,20 +58,34 @@ class Row:
     state: str
     attempts: int
     last_error: str | None
-    claimed_at: datetime | None  # when the process that never confirmed took it (recovery looks from here)
-    recovering: bool = False  # claimed before by a process that never confirmed
+    claimed_at: datetime | None
+    token: str | None = None  # this claim's fence
+    recovering: bool = False  # an earlier attempt may have reached the platform: check before sending
+    created_at: datetime | None = None
+
+    @property
+    def sendable_from(self) -> datetime:
+        """No attempt can have reached the platform before this (history lookups start here)."""
+        return max(self.due_at, self.created_at or self.due_at)
 
 
 class Outbox:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, lease: timedelta = LEASE) -> None:
         self.db = db
+        self.lease = lease
         with write_transaction(db):
             db["outbox"].create({
                 "id": int, "key": str, "kind": str, "department": str, "route": str, "fiscal_year": int,
                 "label": str, "projects": str, "due_at": str, "late": int, "state": str, "attempts": int,
                 "last_error": str, "next_attempt_at": str, "claimed_by": str, "claimed_at": str, "sent_at": str,
-                "receipt": str, "created_at": str,
+                "receipt": str, "created_at": str, "claim_token": str, "lease_until": str, "verify": int,
             }, pk="id", if_not_exists=True)
+            columns = db["outbox"].columns_dict
+            for name, kind in (("claim_token", str), ("lease_until", str), ("verify", int)):
+                if name not in columns:  # a database from before fenced claims
+                    db["outbox"].add_column(name, kind)
+                    if name == "lease_until":  # old claims carry no lease: recover them (with a check)
+                        db.execute("UPDATE outbox SET lease_until = claimed_at WHERE state = 'sending'")
             db.execute("CREATE UNIQUE INDEX IF NOT EXISTS outbox_key ON outbox(key)")
             db.execute("CREATE INDEX IF NOT EXISTS outbox_state ON outbox(state, next_attempt_at)")
 
@@ -76,70 +107,116 @@ class Outbox:
         with self.db.lock:  # type: ignore[attr-defined]
             return self.db.execute("SELECT 1 FROM outbox WHERE key = ?", [key]).fetchone() is not None
 
-    def claim(self, now: datetime, *, worker: str, lease: timedelta = LEASE, limit: int = 50) -> list[Row]:
-        """Take the rows due by ``now`` (and stale claims) for this worker, atomically per row."""
+    _CLAIMABLE = "((state = 'pending' AND next_attempt_at <= ?) OR (state = 'sending' AND lease_until <= ?))"
+
+    def claim(self, now: datetime, *, worker: str, limit: int = 50,
+              token: Callable[[], str] = new_token) -> list[Row]:
+        """Take the rows due by ``now`` (and claims whose lease expired) for this worker.
+
+        Each row is taken by one conditional UPDATE that writes a fresh token: of two schedulers
+        racing for a row, exactly one matches.
+        """
         stamp = _utc(now)
-        stale = _utc(now - lease)
+        lease_until = _utc(now + self.lease)
         with self.db.lock:  # type: ignore[attr-defined]
             candidates = self.db.execute(
-                "SELECT id, state FROM outbox WHERE (state = 'pending' AND next_attempt_at <= ?) "
-                "OR (state = 'sending' AND claimed_at <= ?) ORDER BY due_at, id LIMIT ?",
-                [stamp, stale, limit]).fetchall()
-            taken = []
-            for row_id, state in candidates:
-                before = self.db.execute("SELECT claimed_at FROM outbox WHERE id = ?", [row_id]).fetchone()[0]
+                f"SELECT id, state, verify FROM outbox WHERE {self._CLAIMABLE} ORDER BY due_at, id LIMIT ?",
+                [stamp, stamp, limit]).fetchall()
+            taken: list[tuple[int, str, bool]] = []
+            for row_id, state, verify in candidates:
+                fence = token()
                 cur = self.db.execute(
-                    "UPDATE outbox SET state = 'sending', claimed_by = ?, claimed_at = ? WHERE id = ? AND "
-                    "((state = 'pending' AND next_attempt_at <= ?) OR (state = 'sending' AND claimed_at <= ?))",
-                    [worker, stamp, row_id, stamp, stale])
+                    "UPDATE outbox SET state = 'sending', claimed_by = ?, claimed_at = ?, claim_token = ?, "
+                    f"lease_until = ? WHERE id = ? AND {self._CLAIMABLE}",
+                    [worker, stamp, fence, lease_until, row_id, stamp, stamp])
                 self.db.conn.commit()
                 if cur.rowcount == 1:
-                    taken.append((row_id, state == "sending", before))
+                    taken.append((row_id, fence, state == "sending" or bool(verify)))
             rows = []
-            for row_id, recovering, before in taken:
-                r = next(self.db.query("SELECT * FROM outbox WHERE id = ?", [row_id]))
-                row = self._row(r, recovering)
-                if recovering and before:
-                    row = Row(**{**row.__dict__, "claimed_at": datetime.fromisoformat(before)})
-                rows.append(row)
+            for row_id, fence, recovering in taken:
+                d = next(self.db.query("SELECT * FROM outbox WHERE id = ?", [row_id]))
+                rows.append(replace(self._row(d), token=fence, recovering=recovering))
         return rows
 
     @staticmethod
-    def _row(d: dict, recovering: bool) -> Row:
+    def _row(d: dict) -> Row:
+        def when(value: str | None) -> datetime | None:
+            return datetime.fromisoformat(value) if value else None
+
         return Row(
             id=d["id"], key=d["key"], kind=d["kind"], department=d["department"], route=d["route"],
             fiscal_year=d["fiscal_year"], label=d["label"], projects=tuple(json.loads(d["projects"] or "[]")),
             due_at=datetime.fromisoformat(d["due_at"]), late=bool(d["late"]), state=d["state"],
-            attempts=d["attempts"], last_error=d["last_error"],
-            claimed_at=datetime.fromisoformat(d["claimed_at"]) if d["claimed_at"] else None, recovering=recovering,
+            attempts=d["attempts"], last_error=d["last_error"], claimed_at=when(d["claimed_at"]),
+            token=d.get("claim_token"), created_at=when(d.get("created_at")),
         )
 
-    def mark_sent(self, row: Row, *, receipt: str, now: datetime) -> None:
-        self._update(row, "UPDATE outbox SET state = 'sent', sent_at = ?, receipt = ?, last_error = NULL WHERE id = ?",
-                     [_utc(now), receipt, row.id])
+    # ------------------------------------------------------------------ fenced writes (False: fence lost)
+    def renew(self, row: Row, *, now: datetime) -> bool:
+        """Extend this claim's lease; False when another sender has taken the row over."""
+        return self._fenced(row, "lease_until = ?", [_utc(now + self.lease)])
 
-    def mark_skipped(self, row: Row, *, reason: str, now: datetime) -> None:
-        self._update(row, "UPDATE outbox SET state = 'skipped', sent_at = ?, last_error = ? WHERE id = ?",
-                     [_utc(now), reason, row.id])
+    def mark_sent(self, row: Row, *, receipt: str, now: datetime) -> bool:
+        return self._fenced(row, "state = 'sent', sent_at = ?, receipt = ?, last_error = NULL, verify = 0",
+                            [_utc(now), receipt])
 
-    def mark_retry(self, row: Row, *, error: str, at: datetime) -> None:
-        """Try again at ``at``; after MAX_ATTEMPTS the row fails and stays visible in the status."""
+    def mark_skipped(self, row: Row, *, reason: str, now: datetime) -> bool:
+        return self._fenced(row, "state = 'skipped', sent_at = ?, last_error = ?", [_utc(now), reason])
+
+    def mark_retry(self, row: Row, *, error: str, at: datetime, verify: bool = False) -> bool:
+        """Try again at ``at``; after MAX_ATTEMPTS the row fails and stays visible in the status.
+
+        ``verify``: the attempt may have reached the platform (a timeout, a 5xx, an unfinished
+        recovery check), so the next one looks the key up before sending.
+        """
         attempts = row.attempts + 1
         state = "failed" if attempts >= MAX_ATTEMPTS else "pending"
-        self._update(row, "UPDATE outbox SET state = ?, attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?",
-                     [state, attempts, error[:500], _utc(at), row.id])
+        return self._fenced(row, "state = ?, attempts = ?, last_error = ?, next_attempt_at = ?, verify = ?",
+                            [state, attempts, error[:500], _utc(at), int(verify or row.recovering)])
 
-    def _update(self, row: Row, sql: str, params: list[object]) -> None:
+    def mark_unknown(self, row: Row, *, error: str) -> bool:
+        """Delivery cannot be verified: hold the row for an operator instead of re-sending it."""
+        return self._fenced(row, "state = 'unknown', last_error = ?", [error[:500]])
+
+    def _fenced(self, row: Row, assignments: str, params: list[object]) -> bool:
         with self.db.lock:  # type: ignore[attr-defined]
-            self.db.execute(sql, params)
+            cur = self.db.execute(
+                f"UPDATE outbox SET {assignments} WHERE id = ? AND claim_token = ? AND state = 'sending'",
+                [*params, row.id, row.token])
             self.db.conn.commit()
+            return cur.rowcount == 1
 
+    # ------------------------------------------------------------------ operators
+    def resolve(self, key: str, decision: str, *, now: datetime) -> str:
+        """An operator's decision on an unknown (or failed) row: it was ``sent``, or ``resend`` it.
+
+        Returns the row's new state; ValueError when there is no such row or nothing to decide.
+        """
+        if decision not in RESOLUTIONS:
+            raise ValueError(f"decide {' or '.join(RESOLUTIONS)}, not {decision!r}")
+        with write_transaction(self.db):
+            found = self.db.execute("SELECT state FROM outbox WHERE key = ?", [key]).fetchone()
+            if found is None:
+                raise ValueError(f"no reminder with key {key!r} (see `dxbot reminders status`)")
+            if found[0] not in {"unknown", "failed"}:
+                raise ValueError(f"{key} is {found[0]}: only unknown or failed reminders are resolved")
+            if decision == "sent":
+                self.db.execute("UPDATE outbox SET state = 'sent', sent_at = ?, receipt = 'operator', "
+                                "claim_token = NULL, verify = 0 WHERE key = ?", [_utc(now), key])
+                return "sent"
+            # The operator has checked the channel: the next tick sends it without another lookup.
+            self.db.execute("UPDATE outbox SET state = 'pending', next_attempt_at = ?, attempts = 0, "
+                            "claim_token = NULL, verify = 0 WHERE key = ?", [_utc(now), key])
+            return "pending"
+
+    # ------------------------------------------------------------------ reads
     def summary(self) -> dict[str, int]:
         with self.db.lock:  # type: ignore[attr-defined]
             return {s: n for s, n in self.db.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall()}
 
     def rows(self, *, states: tuple[str, ...] | None = None) -> list[dict]:
-        sql = "SELECT key, kind, department, route, state, attempts, last_error, due_at, sent_at FROM outbox"
+        sql = ("SELECT key, kind, department, route, fiscal_year, label, state, attempts, last_error, due_at, "
+               "sent_at, late FROM outbox")
         params: list[object] = []
         if states:
             sql += f" WHERE state IN ({','.join('?' * len(states))})"

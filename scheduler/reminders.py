@@ -10,7 +10,9 @@ from datetime import datetime, timedelta
 from knowledge.catalog import Catalog
 from knowledge.evaluations import progress_by_department
 from scheduler import calendar as cal
+from scheduler import rounds
 from scheduler.directory import Directory, Route
+from scheduler.lease import LeaseKeeper
 from scheduler.notices import Notice, items_for
 from scheduler.notify import Notifier, RateLimited
 from scheduler.outbox import Outbox, Row
@@ -18,6 +20,7 @@ from scheduler.outbox import Outbox, Row
 log = logging.getLogger("dxbot.reminders")
 LATE_AFTER = timedelta(minutes=30)  # a notice sent later than this after its time says it is late
 ADMIN = "admin"
+ALERT_PREFIX = "alert:unknown:"
 
 
 @dataclass
@@ -27,6 +30,7 @@ class PlanReport:
     enqueued: list[str] = field(default_factory=list)
     unrouted: list[str] = field(default_factory=list)
     notices: list[tuple[str, Notice]] = field(default_factory=list)  # (route, notice) for the dry run
+    refused: list[str] = field(default_factory=list)  # older than a round already planned: skipped
 
 
 @dataclass
@@ -35,6 +39,8 @@ class DeliveryReport:
     skipped: list[str] = field(default_factory=list)
     retried: list[str] = field(default_factory=list)
     recovered: list[str] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)  # now "unknown": an operator decides
+    lost: list[str] = field(default_factory=list)  # another sender took the claim over
 
 
 def missing_by_department(catalog: Catalog, done: set[str]) -> dict[str, list[str]]:
@@ -47,17 +53,30 @@ def plan(now: datetime, *, catalog: Catalog, outbox: Outbox | None, directory: D
     was down is sent late, once, not alongside every older one). ``outbox=None`` only reports."""
     fy = cal.evaluation_year(now, config)
     due = cal.due_slots(now, fy, config)
-    report = PlanReport(fy, due[-1] if due else None)
     if not due:
-        return report
-    slot = due[-1]
+        return PlanReport(fy, None)
+    return plan_slot(now, due[-1], catalog=catalog, outbox=outbox, directory=directory, done=done, config=config)
+
+
+def plan_slot(now: datetime, slot: cal.Slot, *, catalog: Catalog, outbox: Outbox | None, directory: Directory,
+              done: set[str], config: cal.CalendarConfig = cal.CalendarConfig()) -> PlanReport:
+    """Enqueue one slot's notices. A department that already has a later round planned (the clock
+    was moved back) gets a skipped row naming that round instead: rounds never go backwards."""
+    fy = slot.fiscal_year
+    report = PlanReport(fy, slot)
     late = now - slot.at > LATE_AFTER
     deadline = cal.deadline(fy, config)
     work = missing_by_department(catalog, done)
+    later = rounds.later_than(outbox, slot) if outbox is not None else {}
 
     def add(key: str, kind: str, department: str, route: str, projects: list[str], notice: Notice, *,
             state: str = "pending", error: str | None = None) -> None:
-        report.notices.append((route, notice))
+        newer = later.get(department) if department != ADMIN else next(iter(later.values()), None)
+        if newer is not None:
+            state, error = "skipped", f"{rounds.CLOCK_BACK}: {newer} was planned already"
+            report.refused.append(key)
+        else:
+            report.notices.append((route, notice))
         if outbox is not None and outbox.enqueue(key, kind=kind, department=department, route=route, fiscal_year=fy,
                                                  label=slot.label, projects=projects, due_at=slot.at, late=late,
                                                  now=now, state=state, error=error):
@@ -67,7 +86,8 @@ def plan(now: datetime, *, catalog: Catalog, outbox: Outbox | None, directory: D
         notice = Notice(f"{fy}:{slot.label}:{dept}", slot.kind, dept, fy, deadline, late, items_for(catalog, pids, fy))
         routes = directory.resolve(dept)
         if not routes:
-            report.unrouted.append(dept)
+            if dept not in later:  # an unrouted department in a refused round is no news
+                report.unrouted.append(dept)
             add(notice.key, slot.kind, dept, dept, pids, notice, state="failed", error=f"no route for {dept}")
             continue
         for route in routes:
@@ -82,6 +102,8 @@ def plan(now: datetime, *, catalog: Catalog, outbox: Outbox | None, directory: D
         key = f"{fy}:summary"
         add(key, "summary", ADMIN, ADMIN, sorted({p for ps in work.values() for p in ps}),
             Notice(key, "summary", ADMIN, fy, deadline, late, missing=tuple((d, tuple(p)) for d, p in work.items())))
+    if report.refused:
+        log.error("reminders: the clock is behind a round already planned; refused %s", ", ".join(report.refused))
     return report
 
 
@@ -107,6 +129,8 @@ def _notice_for(row: Row, catalog: Catalog, done: set[str], config: cal.Calendar
     deadline = cal.deadline(row.fiscal_year, config)
     if row.kind == "unrouted":
         return Notice(row.key, "unrouted", ADMIN, row.fiscal_year, deadline, row.late, unrouted=row.projects)
+    if row.kind == "unknown":
+        return Notice(row.key, "unknown", ADMIN, row.fiscal_year, deadline, False, lines=row.projects)
     if row.kind == "digest":
         return Notice(row.key, "digest", ADMIN, row.fiscal_year, deadline, False, lines=row.projects)
     if row.kind == "summary":
@@ -127,42 +151,92 @@ def backoff(attempts: int) -> timedelta:
 
 
 def deliver(now: datetime, *, outbox: Outbox, directory: Directory, notifier: Notifier, catalog: Catalog,
-            done_for: Callable[[int], set[str]], worker: str,
+            done_for: Callable[[int], set[str]], worker: str, clock: Callable[[], datetime] | None = None,
             config: cal.CalendarConfig = cal.CalendarConfig()) -> DeliveryReport:
+    """Claim what is due and send it, each row at most once.
+
+    ``clock`` (default: ``now`` frozen) times the lease renewals while sending. A row whose lease
+    another sender took over is not sent; a recovered row is looked up in the platform's history
+    first, and when that lookup fails the row is held as "unknown" and the admin channel is told.
+    """
+    clock = clock or (lambda: now)
     report = DeliveryReport()
-    for row in outbox.claim(now, worker=worker):
-        notice = _notice_for(row, catalog, done_for(row.fiscal_year), config)
-        if notice is None:
-            outbox.mark_skipped(row, reason="nothing left to report", now=now)
-            report.skipped.append(row.key)
-            continue
-        route = _route_for(row, directory)
-        if route is None:
-            outbox.mark_retry(row, error=f"no route for {row.route}", at=now + timedelta(hours=1))
-            report.retried.append(row.key)
-            continue
-        mention = route.slack_users if route.slack_channel else ()
-        notice = Notice(**{**notice.__dict__, "mention": tuple(mention)})
-        try:
-            if row.recovering and row.claimed_at and notifier.already_sent(
-                route, key=row.key, since=row.claimed_at - timedelta(minutes=1)
-            ):
-                outbox.mark_sent(row, receipt="recovered", now=now)
-                report.recovered.append(row.key)
-                continue
-            receipt = notifier.send(route, notice, key=row.key)
-        except RateLimited as exc:
-            outbox.mark_retry(row, error=str(exc), at=now + timedelta(seconds=exc.retry_after))
-            report.retried.append(row.key)
-            continue
-        except Exception as exc:  # the platform failed: try again later, visibly
-            log.warning("reminder %s failed: %s", row.key, exc)
-            outbox.mark_retry(row, error=f"{type(exc).__name__}: {exc}", at=now + backoff(row.attempts))
-            report.retried.append(row.key)
-            continue
-        outbox.mark_sent(row, receipt=receipt, now=now)
-        report.sent.append(row.key)
+    alerted = 0
+    for _ in range(3):  # a second pass sends the alerts the first one raised
+        rows = outbox.claim(clock(), worker=worker)
+        if not rows:
+            break
+        with LeaseKeeper(outbox, rows, clock=clock) as keeper:
+            for row in rows:
+                _deliver_row(row, keeper, now=clock(), outbox=outbox, directory=directory, notifier=notifier,
+                             catalog=catalog, done=done_for(row.fiscal_year), config=config, report=report)
+        fresh = [k for k in report.held[alerted:] if not k.startswith(ALERT_PREFIX)]
+        alerted = len(report.held)
+        if fresh:  # one alert for the rows held in this pass (a row is held once per claim)
+            now = clock()
+            outbox.enqueue(f"{ALERT_PREFIX}{_stamp(now)}:{fresh[0]}", kind="unknown", department=ADMIN, route=ADMIN,
+                           fiscal_year=cal.evaluation_year(now), label="unknown", projects=fresh, due_at=now,
+                           late=False, now=now)
     return report
+
+
+def _deliver_row(row: Row, keeper: LeaseKeeper, *, now: datetime, outbox: Outbox, directory: Directory,
+                 notifier: Notifier, catalog: Catalog, done: set[str], config: cal.CalendarConfig,
+                 report: DeliveryReport) -> None:
+    def finish(mark: Callable[..., bool], *args: object, **kwargs: object) -> None:
+        keeper.release(row)
+        if not mark(row, *args, **kwargs):
+            report.lost.append(row.key)
+            log.warning("reminder %s: claim taken over before it was recorded", row.key)
+
+    notice = _notice_for(row, catalog, done, config)
+    if notice is None:
+        finish(outbox.mark_skipped, reason="nothing left to report", now=now)
+        report.skipped.append(row.key)
+        return
+    route = _route_for(row, directory)
+    if route is None:
+        finish(outbox.mark_retry, error=f"no route for {row.route}", at=now + timedelta(hours=1))
+        report.retried.append(row.key)
+        return
+    mention = route.slack_users if route.slack_channel else ()
+    notice = Notice(**{**notice.__dict__, "mention": tuple(mention)})
+    if row.recovering:
+        try:
+            delivered = notifier.already_sent(route, key=row.key, since=row.sendable_from - timedelta(minutes=1))
+        except RateLimited as exc:
+            finish(outbox.mark_retry, error=f"history: {exc}", at=now + timedelta(seconds=exc.retry_after))
+            report.retried.append(row.key)
+            return
+        except Exception as exc:  # cannot tell whether the earlier attempt arrived: never guess
+            log.error("reminder %s: delivery cannot be verified (%s); held as unknown", row.key, exc)
+            finish(outbox.mark_unknown, error=f"history lookup failed: {type(exc).__name__}: {exc}")
+            report.held.append(row.key)  # an alert that cannot be verified raises no alert of its own
+            return
+        if delivered:
+            finish(outbox.mark_sent, receipt="recovered", now=now)
+            report.recovered.append(row.key)
+            return
+    if not keeper.holds(row):  # taken over while we were busy: the new owner decides
+        report.lost.append(row.key)
+        return
+    try:
+        receipt = notifier.send(route, notice, key=row.key)
+    except RateLimited as exc:
+        finish(outbox.mark_retry, error=str(exc), at=now + timedelta(seconds=exc.retry_after))
+        report.retried.append(row.key)
+        return
+    except Exception as exc:  # the platform failed, perhaps after posting: retry later, visibly, after a check
+        log.warning("reminder %s failed: %s", row.key, exc)
+        finish(outbox.mark_retry, error=f"{type(exc).__name__}: {exc}", at=now + backoff(row.attempts), verify=True)
+        report.retried.append(row.key)
+        return
+    finish(outbox.mark_sent, receipt=receipt, now=now)
+    report.sent.append(row.key)
+
+
+def _stamp(t: datetime) -> str:
+    return t.astimezone(cal.TOKYO).strftime("%Y%m%dT%H%M%S")
 
 
 def plan_digest(now: datetime, *, outbox: Outbox, questions: list[dict], top: int = 10) -> str | None:

@@ -51,6 +51,7 @@ class FakeApi:
         self._default = default
         self._scripts: dict[str, list[Scripted]] = {}
         self._holds: dict[str, threading.Event] = {}
+        self._delays: dict[str, float] = {}
         self._lock = threading.Lock()
         fake = self
 
@@ -73,8 +74,10 @@ class FakeApi:
                 with fake._lock:
                     fake.calls.append(call)
                     gate = fake._holds.get(call.path)
+                    delay = fake._delays.get(call.path, 0.0)
                 if gate is not None:
                     gate.wait(timeout=30)
+                time.sleep(delay)
                 with fake._lock:  # scripted after the hold: a test may decide the outcome meanwhile
                     queued = fake._scripts.get(call.path)
                     scripted = queued.pop(0) if queued else None
@@ -106,6 +109,11 @@ class FakeApi:
         with self._lock:
             self._holds[path] = gate
         return gate
+
+    def slow(self, path: str, seconds: float) -> None:
+        """Answer ``path`` only after ``seconds`` (a slow platform)."""
+        with self._lock:
+            self._delays[path] = seconds
 
     def unhold(self, path: str) -> None:
         with self._lock:

@@ -25,7 +25,7 @@ def notice_blocks(n: Notice) -> list[dict[str, Any]]:
     if n.mention:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": " ".join(f"<@{u}>" for u in n.mention)}})
     blocks += sections(head)
-    if n.kind in {"summary", "unrouted"}:
+    if n.kind in {"summary", "unrouted", "unknown"}:
         blocks += sections("\n".join(rest))
         return blocks
     reiwa = fiscal_to_reiwa(n.fiscal_year)
