@@ -43,16 +43,29 @@ def main(ctx: click.Context) -> None:
 
 @main.command("ingest")
 @click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Load a plan that fails the completeness checks (it is not the last good one).")
 @click.pass_obj
-def ingest_cmd(settings: Settings, path: Path | None) -> None:
-    """Parse the plan (default: the bundled copy) into the knowledge base."""
+def ingest_cmd(settings: Settings, path: Path | None, force: bool) -> None:
+    """Parse the plan (default: the bundled copy), check it is whole, and load it into the knowledge base."""
+    from knowledge.health import last_good
+    from knowledge.validate import PlanCheckError, validate
+
     text = read_plan_file(path) if path else bundled_plan_text()
     try:
         plan = parse_plan(text)
     except PlanParseError as exc:
         raise click.ClickException(f"{path or 'bundled plan'}: {exc}") from exc
     db = connect(settings.db_path)
-    report = ingest(db, plan, now=_now())
+    try:
+        validate(text, plan, last_good=last_good(db))
+        forced = False
+    except PlanCheckError as exc:
+        if not force:
+            raise click.ClickException(f"{path or 'bundled plan'}: refused: {exc} "
+                                       "(if this is really the plan, `dxbot ingest --force`)") from exc
+        click.secho(f"{path or 'bundled plan'}: loaded despite: {exc} (forced)", fg="yellow", err=True)
+        forced = True
+    report = ingest(db, plan, now=_now(), forced=forced)
     state = "updated" if report.changed else "unchanged (same document)"
     click.echo(f"{settings.db_path}: {report.projects} projects, {report.terms} glossary terms, "
                f"{report.kpi_rows} KPI values, {report.aliases} aliases — {state}")

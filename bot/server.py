@@ -33,6 +33,7 @@ from bot.web.chat import WebChat
 from handlers import Responder
 from handlers.state import Conversations, QuestionLog
 from knowledge.catalog import load_catalog
+from knowledge.health import plan_health
 from knowledge.store import connect, ensure_ingested
 from scheduler.directory import Directory
 from scheduler.jobs import ReminderService
@@ -171,6 +172,7 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
                                              notifier=SlackNotifier(client), clock=clock,
                                              retention_days=settings.unanswered_retention_days)
     services.health.append(services.reminders.health)
+    services.health.append(lambda: plan_health(db))
     services.reminders.on_delivery = telemetry.delivered
     telemetry.watch_outbox(outbox.summary)
     line_mode, line_missing = settings.line_mode()

@@ -461,6 +461,7 @@ def parse_plan(text: str) -> Plan:
     block: _Block | None = None
     current_policy: int | None = None
     pending_heading: tuple[int, str] | None = None
+    opened: set[int] = set()  # policies whose section has begun (an approach's vision was read)
     body_start = sample_end or 1
     first_project = next((n for n, ln in numbered if n >= body_start and _PROJECT_START.match(ln)), None)
     if first_project is None:
@@ -483,7 +484,8 @@ def parse_plan(text: str) -> Plan:
         m = _POLICY.match(stripped)
         if m and "\t" not in line:
             current_policy = int(m.group(1))
-            policies.setdefault(current_policy, Policy(current_policy, m.group(2)))
+            if current_policy not in opened:  # the title is the heading that opens its section (below)
+                policies[current_policy] = Policy(current_policy, m.group(2))
             continue
         m = _APPROACH_HEADING.match(stripped)
         if m and "\t" not in line and current_policy is not None:
@@ -493,6 +495,9 @@ def parse_plan(text: str) -> Plan:
         if m:
             if pending_heading is None or current_policy is None:
                 raise PlanParseError(lineno, "目指すべき姿 without an approach heading")
+            # A policy's title is the heading before its first approach, not one in the narrative
+            # chapters that the sample page (when a copy lacks it) no longer fences off.
+            opened.add(current_policy)
             aid = f"{current_policy}-{pending_heading[0]}"
             approaches[aid] = Approach(aid, current_policy, pending_heading[1], m.group(1))
             pending_heading = None

@@ -219,12 +219,16 @@ class IngestReport:
     changed: bool  # False when the same document was ingested already
 
 
-def ingest(db: Database, plan: Plan, *, aliases: AliasData | None = None, now: datetime) -> IngestReport:
+def ingest(db: Database, plan: Plan, *, aliases: AliasData | None = None, now: datetime,
+           forced: bool = False) -> IngestReport:
     """Replace every plan-sourced row with ``plan``, in one transaction.
 
     Submitted evaluations and user-taught aliases survive. A project that a newer edition drops
-    is deleted, or kept inactive when evaluations were submitted for it.
+    is deleted, or kept inactive when evaluations were submitted for it. Unless ``forced`` (an
+    operator overrode the checks), the plan becomes the last good one that later copies are
+    compared with.
     """
+    from knowledge.validate import Outline
     aliases = aliases or load_alias_data()
     with write_transaction(db):
         for table in _PLAN_TABLES:
@@ -260,6 +264,7 @@ def ingest(db: Database, plan: Plan, *, aliases: AliasData | None = None, now: d
             "source_sha256": plan.source_sha256,
             "ingested_at": now.isoformat(),
             "generation": str(int(_meta(db, "generation") or 0) + 1),
+            **({} if forced else {"last_good_outline": Outline.of(plan).to_json()}),
         }.items():
             db["meta"].upsert({"key": key, "value": value}, pk="key")
     return IngestReport(
