@@ -87,7 +87,7 @@ class Telemetry:
 
     def delivered(self, report: Any) -> None:
         for result, keys in (("sent", report.sent), ("retry", report.retried), ("skipped", report.skipped),
-                             ("recovered", report.recovered)):
+                             ("recovered", report.recovered), ("unknown", report.held), ("lost", report.lost)):
             if keys:
                 self.reminders.labels(result).inc(len(keys))
 

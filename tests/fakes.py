@@ -169,6 +169,14 @@ def slack_api(clock: Callable[[], float] = time.time) -> FakeApi:
     return api
 
 
+def slack_api_at(start: str) -> FakeApi:
+    """The fake Slack with its clock set to ``start`` (ISO 8601), as DXBOT_CLOCK sets the bot's."""
+    from datetime import datetime
+
+    offset = datetime.fromisoformat(start).timestamp() - time.time()
+    return slack_api(clock=lambda: time.time() + offset)
+
+
 def line_api() -> FakeApi:
     seen_keys: set[str] = set()
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.fakes import Scripted, cli_env, dxbot, slack_api
+from tests.fakes import Scripted, cli_env, dxbot, slack_api, slack_api_at
 from tests.test_reminder_faults import AFTER_LEASE, FIRST, kill_mid_send, posted_keys, route_some
 
 
@@ -43,8 +43,7 @@ def test_a_slow_slack_outliving_the_lease_does_not_let_a_second_sender_post_agai
 
 @pytest.fixture()
 def api():
-    offset = datetime.fromisoformat(FIRST).timestamp() - time.time()
-    fake = slack_api(clock=lambda: time.time() + offset)
+    fake = slack_api_at(FIRST)
     yield fake
     fake.close()
 

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import time
-from datetime import datetime
-
 import pytest
 
-from tests.fakes import cli_env, dxbot, slack_api
+from tests.fakes import cli_env, dxbot, slack_api_at
 from tests.test_reminder_faults import posted_keys, route_some
 
 LAST_REMINDER = "2027-05-28T09:00:30+09:00"  # FY2026's reminder-1 (deadline Monday May 31)
@@ -17,8 +14,7 @@ DEPARTMENTS = ("総務法制課", "契約課")
 
 @pytest.fixture()
 def api():
-    offset = datetime.fromisoformat(LAST_REMINDER).timestamp() - time.time()
-    fake = slack_api(clock=lambda: time.time() + offset)
+    fake = slack_api_at(LAST_REMINDER)
     yield fake
     fake.close()
 
