@@ -175,7 +175,7 @@ def deliver(now: datetime, *, outbox: Outbox, directory: Directory, notifier: No
         if fresh:  # one alert for the rows held in this pass (a row is held once per claim)
             now = clock()
             outbox.enqueue(f"{ALERT_PREFIX}{_stamp(now)}:{fresh[0]}", kind="unknown", department=ADMIN, route=ADMIN,
-                           fiscal_year=cal.evaluation_year(now), label="unknown", projects=fresh, due_at=now,
+                           fiscal_year=cal.evaluation_year(now, config), label="unknown", projects=fresh, due_at=now,
                            late=False, now=now)
     return report
 
