@@ -24,11 +24,11 @@ def test_a_slow_slack_outliving_the_lease_does_not_let_a_second_sender_post_agai
     api = slack_api(clock=lambda: anchor[0].timestamp() + time.time() - anchor[1])
     try:
         route_some(db_path, "総務法制課", "契約課", "財政課", "会計課")
-        api.slow("/api/chat.postMessage", 1.5)  # five posts take 7.5 s: three leases of 2 s
-        lease = {"DXBOT_OUTBOX_LEASE_SECONDS": "2"}
+        api.slow("/api/chat.postMessage", 2)  # five posts take 10 s: more than three leases of 3 s
+        lease = {"DXBOT_OUTBOX_LEASE_SECONDS": "3"}
         first = dxbot("remind", "--now", env=cli_env(db_path, api, clock=clock_now(anchor), **lease), background=True)
         api.wait_for("/api/chat.postMessage", 1, timeout=60)
-        time.sleep(3)  # past the first claim's lease: an unrenewed claim would be recovered now
+        time.sleep(4)  # past the first claim's lease: an unrenewed claim would be recovered now
         assert first.poll() is None, "the second sender must start while the first is still sending"
         second = dxbot("remind", "--now", env=cli_env(db_path, api, clock=clock_now(anchor), **lease))
         assert second.returncode == 0, second.stderr
