@@ -437,5 +437,9 @@ def aliases_add(settings: Settings, text: str, target: str) -> None:
     click.echo(f"{text!r} now names {kind} {target}")
 
 
+from bot.line.cli import line_group  # noqa: E402  (its own module: the LINE account's commands)
+
+main.add_command(line_group)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

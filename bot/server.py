@@ -183,7 +183,8 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
                                     access_token=settings.line_channel_access_token or "",
                                     api_url=settings.line_api_url, responder=responder, db=db, clock=clock,
                                     on_answer=telemetry.answered_hook, on_reject=telemetry.rejected,
-                                    log_salt=settings.log_salt)
+                                    log_salt=settings.log_salt,
+                                    retention_days=settings.unanswered_retention_days)
     return services
 
 
