@@ -149,6 +149,13 @@ def slack_api(clock: Callable[[], float] = time.time) -> FakeApi:
             messages.append({"channel": data.get("channel"), "ts": ts, "text": data.get("text"),
                              "blocks": data.get("blocks"), "metadata": data.get("metadata")})
             return Scripted(200, {"ok": True, "channel": data.get("channel"), "ts": ts})
+        if call.path.endswith("/chat.update"):
+            data = call.json
+            found = [m for m in messages if m["channel"] == data.get("channel") and m["ts"] == data.get("ts")]
+            if not found:
+                return Scripted(200, {"ok": False, "error": "message_not_found"})
+            found[0].update(text=data.get("text"), blocks=data.get("blocks"), updated=True)
+            return Scripted(200, {"ok": True, "channel": data.get("channel"), "ts": data.get("ts")})
         if call.path.endswith("/conversations.history"):
             data = call.json
             found = [m for m in messages if m["channel"] == data.get("channel")
