@@ -96,11 +96,18 @@ def register(app: App, *, responder: Responder, db: Any, directory: Directory, o
         responder.refresh()
         p = responder.catalog.projects.get(target[0]) if target else None
         user = body["user"]["id"]
+
+        def tell(text: str) -> None:  # App Home has no response_url: say it in a DM instead
+            if body.get("response_url"):
+                respond(response_type="ephemeral", replace_original=False, text=text)
+            else:
+                client.chat_postMessage(channel=user, text=text)
+
         if p is None or target is None:
-            respond(response_type="ephemeral", replace_original=False, text="この事業は見つかりません。")
+            tell("この事業は見つかりません。")
             return
         if not directory.may_submit(user, p.departments):
-            respond(response_type="ephemeral", replace_original=False, text=refusal(p))
+            tell(refusal(p))
             return
         client.views_open(trigger_id=body["trigger_id"], view=modal(p, target[1]))
 
