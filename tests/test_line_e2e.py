@@ -50,7 +50,7 @@ def line(db_path):
             headers["X-Line-Signature"] = signature
         return http.post("/line/webhook", content=body, headers=headers)
 
-    yield SimpleNamespace(api=api, post=post, db_path=db_path)
+    yield SimpleNamespace(api=api, post=post, db_path=db_path, responder=responder)
     http.close()
     server.close()
     api.close()
@@ -275,9 +275,18 @@ def test_several_projects_come_as_one_carousel_with_buttons_that_answer(line) ->
     text = json.dumps(answer, ensure_ascii=False)
     assert "RPA の活用拡充" in text and "7,552" in text
 
+    # The button's project is now the conversation's: a typed follow-up means 2-3-1.
+    line.post(body(text_event("そのスケジュールは？", n=73)))
+    follow_up = replies(line.api, 3)[2]["messages"]
+    assert "2-3-1" in follow_up[0]["text"] and "ロールモデル" in json.dumps(follow_up, ensure_ascii=False)
+
 
 def test_rich_menu_areas_are_understood(line) -> None:
     from bot.line.richmenu import definition
+    from handlers.answer import Contact
+
+    line.responder.contact = Contact(name="船橋市 情報政策課", phone="047-436-0000", url="https://example.jp/ask",
+                                     plan_url="https://example.jp/dx-plan")  # as DXBOT_CONTACT_* configure it
 
     areas = {a["action"]["label"]: a["action"]["data"] for a in definition()["areas"]}
     for n, label in enumerate(["用語を調べる", "事業一覧", "使い方", "問い合わせ"], start=81):
@@ -290,7 +299,8 @@ def test_rich_menu_areas_are_understood(line) -> None:
     assert "マイナポータル" in [i["action"]["label"] for i in terms["quickReply"]["items"]]
     assert projects["type"] == "flex" and "1-1-1 オンライン申請の拡充" in json.dumps(projects, ensure_ascii=False)
     assert "マイナポータル" in usage["text"]
-    assert "デジタル行政推進課" in contact["text"] and "https://" in contact["text"]
+    assert "船橋市 情報政策課" in contact["text"] and "047-436-0000" in contact["text"]
+    assert "https://example.jp/ask" in contact["text"] and "https://example.jp/dx-plan" in contact["text"]
 
 
 def test_the_greeting_says_what_is_kept_and_offers_examples(line) -> None:

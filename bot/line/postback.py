@@ -8,10 +8,9 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from bot.line.projects import ASK
+from handlers.answer import Contact
 
 MENU_QUESTIONS = {"projects": "事業一覧", "help": "使い方"}  # areas the handler answers as questions
-DEFAULT_CONTACT = "船橋市 デジタル行政推進課"  # the plan's secretariat
-DEFAULT_PLAN_URL = "https://www.city.funabashi.lg.jp/"
 TERM_EXAMPLES = ("マイナポータル", "LGWAN", "オープンデータ", "キャッシュレス決済", "RPA", "テレワーク")
 
 
@@ -47,13 +46,13 @@ def terms_prompt() -> list[dict[str, Any]]:
     return [{"type": "text", "text": text, "quickReply": {"items": items}}]
 
 
-def contact_message(*, name: str, phone: str = "", url: str = "", plan_url: str = "") -> list[dict[str, Any]]:
-    """The city's contact, for questions the bot cannot answer or a person should."""
-    lines = ["計画や取り組みについてのお問い合わせは、こちらへどうぞ。", f"窓口: {name}"]
-    if phone:
-        lines.append(f"電話: {phone}")
-    if url:
-        lines.append(f"お問い合わせ: {url}")
-    if plan_url:
-        lines.append(f"計画の公式ページ: {plan_url}")
+def contact_message(contact: Contact) -> list[dict[str, Any]]:
+    """The city's contact (DXBOT_CONTACT_*), for what a person should answer."""
+    lines = ["計画や取り組みについてのお問い合わせは、こちらへどうぞ。", f"窓口: {contact.name}"]
+    if contact.phone:
+        lines.append(f"電話: {contact.phone}")
+    if contact.url:
+        lines.append(f"お問い合わせ: {contact.url}")
+    if contact.plan_url:
+        lines.append(f"計画の公式ページ: {contact.plan_url}")
     return [{"type": "text", "text": "\n".join(lines)}]

@@ -26,7 +26,7 @@ FONT_PATHS = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
 )
 BACKGROUND = "#0B3F7A"  # white text on it: 10.4:1 (WCAG AAA)
-CAPTION = "#DCE8F7"  # captions on the background: 8.6:1
+CAPTION = "#DCE8F7"  # captions on the background: 8.4:1
 DIVIDER = "#FFFFFF"
 
 

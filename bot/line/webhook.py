@@ -106,11 +106,10 @@ class LineChannel:
         if item.kind == "non_text":
             return render.text_only()
         if item.kind == "postback":
-            return self.postback_messages(postback.parse(item.text))
+            return self.postback_messages(postback.parse(item.text), key=self._conversation(item), now=now)
         self.responder.refresh()
         started = time.perf_counter()
-        # Follow-ups per LINE user; the key holds the user id hashed, like the question log.
-        key = f"line:{hash_user(item.user_id, salt=self.questions.salt)}" if item.user_id else None
+        key = self._conversation(item)
         answer = answer_in_conversation(self.responder, self.conversations, item.text, key=key, audience="citizen",
                                         now=now)
         elapsed = time.perf_counter() - started
@@ -118,15 +117,22 @@ class LineChannel:
         self.on_answer("line", answer, elapsed, item.user_id)
         return render.render(answer)
 
-    def postback_messages(self, request: postback.Request) -> list[dict[str, Any]]:
+    def _conversation(self, item: Incoming) -> str | None:
+        """Follow-ups per LINE user; the key holds the user id hashed, like the question log."""
+        return f"line:{hash_user(item.user_id, salt=self.questions.salt)}" if item.user_id else None
+
+    def postback_messages(self, request: postback.Request, *, key: str | None, now: datetime) -> list[dict[str, Any]]:
         """A rich-menu area or a card's button: no text to understand, the data says what is asked."""
         if request.kind == "terms":
             return postback.terms_prompt()
         if request.kind == "contact":
-            return postback.contact_message(name=postback.DEFAULT_CONTACT, plan_url=postback.DEFAULT_PLAN_URL)
+            return postback.contact_message(self.responder.contact)
         self.responder.refresh()
         if request.kind == "project":
-            return render.render(self.responder.project_answer(request.project_id, request.intent, audience="citizen"))
+            answer = self.responder.project_answer(request.project_id, request.intent, audience="citizen")
+            if key and answer.projects:  # 「そのスケジュールは？」 after a button means this project
+                self.conversations.remember(key, request.project_id, now=now)
+            return render.render(answer)
         return render.render(self.responder.answer(request.text, audience="citizen"))
 
     def _post(self, path: str, body: dict[str, Any], *, headers: dict[str, str] | None = None) -> None:
