@@ -127,3 +127,18 @@ def test_web_answers_are_json(answers) -> None:
         json.dumps(data, ensure_ascii=False)
         assert data["card"]["type"] in {"text", "glossary", "terms", "list", "project", "clarify", "unknown",
                                            "help"}
+
+
+def test_line_messages_outside_answers_parse_too() -> None:
+    """The greeting, the non-text reply and the rich menu's own answers, held to the same models."""
+    from bot.line import postback
+    from handlers.answer import Contact
+
+    contact = Contact(name="船橋市 デジタル行政推進課", phone="047-436-0000", url="https://example.jp/a")
+    for m in (line_render.welcome() + line_render.text_only() + postback.terms_prompt()
+              + postback.contact_message(contact)):
+        Message.from_dict(m)
+        assert len(m["text"]) <= line_render.TEXT_LIMIT
+        items = m.get("quickReply", {}).get("items", [])
+        assert len(items) <= line_render.QUICK_REPLY_LIMIT
+        assert all(len(i["action"]["label"]) <= line_render.LABEL_LIMIT for i in items)

@@ -274,3 +274,15 @@ def test_sharing_where_the_bot_cannot_post_says_how_to_fix_it(slack) -> None:
     assert slack.form({"payload": json.dumps(press)}).status_code == 200
     reply = slack.api.wait_for("/respond/share7")[0].json
     assert "/invite @dxbot" in reply["text"] and reply.get("delete_original") is not True
+
+
+def test_app_home_in_english_shows_submissions_in_english(slack) -> None:
+    from knowledge.evaluations import Submission, submit_draft
+    from scheduler.calendar import evaluation_year
+
+    submit_draft(slack.db, Submission("1-1-2", evaluation_year(utcnow()), "A", {}, "", "UPR"), now=utcnow())
+    slack.api.script("/api/users.info", Scripted(200, {"ok": True, "user": {"id": "UPR", "locale": "en-GB"}}))
+    slack.event({"type": "app_home_opened", "user": "UPR", "channel": "D9", "tab": "home"}, event_id="Ev32")
+    text = json.dumps(decoded(slack.api.wait_for("/api/views.publish")[0].json["view"]), ensure_ascii=False)
+    assert "広報課's projects" in text and "1 of 1 submitted" in text and "submitted" in text and "(A)" in text
+    assert "提出済" not in text and "Edit" in text

@@ -4,7 +4,6 @@ submission state and a button each, counts by grade, the projects behind — in 
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 
 from slack_sdk import WebClient
@@ -22,12 +21,12 @@ OWN_SECTIONS = 40  # projects drawn one section each; beyond this, one line each
 TEXT = {
     "ja": {"title": "DX アクションプラン", "own": "{dept} の事業（令和{reiwa}年度の評価）", "progress": "提出 {done}/{total} 事業",
            "none": "あなたの部署はディレクトリに登録されていません。評価の入力には管理者への登録依頼が必要です。",
-           "submitted": "提出済", "missing": "未提出", "last": "前回", "no_grade": "評価なし", "enter": "評価を入力",
+           "missing": "未提出", "last": "前回", "no_grade": "評価なし", "enter": "評価を入力",
            "edit": "修正する", "grades": "評価別の事業数", "behind": "予定より遅れている事業",
            "how": "*聞き方*\n・メンションかDMで「2-3-1の状況は？」「RPAのKPIは？」「A評価の事業」\n・`/dx 2-3-1`、`/dx help`"},
     "en": {"title": "DX Action Plan", "own": "{dept}'s projects (evaluation of FY{year})", "progress": "{done} of {total} submitted",
            "none": "Your department is not in the directory yet: ask an administrator to add you to submit evaluations.",
-           "submitted": "submitted", "missing": "not submitted", "last": "last", "no_grade": "no grade",
+           "missing": "not submitted", "last": "last", "no_grade": "no grade",
            "enter": "Enter evaluation", "edit": "Edit", "grades": "Projects by grade", "behind": "Behind schedule",
            "how": "*How to ask*\nMention me or DM: \"what's 2-3-1's status?\", \"RPA KPI\", or `/dx help`"},
 }
@@ -41,6 +40,11 @@ def user_lang(client: WebClient, user: str) -> str:
         return "ja"
     locale = str((info.get("user") or {}).get("locale") or "")
     return "en" if locale.lower().startswith("en") else "ja"
+
+
+def _grade(p: Project) -> str | None:
+    e = p.latest_evaluation()
+    return e.grade if e else None
 
 
 def _own_section(p: Project, state: str | None, fiscal_year: int, t: dict[str, str]) -> dict[str, Any]:
@@ -62,10 +66,7 @@ def dashboard(responder: Responder, *, departments: list[str], fiscal_year: int,
     blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": t["title"]}}]
     own = [p for p in catalog.projects.values() if set(p.departments) & set(departments)]
     if departments:
-        status = submission_status(catalog, tuple(p.id for p in own), fiscal_year)
-        # The Japanese "submitted" wording comes from the reminder; English readers get it translated.
-        if lang == "en":
-            status = {k: v.replace("提出済", t["submitted"]).replace("（", " (").replace("）", ")") for k, v in status.items()}
+        status = submission_status(catalog, tuple(p.id for p in own), fiscal_year, lang=lang)
         head = t["own"].format(dept="、".join(departments), reiwa=fiscal_to_reiwa(fiscal_year), year=fiscal_year)
         blocks += sections(f"*{head}*\n{t['progress'].format(done=len(status), total=len(own))}")
         if len(own) <= OWN_SECTIONS:
@@ -78,8 +79,7 @@ def dashboard(responder: Responder, *, departments: list[str], fiscal_year: int,
     glance = responder.glance()
     counts = "  ".join(f"{GRADE_EMOJI[g]} {g or '—'}: {len(glance.by_grade.get(g, ()))}" for g in ("A", "B", "C", "D", None))
     blocks += sections(f"*{t['grades']}*\n{counts}")
-    behind = "\n".join(f"{GRADE_EMOJI[(p.latest_evaluation().grade if p.latest_evaluation() else None)]} {p.id} {p.name}"
-                       for p in glance.behind) or "—"
+    behind = "\n".join(f"{GRADE_EMOJI[_grade(p)]} {p.id} {p.name}" for p in glance.behind) or "—"
     blocks += sections(f"*{t['behind']}*\n{behind}")
     blocks += sections(t["how"])
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": escape(glance.edition)}]})

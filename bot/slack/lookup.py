@@ -13,12 +13,13 @@ from bot.slack.render import project_blocks
 from handlers import Responder
 from handlers.answer import Answer
 from knowledge.catalog import Catalog
+from knowledge.records import Project
 
 CALLBACK = "dx_lookup_project"  # the shortcut's callback id in manifest.yml
 PICK = "dx_lookup_pick"
 
 
-def _option(p: Any) -> dict[str, Any]:
+def _option(p: Project) -> dict[str, Any]:
     return {"text": {"type": "plain_text", "text": f"{p.id} {p.name}"[:75]}, "value": p.id}
 
 

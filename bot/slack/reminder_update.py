@@ -77,9 +77,23 @@ class PostedReminders:
                 and (department is None or p.department == department)]
 
 
-def submission_status(catalog: Catalog, project_ids: tuple[str, ...], fiscal_year: int) -> dict[str, str]:
-    """project id -> 「3/21 提出済（B）」 for the projects with a current submission for the year."""
-    out: dict[str, str] = {}
+@dataclass(frozen=True)
+class Submitted:
+    month: int | None  # the day it was submitted, Tokyo time
+    day: int | None
+    grade: str | None
+
+    def label(self, *, lang: str = "ja") -> str:
+        """「4/30 提出済（B）」, or "submitted 4/30 (B)"."""
+        when = f"{self.month}/{self.day}" if self.month else ""
+        if lang == "en":
+            return " ".join(x for x in ("submitted", when, f"({self.grade})" if self.grade else "") if x)
+        return f"{when + ' ' if when else ''}提出済" + (f"（{self.grade}）" if self.grade else "")
+
+
+def submissions(catalog: Catalog, project_ids: tuple[str, ...], fiscal_year: int) -> dict[str, Submitted]:
+    """The projects with a current submission (draft or published) for the year."""
+    out: dict[str, Submitted] = {}
     for pid in project_ids:
         p = catalog.projects.get(pid)
         subs = [e for e in (p.evaluations if p else ()) if e.source == "submission" and e.fiscal_year == fiscal_year]
@@ -87,9 +101,14 @@ def submission_status(catalog: Catalog, project_ids: tuple[str, ...], fiscal_yea
             continue
         latest = max(subs, key=lambda e: e.submitted_at or "")
         when = datetime.fromisoformat(latest.submitted_at).astimezone(TOKYO) if latest.submitted_at else None
-        day = f"{when.month}/{when.day} " if when else ""
-        out[pid] = f"{day}提出済（{latest.grade}）" if latest.grade else f"{day}提出済"
+        out[pid] = Submitted(when.month if when else None, when.day if when else None, latest.grade)
     return out
+
+
+def submission_status(catalog: Catalog, project_ids: tuple[str, ...], fiscal_year: int, *,
+                      lang: str = "ja") -> dict[str, str]:
+    """project id -> 「4/30 提出済（B）」 for the projects submitted for the year."""
+    return {pid: s.label(lang=lang) for pid, s in submissions(catalog, project_ids, fiscal_year).items()}
 
 
 class ReminderUpdater:
