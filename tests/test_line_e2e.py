@@ -313,3 +313,15 @@ def test_the_greeting_says_what_is_kept_and_offers_examples(line) -> None:
     assert "90日間保存" in msg["text"] and "匿名化" in msg["text"]
     labels = [i["action"]["label"] for i in msg["quickReply"]["items"]]
     assert "マイナポータルとは" in labels and labels[-1] == "使い方"
+
+
+def test_unknown_postback_data_gets_the_help(line) -> None:
+    for n, data in enumerate(["menu=../../etc", "project=9-9-9&intent=project_kpi", "%%%", ""], start=91):
+        line.post(body(postback_event(data, n=n)))
+    got = {r["replyToken"]: r["messages"] for r in replies(line.api, 4)}
+    for n in (91, 93, 94):
+        assert "マイナポータル" in got[f"reply-token-{n}"][0]["text"]  # the help's examples
+    assert "わかりません" in got["reply-token-92"][0]["text"]  # an unknown project is not guessed
+    for messages in got.values():
+        for m in messages:
+            check_limits(m)

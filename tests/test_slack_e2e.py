@@ -286,3 +286,15 @@ def test_app_home_in_english_shows_submissions_in_english(slack) -> None:
     text = json.dumps(decoded(slack.api.wait_for("/api/views.publish")[0].json["view"]), ensure_ascii=False)
     assert "広報課's projects" in text and "1 of 1 submitted" in text and "submitted" in text and "(A)" in text
     assert "提出済" not in text and "Edit" in text
+
+
+def test_a_forged_share_value_posts_nothing(slack) -> None:
+    for n, value in enumerate(["not json", json.dumps({"p": "2-3-1"}), json.dumps(["q"])]):
+        press = {"type": "block_actions", "user": {"id": "U1"}, "team": {"id": "T1"}, "api_app_id": "A1",
+                 "container": {"type": "message", "message_ts": "1.1", "channel_id": "C1", "is_ephemeral": True},
+                 "channel": {"id": "C1"}, "trigger_id": "t7", "response_url": slack.api.url + f"/respond/forged{n}",
+                 "actions": [{"action_id": "dx_share", "block_id": "dx_share", "type": "button", "value": value,
+                              "action_ts": "7"}]}
+        assert slack.form({"payload": json.dumps(press)}).status_code == 200
+        assert "読み取れませんでした" in slack.api.wait_for(f"/respond/forged{n}")[0].json["text"]
+    assert slack.api.to("/api/chat.postMessage") == []

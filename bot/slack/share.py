@@ -36,13 +36,18 @@ def register(app: App, *, responder: Responder) -> None:
     def share(ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any], client: WebClient,
               respond: Callable[..., Any]) -> None:
         ack()
-        data = json.loads(action.get("value") or "{}")
+        try:  # the value comes back from the client: read it as if forged
+            data = json.loads(action.get("value") or "")
+            question = str(data["q"])[:1000]
+            last = data.get("p") if isinstance(data.get("p"), str) else None
+        except (ValueError, KeyError, TypeError):
+            respond(response_type="ephemeral", replace_original=False, text="このボタンの内容を読み取れませんでした。")
+            return
         user = (body.get("user") or {}).get("id", "")
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
         en = data.get("lang") == "en"
         responder.refresh()
-        answer = responder.answer(str(data.get("q", "")), audience="staff",
-                                  context=Context(last_project=data.get("p")))
+        answer = responder.answer(question, audience="staff", context=Context(last_project=last))
         message = render(answer)
         by = f"<@{user}> shared this from /dx" if en else f"<@{user}> さんが /dx の回答を共有しました"
         blocks = [{"type": "context", "elements": [{"type": "mrkdwn", "text": by}]}] + message["blocks"][: MAX_BLOCKS - 1]
