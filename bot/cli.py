@@ -239,9 +239,10 @@ def remind_cmd(settings: Settings, dry_run: bool, at: str | None, send_now: bool
     mode, missing = settings.slack_mode()
     if mode != "off" and not missing:
         from bot.slack.app import web_client
-        from bot.slack.notifier import SlackNotifier
+        from bot.slack.reminder_update import updating_notifier
 
-        notifier = SlackNotifier(web_client(token=settings.slack_bot_token or "", base_url=settings.slack_api_url))
+        notifier = updating_notifier(web_client(token=settings.slack_bot_token or "", base_url=settings.slack_api_url),
+                                     db=db, responder=Responder(catalog), clock=lambda: when)
     else:
         click.echo("Slack is not configured: notices are printed instead of sent.", err=True)
         notifier = LogNotifier(sys.stdout)
@@ -482,6 +483,10 @@ def aliases_add(settings: Settings, text: str, target: str) -> None:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{text!r} now names {kind} {target}")
 
+
+from bot.line.cli import line_group  # noqa: E402  (its own module: the LINE account's commands)
+
+main.add_command(line_group)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -24,6 +24,7 @@ class Settings:
     line_channel_secret: str | None = None
     line_channel_access_token: str | None = None
     line_api_url: str = "https://api.line.me"
+    line_data_api_url: str = "https://api-data.line.me"  # rich menu images go to the data host
     web_staff_token: str | None = None  # DXBOT_WEB_STAFF_TOKEN; None: the web chat is citizen-only
     web_staff_legacy: bool = False  # DXBOT_WEB_STAFF is set: no longer honoured, said so at start
     allowed_hosts: tuple[str, ...] = ()  # DXBOT_ALLOWED_HOSTS; empty: the bind host and loopback names
@@ -71,6 +72,7 @@ class Settings:
             line_channel_secret=get("LINE_CHANNEL_SECRET"),
             line_channel_access_token=get("LINE_CHANNEL_ACCESS_TOKEN"),
             line_api_url=get("LINE_API_URL") or "https://api.line.me",
+            line_data_api_url=get("LINE_DATA_API_URL") or "https://api-data.line.me",
             web_staff_token=get("DXBOT_WEB_STAFF_TOKEN"),
             web_staff_legacy=get("DXBOT_WEB_STAFF") is not None,
             allowed_hosts=_names(get("DXBOT_ALLOWED_HOSTS")),

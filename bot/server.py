@@ -159,17 +159,19 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
     else:
         from bot.slack import evaluation
         from bot.slack.notifier import SlackNotifier
+        from bot.slack.reminder_update import ReminderUpdater
 
         client = web_client(token=settings.slack_bot_token or "", base_url=settings.slack_api_url)
         services.slack = SlackBot(responder=responder, db=db, clock=clock,
                                   signing_secret=settings.slack_signing_secret or "unused-in-socket-mode", client=client,
                                   departments_of=directory.departments_of, on_answer=telemetry.answered_hook,
                                   log_salt=settings.log_salt)
+        updater = ReminderUpdater(client=client, db=db, responder=responder, clock=clock)
         evaluation.register(services.slack.app, responder=responder, db=db, directory=directory, outbox=outbox,
-                            clock=clock)
+                            clock=clock, on_submitted=updater.project_submitted)
         services.slack_mode = mode
         services.reminders = ReminderService(db=db, responder=responder, directory=directory, outbox=outbox,
-                                             notifier=SlackNotifier(client), clock=clock,
+                                             notifier=SlackNotifier(client, on_posted=updater.on_posted), clock=clock,
                                              retention_days=settings.unanswered_retention_days)
     services.health.append(services.reminders.health)
     services.health.append(lambda: plan_health(db))
@@ -185,7 +187,8 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
                                     access_token=settings.line_channel_access_token or "",
                                     api_url=settings.line_api_url, responder=responder, db=db, clock=clock,
                                     on_answer=telemetry.answered_hook, on_reject=telemetry.rejected,
-                                    log_salt=settings.log_salt)
+                                    log_salt=settings.log_salt,
+                                    retention_days=settings.unanswered_retention_days)
     return services
 
 

@@ -70,6 +70,9 @@ class FakeApi:
                 call = Call("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, self.rfile.read(length))
                 self._answer(call)
 
+            def do_DELETE(self) -> None:  # noqa: N802
+                self._answer(Call("DELETE", self.path, {k.lower(): v for k, v in self.headers.items()}, b""))
+
             def _answer(self, call: Call) -> None:
                 with fake._lock:
                     fake.calls.append(call)
@@ -154,6 +157,13 @@ def slack_api(clock: Callable[[], float] = time.time) -> FakeApi:
             messages.append({"channel": data.get("channel"), "ts": ts, "text": data.get("text"),
                              "blocks": data.get("blocks"), "metadata": data.get("metadata")})
             return Scripted(200, {"ok": True, "channel": data.get("channel"), "ts": ts})
+        if call.path.endswith("/chat.update"):
+            data = call.json
+            found = [m for m in messages if m["channel"] == data.get("channel") and m["ts"] == data.get("ts")]
+            if not found:
+                return Scripted(200, {"ok": False, "error": "message_not_found"})
+            found[0].update(text=data.get("text"), blocks=data.get("blocks"), updated=True)
+            return Scripted(200, {"ok": True, "channel": data.get("channel"), "ts": data.get("ts")})
         if call.path.endswith("/conversations.history"):
             data = call.json
             found = [m for m in messages if m["channel"] == data.get("channel")
@@ -178,9 +188,33 @@ def slack_api_at(start: str) -> FakeApi:
 
 
 def line_api() -> FakeApi:
+    """The Messaging API: replies and pushes (409 for a retry key seen before), and rich menus
+    (``api.richmenus`` by id, ``api.default_richmenu``), as far as dxbot uses them."""
     seen_keys: set[str] = set()
+    menus: dict[str, dict[str, Any]] = {}
+    state: dict[str, Any] = {"default": None, "created": 0}
+
+    def richmenu(call: Call) -> Scripted | None:
+        if call.path == "/v2/bot/richmenu/list" and call.method == "GET":
+            return Scripted(200, {"richmenus": [{"richMenuId": k, **v} for k, v in menus.items()]})
+        if call.path == "/v2/bot/richmenu" and call.method == "POST":
+            state["created"] += 1
+            menu_id = f"richmenu-{state['created']:04d}"
+            menus[menu_id] = call.json
+            return Scripted(200, {"richMenuId": menu_id})
+        if call.path.startswith("/v2/bot/user/all/richmenu/") and call.method == "POST":
+            menu_id = call.path.rsplit("/", 1)[1]
+            if menu_id not in menus:
+                return Scripted(404, {"message": "Not found"})
+            state["default"] = menu_id
+            return Scripted(200, {})
+        if call.path.startswith("/v2/bot/richmenu/") and call.method == "DELETE":
+            return Scripted(200, {}) if menus.pop(call.path.rsplit("/", 1)[1], None) else Scripted(404, {})
+        return None
 
     def default(call: Call) -> Scripted:
+        if call.path.startswith("/v2/bot/richmenu") or call.path.startswith("/v2/bot/user/all/richmenu"):
+            return richmenu(call) or Scripted(404, {"message": "Not found"})
         if call.path == "/v2/bot/message/push":
             key = call.headers.get("x-line-retry-key")
             if key and key in seen_keys:
@@ -189,6 +223,22 @@ def line_api() -> FakeApi:
             if key:
                 seen_keys.add(key)
         return Scripted(200, {"sentMessages": [{"id": "1", "quoteToken": "q"}]})
+
+    api = FakeApi(default)
+    api.richmenus = menus  # type: ignore[attr-defined]
+    api.richmenu_state = state  # type: ignore[attr-defined]
+    return api
+
+
+def line_data_api() -> FakeApi:
+    """LINE's data host (api-data.line.me): rich menu images are uploaded here, not to the API host."""
+
+    def default(call: Call) -> Scripted:
+        if call.method == "POST" and call.path.startswith("/v2/bot/richmenu/") and call.path.endswith("/content"):
+            if call.headers.get("content-type") not in {"image/png", "image/jpeg"}:
+                return Scripted(400, {"message": "unsupported content type"})
+            return Scripted(200, {})
+        return Scripted(404, {"message": "Not found"})
 
     return FakeApi(default)
 

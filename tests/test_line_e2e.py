@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import time
 from datetime import datetime, timezone
@@ -10,7 +11,7 @@ from types import SimpleNamespace
 
 import httpx
 import pytest
-from linebot.v3.messaging import FlexMessage, Message, ReplyMessageRequest, TextMessage
+from linebot.v3.messaging import FlexCarousel, FlexMessage, Message, ReplyMessageRequest, TextMessage
 
 from bot.line.render import ALT_TEXT_LIMIT, LABEL_LIMIT, QUICK_REPLY_LIMIT
 from bot.line.webhook import LineChannel
@@ -49,7 +50,7 @@ def line(db_path):
             headers["X-Line-Signature"] = signature
         return http.post("/line/webhook", content=body, headers=headers)
 
-    yield SimpleNamespace(api=api, post=post, db_path=db_path)
+    yield SimpleNamespace(api=api, post=post, db_path=db_path, responder=responder)
     http.close()
     server.close()
     api.close()
@@ -137,7 +138,7 @@ def test_a_batch_gets_one_reply_per_event(line) -> None:
     time.sleep(0.3)
     assert sorted(r["replyToken"] for r in line.api.to("/v2/bot/message/reply") for r in [r.json]) == \
         ["reply-token-11", "reply-token-12", "reply-token-13"]
-    assert {r["messages"][0]["altText"].splitlines()[0] for r in got} == {"【DX】", "【クラウド】", "【シビックテック】"}
+    assert {r["messages"][0]["altText"].split()[0] for r in got} == {"【DX】", "【クラウド】", "【シビックテック】"}
 
 
 def test_a_redelivery_is_not_answered_twice(line) -> None:
@@ -240,3 +241,87 @@ def test_an_unanswered_question_offers_terms_help_and_the_city(line) -> None:
     assert "デジタル行政推進課" in msg["text"] and "https://www.city.funabashi.lg.jp/" in msg["text"]
     labels = [i["action"]["label"] for i in msg["quickReply"]["items"]]
     assert len(labels) >= 3 and labels[-1] == "使い方"
+
+
+def postback_event(data: str, *, n: int) -> dict:
+    return {"type": "postback", "mode": "active", "timestamp": int(time.time() * 1000),
+            "source": {"type": "user", "userId": "Uabcdef0123456789"}, "webhookEventId": f"01HPOST{n:04d}",
+            "deliveryContext": {"isRedelivery": False}, "replyToken": f"reply-token-{n}", "postback": {"data": data}}
+
+
+def test_several_projects_come_as_one_carousel_with_buttons_that_answer(line) -> None:
+    line.post(body(text_event("2-3-1と2-1-2の状況は？", n=71)))
+    reply = replies(line.api)[0]
+    ReplyMessageRequest.from_dict(reply)
+    assert len(reply["messages"]) == 1
+    msg = reply["messages"][0]
+    check_limits(msg)
+    model = FlexMessage.from_dict(msg)
+    assert isinstance(model.contents, FlexCarousel) and len(model.contents.contents) == 2
+    assert "\n" not in msg["altText"] and len(msg["altText"]) <= 100
+    assert "2-3-1" in msg["altText"] and "2-1-2" in msg["altText"]
+    blob = json.dumps(msg, ensure_ascii=False)
+    assert "令和4年度" in blob and not re.search(r"(?<![A-Za-z0-9])R\d", blob)
+    buttons = [c["action"] for bubble in msg["contents"]["contents"]
+               for row in bubble["footer"]["contents"] if row["type"] == "box" for c in row["contents"]]
+    assert [b["label"] for b in buttons[:3]] == ["KPI", "スケジュール", "概要"]
+    assert all(b["type"] == "postback" for b in buttons)
+
+    # Tapping "KPI" on 2-3-1's bubble answers 2-3-1's KPI.
+    kpi = next(b for b in buttons if b["label"] == "KPI")
+    line.post(body(postback_event(kpi["data"], n=72)))
+    answer = replies(line.api, 2)[1]["messages"][0]
+    check_limits(answer)
+    text = json.dumps(answer, ensure_ascii=False)
+    assert "RPA の活用拡充" in text and "7,552" in text
+
+    # The button's project is now the conversation's: a typed follow-up means 2-3-1.
+    line.post(body(text_event("そのスケジュールは？", n=73)))
+    follow_up = replies(line.api, 3)[2]["messages"]
+    assert "2-3-1" in follow_up[0]["text"] and "ロールモデル" in json.dumps(follow_up, ensure_ascii=False)
+
+
+def test_rich_menu_areas_are_understood(line) -> None:
+    from bot.line.richmenu import definition
+    from handlers.answer import Contact
+
+    line.responder.contact = Contact(name="船橋市 情報政策課", phone="047-436-0000", url="https://example.jp/ask",
+                                     plan_url="https://example.jp/dx-plan")  # as DXBOT_CONTACT_* configure it
+
+    areas = {a["action"]["label"]: a["action"]["data"] for a in definition()["areas"]}
+    for n, label in enumerate(["用語を調べる", "事業一覧", "使い方", "問い合わせ"], start=81):
+        line.post(body(postback_event(areas[label], n=n)))
+    got = {r["replyToken"]: r["messages"][0] for r in replies(line.api, 4)}
+    for m in got.values():
+        check_limits(m)
+    terms, projects, usage, contact = (got[f"reply-token-{n}"] for n in range(81, 85))
+    assert "調べたい言葉を送ってください" in terms["text"]
+    assert "マイナポータル" in [i["action"]["label"] for i in terms["quickReply"]["items"]]
+    assert projects["type"] == "flex" and "1-1-1 オンライン申請の拡充" in json.dumps(projects, ensure_ascii=False)
+    assert "マイナポータル" in usage["text"]
+    assert "船橋市 情報政策課" in contact["text"] and "047-436-0000" in contact["text"]
+    assert "https://example.jp/ask" in contact["text"] and "https://example.jp/dx-plan" in contact["text"]
+
+
+def test_the_greeting_says_what_is_kept_and_offers_examples(line) -> None:
+    follow = {"type": "follow", "mode": "active", "timestamp": int(time.time() * 1000), "webhookEventId": "01HFOLLOW2",
+              "deliveryContext": {"isRedelivery": False}, "source": {"type": "user", "userId": "U2"},
+              "replyToken": "rt-follow-2", "follow": {"isUnblocked": False}}
+    line.post(body(follow))
+    msg = replies(line.api)[0]["messages"][0]
+    check_limits(msg)
+    assert "90日間保存" in msg["text"] and "匿名化" in msg["text"]
+    labels = [i["action"]["label"] for i in msg["quickReply"]["items"]]
+    assert "マイナポータルとは" in labels and labels[-1] == "使い方"
+
+
+def test_unknown_postback_data_gets_the_help(line) -> None:
+    for n, data in enumerate(["menu=../../etc", "project=9-9-9&intent=project_kpi", "%%%", ""], start=91):
+        line.post(body(postback_event(data, n=n)))
+    got = {r["replyToken"]: r["messages"] for r in replies(line.api, 4)}
+    for n in (91, 93, 94):
+        assert "マイナポータル" in got[f"reply-token-{n}"][0]["text"]  # the help's examples
+    assert "わかりません" in got["reply-token-92"][0]["text"]  # an unknown project is not guessed
+    for messages in got.values():
+        for m in messages:
+            check_limits(m)

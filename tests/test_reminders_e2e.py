@@ -178,3 +178,85 @@ def test_a_reminder_round_the_form_and_publishing(served) -> None:
     assert "令和8年度の進み具合: A（予定より早く実施）" in after and "目標を上回りました" in after
     kpi = dxbot("ask", "2-3-1のKPI", env=cli_env(db_path)).stdout
     assert "令和8年度: 目標 —、実績 10,500" in kpi  # the published actual joins the KPI table
+
+
+def updates(api, channel: str) -> list[dict]:
+    return [c.json for c in api.to("/api/chat.update") if c.json.get("channel") == channel]
+
+
+def wait_updates(api, channel: str, count: int, timeout: float = 15) -> list[dict]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got = updates(api, channel)
+        if len(got) >= count:
+            return got
+        time.sleep(0.05)
+    raise AssertionError(f"{channel}: {len(updates(api, channel))} chat.update calls, expected {count}")
+
+
+def blocks_of(call: dict) -> list[dict]:
+    return json.loads(call["blocks"]) if isinstance(call["blocks"], str) else call["blocks"]
+
+
+def test_reminders_are_updated_as_projects_are_submitted_and_closed_after_the_deadline(served) -> None:
+    api, http, db_path = served
+    wait_keys(api, {"2026:reminder-30:デジタル行政推進課", "2026:reminder-30:総務法制課"})
+    by_key = {m["metadata"]["event_payload"]["key"]: m for m in api.messages if m.get("metadata")}
+    digital, somu = by_key["2026:reminder-30:デジタル行政推進課"], by_key["2026:reminder-30:総務法制課"]
+
+    # 21 projects: a line each in one section and one select, not 21 sections with buttons.
+    select = [e for b in digital["blocks"] if b["type"] == "actions" for e in b["elements"]
+              if e["type"] == "static_select"]
+    assert len(select) == 1 and len(select[0]["options"]) == 21
+    assert len(digital["blocks"]) <= 8 and not any(b.get("accessory") for b in digital["blocks"])
+    option = select[0]["options"][0]
+    project = json.loads(option["value"])["project"]
+
+    # Choosing a project in the select opens its form.
+    r = interaction(http, {"type": "block_actions", "user": {"id": "UD1"}, "team": {"id": "T1"}, "api_app_id": "A1",
+                           "trigger_id": "trig-pick", "channel": {"id": "CDIGI"}, "container": {"channel_id": "CDIGI"},
+                           "message": {"ts": digital["ts"]}, "response_url": api.url + "/respond/pick",
+                           "actions": [{"action_id": "dx_eval_pick", "type": "static_select", "block_id": "dx_eval_pick",
+                                        "selected_option": option, "action_ts": "3"}]})
+    assert r.status_code == 200
+    view = api.wait_for("/api/views.open")[0].json["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    assert json.loads(view["private_metadata"])["project"] == project
+
+    # A submission updates the posted reminder in place (same channel and ts), project by project.
+    assert interaction(http, submission("UD1", project, grade="B", kpi={}, comment="順調")).status_code == 200
+    update = wait_updates(api, "CDIGI", 1)[-1]
+    assert update["ts"] == digital["ts"]
+    text = json.dumps(blocks_of(update), ensure_ascii=False)
+    assert f"*{project}*" in text and "4/30 提出済（B）" in text and "提出 1/21 事業" in text
+    assert interaction(http, submission("US1", "2-1-1", grade="A", kpi={1: "60"}, comment="完了")).status_code == 200
+    done = wait_updates(api, "CSOMU", 1)[-1]
+    assert done["ts"] == somu["ts"]
+    text = json.dumps(blocks_of(done), ensure_ascii=False)
+    assert "4/30 提出済（A）" in text and "全1事業の提出が完了しました" in text
+    assert not any(b.get("block_id") == "dx_snooze" for b in blocks_of(done))  # nothing left to snooze
+
+    # The form opened again starts from the draft.
+    again = dict(by_key["2026:reminder-30:総務法制課"])
+    button = next(b["accessory"] for b in again["blocks"] if b.get("accessory"))
+    interaction(http, {"type": "block_actions", "user": {"id": "US1"}, "team": {"id": "T1"}, "api_app_id": "A1",
+                       "trigger_id": "trig-again", "channel": {"id": "CSOMU"}, "container": {"channel_id": "CSOMU"},
+                       "message": {"ts": somu["ts"]}, "response_url": api.url + "/respond/again",
+                       "actions": [{"action_id": button["action_id"], "value": button["value"], "type": "button",
+                                    "block_id": "b", "action_ts": "4"}]})
+    form = api.wait_for("/api/views.open", 2)[1].json["view"]
+    form = json.loads(form) if isinstance(form, str) else form
+    inputs = {b["block_id"]: b["element"] for b in form["blocks"] if b["type"] == "input"}
+    assert inputs["grade"]["initial_option"]["value"] == "A"
+    assert inputs["kpi_1"]["initial_value"] == "60" and inputs["comment"]["initial_value"] == "完了"
+    confirmation = [c.json for c in api.to("/api/chat.postMessage") if c.json.get("channel") == "US1"]
+    assert "公表は管理者が行います" in confirmation[-1]["text"] and "dxbot" not in confirmation[-1]["text"]
+
+    # After the deadline the overdue notice goes out and the earlier reminder says it is closed.
+    late = dxbot("remind", "--now", env=cli_env(db_path, api, clock="2027-06-01T09:00:30+09:00"))
+    assert late.returncode == 0, late.stderr
+    closed = wait_updates(api, "CDIGI", 2)[-1]
+    assert closed["ts"] == digital["ts"]
+    text = json.dumps(blocks_of(closed), ensure_ascii=False)
+    assert "この依頼は締め切りました" in text and "4/30 提出済（B）" in text
+    assert not any(b["type"] == "actions" for b in blocks_of(closed))  # no more input on the closed message

@@ -6,9 +6,13 @@ import json
 from dataclasses import replace
 
 import pytest
-from linebot.v3.messaging import Message
+import re
+
+from linebot.v3.messaging import FlexCarousel, FlexMessage, Message
 
 from bot.line import render as line_render
+from bot.line.projects import CAROUSEL_BUBBLES, CAROUSEL_BYTES
+from bot.line.wording import ALT_SHORT
 from bot.slack import render as slack_render
 from bot.web import render as web_render
 from handlers import Responder
@@ -36,6 +40,10 @@ def corpus(responder: Responder) -> list[Answer]:
     p = replace(projects[0], evaluations=tuple(replace(e, comment="長いコメント" * 5_000) for e in projects[0].evaluations))
     answers.append(Answer(query="1-1-1", intent="project_status", lang="ja", audience="staff", text="本文" * 30_000,
                           answers=(Ref("project", p.id, p.name, 100),), projects=(p,), source="出典"))
+    every = tuple(projects)  # more projects than a carousel holds
+    answers.append(Answer(query="全部の状況", intent="project_status", lang="ja", audience="citizen",
+                          text="\n\n".join(f"{q.id} {q.name}\n本文" for q in every),
+                          answers=tuple(Ref("project", q.id, q.name, 100) for q in every), projects=every, source="出典"))
     return answers
 
 
@@ -64,7 +72,7 @@ def test_slack_messages_stay_within_block_kit_limits(answers) -> None:
 
 
 def test_long_slack_lists_page_with_a_more_button(answers) -> None:
-    big = answers[-3]
+    big = answers[-4]
     first = slack_render.render(big)
     more = [e for b in first["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == "dx_more"]
     assert more and json.loads(more[0]["value"])["page"] == 1
@@ -78,20 +86,37 @@ def test_line_messages_stay_within_messaging_api_limits(answers) -> None:
         messages = line_render.render(answer)
         assert 1 <= len(messages) <= line_render.MAX_MESSAGES
         for m in messages:
-            Message.from_dict(m)  # the SDK's models accept it
+            model = Message.from_dict(m)  # the SDK's models accept it
             if m["type"] == "text":
                 assert len(m["text"]) <= line_render.TEXT_LIMIT
             else:
-                assert len(m["altText"]) <= line_render.ALT_TEXT_LIMIT
-                assert len(json.dumps(m["contents"], ensure_ascii=False).encode()) <= line_render.BUBBLE_LIMIT
+                assert isinstance(model, FlexMessage)
+                assert "\n" not in m["altText"] and len(m["altText"]) <= ALT_SHORT  # one short line
+                size = len(json.dumps(m["contents"], ensure_ascii=False).encode())
+                if isinstance(model.contents, FlexCarousel):
+                    assert len(m["contents"]["contents"]) <= CAROUSEL_BUBBLES and size <= CAROUSEL_BYTES
+                    assert all(len(json.dumps(b, ensure_ascii=False).encode()) <= line_render.BUBBLE_LIMIT
+                               for b in m["contents"]["contents"])
+                else:
+                    assert size <= line_render.BUBBLE_LIMIT
+            if answer.audience == "citizen":  # citizens read 令和4年度, never the plan's "R4"
+                assert not re.search(r"(?<![A-Za-z0-9])R\d", json.dumps(m, ensure_ascii=False)), m
             items = m.get("quickReply", {}).get("items", [])
             assert len(items) <= line_render.QUICK_REPLY_LIMIT
             assert all(len(i["action"]["label"]) <= line_render.LABEL_LIMIT for i in items)
             assert all(len(i["action"]["text"]) <= 300 for i in items)
 
 
+def test_line_carousel_keeps_what_fits_and_names_the_rest(answers) -> None:
+    messages = line_render.render(answers[-1])
+    carousel = messages[0]["contents"]
+    assert carousel["type"] == "carousel" and len(carousel["contents"]) == CAROUSEL_BUBBLES
+    assert messages[0]["altText"].startswith(f"{CAROUSEL_BUBBLES}件の事業")
+    assert messages[1]["type"] == "text" and messages[1]["text"].startswith(f"ほか {len(answers[-1].projects) - 12} 件")
+
+
 def test_long_line_lists_are_summarised(answers) -> None:
-    bubble = line_render.render(answers[-3])[0]["contents"]
+    bubble = line_render.render(answers[-4])[0]["contents"]
     texts = json.dumps(bubble, ensure_ascii=False)
     assert "ほか 2575 件" in texts
 
@@ -102,3 +127,18 @@ def test_web_answers_are_json(answers) -> None:
         json.dumps(data, ensure_ascii=False)
         assert data["card"]["type"] in {"text", "glossary", "terms", "list", "project", "clarify", "unknown",
                                            "help"}
+
+
+def test_line_messages_outside_answers_parse_too() -> None:
+    """The greeting, the non-text reply and the rich menu's own answers, held to the same models."""
+    from bot.line import postback
+    from handlers.answer import Contact
+
+    contact = Contact(name="船橋市 デジタル行政推進課", phone="047-436-0000", url="https://example.jp/a")
+    for m in (line_render.welcome() + line_render.text_only() + postback.terms_prompt()
+              + postback.contact_message(contact)):
+        Message.from_dict(m)
+        assert len(m["text"]) <= line_render.TEXT_LIMIT
+        items = m.get("quickReply", {}).get("items", [])
+        assert len(items) <= line_render.QUICK_REPLY_LIMIT
+        assert all(len(i["action"]["label"]) <= line_render.LABEL_LIMIT for i in items)

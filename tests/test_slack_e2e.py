@@ -134,16 +134,55 @@ def test_direct_messages_and_bot_messages(slack) -> None:
     assert len(slack.api.to("/api/chat.postMessage")) == 1
 
 
-def test_app_home_shows_the_plan_at_a_glance(slack) -> None:
+def test_app_home_is_a_dashboard_of_the_readers_department(slack) -> None:
+    from knowledge.evaluations import Submission, submit_draft
+    from scheduler.calendar import evaluation_year
+
+    year = evaluation_year(utcnow())
+    submit_draft(slack.db, Submission("1-1-2", year, "B", {}, "発信を強化", "UPR"), now=utcnow())
     slack.event({"type": "app_home_opened", "user": "UPR", "channel": "D9", "tab": "home"}, event_id="Ev30")
     call = slack.api.wait_for("/api/views.publish")[0].json
     assert call["user_id"] == "UPR"
     view = decoded(call["view"])
     text = json.dumps(view, ensure_ascii=False)
     assert view["type"] == "home"
+    assert "広報課 の事業" in text and "提出 1/1 事業" in text
+    card = next(b for b in view["blocks"] if b.get("accessory", {}).get("action_id") == "dx_eval_open_1-1-2")
+    assert "1-1-2 オンラインによる行政情報の発信強化" in card["text"]["text"] and "提出済（B）" in card["text"]["text"]
+    assert json.loads(card["accessory"]["value"]) == {"project": "1-1-2", "year": year}
     assert "評価別の事業数" in text and "B: 19" in text
     assert "2-2-1 テレワーク環境の充実" in text and "3-1-2 スマートフォン講座等の充実" in text  # behind schedule
-    assert "広報課 の事業" in text and "1-1-2 オンラインによる行政情報の発信強化" in text
+
+
+def test_app_home_speaks_the_readers_language(slack) -> None:
+    slack.api.script("/api/users.info", Scripted(200, {"ok": True, "user": {"id": "UEN", "locale": "en-US"}}))
+    slack.event({"type": "app_home_opened", "user": "UEN", "channel": "D8", "tab": "home"}, event_id="Ev31")
+    view = decoded(slack.api.wait_for("/api/views.publish")[0].json["view"])
+    text = json.dumps(view, ensure_ascii=False)
+    assert "Projects by grade" in text and "Behind schedule" in text and "評価別" not in text
+    assert "not in the directory yet" in text  # UEN belongs to no department
+    assert slack.api.to("/api/users.info")[0].json["user"] == "UEN"
+
+
+def test_the_shortcut_opens_a_project_lookup(slack) -> None:
+    payload = {"type": "shortcut", "callback_id": "dx_lookup_project", "trigger_id": "trig-sc", "user": {"id": "U1"},
+               "team": {"id": "T1"}, "api_app_id": "A1", "action_ts": "1"}
+    assert slack.form({"payload": json.dumps(payload)}).status_code == 200
+    view = decoded(slack.api.wait_for("/api/views.open")[0].json["view"])
+    assert view["title"]["text"] == "事業を調べる"
+    select = view["blocks"][0]["accessory"]
+    assert sum(len(g["options"]) for g in select["option_groups"]) == 26
+    chosen = next(o for g in select["option_groups"] for o in g["options"] if o["value"] == "2-3-1")
+    pick = {"type": "block_actions", "user": {"id": "U1"}, "team": {"id": "T1"}, "api_app_id": "A1",
+            "trigger_id": "trig-pick", "container": {"type": "view", "view_id": "V123"},
+            "view": {"id": "V123", "hash": "h1", "type": "modal", "callback_id": "dx_lookup_project"},
+            "actions": [{"action_id": "dx_lookup_pick", "block_id": "dx_lookup", "type": "static_select",
+                         "selected_option": chosen, "action_ts": "2"}]}
+    assert slack.form({"payload": json.dumps(pick)}).status_code == 200
+    update = slack.api.wait_for("/api/views.update")[0].json
+    assert update["view_id"] == "V123" and update["hash"] == "h1"
+    card = json.dumps(decoded(update["view"]), ensure_ascii=False)
+    assert "2-3-1 RPA の活用拡充" in card and "94%" in card
 
 
 def test_slash_command(slack) -> None:
@@ -152,6 +191,21 @@ def test_slash_command(slack) -> None:
     assert r.status_code == 200
     reply = slack.api.wait_for("/respond/cmd")[0].json
     assert reply["response_type"] == "ephemeral" and "RPA の活用拡充" in json.dumps(reply, ensure_ascii=False)
+    share = next(e for b in decoded(reply["blocks"]) if b.get("block_id") == "dx_share" for e in b["elements"])
+    assert share["text"]["text"] == "チャンネルに共有"
+    assert slack.api.to("/api/chat.postMessage") == []  # private until shared
+
+    # 「チャンネルに共有」 posts the answer in the channel for everyone and removes the private copy.
+    press = {"type": "block_actions", "user": {"id": "U1"}, "team": {"id": "T1"}, "api_app_id": "A1",
+             "container": {"type": "message", "message_ts": "1700000500.000100", "channel_id": "C1", "is_ephemeral": True},
+             "channel": {"id": "C1"}, "trigger_id": "t5", "response_url": slack.api.url + "/respond/share",
+             "actions": [{"action_id": "dx_share", "block_id": "dx_share", "type": "button", "value": share["value"],
+                          "action_ts": "5"}]}
+    assert slack.form({"payload": json.dumps(press)}).status_code == 200
+    shared = posted(slack.api)[0]
+    assert shared["channel"] == "C1" and "thread_ts" not in shared
+    assert "<@U1> さんが /dx の回答を共有しました" in all_text(shared) and "RPA の活用拡充" in all_text(shared)
+    assert slack.api.wait_for("/respond/share")[0].json["delete_original"] is True
     slack.form({"command": "/dx", "text": "help", "user_id": "U1", "channel_id": "C1", "team_id": "T1",
                 "response_url": slack.api.url + "/respond/help", "trigger_id": "t"})
     assert "2-3-1の状況は？" in slack.api.wait_for("/respond/help")[0].json["text"]
@@ -207,3 +261,40 @@ def test_user_text_cannot_ping_the_channel(slack) -> None:
     msg = posted(slack.api)[0]
     text = all_text(msg)
     assert "<!channel>" not in text and "<@U999>" not in text
+
+
+def test_sharing_where_the_bot_cannot_post_says_how_to_fix_it(slack) -> None:
+    slack.api.script("/api/chat.postMessage", Scripted(200, {"ok": False, "error": "not_in_channel"}))
+    value = json.dumps({"q": "LGWANとは", "p": None, "lang": "ja"}, ensure_ascii=False)
+    press = {"type": "block_actions", "user": {"id": "U1"}, "team": {"id": "T1"}, "api_app_id": "A1",
+             "container": {"type": "message", "message_ts": "1.1", "channel_id": "C7", "is_ephemeral": True},
+             "channel": {"id": "C7"}, "trigger_id": "t6", "response_url": slack.api.url + "/respond/share7",
+             "actions": [{"action_id": "dx_share", "block_id": "dx_share", "type": "button", "value": value,
+                          "action_ts": "6"}]}
+    assert slack.form({"payload": json.dumps(press)}).status_code == 200
+    reply = slack.api.wait_for("/respond/share7")[0].json
+    assert "/invite @dxbot" in reply["text"] and reply.get("delete_original") is not True
+
+
+def test_app_home_in_english_shows_submissions_in_english(slack) -> None:
+    from knowledge.evaluations import Submission, submit_draft
+    from scheduler.calendar import evaluation_year
+
+    submit_draft(slack.db, Submission("1-1-2", evaluation_year(utcnow()), "A", {}, "", "UPR"), now=utcnow())
+    slack.api.script("/api/users.info", Scripted(200, {"ok": True, "user": {"id": "UPR", "locale": "en-GB"}}))
+    slack.event({"type": "app_home_opened", "user": "UPR", "channel": "D9", "tab": "home"}, event_id="Ev32")
+    text = json.dumps(decoded(slack.api.wait_for("/api/views.publish")[0].json["view"]), ensure_ascii=False)
+    assert "広報課's projects" in text and "1 of 1 submitted" in text and "submitted" in text and "(A)" in text
+    assert "提出済" not in text and "Edit" in text
+
+
+def test_a_forged_share_value_posts_nothing(slack) -> None:
+    for n, value in enumerate(["not json", json.dumps({"p": "2-3-1"}), json.dumps(["q"])]):
+        press = {"type": "block_actions", "user": {"id": "U1"}, "team": {"id": "T1"}, "api_app_id": "A1",
+                 "container": {"type": "message", "message_ts": "1.1", "channel_id": "C1", "is_ephemeral": True},
+                 "channel": {"id": "C1"}, "trigger_id": "t7", "response_url": slack.api.url + f"/respond/forged{n}",
+                 "actions": [{"action_id": "dx_share", "block_id": "dx_share", "type": "button", "value": value,
+                              "action_ts": "7"}]}
+        assert slack.form({"payload": json.dumps(press)}).status_code == 200
+        assert "読み取れませんでした" in slack.api.wait_for(f"/respond/forged{n}")[0].json["text"]
+    assert slack.api.to("/api/chat.postMessage") == []

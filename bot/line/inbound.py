@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from linebot.v3.webhooks import Event, FollowEvent, MessageEvent, TextMessageContent
+from linebot.v3.webhooks import Event, FollowEvent, MessageEvent, PostbackEvent, TextMessageContent
 
 
 @dataclass(frozen=True)
 class Incoming:
-    kind: str  # "text" | "follow" | "non_text" | "ignore"
+    kind: str  # "text" | "postback" (text holds its data) | "follow" | "non_text" | "ignore"
     event_id: str
     text: str = ""
     user_id: str | None = None
@@ -31,6 +31,9 @@ def classify(event: Event) -> Incoming:
         if isinstance(event.message, TextMessageContent):
             return Incoming("text", event_id, event.message.text or "", user_id, token, ts, redelivery)
         return Incoming("non_text", event_id, "", user_id, token, ts, redelivery)
+    if isinstance(event, PostbackEvent):
+        data = getattr(event.postback, "data", "") or ""
+        return Incoming("postback", event_id, data, user_id, token, ts, redelivery)
     if isinstance(event, FollowEvent):
         return Incoming("follow", event_id, "", user_id, token, ts, redelivery)
     return Incoming("ignore", event_id, "", user_id, token, ts, redelivery)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.line import projects as project_cards
+from bot.line.wording import for_citizens, one_line, reiwa
 from bot.line.terms import terms_carousel
 from bot.render_common import GRADE_COLOUR, progress, truncate
 from handlers.answer import Answer, Ref
@@ -77,7 +79,7 @@ def project_bubble(answer: Answer, p: Project) -> dict[str, Any]:
             body.append(_text(truncate(e.comment, BODY_TEXT), size="sm"))
         for pr in progress(p):
             if pr.percent is not None:
-                caption = f"R{pr.year - 2018} 実績 {pr.actual:,.0f} / 目標 {pr.target:,.0f}（{pr.percent}%）"
+                caption = f"令和{pr.year - 2018}年度 実績 {pr.actual:,.0f} / 目標 {pr.target:,.0f}（{pr.percent}%）"
                 body.append(_kpi_bar(pr.label, pr.percent, caption, colour))
     else:
         text = answer.text.split("\n\n")[list(answer.projects).index(p)] if len(answer.projects) > 1 else answer.text
@@ -137,11 +139,15 @@ def list_bubble(answer: Answer) -> dict[str, Any]:
 def _flex(alt: str, bubble: dict[str, Any], quick: dict[str, Any]) -> dict[str, Any]:
     if len(json.dumps(bubble, ensure_ascii=False).encode("utf-8")) > BUBBLE_LIMIT:
         return {"type": "text", "text": truncate(alt, TEXT_LIMIT), "quickReply": quick}
-    return {"type": "flex", "altText": truncate(alt, ALT_TEXT_LIMIT), "contents": bubble, "quickReply": quick}
+    return {"type": "flex", "altText": one_line(alt), "contents": bubble, "quickReply": quick}
 
 
 def render(answer: Answer) -> list[dict[str, Any]]:
-    """At most five messages; every one valid for the Messaging API's limits."""
+    """At most five messages; every one valid for the Messaging API's limits, in citizen wording."""
+    return for_citizens(_render(answer))
+
+
+def _render(answer: Answer) -> list[dict[str, Any]]:
     quick = quick_replies(answer)
     if answer.intent == "glossary" and answer.terms:
         return [_flex(answer.text, glossary_bubble(answer), quick)]
@@ -150,17 +156,23 @@ def render(answer: Answer) -> list[dict[str, Any]]:
     if answer.intent == "glossary_list" and answer.terms:
         return [terms_carousel(answer, quick)]
     if answer.intent.startswith("project_") and answer.projects:
-        bubbles = [project_bubble(answer, p) for p in answer.projects[:MAX_MESSAGES]]
-        messages = [_flex(answer.text, b, quick) for b in bubbles]
+        bubbles = [(p, project_cards.with_actions(project_bubble(answer, p), p, shown=answer.intent))
+                   for p in answer.projects]
+        messages = project_cards.carousel(answer, bubbles, quick)
         if answer.assumed_project:
-            messages = [{"type": "text", "text": answer.text.splitlines()[0]}] + messages[: MAX_MESSAGES - 1]
-        return messages
-    return [{"type": "text", "text": truncate(answer.text, TEXT_LIMIT), "quickReply": quick}]
+            messages = [{"type": "text", "text": answer.text.splitlines()[0]}] + messages
+        return messages[:MAX_MESSAGES]
+    return [{"type": "text", "text": truncate(reiwa(answer.text), TEXT_LIMIT), "quickReply": quick}]
 
 
-def welcome() -> list[dict[str, Any]]:
+def privacy_note(*, retention_days: int = 90) -> str:
+    return f"答えられなかった質問は回答の改善のため{retention_days}日間保存します（利用者IDは匿名化して記録）。"
+
+
+def welcome(*, retention_days: int = 90) -> list[dict[str, Any]]:
     text = ("友だち追加ありがとうございます。船橋市のデジタル化の取り組み（DX 推進計画アクションプラン）について、"
-            "言葉の意味や取り組みの様子をお答えします。\n例えば「マイナポータルとは」と送ってみてください。")
+            "言葉の意味や取り組みの様子をお答えします。\n例えば「マイナポータルとは」と送ってみてください。"
+            f"下のメニューからも選べます。\n\n{privacy_note(retention_days=retention_days)}")
     return [{"type": "text", "text": text, "quickReply": {"items": [_quick(q, q) for q in EXAMPLES] + [_quick(HELP_LABEL, HELP_LABEL)]}}]
 
 

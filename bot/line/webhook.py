@@ -16,7 +16,7 @@ from linebot.v3.webhook import WebhookParser
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 
-from bot.line import render
+from bot.line import postback, render
 from bot.limits import MAX_WEBHOOK_BODY, BodyTooLarge, read_capped, too_deep
 from bot.line.inbound import Incoming, classify
 from handlers import Responder
@@ -33,7 +33,8 @@ _RETRY_NS = uuid.UUID("6f1c2d4e-5b7a-4c3e-9d2f-0a1b2c3d4e5f")
 class LineChannel:
     def __init__(self, *, channel_secret: str, access_token: str, api_url: str, responder: Responder, db: Any,
                  clock: Clock, on_answer: Callable[[str, Answer, float, str | None], None] | None = None,
-                 on_reject: Callable[[str], None] | None = None, log_salt: str = "dxbot") -> None:
+                 on_reject: Callable[[str], None] | None = None, log_salt: str = "dxbot",
+                 retention_days: int = 90) -> None:
         self.parser = WebhookParser(channel_secret)
         self.api = MessagingApi(ApiClient(Configuration(access_token=access_token, host=api_url)))
         self.responder = responder
@@ -44,6 +45,7 @@ class LineChannel:
         self.on_answer = on_answer or (lambda channel, answer, seconds, user: None)
         self.on_reject = on_reject or (lambda reason: None)
         self.workers: Executor = ThreadPoolExecutor(4, thread_name_prefix="dxbot-line")
+        self.retention_days = retention_days
 
     async def endpoint(self, request: Request) -> PlainTextResponse:
         signature = request.headers.get("x-line-signature")
@@ -100,19 +102,38 @@ class LineChannel:
 
     def messages_for(self, item: Incoming, now: datetime) -> list[dict[str, Any]]:
         if item.kind == "follow":
-            return render.welcome()
+            return render.welcome(retention_days=self.retention_days)
         if item.kind == "non_text":
             return render.text_only()
+        if item.kind == "postback":
+            return self.postback_messages(postback.parse(item.text), key=self._conversation(item), now=now)
         self.responder.refresh()
         started = time.perf_counter()
-        # Follow-ups per LINE user; the key holds the user id hashed, like the question log.
-        key = f"line:{hash_user(item.user_id, salt=self.questions.salt)}" if item.user_id else None
+        key = self._conversation(item)
         answer = answer_in_conversation(self.responder, self.conversations, item.text, key=key, audience="citizen",
                                         now=now)
         elapsed = time.perf_counter() - started
         self.questions.observe(answer, channel="line", user_id=item.user_id, now=now)
         self.on_answer("line", answer, elapsed, item.user_id)
         return render.render(answer)
+
+    def _conversation(self, item: Incoming) -> str | None:
+        """Follow-ups per LINE user; the key holds the user id hashed, like the question log."""
+        return f"line:{hash_user(item.user_id, salt=self.questions.salt)}" if item.user_id else None
+
+    def postback_messages(self, request: postback.Request, *, key: str | None, now: datetime) -> list[dict[str, Any]]:
+        """A rich-menu area or a card's button: no text to understand, the data says what is asked."""
+        if request.kind == "terms":
+            return postback.terms_prompt()
+        if request.kind == "contact":
+            return postback.contact_message(self.responder.contact)
+        self.responder.refresh()
+        if request.kind == "project":
+            answer = self.responder.project_answer(request.project_id, request.intent, audience="citizen")
+            if key and answer.projects:  # 「そのスケジュールは？」 after a button means this project
+                self.conversations.remember(key, request.project_id, now=now)
+            return render.render(answer)
+        return render.render(self.responder.answer(request.text, audience="citizen"))
 
     def _post(self, path: str, body: dict[str, Any], *, headers: dict[str, str] | None = None) -> None:
         """POST through the SDK's ApiClient (host, token, user agent, errors as ApiException).

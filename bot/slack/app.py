@@ -15,10 +15,12 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.slack import inbound
-from bot.slack.render import home_view, render
+from bot.slack import home, lookup, share
+from bot.slack.render import render
 from handlers import Context, Responder
 from handlers.answer import Answer
 from handlers.state import Conversations, Inbox, QuestionLog
+from scheduler.calendar import evaluation_year
 
 log = logging.getLogger("dxbot.slack")
 Clock = Callable[[], datetime]
@@ -61,6 +63,8 @@ class SlackBot:
         app.action(re.compile(r"^dx_project_(project_\w+)$"))(self._on_project_button)
         app.action(re.compile(r"^dx_pick_\d+$"))(self._on_pick)
         app.action("dx_more")(self._on_more)
+        share.register(app, responder=self.responder)
+        lookup.register(app, responder=self.responder)
 
     def _dedupe(self, body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
         """Slack retries an event it thinks failed (X-Slack-Retry-Num): answer each event_id once."""
@@ -86,7 +90,7 @@ class SlackBot:
     def _on_command(self, ack: Callable[..., None], command: dict[str, Any], respond: Callable[..., Any]) -> None:
         ack()  # within Slack's 3 seconds, before any work
         answer = self._ask(inbound.from_command(command), channel="slack")
-        respond(response_type="ephemeral", **render(answer))
+        respond(response_type="ephemeral", **share.with_share_button(render(answer), answer))
 
     def _on_project_button(self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any],
                            client: WebClient, respond: Callable[..., Any]) -> None:
@@ -116,10 +120,8 @@ class SlackBot:
     def _on_home(self, body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
         user = event.get("user", "")
         self.responder.refresh()
-        departments = self.departments_of(user)
-        own = [p for p in self.responder.catalog.projects.values() if set(p.departments) & set(departments)]
-        view = home_view(self.responder.glance(), own=own if departments else None,
-                         department="、".join(departments) or None)
+        view = home.dashboard(self.responder, departments=self.departments_of(user),
+                              fiscal_year=evaluation_year(self.clock()), lang=home.user_lang(client, user))
         client.views_publish(user_id=user, view=view)
         self._finish(body)
 

@@ -14,7 +14,8 @@ from slack_sdk import WebClient
 from handlers import Responder
 from handlers.evaluation_form import MAX_COMMENT, validate
 from knowledge.evaluations import submit_draft
-from knowledge.records import GRADES, Project, fiscal_to_reiwa
+from knowledge.records import GRADES, Evaluation, Project, fiscal_to_reiwa
+from scheduler.calendar import TOKYO
 from scheduler.directory import Directory, Route
 from scheduler.outbox import Outbox
 from scheduler.reminders import snooze
@@ -25,6 +26,7 @@ CALLBACK = "dx_eval_submit"
 def modal(p: Project, fiscal_year: int) -> dict[str, Any]:
     reiwa = fiscal_to_reiwa(fiscal_year)
     last = p.latest_evaluation()
+    draft = current_submission(p, fiscal_year)
     blocks: list[dict[str, Any]] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*{p.id} {p.name}*\n担当: {'、'.join(p.departments)}"
                                      + (f"\n前回: {last.grade}（令和{fiscal_to_reiwa(last.fiscal_year)}年度）" if last and last.grade else "")}},
@@ -32,20 +34,43 @@ def modal(p: Project, fiscal_year: int) -> dict[str, Any]:
          "element": {"type": "static_select", "action_id": "value", "placeholder": {"type": "plain_text", "text": "A〜D"},
                      "options": [{"text": {"type": "plain_text", "text": f"{g}: {m}"}, "value": g} for g, m in GRADES.items()]}},
     ]
+    if draft is not None:
+        blocks.insert(1, {"type": "context", "elements": [{"type": "mrkdwn", "text": (
+            f"{_when(draft)}に提出された{'下書き' if draft.status == 'draft' else '評価'}を表示しています。"
+            "保存すると置き換わります（前の内容は履歴に残ります）。")}]})
+        if draft.grade in GRADES:
+            blocks[-1]["element"]["initial_option"] = {"text": {"type": "plain_text", "text": f"{draft.grade}: {GRADES[draft.grade]}"},
+                                                        "value": draft.grade}
+    actuals = dict(draft.actuals) if draft is not None else {}
     for ind in p.indicators:
         t = ind.value(fiscal_year, "target")
         target = f"（目標 {t.value:,g}{ind.unit or ''}）" if t and t.value is not None else ""
         blocks.append({"type": "input", "block_id": f"kpi_{ind.no}", "optional": True,
                        "label": {"type": "plain_text", "text": f"参考値{ind.no} 実績: {ind.label}{target}"[:2000]},
                        "element": {"type": "plain_text_input", "action_id": "value",
-                                   "placeholder": {"type": "plain_text", "text": "例: 7,552"}}})
+                                   "placeholder": {"type": "plain_text", "text": "例: 7,552"},
+                                   **({"initial_value": f"{actuals[ind.no]:,g}"} if actuals.get(ind.no) is not None else {})}})
     blocks.append({"type": "input", "block_id": "comment", "optional": True,
                    "label": {"type": "plain_text", "text": "コメント（振り返りと今後の方針）"},
                    "element": {"type": "plain_text_input", "action_id": "value", "multiline": True,
-                               "max_length": MAX_COMMENT}})
+                               "max_length": MAX_COMMENT,
+                               **({"initial_value": draft.comment[:MAX_COMMENT]} if draft is not None and draft.comment else {})}})
     return {"type": "modal", "callback_id": CALLBACK, "title": {"type": "plain_text", "text": "評価を入力"},
             "submit": {"type": "plain_text", "text": "下書き保存"}, "close": {"type": "plain_text", "text": "閉じる"},
             "private_metadata": json.dumps({"project": p.id, "year": fiscal_year}), "blocks": blocks}
+
+
+def current_submission(p: Project, fiscal_year: int) -> Evaluation | None:
+    """The form's starting point: what was last submitted for the year (a draft, or already published)."""
+    subs = [e for e in p.evaluations if e.source == "submission" and e.fiscal_year == fiscal_year]
+    return max(subs, key=lambda e: e.submitted_at or "") if subs else None
+
+
+def _when(e: Evaluation) -> str:
+    if not e.submitted_at:
+        return ""
+    t = datetime.fromisoformat(e.submitted_at).astimezone(TOKYO)
+    return f"{t.month}月{t.day}日 "
 
 
 def form_values(view: dict[str, Any]) -> tuple[str | None, dict[int, str], str]:
@@ -57,23 +82,32 @@ def form_values(view: dict[str, Any]) -> tuple[str | None, dict[int, str], str]:
 
 
 def register(app: App, *, responder: Responder, db: Any, directory: Directory, outbox: Outbox,
-             clock: Callable[[], datetime]) -> None:
+             clock: Callable[[], datetime], on_submitted: Callable[[str, int], None] | None = None) -> None:
+    """``on_submitted(project_id, fiscal_year)`` runs after a draft is stored (reminders are updated)."""
     def refusal(p: Project) -> str:
         return f"{p.id} の評価を入力できるのは {'、'.join(p.departments)} の担当者と管理者だけです。ディレクトリへの登録は管理者に依頼してください。"
 
-    @app.action({"action_id": re.compile(r"^dx_eval_open_")})
+    @app.action({"action_id": re.compile(r"^dx_eval_(open_|pick$)")})
     def open_form(ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any], client: WebClient,
                   respond: Callable[..., Any]) -> None:
         ack()
-        target = project_and_year(action.get("value"))
+        # A button carries its value; the compact list's select carries the chosen option's.
+        target = project_and_year(action.get("value") or (action.get("selected_option") or {}).get("value"))
         responder.refresh()
         p = responder.catalog.projects.get(target[0]) if target else None
         user = body["user"]["id"]
+
+        def tell(text: str) -> None:  # App Home has no response_url: say it in a DM instead
+            if body.get("response_url"):
+                respond(response_type="ephemeral", replace_original=False, text=text)
+            else:
+                client.chat_postMessage(channel=user, text=text)
+
         if p is None or target is None:
-            respond(response_type="ephemeral", replace_original=False, text="この事業は見つかりません。")
+            tell("この事業は見つかりません。")
             return
         if not directory.may_submit(user, p.departments):
-            respond(response_type="ephemeral", replace_original=False, text=refusal(p))
+            tell(refusal(p))
             return
         client.views_open(trigger_id=body["trigger_id"], view=modal(p, target[1]))
 
@@ -97,7 +131,10 @@ def register(app: App, *, responder: Responder, db: Any, directory: Directory, o
         submit_draft(db, result, now=clock())
         client.chat_postMessage(channel=user, text=(
             f"{p.id} {p.name} の令和{fiscal_to_reiwa(result.fiscal_year)}年度の評価（{result.grade}）を下書きとして保存しました。"
-            "公表は管理者が `dxbot evaluations publish` で行います。"))
+            "公表は管理者が行います。公表までは職員にだけ「下書き」として表示され、市民には表示されません。"
+            "修正するときは、もう一度「評価を入力」から保存してください。"))
+        if on_submitted is not None:
+            on_submitted(p.id, result.fiscal_year)
 
     @app.action({"action_id": re.compile(r"^dx_snooze_(1|3)$")})
     def snooze_reminder(ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any],

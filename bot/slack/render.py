@@ -8,7 +8,6 @@ from typing import Any
 from bot.slack.terms import glossary_list_blocks
 from bot.render_common import GRADE_EMOJI, PROJECT_BUTTONS, bar, progress, truncate
 from handlers.answer import Answer, Ref
-from handlers.respond import Glance
 from knowledge.records import GRADES, GRADES_EN, Project
 
 SECTION_LIMIT = 3000  # Slack rejects a section text over 3,000 characters
@@ -187,23 +186,3 @@ def _list_blocks(answer: Answer, lang: str, page: int) -> list[dict[str, Any]]:
         blocks.append({"type": "actions", "block_id": "dx_more", "elements": [_button(label, "dx_more", value[:2000])]})
     blocks.append(_context(answer.source))
     return blocks
-
-
-def home_view(glance: Glance, *, lang: str = "ja", own: list[Project] | None = None,
-              department: str | None = None) -> dict[str, Any]:
-    """The App Home tab: counts by grade, projects behind schedule, the user's own projects, how to ask."""
-    blocks: list[dict[str, Any]] = [_header("DX アクションプラン" if lang == "ja" else "DX Action Plan")]
-    counts = "  ".join(
-        f"{GRADE_EMOJI[g]} {g or '—'}: {len(glance.by_grade.get(g, ()))}" for g in ("A", "B", "C", "D", None)
-    )
-    blocks += sections(("*評価別の事業数*\n" if lang == "ja" else "*Projects by grade*\n") + counts)
-    behind = "\n".join(f"{GRADE_EMOJI['C']} {p.id} {p.name}" for p in glance.behind) or "—"
-    blocks += sections(("*予定より遅れている事業*\n" if lang == "ja" else "*Behind schedule*\n") + behind)
-    if own is not None and department:
-        mine = "\n".join(f"{p.id} {p.name}" for p in own) or "—"
-        blocks += sections((f"*{department} の事業*\n" if lang == "ja" else f"*{department}'s projects*\n") + mine)
-    blocks += sections("*聞き方*\n・メンションかDMで「2-3-1の状況は？」「RPAのKPIは？」「A評価の事業」\n・`/dx 2-3-1`、`/dx help`"
-                       if lang == "ja" else "*How to ask*\nMention me or DM: \"what's 2-3-1's status?\", or `/dx help`")
-    blocks.append(_context(glance.edition))
-    return {"type": "home", "blocks": blocks[:100]}
-
