@@ -36,6 +36,8 @@ class Settings:
     # The human fallback under unanswered questions (DXBOT_CONTACT_*, DXBOT_PLAN_URL).
     contact: Contact = Contact()
     outbox_lease_seconds: float = 300.0  # how long a reminder claim lasts without renewal
+    queue_limit: int = 1000  # DXBOT_QUEUE_LIMIT: unfinished events per channel before 503 (0: no limit)
+    drain_seconds: float = 10.0  # DXBOT_DRAIN_SECONDS: grace for answers in flight on shutdown
 
     def slack_mode(self) -> tuple[str, list[str]]:
         """("off" | "http" | "socket", names of missing variables)."""
@@ -83,6 +85,8 @@ class Settings:
             tick_seconds=float(get("DXBOT_TICK_SECONDS") or 60),
             contact=_contact(get),
             outbox_lease_seconds=float(get("DXBOT_OUTBOX_LEASE_SECONDS") or 300),
+            queue_limit=int(get("DXBOT_QUEUE_LIMIT") or 1000),
+            drain_seconds=float(get("DXBOT_DRAIN_SECONDS") or 10),
         )
 
     def clock(self):  # type: ignore[no-untyped-def]

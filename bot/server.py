@@ -4,11 +4,12 @@ plus /healthz. ``build`` assembles it from settings; tests call ``create_app`` w
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,7 +31,9 @@ from bot.observe import Telemetry
 from bot.slack.app import SlackBot, web_client
 from bot.web.access import StaffAccess, allowed_hosts
 from bot.web.chat import WebChat
+from bot.worker import QueueWorker, drain_all
 from handlers import Responder
+from handlers.inbound_queue import SqliteInboundQueue
 from handlers.state import Conversations, QuestionLog
 from knowledge.catalog import load_catalog
 from knowledge.health import plan_health
@@ -55,15 +58,39 @@ class Services:
     line: LineChannel | None = None
     reminders: ReminderService | None = None
     telemetry: Telemetry = field(default_factory=Telemetry)
-    # Work done after an acknowledgement. Not Starlette's BackgroundTask: that holds the HTTP
-    # connection until it finishes, so a keep-alive client's next request would wait behind it.
-    workers: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(8, thread_name_prefix="dxbot"))
+    queue_limit: int | None = 1000  # unfinished events per channel before the webhooks answer 503
+    drain_seconds: float = 10.0  # on shutdown, how long answers in flight may take to finish
+    queue_options: dict[str, Any] = field(default_factory=dict)  # QueueWorker keywords (tests: back-off)
+    queues: dict[str, QueueWorker] = field(default_factory=dict)  # per channel, built by create_app
     extra_routes: list[Route] = field(default_factory=list)
     health: list[Callable[[], dict[str, Any]]] = field(default_factory=list)
     allowed_hosts: list[str] | None = None  # Host header allow-list (400 otherwise); None: no check
 
 
+def _start_queues(services: Services) -> None:
+    """One QueueWorker per channel over the inbound queue; each channel's webhook commits through it."""
+    queue = SqliteInboundQueue(services.db)
+    for name, channel in (("slack", services.slack), ("line", services.line)):
+        if channel is not None:
+            worker = QueueWorker(queue=queue, channel=name, handle=channel.work, clock=services.clock,
+                                 limit=services.queue_limit, **services.queue_options)
+            channel.intake = worker.offer
+            services.queues[name] = worker
+    if services.queues:
+        services.health.append(lambda: {"inbound": {n: w.health() for n, w in services.queues.items()}})
+
+
 def create_app(services: Services) -> Starlette:
+    _start_queues(services)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        for worker in services.queues.values():
+            worker.start()  # resumes what a stopped process left
+        yield
+        # uvicorn has stopped accepting and finished the requests in flight: drain the answers.
+        await run_in_threadpool(drain_all, list(services.queues.values()), grace=services.drain_seconds)
+
     async def healthz(request: Request) -> JSONResponse:
         body: dict[str, Any] = {
             "status": "ok",
@@ -109,10 +136,17 @@ def create_app(services: Services) -> Starlette:
                 services.telemetry.rejected("slack_malformed")
                 return Response("malformed body", status_code=400)
             if request.headers.get("content-type", "").startswith("application/json") and b'"event_callback"' in body:
-                # Slack reads nothing from an event's acknowledgement but its status: send it now
-                # and let Bolt (which verifies again) do the work after it.
-                services.workers.submit(bolt.dispatch, to_bolt_request(request, body))
-                return Response(status_code=200)
+                # Slack reads nothing from an event's acknowledgement but its status: 200 once the
+                # event is committed to the queue (503 when full: Slack retries), answered after.
+                try:
+                    status = await run_in_threadpool(services.slack.accept, json.loads(body))
+                except ValueError:
+                    services.telemetry.rejected("slack_malformed")
+                    return Response("malformed body", status_code=400)
+                if status is not None:
+                    if status == 503:
+                        services.telemetry.rejected("slack_queue_full")
+                    return Response(status_code=status)
             # Commands and interactions: the ack carries content (modal errors), so wait for Bolt,
             # off the event loop so one slow request never blocks the others.
             bolt_response = await run_in_threadpool(bolt.dispatch, to_bolt_request(request, body))
@@ -120,11 +154,10 @@ def create_app(services: Services) -> Starlette:
 
         routes.append(Route("/slack/events", slack_events, methods=["POST"]))
     if services.line is not None:
-        services.line.workers = services.workers
         routes.append(Route("/line/webhook", services.line.endpoint, methods=["POST"]))
     routes += services.extra_routes
     middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=services.allowed_hosts)] if services.allowed_hosts else []
-    return Starlette(routes=routes, middleware=middleware)
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 
 
 def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str], None]) -> Services:
@@ -141,6 +174,7 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
                                  "any (wildcard bind; set DXBOT_ALLOWED_HOSTS to the public name)"))
     telemetry = Telemetry(salt=settings.log_salt)
     services = Services(db=db, responder=responder, clock=clock, telemetry=telemetry, allowed_hosts=hosts,
+                        queue_limit=settings.queue_limit or None, drain_seconds=settings.drain_seconds,
                         web=WebChat(responder=responder, staff=staff, monotonic=time.monotonic,
                                     on_answer=telemetry.answered_hook, on_reject=telemetry.rejected,
                                     questions=QuestionLog(db, salt=settings.log_salt), clock=clock,

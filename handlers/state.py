@@ -1,7 +1,5 @@
 """What the channels remember between messages, kept in the same SQLite file.
 
-- :class:`Inbox` — which inbound deliveries were handled, so a platform's retry or redelivery
-  is answered once (and a delivery whose handling crashed is answered on the next retry);
 - :class:`Conversations` — the last project discussed per thread or DM, for follow-ups;
 - :class:`QuestionLog` — unanswered questions, with the user id hashed and a retention period.
 
@@ -23,54 +21,6 @@ from knowledge.store import write_transaction
 def _iso(t: datetime) -> str:
     """UTC, so that stored times compare correctly as text whatever zone the clock was in."""
     return t.astimezone(timezone.utc).isoformat(timespec="seconds")
-
-
-class Inbox:
-    """Claims on inbound deliveries (Slack ``event_id``, LINE ``webhookEventId``)."""
-
-    def __init__(self, db: Database, *, stale_after: timedelta = timedelta(minutes=2)) -> None:
-        self.db = db
-        self.stale_after = stale_after
-        with write_transaction(db):
-            db["inbound_events"].create(
-                {"id": str, "channel": str, "state": str, "updated_at": str}, pk="id", if_not_exists=True
-            )
-
-    def claim(self, event_id: str, *, channel: str, now: datetime) -> bool:
-        """True when this delivery should be handled now.
-
-        A new id is claimed. A repeat is refused while the first is being handled or once it
-        is done; a claim older than ``stale_after`` that never finished (the process died) may
-        be taken again, so a crash does not lose the answer.
-        """
-        with write_transaction(self.db):
-            row = self.db.execute("SELECT state, updated_at FROM inbound_events WHERE id = ?", [event_id]).fetchone()
-            if row is not None:
-                state, updated = row
-                if state == "done" or datetime.fromisoformat(updated) > now - self.stale_after:
-                    return False
-            self.db.execute(
-                "INSERT OR REPLACE INTO inbound_events(id, channel, state, updated_at) VALUES (?, ?, 'processing', ?)",
-                [event_id, channel, _iso(now)],
-            )
-            return True
-
-    def done(self, event_id: str, *, now: datetime) -> None:
-        with self.db.lock:  # type: ignore[attr-defined]
-            self.db.execute("UPDATE inbound_events SET state = 'done', updated_at = ? WHERE id = ?", [_iso(now), event_id])
-            self.db.conn.commit()
-
-    def release(self, event_id: str) -> None:
-        """Handling failed: let the platform's retry try again."""
-        with self.db.lock:  # type: ignore[attr-defined]
-            self.db.execute("DELETE FROM inbound_events WHERE id = ? AND state = 'processing'", [event_id])
-            self.db.conn.commit()
-
-    def purge(self, *, before: datetime) -> int:
-        with self.db.lock:  # type: ignore[attr-defined]
-            cur = self.db.execute("DELETE FROM inbound_events WHERE updated_at < ?", [_iso(before)])
-            self.db.conn.commit()
-            return cur.rowcount
 
 
 class Conversations:

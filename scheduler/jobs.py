@@ -21,7 +21,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from handlers import Responder
 from handlers.conversation import EXPIRING
-from handlers.state import Conversations, Inbox, QuestionLog
+from handlers.inbound_queue import SqliteInboundQueue
+from handlers.state import Conversations, QuestionLog
 from knowledge.evaluations import submitted
 from scheduler import calendar as cal
 from scheduler.directory import Directory, Route
@@ -86,7 +87,7 @@ class ReminderService:
     def housekeeping(self) -> None:
         now = self.clock()
         removed = QuestionLog(self.db).enforce_retention(now=now, days=self.retention_days)
-        Inbox(self.db).purge(before=now - timedelta(days=7))
+        SqliteInboundQueue(self.db).purge(before=now - timedelta(days=7))
         for prefix in EXPIRING:  # expired long ago; Slack threads keep theirs
             Conversations(self.db).purge(before=now - timedelta(days=1), prefix=prefix)
         log.info("housekeeping: %d unanswered questions past retention removed", removed)

@@ -28,6 +28,7 @@ class Call:
     path: str
     headers: dict[str, str]
     body: bytes
+    status: int | None = None  # what the fake answered (set once it has decided)
 
     @property
     def json(self) -> Any:
@@ -41,6 +42,9 @@ class Scripted:
     status: int
     body: Any
     headers: dict[str, str] = field(default_factory=dict)
+    # The platform did the work (the default answer's effects) and then answered this instead:
+    # a response lost on the way back.
+    deliver: bool = False
 
 
 class FakeApi:
@@ -84,7 +88,9 @@ class FakeApi:
                 with fake._lock:  # scripted after the hold: a test may decide the outcome meanwhile
                     queued = fake._scripts.get(call.path)
                     scripted = queued.pop(0) if queued else None
-                reply = scripted or fake._default(call)
+                reply = fake._default(call) if scripted is None or scripted.deliver else None
+                reply = scripted or reply
+                call.status = reply.status
                 payload = json.dumps(reply.body).encode()
                 try:
                     self.send_response(reply.status)
@@ -154,8 +160,10 @@ def slack_api(clock: Callable[[], float] = time.time) -> FakeApi:
         if call.path.endswith("/chat.postMessage"):
             data = call.json
             ts = f"{clock():.6f}"
-            messages.append({"channel": data.get("channel"), "ts": ts, "text": data.get("text"),
-                             "blocks": data.get("blocks"), "metadata": data.get("metadata")})
+            metadata = data.get("metadata")
+            messages.append({"channel": data.get("channel"), "ts": ts, "thread_ts": data.get("thread_ts"),
+                             "text": data.get("text"), "blocks": data.get("blocks"),
+                             "metadata": json.loads(metadata) if isinstance(metadata, str) else metadata})
             return Scripted(200, {"ok": True, "channel": data.get("channel"), "ts": ts})
         if call.path.endswith("/chat.update"):
             data = call.json
@@ -164,10 +172,11 @@ def slack_api(clock: Callable[[], float] = time.time) -> FakeApi:
                 return Scripted(200, {"ok": False, "error": "message_not_found"})
             found[0].update(text=data.get("text"), blocks=data.get("blocks"), updated=True)
             return Scripted(200, {"ok": True, "channel": data.get("channel"), "ts": data.get("ts")})
-        if call.path.endswith("/conversations.history"):
+        if call.path.endswith(("/conversations.history", "/conversations.replies")):
             data = call.json
             found = [m for m in messages if m["channel"] == data.get("channel")
-                     and float(m["ts"]) >= float(data.get("oldest") or 0)]
+                     and float(m["ts"]) >= float(data.get("oldest") or 0)
+                     and (call.path.endswith("/conversations.history") or m["thread_ts"] == data.get("ts"))]
             return Scripted(200, {"ok": True, "messages": list(reversed(found)), "has_more": False})
         if call.path.endswith("/conversations.open"):
             users = call.json.get("users", "")
@@ -188,9 +197,14 @@ def slack_api_at(start: str) -> FakeApi:
 
 
 def line_api() -> FakeApi:
-    """The Messaging API: replies and pushes (409 for a retry key seen before), and rich menus
-    (``api.richmenus`` by id, ``api.default_richmenu``), as far as dxbot uses them."""
+    """The Messaging API as far as dxbot uses it: replies, pushes and rich menus (``api.richmenus``
+    by id, ``api.default_richmenu``). As the real one: a reply token works once, and a push whose
+    X-Line-Retry-Key was accepted before gets 409. What reached users is ``api.delivered`` (one
+    entry per accepted reply or push)."""
     seen_keys: set[str] = set()
+    used_tokens: set[str] = set()
+    delivered: list[Call] = []
+    lock = threading.Lock()
     menus: dict[str, dict[str, Any]] = {}
     state: dict[str, Any] = {"default": None, "created": 0}
 
@@ -215,17 +229,26 @@ def line_api() -> FakeApi:
     def default(call: Call) -> Scripted:
         if call.path.startswith("/v2/bot/richmenu") or call.path.startswith("/v2/bot/user/all/richmenu"):
             return richmenu(call) or Scripted(404, {"message": "Not found"})
-        if call.path == "/v2/bot/message/push":
-            key = call.headers.get("x-line-retry-key")
-            if key and key in seen_keys:
-                return Scripted(409, {"message": "The retry key is already accepted"},
-                                {"x-line-accepted-request-id": "accepted"})
-            if key:
-                seen_keys.add(key)
+        with lock:
+            if call.path == "/v2/bot/message/push":
+                key = call.headers.get("x-line-retry-key")
+                if key and key in seen_keys:
+                    return Scripted(409, {"message": "The retry key is already accepted"},
+                                    {"x-line-accepted-request-id": "accepted"})
+                if key:
+                    seen_keys.add(key)
+            if call.path == "/v2/bot/message/reply":
+                token = call.json.get("replyToken")
+                if token in used_tokens:
+                    return Scripted(400, {"message": "Invalid reply token"})
+                used_tokens.add(token)
+            if call.path in ("/v2/bot/message/push", "/v2/bot/message/reply"):
+                delivered.append(call)
         return Scripted(200, {"sentMessages": [{"id": "1", "quoteToken": "q"}]})
 
     api = FakeApi(default)
     api.richmenus = menus  # type: ignore[attr-defined]
+    api.delivered = delivered  # type: ignore[attr-defined]
     api.richmenu_state = state  # type: ignore[attr-defined]
     return api
 

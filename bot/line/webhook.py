@@ -1,33 +1,51 @@
-"""The LINE webhook: verify, acknowledge, then answer each event once (reply, or push as fallback)."""
+"""The LINE webhook: verify, queue, acknowledge; then answer each event once (reply, or push as fallback)."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 import uuid
-from concurrent.futures import Executor, ThreadPoolExecutor
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+import urllib3
 from linebot.v3.exceptions import InvalidSignatureError
 from linebot.v3.messaging import ApiClient, ApiException, Configuration, MessagingApi
 from linebot.v3.webhook import WebhookParser
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 
 from bot.line import postback, render
 from bot.limits import MAX_WEBHOOK_BODY, BodyTooLarge, read_capped, too_deep
 from bot.line.inbound import Incoming, classify
+from bot.worker import GiveUp, Retry
 from handlers import Responder
 from handlers.answer import Answer
 from handlers.conversation import answer_in_conversation
-from handlers.state import Conversations, Inbox, QuestionLog, hash_user
+from handlers.inbound_queue import Item, Job, Offer
+from handlers.state import Conversations, QuestionLog, hash_user
 
 log = logging.getLogger("dxbot.line")
 Clock = Callable[[], datetime]
 REPLY_WINDOW = timedelta(seconds=50)  # a reply token lives one minute; leave room for the request
 _RETRY_NS = uuid.UUID("6f1c2d4e-5b7a-4c3e-9d2f-0a1b2c3d4e5f")
+HTTP_TIMEOUT = 10.0  # seconds; well inside the queue's lease, so a slow API cannot outlive a claim
+
+
+def retry_key(item: Incoming) -> str:
+    """The same event always gets the same X-Line-Retry-Key, so a repeated push is delivered once."""
+    return str(uuid.uuid5(_RETRY_NS, item.event_id or f"{item.user_id}:{item.timestamp_ms}"))
+
+
+def _refused(what: str, exc: ApiException) -> Exception:
+    """Status 0 (no connection), 429 and 5xx pass: try again later. Any other refusal will not."""
+    if exc.status in (0, 429) or (exc.status or 0) >= 500:
+        return Retry(f"{what}: HTTP {exc.status} {exc.reason or ''}".strip())
+    body = exc.body.decode("utf-8", "replace") if isinstance(exc.body, bytes) else str(exc.body or exc.reason or "")
+    return GiveUp(f"{what}: HTTP {exc.status} {body[:200]}")
 
 
 class LineChannel:
@@ -39,13 +57,13 @@ class LineChannel:
         self.api = MessagingApi(ApiClient(Configuration(access_token=access_token, host=api_url)))
         self.responder = responder
         self.clock = clock
-        self.inbox = Inbox(db)
         self.questions = QuestionLog(db, salt=log_salt)
         self.conversations = Conversations(db)
         self.on_answer = on_answer or (lambda channel, answer, seconds, user: None)
         self.on_reject = on_reject or (lambda reason: None)
-        self.workers: Executor = ThreadPoolExecutor(4, thread_name_prefix="dxbot-line")
         self.retention_days = retention_days
+        # Commits events to the inbound queue (the server wires the channel's QueueWorker.offer).
+        self.intake: Callable[[list[Item]], Offer] | None = None
 
     async def endpoint(self, request: Request) -> PlainTextResponse:
         signature = request.headers.get("x-line-signature")
@@ -71,34 +89,22 @@ class LineChannel:
         except (ValueError, KeyError, TypeError, UnicodeDecodeError):
             self.on_reject("line_malformed")
             return PlainTextResponse("malformed body", status_code=400)
-        incoming = [classify(e) for e in events]
-        # LINE wants the 200 quickly; the answers go out after it, on the worker pool.
-        if incoming:
-            self.workers.submit(self.handle_all, incoming)
+        # The 200 goes out only once the events are committed to the queue; the answers follow
+        # from it. A full queue answers 503, and LINE redelivers (webhook redelivery on).
+        digest = hashlib.sha256(raw).hexdigest()[:24]
+        items = [Item(item.event_id or f"line:{digest}:{n}", item.payload())
+                 for n, item in enumerate(classify(e) for e in events) if item.kind != "ignore"]
+        if items:
+            assert self.intake is not None, "LineChannel.intake is wired by the server"
+            if (await run_in_threadpool(self.intake, items)).full:
+                self.on_reject("line_queue_full")
+                return PlainTextResponse("busy: the queue is full or shutting down, retry later", status_code=503)
         return PlainTextResponse("OK")
 
-    def handle_all(self, incoming: list[Incoming]) -> None:
-        for item in incoming:
-            try:
-                self.handle(item)
-            except Exception:  # one bad event must not cost the others their answers
-                log.exception("LINE event %s failed", item.event_id)
-
-    def handle(self, item: Incoming) -> None:
-        if item.kind == "ignore":
-            return
-        now = self.clock()
-        if item.event_id and not self.inbox.claim(item.event_id, channel="line", now=now):
-            log.info("LINE event %s already handled (redelivery=%s)", item.event_id, item.redelivery)
-            return
-        try:
-            self.deliver(item, self.messages_for(item, now))
-        except Exception:
-            if item.event_id:
-                self.inbox.release(item.event_id)
-            raise
-        if item.event_id:
-            self.inbox.done(item.event_id, now=self.clock())
+    def work(self, job: Job) -> None:
+        """Answer one queued event (the QueueWorker calls this; Retry / GiveUp say what went wrong)."""
+        item = Incoming.from_payload(job.payload)
+        self.deliver(item, self.messages_for(item, self.clock()), recovering=job.recovering)
 
     def messages_for(self, item: Incoming, now: datetime) -> list[dict[str, Any]]:
         if item.kind == "follow":
@@ -142,30 +148,44 @@ class LineChannel:
         again cost more CPU than answering the question (the renderer's contract tests hold every
         message to the SDK's models and the API's limits).
         """
-        self.api.api_client.call_api(
-            path, "POST", {}, [], {"Content-Type": "application/json", "Accept": "application/json", **(headers or {})},
-            body=body, response_types_map={}, auth_settings=["Bearer"], _return_http_data_only=True)
+        try:
+            self.api.api_client.call_api(
+                path, "POST", {}, [], {"Content-Type": "application/json", "Accept": "application/json",
+                                       **(headers or {})},
+                body=body, response_types_map={}, auth_settings=["Bearer"], _return_http_data_only=True,
+                _request_timeout=HTTP_TIMEOUT)
+        except urllib3.exceptions.HTTPError as exc:  # no connection, reset, timed out
+            raise ApiException(status=0, reason=f"{type(exc).__name__}: {exc}") from exc
 
-    def deliver(self, item: Incoming, messages: list[dict[str, Any]]) -> None:
+    def deliver(self, item: Incoming, messages: list[dict[str, Any]], *, recovering: bool = False) -> None:
+        """Reply while the token lives, else push with the event's retry key.
+
+        ``recovering``: an earlier attempt died mid-way. A reply token is single-use, so a young
+        token refused now was spent by that attempt: the answer went out, and pushing would double it.
+        """
         messages = messages[: render.MAX_MESSAGES]
         sent_at = datetime.fromtimestamp(item.timestamp_ms / 1000, tz=self.clock().tzinfo) if item.timestamp_ms else None
         fresh = sent_at is None or self.clock() - sent_at < REPLY_WINDOW
+        target = item.to or item.user_id
         if item.reply_token and fresh:
             try:
                 self._post("/v2/bot/message/reply", {"replyToken": item.reply_token, "messages": messages})
                 return
             except ApiException as exc:
-                if exc.status != 400 or not item.user_id:  # 400: the token expired or was used
-                    raise
+                if exc.status != 400:
+                    raise _refused("reply", exc) from exc
+                if recovering:
+                    log.info("LINE event %s: reply token already used by the attempt that stopped", item.event_id)
+                    return
+                if not target:
+                    raise GiveUp("reply token refused and no user, group or room to push to") from exc
                 log.warning("reply token refused for %s; pushing instead", item.event_id)
-        if not item.user_id:
+        if not target:
             log.warning("LINE event %s: no reply token and no user to push to", item.event_id)
             return
-        # The same event always gets the same retry key, so a retried push is delivered once.
-        key = str(uuid.uuid5(_RETRY_NS, item.event_id or f"{item.user_id}:{item.timestamp_ms}"))
         try:
-            self._post("/v2/bot/message/push", {"to": item.user_id, "messages": messages},
-                       headers={"X-Line-Retry-Key": key})
+            self._post("/v2/bot/message/push", {"to": target, "messages": messages},
+                       headers={"X-Line-Retry-Key": retry_key(item)})
         except ApiException as exc:
             if exc.status != 409:  # 409: this retry key was accepted already
-                raise
+                raise _refused("push", exc) from exc

@@ -2,28 +2,37 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from bot.slack import inbound
 from bot.slack import home, lookup, share
 from bot.slack.render import render
+from bot.worker import GiveUp, Retry
 from handlers import Context, Responder
 from handlers.answer import Answer
-from handlers.state import Conversations, Inbox, QuestionLog
+from handlers.inbound_queue import Item, Job, Offer
+from handlers.state import Conversations, QuestionLog
 from scheduler.calendar import evaluation_year
 
 log = logging.getLogger("dxbot.slack")
 Clock = Callable[[], datetime]
+ANSWER_EVENT = "dxbot_answer"  # message metadata on every answer: which event it answers (crash recovery)
+HTTP_TIMEOUT = 10  # seconds; well inside the queue's lease
+# Slack's own "try again" errors, sent with HTTP 200 and ok: false.
+_TRANSIENT = {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
 
 
 def web_client(*, token: str, base_url: str, max_retries: int = 5) -> WebClient:
@@ -31,6 +40,31 @@ def web_client(*, token: str, base_url: str, max_retries: int = 5) -> WebClient:
     client = WebClient(token=token, base_url=base_url)
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=max_retries))
     return client
+
+
+_CALL_ERRORS = (SlackApiError, http.client.HTTPException, OSError)  # OSError: no connection, reset, timeout
+
+
+@contextmanager
+def _calling(what: str) -> Iterator[None]:
+    """Turn a failed Web API call into Retry (429, 5xx, no connection) or GiveUp (any other refusal)."""
+    try:
+        yield
+    except _CALL_ERRORS as exc:
+        raise _refused(what, exc) from exc
+
+
+def _refused(what: str, exc: Exception) -> Exception:
+    if isinstance(exc, SlackApiError):
+        status, error = exc.response.status_code, exc.response.get("error", "")
+        if status == 429:
+            headers = {k.lower(): v for k, v in (exc.response.headers or {}).items()}
+            after = headers.get("retry-after", 30)
+            return Retry(f"{what}: rate limited", after=float(after[0] if isinstance(after, list) else after))
+        if status >= 500 or error in _TRANSIENT:
+            return Retry(f"{what}: HTTP {status} {error}")
+        return GiveUp(f"{what}: HTTP {status} {error}")
+    return Retry(f"{what}: {type(exc).__name__}: {exc}")  # no connection, reset, timed out
 
 
 class SlackBot:
@@ -43,22 +77,24 @@ class SlackBot:
         self.responder = responder
         self.clock = clock
         self.signing_secret = signing_secret
-        self.inbox = Inbox(db)
         self.conversations = Conversations(db)
         self.questions = QuestionLog(db, salt=log_salt)
         self.departments_of = departments_of or (lambda user: [])
         self.on_answer = on_answer or (lambda channel, answer, seconds, user: None)
         self.app = App(client=client, signing_secret=signing_secret, process_before_response=False,
                        token_verification_enabled=False)
+        # Queued answers: no sleeping through 429 inside a claim (the row waits out Retry-After in the
+        # table instead), and a timeout well inside the claim's lease.
+        self.answer_client = WebClient(token=client.token, base_url=client.base_url, timeout=HTTP_TIMEOUT,
+                                       retry_handlers=[ConnectionErrorRetryHandler()])
+        # Commits events to the inbound queue (the server wires the channel's QueueWorker.offer).
+        self.intake: Callable[[list[Item]], Offer] | None = None
         self._register()
 
     # ------------------------------------------------------------------ wiring
     def _register(self) -> None:
         app = self.app
-        app.middleware(self._dedupe)
-        app.event("app_mention")(self._on_mention)
-        app.event("message")(self._on_message)
-        app.event("app_home_opened")(self._on_home)
+        app.middleware(self._enqueue)
         app.command("/dx")(self._on_command)
         app.action(re.compile(r"^dx_project_(project_\w+)$"))(self._on_project_button)
         app.action(re.compile(r"^dx_pick_\d+$"))(self._on_pick)
@@ -66,27 +102,67 @@ class SlackBot:
         share.register(app, responder=self.responder)
         lookup.register(app, responder=self.responder)
 
-    def _dedupe(self, body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
-        """Slack retries an event it thinks failed (X-Slack-Retry-Num): answer each event_id once."""
-        event_id = body.get("event_id")
-        if body.get("type") == "event_callback" and event_id:
-            if not self.inbox.claim(event_id, channel="slack", now=self.clock()):
-                log.info("duplicate Slack event %s ignored", event_id)
-                return BoltResponse(status=200, body="")
+    def _enqueue(self, body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
+        """Events reaching Bolt (Socket Mode) are queued like HTTP ones; the ack waits for the commit."""
+        status = self.accept(body)
+        if status is not None:
+            return BoltResponse(status=status, body="")
         next()
         return None
 
-    # ------------------------------------------------------------------ listeners
-    def _on_mention(self, body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
-        self._answer_event(body, inbound.from_mention(event), client)
+    # ------------------------------------------------------------------ events: queued, then answered
+    def accept(self, body: dict[str, Any]) -> int | None:
+        """Commit an Events API callback to the queue; the status to acknowledge it with (200, or 503
+        when the queue is full so that Slack retries). None: not an event callback."""
+        if body.get("type") != "event_callback":
+            return None
+        found = inbound.queued(body)
+        if found is None:
+            return 200  # nothing to answer (our own messages, edits)
+        assert self.intake is not None, "SlackBot.intake is wired by the server"
+        return 503 if self.intake([Item(*found)]).full else 200
 
-    def _on_message(self, body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
-        question = inbound.from_direct_message(event)
-        if question is None:
-            self._finish(body)
+    def work(self, job: Job) -> None:
+        """Answer one queued event (the QueueWorker calls this; Retry / GiveUp say what went wrong)."""
+        event = job.payload.get("event") or {}
+        if event.get("type") == "app_home_opened":
+            with _calling("views.publish"):
+                self._publish_home(event.get("user", ""), self.answer_client)
             return
-        self._answer_event(body, question, client)
+        q = inbound.question(event)
+        if q is None:
+            return
+        if job.recovering and self._answered_before(q, job):
+            log.info("Slack event %s was answered before the process stopped", job.id)
+            return
+        answer = self._ask(q, channel="slack")
+        with _calling("chat.postMessage"):
+            self.answer_client.chat_postMessage(
+                channel=q.channel, thread_ts=q.thread_ts, **render(answer),
+                metadata={"event_type": ANSWER_EVENT, "event_payload": {"event_id": job.id}})
 
+    def _answered_before(self, q: inbound.Question, job: Job) -> bool:
+        """Whether an answer carrying this event's id is in the thread or DM (the dead attempt's post).
+
+        If the lookup itself fails, answer again: twice is better than never."""
+        oldest = f"{job.received_at.timestamp() - 60:.6f}"
+        try:
+            if q.thread_ts:
+                found = self.answer_client.conversations_replies(channel=q.channel, ts=q.thread_ts, oldest=oldest,
+                                                                 include_all_metadata=True, limit=200)
+            else:
+                found = self.answer_client.conversations_history(channel=q.channel, oldest=oldest,
+                                                                 include_all_metadata=True, limit=200)
+        except _CALL_ERRORS as exc:
+            log.warning("Slack event %s: cannot check the history (%s); answering again", job.id, exc)
+            return False
+        for message in found.get("messages", []):
+            meta = message.get("metadata") or {}
+            if meta.get("event_type") == ANSWER_EVENT and (meta.get("event_payload") or {}).get("event_id") == job.id:
+                return True
+        return False
+
+    # ------------------------------------------------------------------ listeners (answered inside the ack)
     def _on_command(self, ack: Callable[..., None], command: dict[str, Any], respond: Callable[..., Any]) -> None:
         ack()  # within Slack's 3 seconds, before any work
         answer = self._ask(inbound.from_command(command), channel="slack")
@@ -117,13 +193,11 @@ class SlackBot:
         else:
             respond(response_type="ephemeral", replace_original=False, **message)
 
-    def _on_home(self, body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
-        user = event.get("user", "")
+    def _publish_home(self, user: str, client: WebClient) -> None:
         self.responder.refresh()
         view = home.dashboard(self.responder, departments=self.departments_of(user),
                               fiscal_year=evaluation_year(self.clock()), lang=home.user_lang(client, user))
         client.views_publish(user_id=user, view=view)
-        self._finish(body)
 
     # ------------------------------------------------------------------ work
     def _ask(self, q: inbound.Question, *, channel: str) -> Answer:
@@ -140,16 +214,6 @@ class SlackBot:
         self.on_answer(channel, answer, elapsed, q.user)
         return answer
 
-    def _answer_event(self, body: dict[str, Any], q: inbound.Question, client: WebClient) -> None:
-        try:
-            answer = self._ask(q, channel="slack")
-            client.chat_postMessage(channel=q.channel, thread_ts=q.thread_ts, **render(answer))
-        except Exception:
-            if body.get("event_id"):
-                self.inbox.release(body["event_id"])  # let Slack's retry try again
-            raise
-        self._finish(body)
-
     def _answer_pick(self, pick: inbound.Pick, client: WebClient, respond: Callable[..., Any]) -> None:
         self.responder.refresh()
         if pick.kind == "glossary":
@@ -163,7 +227,3 @@ class SlackBot:
                 self.conversations.remember(f"slack:{pick.channel}:{pick.thread_ts}", pick.id, now=self.clock())
         else:  # a button on an ephemeral message has no thread: answer where it was pressed
             respond(response_type="ephemeral", replace_original=False, **message)
-
-    def _finish(self, body: dict[str, Any]) -> None:
-        if body.get("event_id"):
-            self.inbox.done(body["event_id"], now=self.clock())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -55,6 +56,36 @@ def from_direct_message(event: dict[str, Any]) -> Question | None:
                         f"slack:{event['channel']}:{thread}", None)
     return Question(strip_mentions(event.get("text", "")), event.get("user", ""), event["channel"], None,
                     f"slack:dm:{event['channel']}", DM_CONTEXT_TTL)
+
+
+# What the inbound queue keeps of an event: enough to answer it, nothing more (no blocks, no tokens).
+_KEPT = ("type", "user", "text", "ts", "thread_ts", "channel", "channel_type", "subtype", "bot_id", "tab")
+
+
+def queued(body: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """An Events API callback that needs work: (event_id, what the queue keeps). None when there is
+    nothing to do (the bot's own messages, edits, event types we do not answer)."""
+    if body.get("type") != "event_callback":
+        return None
+    event = body.get("event") or {}
+    kind = event.get("type")
+    if kind in {"app_mention", "message"} and not (event.get("channel") and event.get("ts")):
+        return None  # malformed: nowhere to answer
+    if not (kind in {"app_mention", "app_home_opened"} or (kind == "message" and from_direct_message(event))):
+        return None
+    kept = {k: event[k] for k in _KEPT if k in event}
+    event_id = body.get("event_id") or "slack:" + hashlib.sha256(
+        json.dumps(kept, sort_keys=True).encode()).hexdigest()[:24]
+    return str(event_id), {"event": kept}
+
+
+def question(event: dict[str, Any]) -> Question | None:
+    """The question in a queued mention or DM (None for anything else)."""
+    if event.get("type") == "app_mention":
+        return from_mention(event)
+    if event.get("type") == "message":
+        return from_direct_message(event)
+    return None
 
 
 def from_command(command: dict[str, Any]) -> Question:
