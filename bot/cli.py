@@ -488,5 +488,9 @@ from bot.line.cli import line_group  # noqa: E402  (its own module: the LINE acc
 
 main.add_command(line_group)
 
+from bot.cli_inbound import inbound_group  # noqa: E402  (a group of its own module)
+
+main.add_command(inbound_group)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import threading
 import time
 from datetime import datetime, timezone
 from types import SimpleNamespace
@@ -20,7 +21,7 @@ from bot.web.chat import WebChat
 from handlers import Responder
 from knowledge.catalog import load_catalog
 from knowledge.store import connect
-from tests.fakes import Scripted, ServerThread, line_api, line_signature
+from tests.fakes import Scripted, ServerThread, cli_env, dxbot, line_api, line_signature
 
 SECRET = "line-channel-secret"
 
@@ -30,14 +31,15 @@ def utcnow() -> datetime:
 
 
 @pytest.fixture()
-def line(db_path):
+def line(db_path, request):
     api = line_api()
     db = connect(db_path)
     responder = Responder(load_catalog(db))
     channel = LineChannel(channel_secret=SECRET, access_token="token", api_url=api.url, responder=responder,
                           db=db, clock=utcnow)
     services = Services(db=db, responder=responder, clock=utcnow, line=channel,
-                        web=WebChat(responder=responder, monotonic=time.monotonic))
+                        web=WebChat(responder=responder, monotonic=time.monotonic),
+                        queue_options=getattr(request, "param", {}))  # e.g. a quicker back-off
     server = ServerThread(create_app(services))
     http = httpx.Client(base_url=server.url, timeout=10)
 
@@ -50,7 +52,7 @@ def line(db_path):
             headers["X-Line-Signature"] = signature
         return http.post("/line/webhook", content=body, headers=headers)
 
-    yield SimpleNamespace(api=api, post=post, db_path=db_path, responder=responder)
+    yield SimpleNamespace(api=api, post=post, db_path=db_path, responder=responder, http=http, services=services)
     http.close()
     server.close()
     api.close()
@@ -186,6 +188,61 @@ def test_a_late_answer_is_pushed_and_a_retried_push_is_not_doubled(line) -> None
     assert len(line.api.delivered) == 1
     time.sleep(1.5)
     assert len(line.api.to("/v2/bot/message/push")) == 2  # and no further tries
+
+
+def test_a_push_refused_with_5xx_is_retried_with_its_key_and_delivered_once(line) -> None:
+    line.api.script("/v2/bot/message/push", Scripted(500, {"message": "Internal error"}),
+                    Scripted(503, {"message": "Service unavailable"}))
+    line.post(body(text_event("RPAとは", n=71, age_s=120)))
+    assert wait_state(line.db_path, "01HEVENT0071") == "done"
+    pushes = line.api.to("/v2/bot/message/push")
+    assert [c.status for c in pushes] == [500, 503, 200]
+    assert len({c.headers["x-line-retry-key"] for c in pushes}) == 1
+    assert len(line.api.delivered) == 1 and "RPA" in line.api.delivered[0].json["messages"][0]["altText"]
+
+
+@pytest.mark.parametrize("line", [{"backoff": lambda attempts: 0.1, "max_attempts": 3}], indirect=True)
+def test_a_push_that_keeps_failing_ends_failed_and_visible(line) -> None:
+    line.api.script("/v2/bot/message/push", *[Scripted(500, {"message": "Internal error"})] * 5)
+    line.post(body(text_event("RPAとは", n=81, age_s=120)))
+    assert wait_state(line.db_path, "01HEVENT0081", "failed") == "failed"
+    assert len(line.api.to("/v2/bot/message/push")) == 3  # bounded: no fourth try
+    health = line.http.get("/healthz").json()
+    assert health["inbound"]["line"]["failed"] == 1
+    status = dxbot("inbound", "status", env=cli_env(line.db_path))
+    assert "failed" in status.stdout and "01HEVENT0081" in status.stdout and "HTTP 500" in status.stdout
+    # The operator queues it again once LINE is back; the running server delivers it once.
+    assert "1 queued again" in dxbot("inbound", "retry", "--failed", env=cli_env(line.db_path)).stdout
+    assert wait_state(line.db_path, "01HEVENT0081") == "done"
+    assert len(line.api.delivered) == 1
+
+
+def test_a_request_refused_as_malformed_is_not_retried(line) -> None:
+    line.api.script("/v2/bot/message/push", Scripted(400, {"message": "The request body has 1 error(s)"}))
+    line.post(body(text_event("RPAとは", n=91, age_s=120)))
+    assert wait_state(line.db_path, "01HEVENT0091", "failed") == "failed"
+    time.sleep(1.5)
+    assert len(line.api.to("/v2/bot/message/push")) == 1
+
+
+def test_shutdown_finishes_the_answer_in_flight_and_refuses_new_events(line) -> None:
+    from bot.worker import drain_all
+
+    gate = line.api.hold("/v2/bot/message/reply")
+    line.post(body(text_event("DXとは", n=101)))
+    line.api.wait_for("/v2/bot/message/reply")
+    drained = []
+    stopper = threading.Thread(target=lambda: drained.extend(drain_all(list(line.services.queues.values()), grace=10)))
+    stopper.start()
+    time.sleep(0.3)
+    assert line.post(body(text_event("クラウドとは", n=102))).status_code == 503  # LINE redelivers it later
+    gate.set()
+    line.api.unhold("/v2/bot/message/reply")
+    stopper.join(timeout=15)
+    assert drained[0].finished == 1 and drained[0].unfinished == 0
+    assert wait_state(line.db_path, "01HEVENT0101") == "done"
+    assert wait_state(line.db_path, "01HEVENT0102", timeout=0.1) is None  # never stored: nothing to lose
+    assert len(line.api.delivered) == 1
 
 
 def wait_state(db_path, event_id: str, want: str = "done", timeout: float = 10) -> str | None:

@@ -256,6 +256,27 @@ def test_rate_limited_post_is_retried_and_delivered_once(slack) -> None:
     assert calls[0].json["text"] == calls[1].json["text"]
 
 
+def test_a_post_refused_with_5xx_is_retried_and_delivered_once(slack) -> None:
+    slack.api.script("/api/chat.postMessage", Scripted(503, {"ok": False, "error": "service_unavailable"}))
+    slack.event(mention("LGWANとは", ts="1700000500.000100"), event_id="Ev503")
+    calls = slack.api.wait_for("/api/chat.postMessage", 2)
+    assert calls[0].json["text"] == calls[1].json["text"]
+    time.sleep(1.5)
+    assert [m["thread_ts"] for m in slack.api.messages] == ["1700000500.000100"]  # one answer reached the thread
+
+
+def test_a_post_slack_refuses_for_good_fails_visibly_without_retrying(slack) -> None:
+    slack.api.script("/api/chat.postMessage", Scripted(200, {"ok": False, "error": "channel_not_found"}))
+    slack.event(mention("LGWANとは"), event_id="EvGone")
+    slack.api.wait_for("/api/chat.postMessage")
+    deadline = time.monotonic() + 10
+    while slack.http.get("/healthz").json()["inbound"]["slack"]["failed"] != 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert slack.http.get("/healthz").json()["inbound"]["slack"]["failed"] == 1
+    time.sleep(1.5)
+    assert len(slack.api.to("/api/chat.postMessage")) == 1
+
+
 def test_user_text_cannot_ping_the_channel(slack) -> None:
     slack.event(mention("<!channel> <@U999> 研修の状況"), event_id="EvPing")
     msg = posted(slack.api)[0]
