@@ -58,7 +58,12 @@ class Telemetry:
         self.reminders = Counter("dxbot_reminders", "Reminder deliveries", ["result"], registry=self.registry)
         self.outbox = Gauge("dxbot_outbox_rows", "Outbox rows by state", ["state"], registry=self.registry)
         self.unknown_rate = Gauge("dxbot_unknown_rate", "Share of questions answered 'unknown'", registry=self.registry)
+        self.inbound = Gauge("dxbot_inbound_rows", "Inbound queue rows by channel and state", ["channel", "state"],
+                             registry=self.registry)
+        self.inbound_age = Gauge("dxbot_inbound_oldest_seconds", "Age of the oldest unanswered event",
+                                 ["channel"], registry=self.registry)
         self._outbox_source: Callable[[], dict[str, int]] = dict
+        self._inbound_source: Callable[[], dict[str, dict[str, Any]]] = dict
         self._total = 0
         self._unknown = 0
 
@@ -94,8 +99,16 @@ class Telemetry:
     def watch_outbox(self, source: Callable[[], dict[str, int]]) -> None:
         self._outbox_source = source
 
+    def watch_inbound(self, source: Callable[[], dict[str, dict[str, Any]]]) -> None:
+        """``source``: per channel, the queue's health (counts by state, oldest_unfinished_seconds)."""
+        self._inbound_source = source
+
     def exposition(self) -> tuple[bytes, str]:
         counts = self._outbox_source()
         for state in ("pending", "sending", "sent", "failed", "skipped"):
             self.outbox.labels(state).set(counts.get(state, 0))
+        for channel, health in self._inbound_source().items():
+            for state in ("pending", "processing", "done", "failed"):
+                self.inbound.labels(channel, state).set(health.get(state, 0))
+            self.inbound_age.labels(channel).set(health.get("oldest_unfinished_seconds", 0))
         return generate_latest(self.registry), CONTENT_TYPE_LATEST

@@ -67,7 +67,7 @@ class Services:
     allowed_hosts: list[str] | None = None  # Host header allow-list (400 otherwise); None: no check
 
 
-def _start_queues(services: Services) -> None:
+def _wire_queues(services: Services) -> None:
     """One QueueWorker per channel over the inbound queue; each channel's webhook commits through it."""
     queue = SqliteInboundQueue(services.db)
     for name, channel in (("slack", services.slack), ("line", services.line)):
@@ -77,11 +77,15 @@ def _start_queues(services: Services) -> None:
             channel.intake = worker.offer
             services.queues[name] = worker
     if services.queues:
-        services.health.append(lambda: {"inbound": {n: w.health() for n, w in services.queues.items()}})
+        def inbound() -> dict[str, dict[str, Any]]:
+            return {n: w.health() for n, w in services.queues.items()}
+
+        services.health.append(lambda: {"inbound": inbound()})
+        services.telemetry.watch_inbound(inbound)
 
 
 def create_app(services: Services) -> Starlette:
-    _start_queues(services)
+    _wire_queues(services)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -19,7 +19,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -119,8 +119,12 @@ class QueueWorker:
                                   claim_max=spare if self._pool else 0)
         if result.claimed:
             with self._cv:
-                self._ready.extend(result.claimed)
-                self._cv.notify(len(result.claimed))
+                stopped = self._stopping  # drain began meanwhile: no thread will take these
+                if not stopped:
+                    self._ready.extend(result.claimed)
+                    self._cv.notify(len(result.claimed))
+            if stopped:
+                self.queue.release(result.claimed, now=self.clock())
         if len(result.accepted) > len(result.claimed):
             self._backlog = True
             self._wake_poller.set()
@@ -219,7 +223,7 @@ class QueueWorker:
                 if not self.queue.renew(job, until=until):
                     log.warning("%s %s: taken over by another worker; left to it", self.channel, job.id)
                     return
-                job = Job(**{**job.__dict__, "lease_until": until})
+                job = replace(job, lease_until=until)
             self.handle(job)
         except Retry as exc:
             delay = exc.after if exc.after is not None else self.backoff(job.attempts)

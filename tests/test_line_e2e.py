@@ -209,6 +209,7 @@ def test_a_push_that_keeps_failing_ends_failed_and_visible(line) -> None:
     assert len(line.api.to("/v2/bot/message/push")) == 3  # bounded: no fourth try
     health = line.http.get("/healthz").json()
     assert health["inbound"]["line"]["failed"] == 1
+    assert 'dxbot_inbound_rows{channel="line",state="failed"} 1.0' in line.http.get("/metrics").text
     status = dxbot("inbound", "status", env=cli_env(line.db_path))
     assert "failed" in status.stdout and "01HEVENT0081" in status.stdout and "HTTP 500" in status.stdout
     # The operator queues it again once LINE is back; the running server delivers it once.

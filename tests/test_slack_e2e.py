@@ -64,7 +64,7 @@ def slack(db_path):
                                 "action_ts": "1"}]}
         return form({"payload": json.dumps(payload)})
 
-    yield SimpleNamespace(api=api, event=event, form=form, action=action, http=http, db=db)
+    yield SimpleNamespace(api=api, event=event, form=form, action=action, http=http, db=db, bot=bot)
     http.close()
     server.close()
     api.close()
@@ -274,6 +274,19 @@ def test_a_post_slack_refuses_for_good_fails_visibly_without_retrying(slack) -> 
         time.sleep(0.05)
     assert slack.http.get("/healthz").json()["inbound"]["slack"]["failed"] == 1
     time.sleep(1.5)
+    assert len(slack.api.to("/api/chat.postMessage")) == 1
+
+
+def test_socket_mode_events_go_through_the_same_queue(slack) -> None:
+    from slack_bolt.request import BoltRequest
+
+    body = {"type": "event_callback", "team_id": "T1", "api_app_id": "A1", "event_id": "EvSocket",
+            "event": mention("LGWANとは", ts="1700000600.000100")}
+    # What SocketModeHandler does with an envelope: it acknowledges only a 200.
+    assert slack.bot.app.dispatch(BoltRequest(mode="socket_mode", body=body)).status == 200
+    assert posted(slack.api)[0]["thread_ts"] == "1700000600.000100"
+    assert slack.bot.app.dispatch(BoltRequest(mode="socket_mode", body=body)).status == 200  # a retry
+    time.sleep(0.5)
     assert len(slack.api.to("/api/chat.postMessage")) == 1
 
 
