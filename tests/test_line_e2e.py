@@ -190,6 +190,14 @@ def test_a_late_answer_is_pushed_and_a_retried_push_is_not_doubled(line) -> None
     assert len(line.api.to("/v2/bot/message/push")) == 2  # and no further tries
 
 
+def test_a_late_answer_to_a_group_is_pushed_to_the_group(line) -> None:
+    event = text_event("SNSとは", n=111, age_s=120)
+    event["source"] = {"type": "group", "groupId": "Cgroup0123456789", "userId": "Uabcdef0123456789"}
+    line.post(body(event))
+    push = line.api.wait_for("/v2/bot/message/push")[0]
+    assert push.json["to"] == "Cgroup0123456789"  # answered where it was asked, not in a private chat
+
+
 def test_a_push_refused_with_5xx_is_retried_with_its_key_and_delivered_once(line) -> None:
     line.api.script("/v2/bot/message/push", Scripted(500, {"message": "Internal error"}),
                     Scripted(503, {"message": "Service unavailable"}))
