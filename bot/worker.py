@@ -152,6 +152,8 @@ class QueueWorker:
             unstarted = list(self._ready)
             self._ready.clear()
             self._cv.notify_all()
+            log.info("%s queue draining: %d answers in flight, %d not started", self.channel, self._busy,
+                     len(unstarted))
         self._wake_poller.set()
         released = self.queue.release(unstarted, now=self.clock()) if unstarted else 0
         deadline = time.monotonic() + grace

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import signal
 import sqlite3
+import threading
 import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
@@ -42,6 +43,8 @@ class Serve:
         environment = cli_env(db_path, fakes.slack, LINE_CHANNEL_SECRET=LINE_SECRET, LINE_CHANNEL_ACCESS_TOKEN="token",
                               LINE_API_URL=fakes.line.url, **env)
         self.proc = dxbot("serve", "--port", str(self.port), *args, env=environment, background=True)
+        self.log: list[str] = []  # its stderr, line by line, as it comes
+        threading.Thread(target=lambda: self.log.extend(self.proc.stderr), daemon=True).start()
         self.http = httpx.Client(base_url=self.url, timeout=10)
         deadline = time.monotonic() + 60
         while True:
@@ -51,8 +54,15 @@ class Serve:
             except httpx.TransportError:
                 pass
             if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"serve did not start: {self.proc.stderr.read() if self.proc.stderr else ''}")
+                raise AssertionError("serve did not start: " + "".join(self.log))
             time.sleep(0.1)
+
+    def wait_log(self, text: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while not any(text in line for line in list(self.log)):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} not logged: " + "".join(self.log)[-2000:])
+            time.sleep(0.05)
 
     def slack(self, n: int, *, retry: int | None = None) -> httpx.Response:
         body = json.dumps({"type": "event_callback", "team_id": "T1", "api_app_id": "A1", "event_id": f"EvQ{n:03d}",
@@ -152,11 +162,12 @@ def test_sigterm_drains_in_flight_answers_and_a_restart_answers_the_rest_once(db
     fakes.slack.wait_for(POST, 1)
     fakes.line.wait_for(REPLY, 1)
     server.proc.send_signal(signal.SIGTERM)
-    time.sleep(1)
+    server.wait_log("line queue draining")
+    server.wait_log("slack queue draining")
     release_all(fakes)  # the answers in flight finish inside the grace period
     # uvicorn re-raises the signal once it has shut down gracefully: "terminated by SIGTERM".
     assert server.proc.wait(timeout=30) == -signal.SIGTERM
-    assert "queue drained" in server.proc.stderr.read()
+    server.wait_log("queue drained")
     states = rows(db_path)
     assert len(states) == 2 * N
     assert "processing" not in states.values()  # nothing left claimed by a process that is gone
