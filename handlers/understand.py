@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from handlers import lexicon as lx
 from handlers.answer import Lang
+from handlers.question_type import QuestionType, classify
 from knowledge.normalize import clean, fold, normalize
 
 MAX_UNDERSTOOD = 500  # characters read for understanding; the rest of a long message is ignored
@@ -43,6 +44,7 @@ class Reading:
     followup: bool = False
     core: str = ""  # normalised topic, "" when nothing is left
     fragments: tuple[str, ...] = field(default_factory=tuple)
+    question: QuestionType = field(default_factory=QuestionType)  # what kind of answer is asked for
 
     @property
     def has_grade(self) -> bool:
@@ -137,6 +139,7 @@ def read(message: str) -> Reading:
 
     # Help phrases first: "何ができる" must not lose its 何 to the glossary cues.
     form, helped = _remove(form, lx.HELP)
+    form, defined = _remove(form, lx.DEFINITION_PHRASES)  # "どういう意味" is not the status cue "どう"
     intent = None
     kpi_nouns: list[str] = []
     for name in lx.PROJECT_INTENTS:
@@ -149,6 +152,9 @@ def read(message: str) -> Reading:
         intent = "project_status"  # "is the e-approval project on track?" asks how it stands
     form, listed = _remove(form, lx.LIST_CUES)
     form, glossary = _remove(form, lx.GLOSSARY_CUES)
+    glossary += defined
+    question = classify(fold(text, kana=False), intent=intent)
+    intent = question.intent or intent
     if lx.TRAILING_TTE.search(form):
         form = lx.TRAILING_TTE.sub("|", form)
         glossary.append("って")
@@ -182,4 +188,5 @@ def read(message: str) -> Reading:
         followup=bool(demonstrative),
         core=core,
         fragments=tuple(fragments),
+        question=question,
     )

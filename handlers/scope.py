@@ -1,0 +1,149 @@
+"""Is the question about Funabashi's plan, or about another organisation?
+
+The plan only knows Funabashi City. A question naming another organisation is answered with
+"this bot only knows Funabashi's plan" (and Funabashi's closest items as suggestions), never
+with Funabashi's card — unless the plan itself speaks of that organisation and of the thing
+asked. The rule, applied to every organisation :mod:`knowledge.gazetteer` finds:
+
+1. Read the question with the organisation's name taken out, and see what the plan has on the
+   rest (the same resolver as every question: ids, names, terms at the answer threshold).
+2. The question stays in scope when one of those items' texts names the organisation the way the
+   plan does: 「国のガバメントクラウドとは」 (2-4-2 says 国がガバメントクラウドの用意を進めており),
+   「デジタル庁が示す標準化」 (the plan calls the state 国: 国が策定する標準的な仕様書),
+   「他の自治体と比べた交付率」 (1-1-3 gives 全国平均). Other cities, prefectures and countries never
+   appear in the plan, so naming one always leaves the plan's scope ("川崎市のRPA", "Yokohama's
+   open data", "エストニアの電子政府").
+3. A bare place name (横浜, without 市) that the plan's own text uses is a word of the plan, not a
+   place (e.g. a project name that contains it).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from handlers.resolve import SUGGEST, Resolver, Scored
+from handlers.understand import read
+from knowledge.catalog import Catalog
+from knowledge.normalize import normalize
+from knowledge.gazetteer import Gazetteer, Mention, Organisation, fold_for_scan, load_gazetteer, without_home
+from knowledge.records import Project
+
+MAX_SUGGESTIONS = 3
+_STATE_IN_PLAN = re.compile(r"(?<![\u3400-\u9fff\u3005])国(?![民際内外立土税会])")
+
+
+@dataclass(frozen=True)
+class OutOfScope:
+    org: Organisation
+    suggestions: list[Scored]
+
+    def reason(self, lang: str) -> str:
+        name = self.org.label(lang)
+        if lang == "en":
+            return (f"I can only answer about Funabashi City's DX Action Plan; it says nothing about "
+                    f"{name}.")
+        return f"お答えできるのは船橋市の DX 推進計画アクションプランの内容だけです。「{name}」についての情報はありません。"
+
+    def suggestion_label(self, lang: str) -> str:
+        return "In Funabashi's plan: " if lang == "en" else "船橋市の計画では: "
+
+
+@dataclass(frozen=True)
+class Verdict:
+    out: OutOfScope | None  # set when the question is about another organisation
+    topic: str  # the question without names that only say whose (船橋市の, 国の where the plan says so)
+
+
+class Scope:
+    """Decides, for one knowledge-base snapshot, whether a question leaves the plan's scope."""
+
+    def __init__(self, catalog: Catalog, resolver: Resolver, *, gazetteer: Gazetteer | None = None) -> None:
+        self.catalog = catalog
+        self.resolver = resolver
+        self.gazetteer = gazetteer or load_gazetteer()
+        self._vocabulary: str | None = None
+        self._sentence_list: list[str] | None = None
+
+    def check(self, text: str) -> Verdict:
+        plain = without_home(text)
+        mentions = [m for m in self.gazetteer.mentions(plain) if not (m.bare and self._plan_uses(m.surface))]
+        if not mentions:
+            return Verdict(None, plain)
+        rest = _without(plain, mentions)
+        reading = read(rest)
+        analysis = self.resolver.analyse(reading)
+        hits = [Scored(pid, 100.0) for pid in reading.project_ids if pid in self.catalog.projects]
+        for kind in ("glossary", "project"):
+            hits += [Scored(h.id, h.score, kind) for h in analysis.by_kind.get(kind, [])]
+        for m in mentions:
+            if not (any(self._speaks_of(h, m.org) for h in hits if h.score >= SUGGEST)
+                    or self._said_together(m.org, reading.core)):
+                suggestions = sorted((h for h in hits if h.score >= SUGGEST), key=lambda h: -h.score)
+                return Verdict(OutOfScope(m.org, _unique(suggestions)[:MAX_SUGGESTIONS]), plain)
+        return Verdict(None, rest)
+
+    # ------------------------------------------------------------------ the plan's own words
+    def _speaks_of(self, hit: Scored, org: Organisation) -> bool:
+        if hit.kind == "glossary":
+            term = self.catalog.terms.get(hit.id)
+            text = f"{term.term} {term.definition}" if term else ""
+        else:
+            p = self.catalog.projects.get(hit.id)
+            text = _project_text(p) if p else ""
+        form = fold_for_scan(text)
+        return any(_names(form, word) for word in org.plan_words)
+
+    def _said_together(self, org: Organisation, topic: str) -> bool:
+        """One sentence of the plan names the organisation and the topic (総務省のセキュリティガイドライン)."""
+        if len(topic) < 2:
+            return False
+        for sentence in self._sentences():
+            if topic in sentence and any(_names(sentence, word) for word in org.plan_words):
+                return True
+        return False
+
+    def _sentences(self) -> list[str]:
+        if self._sentence_list is None:
+            self._plan_uses("")
+            self._sentence_list = [normalize(s) for s in re.split(r"[。\n]", self._vocabulary or "") if s.strip()]
+        return self._sentence_list
+
+    def _plan_uses(self, word: str) -> bool:
+        if self._vocabulary is None:
+            parts = [t.term + " " + t.definition for t in self.catalog.terms.values()]
+            parts += [_project_text(p) for p in self.catalog.projects.values()]
+            parts += [a.alias for a in self.catalog.aliases] + list(self.catalog.departments)
+            parts += [a.title for a in self.catalog.approaches.values()] + [p.title for p in self.catalog.policies.values()]
+            self._vocabulary = fold_for_scan("\n".join(parts))
+        return word in self._vocabulary
+
+
+def _names(text: str, word: str) -> bool:
+    """The plan's text names the body ``word``; 国 on its own, not inside 全国 or 国民."""
+    if word == "国":
+        return _STATE_IN_PLAN.search(text) is not None
+    return fold_for_scan(word) in text
+
+
+def _project_text(p: Project) -> str:
+    parts = [p.name, p.current, p.issue, p.goal, p.note, *(s.text for s in p.schedule)]
+    parts += [e.comment for e in p.evaluations] + [i.label for i in p.indicators]
+    return "\n".join(parts)
+
+
+def _without(text: str, mentions: list[Mention]) -> str:
+    """The question with the organisations' names blanked out (spans are in the folded text)."""
+    form = fold_for_scan(text)
+    for m in sorted(mentions, key=lambda m: -m.start):
+        form = form[: m.start] + " " + form[m.end:]
+    return form
+
+
+def _unique(hits: list[Scored]) -> list[Scored]:
+    seen, out = set(), []
+    for h in hits:
+        if (h.kind, h.id) not in seen:
+            seen.add((h.kind, h.id))
+            out.append(h)
+    return out
