@@ -30,20 +30,31 @@ from knowledge.gazetteer import Gazetteer, Mention, Organisation, fold_for_scan,
 from knowledge.records import Project
 
 MAX_SUGGESTIONS = 3
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+# The organisation named in the reply when a question names several: the most specific one.
+_SPECIFIC = ["ward", "municipality", "country", "prefecture", "company", "national", "local", "foreign"]
+_PARTICLE = re.compile(r"\s*(?:'s|では|での|の|は|が|で|に|も|と|って|から)")
 _STATE_IN_PLAN = re.compile(r"(?<![\u3400-\u9fff\u3005])国(?![民際内外立土税会])")
 
 
 @dataclass(frozen=True)
 class OutOfScope:
     org: Organisation
+    surface: str  # as the question wrote it
     suggestions: list[Scored]
 
     def reason(self, lang: str) -> str:
-        name = self.org.label(lang)
+        # 「大阪」 stays as typed: the bare name may be the city or the prefecture.
+        name = self.org.label(lang) if lang == "en" or not self.org.name.startswith(self.surface) else self.surface
         if lang == "en":
             return (f"I can only answer about Funabashi City's DX Action Plan; it says nothing about "
                     f"{name}.")
         return f"お答えできるのは船橋市の DX 推進計画アクションプランの内容だけです。「{name}」についての情報はありません。"
+
+    @staticmethod
+    def reply_lang(text: str, lang: str) -> str:
+        """English for a question with no Japanese at all ("Kashiwa's telework"), whatever words it uses."""
+        return "en" if not _JAPANESE.search(text) else lang
 
     def suggestion_label(self, lang: str) -> str:
         return "In Funabashi's plan: " if lang == "en" else "船橋市の計画では: "
@@ -67,7 +78,7 @@ class Scope:
 
     def check(self, text: str) -> Verdict:
         plain = without_home(text)
-        mentions = [m for m in self.gazetteer.mentions(plain) if not (m.bare and self._plan_uses(m.surface))]
+        mentions = [m for m in self.gazetteer.mentions(plain, original=text) if not (m.bare and self._plan_uses(m.surface))]
         if not mentions:
             return Verdict(None, plain)
         rest = _without(plain, mentions)
@@ -76,11 +87,11 @@ class Scope:
         hits = [Scored(pid, 100.0) for pid in reading.project_ids if pid in self.catalog.projects]
         for kind in ("glossary", "project"):
             hits += [Scored(h.id, h.score, kind) for h in analysis.by_kind.get(kind, [])]
-        for m in mentions:
+        for m in sorted(mentions, key=lambda m: _SPECIFIC.index(m.org.kind) if m.org.kind in _SPECIFIC else len(_SPECIFIC)):
             if not (any(self._speaks_of(h, m.org) for h in hits if h.score >= SUGGEST)
                     or self._said_together(m.org, reading.core)):
                 suggestions = sorted((h for h in hits if h.score >= SUGGEST), key=lambda h: -h.score)
-                return Verdict(OutOfScope(m.org, _unique(suggestions)[:MAX_SUGGESTIONS]), plain)
+                return Verdict(OutOfScope(m.org, m.surface, _unique(suggestions)[:MAX_SUGGESTIONS]), plain)
         return Verdict(None, rest)
 
     # ------------------------------------------------------------------ the plan's own words
@@ -136,7 +147,8 @@ def _without(text: str, mentions: list[Mention]) -> str:
     """The question with the organisations' names blanked out (spans are in the folded text)."""
     form = fold_for_scan(text)
     for m in sorted(mentions, key=lambda m: -m.start):
-        form = form[: m.start] + " " + form[m.end:]
+        after = _PARTICLE.match(form, m.end)
+        form = form[: m.start] + " " + form[after.end() if after else m.end:]
     return form
 
 

@@ -68,7 +68,7 @@ _OTHERS = {
                "よその自治体", "他の都市", "他都市", "他の政令市", "他の中核市"],
               ["other cities", "other city", "other municipalities", "other local governments", "other councils",
                "other prefectures", "neighbouring cities", "neighboring cities", "nearby cities", "other towns"],
-              ("他自治体", "全国", "自治体")),
+              ("他自治体", "全国の自治体", "全国平均", "各自治体", "自治体間")),
     "foreign": (["海外", "外国", "諸外国", "他国", "他の国"],
                 ["other countries", "abroad", "overseas", "foreign countries", "other nations"],
                 ("海外",)),
@@ -101,9 +101,11 @@ class Organisation:
     plan_words: tuple[str, ...] = ()  # how the plan itself names this body, if it does
 
     def label(self, lang: str) -> str:
-        if lang == "en" and self.english:
-            return f"{self.english.title()} ({self.name})" if self.name != self.english else self.english.title()
-        return self.name
+        if lang != "en" or not self.english:
+            return self.name
+        if self.name == self.english:  # a phrase such as "other cities", "Digital Agency"
+            return self.english if self.kind in {"local", "foreign", "company"} else self.english.title()
+        return f"{self.english.title()} ({self.name})"
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,9 @@ class Gazetteer:
         self.bare: dict[str, Organisation] = {}
         self.english: dict[str, tuple[Organisation, bool]] = {}  # name -> (org, usable without a kind word)
         self.english_by_kind: dict[str, Organisation] = {}
+        # The likeliest reading of a shared name first: 川崎 is 川崎市 before 川崎町, 横浜 横浜市 before 横浜町.
+        rank = {"prefecture": 0, "municipality": 2, "ward": 3, "country": 5}
+        rows = sorted(rows, key=lambda r: (rank.get(r[0], 4) - (r[6] == "1"), not r[1].endswith("市")))
         for kind, name, bare, kana, romaji, code, major in rows:
             if code == HOME_CODE:
                 continue
@@ -163,10 +168,14 @@ class Gazetteer:
         }
 
     # ------------------------------------------------------------------ scanning
-    def mentions(self, text: str) -> list[Mention]:
-        """Every organisation other than Funabashi named in ``text``, longest first where they overlap."""
+    def mentions(self, text: str, *, original: str | None = None) -> list[Mention]:
+        """Every organisation other than Funabashi named in ``text``, longest first where they overlap.
+
+        ``original`` is the message as typed when ``text`` was already folded: its capitals tell
+        "Georgia" from "georgia".
+        """
         form = fold_for_scan(text)
-        found = self._japanese(form) + self._english(form, text) + self._companies(form)
+        found = self._japanese(form) + self._english(form, original or text) + self._companies(form)
         found = [m for m in found if not self._home_address(form, m)]
         found.sort(key=lambda m: (-(m.end - m.start), m.start))
         kept: list[Mention] = []

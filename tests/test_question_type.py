@@ -1,0 +1,127 @@
+"""The question type decides the kind of answer; the topic only selects what it is about.
+
+Real Responder, real plan: a figure question gets the figure first, a 課題 question the 課題
+section first, a year question that year's schedule, a "what does it mean" question the glossary.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+def _lead(answer) -> str:
+    """The line right after the title: what the reader sees first."""
+    return answer.text.split("\n")[1]
+
+
+@pytest.mark.parametrize(
+    "question, term",
+    [
+        ("標準化・共通化ってどういう意味？", "システム(の)標準化・共通化"),
+        ("マイナンバーってどういう意味", "マイナンバーカード"),
+        ("マイナンバーとは", "マイナンバーカード"),
+        ("マイナンバーカードの意味を教えて", "マイナンバーカード"),
+        ("テレワークってどういうこと？", "テレワーク"),
+        ("キャッシュレスとは", "キャッシュレス"),
+        ("what does cashless mean?", "キャッシュレス"),
+        ("meaning of telework", "テレワーク"),
+    ],
+)
+def test_asking_what_words_mean_gets_the_glossary_even_when_a_project_shares_them(responder, question, term):
+    answer = responder.answer(question)
+    assert (answer.intent, answer.answers[0].id) == ("glossary", term), answer.text
+
+
+def test_asking_what_a_project_is_by_its_own_name_gets_the_project(responder):
+    answer = responder.answer("RPAの活用拡充とは")
+    assert (answer.intent, answer.answers[0].id) == ("project_overview", "2-3-1")
+
+
+@pytest.mark.parametrize(
+    "question, pid, figure, year",
+    [
+        ("オープンデータは今何件？", "1-3-1", "765", "令和4年度"),
+        ("オープンデータの公開数はいくつ？", "1-3-1", "765", "令和4年度"),
+        ("RPAでどれくらい時間を削減できた？", "2-3-1", "7,552", "令和4年度"),
+        ("スマホ講座は何回開催されたの", "3-1-2", "135", "令和4年度"),
+        ("テレワークできた人の割合は？", "2-2-1", "26.8%", "令和4年度"),
+        ("テレワークはどれくらい進んでる？", "2-2-1", "26.8%", "令和4年度"),
+        ("ふなっぷの利用者は何人？", "1-1-2", "17,124", "令和4年度"),
+        ("how many open data sets are published?", "1-3-1", "765", "R4"),
+        ("how much time did RPA save?", "2-3-1", "7,552", "R4"),
+    ],
+)
+def test_how_many_gets_the_latest_actual_figure_first(responder, question, pid, figure, year):
+    answer = responder.answer(question)
+    assert (answer.intent, answer.answers[0].id) == ("project_kpi", pid), answer.text
+    assert figure in _lead(answer) and year in _lead(answer), answer.text
+
+
+@pytest.mark.parametrize(
+    "question, figures",
+    [
+        ("マイナンバーカードの交付率", ["60.6%", "43.6%"]),
+        ("マイナンバーカードの交付率はどれくらい？", ["60.6%"]),
+        ("マイナンバーカードの申請率は何%？", ["76.99%"]),
+    ],
+)
+def test_a_rate_only_the_projects_text_gives_is_quoted_from_it(responder, question, figures):
+    answer = responder.answer(question)
+    assert (answer.intent, answer.answers[0].id) == ("project_kpi", "1-1-3"), answer.text
+    assert "計画の記述" in _lead(answer)
+    for figure in figures:
+        assert figure in answer.text
+
+
+def test_how_many_projects_is_still_a_list(responder):
+    answer = responder.answer("B評価の事業は何件？")
+    assert answer.intent == "project_list" and len(answer.answers) == 19
+
+
+@pytest.mark.parametrize(
+    "question, pid",
+    [
+        ("RPAの課題は？", "2-3-1"),
+        ("テレワークの問題点を教えて", "2-2-1"),
+        ("マイナンバーカード普及の課題は何", "1-1-3"),
+        ("2-1-1の課題", "2-1-1"),
+        ("what are the challenges for open data?", "1-3-1"),
+        ("what problems does the RPA project have", "2-3-1"),
+    ],
+)
+def test_asking_for_problems_leads_with_the_issue_section(responder, question, pid):
+    answer = responder.answer(question)
+    assert (answer.intent, answer.answers[0].id) == ("project_overview", pid), answer.text
+    issue = responder.catalog.projects[pid].issue
+    assert _lead(answer).startswith(("【課題】", "Issue")) and issue[:20] in _lead(answer)
+    assert answer.extra["question_type"] == "issue"
+
+
+@pytest.mark.parametrize(
+    "question, pid, lead",
+    [
+        ("財務会計事務のデジタル化はR6に何をする？", "2-1-2", "令和6年度の予定: 次期財務会計システムの運用開始"),
+        ("テレワークの令和6年度の予定", "2-2-1", "令和6年度の予定: 検証結果により、予算要求を実施"),
+        ("2-3-1はR5に何をする？", "2-3-1", "令和5年度の予定: ロールモデルの作成・実証・横展開"),
+        ("庁内ネットワークは2025年度に何をする予定？", "2-4-3", "令和7年度の予定: 次期庁内ネットワークの運用開始"),
+        ("What is planned for telework in FY2024?", "2-2-1", "Planned for R6: 検証結果により、予算要求を実施"),
+        ("what will the e-approval project do in R5", "2-1-1", "Planned for R5: 外部文書に関する決裁の電子化推進"),
+    ],
+)
+def test_a_year_with_what_will_be_done_leads_with_that_years_schedule(responder, question, pid, lead):
+    answer = responder.answer(question)
+    assert (answer.intent, answer.answers[0].id) == ("project_schedule", pid), answer.text
+    assert _lead(answer) == lead
+    assert answer.extra["year"] is not None
+
+
+def test_a_year_whose_cell_is_empty_says_so_and_shows_the_latest_entry_before_it(responder):
+    answer = responder.answer("電子決裁はR6に何をする？")
+    assert (answer.intent, answer.answers[0].id) == ("project_schedule", "2-1-1")
+    assert _lead(answer) == "スケジュールの令和6年度の欄には記載がありません。"
+    assert "令和5年度" in answer.text.split("\n")[2]
+
+
+def test_a_kpi_question_about_a_year_stays_a_kpi_question(responder):
+    answer = responder.answer("RPAのR4の実績")
+    assert (answer.intent, answer.answers[0].id) == ("project_kpi", "2-3-1")
