@@ -39,14 +39,14 @@ _KATAKANA = re.compile(r"[\u30a1-\u30fa\u30fc]")
 _HIRAGANA = re.compile(r"[\u3041-\u3096]")
 # What may follow a bare name for it to be read as a place: a particle, punctuation, the end, or
 # a word that says "its government".
-_BARE_FOLLOW = re.compile(r"(?:の|は|が|で|に|も|と|や|って|から|より|だと|政府|役所|市役所|県庁|都庁|府庁|市長|知事|[、。,.?!？！\s]|$)")
+_BARE_FOLLOW = re.compile(r"(?:の|は|が|で|に|も|と|や|って|から|より|だと|政府|役所|市役所|県庁|都庁|府庁|市長|知事|[0-9、。,.?!？！\s]|$)")
 _HOME_FORMS = re.compile(
     r"(?:千葉県\s*)?(?:船橋市役所|船橋市|船橋|ふなばし市|ふなばし|本市|当市|うちの市)\s*(?:として|における|では|での|で|の|は|が)"
     r"|\b(?:in|of|at|for)\s+(?:the\s+)?(?:city\s+of\s+)?funabashi(?:\s+city)?(?:\s*,\s*chiba(?:\s+prefecture)?)?\b"
     r"|\bfunabashi(?:\s+city|-shi)?\s*,\s*chiba(?:\s+prefecture|-ken)?\b|\bfunabashi(?:\s+city|-shi)?'s"
 )
-# 国 on its own: not inside 全国, 外国, 国民, 国際 ...
-_STATE = re.compile(r"(?<![\u3400-\u9fff\u3005])国(?=の|が|は|から|に|で|と|も|や|として|による|、)")
+# 国 on its own: not inside 全国, 外国, 国民, 国際 ...; 県 and 都 the same way ("県のDX計画").
+_STATE = re.compile(r"(?<![\u3400-\u9fff\u3005])([国県都])(?=の|が|は|から|に|で|と|も|や|として|による|、)")
 
 # The state and its ministries: the plan talks about 国 and 総務省, so a question naming them is
 # refused only when the plan says nothing about them and the thing asked (see handlers.scope).
@@ -60,14 +60,21 @@ _NATIONAL_EN = [
     "japan", "japanese government", "government of japan", "national government", "central government",
     "digital agency", "cabinet office", "mic", "meti", "mhlw",
 ]
+# Countries by the abbreviations people write in English ("the UK's GOV.UK").
+_COUNTRY_EN = {"uk": "イギリス", "usa": "アメリカ合衆国", "eu": "欧州連合", "u.s.": "アメリカ合衆国"}
+# A romaji name after these words is a place in an English question ("RPA in Ichikawa").
+_EN_PLACE_BEFORE = {"in", "at", "of", "from", "does", "do", "did", "about", "for", "than", "like", "and", "vs", "versus",
+                    "with", "is", "has"}
 _NATIONAL_PLAN_WORDS = ("国", "政府", "府省", "総務省", "全国")
 # Other cities, countries and companies in general.
 _OTHERS = {
     "local": (["他市", "他の市", "他自治体", "他の自治体", "ほかの自治体", "ほかの市", "他市町村", "他の市町村", "他区",
                "他県", "他の県", "近隣市", "近隣の市", "近隣自治体", "近隣の自治体", "周辺自治体", "周辺の自治体", "よその市",
-               "よその自治体", "他の都市", "他都市", "他の政令市", "他の中核市"],
+               "よその自治体", "他の都市", "他都市", "他の政令市", "他の中核市", "以外の自治体", "以外の市町村",
+               "以外の市", "県庁", "都庁", "府庁"],
               ["other cities", "other city", "other municipalities", "other local governments", "other councils",
-               "other prefectures", "neighbouring cities", "neighboring cities", "nearby cities", "other towns"],
+               "other prefectures", "neighbouring cities", "neighboring cities", "nearby cities", "other towns",
+               "other than funabashi", "outside funabashi"],
               ("他自治体", "全国の自治体", "全国平均", "各自治体", "自治体間")),
     "foreign": (["海外", "外国", "諸外国", "他国", "他の国"],
                 ["other countries", "abroad", "overseas", "foreign countries", "other nations"],
@@ -129,8 +136,10 @@ class Gazetteer:
         self.english: dict[str, tuple[Organisation, bool]] = {}  # name -> (org, usable without a kind word)
         self.english_by_kind: dict[str, Organisation] = {}
         # The likeliest reading of a shared name first: 川崎 is 川崎市 before 川崎町, 横浜 横浜市 before 横浜町.
-        rank = {"prefecture": 0, "municipality": 2, "ward": 3, "country": 5}
-        rows = sorted(rows, key=lambda r: (rank.get(r[0], 4) - (r[6] == "1"), not r[1].endswith("市")))
+        # A country's English name before a town's romaji: "China" is China, not 知名町 (china).
+        rank = {"prefecture": 0, "country": 2, "municipality": 3, "ward": 4}
+        rows = sorted(rows, key=lambda r: (rank.get(r[0], 5) - 2 * (r[0] == "municipality" and r[6] == "1"),
+                                           not r[1].endswith("市")))
         for kind, name, bare, kana, romaji, code, major in rows:
             if code == HOME_CODE:
                 continue
@@ -149,6 +158,9 @@ class Gazetteer:
                         self.english.setdefault(romaji, (org, False))
         for name in _NATIONAL:
             self.full[name] = Organisation(name, "national", plan_words=(name, *_NATIONAL_PLAN_WORDS))
+        for abbr, name in _COUNTRY_EN.items():
+            if name in self.full:
+                self.english[abbr] = (self.full[name], True)
         for name in _NATIONAL_EN:
             self.english[name] = (Organisation(name, "national", english=name, plan_words=_NATIONAL_PLAN_WORDS), True)
         for kind, (ja, en, words) in _OTHERS.items():
@@ -161,6 +173,7 @@ class Gazetteer:
         for name in (*self.full, *self.bare):
             self._lengths.setdefault(name[0], []).append(len(name))
         self._lengths = {c: sorted(set(ls), reverse=True) for c, ls in self._lengths.items()}
+        self._region = {c: Organisation(c, "prefecture", english="the prefecture", plan_words=(c,)) for c in "県都"}
         self._state = Organisation("国", "national", english="the national government", plan_words=_NATIONAL_PLAN_WORDS)
         self._max_en_words = max(len(n.split()) for n in self.english)
         self._en_kind = {
@@ -205,7 +218,8 @@ class Gazetteer:
                     ):
                         out.append(Mention(org, i, j, sub, bare=org.kind not in {"country"}))
                         break
-        out += [Mention(self._state, m.start(), m.end(), "国") for m in _STATE.finditer(form)]
+        out += [Mention(self._state if m.group(1) == "国" else self._region[m.group(1)], m.start(), m.end(), m.group(1))
+                for m in _STATE.finditer(form)]
         return out
 
     def _english(self, form: str, original: str) -> list[Mention]:
@@ -227,7 +241,8 @@ class Gazetteer:
                 org, free = entry
                 if name in _EN_CAPITALISED_ONLY and not re.search(rf"\b{re.escape(name.title())}\b", original):
                     continue
-                if free or possessive or self._by_kind_word(name, form, end, words, i) is not None:
+                after_place_word = i > 0 and words[i - 1][0] in _EN_PLACE_BEFORE
+                if free or possessive or after_place_word or self._by_kind_word(name, form, end, words, i) is not None:
                     out.append(Mention(org, start, end, name))
         return out
 
@@ -270,7 +285,7 @@ def without_home(text: str) -> str:
 
 def _continues_word(form: str, i: int) -> bool:
     """True when position ``i`` is inside a kanji or katakana word (a name cannot start there)."""
-    if i == 0:
+    if i == 0 or form.startswith("以外", i):  # 船橋市以外の自治体
         return False
     prev, ch = form[i - 1], form[i]
     if _KANJI.match(ch) and _KANJI.match(prev):
