@@ -30,8 +30,12 @@ def focused_text(catalog: Catalog, p: Project, q: QuestionType, intent: str, lan
         return issue_first(catalog, p, lang)
     if q.kind == "quantity" and intent == "project_kpi":
         lead = figure_lines(p, q, lang)
+    elif intent == "project_kpi" and q.year is not None:
+        lead = [line for ind in p.indicators for line in (
+            [_actual_line(ind, lang, year=q.year)] if _actual(ind, q.year) is not None else _year_values(ind, q.year, lang))]
     elif q.kind == "schedule" and intent == "project_schedule" and q.year is not None:
-        lead = year_lines(p, q.year, lang)
+        lead = year_lines(p, q.year, lang, last=max((s.fiscal_year for x in catalog.projects.values() for s in x.schedule),
+                                                     default=q.year))
     else:
         return text
     if not lead:
@@ -54,11 +58,11 @@ def figure_lines(p: Project, q: QuestionType, lang: Lang) -> list[str]:
     if q.measure:
         named = [i for i in indicators if _mentions(i.label, q.measure)]
         if named:
-            return [_actual_line(i, lang) for i in named]
+            return [_actual_line(i, lang, year=q.year) for i in named]
         quoted = measure_sentences(p, q.measure, lang)
         if quoted:
             return quoted
-    return [_actual_line(i, lang) for i in indicators[:MAX_SENTENCES]]
+    return [_actual_line(i, lang, year=q.year) for i in indicators[:MAX_SENTENCES]]
 
 
 def _latest_actual(ind: Indicator) -> int | None:
@@ -66,8 +70,22 @@ def _latest_actual(ind: Indicator) -> int | None:
     return max(years) if years else None
 
 
-def _actual_line(ind: Indicator, lang: Lang) -> str:
-    year = _latest_actual(ind)
+def _actual(ind: Indicator, year: int) -> float | None:
+    v = ind.value(year, "actual")
+    return v.value if v else None
+
+
+def _year_values(ind: Indicator, year: int, lang: Lang) -> list[str]:
+    """The indicator's line for ``year`` ("RPAのR5の目標値"), under the indicator's name."""
+    label = f"  {c.year_label(year, lang)}:"
+    return [f"{line.strip()} — {ind.label}" for line in c.indicator_lines(ind, lang) if line.startswith(label)]
+
+
+def _actual_line(ind: Indicator, lang: Lang, *, year: int | None = None) -> str:
+    """The actual for ``year`` when the plan has one, else the latest, with its target and achievement."""
+    actual_years = {v.fiscal_year for v in ind.values if v.kind == "actual" and v.value is not None}
+    asked = year
+    year = year if year in actual_years else _latest_actual(ind)
     assert year is not None
     actual = ind.value(year, "actual")
     target = ind.value(year, "target")
@@ -75,11 +93,14 @@ def _actual_line(ind: Indicator, lang: Lang) -> str:
     a = actual.value if actual else None
     t = target.value if target else None
     rate = c.achievement(a, t)
+    label = c.year_label(year, lang)
     if lang == "en":
         extra = f" (target {c.number(t)}{unit}" + (f", {rate}% achieved" if rate is not None else "") + ")" if t is not None else ""
-        return f"Latest actual ({c.year_label(year, lang)}): {c.number(a)}{unit}{extra} — {ind.label}"
+        head = f"Actual for {label}" if asked == year else f"Latest actual ({label})"
+        return f"{head}: {c.number(a)}{unit}{extra} — {ind.label}"
     extra = f"（目標 {c.number(t)}{unit}" + (f"、達成率 {rate}%" if rate is not None else "") + "）" if t is not None else ""
-    return f"最新の実績（{c.year_label(year, lang)}）: {c.number(a)}{unit}{extra} — {ind.label}"
+    head = f"{label}の実績" if asked == year else f"最新の実績（{label}）"
+    return f"{head}: {c.number(a)}{unit}{extra} — {ind.label}"
 
 
 def measure_sentences(p: Project, measure: str, lang: Lang) -> list[str]:
@@ -107,7 +128,8 @@ def _mentions(text: str, measure: str) -> bool:
 
 
 # ---------------------------------------------------------------------- schedule
-def year_lines(p: Project, year: int, lang: Lang) -> list[str]:
+def year_lines(p: Project, year: int, lang: Lang, *, last: int) -> list[str]:
+    """That year's cells; or that the column is empty, or beyond the plan (``last``: its final year)."""
     label = c.year_label(year, lang)
     cells = [s.text for s in p.schedule if s.fiscal_year == year]
     if cells:
@@ -116,8 +138,13 @@ def year_lines(p: Project, year: int, lang: Lang) -> list[str]:
         return []
     years = sorted({s.fiscal_year for s in p.schedule})
     earlier = [y for y in years if y < year]
-    lines = [f"The plan's schedule has no entry in the {label} column." if lang == "en"
-             else f"スケジュールの{label}の欄には記載がありません。"]
+    if year > last:
+        end = c.year_label(last, lang)
+        lines = [f"The plan's schedule runs to {end}; it says nothing about {label}." if lang == "en"
+                 else f"アクションプランのスケジュールは{end}までで、{label}の記載はありません。"]
+    else:
+        lines = [f"The plan's schedule has no entry in the {label} column." if lang == "en"
+                 else f"スケジュールの{label}の欄には記載がありません。"]
     if earlier:
         last = earlier[-1]
         text = " / ".join(s.text for s in p.schedule if s.fiscal_year == last)

@@ -18,7 +18,7 @@ from knowledge.records import reiwa_to_fiscal
 # A figure: how many, how much, what rate. 率 after 効/能/統/引/軽 is not a rate (効率化).
 _QUANTITY = re.compile(
     r"何(?:件|人|名|回|時間|個|種類|%|パーセント|割|台|様式|手続)|いくつ|どれ(?:くらい|ぐらい|だけ)|どの(?:くらい|ぐらい|程度)"
-    r"|(?<![効能統引軽])率(?!先)|割合|(?<=[\u3400-\u9fff])(?<![複多少半関変無係])数(?![字値])"
+    r"|(?<![効能統引軽])率(?!先)|割合|(?<=[\u3400-\u9fff\u30a1-\u30fc])(?<![複多少半関変無係])数(?![字値])"
     r"|\bhow (?:many|much|far)\b|\bnumber of\b|\bpercentage\b|\bwhat percent|\brate\b|\bfigures?\b"
 )
 _ISSUE = re.compile(

@@ -155,6 +155,9 @@ def read(message: str) -> Reading:
     glossary += defined
     question = classify(fold(text, kana=False), intent=intent)
     intent = question.intent or intent
+    if question.measure and question.measure in form and form.replace(question.measure, "").strip("| "):
+        # "ふなっぷのダウンロード数は？": the measure says what is counted, the rest what it is about.
+        form = form.replace(question.measure, "|" * len(question.measure))
     if lx.TRAILING_TTE.search(form):
         form = lx.TRAILING_TTE.sub("|", form)
         glossary.append("って")

@@ -122,6 +122,29 @@ def test_a_year_whose_cell_is_empty_says_so_and_shows_the_latest_entry_before_it
     assert "令和5年度" in answer.text.split("\n")[2]
 
 
-def test_a_kpi_question_about_a_year_stays_a_kpi_question(responder):
-    answer = responder.answer("RPAのR4の実績")
-    assert (answer.intent, answer.answers[0].id) == ("project_kpi", "2-3-1")
+def test_a_year_past_the_plan_says_where_the_schedule_ends(responder):
+    answer = responder.answer("RPAはR8に何をする予定？")
+    assert answer.intent == "project_schedule"
+    assert _lead(answer) == "アクションプランのスケジュールは令和7年度までで、令和8年度の記載はありません。"
+
+
+@pytest.mark.parametrize(
+    "question, pid, lead",
+    [
+        ("RPAのR4の実績", "2-3-1", "令和4年度の実績: 7,552（目標 8,000、達成率 94%） — RPA を用いて削減できた時間数"),
+        ("RPAのR5の目標値", "2-3-1", "令和5年度: 目標 10,000 — RPA を用いて削減できた時間数"),
+        ("R4のオープンデータの公開数は？", "1-3-1", "令和4年度の実績: 765（目標 800、達成率 95%） — オープンデータの公開数"),
+        ("what is the R6 target for open data", "1-3-1", "R6: target 900 — オープンデータの公開数"),
+    ],
+)
+def test_a_figure_for_a_year_leads_with_that_year(responder, question, pid, lead):
+    answer = responder.answer(question)
+    assert (answer.intent, answer.answers[0].id) == ("project_kpi", pid), answer.text
+    assert _lead(answer) == lead
+
+
+def test_the_thing_counted_does_not_hide_what_it_is_counted_for(responder):
+    """ダウンロード数 is not in the plan; ふなっぷ is, and its KPI (利用者数) is what the plan can give."""
+    answer = responder.answer("ふなっぷのダウンロード数は？")
+    assert (answer.intent, answer.answers[0].id) == ("project_kpi", "1-1-2"), answer.text
+    assert "17,124" in _lead(answer) and "利用者数" in _lead(answer)

@@ -45,6 +45,9 @@ def _refused(answer, name: str) -> None:
         ("近隣市のテレワークの実施率", "近隣市"),
         ("株式会社サイボウズのテレワーク", "株式会社サイボウズ"),
         ("Google社のクラウドの評価", "google社"),
+        ("東京23区のオープンデータ", "東京"),
+        ("県のDX推進計画はどうなってる？", "県"),
+        ("船橋市以外の自治体のRPA", "以外の自治体"),
     ],
 )
 def test_japanese_questions_about_other_organisations_are_refused_naming_them(responder, question, shown):
@@ -69,6 +72,9 @@ def test_japanese_questions_about_other_organisations_are_refused_naming_them(re
         ("Nagoya's cloud migration schedule", "Nagoya"),
         ("the Digital Agency's RPA plan", "Digital Agency"),
         ("Matsudo-shi smartphone classes", "Matsudo"),
+        ("Does Ichikawa use RPA?", "Ichikawa"),
+        ("the UK's open data", "United Kingdom"),
+        ("How does China handle cashless payments?", "China"),
     ],
 )
 def test_english_questions_about_other_organisations_are_refused_in_english(responder, question, shown):
