@@ -215,10 +215,10 @@ class Responder:
 
     def _out_of_scope(self, r: Reading, audience: Audience, out: OutOfScope) -> Answer:
         """Another organisation: say so, and point at the same topic in Funabashi's plan."""
-        r = replace(r, lang=out.reply_lang(r.text, r.lang))
         answer = self._unknown(r, audience, [self._any_ref(s, r.lang) for s in out.suggestions],
                                reason=out.reason(r.lang), label=out.suggestion_label(r.lang))
-        return replace(answer, extra={**answer.extra, "out_of_scope": {"organisation": out.org.name, "kind": out.org.kind}})
+        where = {"organisation": out.org.name, "kind": out.org.kind}
+        return replace(answer, extra={**answer.extra, "out_of_scope": where})
 
     def _ref(self, pid: str, score: float, lang: str) -> Ref:
         p = self.catalog.projects[pid]
