@@ -10,7 +10,6 @@ import json
 import unicodedata
 from collections import Counter
 
-
 from handlers import Responder
 from knowledge.catalog import Catalog
 from tests.conftest import DATA
