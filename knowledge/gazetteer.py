@@ -45,6 +45,8 @@ _HOME_FORMS = re.compile(
     r"|\b(?:in|of|at|for)\s+(?:the\s+)?(?:city\s+of\s+)?funabashi(?:\s+city)?(?:\s*,\s*chiba(?:\s+prefecture)?)?\b"
     r"|\bfunabashi(?:\s+city|-shi)?\s*,\s*chiba(?:\s+prefecture|-ken)?\b|\bfunabashi(?:\s+city|-shi)?'s"
 )
+# After a name in Latin letters inside Japanese ("Googleの"), only a particle: "Google フォーム" is a product.
+_ASCII_FOLLOW = re.compile(r"\s*(?:の|は|が|で|に|も|と|や|って|から|より|だと)")
 # 国 on its own: not inside 全国, 外国, 国民, 国際 ...; 県 and 都 the same way ("県のDX計画").
 _STATE = re.compile(r"(?<![\u3400-\u9fff\u3005])([国県都])(?=の|が|は|から|に|で|と|も|や|として|による|、)")
 
@@ -60,6 +62,12 @@ _NATIONAL_EN = [
     "japan", "japanese government", "government of japan", "national government", "central government",
     "digital agency", "cabinet office", "mic", "meti", "mhlw",
 ]
+# Companies people ask about by name alone: read as a company only in the holder position ("富士通の",
+# "Google's"), so that "Googleフォーム" stays a word. Companies the plan names (LINE, PayPay, ヤフー) are
+# the plan's own words (see handlers.scope).
+_COMPANIES = ["トヨタ", "ソニー", "パナソニック", "富士通", "日立", "東芝", "NEC", "NTT", "NTTデータ", "ドコモ", "ソフトバンク",
+              "楽天", "KDDI", "アマゾン", "Amazon", "グーグル", "Google", "マイクロソフト", "Microsoft", "アップル", "Apple",
+              "IBM", "セールスフォース", "Salesforce", "サイボウズ", "オラクル", "Oracle", "TKC"]
 # Countries by the abbreviations people write in English ("the UK's GOV.UK").
 _COUNTRY_EN = {"uk": "イギリス", "usa": "アメリカ合衆国", "eu": "欧州連合", "u.s.": "アメリカ合衆国"}
 # A romaji name after these words is a place in an English question ("RPA in Ichikawa").
@@ -71,12 +79,12 @@ _OTHERS = {
     "local": (["他市", "他の市", "他自治体", "他の自治体", "ほかの自治体", "ほかの市", "他市町村", "他の市町村", "他区",
                "他県", "他の県", "近隣市", "近隣の市", "近隣自治体", "近隣の自治体", "周辺自治体", "周辺の自治体", "よその市",
                "よその自治体", "他の都市", "他都市", "他の政令市", "他の中核市", "以外の自治体", "以外の市町村",
-               "以外の市", "県庁", "都庁", "府庁"],
+               "以外の市", "県庁", "都庁", "府庁", "隣の市", "隣の自治体", "近くの市", "近くの自治体", "他の区"],
               ["other cities", "other city", "other municipalities", "other local governments", "other councils",
                "other prefectures", "neighbouring cities", "neighboring cities", "nearby cities", "other towns",
                "other than funabashi", "outside funabashi"],
               ("他自治体", "全国の自治体", "全国平均", "各自治体", "自治体間")),
-    "foreign": (["海外", "外国", "諸外国", "他国", "他の国"],
+    "foreign": (["海外", "外国", "諸外国", "他国", "他の国", "欧州", "ヨーロッパ", "欧米"],
                 ["other countries", "abroad", "overseas", "foreign countries", "other nations"],
                 ("海外",)),
     "company": (["民間企業", "他社", "他の企業", "大企業"],
@@ -125,8 +133,8 @@ class Mention:
 
 
 def fold_for_scan(text: str) -> str:
-    """The form names are looked for in: NFKC and lower case, hiragana kept, spaces kept."""
-    return fold(text, kana=False)
+    """The form names are looked for in: NFKC and lower case, hiragana kept, spaces kept, ヶ as ケ."""
+    return fold(text, kana=False).replace("ヶ", "ケ")
 
 
 class Gazetteer:
@@ -144,9 +152,9 @@ class Gazetteer:
             if code == HOME_CODE:
                 continue
             org = Organisation(name=name, kind=kind, english=romaji, code=code, plan_words=(name,))
-            self.full.setdefault(name, org)
+            self.full.setdefault(fold_for_scan(name), org)
             if bare and (len(bare) >= 2 or major == "1"):
-                self.bare.setdefault(bare, org)
+                self.bare.setdefault(fold_for_scan(bare), org)
             if kana and (major == "1" or kind == "prefecture") and len(kana) >= 4:
                 self.full.setdefault(kana, org)
             if romaji:
@@ -158,6 +166,11 @@ class Gazetteer:
                         self.english.setdefault(romaji, (org, False))
         for name in _NATIONAL:
             self.full[name] = Organisation(name, "national", plan_words=(name, *_NATIONAL_PLAN_WORDS))
+        for name in _COMPANIES:
+            org = Organisation(name, "company", english=name.lower() if name.isascii() else "", plan_words=(name,))
+            self.bare[fold_for_scan(name)] = org
+            if name.isascii():
+                self.english[name.lower()] = (org, False)
         for abbr, name in _COUNTRY_EN.items():
             if name in self.full:
                 self.english[abbr] = (self.full[name], True)
@@ -213,7 +226,8 @@ class Gazetteer:
                         out.append(Mention(org, i, j, sub))
                         break
                     org = self.bare.get(sub)
-                    if org is not None and _BARE_FOLLOW.match(form, j) and not (
+                    follow = _ASCII_FOLLOW if sub.isascii() else _BARE_FOLLOW
+                    if org is not None and follow.match(form, j) and not (
                         _KATAKANA.match(sub[-1]) and j < n and _KATAKANA.match(form[j])
                     ):
                         out.append(Mention(org, i, j, sub, bare=org.kind not in {"country"}))
@@ -241,7 +255,7 @@ class Gazetteer:
                 org, free = entry
                 if name in _EN_CAPITALISED_ONLY and not re.search(rf"\b{re.escape(name.title())}\b", original):
                     continue
-                after_place_word = i > 0 and words[i - 1][0] in _EN_PLACE_BEFORE
+                after_place_word = i > 0 and words[i - 1][0] in _EN_PLACE_BEFORE and org.kind != "company"
                 if free or possessive or after_place_word or self._by_kind_word(name, form, end, words, i) is not None:
                     out.append(Mention(org, start, end, name))
         return out
@@ -288,6 +302,8 @@ def _continues_word(form: str, i: int) -> bool:
     if i == 0 or form.startswith("以外", i):  # 船橋市以外の自治体
         return False
     prev, ch = form[i - 1], form[i]
+    if ch.isascii() and ch.isalnum():
+        return prev.isascii() and prev.isalnum()  # "nec" inside "connect"
     if _KANJI.match(ch) and _KANJI.match(prev):
         return not prev in "県都府道郡"  # 神奈川県川崎市: a municipality after its prefecture
     return bool(_KATAKANA.match(ch) and _KATAKANA.match(prev))

@@ -48,6 +48,10 @@ def _refused(answer, name: str) -> None:
         ("東京23区のオープンデータ", "東京"),
         ("県のDX推進計画はどうなってる？", "県"),
         ("船橋市以外の自治体のRPA", "以外の自治体"),
+        ("鎌ヶ谷市のキャッシュレス決済", "鎌ケ谷市"),
+        ("隣の市の電子決裁", "隣の市"),
+        ("ヨーロッパのオープンデータ", "ヨーロッパ"),
+        ("富士通のシステムの標準化", "富士通"),
     ],
 )
 def test_japanese_questions_about_other_organisations_are_refused_naming_them(responder, question, shown):
@@ -75,6 +79,7 @@ def test_japanese_questions_about_other_organisations_are_refused_naming_them(re
         ("Does Ichikawa use RPA?", "Ichikawa"),
         ("the UK's open data", "United Kingdom"),
         ("How does China handle cashless payments?", "China"),
+        ("Microsoft's cloud", "Microsoft"),
     ],
 )
 def test_english_questions_about_other_organisations_are_refused_in_english(responder, question, shown):
@@ -93,6 +98,12 @@ def test_a_refusal_points_at_the_same_topic_in_funabashis_plan_as_suggestions_on
     en = responder.answer("Yokohama's open data")
     assert "1-3-1" in [s.id for s in en.suggestions]
     assert "In Funabashi's plan" in en.text
+
+
+def test_the_reply_follows_the_language_the_reader_chose(responder):
+    answer = responder.answer("Yokohama's open data", lang="ja")
+    _refused(answer, "横浜市")
+    assert answer.lang == "ja"
 
 
 def test_every_kind_of_municipality_in_the_gazetteer_is_recognised(responder):
@@ -165,3 +176,9 @@ def test_place_like_words_inside_the_plans_own_vocabulary_are_not_organisations(
     answer = responder.answer(question)
     assert "out_of_scope" not in answer.extra, answer.text
     assert answer.answers, answer.text
+
+
+def test_a_product_named_after_a_company_is_not_the_company(responder):
+    answer = responder.answer("Google フォームでオンライン申請はできる？")
+    assert "out_of_scope" not in answer.extra
+    assert "Google" not in answer.text.split("\n")[0]
