@@ -53,8 +53,20 @@ def issue_first(catalog: Catalog, p: Project, lang: Lang) -> str:
 
 
 # ---------------------------------------------------------------------- figures
+# Counters every KPI label says as 〜数 or 〜率: the KPI answers them. Others (台, 業務) may be
+# counted only in the text (「計300台を運用」).
+_GENERIC_COUNTERS = ("件", "回", "人", "名", "個", "%", "パーセント", "割")
+
+
 def figure_lines(p: Project, q: QuestionType, lang: Lang) -> list[str]:
     indicators = [i for i in p.indicators if _latest_actual(i) is not None]
+    counted = [i for i in indicators if q.counter and q.counter in i.label]
+    if counted:
+        return [_actual_line(i, lang, year=q.year) for i in counted]
+    if q.counter and (not indicators or not q.counter.startswith(_GENERIC_COUNTERS)):
+        quoted = counted_sentences(p, q.counter, lang)
+        if quoted:
+            return quoted
     if q.measure:
         named = [i for i in indicators if _mentions(i.label, q.measure)]
         if named:
@@ -103,8 +115,18 @@ def _actual_line(ind: Indicator, lang: Lang, *, year: int | None = None) -> str:
     return f"{head}: {c.number(a)}{unit}{extra} — {ind.label}"
 
 
+def counted_sentences(p: Project, counter: str, lang: Lang) -> list[str]:
+    """The plan's sentences that count in ``counter`` ("計300台", "74業務"), newest first."""
+    pattern = re.compile(rf"\d[\d,.]*\s*{re.escape(counter)}")
+    return _sentences(p, lang, lambda s: pattern.search(s) is not None)
+
+
 def measure_sentences(p: Project, measure: str, lang: Lang) -> list[str]:
     """The plan's sentences that give ``measure`` with a number, newest first (evaluation comments)."""
+    return _sentences(p, lang, lambda s: _DIGIT.search(s) is not None and _mentions(s, measure))
+
+
+def _sentences(p: Project, lang: Lang, keep) -> list[str]:  # type: ignore[no-untyped-def]
     sources: list[tuple[str, str]] = []
     for e in sorted(p.evaluations, key=lambda e: -e.fiscal_year):
         if e.status == "published" and e.comment:
@@ -117,7 +139,7 @@ def measure_sentences(p: Project, measure: str, lang: Lang) -> list[str]:
     for where, text in sources:
         for sentence in _SENTENCE_END.split(text):
             sentence = sentence.strip()
-            if sentence and _DIGIT.search(sentence) and _mentions(sentence, measure):
+            if sentence and keep(sentence):
                 out.append(f"From the plan ({where}, Japanese): {sentence}" if lang == "en"
                            else f"計画の記述（{where}）: {sentence}")
     return out[:MAX_SENTENCES]

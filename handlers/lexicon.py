@@ -25,7 +25,7 @@ _PROJECT_CUES: dict[str, list[str]] = {
         "だれ", "who", "owns", "owner", "in charge", "responsible", "department", "team", "division",
     ],
     "project_schedule": [
-        "スケジュール", "年度別", "工程", "工程表", "ロードマップ", "いつ", "予定", "計画",
+        "スケジュール", "年度別", "工程", "工程表", "ロードマップ", "いつ", "予定", "計画", "何年度",
         "schedule", "schedules", "timeline", "roadmap", "when", "plan for",
     ],
     "project_overview": [

@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from knowledge.records import reiwa_to_fiscal
 
 # A figure: how many, how much, what rate. 率 after 効/能/統/引/軽 is not a rate (効率化).
+# 何 and a counter: 何件, 何台, 何業務 (not 何年 or 何時, which ask when, nor 何故, 何事).
+_COUNTER = re.compile(r"何\s*((?:か|ヶ|カ)所|%|パーセント|時間|[\u3400-\u9fff]{1,2})")
+_NOT_COUNTERS = ("年", "月", "日", "時", "故", "処", "事", "者", "物", "等", "度目")
 _QUANTITY = re.compile(
     r"何(?:件|人|名|回|時間|個|種類|%|パーセント|割|台|様式|手続)|いくつ|どれ(?:くらい|ぐらい|だけ)|どの(?:くらい|ぐらい|程度)"
     r"|(?<![効能統引軽])率(?!先)|割合|(?<=[\u3400-\u9fff\u30a1-\u30fc])(?<![複多少半関変無係])数(?![字値])"
@@ -43,6 +46,7 @@ class QuestionType:
     kind: str = ""  # "quantity" | "issue" | "schedule" | ""
     year: int | None = None  # fiscal year named ("R6" -> 2024)
     measure: str = ""  # the quantity named, folded (交付率)
+    counter: str = ""  # what 何 counts (台 in 何台, 業務 in 何業務)
 
     @property
     def intent(self) -> str | None:
@@ -59,6 +63,13 @@ def asked_year(form: str) -> int | None:
     return int(next(g for g in m.groups()[1:] if g))
 
 
+def _counter(form: str) -> str:
+    m = _COUNTER.search(form)
+    if not m or m.group(1).startswith(_NOT_COUNTERS) and not m.group(1).startswith("時間"):
+        return ""
+    return m.group(1)
+
+
 def classify(form: str, *, intent: str | None) -> QuestionType:
     """The type of a question from its folded form and the intent its cue words gave.
 
@@ -73,10 +84,11 @@ def classify(form: str, *, intent: str | None) -> QuestionType:
         intent == "project_schedule" or _PLANS.search(form)
     ):
         return QuestionType("schedule", year)
-    quantity = _QUANTITY.search(form)
+    counter = _counter(form)
+    quantity = _QUANTITY.search(form) or counter
     if quantity and intent in {None, "project_status", "project_overview", "project_kpi"}:
         m = _MEASURE.search(form)
-        return QuestionType("quantity", year, m.group(1) if m and not m.group(1).startswith("何") else "")
+        return QuestionType("quantity", year, m.group(1) if m and not m.group(1).startswith("何") else "", counter)
     if _ISSUE.search(form) and intent in {None, "project_status", "project_overview"}:
         return QuestionType("issue", year)
     return QuestionType(year=year)

@@ -73,6 +73,20 @@ def test_a_rate_only_the_projects_text_gives_is_quoted_from_it(responder, questi
         assert figure in answer.text
 
 
+@pytest.mark.parametrize(
+    "question, pid, sentence",
+    [
+        ("RPAは何業務で活用されている？", "2-3-1", "9課74業務"),
+        ("テレワーク専用PCは何台？", "2-2-1", "計300台"),
+        ("マイナンバーカードの申請サポートは何回実施した？", "1-1-3", "計232回"),
+    ],
+)
+def test_a_count_the_kpi_does_not_keep_is_quoted_from_the_text(responder, question, pid, sentence):
+    answer = responder.answer(question)
+    assert (answer.intent, answer.answers[0].id) == ("project_kpi", pid), answer.text
+    assert sentence in _lead(answer)
+
+
 def test_how_many_projects_is_still_a_list(responder):
     answer = responder.answer("B評価の事業は何件？")
     assert answer.intent == "project_list" and len(answer.answers) == 19
