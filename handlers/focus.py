@@ -22,6 +22,7 @@ from knowledge.records import Indicator, Project
 MAX_SENTENCES = 3
 _SENTENCE_END = re.compile(r"(?<=。)")
 _DIGIT = re.compile(r"\d")
+_FIGURE = re.compile(r"\d[\d,.]*\s*(?:%|件|人|名|回|台|業務|様式|時間|種類|手続)")
 
 
 def focused_text(catalog: Catalog, p: Project, q: QuestionType, intent: str, lang: Lang, text: str) -> str:
@@ -74,6 +75,8 @@ def figure_lines(p: Project, q: QuestionType, lang: Lang) -> list[str]:
         quoted = measure_sentences(p, q.measure, lang)
         if quoted:
             return quoted
+    if not indicators:  # no KPI: the figures the project's text gives ("the issuance rate" in English)
+        return _sentences(p, lang, lambda s: _FIGURE.search(s) is not None)
     return [_actual_line(i, lang, year=q.year) for i in indicators[:MAX_SENTENCES]]
 
 

@@ -87,6 +87,12 @@ def test_a_count_the_kpi_does_not_keep_is_quoted_from_the_text(responder, questi
     assert sentence in _lead(answer)
 
 
+def test_a_figure_question_about_a_project_without_kpi_quotes_the_figures_its_text_gives(responder):
+    answer = responder.answer("What's the My Number Card issuance rate?")
+    assert (answer.intent, answer.answers[0].id, answer.lang) == ("project_kpi", "1-1-3", "en")
+    assert _lead(answer).startswith("From the plan") and "60.6%" in answer.text
+
+
 def test_how_many_projects_is_still_a_list(responder):
     answer = responder.answer("B評価の事業は何件？")
     assert answer.intent == "project_list" and len(answer.answers) == 19
