@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from handlers.resolve import SUGGEST, Resolver, Scored
 from handlers.understand import read
 from knowledge.catalog import Catalog
-from knowledge.normalize import normalize
 from knowledge.gazetteer import Gazetteer, Mention, Organisation, fold_for_scan, load_gazetteer, without_home
+from knowledge.normalize import normalize
 from knowledge.records import Project
 
 MAX_SUGGESTIONS = 3
@@ -44,8 +44,9 @@ class OutOfScope:
     suggestions: list[Scored]
 
     def reason(self, lang: str) -> str:
-        # 「大阪」 stays as typed: the bare name may be the city or the prefecture.
-        name = self.org.label(lang) if lang == "en" or not self.org.name.startswith(self.surface) else self.surface
+        # 「大阪」 and "Google社" stay as typed: the bare name may be the city or the prefecture.
+        typed = self.org.kind == "company" or (lang != "en" and self.org.name.casefold().startswith(self.surface.casefold()))
+        name = self.surface if typed else self.org.label(lang)
         if lang == "en":
             return (f"I can only answer about Funabashi City's DX Action Plan; it says nothing about "
                     f"{name}.")
@@ -91,7 +92,8 @@ class Scope:
             if not (any(self._speaks_of(h, m.org) for h in hits if h.score >= SUGGEST)
                     or self._said_together(m.org, reading.core)):
                 suggestions = sorted((h for h in hits if h.score >= SUGGEST), key=lambda h: -h.score)
-                return Verdict(OutOfScope(m.org, m.surface, _unique(suggestions)[:MAX_SUGGESTIONS]), plain)
+                surface = text[m.start:m.end] if len(plain) == len(text) else m.surface  # as typed, capitals kept
+                return Verdict(OutOfScope(m.org, surface.strip(), _unique(suggestions)[:MAX_SUGGESTIONS]), plain)
         return Verdict(None, rest)
 
     # ------------------------------------------------------------------ the plan's own words

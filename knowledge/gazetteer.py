@@ -116,10 +116,12 @@ class Organisation:
     plan_words: tuple[str, ...] = ()  # how the plan itself names this body, if it does
 
     def label(self, lang: str) -> str:
-        if lang != "en" or not self.english:
+        if lang != "en" or not self.english or self.kind == "company":
             return self.name
-        if self.name == self.english:  # a phrase such as "other cities", "Digital Agency"
-            return self.english if self.kind in {"local", "foreign", "company"} else self.english.title()
+        if self.kind in {"local", "foreign"}:  # "other cities"
+            return self.english
+        if self.name.isascii():  # "digital agency"
+            return self.english.title()
         return f"{self.english.title()} ({self.name})"
 
 
@@ -245,18 +247,18 @@ class Gazetteer:
                 name = form[start:end]
                 possessive = name.endswith("'s")
                 if possessive:
-                    name = name[:-2]
+                    name, end = name[:-2], end - 2
+                marked = self._by_kind_word(name, form, end, words, i)  # "Osaka City" is the city
                 entry = self.english.get(name)
-                if entry is None:
-                    org = self._by_kind_word(name, form, end, words, i)
-                    if org is not None:
-                        out.append(Mention(org, start, end, name))
+                if marked is not None or entry is None:
+                    if marked is not None:
+                        out.append(Mention(marked, start, end, name))
                     continue
                 org, free = entry
                 if name in _EN_CAPITALISED_ONLY and not re.search(rf"\b{re.escape(name.title())}\b", original):
                     continue
                 after_place_word = i > 0 and words[i - 1][0] in _EN_PLACE_BEFORE and org.kind != "company"
-                if free or possessive or after_place_word or self._by_kind_word(name, form, end, words, i) is not None:
+                if free or possessive or after_place_word:
                     out.append(Mention(org, start, end, name))
         return out
 
@@ -294,7 +296,7 @@ def without_home(text: str) -> str:
     They name the one organisation the plan is about, and would otherwise dilute the topic
     ("船橋市のRPA" is a question about RPA). Names that contain 船橋 (船橋市公式アプリ) stay.
     """
-    return _HOME_FORMS.sub(" ", fold_for_scan(text))
+    return _HOME_FORMS.sub(lambda m: " " * len(m.group(0)), fold_for_scan(text))  # same length: spans stay put
 
 
 def _continues_word(form: str, i: int) -> bool:

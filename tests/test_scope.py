@@ -44,7 +44,7 @@ def _refused(answer, name: str) -> None:
         ("他の自治体のRPAは？", "他の自治体"),
         ("近隣市のテレワークの実施率", "近隣市"),
         ("株式会社サイボウズのテレワーク", "株式会社サイボウズ"),
-        ("Google社のクラウドの評価", "google社"),
+        ("Google社のクラウドの評価", "Google社"),
         ("東京23区のオープンデータ", "東京"),
         ("県のDX推進計画はどうなってる？", "県"),
         ("船橋市以外の自治体のRPA", "以外の自治体"),
@@ -65,7 +65,7 @@ def test_japanese_questions_about_other_organisations_are_refused_naming_them(re
     "question, shown",
     [
         ("Yokohama's open data", "Yokohama"),
-        ("Osaka city RPA", "Osaka"),
+        ("Osaka city RPA", "Osaka (大阪市)"),
         ("What is Tokyo doing about telework?", "Tokyo"),
         ("How many open data sets does Kawasaki City publish?", "Kawasaki (川崎市)"),
         ("Does Chiba Prefecture use RPA?", "Chiba"),
