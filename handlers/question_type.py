@@ -21,7 +21,7 @@ _COUNTER = re.compile(r"何\s*((?:か|ヶ|カ)所|%|パーセント|時間|[\u34
 _NOT_COUNTERS = ("年", "月", "日", "時", "故", "処", "事", "者", "物", "等", "度目")
 _QUANTITY = re.compile(
     r"何(?:件|人|名|回|時間|個|種類|%|パーセント|割|台|様式|手続)|いくつ|どれ(?:くらい|ぐらい|だけ)|どの(?:くらい|ぐらい|程度)"
-    r"|(?<![効能統引軽])率(?!先)|割合|(?<=[\u3400-\u9fff\u30a1-\u30fc])(?<![複多少半関変無係])数(?![字値])"
+    r"|(?<![効能統引軽])率(?!先)|割合|(?<=[\u3400-\u9fff\u30a1-\u30fc])(?<![複多少半関変無係手])数(?![字値料学])"
     r"|\bhow (?:many|much|far)\b|\bnumber of\b|\bpercentage\b|\bwhat percent|\brate\b|\bfigures?\b"
 )
 _ISSUE = re.compile(
@@ -30,7 +30,7 @@ _ISSUE = re.compile(
 )
 _YEAR = re.compile(
     r"(?:令和|(?<![a-z0-9])r)\s*(\d{1,2})\s*(?:年度|年)?(?![0-9])"
-    r"|(?<![0-9])(20[1-3]\d)\s*年度|\bfy\s*(20[1-3]\d)\b|\b(?:in|for|during)\s+(20[1-3]\d)\b"
+    r"|(?<![0-9])(20[1-3]\d)\s*年度?(?![0-9]|\s*[0-9]+\s*月)|\bfy\s*(20[1-3]\d)\b|\b(?:in|for|during)\s+(20[1-3]\d)\b"
 )
 # The year is what is asked when the question asks what will be done: 何をする, 予定, planned.
 _PLANS = re.compile(

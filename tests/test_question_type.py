@@ -93,6 +93,17 @@ def test_a_figure_question_about_a_project_without_kpi_quotes_the_figures_its_te
     assert _lead(answer).startswith("From the plan") and "60.6%" in answer.text
 
 
+@pytest.mark.parametrize(
+    "question, intent",
+    [
+        ("手数料のキャッシュレス決済の状況", "project_status"),  # 手数料 is a fee, not a count
+        ("業務効率化のためのRPAの状況", "project_status"),  # 効率 is no rate
+    ],
+)
+def test_words_that_only_look_like_counts_do_not_make_figure_questions(responder, question, intent):
+    assert responder.answer(question).intent == intent
+
+
 def test_how_many_projects_is_still_a_list(responder):
     answer = responder.answer("B評価の事業は何件？")
     assert answer.intent == "project_list" and len(answer.answers) == 19
@@ -124,6 +135,7 @@ def test_asking_for_problems_leads_with_the_issue_section(responder, question, p
         ("テレワークの令和6年度の予定", "2-2-1", "令和6年度の予定: 検証結果により、予算要求を実施"),
         ("2-3-1はR5に何をする？", "2-3-1", "令和5年度の予定: ロールモデルの作成・実証・横展開"),
         ("庁内ネットワークは2025年度に何をする予定？", "2-4-3", "令和7年度の予定: 次期庁内ネットワークの運用開始"),
+        ("財務会計は2024年に何をする？", "2-1-2", "令和6年度の予定: 次期財務会計システムの運用開始"),
         ("What is planned for telework in FY2024?", "2-2-1", "Planned for R6: 検証結果により、予算要求を実施"),
         ("what will the e-approval project do in R5", "2-1-1", "Planned for R5: 外部文書に関する決裁の電子化推進"),
     ],
