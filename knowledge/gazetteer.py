@@ -145,6 +145,21 @@ class Gazetteer:
         self.bare: dict[str, Organisation] = {}
         self.english: dict[str, tuple[Organisation, bool]] = {}  # name -> (org, usable without a kind word)
         self.english_by_kind: dict[str, Organisation] = {}
+        self._add_places(rows)
+        self._add_bodies()
+        self._lengths: dict[str, list[int]] = {}
+        for name in (*self.full, *self.bare):
+            self._lengths.setdefault(name[0], []).append(len(name))
+        self._lengths = {c: sorted(set(ls), reverse=True) for c, ls in self._lengths.items()}
+        self._region = {c: Organisation(c, "prefecture", english="the prefecture", plan_words=(c,)) for c in "県都"}
+        self._state = Organisation("国", "national", english="the national government", plan_words=_NATIONAL_PLAN_WORDS)
+        self._max_en_words = max(len(n.split()) for n in self.english)
+        self._en_kind = {
+            kind: re.compile(rf"\s*(?:-\s*)?(?:{words})\b") for kind, words in _EN_KIND_WORDS.items()
+        }
+
+    def _add_places(self, rows: list[list[str]]) -> None:
+        """Prefectures, municipalities, wards and countries from the gazetteer file."""
         # The likeliest reading of a shared name first: 川崎 is 川崎市 before 川崎町, 横浜 横浜市 before 横浜町.
         # A country's English name before a town's romaji: "China" is China, not 知名町 (china).
         rank = {"prefecture": 0, "country": 2, "municipality": 3, "ward": 4}
@@ -166,6 +181,9 @@ class Gazetteer:
                     self.english_by_kind.setdefault(f"{kind}:{romaji}", org)
                     if len(romaji) >= 5:
                         self.english.setdefault(romaji, (org, False))
+
+    def _add_bodies(self) -> None:
+        """The state and its ministries, companies, and "other cities" in general."""
         for name in _NATIONAL:
             self.full[name] = Organisation(name, "national", plan_words=(name, *_NATIONAL_PLAN_WORDS))
         for name in _COMPANIES:
@@ -184,16 +202,6 @@ class Gazetteer:
             for name in en:
                 self.english[name] = (Organisation(name, kind, english=name, plan_words=words), True)
         self.bare["日本"] = Organisation("日本", "national", english="japan", plan_words=("日本", *_NATIONAL_PLAN_WORDS))
-        self._lengths: dict[str, list[int]] = {}
-        for name in (*self.full, *self.bare):
-            self._lengths.setdefault(name[0], []).append(len(name))
-        self._lengths = {c: sorted(set(ls), reverse=True) for c, ls in self._lengths.items()}
-        self._region = {c: Organisation(c, "prefecture", english="the prefecture", plan_words=(c,)) for c in "県都"}
-        self._state = Organisation("国", "national", english="the national government", plan_words=_NATIONAL_PLAN_WORDS)
-        self._max_en_words = max(len(n.split()) for n in self.english)
-        self._en_kind = {
-            kind: re.compile(rf"\s*(?:-\s*)?(?:{words})\b") for kind, words in _EN_KIND_WORDS.items()
-        }
 
     # ------------------------------------------------------------------ scanning
     def mentions(self, text: str, *, original: str | None = None) -> list[Mention]:
