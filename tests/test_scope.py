@@ -182,3 +182,12 @@ def test_a_product_named_after_a_company_is_not_the_company(responder):
     answer = responder.answer("Google フォームでオンライン申請はできる？")
     assert "out_of_scope" not in answer.extra
     assert "Google" not in answer.text.split("\n")[0]
+
+
+def test_no_name_or_term_of_the_plan_reads_as_another_organisation(responder, catalog):
+    questions = [f"{t.term}とは" for t in catalog.terms.values()]
+    questions += [f"{p.name}の状況" for p in catalog.projects.values()]
+    questions += [f"{catalog.english_name('project', pid)} status" for pid in catalog.projects
+                  if catalog.english_name("project", pid)]
+    flagged = [q for q in questions if "out_of_scope" in responder.answer(q).extra]
+    assert flagged == []
