@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from handlers.resolve import SUGGEST, Resolver, Scored
+from handlers.resolve import ACCEPT, SUGGEST, Resolver, Scored
 from handlers.understand import read
 from knowledge.catalog import Catalog
 from knowledge.gazetteer import Gazetteer, Mention, Organisation, fold_for_scan, load_gazetteer, without_home
@@ -30,6 +30,8 @@ from knowledge.normalize import normalize
 from knowledge.records import Project
 
 MAX_SUGGESTIONS = 3
+RUN = 4  # characters a question's topic and a sentence of the plan must share
+REACH = 80  # how far after naming an organisation the plan's sentence may say the topic
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 # The organisation named in the reply when a question names several: the most specific one.
 _SPECIFIC = ["ward", "municipality", "country", "prefecture", "company", "national", "local", "foreign"]
@@ -75,7 +77,7 @@ class Scope:
         self.resolver = resolver
         self.gazetteer = gazetteer or load_gazetteer()
         self._vocabulary: str | None = None
-        self._sentence_list: list[str] | None = None
+        self._unit_list: list[str] | None = None
 
     def check(self, text: str) -> Verdict:
         plain = without_home(text)
@@ -88,39 +90,44 @@ class Scope:
         hits = [Scored(pid, 100.0) for pid in reading.project_ids if pid in self.catalog.projects]
         for kind in ("glossary", "project"):
             hits += [Scored(h.id, h.score, kind) for h in analysis.by_kind.get(kind, [])]
+        # The topic as asked, and as the plan names what it matched ("Government Cloud" is ガバメントクラウド).
+        named = [self.catalog.terms[h.id].term if h.kind == "glossary" else self.catalog.projects[h.id].name
+                 for h in hits if h.score >= ACCEPT and (h.id in self.catalog.terms or h.id in self.catalog.projects)]
+        topics = [normalize(t) for t in (reading.core, *reading.fragments, *named) if t]
         for m in sorted(mentions, key=lambda m: _SPECIFIC.index(m.org.kind) if m.org.kind in _SPECIFIC else len(_SPECIFIC)):
-            if not (any(self._speaks_of(h, m.org) for h in hits if h.score >= SUGGEST)
-                    or self._said_together(m.org, reading.core)):
+            if not self._said_together(m.org, topics):
                 suggestions = sorted((h for h in hits if h.score >= SUGGEST), key=lambda h: -h.score)
                 surface = text[m.start:m.end] if len(plain) == len(text) else m.surface  # as typed, capitals kept
                 return Verdict(OutOfScope(m.org, surface.strip(), _unique(suggestions)[:MAX_SUGGESTIONS]), plain)
         return Verdict(None, rest)
 
     # ------------------------------------------------------------------ the plan's own words
-    def _speaks_of(self, hit: Scored, org: Organisation) -> bool:
-        if hit.kind == "glossary":
-            term = self.catalog.terms.get(hit.id)
-            text = f"{term.term} {term.definition}" if term else ""
-        else:
-            p = self.catalog.projects.get(hit.id)
-            text = _project_text(p) if p else ""
-        form = fold_for_scan(text)
-        return any(_names(form, word) for word in org.plan_words)
+    def _said_together(self, org: Organisation, topics: list[str]) -> bool:
+        """One sentence of the plan (or one glossary entry) names the organisation, then the topic.
 
-    def _said_together(self, org: Organisation, topic: str) -> bool:
-        """One sentence of the plan names the organisation and the topic (総務省のセキュリティガイドライン)."""
-        if len(topic) < 2:
-            return False
-        for sentence in self._sentences():
-            if topic in sentence and any(_names(sentence, word) for word in org.plan_words):
-                return True
+        The topic is matched by any run of :data:`RUN` characters ("デジタル活用支援推進事業を使った
+        スマホ講座" shares デジタル活用支援推進事業 with 3-1-2's 総務省の「デジタル活用支援推進事業」),
+        or whole when shorter, within :data:`REACH` characters after the organisation: the plan says
+        something *of* it (国がガバメントクラウドの用意を進めており), not merely near it (テレワークや
+        Web 会議の普及…総務省のセキュリティガイドライン says nothing of the state's telework).
+        """
+        words = [normalize(w) for w in org.plan_words]
+        runs = {t[i:i + RUN] for t in topics for i in range(max(1, len(t) - RUN + 1))}
+        for unit in self._units():
+            for start in (pos for w in words for pos in _positions(unit, w)):
+                if any(r in unit[start + 1:start + REACH] for r in runs):
+                    return True
         return False
 
-    def _sentences(self) -> list[str]:
-        if self._sentence_list is None:
-            self._plan_uses("")
-            self._sentence_list = [normalize(s) for s in re.split(r"[。\n]", self._vocabulary or "") if s.strip()]
-        return self._sentence_list
+    def _units(self) -> list[str]:
+        """The plan's text in the pieces a statement lives in: project sentences, glossary entries."""
+        if self._unit_list is None:
+            # A definition speaks of its term: the term goes after it.
+            units = [normalize(f"{t.definition} {t.term}") for t in self.catalog.terms.values()]
+            for p in self.catalog.projects.values():
+                units += [normalize(s) for s in re.split(r"[。\n]", _project_text(p)) if s.strip()]
+            self._unit_list = units
+        return self._unit_list
 
     def _plan_uses(self, word: str) -> bool:
         if self._vocabulary is None:
@@ -132,11 +139,11 @@ class Scope:
         return word in self._vocabulary
 
 
-def _names(text: str, word: str) -> bool:
-    """The plan's text names the body ``word``; 国 on its own, not inside 全国 or 国民."""
+def _positions(text: str, word: str) -> list[int]:
+    """Where the plan's (normalised) text names the body ``word``; 国 on its own, not in 全国 or 国民."""
     if word == "国":
-        return _STATE_IN_PLAN.search(text) is not None
-    return fold_for_scan(word) in text
+        return [m.start() for m in _STATE_IN_PLAN.finditer(text)]
+    return [m.start() for m in re.finditer(re.escape(word), text)]
 
 
 def _project_text(p: Project) -> str:
