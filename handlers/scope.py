@@ -2,19 +2,21 @@
 
 The plan only knows Funabashi City. A question naming another organisation is answered with
 "this bot only knows Funabashi's plan" (and Funabashi's closest items as suggestions), never
-with Funabashi's card — unless the plan itself speaks of that organisation and of the thing
-asked. The rule, applied to every organisation :mod:`knowledge.gazetteer` finds:
+with Funabashi's card — unless the plan itself says something of that organisation about the
+thing asked. The rule, applied to every organisation :mod:`knowledge.gazetteer` finds:
 
-1. Read the question with the organisation's name taken out, and see what the plan has on the
-   rest (the same resolver as every question: ids, names, terms at the answer threshold).
-2. The question stays in scope when one of those items' texts names the organisation the way the
-   plan does: 「国のガバメントクラウドとは」 (2-4-2 says 国がガバメントクラウドの用意を進めており),
+1. Take the organisation's name (and its particle) out of the question and read the rest: its
+   topic, and the plan's items it matches (the same resolver as every question).
+2. The question stays in scope when a sentence of the plan (or a glossary entry) names the
+   organisation the way the plan does and then the topic, close after it:
+   「国のガバメントクラウドとは」 (2-4-2: 国がガバメントクラウドの用意を進めており),
    「デジタル庁が示す標準化」 (the plan calls the state 国: 国が策定する標準的な仕様書),
-   「他の自治体と比べた交付率」 (1-1-3 gives 全国平均). Other cities, prefectures and countries never
-   appear in the plan, so naming one always leaves the plan's scope ("川崎市のRPA", "Yokohama's
-   open data", "エストニアの電子政府").
+   「他の自治体と比べた交付率」 (1-1-3: 全国平均…交付率). 「国のテレワーク実施率」 is refused: the plan
+   never says anything of the state's telework. Other cities, prefectures and countries never
+   appear in the plan, so naming one always leaves its scope ("川崎市のRPA", "Yokohama's open
+   data", "エストニアの電子政府").
 3. A bare place name (横浜, without 市) that the plan's own text uses is a word of the plan, not a
-   place (e.g. a project name that contains it).
+   place.
 """
 
 from __future__ import annotations
