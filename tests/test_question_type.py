@@ -14,6 +14,13 @@ def _lead(answer) -> str:
     return answer.text.split("\n")[1]
 
 
+def _asked(responder, question: str, intent: str, top: str, **options):
+    """The answer to ``question``, checked to be ``intent`` about ``top`` first."""
+    answer = responder.answer(question, **options)
+    assert (answer.intent, answer.answers[0].id) == (intent, top), answer.text
+    return answer
+
+
 @pytest.mark.parametrize(
     "question, term",
     [
@@ -28,8 +35,7 @@ def _lead(answer) -> str:
     ],
 )
 def test_asking_what_words_mean_gets_the_glossary_even_when_a_project_shares_them(responder, question, term):
-    answer = responder.answer(question)
-    assert (answer.intent, answer.answers[0].id) == ("glossary", term), answer.text
+    answer = _asked(responder, question, "glossary", term)
 
 
 def test_asking_what_a_project_is_by_its_own_name_gets_the_project(responder):
@@ -52,8 +58,7 @@ def test_asking_what_a_project_is_by_its_own_name_gets_the_project(responder):
     ],
 )
 def test_how_many_gets_the_latest_actual_figure_first(responder, question, pid, figure, year):
-    answer = responder.answer(question)
-    assert (answer.intent, answer.answers[0].id) == ("project_kpi", pid), answer.text
+    answer = _asked(responder, question, "project_kpi", pid)
     assert figure in _lead(answer) and year in _lead(answer), answer.text
 
 
@@ -66,8 +71,7 @@ def test_how_many_gets_the_latest_actual_figure_first(responder, question, pid, 
     ],
 )
 def test_a_rate_only_the_projects_text_gives_is_quoted_from_it(responder, question, figures):
-    answer = responder.answer(question)
-    assert (answer.intent, answer.answers[0].id) == ("project_kpi", "1-1-3"), answer.text
+    answer = _asked(responder, question, "project_kpi", "1-1-3")
     assert "計画の記述" in _lead(answer)
     for figure in figures:
         assert figure in answer.text
@@ -82,8 +86,7 @@ def test_a_rate_only_the_projects_text_gives_is_quoted_from_it(responder, questi
     ],
 )
 def test_a_count_the_kpi_does_not_keep_is_quoted_from_the_text(responder, question, pid, sentence):
-    answer = responder.answer(question)
-    assert (answer.intent, answer.answers[0].id) == ("project_kpi", pid), answer.text
+    answer = _asked(responder, question, "project_kpi", pid)
     assert sentence in _lead(answer)
 
 
@@ -121,8 +124,7 @@ def test_how_many_projects_is_still_a_list(responder):
     ],
 )
 def test_asking_for_problems_leads_with_the_issue_section(responder, question, pid):
-    answer = responder.answer(question)
-    assert (answer.intent, answer.answers[0].id) == ("project_overview", pid), answer.text
+    answer = _asked(responder, question, "project_overview", pid)
     issue = responder.catalog.projects[pid].issue
     assert _lead(answer).startswith(("【課題】", "Issue")) and issue[:20] in _lead(answer)
     assert answer.extra["question_type"] == "issue"
@@ -141,8 +143,7 @@ def test_asking_for_problems_leads_with_the_issue_section(responder, question, p
     ],
 )
 def test_a_year_with_what_will_be_done_leads_with_that_years_schedule(responder, question, pid, lead):
-    answer = responder.answer(question)
-    assert (answer.intent, answer.answers[0].id) == ("project_schedule", pid), answer.text
+    answer = _asked(responder, question, "project_schedule", pid)
     assert _lead(answer) == lead
     assert answer.extra["year"] is not None
 
@@ -161,18 +162,17 @@ def test_a_year_past_the_plan_says_where_the_schedule_ends(responder):
 
 
 @pytest.mark.parametrize(
-    "question, pid, lead",
+    "question, pid, head, label",
     [
-        ("RPAのR4の実績", "2-3-1", "令和4年度の実績: 7,552（目標 8,000、達成率 94%） — RPA を用いて削減できた時間数"),
-        ("RPAのR5の目標値", "2-3-1", "令和5年度: 目標 10,000 — RPA を用いて削減できた時間数"),
-        ("R4のオープンデータの公開数は？", "1-3-1", "令和4年度の実績: 765（目標 800、達成率 95%） — オープンデータの公開数"),
-        ("what is the R6 target for open data", "1-3-1", "R6: target 900 — オープンデータの公開数"),
+        ("RPAのR4の実績", "2-3-1", "令和4年度の実績: 7,552（目標 8,000", "RPA を用いて削減できた時間数"),
+        ("RPAのR5の目標値", "2-3-1", "令和5年度: 目標 10,000", "RPA を用いて削減できた時間数"),
+        ("R4のオープンデータの公開数は？", "1-3-1", "令和4年度の実績: 765（目標 800", "オープンデータの公開数"),
+        ("what is the R6 target for open data", "1-3-1", "R6: target 900", "オープンデータの公開数"),
     ],
 )
-def test_a_figure_for_a_year_leads_with_that_year(responder, question, pid, lead):
-    answer = responder.answer(question)
-    assert (answer.intent, answer.answers[0].id) == ("project_kpi", pid), answer.text
-    assert _lead(answer) == lead
+def test_a_figure_for_a_year_leads_with_that_year(responder, question, pid, head, label):
+    answer = _asked(responder, question, "project_kpi", pid)
+    assert _lead(answer).startswith(head) and _lead(answer).endswith(label), answer.text
 
 
 def test_the_thing_counted_does_not_hide_what_it_is_counted_for(responder):
