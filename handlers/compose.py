@@ -251,16 +251,16 @@ def help_text(lang: Lang, audience: Audience) -> str:
     return HELP_CITIZEN if audience == "citizen" else HELP_JA
 
 
-def unknown_text(lang: Lang, *, reason: str = "", suggestions: list[str] | None = None) -> str:
+def unknown_text(lang: Lang, *, reason: str = "", suggestions: list[str] | None = None, label: str | None = None) -> str:
     if lang == "en":
         lines = [reason or "Sorry, I don't know. The action plan has nothing that answers this."]
         if suggestions:
-            lines.append("Did you mean: " + ", ".join(suggestions) + "?")
+            lines.append(label + ", ".join(suggestions) if label else "Did you mean: " + ", ".join(suggestions) + "?")
         lines.append("Ask about a project (e.g. \"2-3-1 status\") or a term (e.g. \"what is LGWAN?\"), or say \"help\".")
     else:
         lines = [reason or "すみません、わかりません。アクションプランにはこの質問に答える情報がありません。"]
         if suggestions:
-            lines.append("もしかして: " + "、".join(suggestions))
+            lines.append((label or "もしかして: ") + "、".join(suggestions))
         lines.append("事業番号（例: 2-3-1の状況）や用語（例: LGWANとは）で聞いてみてください。「使い方」で例を表示します。")
     return "\n".join(lines)
 

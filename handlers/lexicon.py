@@ -25,12 +25,13 @@ _PROJECT_CUES: dict[str, list[str]] = {
         "だれ", "who", "owns", "owner", "in charge", "responsible", "department", "team", "division",
     ],
     "project_schedule": [
-        "スケジュール", "年度別", "工程", "工程表", "ロードマップ", "いつ", "予定", "計画",
+        "スケジュール", "年度別", "工程", "工程表", "ロードマップ", "いつ", "予定", "計画", "何年度",
         "schedule", "schedules", "timeline", "roadmap", "when", "plan for",
     ],
     "project_overview": [
         "概要", "現状", "課題", "目標", "内容", "どんな事業", "何をする", "なにをする", "狙い", "目的",
         "about", "overview", "summary", "describe", "description", "goal", "goals", "background",
+        "問題点", "problem", "problems", "issue", "issues", "challenge", "challenges",
     ],
     "project_status": [
         "状況", "進捗", "進捗状況", "評価", "どうなった", "どうなってる", "どうなっている", "どうなって",
@@ -39,6 +40,9 @@ _PROJECT_CUES: dict[str, list[str]] = {
     ],
 }
 PROJECT_INTENTS = tuple(_PROJECT_CUES)
+
+# Asking what a word means, in phrases that contain a status cue ("どう"): read before the intents.
+_DEFINITION_PHRASES = ["どういう意味", "どういうこと", "どういうもの", "どんな意味", "どのような意味", "ってどういう"]
 
 _GLOSSARY_CUES = [
     "とは", "とは何", "とはなに", "って何", "ってなに", "ってなん", "ってなんですか", "の意味", "意味",
@@ -97,6 +101,7 @@ def _norm_all(words: list[str]) -> list[str]:
 
 PROJECT_CUES: dict[str, list[str]] = {intent: _norm_all(words) for intent, words in _PROJECT_CUES.items()}
 GLOSSARY_CUES = _norm_all(_GLOSSARY_CUES)
+DEFINITION_PHRASES = _norm_all(_DEFINITION_PHRASES)
 LIST_CUES = _norm_all(_LIST_CUES)
 FILLER = _norm_all(_FILLER)
 HELP = _norm_all(_HELP)

@@ -125,7 +125,9 @@ class Resolver:
         if r.project_intent:
             return self._project_decision(r, a, terms, r.project_intent, topic)
         if r.glossary_cue:
-            if best_term >= ACCEPT and not direct > best_term + MARGIN:
+            # Asking what words mean gets the glossary, even when a project is named with the same
+            # words (マイナンバー, 標準化・共通化) — unless the question is that project's own name.
+            if best_term >= ACCEPT and not (direct > best_term + MARGIN and self._official_name(a)):
                 return self._term_decision(terms, topic)
             if direct >= ACCEPT:
                 return self._project_decision(r, a, terms, "project_overview", topic)
@@ -138,6 +140,14 @@ class Resolver:
         if best_term >= ACCEPT and best_term >= direct:
             return self._term_decision(terms, topic)
         return self._project_decision(r, a, terms, "project_status", topic)
+
+    def _official_name(self, a: Analysis) -> bool:
+        """The best project hit is the project's full name as the plan (or its English name) gives it."""
+        hit = a.best("project")
+        if hit is None or hit.how != "exact" or hit.id not in self.catalog.projects:
+            return False
+        return key(hit.via) in {key(self.catalog.projects[hit.id].name),
+                                key(self.catalog.english_name("project", hit.id) or "")}
 
     def _term_decision(self, terms: list[Scored], topic: str) -> Decision:
         top = terms[0]

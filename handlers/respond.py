@@ -8,9 +8,12 @@ from handlers import compose as c
 from handlers.answer import Answer, Audience, Contact, Context, Lang, Ref
 from handlers.fallback import popular_terms, with_fallback
 from handlers.glossary_list import asks_for_glossary_list, glossary_list
+from handlers.focus import focused_text
 from handlers.resolve import Analysis, Resolver, Scored
+from handlers.scope import OutOfScope, Scope
 from handlers.understand import Reading, read
 from knowledge.catalog import Catalog, load_catalog
+from knowledge.gazetteer import fold_for_scan
 from knowledge.records import Project
 
 PROJECT_TEXT = {
@@ -47,6 +50,7 @@ class Responder:
         self.catalog = catalog
         self.resolver = Resolver(catalog)
         self._popular: list[str] | None = None
+        self.scope = Scope(catalog, self.resolver)
 
     def refresh(self) -> bool:
         """Reload when the database changed (new plan, submission, alias); True if it did."""
@@ -69,6 +73,13 @@ class Responder:
             terms = sorted(self.catalog.terms.values(), key=lambda t: t.position)
             return glossary_list(terms, query=reading.text, lang=reading.lang, audience=audience,
                                  source=c.source_line(self.catalog, reading.lang, glossary=True))
+        verdict = self.scope.check(reading.text)
+        if verdict.out is not None:
+            if lang is None:  # "Kashiwa's telework" is English, whatever words it uses
+                reading = replace(reading, lang=verdict.out.reply_lang(reading.text, reading.lang))
+            return self._out_of_scope(reading, audience, verdict.out)
+        if verdict.topic != fold_for_scan(reading.text):  # "船橋市のRPA", "国のガバメントクラウド": the topic
+            reading = replace(read(verdict.topic), text=reading.text, lang=reading.lang)
         if reading.project_ids:
             return self._by_ids(reading, audience)
         analysis = self.resolver.analyse(reading)
@@ -169,7 +180,8 @@ class Responder:
                  *, assumed: str | None = None) -> Answer:
         cat = self.catalog
         projects = [visible(cat.projects[h.id], audience) for h in hits]
-        texts = [PROJECT_TEXT[intent](cat, p, r.lang, audience) for p in projects]
+        texts = [focused_text(cat, p, r.question, intent, r.lang, PROJECT_TEXT[intent](cat, p, r.lang, audience))
+                 for p in projects]
         source = c.source_line(cat, r.lang, project=", ".join(p.id for p in projects))
         text = "\n\n".join(texts) + "\n" + source
         if assumed:
@@ -180,6 +192,7 @@ class Responder:
             query=r.text, intent=intent, lang=r.lang, audience=audience, text=text,  # type: ignore[arg-type]
             answers=tuple(self._ref(h.id, h.score, r.lang) for h in hits), projects=tuple(projects),
             assumed_project=assumed, source=source, score=hits[0].score,
+            extra={"question_type": r.question.kind, "year": r.question.year} if r.question.kind else {},
         )
 
     def _help(self, r: Reading, audience: Audience) -> Answer:
@@ -189,15 +202,23 @@ class Responder:
             text = c.help_text("ja", audience) + "\n\n" + text
         return Answer(query=r.text, intent="help", lang=r.lang, audience=audience, text=text)
 
-    def _unknown(self, r: Reading, audience: Audience, suggestions: list[Ref], *, reason: str = "") -> Answer:
+    def _unknown(self, r: Reading, audience: Audience, suggestions: list[Ref], *, reason: str = "",
+                 label: str | None = None) -> Answer:
         names = [f"{s.id} {s.title}" if s.kind == "project" else s.title for s in suggestions]
         answer = Answer(
             query=r.text, intent="unknown", lang=r.lang, audience=audience,
-            text=c.unknown_text(r.lang, reason=reason, suggestions=names), suggestions=tuple(suggestions),
+            text=c.unknown_text(r.lang, reason=reason, suggestions=names, label=label), suggestions=tuple(suggestions),
         )
         if self._popular is None:
             self._popular = popular_terms(self.catalog.terms, mentions=self.resolver.projects_mentioning)
         return with_fallback(answer, contact=self.contact, popular=self._popular)
+
+    def _out_of_scope(self, r: Reading, audience: Audience, out: OutOfScope) -> Answer:
+        """Another organisation: say so, and point at the same topic in Funabashi's plan."""
+        answer = self._unknown(r, audience, [self._any_ref(s, r.lang) for s in out.suggestions],
+                               reason=out.reason(r.lang), label=out.suggestion_label(r.lang))
+        where = {"organisation": out.org.name, "kind": out.org.kind}
+        return replace(answer, extra={**answer.extra, "out_of_scope": where})
 
     def _ref(self, pid: str, score: float, lang: str) -> Ref:
         p = self.catalog.projects[pid]

@@ -10,8 +10,6 @@ import json
 import unicodedata
 from collections import Counter
 
-import pytest
-
 from handlers import Responder
 from knowledge.catalog import Catalog
 from tests.conftest import DATA
@@ -75,9 +73,6 @@ def test_both_halves_cover_every_category_and_name_real_targets(catalog: Catalog
             assert norm(target) in projects | terms, (case["q"], target)
 
 
-# Strict: this turns red the moment the scope work (issue 12, other organisations) lands, so the
-# marker is removed then and the assertion stands on its own.
-@pytest.mark.xfail(strict=True, reason="issue 12: questions naming other organisations still get Funabashi's cards")
 def test_no_out_of_scope_question_gets_an_answer(responder: Responder) -> None:
     answered = [(c["q"], [a["id"] for a in got["answers"]])
                 for c in TUNE if c.get("unknown") and (got := ask(responder, c))["answers"]]

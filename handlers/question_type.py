@@ -1,0 +1,94 @@
+"""What kind of question it is, whatever it is about: the type decides, the topic only selects.
+
+「オープンデータは今何件？」 asks for a figure although オープンデータ is also a glossary term;
+「RPAの課題は？」 asks for the 課題 section; 「R6に何をする？」 asks for that year's schedule.
+:func:`classify` reads these cues from the folded message; :mod:`handlers.understand` turns the
+type into the project intent, and :mod:`handlers.focus` leads the answer with what was asked.
+(Definitions — 「〜とは」「〜ってどういう意味？」 — are glossary cues, decided in
+:mod:`handlers.resolve`.)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from knowledge.records import reiwa_to_fiscal
+
+# A figure: how many, how much, what rate. 率 after 効/能/統/引/軽 is not a rate (効率化).
+# 何 and a counter: 何件, 何台, 何業務 (not 何年 or 何時, which ask when, nor 何故, 何事).
+_COUNTER = re.compile(r"何\s*((?:か|ヶ|カ)所|%|パーセント|時間|[\u3400-\u9fff]{1,2})")
+_NOT_COUNTERS = ("年", "月", "日", "時", "故", "処", "事", "者", "物", "等", "度目")
+_QUANTITY = re.compile(
+    r"何(?:件|人|名|回|時間|個|種類|%|パーセント|割|台|様式|手続)|いくつ|どれ(?:くらい|ぐらい|だけ)|どの(?:くらい|ぐらい|程度)"
+    r"|(?<![効能統引軽])率(?!先)|割合|(?<=[\u3400-\u9fff\u30a1-\u30fc])(?<![複多少半関変無係手])数(?![字値料学])"
+    r"|\bhow (?:many|much|far)\b|\bnumber of\b|\bpercentage\b|\bwhat percent|\brate\b|\bfigures?\b"
+)
+_ISSUE = re.compile(
+    r"課題|問題点|問題(?!なく|ない|な)|困りごと|困って|懸念|ネック|障壁|壁は"
+    r"|\bproblems?\b|\bissues?\b|\bchallenges?\b|\bdifficult(?:y|ies)\b|\bobstacles?\b"
+)
+_YEAR = re.compile(
+    r"(?:令和|(?<![a-z0-9])r)\s*(\d{1,2})\s*(?:年度|年)?(?![0-9])"
+    r"|(?<![0-9])(20[1-3]\d)\s*年度?(?![0-9]|\s*[0-9]+\s*月)|\bfy\s*(20[1-3]\d)\b|\b(?:in|for|during)\s+(20[1-3]\d)\b"
+)
+# The year is what is asked when the question asks what will be done: 何をする, 予定, planned.
+_PLANS = re.compile(
+    r"何を|何する|なにを|なにする|予定|計画|やる|取り組|実施|行う|する|進める"
+    r"|\bplan(?:s|ned)?\b|\bschedul|\bwill\b|\bgoing to\b|\bdo\b|\bdoes\b|\bhappen"
+)
+# A measure named in the question (交付率, 利用者数), to find in a project's text.
+_MEASURE = re.compile(r"([\u3400-\u9fff\u30a1-\u30fcA-Za-z]{1,12}?(?:率|割合|件数|人数|回数|者数|時間数|時間|数))")
+
+
+@dataclass(frozen=True)
+class QuestionType:
+    kind: str = ""  # "quantity" | "issue" | "schedule" | ""
+    year: int | None = None  # fiscal year named ("R6" -> 2024)
+    measure: str = ""  # the quantity named, folded (交付率)
+    counter: str = ""  # what 何 counts (台 in 何台, 業務 in 何業務)
+
+    @property
+    def intent(self) -> str | None:
+        return {"quantity": "project_kpi", "issue": "project_overview", "schedule": "project_schedule"}.get(self.kind)
+
+
+def asked_year(form: str) -> int | None:
+    m = _YEAR.search(form)
+    if not m:
+        return None
+    if m.group(1):
+        reiwa = int(m.group(1))
+        return reiwa_to_fiscal(reiwa) if 1 <= reiwa <= 20 else None
+    return int(next(g for g in m.groups()[1:] if g))
+
+
+def _counter(form: str) -> str:
+    m = _COUNTER.search(form)
+    if not m or m.group(1).startswith(_NOT_COUNTERS) and not m.group(1).startswith("時間"):
+        return ""
+    return m.group(1)
+
+
+def classify(form: str, *, intent: str | None) -> QuestionType:
+    """The type of a question from its folded form and the intent its cue words gave.
+
+    An explicit department or KPI cue stays as it is; a year with "what will be done" makes a
+    schedule question; a count or a rate makes a KPI question (over 「状況」 or 「概要」, which are
+    what a bare topic defaults to); 課題 or "problem" makes an overview led by the 課題.
+    """
+    year = asked_year(form)
+    if intent in {"project_department"}:
+        return QuestionType(year=year)
+    if year is not None and intent in {None, "project_overview", "project_schedule"} and (
+        intent == "project_schedule" or _PLANS.search(form)
+    ):
+        return QuestionType("schedule", year)
+    counter = _counter(form)
+    quantity = _QUANTITY.search(form) or counter
+    if quantity and intent in {None, "project_status", "project_overview", "project_kpi"}:
+        m = _MEASURE.search(form)
+        return QuestionType("quantity", year, m.group(1) if m and not m.group(1).startswith("何") else "", counter)
+    if _ISSUE.search(form) and intent in {None, "project_status", "project_overview"}:
+        return QuestionType("issue", year)
+    return QuestionType(year=year)

@@ -1,0 +1,172 @@
+"""Is the question about Funabashi's plan, or about another organisation?
+
+The plan only knows Funabashi City. A question naming another organisation is answered with
+"this bot only knows Funabashi's plan" (and Funabashi's closest items as suggestions), never
+with Funabashi's card — unless the plan itself says something of that organisation about the
+thing asked. The rule, applied to every organisation :mod:`knowledge.gazetteer` finds:
+
+1. Take the organisation's name (and its particle) out of the question and read the rest: its
+   topic, and the plan's items it matches (the same resolver as every question).
+2. The question stays in scope when a sentence of the plan (or a glossary entry) names the
+   organisation the way the plan does and then the topic, close after it:
+   「国のガバメントクラウドとは」 (2-4-2: 国がガバメントクラウドの用意を進めており),
+   「デジタル庁が示す標準化」 (the plan calls the state 国: 国が策定する標準的な仕様書),
+   「他の自治体と比べた交付率」 (1-1-3: 全国平均…交付率). 「国のテレワーク実施率」 is refused: the plan
+   never says anything of the state's telework. Other cities, prefectures and countries never
+   appear in the plan, so naming one always leaves its scope ("川崎市のRPA", "Yokohama's open
+   data", "エストニアの電子政府").
+3. A bare place name (横浜, without 市) that the plan's own text uses is a word of the plan, not a
+   place.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from handlers.resolve import ACCEPT, SUGGEST, Resolver, Scored
+from handlers.understand import read
+from knowledge.catalog import Catalog
+from knowledge.gazetteer import Gazetteer, Mention, Organisation, fold_for_scan, load_gazetteer, without_home
+from knowledge.normalize import normalize
+from knowledge.records import Project
+
+MAX_SUGGESTIONS = 3
+RUN = 4  # characters a question's topic and a sentence of the plan must share
+REACH = 80  # how far after naming an organisation the plan's sentence may say the topic
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+# The organisation named in the reply when a question names several: the most specific one.
+_SPECIFIC = ["ward", "municipality", "country", "prefecture", "company", "national", "local", "foreign"]
+_PARTICLE = re.compile(r"\s*(?:'s|では|での|の|は|が|で|に|も|と|って|から)")
+_STATE_IN_PLAN = re.compile(r"(?<![\u3400-\u9fff\u3005])国(?![民際内外立土税会])")
+
+
+@dataclass(frozen=True)
+class OutOfScope:
+    org: Organisation
+    surface: str  # as the question wrote it
+    suggestions: list[Scored]
+
+    def reason(self, lang: str) -> str:
+        # 「大阪」 and "Google社" stay as typed: the bare name may be the city or the prefecture.
+        typed = self.org.kind == "company" or (lang != "en" and self.org.name.casefold().startswith(self.surface.casefold()))
+        name = self.surface if typed else self.org.label(lang)
+        if lang == "en":
+            return (f"I can only answer about Funabashi City's DX Action Plan; it says nothing about "
+                    f"{name}.")
+        return f"お答えできるのは船橋市の DX 推進計画アクションプランの内容だけです。「{name}」についての情報はありません。"
+
+    @staticmethod
+    def reply_lang(text: str, lang: str) -> str:
+        """English for a question with no Japanese at all ("Kashiwa's telework"), whatever words it uses."""
+        return "en" if not _JAPANESE.search(text) else lang
+
+    def suggestion_label(self, lang: str) -> str:
+        return "In Funabashi's plan: " if lang == "en" else "船橋市の計画では: "
+
+
+@dataclass(frozen=True)
+class Verdict:
+    out: OutOfScope | None  # set when the question is about another organisation
+    topic: str  # the question without names that only say whose (船橋市の, 国の where the plan says so)
+
+
+class Scope:
+    """Decides, for one knowledge-base snapshot, whether a question leaves the plan's scope."""
+
+    def __init__(self, catalog: Catalog, resolver: Resolver, *, gazetteer: Gazetteer | None = None) -> None:
+        self.catalog = catalog
+        self.resolver = resolver
+        self.gazetteer = gazetteer or load_gazetteer()
+        self._vocabulary: str | None = None
+        self._unit_list: list[str] | None = None
+
+    def check(self, text: str) -> Verdict:
+        plain = without_home(text)
+        mentions = [m for m in self.gazetteer.mentions(plain, original=text) if not (m.bare and self._plan_uses(m.surface))]
+        if not mentions:
+            return Verdict(None, plain)
+        rest = _without(plain, mentions)
+        reading = read(rest)
+        analysis = self.resolver.analyse(reading)
+        hits = [Scored(pid, 100.0) for pid in reading.project_ids if pid in self.catalog.projects]
+        for kind in ("glossary", "project"):
+            hits += [Scored(h.id, h.score, kind) for h in analysis.by_kind.get(kind, [])]
+        # The topic as asked, and as the plan names what it matched ("Government Cloud" is ガバメントクラウド).
+        named = [self.catalog.terms[h.id].term if h.kind == "glossary" else self.catalog.projects[h.id].name
+                 for h in hits if h.score >= ACCEPT and (h.id in self.catalog.terms or h.id in self.catalog.projects)]
+        topics = [normalize(t) for t in (reading.core, *reading.fragments, *named) if t]
+        for m in sorted(mentions, key=lambda m: _SPECIFIC.index(m.org.kind) if m.org.kind in _SPECIFIC else len(_SPECIFIC)):
+            if not self._said_together(m.org, topics):
+                suggestions = sorted((h for h in hits if h.score >= SUGGEST), key=lambda h: -h.score)
+                surface = text[m.start:m.end] if len(plain) == len(text) else m.surface  # as typed, capitals kept
+                return Verdict(OutOfScope(m.org, surface.strip(), _unique(suggestions)[:MAX_SUGGESTIONS]), plain)
+        return Verdict(None, rest)
+
+    # ------------------------------------------------------------------ the plan's own words
+    def _said_together(self, org: Organisation, topics: list[str]) -> bool:
+        """One sentence of the plan (or one glossary entry) names the organisation, then the topic.
+
+        The topic is matched by any run of :data:`RUN` characters ("デジタル活用支援推進事業を使った
+        スマホ講座" shares デジタル活用支援推進事業 with 3-1-2's 総務省の「デジタル活用支援推進事業」),
+        or whole when shorter, within :data:`REACH` characters after the organisation: the plan says
+        something *of* it (国がガバメントクラウドの用意を進めており), not merely near it (テレワークや
+        Web 会議の普及…総務省のセキュリティガイドライン says nothing of the state's telework).
+        """
+        words = [normalize(w) for w in org.plan_words]
+        runs = {t[i:i + RUN] for t in topics for i in range(max(1, len(t) - RUN + 1))}
+        for unit in self._units():
+            for start in (pos for w in words for pos in _positions(unit, w)):
+                if any(r in unit[start + 1:start + REACH] for r in runs):
+                    return True
+        return False
+
+    def _units(self) -> list[str]:
+        """The plan's text in the pieces a statement lives in: project sentences, glossary entries."""
+        if self._unit_list is None:
+            # A definition speaks of its term: the term goes after it.
+            units = [normalize(f"{t.definition} {t.term}") for t in self.catalog.terms.values()]
+            for p in self.catalog.projects.values():
+                units += [normalize(s) for s in re.split(r"[。\n]", _project_text(p)) if s.strip()]
+            self._unit_list = units
+        return self._unit_list
+
+    def _plan_uses(self, word: str) -> bool:
+        if self._vocabulary is None:
+            parts = [t.term + " " + t.definition for t in self.catalog.terms.values()]
+            parts += [_project_text(p) for p in self.catalog.projects.values()]
+            parts += [a.alias for a in self.catalog.aliases] + list(self.catalog.departments)
+            parts += [a.title for a in self.catalog.approaches.values()] + [p.title for p in self.catalog.policies.values()]
+            self._vocabulary = fold_for_scan("\n".join(parts))
+        return word in self._vocabulary
+
+
+def _positions(text: str, word: str) -> list[int]:
+    """Where the plan's (normalised) text names the body ``word``; 国 on its own, not in 全国 or 国民."""
+    if word == "国":
+        return [m.start() for m in _STATE_IN_PLAN.finditer(text)]
+    return [m.start() for m in re.finditer(re.escape(word), text)]
+
+
+def _project_text(p: Project) -> str:
+    parts = [p.name, p.current, p.issue, p.goal, p.note, *(s.text for s in p.schedule)]
+    parts += [e.comment for e in p.evaluations] + [i.label for i in p.indicators]
+    return "\n".join(parts)
+
+
+def _without(text: str, mentions: list[Mention]) -> str:
+    """The question with the organisations' names blanked out (spans are in the folded text)."""
+    form = fold_for_scan(text)
+    for m in sorted(mentions, key=lambda m: -m.start):
+        after = _PARTICLE.match(form, m.end)
+        form = form[: m.start] + " " + form[after.end() if after else m.end:]
+    return form
+
+
+def _unique(hits: list[Scored]) -> list[Scored]:
+    seen, out = set(), []
+    for h in hits:
+        if (h.kind, h.id) not in seen:
+            seen.add((h.kind, h.id))
+            out.append(h)
+    return out

@@ -1,0 +1,182 @@
+"""The question type decides the kind of answer; the topic only selects what it is about.
+
+Real Responder, real plan: a figure question gets the figure first, a 課題 question the 課題
+section first, a year question that year's schedule, a "what does it mean" question the glossary.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+def _lead(answer) -> str:
+    """The line right after the title: what the reader sees first."""
+    return answer.text.split("\n")[1]
+
+
+def _asked(responder, question: str, intent: str, top: str, **options):
+    """The answer to ``question``, checked to be ``intent`` about ``top`` first."""
+    answer = responder.answer(question, **options)
+    assert (answer.intent, answer.answers[0].id) == (intent, top), answer.text
+    return answer
+
+
+@pytest.mark.parametrize(
+    "question, term",
+    [
+        ("標準化・共通化ってどういう意味？", "システム(の)標準化・共通化"),
+        ("マイナンバーってどういう意味", "マイナンバーカード"),
+        ("マイナンバーとは", "マイナンバーカード"),
+        ("マイナンバーカードの意味を教えて", "マイナンバーカード"),
+        ("テレワークってどういうこと？", "テレワーク"),
+        ("キャッシュレスとは", "キャッシュレス"),
+        ("what does cashless mean?", "キャッシュレス"),
+        ("meaning of telework", "テレワーク"),
+    ],
+)
+def test_asking_what_words_mean_gets_the_glossary_even_when_a_project_shares_them(responder, question, term):
+    answer = _asked(responder, question, "glossary", term)
+
+
+def test_asking_what_a_project_is_by_its_own_name_gets_the_project(responder):
+    answer = responder.answer("RPAの活用拡充とは")
+    assert (answer.intent, answer.answers[0].id) == ("project_overview", "2-3-1")
+
+
+@pytest.mark.parametrize(
+    "question, pid, figure, year",
+    [
+        ("オープンデータは今何件？", "1-3-1", "765", "令和4年度"),
+        ("オープンデータの公開数はいくつ？", "1-3-1", "765", "令和4年度"),
+        ("RPAでどれくらい時間を削減できた？", "2-3-1", "7,552", "令和4年度"),
+        ("スマホ講座は何回開催されたの", "3-1-2", "135", "令和4年度"),
+        ("テレワークできた人の割合は？", "2-2-1", "26.8%", "令和4年度"),
+        ("テレワークはどれくらい進んでる？", "2-2-1", "26.8%", "令和4年度"),
+        ("ふなっぷの利用者は何人？", "1-1-2", "17,124", "令和4年度"),
+        ("how many open data sets are published?", "1-3-1", "765", "R4"),
+        ("how much time did RPA save?", "2-3-1", "7,552", "R4"),
+    ],
+)
+def test_how_many_gets_the_latest_actual_figure_first(responder, question, pid, figure, year):
+    answer = _asked(responder, question, "project_kpi", pid)
+    assert figure in _lead(answer) and year in _lead(answer), answer.text
+
+
+@pytest.mark.parametrize(
+    "question, figures",
+    [
+        ("マイナンバーカードの交付率", ["60.6%", "43.6%"]),
+        ("マイナンバーカードの交付率はどれくらい？", ["60.6%"]),
+        ("マイナンバーカードの申請率は何%？", ["76.99%"]),
+    ],
+)
+def test_a_rate_only_the_projects_text_gives_is_quoted_from_it(responder, question, figures):
+    answer = _asked(responder, question, "project_kpi", "1-1-3")
+    assert "計画の記述" in _lead(answer)
+    for figure in figures:
+        assert figure in answer.text
+
+
+@pytest.mark.parametrize(
+    "question, pid, sentence",
+    [
+        ("RPAは何業務で活用されている？", "2-3-1", "9課74業務"),
+        ("テレワーク専用PCは何台？", "2-2-1", "計300台"),
+        ("マイナンバーカードの申請サポートは何回実施した？", "1-1-3", "計232回"),
+    ],
+)
+def test_a_count_the_kpi_does_not_keep_is_quoted_from_the_text(responder, question, pid, sentence):
+    answer = _asked(responder, question, "project_kpi", pid)
+    assert sentence in _lead(answer)
+
+
+def test_a_figure_question_about_a_project_without_kpi_quotes_the_figures_its_text_gives(responder):
+    answer = responder.answer("What's the My Number Card issuance rate?")
+    assert (answer.intent, answer.answers[0].id, answer.lang) == ("project_kpi", "1-1-3", "en")
+    assert _lead(answer).startswith("From the plan") and "60.6%" in answer.text
+
+
+@pytest.mark.parametrize(
+    "question, intent",
+    [
+        ("手数料のキャッシュレス決済の状況", "project_status"),  # 手数料 is a fee, not a count
+        ("業務効率化のためのRPAの状況", "project_status"),  # 効率 is no rate
+    ],
+)
+def test_words_that_only_look_like_counts_do_not_make_figure_questions(responder, question, intent):
+    assert responder.answer(question).intent == intent
+
+
+def test_how_many_projects_is_still_a_list(responder):
+    answer = responder.answer("B評価の事業は何件？")
+    assert answer.intent == "project_list" and len(answer.answers) == 19
+
+
+@pytest.mark.parametrize(
+    "question, pid",
+    [
+        ("RPAの課題は？", "2-3-1"),
+        ("テレワークの問題点を教えて", "2-2-1"),
+        ("マイナンバーカード普及の課題は何", "1-1-3"),
+        ("2-1-1の課題", "2-1-1"),
+        ("what are the challenges for open data?", "1-3-1"),
+        ("what problems does the RPA project have", "2-3-1"),
+    ],
+)
+def test_asking_for_problems_leads_with_the_issue_section(responder, question, pid):
+    answer = _asked(responder, question, "project_overview", pid)
+    issue = responder.catalog.projects[pid].issue
+    assert _lead(answer).startswith(("【課題】", "Issue")) and issue[:20] in _lead(answer)
+    assert answer.extra["question_type"] == "issue"
+
+
+@pytest.mark.parametrize(
+    "question, pid, lead",
+    [
+        ("財務会計事務のデジタル化はR6に何をする？", "2-1-2", "令和6年度の予定: 次期財務会計システムの運用開始"),
+        ("テレワークの令和6年度の予定", "2-2-1", "令和6年度の予定: 検証結果により、予算要求を実施"),
+        ("2-3-1はR5に何をする？", "2-3-1", "令和5年度の予定: ロールモデルの作成・実証・横展開"),
+        ("庁内ネットワークは2025年度に何をする予定？", "2-4-3", "令和7年度の予定: 次期庁内ネットワークの運用開始"),
+        ("財務会計は2024年に何をする？", "2-1-2", "令和6年度の予定: 次期財務会計システムの運用開始"),
+        ("What is planned for telework in FY2024?", "2-2-1", "Planned for R6: 検証結果により、予算要求を実施"),
+        ("what will the e-approval project do in R5", "2-1-1", "Planned for R5: 外部文書に関する決裁の電子化推進"),
+    ],
+)
+def test_a_year_with_what_will_be_done_leads_with_that_years_schedule(responder, question, pid, lead):
+    answer = _asked(responder, question, "project_schedule", pid)
+    assert _lead(answer) == lead
+    assert answer.extra["year"] is not None
+
+
+def test_a_year_whose_cell_is_empty_says_so_and_shows_the_latest_entry_before_it(responder):
+    answer = responder.answer("電子決裁はR6に何をする？")
+    assert (answer.intent, answer.answers[0].id) == ("project_schedule", "2-1-1")
+    assert _lead(answer) == "スケジュールの令和6年度の欄には記載がありません。"
+    assert "令和5年度" in answer.text.split("\n")[2]
+
+
+def test_a_year_past_the_plan_says_where_the_schedule_ends(responder):
+    answer = responder.answer("RPAはR8に何をする予定？")
+    assert answer.intent == "project_schedule"
+    assert _lead(answer) == "アクションプランのスケジュールは令和7年度までで、令和8年度の記載はありません。"
+
+
+@pytest.mark.parametrize(
+    "question, pid, head, label",
+    [
+        ("RPAのR4の実績", "2-3-1", "令和4年度の実績: 7,552（目標 8,000", "RPA を用いて削減できた時間数"),
+        ("RPAのR5の目標値", "2-3-1", "令和5年度: 目標 10,000", "RPA を用いて削減できた時間数"),
+        ("R4のオープンデータの公開数は？", "1-3-1", "令和4年度の実績: 765（目標 800", "オープンデータの公開数"),
+        ("what is the R6 target for open data", "1-3-1", "R6: target 900", "オープンデータの公開数"),
+    ],
+)
+def test_a_figure_for_a_year_leads_with_that_year(responder, question, pid, head, label):
+    answer = _asked(responder, question, "project_kpi", pid)
+    assert _lead(answer).startswith(head) and _lead(answer).endswith(label), answer.text
+
+
+def test_the_thing_counted_does_not_hide_what_it_is_counted_for(responder):
+    """ダウンロード数 is not in the plan; ふなっぷ is, and its KPI (利用者数) is what the plan can give."""
+    answer = responder.answer("ふなっぷのダウンロード数は？")
+    assert (answer.intent, answer.answers[0].id) == ("project_kpi", "1-1-2"), answer.text
+    assert "17,124" in _lead(answer) and "利用者数" in _lead(answer)

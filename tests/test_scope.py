@@ -1,0 +1,197 @@
+"""Questions about other organisations get "this bot only knows Funabashi's plan", never Funabashi's card.
+
+Everything goes through the real Responder on the real plan; the places come from the shipped
+gazetteer (knowledge/data/gazetteer.tsv), not from a list in this file.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from knowledge.gazetteer import read_rows
+
+
+def _refused(answer, name: str) -> None:
+    assert answer.intent == "unknown", answer.text
+    assert answer.answers == (), answer.text
+    assert name in answer.text.split("\n")[0], answer.text
+
+
+@pytest.mark.parametrize(
+    "question, shown",
+    [
+        ("川崎市のRPAの導入状況は？", "川崎市"),
+        ("千葉県のDX推進計画について教えて", "千葉県"),
+        ("横浜のオープンデータは何件ある？", "横浜"),
+        ("市川市はテレワークしてる？", "市川市"),
+        ("柏市の電子決裁はいつから？", "柏市"),
+        ("世田谷区のマイナンバーカード交付率", "世田谷区"),
+        ("大阪ではキャッシュレス決済どうなってる？", "大阪"),
+        ("神奈川県川崎市のスマホ講座", "川崎市"),
+        ("習志野市のオープンデータカタログサイト", "習志野市"),
+        ("印旛郡栄町のDXの取り組み", "栄町"),
+        ("札幌市中央区の窓口のワンストップ化", "札幌市"),
+        ("かわさきしのRPA", "川崎市"),
+        ("府中のオープンデータ", "府中"),
+        ("エストニアの電子政府について", "エストニア"),
+        ("韓国のマイナンバーみたいな制度は？", "韓国"),
+        ("アメリカのオープンデータの公開数", "アメリカ"),
+        ("厚労省のRPA導入状況", "厚労省"),
+        ("経済産業省のDXレポートとは", "経済産業省"),
+        ("デジタル庁の評価は？", "デジタル庁"),
+        # The plan speaks of the state, but not of its telework, RPA or DX plan.
+        ("国のテレワーク実施率は？", "国"),
+        ("政府のRPA推進の状況", "政府"),
+        ("総務省の自治体DX推進計画とは", "総務省"),
+        ("他の自治体のRPAは？", "他の自治体"),
+        ("近隣市のテレワークの実施率", "近隣市"),
+        ("株式会社サイボウズのテレワーク", "株式会社サイボウズ"),
+        ("Google社のクラウドの評価", "Google社"),
+        ("東京23区のオープンデータ", "東京"),
+        ("県のDX推進計画はどうなってる？", "県"),
+        ("船橋市以外の自治体のRPA", "以外の自治体"),
+        ("鎌ヶ谷市のキャッシュレス決済", "鎌ケ谷市"),
+        ("隣の市の電子決裁", "隣の市"),
+        ("ヨーロッパのオープンデータ", "ヨーロッパ"),
+        ("富士通のシステムの標準化", "富士通"),
+    ],
+)
+def test_japanese_questions_about_other_organisations_are_refused_naming_them(responder, question, shown):
+    answer = responder.answer(question)
+    _refused(answer, shown)
+    assert "船橋市" in answer.text
+    assert answer.lang == "ja"
+
+
+@pytest.mark.parametrize(
+    "question, shown",
+    [
+        ("Yokohama's open data", "Yokohama"),
+        ("Osaka city RPA", "Osaka (大阪市)"),
+        ("What is Tokyo doing about telework?", "Tokyo"),
+        ("How many open data sets does Kawasaki City publish?", "Kawasaki (川崎市)"),
+        ("Does Chiba Prefecture use RPA?", "Chiba"),
+        ("Kashiwa's telework", "Kashiwa"),
+        ("RPA in Yokohama", "Yokohama"),
+        ("Estonia's e-government", "Estonia"),
+        ("What do other cities do about cashless payments?", "other cities"),
+        ("Nagoya's cloud migration schedule", "Nagoya"),
+        ("the Digital Agency's RPA plan", "Digital Agency"),
+        ("Matsudo-shi smartphone classes", "Matsudo"),
+        ("Does Ichikawa use RPA?", "Ichikawa"),
+        ("the UK's open data", "United Kingdom"),
+        ("How does China handle cashless payments?", "China"),
+        ("Microsoft's cloud", "Microsoft"),
+    ],
+)
+def test_english_questions_about_other_organisations_are_refused_in_english(responder, question, shown):
+    answer = responder.answer(question)
+    _refused(answer, shown)
+    assert answer.lang == "en"
+    assert "Funabashi" in answer.text
+
+
+def test_a_refusal_points_at_the_same_topic_in_funabashis_plan_as_suggestions_only(responder):
+    answer = responder.answer("川崎市のRPAの状況")
+    assert answer.answers == ()
+    assert "2-3-1" in [s.id for s in answer.suggestions]
+    assert "船橋市の計画では" in answer.text
+    assert answer.extra["out_of_scope"] == {"organisation": "川崎市", "kind": "municipality"}
+    en = responder.answer("Yokohama's open data")
+    assert "1-3-1" in [s.id for s in en.suggestions]
+    assert "In Funabashi's plan" in en.text
+
+
+def test_the_reply_follows_the_language_the_reader_chose(responder):
+    answer = responder.answer("Yokohama's open data", lang="ja")
+    _refused(answer, "横浜市")
+    assert answer.lang == "ja"
+
+
+def test_every_kind_of_municipality_in_the_gazetteer_is_recognised(responder):
+    """A sample drawn from the whole shipped list (cities, towns, villages, wards), not a few names."""
+    rows = [r for r in read_rows() if r[0] in {"municipality", "ward"} and r[5] != "122041"]
+    assert len(rows) > 1700  # the 全国地方公共団体コード list, with the designated cities' wards
+    for kind, name, *_ in random.Random(12).sample(rows, 40):
+        answer = responder.answer(f"{name}のオープンデータの公開数は？")
+        _refused(answer, name)
+
+
+def test_every_prefecture_is_recognised_with_and_without_its_suffix(responder):
+    prefectures = [r for r in read_rows() if r[0] == "prefecture"]
+    assert len(prefectures) == 47
+    for _, name, bare, _, romaji, *_ in prefectures:
+        _refused(responder.answer(f"{name}のRPAの状況"), name)
+        _refused(responder.answer(f"{bare}ではテレワークは進んでる？"), bare)
+        _refused(responder.answer(f"how does {romaji.title()} use RPA?"), romaji.title())
+
+
+@pytest.mark.parametrize(
+    "question, intent, top",
+    [
+        ("船橋市のRPAの状況", "project_status", "2-3-1"),
+        ("千葉県船橋市のオープンデータは何件？", "project_kpi", "1-3-1"),
+        ("本市のテレワークの状況は？", "project_status", "2-2-1"),
+        ("Funabashi's open data", "glossary", "オープンデータ"),
+        ("status of telework in Funabashi City, Chiba", "project_status", "2-2-1"),
+        ("船橋市公式アプリとは", "glossary", "ふなっぷ"),
+    ],
+)
+def test_funabashi_itself_is_in_scope_and_its_name_does_not_dilute_the_topic(responder, question, intent, top):
+    answer = responder.answer(question)
+    assert (answer.intent, answer.answers[0].id) == (intent, top), answer.text
+
+
+@pytest.mark.parametrize(
+    "question, intent, top",
+    [
+        # The plan speaks of the state (国), its ministries and Sweden with these very topics.
+        ("国のガバメントクラウドとは", "glossary", "ガバメントクラウド"),
+        ("デジタル庁が示す標準化・共通化とは", "glossary", "システム(の)標準化・共通化"),
+        ("what does the national government's Government Cloud mean", "glossary", "ガバメントクラウド"),
+        ("国が示した26手続のオンライン化の状況", "project_status", "1-1-1"),
+        ("総務省のデジタル活用支援推進事業を使ったスマホ講座の状況", "project_status", "3-1-2"),
+        ("スウェーデンの教授が提唱したDXとは", "glossary", "DX"),
+        ("他の自治体と比べてマイナンバーカードの交付率は？", "project_kpi", "1-1-3"),
+        ("ヤフー株式会社のくらしとは", "glossary", "Yahoo!くらし"),
+    ],
+)
+def test_organisations_the_plan_itself_speaks_of_are_answered(responder, question, intent, top):
+    answer = responder.answer(question)
+    assert (answer.intent, answer.answers[0].id) == (intent, top), answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "国民健康保険料のキャッシュレス決済",  # 国 inside 国民
+        "固定資産税・都市計画税の二次元コード",  # 都市 is no city
+        "市民向けのスマホ講座",
+        "市役所の窓口のワンストップ化",
+        "全国の自治体と同様にマイナンバーカードの普及が遅れているのはなぜ",
+        "公民館でのスマートフォン講座の開催数",
+        "中央公民館のスマホ講座の状況",
+        "Web会議の開催数は？",
+    ],
+)
+def test_place_like_words_inside_the_plans_own_vocabulary_are_not_organisations(responder, question):
+    answer = responder.answer(question)
+    assert "out_of_scope" not in answer.extra, answer.text
+    assert answer.answers, answer.text
+
+
+def test_a_product_named_after_a_company_is_not_the_company(responder):
+    answer = responder.answer("Google フォームでオンライン申請はできる？")
+    assert "out_of_scope" not in answer.extra
+    assert "Google" not in answer.text.split("\n")[0]
+
+
+def test_no_name_or_term_of_the_plan_reads_as_another_organisation(responder, catalog):
+    questions = [f"{t.term}とは" for t in catalog.terms.values()]
+    questions += [f"{p.name}の状況" for p in catalog.projects.values()]
+    questions += [f"{catalog.english_name('project', pid)} status" for pid in catalog.projects
+                  if catalog.english_name("project", pid)]
+    flagged = [q for q in questions if "out_of_scope" in responder.answer(q).extra]
+    assert flagged == []
