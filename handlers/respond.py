@@ -8,6 +8,7 @@ from handlers import compose as c
 from handlers.answer import Answer, Audience, Contact, Context, Lang, Ref
 from handlers.fallback import popular_terms, with_fallback
 from handlers.glossary_list import asks_for_glossary_list, glossary_list
+from handlers.listing import list_answer_text
 from handlers.resolve import Analysis, Resolver, Scored
 from handlers.understand import Reading, read
 from knowledge.catalog import Catalog, load_catalog
@@ -126,19 +127,18 @@ class Responder:
 
     def _list(self, r: Reading, a: Analysis, audience: Audience) -> Answer | None:
         cat = self.catalog
-        selection = self.resolver.list_filter(r, a)
-        if selection is None:
+        sel = self.resolver.list_filter(r, a)
+        if sel is None:
             return None
-        label, projects = selection
-        if projects is None:  # a filter naming something the plan does not have
-            reason = (f"The action plan has no {label}." if r.lang == "en" else f"アクションプランに{label}はありません。")
-            return self._unknown(r, audience, [], reason=reason)
-        shown = [visible(p, audience) for p in projects]
+        if sel.missing:  # a filter naming something the plan does not have
+            reason = (f"The action plan has no {sel.missing}." if r.lang == "en" else f"アクションプランに{sel.missing}はありません。")
+            return self._unknown(r, audience, [], reason="\n".join([reason, *sel.notes]))
+        shown = [visible(p, audience) for p in sel.projects]
         return Answer(
             query=r.text, intent="project_list", lang=r.lang, audience=audience,
-            text=c.list_text(cat, shown, label, r.lang) + "\n" + c.source_line(cat, r.lang),
+            text=list_answer_text(cat, sel, shown, r.lang) + "\n" + c.source_line(cat, r.lang),
             answers=tuple(self._ref(p.id, 100.0, r.lang) for p in shown), projects=tuple(shown),
-            list_filter=label, source=c.source_line(cat, r.lang), score=100.0,
+            list_filter=sel.label, source=c.source_line(cat, r.lang), score=100.0,
         )
 
     def _by_topic(self, r: Reading, a: Analysis, audience: Audience) -> Answer:

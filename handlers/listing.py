@@ -1,0 +1,70 @@
+"""Plain text for list answers: the count first when asked, groups by department, policy or grade."""
+
+from __future__ import annotations
+
+from handlers import compose as c
+from handlers.answer import Lang
+from handlers.filters import Selection
+from knowledge.catalog import Catalog
+from knowledge.records import Project
+
+
+def list_answer_text(catalog: Catalog, sel: Selection, projects: list[Project], lang: Lang) -> str:
+    en = lang == "en"
+    n = len(projects)
+    if sel.group_by and projects:
+        body = _grouped(catalog, sel, projects, lang)
+    else:
+        body = c.list_text(catalog, projects, sel.label, lang)
+        if sel.count and projects:
+            head = (f"There {'is' if n == 1 else 'are'} {n} project{'s' if n != 1 else ''} — {sel.label}."
+                    if en else f"{sel.label}は{n}件です。")
+            body = head + "\n" + body
+    return "\n".join([body, *sel.notes])
+
+
+def _grouped(catalog: Catalog, sel: Selection, projects: list[Project], lang: Lang) -> str:
+    en = lang == "en"
+    groups: dict[str, list[Project]] = {}
+    order: list[str] = []
+    for p in projects:
+        for name in _group_keys(catalog, sel.group_by or "", p, lang):
+            if name not in groups:
+                groups[name] = []
+                order.append(name)
+            groups[name].append(p)
+    if sel.group_by != "department":
+        order.sort()
+    else:
+        order.sort(key=lambda name: -len(groups[name]))
+    what = {"department": ("department", "部署"), "policy": ("policy", "基本方針"), "grade": ("grade", "評価")}[sel.group_by or ""]
+    if en:
+        lines = [f"{n_text(len(projects), en)} — {sel.label}, by {what[0]}:"]
+    else:
+        lines = [f"{sel.label}（{len(projects)}件）を{what[1]}ごとに数えると:"]
+    for name in order:
+        ids = ", ".join(p.id for p in groups[name]) if en else "、".join(p.id for p in groups[name])
+        lines.append(f"・{name}: {len(groups[name])}{'' if en else '件'} ({ids})" if en
+                     else f"・{name}: {len(groups[name])}件（{ids}）")
+    if sel.group_by == "department" and any(len(p.departments) > 1 for p in projects):
+        lines.append("A project run by several departments is counted under each." if en
+                     else "複数の部署が担当する事業は、それぞれの部署で数えています。")
+    return "\n".join(lines)
+
+
+def n_text(n: int, en: bool) -> str:
+    return f"{n} project{'s' if n != 1 else ''}" if en else f"{n}件"
+
+
+def _group_keys(catalog: Catalog, group_by: str, p: Project, lang: Lang) -> list[str]:
+    en = lang == "en"
+    if group_by == "department":
+        return [f"{catalog.english_name('department', d)} ({d})" if en and catalog.english_name("department", d) else d
+                for d in p.departments]
+    if group_by == "policy":
+        title = catalog.policies[p.policy_id].title if p.policy_id in catalog.policies else ""
+        return [f"Policy {p.policy_id} ({title})" if en else f"基本方針{p.policy_id}「{title}」"]
+    e = p.latest_evaluation()
+    if e is None or e.grade is None:
+        return ["no grade yet" if en else "評価なし"]
+    return [f"{e.grade}"]
