@@ -25,7 +25,8 @@ class Progress:
     year: int
     target: float | None
     actual: float | None
-    percent: int | None
+    percent: float | None  # rounded to one decimal, never truncated
+    unit: str = ""  # the indicator's unit ("%"), shown with the figures
 
 
 def progress(p: Project) -> list[Progress]:
@@ -39,15 +40,35 @@ def progress(p: Project) -> list[Progress]:
         a = ind.value(year, "actual")
         target = t.value if t else None
         actual = a.value if a else None
-        out.append(Progress(ind.label, year, target, actual, achievement(actual, target)))
+        out.append(Progress(ind.label, year, target, actual, achievement(actual, target), ind.unit or ""))
     return out
 
 
-def bar(percent: int | None, width: int = 10) -> str:
+def bar(percent: float | None, width: int = 10) -> str:
+    """A text bar; one below 100 % always keeps an empty cell, so it never looks complete."""
     if percent is None:
         return ""
     filled = max(0, min(width, round(percent / 100 * width)))
+    if percent < 100:
+        filled = min(filled, width - 1)
     return "▓" * filled + "░" * (width - filled)
+
+
+def bar_width(percent: float) -> float:
+    """Width of a drawn bar in percent: below 100 % it stops short of full (at most 96 %)."""
+    return 100.0 if percent >= 100 else max(1.0, min(96.0, percent))
+
+
+def figure(value: float | None, unit: str = "") -> str:
+    """7552 -> "7,552"; 26.8 with "%" -> "26.8%" (never rounded to a whole number)."""
+    if value is None:
+        return "—"
+    text = f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
+    return text + unit
+
+
+def percent_text(rate: float) -> str:
+    return f"{rate:.0f}" if float(rate).is_integer() else f"{rate:.1f}"
 
 
 def truncate(text: str, limit: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from handlers.answer import Audience, Lang
 from knowledge.catalog import Catalog
@@ -19,12 +19,18 @@ def number(value: float | None) -> str:
     return f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
 
 
-def achievement(actual: float | None, target: float | None) -> int | None:
-    """Actual against target, in whole percent (7,552 / 8,000 -> 94); None when it cannot be said."""
+def achievement(actual: float | None, target: float | None) -> float | None:
+    """Actual against target in percent, rounded to one decimal (765 / 800 -> 95.6, never truncated);
+    None when it cannot be said."""
     if actual is None or not target:
         return None
     rate = actual / target * 100
-    return int(rate) if math.isfinite(rate) else None
+    return round(rate, 1) if math.isfinite(rate) else None
+
+
+def percent(rate: float) -> str:
+    """95.6 -> "95.6", 100.0 -> "100": a whole percentage shows no decimal."""
+    return f"{rate:.0f}" if float(rate).is_integer() else f"{rate:.1f}"
 
 
 def year_label(fiscal_year: int, lang: Lang) -> str:
@@ -126,7 +132,7 @@ def indicator_lines(ind: Indicator, lang: Lang, *, actuals: dict[int, float | No
         elif a is not None:
             rate = achievement(a, t)
             parts.append(w["actual"].format(f"{number(a)}{unit}")
-                         + (w["rate"].format(number(a), number(t), rate) if rate is not None else ""))
+                         + (w["rate"].format(number(a), number(t), percent(rate)) if rate is not None else ""))
         lines.append(f"  {year_label(year, lang)}: " + w["sep"].join(parts))
     if ind.note:
         lines.append(f"  {ind.note}")
@@ -200,7 +206,8 @@ def glossary_text(catalog: Catalog, t: Term, lang: Lang) -> str:
     return f"【{t.term}】\n{t.definition}"
 
 
-def list_text(catalog: Catalog, projects: list[Project], what: str, lang: Lang) -> str:
+def list_text(catalog: Catalog, projects: list[Project], what: str, lang: Lang, *,
+              detail: Callable[[Project], str] | None = None) -> str:
     if not projects:
         return f"No projects match: {what}." if lang == "en" else f"{what}に当てはまる事業はありません。"
     head = f"{len(projects)} project(s) — {what}:" if lang == "en" else f"{what}: {len(projects)}件"
@@ -211,7 +218,7 @@ def list_text(catalog: Catalog, projects: list[Project], what: str, lang: Lang) 
         for p in group:
             e = p.latest_evaluation()
             grade = f" ({e.grade})" if e and e.grade else ""
-            lines.append(f"・{project_title(catalog, p, lang)}{grade}")
+            lines.append(f"・{project_title(catalog, p, lang)}{grade}{detail(p) if detail else ''}")
     return "\n".join(lines)
 
 

@@ -76,6 +76,8 @@ _RELATION = _cues("に含まれる", "に含まれている", "に属する", "�
                   "に入る", "が所管する", "所管", "含まれる", "関わる", "関係", "関連", "担当している", "belonging to",
                   "part of", "related to", "involving", "involve", "involved", "handled by", "owned by", "run by",
                   "under", "in")
+_MORE_POLICIES = re.compile(
+    r"(?:基本方針|方針|polic(?:y|ies))\s*\d{1,2}(?:\s*(?:と|、|・|,|及び|および|and|or|か|&)\s*(?:基本方針|方針|policy)?\s*\d{1,2}(?![\d-]))+")
 _YEAR = re.compile(r"(?:令和|r)\s*([1-9])\s*(?:年度|年)?(?![0-9])|(20[1-4][0-9])\s*年度?|fy\s*(20[1-4][0-9])")
 _QUOTES = re.compile(r"[\"'“”‘’「」『』]")
 _P = r"(?:の|は|が|を|に|で|と|も|や|へ|か|な|だ|です|ますか|[?!.,、。・:;()（）「」\s])"
@@ -100,6 +102,7 @@ class Selection:
     missing: str = ""  # set when a filter names something the plan does not have: no list then
     count: bool = False  # "何件": the count comes first
     group_by: str | None = None  # "department" | "policy" | "grade"
+    kpi_year: int | None = None  # the year whose actuals were compared with targets
 
 
 @dataclass
@@ -152,6 +155,9 @@ class ListReader:
         form = r.cue_form
         f = _Filters(en=r.lang == "en")
         f.policies = list(r.policy_ids)
+        for m in _MORE_POLICIES.finditer(form):  # "基本方針1と2", "policies 2 and 3"
+            f.policies += [int(n) for n in re.findall(r"\d+", m.group(0))]
+        f.policies = list(dict.fromkeys(f.policies))
         f.approaches = list(r.approach_ids)
         if r.has_grade:
             f.has_grade, f.grade = True, r.grade
@@ -183,13 +189,15 @@ class ListReader:
             if hit.how in ("exact", "mention") and (list_cue or not named_project or hit.score >= 90):
                 f.departments.append(hit.id)
                 f.consumed.append(hit.via)
+        strong = strong or f.any
+        f.topic = self._rest(r, f)
         if list_cue and strong and not (f.policies or f.approaches):
-            named = self._named_group(r, by_kind)
+            named = self._named_group(f.topic, by_kind)
             if named is not None:
                 kind, target, via = named
                 (f.policies if kind == "policy" else f.approaches).append(int(target) if kind == "policy" else target)
                 f.consumed.append(via)
-        f.topic = self._rest(r, f)
+                f.topic = self._rest(r, f)
         if f.policies or f.approaches:
             return f
         new_filters = f.kpi or f.new or f.no_kpi or f.group_by
@@ -203,13 +211,13 @@ class ListReader:
             return f  # "事業一覧", "全部": every project
         return None
 
-    def _named_group(self, r: Reading, by_kind: dict[str, list[Hit]]) -> tuple[str, str, str] | None:
+    def _named_group(self, topic: str, by_kind: dict[str, list[Hit]]) -> tuple[str, str, str] | None:
         """An approach or policy named by (part of) its title or an alias: (kind, id, surface)."""
+        core = key(topic)
         for kind in ("approach", "policy"):
             for hit in by_kind.get(kind, []):
-                if hit.score >= ACCEPT:
+                if hit.score >= ACCEPT and hit.how != "contained" and (key(hit.via) in core or hit.how == "fuzzy"):
                     return kind, hit.id, hit.via
-        core = key(r.core)
         if len(core) < 2:
             return None
         best: tuple[float, str, str, str] | None = None
@@ -289,6 +297,7 @@ def apply(catalog: Catalog, f: _Filters, *, projects_of_topic: set[str] | None) 
     projects = list(catalog.projects.values())
     parts: list[str] = []
     notes: list[str] = []
+    kpi_year: int | None = None
 
     def narrow(keep, label: str) -> None:  # type: ignore[no-untyped-def]
         nonlocal projects
@@ -298,7 +307,7 @@ def apply(catalog: Catalog, f: _Filters, *, projects_of_topic: set[str] | None) 
     for pid in f.policies[:1] if len(set(f.policies)) == 1 else []:
         if pid not in catalog.policies:
             return Selection(label="", projects=[], missing=f"policy {pid}" if en else f"基本方針{pid}")
-        title = catalog.policies[pid].title
+        title = (catalog.english_name("policy", str(pid)) if en else None) or catalog.policies[pid].title
         narrow(lambda p, pid=pid: p.policy_id == pid, f"under policy {pid} ({title})" if en else f"基本方針{pid}「{title}」")
     if len(set(f.policies)) > 1:
         bad = [pid for pid in f.policies if pid not in catalog.policies]
@@ -311,7 +320,7 @@ def apply(catalog: Catalog, f: _Filters, *, projects_of_topic: set[str] | None) 
         aid = f.approaches[0]
         if aid not in catalog.approaches:
             return Selection(label="", projects=[], missing=f"approach {aid}" if en else f"アプローチ策 {aid}")
-        title = catalog.approaches[aid].title
+        title = (catalog.english_name("approach", aid) if en else None) or catalog.approaches[aid].title
         narrow(lambda p: p.approach_id == aid, f"under approach {aid} ({title})" if en else f"アプローチ策 {aid}「{title}」")
     if f.departments:
         depts = list(dict.fromkeys(f.departments))
@@ -339,7 +348,7 @@ def apply(catalog: Catalog, f: _Filters, *, projects_of_topic: set[str] | None) 
                          if en else f"実績値は{have}の分だけのため、その年度は目標と比べられません。")
             return Selection(label="", projects=[], notes=tuple(notes),
                              missing=(f"KPI actuals for {wanted}" if en else f"{wanted}の実績値"))
-        ry = fiscal_to_reiwa(year)
+        ry, kpi_year = fiscal_to_reiwa(year), year
         wanted_results = {"below": {"below"}, "met": {"at", "above"}, "above": {"above"}, "at": {"at"}}[f.kpi]
         labels_en = {"below": f"R{ry} actual below its KPI target", "met": f"R{ry} KPI target met",
                      "above": f"R{ry} actual above its KPI target", "at": f"R{ry} actual exactly at its KPI target"}
@@ -373,7 +382,8 @@ def apply(catalog: Catalog, f: _Filters, *, projects_of_topic: set[str] | None) 
     label = ", ".join(parts) if en else _ja_label(parts)
     if not label:
         label = "all projects" if en else "すべての事業"
-    return Selection(label=label, projects=projects, notes=tuple(notes), count=f.count, group_by=f.group_by)
+    return Selection(label=label, projects=projects, notes=tuple(notes), count=f.count, group_by=f.group_by,
+                     kpi_year=kpi_year)
 
 
 def _ja_label(parts: list[str]) -> str:

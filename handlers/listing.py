@@ -15,11 +15,13 @@ def list_answer_text(catalog: Catalog, sel: Selection, projects: list[Project], 
     if sel.group_by and projects:
         body = _grouped(catalog, sel, projects, lang)
     else:
-        body = c.list_text(catalog, projects, sel.label, lang)
+        year = sel.kpi_year
+        detail = (lambda p: _figures(p, year, lang)) if year is not None else None
+        body = c.list_text(catalog, projects, sel.label, lang, detail=detail)
         if sel.count and projects:
-            head = (f"There {'is' if n == 1 else 'are'} {n} project{'s' if n != 1 else ''} — {sel.label}."
+            head = (f"There {'is' if n == 1 else 'are'} {n} project{'s' if n != 1 else ''} — {sel.label}:"
                     if en else f"{sel.label}は{n}件です。")
-            body = head + "\n" + body
+            body = "\n".join([head, *body.splitlines()[1:]])
     return "\n".join([body, *sel.notes])
 
 
@@ -68,3 +70,18 @@ def _group_keys(catalog: Catalog, group_by: str, p: Project, lang: Lang) -> list
     if e is None or e.grade is None:
         return ["no grade yet" if en else "評価なし"]
     return [f"{e.grade}"]
+
+
+def _figures(p: Project, year: int, lang: Lang) -> str:
+    """" — 実績 765 / 目標 800（95.6%）" for each indicator with both figures in ``year``."""
+    out = []
+    for ind in p.indicators:
+        t, a = ind.value(year, "target"), ind.value(year, "actual")
+        if t is None or a is None or t.value is None or a.value is None:
+            continue
+        unit = ind.unit or ""
+        rate = c.achievement(a.value, t.value)
+        pct = f"{c.percent(rate)}%" if rate is not None else ""
+        out.append(f"actual {c.number(a.value)}{unit} / target {c.number(t.value)}{unit} ({pct})" if lang == "en"
+                   else f"実績 {c.number(a.value)}{unit} / 目標 {c.number(t.value)}{unit}（{pct}）")
+    return (" — " + "; ".join(out)) if lang == "en" and out else ("　" + "、".join(out)) if out else ""

@@ -54,6 +54,7 @@ _NONE_VALUES = {"", "—", "-", "－", "–", "―"}
 _UNIT = re.compile(r"[（(]\s*([^()（）]{1,4}?)\s*[)）]\s*$")
 _URL = re.compile(r"https?://[^\s<>」）)]+")
 _CJK = r"\u3040-\u30ff\u3400-\u9fff\uff01-\uff60、。・「」（）"
+_OCR_KA = re.compile(r"(?<![\u3400-\u9fff])力(?=[\u30a1-\u30fa])")
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}])[ \t\u3000]+(?=[{_CJK}])")
 
 
@@ -71,6 +72,12 @@ def strip_markup(cell: str) -> str:
     text = re.sub(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>", "", text)  # not <参考情報>
     lines = [re.sub(r"[ \t\u3000]+", " ", ln).strip() for ln in text.split("\n")]
     return "\n".join(ln for ln in lines if ln)
+
+
+def fix_ocr(text: str) -> str:
+    """The kanji 力 read where the PDF has katakana カ ("デジタル化の力ギは人なり"): only before katakana
+    and not after a kanji, where 力 (協力, 能力) cannot be part of a kanji word."""
+    return _OCR_KA.sub("カ", text)
 
 
 def close_cjk_gaps(text: str) -> str:
@@ -485,7 +492,7 @@ def parse_plan(text: str) -> Plan:
         if m and "\t" not in line:
             current_policy = int(m.group(1))
             if current_policy not in opened:  # the title is the heading that opens its section (below)
-                policies[current_policy] = Policy(current_policy, m.group(2))
+                policies[current_policy] = Policy(current_policy, fix_ocr(m.group(2)))
             continue
         m = _APPROACH_HEADING.match(stripped)
         if m and "\t" not in line and current_policy is not None:

@@ -366,6 +366,7 @@ def _alias_rows(plan: Plan, data: AliasData) -> list[dict[str, str]]:
     names += [("glossary", t.term, t.term) for t in plan.glossary]
     names += [("department", d, d) for d in sorted({d for p in plan.projects for d in p.departments})]
     names += [("approach", a.id, a.title) for a in plan.approaches]
+    names += [("policy", str(p.id), p.title) for p in plan.policies]
     known = {(kind, target) for kind, target, _ in names}
     rows: list[Alias] = [a for a in data.aliases if (a.kind, a.target) in known]
     for kind, target, name in names:

@@ -112,7 +112,7 @@ def test_a_conversation(browser, server, size: str) -> None:
     expect(status.get_by_role("heading")).to_have_text("2-3-1 RPA の活用拡充")
     expect(status).to_contain_text("おおむね予定どおり実施（令和4年度の評価）")
     bar = status.get_by_role("progressbar")
-    expect(bar).to_have_attribute("aria-valuenow", "94")
+    expect(bar).to_have_attribute("aria-valuenow", "94.4")
     expect(examples.first).to_be_hidden()
 
     ask(page, "そのKPIは？")  # a follow-up: the project of the previous answer

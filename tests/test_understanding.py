@@ -49,7 +49,7 @@ def test_status_answer_reads_like_an_answer(responder: Responder) -> None:
 def test_kpi_shows_achievement_against_target(responder: Responder) -> None:
     a = responder.answer("RPAのKPIは？")
     assert a.intent == "project_kpi" and a.answers[0].id == "2-3-1"
-    assert "7,552 / 8,000 = 94%" in a.text
+    assert "7,552 / 8,000 = 94.4%" in a.text
     assert "6,615" in a.text and "14,000" in a.text
 
 

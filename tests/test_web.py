@@ -60,7 +60,7 @@ def test_the_page_and_a_question(web) -> None:
     assert data["intent"] == "project_status" and data["answers"][0]["id"] == "2-3-1"
     card = data["card"]
     assert card["type"] == "project" and card["projects"][0]["grade"] == "B"
-    assert card["projects"][0]["kpis"][0]["percent"] == 94
+    assert card["projects"][0]["kpis"][0]["percent"] == 94.4
 
 
 def test_limits(web) -> None:

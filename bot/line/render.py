@@ -11,7 +11,7 @@ from typing import Any
 from bot.line import projects as project_cards
 from bot.line.wording import for_citizens, one_line, reiwa
 from bot.line.terms import terms_carousel
-from bot.render_common import GRADE_COLOUR, progress, truncate
+from bot.render_common import GRADE_COLOUR, bar_width, figure, percent_text, progress, truncate
 from handlers.answer import Answer, Ref
 from knowledge.records import GRADES, Project
 
@@ -51,8 +51,8 @@ def _source(answer: Answer) -> dict[str, Any]:
     return _text(answer.source or "出典: 船橋市 DX 推進計画アクションプラン", size="xxs", color="#666666")
 
 
-def _kpi_bar(label: str, percent: int, caption: str, colour: str) -> dict[str, Any]:
-    width = max(1, min(100, percent))
+def _kpi_bar(label: str, percent: float, caption: str, colour: str) -> dict[str, Any]:
+    width = percent_text(bar_width(percent))
     return {"type": "box", "layout": "vertical", "spacing": "xs", "contents": [
         _text(truncate(label, 60), size="xs", color="#555555"),
         {"type": "box", "layout": "vertical", "height": "8px", "backgroundColor": "#EEEEEE", "cornerRadius": "4px",
@@ -79,7 +79,8 @@ def project_bubble(answer: Answer, p: Project) -> dict[str, Any]:
             body.append(_text(truncate(e.comment, BODY_TEXT), size="sm"))
         for pr in progress(p):
             if pr.percent is not None:
-                caption = f"令和{pr.year - 2018}年度 実績 {pr.actual:,.0f} / 目標 {pr.target:,.0f}（{pr.percent}%）"
+                caption = (f"令和{pr.year - 2018}年度 実績 {figure(pr.actual, pr.unit)} / 目標 {figure(pr.target, pr.unit)}"
+                           f"（{percent_text(pr.percent)}%）")
                 body.append(_kpi_bar(pr.label, pr.percent, caption, colour))
     else:
         text = answer.text.split("\n\n")[list(answer.projects).index(p)] if len(answer.projects) > 1 else answer.text

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from bot.slack.terms import glossary_list_blocks
-from bot.render_common import GRADE_EMOJI, PROJECT_BUTTONS, bar, progress, truncate
+from bot.render_common import GRADE_EMOJI, PROJECT_BUTTONS, bar, figure, percent_text, progress, truncate
 from handlers.answer import Answer, Ref
 from knowledge.records import GRADES, GRADES_EN, Project
 
@@ -83,7 +83,8 @@ def _kpi_lines(p: Project) -> list[str]:
     lines = []
     for pr in progress(p):
         if pr.percent is not None:
-            lines.append(f"{truncate(pr.label, 80)}\n`{bar(pr.percent)}` {pr.percent}% (R{pr.year - 2018})")
+            lines.append(f"{truncate(pr.label, 80)}\n`{bar(pr.percent)}` {percent_text(pr.percent)}% (R{pr.year - 2018}: "
+                         f"{figure(pr.actual, pr.unit)} / {figure(pr.target, pr.unit)})")
     return lines
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.render_common import progress
+from bot.render_common import bar_width, progress
 from handlers.answer import Answer
 from knowledge.records import GRADES, GRADES_EN, Indicator, Project, fiscal_to_reiwa
 
@@ -54,7 +54,7 @@ def _project(p: Project, lang: str, titles: dict[str, str]) -> dict[str, Any]:
         # ``percent`` is the real achievement (it can pass 100); ``bar`` is what a progress bar may show.
         "kpis": [{"label": k.label, "year": k.year, "year_label": year_label(k.year, lang), "target": k.target,
                   "actual": k.actual, "percent": k.percent,
-                  "bar": None if k.percent is None else max(0, min(100, k.percent))}
+                  "unit": k.unit, "bar": None if k.percent is None else bar_width(k.percent)}
                  for k in progress(p)],
         "series": [_series(ind, lang) for ind in p.indicators],
     }
