@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers.compose import achievement
-from knowledge.records import Project
+from handlers.compose import achievement, new_since_evaluation
+from knowledge.records import GRADES, GRADES_EN, Evaluation, Project, fiscal_to_reiwa
 
 PROJECT_BUTTONS = {
     "ja": [("project_status", "評価"), ("project_kpi", "KPI"), ("project_schedule", "スケジュール"),
@@ -42,6 +42,15 @@ def progress(p: Project) -> list[Progress]:
         actual = a.value if a else None
         out.append(Progress(ind.label, year, target, actual, achievement(actual, target), ind.unit or ""))
     return out
+
+
+def grade_meaning(p: Project, e: Evaluation | None, lang: str) -> str:
+    """What a grade means; for a project newer than its evaluation year, that its first one is still due."""
+    if new_since_evaluation(p, e):
+        ry = fiscal_to_reiwa(p.set_year or 0)
+        return f"new in R{ry}, first evaluation due for R{ry}" if lang == "en" else f"令和{ry}年度の新規事業（最初の評価は令和{ry}年度分）"
+    grade = e.grade if e else None
+    return (GRADES_EN if lang == "en" else GRADES).get(grade or "", "no grade" if lang == "en" else "評価なし")
 
 
 def bar(percent: float | None, width: int = 10) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from handlers.compose import new_since_evaluation
 from handlers.understand import Reading
 from knowledge.catalog import Catalog
 from knowledge.normalize import fold, normalize
@@ -334,6 +335,11 @@ def apply(catalog: Catalog, f: _Filters, *, projects_of_topic: set[str] | None) 
         if f.grade is None:
             narrow(lambda p: (e := p.latest_evaluation()) is None or e.grade is None,
                    "with no grade yet" if en else "評価のない")
+            for p in projects:
+                if new_since_evaluation(p, p.latest_evaluation()):
+                    ry = fiscal_to_reiwa(p.set_year or 0)
+                    notes.append(f"{p.id} is new in R{ry}: its first evaluation is due for R{ry}." if en
+                                 else f"{p.id} は令和{ry}年度に新たに加わった事業で、最初の評価は令和{ry}年度分です。")
         else:
             g = str(f.grade)
             narrow(lambda p: (e := p.latest_evaluation()) is not None and e.grade == g,

@@ -19,7 +19,7 @@ from knowledge.normalize import normalize
 from knowledge.parse import parse_plan
 from knowledge.records import Plan, Project
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: schedule.continues
 BUNDLED_PLAN = "funabashi_dx_action_plan_r5.txt"
 DEFAULT_DB = "dxbot.db"
 
@@ -140,7 +140,7 @@ def ensure_schema(db: Database) -> None:
         if_not_exists=True,
     )
     t("schedule").create(
-        {"project_id": str, "row": int, "fiscal_year": int, "text": str, "new_in": int},
+        {"project_id": str, "row": int, "fiscal_year": int, "text": str, "new_in": int, "continues": int},
         pk=("project_id", "row"),
         foreign_keys=[("project_id", "projects", "id")],
         if_not_exists=True,
@@ -316,11 +316,13 @@ def _write_projects(db: Database, projects: tuple[Project, ...]) -> None:
     )
     db["schedule"].insert_all(
         [
-            {"project_id": p.id, "row": s.row, "fiscal_year": s.fiscal_year, "text": s.text, "new_in": s.new_in}
+            {"project_id": p.id, "row": s.row, "fiscal_year": s.fiscal_year, "text": s.text, "new_in": s.new_in,
+             "continues": int(s.continues)}
             for p in projects
             for s in p.schedule
         ],
         pk=("project_id", "row"),
+        alter=True,  # a knowledge base from before "continues" gains the column
     )
     db["kpi_indicators"].insert_all(
         [

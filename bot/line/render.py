@@ -11,9 +11,9 @@ from typing import Any
 from bot.line import projects as project_cards
 from bot.line.wording import for_citizens, one_line, reiwa
 from bot.line.terms import terms_carousel
-from bot.render_common import GRADE_COLOUR, bar_width, figure, percent_text, progress, truncate
+from bot.render_common import GRADE_COLOUR, bar_width, grade_meaning, figure, percent_text, progress, truncate
 from handlers.answer import Answer, Ref
-from knowledge.records import GRADES, Project
+from knowledge.records import Project
 
 TEXT_LIMIT = 5000  # a text message
 ALT_TEXT_LIMIT = 1500  # a Flex message's altText
@@ -68,11 +68,11 @@ def project_bubble(answer: Answer, p: Project) -> dict[str, Any]:
     colour = GRADE_COLOUR[grade]
     body: list[dict[str, Any]] = []
     if answer.intent == "project_status":
-        meaning = GRADES.get(grade or "", "評価なし")
+        meaning = grade_meaning(p, e, "ja")
         body.append({"type": "box", "layout": "horizontal", "spacing": "sm", "contents": [
             {"type": "text", "text": grade or "—", "weight": "bold", "color": "#FFFFFF", "align": "center",
              "gravity": "center", "flex": 0, "size": "lg", "offsetStart": "0px"},
-            _text(f"{meaning}（令和{e.fiscal_year - 2018}年度）" if e else meaning, size="sm", gravity="center"),
+            _text(f"{meaning}（令和{e.fiscal_year - 2018}年度）" if e and grade else meaning, size="sm", gravity="center"),
         ], "backgroundColor": colour + "22", "cornerRadius": "6px", "paddingAll": "8px"})
         body[-1]["contents"][0].update({"color": colour})
         if e and e.comment:

@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 from bot.slack.terms import glossary_list_blocks
-from bot.render_common import GRADE_EMOJI, PROJECT_BUTTONS, bar, figure, percent_text, progress, truncate
+from bot.render_common import GRADE_EMOJI, PROJECT_BUTTONS, bar, figure, grade_meaning, percent_text, progress, truncate
 from handlers.answer import Answer, Ref
-from knowledge.records import GRADES, GRADES_EN, Project
+from knowledge.records import Project
 
 SECTION_LIMIT = 3000  # Slack rejects a section text over 3,000 characters
 FALLBACK_LIMIT = 3000
@@ -71,11 +71,11 @@ def _project_buttons(p: Project, lang: str, shown: str) -> dict[str, Any]:
 def _grade_line(p: Project, lang: str) -> str:
     e = p.latest_evaluation(include_drafts=True)
     grade = e.grade if e else None
-    meaning = (GRADES_EN if lang == "en" else GRADES).get(grade or "", "no grade" if lang == "en" else "評価なし")
+    meaning = grade_meaning(p, e, lang)
     draft = ""
     if e is not None and e.status == "draft":
         draft = " _(draft, not published)_" if lang == "en" else " _（下書き・未公表）_"
-    year = f"R{e.fiscal_year - 2018}" if e else ""
+    year = f"R{e.fiscal_year - 2018}" if e and grade else ""
     return f"{GRADE_EMOJI[grade]} *{grade or '—'}* {meaning} {year}{draft}"
 
 
