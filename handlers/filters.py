@@ -8,6 +8,7 @@ figures for, is reported rather than dropped, so a list is never wider than the 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from handlers.compose import new_since_evaluation
@@ -90,7 +91,7 @@ _EMPTY_REST = _cues("ある", "あります", "ありますか", "もの", "や�
                     "that", "the", "in", "r", "年度", "年", "度", "者", "事業", "ごと", "毎", "別", "数えて", "数",
                     "されていない", "されてない", "ていない", "てない", "がない", "のない", "ない", "なし", "まだ", "全部で", "全部",
                     "取り組み", "取組み", "取組", "取り組", "施策", "プロジェクト", "project", "projects", "initiative",
-                    "initiatives", "measures", "items", "ones")
+                    "initiatives", "measures", "items", "ones", "number", "total", "per", "many", "count", "in total")
 
 
 @dataclass(frozen=True)
@@ -293,7 +294,7 @@ def actual_years(catalog: Catalog) -> list[int]:
                    if v.kind == "actual" and v.value is not None})
 
 
-def apply(catalog: Catalog, f: _Filters, *, projects_of_topic: set[str] | None) -> Selection:
+def apply(catalog: Catalog, f: _Filters, *, projects_of_topic: Callable[[str], set[str]]) -> Selection:
     en = f.en
     projects = list(catalog.projects.values())
     parts: list[str] = []
@@ -330,7 +331,8 @@ def apply(catalog: Catalog, f: _Filters, *, projects_of_topic: set[str] | None) 
             en_name = catalog.english_name("department", d)
             names.append(f"{en_name} ({d})" if en and en_name else d)
         joined = (" or ".join(names)) if en else "・".join(names)
-        narrow(lambda p: any(d in p.departments for d in depts), f"owned by {joined}" if en else f"{joined}が担当する")
+        wanted = set(depts)
+        narrow(lambda p: not wanted.isdisjoint(p.departments), f"owned by {joined}" if en else f"{joined}が担当する")
     if f.has_grade:
         if f.grade is None:
             narrow(lambda p: (e := p.latest_evaluation()) is None or e.grade is None,
@@ -376,10 +378,11 @@ def apply(catalog: Catalog, f: _Filters, *, projects_of_topic: set[str] | None) 
                          if en else f"既存の事業で【R{ry} 新】の取り組みがあるもの: {'、'.join(with_items)}")
     if f.no_kpi:
         narrow(lambda p: not p.indicators, "with no KPI (reference values)" if en else "参考値（KPI）のない")
+    topic_ids = projects_of_topic(f.topic) if f.topic else set()
     if f.topic:
-        if projects_of_topic:
+        if topic_ids:
             t = f.topic
-            narrow(lambda p: p.id in projects_of_topic, f"about \"{t}\"" if en else f"「{t}」に関する")
+            narrow(lambda p: p.id in topic_ids, f"about \"{t}\"" if en else f"「{t}」に関する")
         else:
             notes.append(f"\"{f.topic}\" could not be used to narrow the list." if en
                          else f"「{f.topic}」では絞り込めませんでした（この条件は使っていません）。")

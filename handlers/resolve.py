@@ -74,7 +74,7 @@ class Resolver:
         f = self.lists.read(r, a.by_kind, a.score("project"))
         if f is None:
             return None
-        return apply(self.catalog, f, projects_of_topic=self.topic_projects(f.topic) if f.topic else None)
+        return apply(self.catalog, f, projects_of_topic=self.topic_projects)
 
     def topic_projects(self, topic: str) -> set[str]:
         """Projects a topic names or whose texts mention it, to narrow a list by ("AI" in policy 2)."""
