@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from handlers.compose import new_since_evaluation
 from handlers.understand import Reading
 from knowledge.catalog import Catalog
-from knowledge.normalize import fold, normalize
+from knowledge.normalize import fold, hira_to_kata, normalize
 from knowledge.records import GRADES, GRADES_EN, Project, fiscal_to_reiwa, reiwa_to_fiscal
 from knowledge.search import Hit, key
 
@@ -58,6 +58,13 @@ _NO_KPI = re.compile(
     r"(?:kpi|参考値|見込み値|指標|目標値)s?\s*(?:の|が|は)?\s*(?:ない|無い|なし|無し|設定されていない|設定がない|未設定)"
     r"|(?:no|without(?:\s+an?)?|lacking|lack)\s+(?:kpis?|targets?|indicators?|metrics?|reference values?)"
 )
+_HAS_KPI = re.compile(
+    r"(?:kpi|参考値|見込み値|指標|目標値)s?\s*(?:を|が|の)?\s*(?:設定|ある|あり|持つ|もつ)"
+    r"|(?:with|have|has|having)\s+(?:an?\s+|their\s+own\s+)?(?:kpis?|reference values?|indicators?)(?![a-z])"
+)
+# 「新しい取り組み」: items marked 【R5 新】 in a project's schedule, not only projects set that year.
+_NEW_ITEMS = _cues("取り組み", "取組", "とりくみ", "スケジュール", "新】", "initiative", "initiatives", "activities",
+                   "activity", "schedule items", "items")
 _NO_EVAL = _cues("評価されていない", "評価がまだ", "まだ評価", "評価のない", "評価がない", "評価なし", "未評価",
                  "not evaluated", "not yet evaluated", "no evaluation", "without an evaluation", "without a grade",
                  "no grade", "ungraded", "not graded")
@@ -119,6 +126,8 @@ class _Filters:
     year: int | None = None
     new: bool = False
     no_kpi: bool = False
+    has_kpi: bool = False
+    new_items: bool = False
     no_eval: bool = False
     group_by: str | None = None
     count: bool = False
@@ -128,7 +137,7 @@ class _Filters:
     @property
     def any(self) -> bool:
         return bool(self.policies or self.approaches or self.departments or self.has_grade or self.kpi
-                    or self.new or self.no_kpi or self.no_eval or self.group_by)
+                    or self.new or self.no_kpi or self.has_kpi or self.no_eval or self.group_by)
 
 
 def years_in(form: str) -> list[int]:
@@ -165,6 +174,7 @@ class ListReader:
             f.has_grade, f.grade = True, r.grade
             f.no_eval = r.grade is None
         f.no_kpi = bool(_NO_KPI.search(form))
+        f.has_kpi = not f.no_kpi and bool(_HAS_KPI.search(form))
         kpi_form = _NO_KPI.sub(" ", form)
         if not f.no_kpi and _KPI_CONTEXT.search(kpi_form):
             for name, pattern in (("below", _KPI_BELOW), ("above", _KPI_ABOVE), ("at", _KPI_AT), ("met", _KPI_MET)):
@@ -178,6 +188,7 @@ class ListReader:
         years = years_in(form)
         f.year = years[0] if years else None
         f.new = bool(_NEW.search(form)) and not f.kpi
+        f.new_items = f.new and bool(_NEW_ITEMS.search(form))
         for name, pattern in _GROUPS.items():
             if pattern.search(form):
                 f.group_by = name
@@ -194,7 +205,7 @@ class ListReader:
         strong = strong or f.any
         f.topic = self._rest(r, f)
         if list_cue and strong and not (f.policies or f.approaches):
-            named = self._named_group(f.topic, by_kind)
+            named = self._named_group(r.text, f.topic, by_kind)
             if named is not None:
                 kind, target, via = named
                 (f.policies if kind == "policy" else f.approaches).append(int(target) if kind == "policy" else target)
@@ -202,7 +213,7 @@ class ListReader:
                 f.topic = self._rest(r, f)
         if f.policies or f.approaches:
             return f
-        new_filters = f.kpi or f.new or f.no_kpi or f.group_by
+        new_filters = f.kpi or f.new or f.no_kpi or f.has_kpi or f.group_by
         if new_filters and (list_cue or not named_project):
             return f
         if f.has_grade and (list_cue or (r.grade_explicit and project_score < 90) or project_score < ACCEPT):
@@ -213,12 +224,12 @@ class ListReader:
             return f  # "事業一覧", "全部": every project
         return None
 
-    def _named_group(self, topic: str, by_kind: dict[str, list[Hit]]) -> tuple[str, str, str] | None:
+    def _named_group(self, text: str, topic: str, by_kind: dict[str, list[Hit]]) -> tuple[str, str, str] | None:
         """An approach or policy named by (part of) its title or an alias: (kind, id, surface)."""
         core = key(topic)
         for kind in ("approach", "policy"):
             for hit in by_kind.get(kind, []):
-                if hit.score >= ACCEPT and hit.how != "contained" and (key(hit.via) in core or hit.how == "fuzzy"):
+                if hit.score >= ACCEPT and hit.how != "contained" and (key(hit.via) in key(text) or hit.how == "fuzzy"):
                     return kind, hit.id, hit.via
         if len(core) < 2:
             return None
@@ -236,27 +247,56 @@ class ListReader:
                 best = (score, kind, target, common)
         if best is None:
             return None
-        return best[1], best[2], best[3]
+        return best[1], best[2], topic  # the whole phrase names the group ("行政手続のオンライン化")
 
     def _rest(self, r: Reading, f: _Filters) -> str:
         """What the message says beyond its filters: a topic that narrows the list further."""
         pieces = []
         consumed = [key(c) for c in f.consumed if key(c)]
         for fragment in r.fragments:
-            k = fragment
+            if any(key(fragment) in c for c in consumed):
+                continue  # a piece of a name read as a filter ("データの提供" of 市が保有するデータの提供)
+            typed = as_typed(fragment, r.text)
+            k = typed.casefold()
             for c in consumed:
-                k = k.replace(c, "|")
-            for pattern in (_KPI_BELOW, _KPI_ABOVE, _KPI_AT, _KPI_MET, _KPI_CONTEXT, _NEW, _NO_KPI, _NO_EVAL, _COUNT,
-                            _RELATION, _STRONG_LIST, _YEAR, *_GROUPS.values()):
-                k = pattern.sub("|", k)
+                k = _replace_key(k, c)
+            for pattern in (_KPI_BELOW, _KPI_ABOVE, _KPI_AT, _KPI_MET, _KPI_CONTEXT, _NEW, _NEW_ITEMS, _NO_KPI, _HAS_KPI,
+                            _NO_EVAL, _COUNT, _RELATION, _STRONG_LIST, _YEAR, *_GROUPS.values()):
+                k = pattern.sub(lambda m: "|" * len(m.group(0)), k)
             k = _QUOTES.sub("|", k)
+            start = 0
             for part in k.split("|"):
-                part = _PARTICLES.sub("", part.strip())
-                if not _EMPTY_REST.sub("", part).strip(" のはがをにでともや"):
+                at, start = start, start + len(part) + 1
+                stripped = _PARTICLES.sub("", part)
+                if not stripped.strip() or not _EMPTY_REST.sub("", stripped).strip(" のはがをにでともや"):
                     continue  # only words that carry no topic
-                if len(key(part)) >= 2:
-                    pieces.append(part)
+                if len(key(stripped)) >= 2:
+                    offset = at + part.find(stripped)
+                    pieces.append(typed[offset: offset + len(stripped)].strip())
         return max(pieces, key=len) if pieces else ""
+
+
+def as_typed(fragment: str, text: str) -> str:
+    """The stretch of ``text`` a normalised fragment came from, as the user typed it (script and case)."""
+    flat: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(text):
+        folded = fold(ch)
+        for c in folded:
+            flat.append(c)
+            where.append(i)
+    target = fragment.replace(" ", "")
+    pos = "".join(flat).find(target)
+    if pos < 0 or not target:
+        return fragment
+    return text[where[pos]: where[pos + len(target) - 1] + 1]
+
+
+def _replace_key(text: str, surface_key: str) -> str:
+    """Blank out a consumed name in casefolded typed text, whatever its kana script."""
+    flat = "".join(hira_to_kata(ch) for ch in text)
+    i = flat.find(surface_key)
+    return text if i < 0 else text[:i] + "|" * len(surface_key) + text[i + len(surface_key):]
 
 
 def _longest_common(a: str, b: str) -> str:
@@ -370,14 +410,20 @@ def apply(catalog: Catalog, f: _Filters, *, projects_of_topic: Callable[[str], s
         set_years = sorted({p.set_year for p in catalog.projects.values() if p.set_year})
         year = f.year if f.year is not None else (set_years[-1] if set_years else None)
         ry = fiscal_to_reiwa(year) if year else 0
-        narrow(lambda p: p.set_year == year, f"new in R{ry} (first set in R{ry})" if en else f"令和{ry}年度に新たに設定された")
-        with_items = sorted({p.id for p in catalog.projects.values() if p.set_year != year
-                             and any(s.new_in == year for s in p.schedule)}, key=_id_key)
-        if with_items:
-            notes.append(f"Existing projects with schedule items new in R{ry} (【R{ry} 新】): {', '.join(with_items)}."
-                         if en else f"既存の事業で【R{ry} 新】の取り組みがあるもの: {'、'.join(with_items)}")
+        with_items = {p.id for p in catalog.projects.values() if any(s.new_in == year for s in p.schedule)}
+        if f.new_items:
+            narrow(lambda p: p.set_year == year or p.id in with_items,
+                   f"with work new in R{ry} (【R{ry} 新】)" if en else f"令和{ry}年度から新しい取り組み（【R{ry} 新】）がある")
+        else:
+            narrow(lambda p: p.set_year == year, f"new in R{ry} (first set in R{ry})" if en else f"令和{ry}年度に新たに設定された")
+            older = sorted((pid for pid in with_items if catalog.projects[pid].set_year != year), key=_id_key)
+            if older:
+                notes.append(f"Existing projects with schedule items new in R{ry} (【R{ry} 新】): {', '.join(older)}."
+                             if en else f"既存の事業で【R{ry} 新】の取り組みがあるもの: {'、'.join(older)}")
     if f.no_kpi:
         narrow(lambda p: not p.indicators, "with no KPI (reference values)" if en else "参考値（KPI）のない")
+    if f.has_kpi:
+        narrow(lambda p: bool(p.indicators), "with a KPI (reference values)" if en else "参考値（KPI）が設定されている")
     topic_ids = projects_of_topic(f.topic) if f.topic else set()
     if f.topic:
         if topic_ids:
