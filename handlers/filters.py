@@ -45,7 +45,7 @@ _KPI_ABOVE = _cues(
 _KPI_AT = _cues("目標どおり", "目標通り", "ちょうど", "exactly on target", "exactly met", "at target", "on target")
 _KPI_MET = _cues(
     "達成した", "達成している", "達成できた", "達成済", "達成", "クリア", "到達した", "届いた",
-    "met", "meet", "achieved", "achieve", "reached", "hit their target", "hit the target", "hit target",
+    "met", "meet", "achieved", "achieve", "reached", "hit their target", "hit the target", "hit target", "hit", "hits", "made their target",
 )
 # Without one of these, 「上回った」 or "beat" is not about a KPI target.
 _KPI_CONTEXT = _cues("目標", "参考値", "見込み値", "kpi", "指標", "実績", "target", "targets", "goal", "goals",
@@ -80,13 +80,15 @@ _COUNT = _cues("何件", "いくつ", "件数", "何個", "何事業", "事業�
 _STRONG_LIST = _cues("一覧", "どの事業", "どんな事業", "事業がある", "事業はある", "事業って", "含まれる", "含む", "属する",
                      "関わる", "関わっている", "関係する", "関連する", "に入る", "which projects", "what projects", "projects",
                      "list")
-_RELATION = _cues("に含まれる", "に含まれている", "に属する", "が関わる", "が関わっている", "が関わってる", "に関わる",
+_RELATION = _cues("以外", "を除く", "を除いた", "other than", "except for", "except", "excluding", "besides","に含まれる", "に含まれている", "に属する", "が関わる", "が関わっている", "が関わってる", "に関わる",
                   "に関係する", "に関連する", "が担当している", "が担当する", "の担当", "担当の", "担当", "に入っている",
                   "に入る", "が所管する", "所管", "含まれる", "関わる", "関係", "関連", "担当している", "belonging to",
                   "part of", "related to", "involving", "involve", "involved", "handled by", "owned by", "run by",
                   "under", "in")
 _MORE_POLICIES = re.compile(
     r"(?:基本方針|方針|polic(?:y|ies))\s*\d{1,2}(?:\s*(?:と|、|・|,|及び|および|and|or|か|&)\s*(?:基本方針|方針|policy)?\s*\d{1,2}(?![\d-]))+")
+_EXCEPT_AFTER = re.compile(r"\s*(?:以外|を除く|を除いた|を除き|じゃない|でない|ではない)")
+_EXCEPT_BEFORE = re.compile(r"(?:other than|except(?: for)?|not (?:owned |run )?by|excluding|besides)\s*(?:the\s+)?$")
 _YEAR = re.compile(r"(?:令和|r)\s*([1-9])\s*(?:年度|年)?(?![0-9])|(20[1-4][0-9])\s*年度?|fy\s*(20[1-4][0-9])")
 _QUOTES = re.compile(r"[\"'“”‘’「」『』]")
 _P = r"(?:の|は|が|を|に|で|と|も|や|へ|か|な|だ|です|ますか|[?!.,、。・:;()（）「」\s])"
@@ -112,6 +114,7 @@ class Selection:
     count: bool = False  # "何件": the count comes first
     group_by: str | None = None  # "department" | "policy" | "grade"
     kpi_year: int | None = None  # the year whose actuals were compared with targets
+    show: str | None = None  # "project_department" | "project_kpi": what each line adds ("C評価の事業の担当課は？")
 
 
 @dataclass
@@ -120,6 +123,7 @@ class _Filters:
     policies: list[int] = field(default_factory=list)
     approaches: list[str] = field(default_factory=list)
     departments: list[str] = field(default_factory=list)
+    not_departments: list[str] = field(default_factory=list)
     grade: object = None
     has_grade: bool = False
     kpi: str | None = None  # "below" | "met" | "above" | "at"
@@ -131,12 +135,13 @@ class _Filters:
     no_eval: bool = False
     group_by: str | None = None
     count: bool = False
+    show: str | None = None
     topic: str = ""
     consumed: list[str] = field(default_factory=list)  # surfaces read as filters, not topic
 
     @property
     def any(self) -> bool:
-        return bool(self.policies or self.approaches or self.departments or self.has_grade or self.kpi
+        return bool(self.policies or self.approaches or self.departments or self.not_departments or self.has_grade or self.kpi
                     or self.new or self.no_kpi or self.has_kpi or self.no_eval or self.group_by)
 
 
@@ -194,13 +199,20 @@ class ListReader:
                 f.group_by = name
                 break
         f.count = bool(_COUNT.search(form))
+        if r.project_intent in ("project_department", "project_kpi"):
+            f.show = r.project_intent
 
         list_cue = r.list_cue or f.group_by is not None
         strong = bool(_STRONG_LIST.search(form)) or r.project_intent is None
         named_project = project_score >= ACCEPT
         for hit in by_kind.get("department", []):
             if hit.how in ("exact", "mention") and (list_cue or not named_project or hit.score >= 90):
-                f.departments.append(hit.id)
+                at = form.find(fold(hit.via, kana=False))
+                after, before = form[at + len(hit.via):] if at >= 0 else "", form[:at] if at >= 0 else ""
+                if _EXCEPT_AFTER.match(after) or _EXCEPT_BEFORE.search(before):
+                    f.not_departments.append(hit.id)  # "デジタル行政推進課以外", "other than the Taxation Division"
+                else:
+                    f.departments.append(hit.id)
                 f.consumed.append(hit.via)
         strong = strong or f.any
         f.topic = self._rest(r, f)
@@ -218,7 +230,7 @@ class ListReader:
             return f
         if f.has_grade and (list_cue or (r.grade_explicit and project_score < 90) or project_score < ACCEPT):
             return f
-        if f.departments and (list_cue or not named_project):
+        if (f.departments or f.not_departments) and (list_cue or not named_project):
             return f
         if list_cue and not f.topic and (r.project_intent is None or not r.core):
             return f  # "事業一覧", "全部": every project
@@ -270,7 +282,7 @@ class ListReader:
                 stripped = _PARTICLES.sub("", part)
                 if not stripped.strip() or not _EMPTY_REST.sub("", stripped).strip(" のはがをにでともや"):
                     continue  # only words that carry no topic
-                if len(key(stripped)) >= 2:
+                if len(key(stripped)) >= 2 and not any(key(stripped) in c for c in consumed):
                     offset = at + part.find(stripped)
                     pieces.append(typed[offset: offset + len(stripped)].strip())
         return max(pieces, key=len) if pieces else ""
@@ -373,6 +385,12 @@ def apply(catalog: Catalog, f: _Filters, *, projects_of_topic: Callable[[str], s
         joined = (" or ".join(names)) if en else "・".join(names)
         wanted = set(depts)
         narrow(lambda p: not wanted.isdisjoint(p.departments), f"owned by {joined}" if en else f"{joined}が担当する")
+    if f.not_departments:
+        excluded = set(f.not_departments)
+        names = [f"{catalog.english_name('department', d)} ({d})" if en and catalog.english_name("department", d) else d
+                 for d in f.not_departments]
+        narrow(lambda p: excluded.isdisjoint(p.departments),
+               f"not involving {' or '.join(names)}" if en else f"{'・'.join(names)}が関わらない")
     if f.has_grade:
         if f.grade is None:
             narrow(lambda p: (e := p.latest_evaluation()) is None or e.grade is None,
@@ -437,8 +455,11 @@ def apply(catalog: Catalog, f: _Filters, *, projects_of_topic: Callable[[str], s
     label = ", ".join(parts) if en else _ja_label(parts)
     if not label:
         label = "all projects" if en else "すべての事業"
+    if f.show == "project_kpi" and kpi_year is None:
+        years = actual_years(catalog)
+        kpi_year = years[-1] if years else None
     return Selection(label=label, projects=projects, notes=tuple(notes), count=f.count, group_by=f.group_by,
-                     kpi_year=kpi_year)
+                     kpi_year=kpi_year, show=f.show)
 
 
 def _ja_label(parts: list[str]) -> str:

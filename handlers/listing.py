@@ -17,6 +17,8 @@ def list_answer_text(catalog: Catalog, sel: Selection, projects: list[Project], 
     else:
         year = sel.kpi_year
         detail = (lambda p: _figures(p, year, lang)) if year is not None else None
+        if sel.show == "project_department":
+            detail = (lambda p: f" — {c.departments(catalog, p, lang)}") if en else (lambda p: f"　担当: {c.departments(catalog, p, lang)}")
         body = c.list_text(catalog, projects, sel.label, lang, detail=detail)
         if sel.count and projects:
             head = (f"There {'is' if n == 1 else 'are'} {n} project{'s' if n != 1 else ''} — {sel.label}:"

@@ -55,6 +55,16 @@ COMBINED: list[tuple[str, Callable[[Project], bool]]] = [
     ("projects graded B", lambda p: grade(p) == "B"),
     ("projects with an A", lambda p: grade(p) == "A"),
     ("policy 3 projects that got a B", lambda p: p.policy_id == 3 and grade(p) == "B"),
+    ("市が保有するデータの提供でA評価の事業", lambda p: p.approach_id == "1-3" and grade(p) == "A"),
+    ("情報セキュリティ対策の事業でA評価なのは？", lambda p: p.approach_id == "4-1" and grade(p) == "A"),
+    ("方針2の遅延事業", lambda p: p.policy_id == 2 and grade(p) == "C"),
+    ("Which projects does the Personnel Division run?", lambda p: "人事課" in p.departments),
+    ("projects in the online services approach", lambda p: p.approach_id == "1-1"),
+    ("デジタル行政推進課以外の事業", lambda p: "デジタル行政推進課" not in p.departments),
+    ("projects other than the Digital Administration Promotion Division",
+     lambda p: "デジタル行政推進課" not in p.departments),
+    ("KPIを設定している事業の一覧", lambda p: bool(p.indicators)),
+    ("which projects have KPIs", lambda p: bool(p.indicators)),
 ]
 
 
@@ -105,6 +115,9 @@ R4_MET = R4_ABOVE | {"4-1-1", "5-1-2"}
     ("projects that missed their target in R4", R4_BELOW),
     ("目標を上回った事業", R4_ABOVE),
     ("which projects exceeded their targets", R4_ABOVE),
+    ("projects that hit their targets", R4_MET),
+    ("参考値を下回った事業", R4_BELOW),
+    ("目標未達成の事業", R4_BELOW),
     ("基本方針2で目標を達成した事業", R4_MET & {"2-1-1", "2-1-3", "2-3-3"}),
     ("デジタル行政推進課のKPI未達の事業", R4_BELOW),  # all five involve it (1-1-2 with 広報課)
 ])
@@ -184,6 +197,17 @@ def test_counts_per_department(responder: Responder, plan: Plan, question: str) 
             assert f"・{dept}: {n}件" in a.text
         else:
             assert f"({dept}): {n} (" in a.text or f"・{dept}: {n} (" in a.text
+
+
+@pytest.mark.parametrize("question", ["R5から新しく始まる取り組みがある事業", "新しい取り組みのある事業"])
+def test_projects_with_work_new_in_r5(responder: Responder, question: str) -> None:
+    # 【R5 新】 marks items of 1-3-2, 2-1-2 and 2-3-1, and all of 2-4-3 (hand-checked in the plan).
+    assert ids(responder.answer(question)) == {"1-3-2", "2-1-2", "2-3-1", "2-4-3"}
+
+
+def test_a_list_asked_for_owners_shows_them(responder: Responder) -> None:
+    a = responder.answer("C評価の事業の担当課は？")
+    assert ids(a) == {"2-2-1", "3-1-2"} and "担当: デジタル行政推進課、中央公民館" in a.text
 
 
 def test_counts_per_department_combine_with_a_grade(responder: Responder, plan: Plan) -> None:
