@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers.compose import achievement, new_since_evaluation
+from handlers.compose import achievement, new_since_evaluation, number, percent
 from knowledge.records import GRADES, GRADES_EN, Evaluation, Project, fiscal_to_reiwa
 
 PROJECT_BUTTONS = {
@@ -70,14 +70,10 @@ def bar_width(percent: float) -> float:
 
 def figure(value: float | None, unit: str = "") -> str:
     """7552 -> "7,552"; 26.8 with "%" -> "26.8%" (never rounded to a whole number)."""
-    if value is None:
-        return "—"
-    text = f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
-    return text + unit
+    return "—" if value is None else number(value) + unit
 
 
-def percent_text(rate: float) -> str:
-    return f"{rate:.0f}" if float(rate).is_integer() else f"{rate:.1f}"
+percent_text = percent  # 95.6 -> "95.6", 100.0 -> "100"
 
 
 def truncate(text: str, limit: int) -> str:
