@@ -120,7 +120,7 @@ def test_2_4_3_on_cards(responder: Responder) -> None:
     a = responder.answer("2-4-3の状況は？")
     assert "令和5年度の新規事業" in json.dumps(slack_render.render(a), ensure_ascii=False)
     assert "令和5年度の新規事業" in json.dumps(line_render.render(a), ensure_ascii=False)
-    assert "令和5年度の新規事業" in web_render.render(a)["card"]["projects"][0]["grade_label"]
+    assert "令和5年度" in web_render.render(a)["card"]["projects"][0]["ungraded_reason"]
 
 
 # ---------------------------------------------------------------------------- line-break gaps
