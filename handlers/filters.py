@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from handlers import lexicon as lx
 from handlers.compose import new_since_evaluation
 from handlers.understand import Reading
 from knowledge.catalog import Catalog
@@ -33,6 +34,7 @@ def _cues(*words: str) -> re.Pattern[str]:
 _KPI_BELOW = _cues(
     "未達", "未達成", "達成していない", "達成できていない", "達成できなかった", "達成しなかった", "達成されていない",
     "届いていない", "届かなかった", "届かない", "下回った", "下回って", "下回る", "目標割れ", "未到達",
+    "未満", "満たない", "満たなかった", "less than 100", "under 100", "below 100",
     "missed", "miss", "below target", "below their target", "below its target", "below the target", "fell short",
     "short of", "did not meet", "didn't meet", "not met", "not meet", "under target", "behind target",
     "not achieved", "failed to meet", "did not reach", "didn't reach",
@@ -44,14 +46,14 @@ _KPI_ABOVE = _cues(
 )
 _KPI_AT = _cues("目標どおり", "目標通り", "ちょうど", "exactly on target", "exactly met", "at target", "on target")
 _KPI_MET = _cues(
-    "達成した", "達成している", "達成できた", "達成済", "達成", "クリア", "到達した", "届いた",
+    "100%以上", "100%達成", "達成した", "達成している", "達成できた", "達成済", "達成", "クリア", "到達した", "届いた",
     "met", "meet", "achieved", "achieve", "reached", "hit their target", "hit the target", "hit target", "hit", "hits", "made their target",
 )
 # Without one of these, 「上回った」 or "beat" is not about a KPI target.
 _KPI_CONTEXT = _cues("目標", "参考値", "見込み値", "kpi", "指標", "実績", "target", "targets", "goal", "goals",
                      "indicator", "達成", "未達")
 _NEW = _cues(
-    "新しい事業", "新規事業", "新しく", "新しい", "新規", "新たに", "新設", "追加された", "追加", "加わった", "増えた",
+    "設定年度", "に設定された", "で設定された", "に設定", "改定で加わった", "新しい事業", "新規事業", "新しく", "新しい", "新規", "新たに", "新設", "追加された", "追加", "加わった", "増えた",
     "r5新", "new", "newly", "added",
 )
 _NO_KPI = re.compile(
@@ -70,9 +72,11 @@ _NO_EVAL = _cues("評価されていない", "評価がまだ", "まだ評価", 
                  "no grade", "ungraded", "not graded")
 _GROUPS = {
     "department": _cues("部署ごと", "部署毎", "部署別", "課ごと", "課毎", "課別", "担当課ごと", "担当部署ごと", "所管課ごと",
+                        "各部署", "各課", "各担当課", "事業が一番多い部署", "事業が最も多い部署", "一番多い部署", "最も多い部署",
+                        "一番多い課", "最も多い課", "the most projects", "most projects", "fewest projects",
                         "per department", "each department", "by department", "every department", "per division",
                         "each division", "by division"),
-    "policy": _cues("基本方針ごと", "方針ごと", "基本方針別", "方針別", "per policy", "each policy", "by policy"),
+    "policy": _cues("基本方針ごと", "方針ごと", "基本方針別", "方針別", "各基本方針", "各方針", "per policy", "each policy", "by policy"),
     "grade": _cues("評価ごと", "評価別", "評価毎", "per grade", "each grade", "by grade"),
 }
 _COUNT = _cues("何件", "いくつ", "件数", "何個", "何事業", "事業数", "数は", "how many", "number of", "count")
@@ -87,6 +91,7 @@ _RELATION = _cues("以外", "を除く", "を除いた", "other than", "except f
                   "under", "in")
 _MORE_POLICIES = re.compile(
     r"(?:基本方針|方針|polic(?:y|ies))\s*\d{1,2}(?:\s*(?:と|、|・|,|及び|および|and|or|か|&)\s*(?:基本方針|方針|policy)?\s*\d{1,2}(?![\d-]))+")
+_KANA_ENDING = re.compile(r"[\u3041-\u309f]*[いたるてだすか]")
 _EXCEPT_AFTER = re.compile(r"\s*(?:以外|を除く|を除いた|を除き|じゃない|でない|ではない)")
 _EXCEPT_BEFORE = re.compile(r"(?:other than|except(?: for)?|not (?:owned |run )?by|excluding|besides)\s*(?:the\s+)?$")
 _YEAR = re.compile(r"(?:令和|r)\s*([1-9])\s*(?:年度|年)?(?![0-9])|(20[1-4][0-9])\s*年度?|fy\s*(20[1-4][0-9])")
@@ -100,7 +105,7 @@ _EMPTY_REST = _cues("ある", "あります", "ありますか", "もの", "や�
                     "that", "the", "in", "r", "年度", "年", "度", "者", "事業", "ごと", "毎", "別", "数えて", "数",
                     "されていない", "されてない", "ていない", "てない", "がない", "のない", "ない", "なし", "まだ", "全部で", "全部",
                     "取り組み", "取組み", "取組", "取り組", "施策", "プロジェクト", "project", "projects", "initiative",
-                    "initiatives", "measures", "items", "ones", "number", "total", "per", "many", "count", "in total")
+                    "initiatives", "measures", "items", "ones", "改定", "改訂", "revision", "revised", "版", "どれ", "number", "total", "per", "many", "count", "in total")
 
 
 @dataclass(frozen=True)
@@ -223,6 +228,8 @@ class ListReader:
                 (f.policies if kind == "policy" else f.approaches).append(int(target) if kind == "policy" else target)
                 f.consumed.append(via)
                 f.topic = self._rest(r, f)
+                if f.has_grade and not r.grade_explicit and _names_the_grade_word(via, form, r.grade):
+                    f.has_grade = f.no_eval = False  # "leave no one behind" names policy 3; it grades nothing
         if f.policies or f.approaches:
             return f
         new_filters = f.kpi or f.new or f.no_kpi or f.has_kpi or f.group_by
@@ -282,6 +289,8 @@ class ListReader:
                 stripped = _PARTICLES.sub("", part)
                 if not stripped.strip() or not _EMPTY_REST.sub("", stripped).strip(" のはがをにでともや"):
                     continue  # only words that carry no topic
+                if _KANA_ENDING.fullmatch(stripped.strip()):
+                    continue  # 「できていない」「出した」: what is left of a verb once its cue was read
                 if len(key(stripped)) >= 2 and not any(key(stripped) in c for c in consumed):
                     offset = at + part.find(stripped)
                     pieces.append(typed[offset: offset + len(stripped)].strip())
@@ -309,6 +318,12 @@ def _replace_key(text: str, surface_key: str) -> str:
     flat = "".join(hira_to_kata(ch) for ch in text)
     i = flat.find(surface_key)
     return text if i < 0 else text[:i] + "|" * len(surface_key) + text[i + len(surface_key):]
+
+
+def _names_the_grade_word(surface: str, form: str, grade: object) -> bool:
+    words = lx.GRADE_WORDS.get(grade if isinstance(grade, str) else None, [])  # type: ignore[arg-type]
+    folded = fold(surface, kana=False)
+    return any(w in folded and w in form for w in words)
 
 
 def _longest_common(a: str, b: str) -> str:

@@ -61,6 +61,7 @@ COMBINED: list[tuple[str, Callable[[Project], bool]]] = [
     ("Which projects does the Personnel Division run?", lambda p: "人事課" in p.departments),
     ("projects in the online services approach", lambda p: p.approach_id == "1-1"),
     ("デジタル行政推進課以外の事業", lambda p: "デジタル行政推進課" not in p.departments),
+    ("what projects fall under 'leave no one behind'", lambda p: p.policy_id == 3),  # "behind" grades nothing here
     ("projects other than the Digital Administration Promotion Division",
      lambda p: "デジタル行政推進課" not in p.departments),
     ("KPIを設定している事業の一覧", lambda p: bool(p.indicators)),
@@ -118,6 +119,10 @@ R4_MET = R4_ABOVE | {"4-1-1", "5-1-2"}
     ("projects that hit their targets", R4_MET),
     ("参考値を下回った事業", R4_BELOW),
     ("目標未達成の事業", R4_BELOW),
+    ("KPIを達成できていない事業はどれ？", R4_BELOW),
+    ("達成率が100%未満の事業", R4_BELOW),
+    ("参考値を上回る実績を出した事業", R4_ABOVE),
+    ("projects that reached their 2022 targets", R4_MET),
     ("基本方針2で目標を達成した事業", R4_MET & {"2-1-1", "2-1-3", "2-3-3"}),
     ("デジタル行政推進課のKPI未達の事業", R4_BELOW),  # all five involve it (1-1-2 with 広報課)
 ])
@@ -160,7 +165,8 @@ def test_a_year_without_actuals_is_said_not_answered_with_r4(responder: Responde
 
 
 @pytest.mark.parametrize("question", ["新しい事業", "R5で追加された事業", "new projects", "新しく追加された事業は？",
-                                      "R5から始まった新規事業"])
+                                      "R5から始まった新規事業", "R5改定で新たに加わった事業", "設定年度が令和5年度の事業",
+                                      "which projects were newly added in the 2023 revision"])
 def test_projects_new_in_r5(responder: Responder, question: str) -> None:
     a = responder.answer(question)
     assert a.intent == "project_list" and ids(a) == {"2-4-3"}  # 設定年度: 令和5年度, the only one
@@ -184,7 +190,7 @@ def test_projects_without_evaluation(responder: Responder, question: str) -> Non
 
 
 @pytest.mark.parametrize("question", ["部署ごとの事業数", "課ごとの事業の数を教えて", "how many projects does each department have",
-                                      "number of projects per department"])
+                                      "number of projects per department", "各部署の事業数", "which department has the most projects"])
 def test_counts_per_department(responder: Responder, plan: Plan, question: str) -> None:
     a = responder.answer(question)
     assert a.intent == "project_list" and ids(a) == {p.id for p in plan.projects}
