@@ -470,6 +470,9 @@ def apply(catalog: Catalog, f: _Filters, *, projects_of_topic: Callable[[str], s
     label = ", ".join(parts) if en else _ja_label(parts)
     if not label:
         label = "all projects" if en else "すべての事業"
+    if f.group_by:
+        by = {"department": ("department", "部署"), "policy": ("policy", "基本方針"), "grade": ("grade", "評価")}[f.group_by]
+        label += f", counted by {by[0]}" if en else f"（{by[1]}ごとの件数）"
     if f.show == "project_kpi" and kpi_year is None:
         years = actual_years(catalog)
         kpi_year = years[-1] if years else None

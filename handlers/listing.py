@@ -28,32 +28,28 @@ def list_answer_text(catalog: Catalog, sel: Selection, projects: list[Project], 
 
 
 def _grouped(catalog: Catalog, sel: Selection, projects: list[Project], lang: Lang) -> str:
+    head = f"{n_text(len(projects), True)} — {sel.label}:" if lang == "en" else f"{sel.label}: {len(projects)}件"
+    return "\n".join([head, *group_lines(catalog, sel, projects, lang)])
+
+
+def group_lines(catalog: Catalog, sel: Selection, projects: list[Project], lang: Lang) -> list[str]:
+    """「・デジタル行政推進課: 21件（1-1-1、…）」 per group, largest department first; [] when not grouped."""
+    if not sel.group_by:
+        return []
     en = lang == "en"
     groups: dict[str, list[Project]] = {}
-    order: list[str] = []
     for p in projects:
-        for name in _group_keys(catalog, sel.group_by or "", p, lang):
-            if name not in groups:
-                groups[name] = []
-                order.append(name)
-            groups[name].append(p)
-    if sel.group_by != "department":
-        order.sort()
-    else:
-        order.sort(key=lambda name: -len(groups[name]))
-    what = {"department": ("department", "部署"), "policy": ("policy", "基本方針"), "grade": ("grade", "評価")}[sel.group_by or ""]
-    if en:
-        lines = [f"{n_text(len(projects), en)} — {sel.label}, by {what[0]}:"]
-    else:
-        lines = [f"{sel.label}（{len(projects)}件）を{what[1]}ごとに数えると:"]
+        for name in _group_keys(catalog, sel.group_by, p, lang):
+            groups.setdefault(name, []).append(p)
+    order = sorted(groups, key=(lambda name: -len(groups[name])) if sel.group_by == "department" else None)
+    lines = []
     for name in order:
-        ids = ", ".join(p.id for p in groups[name]) if en else "、".join(p.id for p in groups[name])
-        lines.append(f"・{name}: {len(groups[name])}{'' if en else '件'} ({ids})" if en
-                     else f"・{name}: {len(groups[name])}件（{ids}）")
+        ids = (", " if en else "、").join(p.id for p in groups[name])
+        lines.append(f"・{name}: {len(groups[name])} ({ids})" if en else f"・{name}: {len(groups[name])}件（{ids}）")
     if sel.group_by == "department" and any(len(p.departments) > 1 for p in projects):
         lines.append("A project run by several departments is counted under each." if en
                      else "複数の部署が担当する事業は、それぞれの部署で数えています。")
-    return "\n".join(lines)
+    return lines
 
 
 def n_text(n: int, en: bool) -> str:

@@ -8,7 +8,7 @@ from handlers import compose as c
 from handlers.answer import Answer, Audience, Contact, Context, Lang, Ref
 from handlers.fallback import popular_terms, with_fallback
 from handlers.glossary_list import asks_for_glossary_list, glossary_list
-from handlers.listing import list_answer_text
+from handlers.listing import group_lines, list_answer_text
 from handlers.resolve import Analysis, Resolver, Scored
 from handlers.understand import Reading, read
 from knowledge.catalog import Catalog, load_catalog
@@ -139,6 +139,8 @@ class Responder:
             text=list_answer_text(cat, sel, shown, r.lang) + "\n" + c.source_line(cat, r.lang),
             answers=tuple(self._ref(p.id, 100.0, r.lang) for p in shown), projects=tuple(shown),
             list_filter=sel.label, source=c.source_line(cat, r.lang), score=100.0,
+            # For cards: per-group counts and what could not be applied, which the list alone does not show.
+            extra={"list_groups": group_lines(cat, sel, shown, r.lang), "list_notes": list(sel.notes)},
         )
 
     def _by_topic(self, r: Reading, a: Analysis, audience: Audience) -> Answer:

@@ -28,7 +28,7 @@ from tests.fakes import ServerThread, line_api, line_signature, slack_api, slack
 from tests.hostile import HOSTILE
 
 INTENTS = {"project_status", "project_department", "project_kpi", "project_schedule", "project_overview",
-           "project_list", "glossary", "help", "clarify", "unknown"}
+           "project_list", "glossary", "glossary_list", "help", "clarify", "unknown"}
 
 
 def valid(answer: Answer) -> None:

@@ -277,3 +277,19 @@ def test_cli_json_contract_for_a_combined_list(db_path) -> None:  # type: ignore
     assert set(out) == {"query", "intent", "answers", "suggestions", "text"}
     assert out["intent"] == "project_list" and [a["id"] for a in out["answers"]] == ["3-1-2"]
     assert "基本方針3" in out["text"] and "C評価" in out["text"]
+
+
+def test_cards_show_group_counts_and_unapplied_filters(responder: Responder) -> None:
+    import json
+
+    from bot.line import render as line_render
+    from bot.slack import render as slack_render
+    from bot.web import render as web_render
+
+    a = responder.answer("部署ごとの事業数")
+    assert "部署ごと" in a.list_filter
+    for rendered in (slack_render.render(a), line_render.render(a), web_render.render(a)["card"]):
+        assert "デジタル行政推進課: 21件" in json.dumps(rendered, ensure_ascii=False)
+    b = responder.answer("基本方針2のラーメンの事業")
+    for rendered in (slack_render.render(b), line_render.render(b), web_render.render(b)["card"]):
+        assert "「ラーメン」では絞り込めませんでした" in json.dumps(rendered, ensure_ascii=False)

@@ -116,7 +116,8 @@ def glossary_bubble(answer: Answer) -> dict[str, Any]:
 
 
 def list_bubble(answer: Answer) -> dict[str, Any]:
-    rows = []
+    rows = [_text(line, size="sm") for line in answer.extra.get("list_groups") or []][:LIST_ROWS]
+    rows += [_text(line, size="xs", color="#666666") for line in answer.extra.get("list_notes") or []]
     for p in answer.projects[:LIST_ROWS]:
         e = p.latest_evaluation()
         grade = e.grade if e else None
@@ -124,8 +125,8 @@ def list_bubble(answer: Answer) -> dict[str, Any]:
             {"type": "text", "text": grade or "—", "size": "sm", "color": GRADE_COLOUR[grade], "flex": 0, "weight": "bold"},
             _text(f"{p.id} {p.name}", size="sm"),
         ]})
-    if not rows:
-        rows.append(_text(answer.text.splitlines()[0], size="sm"))
+    if not answer.projects:
+        rows.insert(0, _text(answer.text.splitlines()[0], size="sm"))
     if len(answer.projects) > LIST_ROWS:
         rows.append(_text(f"ほか {len(answer.projects) - LIST_ROWS} 件（条件を絞って聞いてください）", size="xs", color="#666666"))
     return {

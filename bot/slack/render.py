@@ -167,9 +167,14 @@ def _list_blocks(answer: Answer, lang: str, page: int) -> list[dict[str, Any]]:
     count = len(answer.projects)
     head = (f"{count} project(s) {answer.list_filter}" if lang == "en" else f"{answer.list_filter}: {count}件")
     blocks: list[dict[str, Any]] = [_header(head)]
+    groups, notes = answer.extra.get("list_groups") or [], answer.extra.get("list_notes") or []
     if not answer.projects:
-        blocks += sections(answer.text.splitlines()[0])
+        blocks += sections("\n".join([answer.text.splitlines()[0], *notes]))
         return blocks
+    if groups and page == 0:
+        blocks += sections("\n".join(groups))
+    if notes and page == 0:
+        blocks += sections("\n".join(notes))
     shown = answer.projects[page * PAGE:(page + 1) * PAGE]
     groups: dict[int, list[Project]] = {}
     for p in shown:

@@ -71,7 +71,8 @@ def render(answer: Answer) -> dict[str, Any]:
     elif answer.intent == "glossary_list":
         card = {"type": "terms", "terms": [t.term for t in answer.terms]}
     elif answer.intent == "project_list":
-        card = {"type": "list", "filter": answer.list_filter, "projects": [_project(p, answer.lang, titles) for p in answer.projects]}
+        card = {"type": "list", "filter": answer.list_filter, "projects": [_project(p, answer.lang, titles) for p in answer.projects],
+                "groups": answer.extra.get("list_groups") or [], "notes": answer.extra.get("list_notes") or []}
     elif answer.intent.startswith("project_") and answer.projects:
         card = {"type": "project", "intent": answer.intent, "projects": [_project(p, answer.lang, titles) for p in answer.projects],
                 "assumed": answer.assumed_project}

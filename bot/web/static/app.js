@@ -181,6 +181,8 @@
     } else if (card.type === "list") {
       li.append(el("h2", { text: `${card.filter} (${card.projects.length})` }));
       if (!card.projects.length) li.append(el("p", { text: data.text.split("\n")[0] }));
+      for (const line of card.groups || []) li.append(el("p", { text: line }));
+      for (const line of card.notes || []) li.append(el("p", { class: "meta", text: line }));
       const ul = el("ul", { class: "plain" });
       for (const p of card.projects) {
         const b = el("button", { type: "button" }, gradeBadge(p), document.createTextNode(`${p.id} ${p.title || p.name}`));
