@@ -91,6 +91,9 @@ _RELATION = _cues("以外", "を除く", "を除いた", "other than", "except f
                   "under", "in")
 _MORE_POLICIES = re.compile(
     r"(?:基本方針|方針|polic(?:y|ies))\s*\d{1,2}(?:\s*(?:と|、|・|,|及び|および|and|or|か|&)\s*(?:基本方針|方針|policy)?\s*\d{1,2}(?![\d-]))+")
+_GRADE_PAIR = re.compile(r"(?<![a-z])([a-d])\s*(?:評価|判定)?\s*(?:と|か|や|・|、|,|/|or|and|&)\s*([a-d])(?![a-z])")
+_NEGATION_AFTER = re.compile(r"\s*(?:評価|判定)?\s*(?:い)?(?:ない|ません|以外|を除く|じゃない|ではない)")
+_NEGATION_BEFORE = re.compile(r"(?:not|other than|except(?: for)?|excluding)\s+(?:graded\s+|rated\s+|an?\s+)?$")
 _KANA_ENDING = re.compile(r"[\u3041-\u309f]*[いたるてだすか]")
 _EXCEPT_AFTER = re.compile(r"\s*(?:以外|を除く|を除いた|を除き|じゃない|でない|ではない)")
 _EXCEPT_BEFORE = re.compile(r"(?:other than|except(?: for)?|not (?:owned |run )?by|excluding|besides)\s*(?:the\s+)?$")
@@ -130,6 +133,8 @@ class _Filters:
     departments: list[str] = field(default_factory=list)
     not_departments: list[str] = field(default_factory=list)
     grade: object = None
+    grades: tuple[str, ...] = ()  # "AかB評価": either
+    grade_negated: bool = False  # "遅れていない", "C評価以外"
     has_grade: bool = False
     kpi: str | None = None  # "below" | "met" | "above" | "at"
     year: int | None = None
@@ -183,6 +188,10 @@ class ListReader:
         if r.has_grade:
             f.has_grade, f.grade = True, r.grade
             f.no_eval = r.grade is None
+            pair = _GRADE_PAIR.search(form)
+            if pair and isinstance(r.grade, str) and r.grade.lower() in pair.groups():
+                f.grades = tuple(sorted({g.upper() for g in pair.groups()}))
+            f.grade_negated = isinstance(r.grade, str) and _grade_negated(form, r.grade)
         f.no_kpi = bool(_NO_KPI.search(form))
         f.has_kpi = not f.no_kpi and bool(_HAS_KPI.search(form))
         kpi_form = _NO_KPI.sub(" ", form)
@@ -320,6 +329,14 @@ def _replace_key(text: str, surface_key: str) -> str:
     return text if i < 0 else text[:i] + "|" * len(surface_key) + text[i + len(surface_key):]
 
 
+def _grade_negated(form: str, grade: str) -> bool:
+    """「遅れていない」「C評価以外」 "not behind": the grade is excluded, not wanted."""
+    words = [w for w in lx.GRADE_WORDS.get(grade, []) if w in form]  # type: ignore[arg-type]
+    spots = [(m.start(), m.end()) for w in words for m in re.finditer(re.escape(w), form)]
+    spots += [(m.start(), m.end()) for m in re.finditer(rf"(?<![a-z]){grade.lower()}(?![a-z])", form)]
+    return any(_NEGATION_AFTER.match(form, end) or _NEGATION_BEFORE.search(form[:start]) for start, end in spots)
+
+
 def _names_the_grade_word(surface: str, form: str, grade: object) -> bool:
     words = lx.GRADE_WORDS.get(grade if isinstance(grade, str) else None, [])  # type: ignore[arg-type]
     folded = fold(surface, kana=False)
@@ -416,9 +433,15 @@ def apply(catalog: Catalog, f: _Filters, *, projects_of_topic: Callable[[str], s
                     notes.append(f"{p.id} is new in R{ry}: its first evaluation is due for R{ry}." if en
                                  else f"{p.id} は令和{ry}年度に新たに加わった事業で、最初の評価は令和{ry}年度分です。")
         else:
-            g = str(f.grade)
-            narrow(lambda p: (e := p.latest_evaluation()) is not None and e.grade == g,
-                   f"graded {g} ({GRADES_EN[g]})" if en else f"{g}評価（{GRADES[g]}）")
+            wanted_grades = set(f.grades or (str(f.grade),))
+            names = [f"{g} ({GRADES_EN[g]})" if en else f"{g}評価（{GRADES[g]}）" for g in sorted(wanted_grades)]
+            if f.grade_negated:
+                narrow(lambda p: (e := p.latest_evaluation()) is not None and e.grade is not None
+                       and e.grade not in wanted_grades,
+                       f"not graded {' or '.join(names)}" if en else f"{'・'.join(names)}以外の")
+            else:
+                narrow(lambda p: (e := p.latest_evaluation()) is not None and e.grade in wanted_grades,
+                       f"graded {' or '.join(names)}" if en else "・".join(names))
     if f.kpi:
         years = actual_years(catalog)
         year = f.year if f.year is not None else (years[-1] if years else None)

@@ -66,6 +66,11 @@ COMBINED: list[tuple[str, Callable[[Project], bool]]] = [
      lambda p: "デジタル行政推進課" not in p.departments),
     ("KPIを設定している事業の一覧", lambda p: bool(p.indicators)),
     ("which projects have KPIs", lambda p: bool(p.indicators)),
+    ("A評価とB評価の事業", lambda p: grade(p) in ("A", "B")),
+    ("projects graded A or B", lambda p: grade(p) in ("A", "B")),
+    ("C評価以外の事業", lambda p: grade(p) in ("A", "B", "D")),
+    ("遅れていない事業", lambda p: grade(p) in ("A", "B", "D")),
+    ("基本方針2で遅れていない事業", lambda p: p.policy_id == 2 and grade(p) in ("A", "B", "D")),
 ]
 
 
