@@ -99,7 +99,7 @@ _EXCEPT_AFTER = re.compile(r"\s*(?:以外|を除く|を除いた|を除き|じ�
 _EXCEPT_BEFORE = re.compile(r"(?:other than|except(?: for)?|not (?:owned |run )?by|excluding|besides)\s*(?:the\s+)?$")
 _YEAR = re.compile(r"(?:令和|r)\s*([1-9])\s*(?:年度|年)?(?![0-9])|(20[1-4][0-9])\s*年度?|fy\s*(20[1-4][0-9])")
 _QUOTES = re.compile(r"[\"'“”‘’「」『』]")
-_P = r"(?:の|は|が|を|に|で|と|も|や|へ|か|な|だ|です|ますか|[?!.,、。・:;()（）「」\s])"
+_P = r"(?:の|は|が|を|に|で|と|も|や|へ|か|な|だ|です|ますか|[?!.,、。・:;()（）「」？！．，：；\s])"
 _PARTICLES = re.compile(rf"^{_P}+|{_P}+$")
 # Leftovers that carry no topic once the filters are read.
 _EMPTY_REST = _cues("ある", "あります", "ありますか", "もの", "やつ", "どれ", "どの", "どんな", "全て", "すべて", "中", "うち",
@@ -229,8 +229,9 @@ class ListReader:
                     f.departments.append(hit.id)
                 f.consumed.append(hit.via)
         strong = strong or f.any
-        f.topic = self._rest(r, f)
+        topic_read = False  # the topic is read only for list questions: it is the costly part
         if list_cue and strong and not (f.policies or f.approaches):
+            f.topic, topic_read = self._rest(r, f), True
             named = self._named_group(r.text, f.topic, by_kind)
             if named is not None:
                 kind, target, via = named
@@ -239,18 +240,18 @@ class ListReader:
                 f.topic = self._rest(r, f)
                 if f.has_grade and not r.grade_explicit and _names_the_grade_word(via, form, r.grade):
                     f.has_grade = f.no_eval = False  # "leave no one behind" names policy 3; it grades nothing
-        if f.policies or f.approaches:
-            return f
         new_filters = f.kpi or f.new or f.no_kpi or f.has_kpi or f.group_by
-        if new_filters and (list_cue or not named_project):
-            return f
-        if f.has_grade and (list_cue or (r.grade_explicit and project_score < 90) or project_score < ACCEPT):
-            return f
-        if (f.departments or f.not_departments) and (list_cue or not named_project):
-            return f
-        if list_cue and not f.topic and (r.project_intent is None or not r.core):
-            return f  # "事業一覧", "全部": every project
-        return None
+        if not (f.policies or f.approaches
+                or (new_filters and (list_cue or not named_project))
+                or (f.has_grade and (list_cue or (r.grade_explicit and project_score < 90) or project_score < ACCEPT))
+                or ((f.departments or f.not_departments) and (list_cue or not named_project))
+                or (list_cue and (r.project_intent is None or not r.core))):
+            return None
+        if not topic_read:
+            f.topic = self._rest(r, f)
+        if not f.any and f.topic:
+            return None  # "RPAの事業": a topic alone is a question about it, not a list
+        return f
 
     def _named_group(self, text: str, topic: str, by_kind: dict[str, list[Hit]]) -> tuple[str, str, str] | None:
         """An approach or policy named by (part of) its title or an alias: (kind, id, surface)."""

@@ -231,6 +231,8 @@ def test_counts_per_department_combine_with_a_grade(responder: Responder, plan: 
     ("A評価は何件？", "A評価（予定より早く実施）の事業は4件です。"),
     ("遅れている事業はいくつ？", "C評価（予定より遅れて実施）の事業は2件です。"),
     ("how many projects got a C", "There are 2 projects"),
+    ("事業はいくつある？", "すべての事業は26件です。"),
+    ("事業は全部で何件？", "すべての事業は26件です。"),
 ])
 def test_counting_questions_answer_the_count_first(responder: Responder, question: str, first: str) -> None:
     assert responder.answer(question).text.startswith(first)
