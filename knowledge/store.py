@@ -368,12 +368,12 @@ def _alias_rows(plan: Plan, data: AliasData) -> list[dict[str, str]]:
     names += [("glossary", t.term, t.term) for t in plan.glossary]
     names += [("department", d, d) for d in sorted({d for p in plan.projects for d in p.departments})]
     names += [("approach", a.id, a.title) for a in plan.approaches]
-    names += [("policy", str(p.id), p.title) for p in plan.policies]
-    known = {(kind, target) for kind, target, _ in names}
+    # Policies get their listed aliases only: readings of their long titles would slow every lookup.
+    known = {(kind, target) for kind, target, _ in names} | {("policy", str(p.id)) for p in plan.policies}
     rows: list[Alias] = [a for a in data.aliases if (a.kind, a.target) in known]
     for kind, target, name in names:
         rows += [Alias(v, kind, target, "variant") for v in variants(name)]
-    japanese = [(a.kind, a.target, a.alias) for a in rows] + names
+    japanese = [(a.kind, a.target, a.alias) for a in rows if a.kind != "policy"] + names
     for kind, target, text in japanese:
         kana = reading(text)
         if kana:
