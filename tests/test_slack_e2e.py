@@ -182,7 +182,7 @@ def test_the_shortcut_opens_a_project_lookup(slack) -> None:
     update = slack.api.wait_for("/api/views.update")[0].json
     assert update["view_id"] == "V123" and update["hash"] == "h1"
     card = json.dumps(decoded(update["view"]), ensure_ascii=False)
-    assert "2-3-1 RPA の活用拡充" in card and "94%" in card
+    assert "2-3-1 RPA の活用拡充" in card and "94.4%" in card
 
 
 def test_slash_command(slack) -> None:
