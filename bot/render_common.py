@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers.compose import achievement
-from knowledge.records import Project
+from handlers.compose import achievement, new_since_evaluation, number, percent
+from knowledge.records import GRADES, GRADES_EN, Evaluation, Project, fiscal_to_reiwa
 
 PROJECT_BUTTONS = {
     "ja": [("project_status", "評価"), ("project_kpi", "KPI"), ("project_schedule", "スケジュール"),
@@ -25,7 +25,8 @@ class Progress:
     year: int
     target: float | None
     actual: float | None
-    percent: int | None
+    percent: float | None  # rounded to one decimal, never truncated
+    unit: str = ""  # the indicator's unit ("%"), shown with the figures
 
 
 def progress(p: Project) -> list[Progress]:
@@ -39,15 +40,40 @@ def progress(p: Project) -> list[Progress]:
         a = ind.value(year, "actual")
         target = t.value if t else None
         actual = a.value if a else None
-        out.append(Progress(ind.label, year, target, actual, achievement(actual, target)))
+        out.append(Progress(ind.label, year, target, actual, achievement(actual, target), ind.unit or ""))
     return out
 
 
-def bar(percent: int | None, width: int = 10) -> str:
+def grade_meaning(p: Project, e: Evaluation | None, lang: str) -> str:
+    """What a grade means; for a project newer than its evaluation year, that its first one is still due."""
+    if new_since_evaluation(p, e):
+        ry = fiscal_to_reiwa(p.set_year or 0)
+        return f"new in R{ry}, first evaluation due for R{ry}" if lang == "en" else f"令和{ry}年度の新規事業（最初の評価は令和{ry}年度分）"
+    grade = e.grade if e else None
+    return (GRADES_EN if lang == "en" else GRADES).get(grade or "", "no grade" if lang == "en" else "評価なし")
+
+
+def bar(percent: float | None, width: int = 10) -> str:
+    """A text bar; one below 100 % always keeps an empty cell, so it never looks complete."""
     if percent is None:
         return ""
     filled = max(0, min(width, round(percent / 100 * width)))
+    if percent < 100:
+        filled = min(filled, width - 1)
     return "▓" * filled + "░" * (width - filled)
+
+
+def bar_width(percent: float) -> float:
+    """Width of a drawn bar in percent: below 100 % it stops short of full (at most 96 %)."""
+    return 100.0 if percent >= 100 else max(1.0, min(96.0, percent))
+
+
+def figure(value: float | None, unit: str = "") -> str:
+    """7552 -> "7,552"; 26.8 with "%" -> "26.8%" (never rounded to a whole number)."""
+    return "—" if value is None else number(value) + unit
+
+
+percent_text = percent  # 95.6 -> "95.6", 100.0 -> "100"
 
 
 def truncate(text: str, limit: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from handlers.answer import Audience, Lang
 from knowledge.catalog import Catalog
@@ -19,12 +19,18 @@ def number(value: float | None) -> str:
     return f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
 
 
-def achievement(actual: float | None, target: float | None) -> int | None:
-    """Actual against target, in whole percent (7,552 / 8,000 -> 94); None when it cannot be said."""
+def achievement(actual: float | None, target: float | None) -> float | None:
+    """Actual against target in percent, rounded to one decimal (765 / 800 -> 95.6, never truncated);
+    None when it cannot be said."""
     if actual is None or not target:
         return None
     rate = actual / target * 100
-    return int(rate) if math.isfinite(rate) else None
+    return round(rate, 1) if math.isfinite(rate) else None
+
+
+def percent(rate: float) -> str:
+    """95.6 -> "95.6", 100.0 -> "100": a whole percentage shows no decimal."""
+    return f"{rate:.0f}" if float(rate).is_integer() else f"{rate:.1f}"
 
 
 def year_label(fiscal_year: int, lang: Lang) -> str:
@@ -70,6 +76,9 @@ def evaluation_lines(p: Project, lang: Lang, audience: Audience) -> list[str]:
     shown = p.latest_evaluation(include_drafts=audience == "staff")
     published = p.latest_evaluation()
     for e in [shown] + ([published] if published is not None and published is not shown else []):
+        if new_since_evaluation(p, e):
+            lines.append(_new_project_line(p, lang))
+            continue
         if e is None:
             lines.append("Evaluation: none yet" if lang == "en" else "評価: まだありません")
             continue
@@ -86,6 +95,18 @@ def evaluation_lines(p: Project, lang: Lang, audience: Audience) -> list[str]:
             if e.comment:
                 lines.append(f"コメント: {e.comment}")
     return lines
+
+
+def new_since_evaluation(p: Project, e: Evaluation | None) -> bool:
+    """A project set after the year of its (empty) evaluation: 2-4-3, added in R5, had nothing to evaluate in R4."""
+    return (e is None or e.grade is None) and p.set_year is not None and (e is None or e.fiscal_year < p.set_year)
+
+
+def _new_project_line(p: Project, lang: Lang) -> str:
+    ry = fiscal_to_reiwa(p.set_year or 0)
+    if lang == "en":
+        return f"Evaluation: new in R{ry} — its first evaluation is due for R{ry}."
+    return f"評価: 令和{ry}年度に新たに加わった事業のため、最初の評価は令和{ry}年度分です。"
 
 
 def kpi_lines(p: Project, lang: Lang, *, actuals: dict[int, float | None] | None = None) -> list[str]:
@@ -126,7 +147,7 @@ def indicator_lines(ind: Indicator, lang: Lang, *, actuals: dict[int, float | No
         elif a is not None:
             rate = achievement(a, t)
             parts.append(w["actual"].format(f"{number(a)}{unit}")
-                         + (w["rate"].format(number(a), number(t), rate) if rate is not None else ""))
+                         + (w["rate"].format(number(a), number(t), percent(rate)) if rate is not None else ""))
         lines.append(f"  {year_label(year, lang)}: " + w["sep"].join(parts))
     if ind.note:
         lines.append(f"  {ind.note}")
@@ -134,15 +155,23 @@ def indicator_lines(ind: Indicator, lang: Lang, *, actuals: dict[int, float | No
 
 
 def schedule_lines(p: Project, lang: Lang) -> list[str]:
-    by_year: dict[int, list[str]] = {}
+    by_year: dict[tuple[int, bool], list[str]] = {}
     for item in p.schedule:
         mark = ""
         if item.new_in is not None:
             mark = f"[new in R{fiscal_to_reiwa(item.new_in)}] " if lang == "en" else f"【R{fiscal_to_reiwa(item.new_in)} 新】"
-        by_year.setdefault(item.fiscal_year, []).append(mark + item.text)
+        by_year.setdefault((item.fiscal_year, item.continues), []).append(mark + item.text)
     if not by_year:
-        return ["The plan shows no schedule for this project." if lang == "en" else "アクションプランにスケジュールの記載がありません。"]
-    return [f"{year_label(y, lang)}: " + " / ".join(texts) for y, texts in sorted(by_year.items())]
+        # Every project in the plan has a schedule row; one without text was drawn as a figure.
+        return ["The schedule is a figure in the plan and not in its text." if lang == "en"
+                else "スケジュールは図のため本文にありません。"]
+    lines = []
+    for (year, continues), texts in sorted(by_year.items()):
+        # A continuing item's arrow was lost in the conversion: say where it starts, not where it ends.
+        when = (f"From {year_label(year, lang)}" if continues else year_label(year, lang)) if lang == "en" \
+            else f"{year_label(year, lang)}{'〜' if continues else ''}"
+        lines.append(f"{when}: " + " / ".join(texts))
+    return lines
 
 
 def status_text(catalog: Catalog, p: Project, lang: Lang, audience: Audience) -> str:
@@ -170,7 +199,9 @@ def kpi_text(catalog: Catalog, p: Project, lang: Lang) -> str:
         lines.append("The plan sets no KPI (reference values) for this project." if lang == "en"
                      else "この事業には参考値（KPI）の設定がありません。")
         e = p.latest_evaluation()
-        if e is not None:
+        if new_since_evaluation(p, e):
+            lines.append(_new_project_line(p, lang))
+        elif e is not None:
             lines.append(("Latest grade: " if lang == "en" else "直近の評価: ") + grade_phrase(e, lang))
     else:
         lines += kpi_lines(p, lang)
@@ -200,7 +231,8 @@ def glossary_text(catalog: Catalog, t: Term, lang: Lang) -> str:
     return f"【{t.term}】\n{t.definition}"
 
 
-def list_text(catalog: Catalog, projects: list[Project], what: str, lang: Lang) -> str:
+def list_text(catalog: Catalog, projects: list[Project], what: str, lang: Lang, *,
+              detail: Callable[[Project], str] | None = None) -> str:
     if not projects:
         return f"No projects match: {what}." if lang == "en" else f"{what}に当てはまる事業はありません。"
     head = f"{len(projects)} project(s) — {what}:" if lang == "en" else f"{what}: {len(projects)}件"
@@ -211,7 +243,7 @@ def list_text(catalog: Catalog, projects: list[Project], what: str, lang: Lang) 
         for p in group:
             e = p.latest_evaluation()
             grade = f" ({e.grade})" if e and e.grade else ""
-            lines.append(f"・{project_title(catalog, p, lang)}{grade}")
+            lines.append(f"・{project_title(catalog, p, lang)}{grade}{detail(p) if detail else ''}")
     return "\n".join(lines)
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
+from handlers.filters import ListReader, Selection, apply
 from handlers.understand import Reading
 from knowledge.catalog import Catalog
-from knowledge.records import GRADES, GRADES_EN, Project
 from knowledge.search import Hit, Index, key
 
 ACCEPT = 75.0
@@ -60,6 +60,7 @@ class Resolver:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.index = Index(catalog)
+        self.lists = ListReader(catalog)
 
     def analyse(self, r: Reading) -> Analysis:
         by_kind: dict[str, list[Hit]] = defaultdict(list)
@@ -68,53 +69,26 @@ class Resolver:
         return Analysis(dict(by_kind))
 
     # ------------------------------------------------------------------ lists
-    def list_filter(self, r: Reading, a: Analysis) -> tuple[str, list[Project] | None] | None:
-        """(label, projects) when the question asks for a list; projects None for a missing filter."""
-        cat, en = self.catalog, r.lang == "en"
-        projects = list(cat.projects.values())
-        if r.policy_ids:
-            pid = r.policy_ids[0]
-            if pid not in cat.policies:
-                return (f"policy {pid}" if en else f"基本方針{pid}", None)
-            title = cat.policies[pid].title
-            return (f"under policy {pid} ({title})" if en else f"基本方針{pid}「{title}」の事業",
-                    [p for p in projects if p.policy_id == pid])
-        if r.approach_ids:
-            aid = r.approach_ids[0]
-            if aid not in cat.approaches:
-                return (f"approach {aid}" if en else f"アプローチ策 {aid}", None)
-            return self._approach_list(aid, en)
-        strongest_topic = max(a.score("project"), a.score("glossary"))
-        if r.has_grade and (r.list_cue or (r.grade_explicit and strongest_topic < 90) or strongest_topic < ACCEPT):
-            grade = r.grade if isinstance(r.grade, str) else None
-            if grade is None:
-                label = "with no grade" if en else "評価のない事業"
-            else:
-                label = (f"graded {grade} ({GRADES_EN[grade]})" if en else f"{grade}評価（{GRADES[grade]}）の事業")
-            return label, cat.projects_with_grade(grade)
-        dept = a.best("department")
-        if dept and dept.score >= 90 and (r.list_cue or a.score("project") < ACCEPT):
-            name = dept.id
-            en_name = cat.english_name("department", name)
-            label = (f"owned by {en_name} ({name})" if en and en_name else f"{name}が担当する事業")
-            return label, cat.projects_of_department(name)
-        if r.list_cue:
-            approach = a.best("approach")
-            if approach and approach.score >= 90:
-                return self._approach_list(approach.id, en)
-            policy = a.best("policy")
-            if policy and policy.score >= 90:
-                pid = int(policy.id)
-                return (f"under policy {pid}" if en else f"基本方針{pid}「{cat.policies[pid].title}」の事業",
-                        [p for p in projects if p.policy_id == pid])
-            if not r.core:
-                return ("all projects" if en else "すべての事業", projects)
-        return None
+    def list_filter(self, r: Reading, a: Analysis) -> Selection | None:
+        """The projects a list question selects (see handlers.filters); None when it asks no list."""
+        f = self.lists.read(r, a.by_kind, a.score("project"))
+        if f is None:
+            return None
+        return apply(self.catalog, f, projects_of_topic=self.topic_projects)
 
-    def _approach_list(self, aid: str, en: bool) -> tuple[str, list[Project]]:
-        title = self.catalog.approaches[aid].title
-        label = f"under approach {aid} ({title})" if en else f"アプローチ策 {aid}「{title}」の事業"
-        return label, [p for p in self.catalog.projects.values() if p.approach_id == aid]
+    def topic_projects(self, topic: str) -> set[str]:
+        """Projects a topic names or whose texts mention it, to narrow a list by ("AI" in policy 2)."""
+        out: set[str] = set()
+        for hit in self.index.lookup(topic, topic, kinds={"project", "glossary"}):
+            if hit.score < ACCEPT:
+                continue
+            if hit.kind == "project":
+                out.add(hit.id)
+            else:
+                out.update(pid for pid, _ in self._mentions(self.catalog.terms[hit.id].term))
+        if len(key(topic)) >= 2:
+            out.update(self._text_hits(topic))
+        return out
 
     # ------------------------------------------------------------------ topics
     def decide(self, r: Reading, a: Analysis) -> Decision:

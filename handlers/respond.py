@@ -9,6 +9,7 @@ from handlers.answer import Answer, Audience, Contact, Context, Lang, Ref
 from handlers.fallback import popular_terms, with_fallback
 from handlers.glossary_list import asks_for_glossary_list, glossary_list
 from handlers.focus import focused_text
+from handlers.listing import group_lines, list_answer_text
 from handlers.resolve import Analysis, Resolver, Scored
 from handlers.scope import OutOfScope, Scope
 from handlers.understand import Reading, read
@@ -137,19 +138,20 @@ class Responder:
 
     def _list(self, r: Reading, a: Analysis, audience: Audience) -> Answer | None:
         cat = self.catalog
-        selection = self.resolver.list_filter(r, a)
-        if selection is None:
+        sel = self.resolver.list_filter(r, a)
+        if sel is None:
             return None
-        label, projects = selection
-        if projects is None:  # a filter naming something the plan does not have
-            reason = (f"The action plan has no {label}." if r.lang == "en" else f"アクションプランに{label}はありません。")
-            return self._unknown(r, audience, [], reason=reason)
-        shown = [visible(p, audience) for p in projects]
+        if sel.missing:  # a filter naming something the plan does not have
+            reason = (f"The action plan has no {sel.missing}." if r.lang == "en" else f"アクションプランに{sel.missing}はありません。")
+            return self._unknown(r, audience, [], reason="\n".join([reason, *sel.notes]))
+        shown = [visible(p, audience) for p in sel.projects]
         return Answer(
             query=r.text, intent="project_list", lang=r.lang, audience=audience,
-            text=c.list_text(cat, shown, label, r.lang) + "\n" + c.source_line(cat, r.lang),
+            text=list_answer_text(cat, sel, shown, r.lang) + "\n" + c.source_line(cat, r.lang),
             answers=tuple(self._ref(p.id, 100.0, r.lang) for p in shown), projects=tuple(shown),
-            list_filter=label, source=c.source_line(cat, r.lang), score=100.0,
+            list_filter=sel.label, source=c.source_line(cat, r.lang), score=100.0,
+            # For cards: per-group counts and what could not be applied, which the list alone does not show.
+            extra={"list_groups": group_lines(cat, sel, shown, r.lang), "list_notes": list(sel.notes)},
         )
 
     def _by_topic(self, r: Reading, a: Analysis, audience: Audience) -> Answer:

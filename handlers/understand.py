@@ -21,6 +21,10 @@ _GRADE = re.compile(
     r"|(?:評価|判定)\s*(?:が|は|=|:)?\s*([a-d])(?![a-z])"
     r"|grade[ds]?\s*(?:of\s*|is\s*|=\s*|:\s*)?([a-d])(?![a-z])"
     r"|【\s*([a-d])\s*】"
+    # English: "rated A", "got a C", "B-rated", "with an A", "a rating of D".
+    r"|(?:rated|got|received|earned|scored|given|rating)\s+(?:of\s+|as\s+)?(?:an?\s+)?([a-d])(?![a-z'])"
+    r"|(?<![a-z])([a-d])\s*-?\s*rated"
+    r"|with\s+an?\s+([a-d])(?![a-z'])"
 )
 _ASCII_WORDS = re.compile(r"[a-z0-9][a-z0-9'\-]*")
 _HIRAGANA = re.compile(r"[\u3041-\u309f]")

@@ -36,7 +36,7 @@ def load_alias_data(path: Path | None = None) -> AliasData:
     english: dict[tuple[str, str], str] = {}
     aliases: list[Alias] = []
     for section, kind in (("projects", "project"), ("terms", "glossary"), ("departments", "department"),
-                          ("approaches", "approach")):
+                          ("approaches", "approach"), ("policies", "policy")):
         for target, entry in data.get(section, {}).items():
             if entry.get("en"):
                 english[(kind, target)] = entry["en"]

@@ -132,7 +132,9 @@ def _load(db: Database) -> Catalog:
         depts[r["project_id"]].append(r["name"])
     schedule: dict[str, list[ScheduleItem]] = defaultdict(list)
     for r in db.query("SELECT * FROM schedule ORDER BY project_id, row"):
-        schedule[r["project_id"]].append(ScheduleItem(r["row"], r["fiscal_year"], r["text"], r["new_in"]))
+        schedule[r["project_id"]].append(
+            ScheduleItem(r["row"], r["fiscal_year"], r["text"], r["new_in"], bool(r.get("continues")))
+        )
     values: dict[tuple[str, int], list[KpiValue]] = defaultdict(list)
     order = {"baseline": 0, "target": 1, "actual": 2}
     for r in db.query("SELECT * FROM kpis ORDER BY project_id, indicator, fiscal_year"):

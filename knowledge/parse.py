@@ -54,6 +54,7 @@ _NONE_VALUES = {"", "—", "-", "－", "–", "―"}
 _UNIT = re.compile(r"[（(]\s*([^()（）]{1,4}?)\s*[)）]\s*$")
 _URL = re.compile(r"https?://[^\s<>」）)]+")
 _CJK = r"\u3040-\u30ff\u3400-\u9fff\uff01-\uff60、。・「」（）"
+_OCR_KA = re.compile(r"(?<![\u3400-\u9fff])力(?=[\u30a1-\u30fa])")
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}])[ \t\u3000]+(?=[{_CJK}])")
 
 
@@ -71,6 +72,12 @@ def strip_markup(cell: str) -> str:
     text = re.sub(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>", "", text)  # not <参考情報>
     lines = [re.sub(r"[ \t\u3000]+", " ", ln).strip() for ln in text.split("\n")]
     return "\n".join(ln for ln in lines if ln)
+
+
+def fix_ocr(text: str) -> str:
+    """The kanji 力 read where the PDF has katakana カ ("デジタル化の力ギは人なり"): only before katakana
+    and not after a kanji, where 力 (協力, 能力) cannot be part of a kanji word."""
+    return _OCR_KA.sub("カ", text)
 
 
 def close_cjk_gaps(text: str) -> str:
@@ -220,21 +227,25 @@ def _schedule_items(block: _Block) -> tuple[ScheduleItem, ...]:
     years = block.schedule_years or [reiwa_to_fiscal(n) for n in (4, 5, 6, 7)]
     items: list[ScheduleItem] = []
     for lineno, cells, labelled in block.schedule_rows:
+        placed: list[tuple[int, str]] = []  # (year, cell text) in the order printed, empty cells included
         for pos, cell in enumerate(cells):
             text = close_cjk_gaps(strip_markup(cell))
-            if labelled and not text:
-                continue
             if labelled:
+                if not text:
+                    continue
                 m = _YEAR_PREFIX.match(text)
                 if not m:
                     raise PlanParseError(lineno, f"project {block.id}: schedule cell without a year: {text[:30]!r}")
-                year, text = reiwa_to_fiscal(int(m.group(1))), m.group(2).strip()
+                placed.append((reiwa_to_fiscal(int(m.group(1))), m.group(2).strip()))
+            elif pos >= len(years):
+                if text:
+                    raise PlanParseError(lineno, f"project {block.id}: schedule row has more cells than years")
             else:
-                if pos >= len(years):
-                    if text:
-                        raise PlanParseError(lineno, f"project {block.id}: schedule row has more cells than years")
-                    continue
-                year = years[pos]
+                placed.append((years[pos], text))
+        for i, (year, text) in enumerate(placed):
+            # The plan draws an arrow from an item across the empty cells after it; the conversion
+            # lost the arrows, so an item followed by an empty cell runs on from its year.
+            continues = i + 1 < len(placed) and not placed[i + 1][1]
             pending_mark: int | None = None
             for paragraph in text.split("\n"):
                 marker = _NEW_MARK.search(paragraph)
@@ -244,7 +255,8 @@ def _schedule_items(block: _Block) -> tuple[ScheduleItem, ...]:
                     pending_mark = new_in  # "【R4 新】" alone marks the paragraph after it
                     continue
                 pending_mark = None
-                items.append(ScheduleItem(row=len(items), fiscal_year=year, text=paragraph, new_in=new_in))
+                items.append(ScheduleItem(row=len(items), fiscal_year=year, text=paragraph, new_in=new_in,
+                                          continues=continues))
     return tuple(items)
 
 
@@ -363,7 +375,7 @@ def _finish_block(block: _Block, policies: dict[int, Policy], approaches: dict[s
     approach_id = f"{policy_id}-{approach_no}"
     if approach_id not in approaches:
         raise PlanParseError(block.start, f"project {block.id} belongs to no known approach {approach_id}")
-    current, issue, goal = _split_overview(block.overview or "", block.overview_line, block.id)
+    current, issue, goal = (close_cjk_gaps(t) for t in _split_overview(block.overview or "", block.overview_line, block.id))
     grade_text = (block.grade_cell or "").strip()
     m = _GRADE.match(grade_text)
     if m:
@@ -386,7 +398,7 @@ def _finish_block(block: _Block, policies: dict[int, Policy], approaches: dict[s
         goal=goal,
         schedule=_schedule_items(block),
         indicators=_indicators(block),
-        evaluations=(Evaluation(fiscal_year=block.eval_year or 0, grade=grade, comment=_join_comment(block.comment_parts)),),
+        evaluations=(Evaluation(fiscal_year=block.eval_year or 0, grade=grade, comment=close_cjk_gaps(_join_comment(block.comment_parts))),),
         note=block.note,
         repost_of="" if repost else None,  # resolved once every project is known
         line=block.start,
@@ -485,7 +497,7 @@ def parse_plan(text: str) -> Plan:
         if m and "\t" not in line:
             current_policy = int(m.group(1))
             if current_policy not in opened:  # the title is the heading that opens its section (below)
-                policies[current_policy] = Policy(current_policy, m.group(2))
+                policies[current_policy] = Policy(current_policy, fix_ocr(m.group(2)))
             continue
         m = _APPROACH_HEADING.match(stripped)
         if m and "\t" not in line and current_policy is not None:

@@ -48,6 +48,7 @@ class ScheduleItem:
     fiscal_year: int
     text: str
     new_in: int | None = None  # fiscal year of a 【R● 新】 marker
+    continues: bool = False  # empty cells follow it in its row: it runs on from its year (the arrow was lost)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from knowledge.normalize import normalize
 from knowledge.parse import parse_plan
 from knowledge.records import Plan, Project
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: schedule.continues
 BUNDLED_PLAN = "funabashi_dx_action_plan_r5.txt"
 DEFAULT_DB = "dxbot.db"
 
@@ -140,7 +140,7 @@ def ensure_schema(db: Database) -> None:
         if_not_exists=True,
     )
     t("schedule").create(
-        {"project_id": str, "row": int, "fiscal_year": int, "text": str, "new_in": int},
+        {"project_id": str, "row": int, "fiscal_year": int, "text": str, "new_in": int, "continues": int},
         pk=("project_id", "row"),
         foreign_keys=[("project_id", "projects", "id")],
         if_not_exists=True,
@@ -316,11 +316,13 @@ def _write_projects(db: Database, projects: tuple[Project, ...]) -> None:
     )
     db["schedule"].insert_all(
         [
-            {"project_id": p.id, "row": s.row, "fiscal_year": s.fiscal_year, "text": s.text, "new_in": s.new_in}
+            {"project_id": p.id, "row": s.row, "fiscal_year": s.fiscal_year, "text": s.text, "new_in": s.new_in,
+             "continues": int(s.continues)}
             for p in projects
             for s in p.schedule
         ],
         pk=("project_id", "row"),
+        alter=True,  # a knowledge base from before "continues" gains the column
     )
     db["kpi_indicators"].insert_all(
         [
@@ -366,11 +368,12 @@ def _alias_rows(plan: Plan, data: AliasData) -> list[dict[str, str]]:
     names += [("glossary", t.term, t.term) for t in plan.glossary]
     names += [("department", d, d) for d in sorted({d for p in plan.projects for d in p.departments})]
     names += [("approach", a.id, a.title) for a in plan.approaches]
-    known = {(kind, target) for kind, target, _ in names}
+    # Policies get their listed aliases only: readings of their long titles would slow every lookup.
+    known = {(kind, target) for kind, target, _ in names} | {("policy", str(p.id)) for p in plan.policies}
     rows: list[Alias] = [a for a in data.aliases if (a.kind, a.target) in known]
     for kind, target, name in names:
         rows += [Alias(v, kind, target, "variant") for v in variants(name)]
-    japanese = [(a.kind, a.target, a.alias) for a in rows] + names
+    japanese = [(a.kind, a.target, a.alias) for a in rows if a.kind != "policy"] + names
     for kind, target, text in japanese:
         kana = reading(text)
         if kana:

@@ -112,7 +112,7 @@ def test_a_conversation(browser, server, size: str) -> None:
     expect(status.get_by_role("heading")).to_have_text("2-3-1 RPA の活用拡充")
     expect(status).to_contain_text("おおむね予定どおり実施（令和4年度の評価）")
     bar = status.get_by_role("progressbar")
-    expect(bar).to_have_attribute("aria-valuenow", "94")
+    expect(bar).to_have_attribute("aria-valuenow", "94.4")
     expect(examples.first).to_be_hidden()
 
     ask(page, "そのKPIは？")  # a follow-up: the project of the previous answer
@@ -123,11 +123,11 @@ def test_a_conversation(browser, server, size: str) -> None:
     expect(table.get_by_role("row", name="令和4年度")).to_contain_text("7,552")
     expect(table.get_by_role("row", name="令和7年度")).to_contain_text("14,000")
 
-    ask(page, "2-1-3の状況")  # 1,880 of 1,700: the bar stops at its maximum, the text says 110%
+    ask(page, "2-1-3の状況")  # 1,880 of 1,700: the bar stops at its maximum, the text says 110.6%
     expect(answers).to_have_count(3)
     over = answers.nth(2).get_by_role("progressbar")
     expect(over).to_have_attribute("aria-valuenow", "100")
-    expect(over).to_have_attribute("aria-valuetext", "達成率 110%")
+    expect(over).to_have_attribute("aria-valuetext", "達成率 110.6%")
 
     ask(page, "2-4-3の状況")  # no grade: the page says why
     expect(answers.nth(3)).to_contain_text("からの新しい事業のため")

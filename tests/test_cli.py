@@ -23,7 +23,7 @@ def test_show_prints_the_whole_project(tmp_path) -> None:
     assert "6,615" in out
     for target in ("8,000", "10,000", "12,000", "14,000"):
         assert f"目標 {target}" in out
-    assert "実績 7,552" in out and "94%" in out
+    assert "実績 7,552" in out and "94.4%" in out
     assert (tmp_path / "dxbot.db").exists()  # built on first use
 
 

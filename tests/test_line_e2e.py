@@ -112,7 +112,7 @@ def test_a_project_card_draws_kpi_progress(line) -> None:
     msg = replies(line.api)[0]["messages"][0]
     check_limits(msg)
     text = json.dumps(msg["contents"], ensure_ascii=False)
-    assert "RPA の活用拡充" in text and "94%" in text and '"width": "94%"' in text
+    assert "RPA の活用拡充" in text and "94.4%" in text and '"width": "94.4%"' in text
 
 
 def test_follow_sticker_and_unknown_events(line) -> None:

@@ -98,7 +98,7 @@ def test_status_question_gets_a_project_card_in_the_thread(slack) -> None:
     assert blocks[0] == {"type": "header", "text": {"type": "plain_text", "text": "2-3-1 RPA の活用拡充", "emoji": True}}
     text = all_text(msg)
     assert ":large_blue_circle: *B* おおむね予定どおり実施" in text
-    assert "94%" in text and "出典: アクションプラン 2023年6月改定" in text
+    assert "94.4%" in text and "出典: アクションプラン 2023年6月改定" in text
     assert "RPA の活用拡充" in msg["text"]  # the plain fallback
     buttons = [e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
     assert "dx_project_project_kpi" in buttons and "dx_project_project_schedule" in buttons
@@ -109,7 +109,7 @@ def test_button_press_answers_in_the_thread(slack) -> None:
     assert r.status_code == 200
     msg = posted(slack.api)[0]
     assert msg["thread_ts"] == "1700000000.000100"
-    assert "7,552 / 8,000 = 94%" in all_text(msg)
+    assert "7,552 / 8,000 = 94.4%" in all_text(msg)
 
 
 def test_follow_up_in_a_thread_uses_the_last_project(slack) -> None:
@@ -182,7 +182,7 @@ def test_the_shortcut_opens_a_project_lookup(slack) -> None:
     update = slack.api.wait_for("/api/views.update")[0].json
     assert update["view_id"] == "V123" and update["hash"] == "h1"
     card = json.dumps(decoded(update["view"]), ensure_ascii=False)
-    assert "2-3-1 RPA の活用拡充" in card and "94%" in card
+    assert "2-3-1 RPA の活用拡充" in card and "94.4%" in card
 
 
 def test_slash_command(slack) -> None:

@@ -11,9 +11,9 @@ from typing import Any
 from bot.line import projects as project_cards
 from bot.line.wording import for_citizens, one_line, reiwa
 from bot.line.terms import terms_carousel
-from bot.render_common import GRADE_COLOUR, progress, truncate
+from bot.render_common import GRADE_COLOUR, bar_width, grade_meaning, figure, percent_text, progress, truncate
 from handlers.answer import Answer, Ref
-from knowledge.records import GRADES, Project
+from knowledge.records import Project
 
 TEXT_LIMIT = 5000  # a text message
 ALT_TEXT_LIMIT = 1500  # a Flex message's altText
@@ -51,8 +51,8 @@ def _source(answer: Answer) -> dict[str, Any]:
     return _text(answer.source or "出典: 船橋市 DX 推進計画アクションプラン", size="xxs", color="#666666")
 
 
-def _kpi_bar(label: str, percent: int, caption: str, colour: str) -> dict[str, Any]:
-    width = max(1, min(100, percent))
+def _kpi_bar(label: str, percent: float, caption: str, colour: str) -> dict[str, Any]:
+    width = percent_text(bar_width(percent))
     return {"type": "box", "layout": "vertical", "spacing": "xs", "contents": [
         _text(truncate(label, 60), size="xs", color="#555555"),
         {"type": "box", "layout": "vertical", "height": "8px", "backgroundColor": "#EEEEEE", "cornerRadius": "4px",
@@ -68,18 +68,19 @@ def project_bubble(answer: Answer, p: Project) -> dict[str, Any]:
     colour = GRADE_COLOUR[grade]
     body: list[dict[str, Any]] = []
     if answer.intent == "project_status":
-        meaning = GRADES.get(grade or "", "評価なし")
+        meaning = grade_meaning(p, e, "ja")
         body.append({"type": "box", "layout": "horizontal", "spacing": "sm", "contents": [
             {"type": "text", "text": grade or "—", "weight": "bold", "color": "#FFFFFF", "align": "center",
              "gravity": "center", "flex": 0, "size": "lg", "offsetStart": "0px"},
-            _text(f"{meaning}（令和{e.fiscal_year - 2018}年度）" if e else meaning, size="sm", gravity="center"),
+            _text(f"{meaning}（令和{e.fiscal_year - 2018}年度）" if e and grade else meaning, size="sm", gravity="center"),
         ], "backgroundColor": colour + "22", "cornerRadius": "6px", "paddingAll": "8px"})
         body[-1]["contents"][0].update({"color": colour})
         if e and e.comment:
             body.append(_text(truncate(e.comment, BODY_TEXT), size="sm"))
         for pr in progress(p):
             if pr.percent is not None:
-                caption = f"令和{pr.year - 2018}年度 実績 {pr.actual:,.0f} / 目標 {pr.target:,.0f}（{pr.percent}%）"
+                caption = (f"令和{pr.year - 2018}年度 実績 {figure(pr.actual, pr.unit)} / 目標 {figure(pr.target, pr.unit)}"
+                           f"（{percent_text(pr.percent)}%）")
                 body.append(_kpi_bar(pr.label, pr.percent, caption, colour))
     else:
         text = answer.text.split("\n\n")[list(answer.projects).index(p)] if len(answer.projects) > 1 else answer.text
@@ -115,7 +116,8 @@ def glossary_bubble(answer: Answer) -> dict[str, Any]:
 
 
 def list_bubble(answer: Answer) -> dict[str, Any]:
-    rows = []
+    rows = [_text(line, size="sm") for line in answer.extra.get("list_groups") or []][:LIST_ROWS]
+    rows += [_text(line, size="xs", color="#666666") for line in answer.extra.get("list_notes") or []]
     for p in answer.projects[:LIST_ROWS]:
         e = p.latest_evaluation()
         grade = e.grade if e else None
@@ -123,8 +125,8 @@ def list_bubble(answer: Answer) -> dict[str, Any]:
             {"type": "text", "text": grade or "—", "size": "sm", "color": GRADE_COLOUR[grade], "flex": 0, "weight": "bold"},
             _text(f"{p.id} {p.name}", size="sm"),
         ]})
-    if not rows:
-        rows.append(_text(answer.text.splitlines()[0], size="sm"))
+    if not answer.projects:
+        rows.insert(0, _text(answer.text.splitlines()[0], size="sm"))
     if len(answer.projects) > LIST_ROWS:
         rows.append(_text(f"ほか {len(answer.projects) - LIST_ROWS} 件（条件を絞って聞いてください）", size="xs", color="#666666"))
     return {

@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 from bot.slack.terms import glossary_list_blocks
-from bot.render_common import GRADE_EMOJI, PROJECT_BUTTONS, bar, progress, truncate
+from bot.render_common import GRADE_EMOJI, PROJECT_BUTTONS, bar, figure, grade_meaning, percent_text, progress, truncate
 from handlers.answer import Answer, Ref
-from knowledge.records import GRADES, GRADES_EN, Project
+from knowledge.records import Project
 
 SECTION_LIMIT = 3000  # Slack rejects a section text over 3,000 characters
 FALLBACK_LIMIT = 3000
@@ -71,11 +71,11 @@ def _project_buttons(p: Project, lang: str, shown: str) -> dict[str, Any]:
 def _grade_line(p: Project, lang: str) -> str:
     e = p.latest_evaluation(include_drafts=True)
     grade = e.grade if e else None
-    meaning = (GRADES_EN if lang == "en" else GRADES).get(grade or "", "no grade" if lang == "en" else "評価なし")
+    meaning = grade_meaning(p, e, lang)
     draft = ""
     if e is not None and e.status == "draft":
         draft = " _(draft, not published)_" if lang == "en" else " _（下書き・未公表）_"
-    year = f"R{e.fiscal_year - 2018}" if e else ""
+    year = f"R{e.fiscal_year - 2018}" if e and grade else ""
     return f"{GRADE_EMOJI[grade]} *{grade or '—'}* {meaning} {year}{draft}"
 
 
@@ -83,7 +83,8 @@ def _kpi_lines(p: Project) -> list[str]:
     lines = []
     for pr in progress(p):
         if pr.percent is not None:
-            lines.append(f"{truncate(pr.label, 80)}\n`{bar(pr.percent)}` {pr.percent}% (R{pr.year - 2018})")
+            lines.append(f"{truncate(pr.label, 80)}\n`{bar(pr.percent)}` {percent_text(pr.percent)}% (R{pr.year - 2018}: "
+                         f"{figure(pr.actual, pr.unit)} / {figure(pr.target, pr.unit)})")
     return lines
 
 
@@ -166,9 +167,14 @@ def _list_blocks(answer: Answer, lang: str, page: int) -> list[dict[str, Any]]:
     count = len(answer.projects)
     head = (f"{count} project(s) {answer.list_filter}" if lang == "en" else f"{answer.list_filter}: {count}件")
     blocks: list[dict[str, Any]] = [_header(head)]
+    groups, notes = answer.extra.get("list_groups") or [], answer.extra.get("list_notes") or []
     if not answer.projects:
-        blocks += sections(answer.text.splitlines()[0])
+        blocks += sections("\n".join([answer.text.splitlines()[0], *notes]))
         return blocks
+    if groups and page == 0:
+        blocks += sections("\n".join(groups))
+    if notes and page == 0:
+        blocks += sections("\n".join(notes))
     shown = answer.projects[page * PAGE:(page + 1) * PAGE]
     groups: dict[int, list[Project]] = {}
     for p in shown:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.render_common import progress
+from bot.render_common import bar_width, progress
 from handlers.answer import Answer
 from knowledge.records import GRADES, GRADES_EN, Indicator, Project, fiscal_to_reiwa
 
@@ -54,7 +54,7 @@ def _project(p: Project, lang: str, titles: dict[str, str]) -> dict[str, Any]:
         # ``percent`` is the real achievement (it can pass 100); ``bar`` is what a progress bar may show.
         "kpis": [{"label": k.label, "year": k.year, "year_label": year_label(k.year, lang), "target": k.target,
                   "actual": k.actual, "percent": k.percent,
-                  "bar": None if k.percent is None else max(0, min(100, k.percent))}
+                  "unit": k.unit, "bar": None if k.percent is None else bar_width(k.percent)}
                  for k in progress(p)],
         "series": [_series(ind, lang) for ind in p.indicators],
     }
@@ -71,7 +71,8 @@ def render(answer: Answer) -> dict[str, Any]:
     elif answer.intent == "glossary_list":
         card = {"type": "terms", "terms": [t.term for t in answer.terms]}
     elif answer.intent == "project_list":
-        card = {"type": "list", "filter": answer.list_filter, "projects": [_project(p, answer.lang, titles) for p in answer.projects]}
+        card = {"type": "list", "filter": answer.list_filter, "projects": [_project(p, answer.lang, titles) for p in answer.projects],
+                "groups": answer.extra.get("list_groups") or [], "notes": answer.extra.get("list_notes") or []}
     elif answer.intent.startswith("project_") and answer.projects:
         card = {"type": "project", "intent": answer.intent, "projects": [_project(p, answer.lang, titles) for p in answer.projects],
                 "assumed": answer.assumed_project}

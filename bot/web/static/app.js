@@ -124,10 +124,11 @@
 
   function progressBar(k) {
     const bar = el("div", { class: "bar", role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "100",
-                            "aria-valuenow": String(k.bar), "aria-valuetext": t().achieved(k.percent), "aria-label": k.label });
+                            "aria-valuenow": String(Math.max(0, Math.min(100, k.percent))), "aria-valuetext": t().achieved(k.percent), "aria-label": k.label });
+    // k.bar stops short of full below 100 %, so an unmet target never looks complete.
     const fill = el("span"); fill.style.width = `${k.bar}%`; bar.append(fill);
     return el("div", { class: "kpi" },
-      el("div", { class: "meta", text: `${k.label} — ${t().kpiOf(k.year_label)} ${fmt(k.actual)} / ${t().target} ${fmt(k.target)} (${t().achieved(k.percent)})` }), bar);
+      el("div", { class: "meta", text: `${k.label} — ${t().kpiOf(k.year_label)} ${fmt(k.actual)}${k.unit || ""} / ${t().target} ${fmt(k.target)}${k.unit || ""} (${t().achieved(k.percent)})` }), bar);
   }
 
   function projectCard(p, intent, text) {
@@ -180,6 +181,8 @@
     } else if (card.type === "list") {
       li.append(el("h2", { text: `${card.filter} (${card.projects.length})` }));
       if (!card.projects.length) li.append(el("p", { text: data.text.split("\n")[0] }));
+      for (const line of card.groups || []) li.append(el("p", { text: line }));
+      for (const line of card.notes || []) li.append(el("p", { class: "meta", text: line }));
       const ul = el("ul", { class: "plain" });
       for (const p of card.projects) {
         const b = el("button", { type: "button" }, gradeBadge(p), document.createTextNode(`${p.id} ${p.title || p.name}`));

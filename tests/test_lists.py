@@ -1,0 +1,302 @@
+"""List questions: filters that combine, lists the plan can answer, and filters said, never dropped.
+
+Expected sets come from the parsed plan through simple predicates written here (grade, policy,
+department, KPI values), or from facts checked by hand against the plan's text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from handlers import Responder
+from knowledge.records import Plan, Project
+
+R4 = 2022
+
+
+def grade(p: Project) -> str | None:
+    return p.evaluations[0].grade if p.evaluations else None
+
+
+def ids(answer) -> set[str]:  # type: ignore[no-untyped-def]
+    return {a.id for a in answer.answers}
+
+
+def expected(plan: Plan, keep: Callable[[Project], bool]) -> set[str]:
+    return {p.id for p in plan.projects if keep(p)}
+
+
+COMBINED: list[tuple[str, Callable[[Project], bool]]] = [
+    ("A-rated projects of policy 1", lambda p: grade(p) == "A" and p.policy_id == 1),
+    ("基本方針3の遅れている事業", lambda p: grade(p) == "C" and p.policy_id == 3),
+    ("C-rated projects under policy 2", lambda p: grade(p) == "C" and p.policy_id == 2),
+    ("デジタル行政推進課のB評価の事業", lambda p: grade(p) == "B" and "デジタル行政推進課" in p.departments),
+    ("デジタル行政推進課の遅れている事業", lambda p: grade(p) == "C" and "デジタル行政推進課" in p.departments),
+    ("1-2の事業", lambda p: p.approach_id == "1-2"),
+    ("1-1の事業でB評価のもの", lambda p: p.approach_id == "1-1" and grade(p) == "B"),
+    ("projects ahead of schedule in policy 4", lambda p: grade(p) == "A" and p.policy_id == 4),
+    ("基本方針2でKPIがない事業", lambda p: p.policy_id == 2 and not p.indicators),
+    ("基本方針1と2のA評価の事業", lambda p: p.policy_id in (1, 2) and grade(p) == "A"),
+    ("評価Aの基本方針1の事業", lambda p: grade(p) == "A" and p.policy_id == 1),
+    ("戸籍住民課が関わる事業", lambda p: "戸籍住民課" in p.departments),
+    ("人事課の担当事業", lambda p: "人事課" in p.departments),
+    ("契約課が担当している事業は？", lambda p: "契約課" in p.departments),
+    ("財政課と契約課の事業", lambda p: "財政課" in p.departments or "契約課" in p.departments),
+    ("オンライン化の推進に含まれる事業", lambda p: p.approach_id == "1-1"),
+    ("行政手続のオンライン化の事業", lambda p: p.approach_id == "1-1"),
+    ("行政運営の効率化の事業でC評価のもの", lambda p: p.policy_id == 2 and grade(p) == "C"),
+    ("projects under 'work style reform'", lambda p: p.approach_id == "2-2"),
+    ("セキュリティの事業一覧", lambda p: p.approach_id == "4-1"),
+    ("which projects got a C", lambda p: grade(p) == "C"),
+    ("projects rated A", lambda p: grade(p) == "A"),
+    ("B-rated projects", lambda p: grade(p) == "B"),
+    ("projects graded B", lambda p: grade(p) == "B"),
+    ("projects with an A", lambda p: grade(p) == "A"),
+    ("policy 3 projects that got a B", lambda p: p.policy_id == 3 and grade(p) == "B"),
+    ("市が保有するデータの提供でA評価の事業", lambda p: p.approach_id == "1-3" and grade(p) == "A"),
+    ("情報セキュリティ対策の事業でA評価なのは？", lambda p: p.approach_id == "4-1" and grade(p) == "A"),
+    ("方針2の遅延事業", lambda p: p.policy_id == 2 and grade(p) == "C"),
+    ("Which projects does the Personnel Division run?", lambda p: "人事課" in p.departments),
+    ("projects in the online services approach", lambda p: p.approach_id == "1-1"),
+    ("デジタル行政推進課以外の事業", lambda p: "デジタル行政推進課" not in p.departments),
+    ("what projects fall under 'leave no one behind'", lambda p: p.policy_id == 3),  # "behind" grades nothing here
+    ("projects other than the Digital Administration Promotion Division",
+     lambda p: "デジタル行政推進課" not in p.departments),
+    ("KPIを設定している事業の一覧", lambda p: bool(p.indicators)),
+    ("which projects have KPIs", lambda p: bool(p.indicators)),
+    ("A評価とB評価の事業", lambda p: grade(p) in ("A", "B")),
+    ("projects graded A or B", lambda p: grade(p) in ("A", "B")),
+    ("C評価以外の事業", lambda p: grade(p) in ("A", "B", "D")),
+    ("遅れていない事業", lambda p: grade(p) in ("A", "B", "D")),
+    ("基本方針2で遅れていない事業", lambda p: p.policy_id == 2 and grade(p) in ("A", "B", "D")),
+]
+
+
+@pytest.mark.parametrize("question,keep", COMBINED, ids=[q for q, _ in COMBINED])
+def test_filters_combine(responder: Responder, plan: Plan, question: str, keep) -> None:  # type: ignore[no-untyped-def]
+    a = responder.answer(question)
+    assert a.intent == "project_list"
+    assert ids(a) == expected(plan, keep)
+
+
+@pytest.mark.parametrize("question,words", [
+    ("基本方針3の遅れている事業", ["基本方針3", "C評価"]),
+    ("デジタル行政推進課のB評価の事業", ["デジタル行政推進課", "B評価"]),
+    ("A-rated projects of policy 1", ["policy 1", "graded A"]),
+    ("C-rated projects under policy 2", ["policy 2", "graded C"]),
+    ("目標を達成した事業", ["令和4年度", "達成"]),
+    ("projects that missed their target in R4", ["R4", "below"]),
+    ("基本方針2でKPIがない事業", ["基本方針2", "参考値（KPI）のない"]),
+])
+def test_every_applied_filter_is_named_in_the_answers_language(responder: Responder, question: str,
+                                                               words: list[str]) -> None:
+    a = responder.answer(question)
+    for word in words:
+        assert word in a.list_filter
+        assert word in a.text.splitlines()[0]
+
+
+def test_a_japanese_label_reads_as_japanese(responder: Responder) -> None:
+    a = responder.answer("目標を達成した事業")
+    assert a.list_filter.endswith("達成した事業") and "したの事業" not in a.list_filter
+
+
+# Hand-checked against the plan's R4 columns ("target[actual]"): 26[26] and 800[908] (1-1-1),
+# 19,000[17,124], 800[765], 50[55], 1,700[1,880], 50.0[26.8], 8,000[7,552], 100[109], 200[135],
+# 100.0[100.0] (4-1-1 and its repeat 5-1-2). The other fifteen projects have no KPI.
+R4_BELOW = {"1-1-2", "1-3-1", "2-2-1", "2-3-1", "3-1-2"}
+R4_ABOVE = {"1-1-1", "2-1-1", "2-1-3", "2-3-3"}
+R4_MET = R4_ABOVE | {"4-1-1", "5-1-2"}
+
+
+@pytest.mark.parametrize("question,want", [
+    ("目標を達成した事業", R4_MET),
+    ("KPIを達成した事業は何件", R4_MET),
+    ("projects that met their KPI target", R4_MET),
+    ("KPI未達の事業", R4_BELOW),
+    ("令和4年度に目標を達成できなかった事業は？", R4_BELOW),
+    ("目標に届かなかった事業はいくつ？", R4_BELOW),
+    ("projects that missed their target in R4", R4_BELOW),
+    ("目標を上回った事業", R4_ABOVE),
+    ("which projects exceeded their targets", R4_ABOVE),
+    ("projects that hit their targets", R4_MET),
+    ("参考値を下回った事業", R4_BELOW),
+    ("目標未達成の事業", R4_BELOW),
+    ("KPIを達成できていない事業はどれ？", R4_BELOW),
+    ("達成率が100%未満の事業", R4_BELOW),
+    ("参考値を上回る実績を出した事業", R4_ABOVE),
+    ("projects that reached their 2022 targets", R4_MET),
+    ("基本方針2で目標を達成した事業", R4_MET & {"2-1-1", "2-1-3", "2-3-3"}),
+    ("デジタル行政推進課のKPI未達の事業", R4_BELOW),  # all five involve it (1-1-2 with 広報課)
+])
+def test_kpi_results_for_r4(responder: Responder, question: str, want: set[str]) -> None:
+    a = responder.answer(question)
+    assert a.intent == "project_list" and ids(a) == want
+    assert "すべての事業" not in a.text and "all projects" not in a.text
+
+
+def test_kpi_sets_agree_with_the_plans_figures(plan: Plan) -> None:
+    """The hand-checked sets above, recomputed from the parsed figures."""
+    below, above, met = set(), set(), set()
+    for p in plan.projects:
+        pairs = [(i.value(R4, "actual"), i.value(R4, "target")) for i in p.indicators]
+        pairs = [(a.value, t.value) for a, t in pairs if a and t and a.value is not None and t.value is not None]
+        if not pairs:
+            continue
+        if any(a < t for a, t in pairs):
+            below.add(p.id)
+        else:
+            met.add(p.id)
+            if any(a > t for a, t in pairs):
+                above.add(p.id)
+    assert (below, above, met) == (R4_BELOW, R4_ABOVE, R4_MET)
+
+
+def test_kpi_list_shows_the_figures_rounded(responder: Responder) -> None:
+    text = responder.answer("KPI未達の事業").text
+    assert "1-3-1 オープンデータの整備" in text and "実績 765 / 目標 800（95.6%）" in text
+    assert "実績 26.8% / 目標 50%（53.6%）" in text
+    assert "15事業は対象外" in text  # projects without figures are said, not silently counted
+
+
+def test_a_year_without_actuals_is_said_not_answered_with_r4(responder: Responder) -> None:
+    for question, words in (("R5の目標を達成した事業", ["令和5年度", "令和4年度"]),
+                            ("which projects missed their targets in R6", ["R6", "R4"])):
+        a = responder.answer(question)
+        assert a.answers == () and a.intent == "unknown"
+        assert all(w in a.text for w in words)
+
+
+@pytest.mark.parametrize("question", ["新しい事業", "R5で追加された事業", "new projects", "新しく追加された事業は？",
+                                      "R5から始まった新規事業", "R5改定で新たに加わった事業", "設定年度が令和5年度の事業",
+                                      "which projects were newly added in the 2023 revision"])
+def test_projects_new_in_r5(responder: Responder, question: str) -> None:
+    a = responder.answer(question)
+    assert a.intent == "project_list" and ids(a) == {"2-4-3"}  # 設定年度: 令和5年度, the only one
+    # Older projects with 【R5 新】 schedule items (1-3-2, 2-1-2, 2-3-1 in the plan) are mentioned.
+    assert all(pid in a.text for pid in ("1-3-2", "2-1-2", "2-3-1"))
+
+
+@pytest.mark.parametrize("question", ["KPIのない事業", "参考値が設定されていない事業", "projects without a KPI",
+                                      "projects with no KPI"])
+def test_projects_without_kpi(responder: Responder, plan: Plan, question: str) -> None:
+    a = responder.answer(question)
+    assert a.intent == "project_list" and ids(a) == expected(plan, lambda p: not p.indicators)
+
+
+@pytest.mark.parametrize("question", ["評価のない事業", "評価されていない事業", "まだ評価のない事業",
+                                      "projects with no grade", "which projects are not evaluated"])
+def test_projects_without_evaluation(responder: Responder, question: str) -> None:
+    a = responder.answer(question)
+    assert a.intent == "project_list" and ids(a) == {"2-4-3"}
+    assert "令和5年度" in a.text or "R5" in a.text  # new in R5: its first evaluation is still due
+
+
+@pytest.mark.parametrize("question", ["部署ごとの事業数", "課ごとの事業の数を教えて", "how many projects does each department have",
+                                      "number of projects per department", "各部署の事業数", "which department has the most projects"])
+def test_counts_per_department(responder: Responder, plan: Plan, question: str) -> None:
+    a = responder.answer(question)
+    assert a.intent == "project_list" and ids(a) == {p.id for p in plan.projects}
+    counts: dict[str, int] = {}
+    for p in plan.projects:
+        for d in p.departments:
+            counts[d] = counts.get(d, 0) + 1
+    for dept, n in counts.items():
+        if a.lang == "ja":
+            assert f"・{dept}: {n}件" in a.text
+        else:
+            assert f"({dept}): {n} (" in a.text or f"・{dept}: {n} (" in a.text
+
+
+@pytest.mark.parametrize("question", ["R5から新しく始まる取り組みがある事業", "新しい取り組みのある事業"])
+def test_projects_with_work_new_in_r5(responder: Responder, question: str) -> None:
+    # 【R5 新】 marks items of 1-3-2, 2-1-2 and 2-3-1, and all of 2-4-3 (hand-checked in the plan).
+    assert ids(responder.answer(question)) == {"1-3-2", "2-1-2", "2-3-1", "2-4-3"}
+
+
+def test_a_list_asked_for_owners_shows_them(responder: Responder) -> None:
+    a = responder.answer("C評価の事業の担当課は？")
+    assert ids(a) == {"2-2-1", "3-1-2"} and "担当: デジタル行政推進課、中央公民館" in a.text
+
+
+def test_counts_per_department_combine_with_a_grade(responder: Responder, plan: Plan) -> None:
+    a = responder.answer("部署ごとのA評価の事業数")
+    assert ids(a) == expected(plan, lambda p: grade(p) == "A")
+    assert "・デジタル行政推進課: 4件" in a.text and "・税務課: 1件" in a.text  # 1-2-2 is run by both
+
+
+@pytest.mark.parametrize("question,first", [
+    ("A評価は何件？", "A評価（予定より早く実施）の事業は4件です。"),
+    ("遅れている事業はいくつ？", "C評価（予定より遅れて実施）の事業は2件です。"),
+    ("how many projects got a C", "There are 2 projects"),
+    ("事業はいくつある？", "すべての事業は26件です。"),
+    ("事業は全部で何件？", "すべての事業は26件です。"),
+])
+def test_counting_questions_answer_the_count_first(responder: Responder, question: str, first: str) -> None:
+    assert responder.answer(question).text.startswith(first)
+
+
+def test_a_filter_naming_nothing_in_the_plan_is_said(responder: Responder) -> None:
+    a = responder.answer("基本方針9のA評価の事業")
+    assert a.answers == () and "基本方針9" in a.text
+    a = responder.answer("アプローチ策7-1の事業")
+    assert a.answers == () and "7-1" in a.text
+
+
+def test_a_topic_that_cannot_narrow_the_list_is_said(responder: Responder, plan: Plan) -> None:
+    a = responder.answer("基本方針2のラーメンの事業")
+    assert ids(a) == expected(plan, lambda p: p.policy_id == 2)
+    assert "ラーメン" in a.text and "絞り込めません" in a.text
+
+
+def test_a_topic_narrows_the_list(responder: Responder) -> None:
+    a = responder.answer("基本方針2のAIの事業")
+    assert ids(a) == {"2-3-2"} and "AI" in a.list_filter.upper()
+
+
+@pytest.mark.parametrize("question,intent,top", [
+    ("RPAの目標は達成した？", "project_kpi", "2-3-1"),
+    ("オープンデータは目標を達成した？", "project_kpi", "1-3-1"),
+    ("2-4-3の状況は？", "project_status", "2-4-3"),
+])
+def test_a_question_about_one_project_is_not_a_list(responder: Responder, question: str, intent: str, top: str) -> None:
+    a = responder.answer(question)
+    assert a.intent == intent and [x.id for x in a.answers][:1] == [top]
+
+
+def test_a_list_question_not_understood_never_lists_everything(responder: Responder) -> None:
+    for question in ("市民に人気の事業", "予算が一番多い事業は？"):
+        a = responder.answer(question)
+        assert len(a.answers) < 26 and "すべての事業" not in a.list_filter
+
+
+def test_cli_json_contract_for_a_combined_list(db_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from click.testing import CliRunner
+
+    from bot.cli import main
+
+    result = CliRunner().invoke(main, ["ask", "--json", "基本方針3の遅れている事業"], env={"DXBOT_DB": str(db_path)})
+    out = json.loads(result.output.strip().splitlines()[-1])
+    assert set(out) == {"query", "intent", "answers", "suggestions", "text"}
+    assert out["intent"] == "project_list" and [a["id"] for a in out["answers"]] == ["3-1-2"]
+    assert "基本方針3" in out["text"] and "C評価" in out["text"]
+
+
+def test_cards_show_group_counts_and_unapplied_filters(responder: Responder) -> None:
+    import json
+
+    from bot.line import render as line_render
+    from bot.slack import render as slack_render
+    from bot.web import render as web_render
+
+    a = responder.answer("部署ごとの事業数")
+    assert "部署ごと" in a.list_filter
+    for rendered in (slack_render.render(a), line_render.render(a), web_render.render(a)["card"]):
+        assert "デジタル行政推進課: 21件" in json.dumps(rendered, ensure_ascii=False)
+    b = responder.answer("基本方針2のラーメンの事業")
+    for rendered in (slack_render.render(b), line_render.render(b), web_render.render(b)["card"]):
+        assert "「ラーメン」では絞り込めませんでした" in json.dumps(rendered, ensure_ascii=False)
