@@ -24,6 +24,7 @@ from rapidfuzz.distance import OSA
 
 from knowledge.catalog import Catalog
 from knowledge.normalize import fold, hira_to_kata, normalize
+from knowledge.variants import fold_variants
 
 _NON_WORD = re.compile(r"[^\w]|_")
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
@@ -40,7 +41,7 @@ def key_and_script(text: str) -> tuple[str, list[bool]]:
     """
     chars: list[str] = []
     typed_katakana: list[bool] = []
-    for ch in fold(text, kana=False):
+    for ch in fold_variants(fold(text, kana=False)):
         if _NON_WORD.match(ch):
             continue
         chars.append(hira_to_kata(ch))
