@@ -9,11 +9,13 @@ from handlers.answer import Answer, Audience, Contact, Context, Lang, Ref
 from handlers.fallback import popular_terms, with_fallback
 from handlers.glossary_list import asks_for_glossary_list, glossary_list
 from handlers.focus import focused_text
+from handlers.passage_answer import passage_answer
 from handlers.resolve import Analysis, Resolver, Scored
 from handlers.scope import OutOfScope, Scope
 from handlers.understand import Reading, read
 from knowledge.catalog import Catalog, load_catalog
 from knowledge.gazetteer import fold_for_scan
+from knowledge.passages import PassageFinder
 from knowledge.records import Project
 
 PROJECT_TEXT = {
@@ -51,6 +53,7 @@ class Responder:
         self.resolver = Resolver(catalog)
         self._popular: list[str] | None = None
         self.scope = Scope(catalog, self.resolver)
+        self.passages = PassageFinder(catalog)
 
     def refresh(self) -> bool:
         """Reload when the database changed (new plan, submission, alias); True if it did."""
@@ -173,6 +176,10 @@ class Responder:
                 text=c.clarify_text(r.lang, decision.topic, [f"{x.id} {x.title}" if x.kind == "project" else x.title for x in refs]),
                 suggestions=tuple(refs), score=decision.top[0].score,
             )
+        quoted = passage_answer(self.catalog, self.passages, r, audience, show=lambda p: visible(p, audience),
+                                project_text=PROJECT_TEXT)
+        if quoted is not None:
+            return quoted
         return self._unknown(r, audience, [self._any_ref(s, r.lang) for s in decision.top])
 
     # ------------------------------------------------------------------ builders

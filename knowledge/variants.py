@@ -19,6 +19,7 @@ messages once per distinct phrase.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 from typing import Any
 
@@ -30,11 +31,24 @@ _KATAKANA = re.compile(r"[\u30a1-\u30fa]")
 
 
 @lru_cache(maxsize=1)
-def _tokenizer() -> Any:
-    from sudachipy import Dictionary, SplitMode
+def _dictionary() -> Any:
+    from sudachipy import Dictionary
 
-    # Only the fields read here: loading fewer makes each analysis cheaper.
-    return Dictionary(dict="small").tokenizer(mode=SplitMode.C, fields={"pos", "normalized_form"})
+    return Dictionary(dict="small")
+
+
+_local = threading.local()
+
+
+def tokenizer() -> Any:
+    """This thread's tokenizer: a Sudachi tokenizer must not be used by two threads at once."""
+    tok = getattr(_local, "tokenizer", None)
+    if tok is None:
+        from sudachipy import SplitMode
+
+        # Only the fields read here: loading fewer makes each analysis cheaper.
+        tok = _local.tokenizer = _dictionary().tokenizer(mode=SplitMode.C, fields={"pos", "normalized_form"})
+    return tok
 
 
 def _fold_noun(surface: str, normalized: str) -> str:
@@ -53,7 +67,7 @@ def fold_variants(text: str) -> str:
     if not _NEEDS_LOOKUP.search(text):
         return text
     out = []
-    for m in _tokenizer().tokenize(text):
+    for m in tokenizer().tokenize(text):
         surface = m.surface()
         out.append(_fold_noun(surface, m.normalized_form()) if m.part_of_speech()[0] == "名詞" else surface)
     return "".join(out)

@@ -1,0 +1,141 @@
+"""The whole-text stage: when no name or term decided, answer with the plan's own sentence.
+
+Runs after the other stages found nothing (``unknown``). The question's content words are its
+noun phrases less the words that say what is asked (the lexicon's cues) and generic question
+nouns; a passage must contain all of them (:mod:`knowledge.passages`). The answer names the
+project or term, quotes the sentence, and says where in the plan it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from handlers import compose as c
+from handlers import lexicon as lx
+from handlers.answer import Answer, Audience, Ref
+from handlers.understand import Reading
+from knowledge.catalog import Catalog
+from knowledge.normalize import normalize
+from knowledge.passages import Passage, PassageFinder, noun_phrases, verb_stems
+from knowledge.records import Project
+
+# A word found in the texts of this many projects and terms says too little to pick one.
+MAX_SPREAD = 4
+# Nouns that ask rather than name: "where", "when", "the city", "the project".
+_QUESTION_NOUNS = [
+    "こと", "もの", "ため", "方", "件", "等", "など", "今", "今後", "現在", "市", "本市", "船橋市", "船橋", "当市",
+    "取組", "取り組み", "実施", "事業", "内容", "場所", "時期", "方法", "何", "なに", "いつ", "どこ", "誰", "どれ",
+    "url", "リンク", "アドレス", "ホームページ", "サイト", "ページ", "webサイト", "ウェブサイト", "hp", "情報",
+]
+_WHERE = ["どこ", "場所", "url", "リンク", "アドレス", "ホームページ", "サイト", "ページ", "見られ", "見れる", "閲覧",
+          "where", "link", "website"]
+_STOP = {normalize(w) for w in _QUESTION_NOUNS} | {
+    normalize(w) for group in (*lx.PROJECT_CUES.values(), lx.GLOSSARY_CUES, lx.LIST_CUES, lx.FILLER, lx.HELP)
+    for w in group
+}
+# Verbs that ask or are too general to narrow anything: their kanji need not be in the passage.
+_QUESTION_VERBS = {
+    "見る", "見れる", "知る", "教える", "分かる", "わかる", "調べる", "探す", "聞く", "言う", "思う", "する", "出来る",
+    "有る", "居る", "成る", "行う", "進める", "使う", "始まる", "始める", "終わる", "決まる", "取り組む", "読む",
+}
+_FIELD_JA = {"current": "【現状】", "issue": "【課題】", "goal": "【目標】", "comment": "進捗の評価コメント",
+             "kpi": "参考値（KPI）", "schedule": "スケジュール", "definition": "用語集の説明"}
+_FIELD_EN = {"current": "current state", "issue": "issue", "goal": "goal", "comment": "evaluation comment",
+             "kpi": "KPI", "schedule": "schedule", "definition": "glossary definition"}
+_OWN_INTENT = {"project_kpi", "project_schedule", "project_department"}
+
+
+def content_words(text: str, *, split: bool = False) -> list[str]:
+    """The question's noun phrases, less cue words and question nouns.
+
+    A phrase is kept whole ("設置場所") unless all of it asks; with ``split`` the asking words
+    inside it are dropped and what is left of it stands alone ("導入時期" -> "導入").
+    """
+    words = []
+    for phrase in noun_phrases(text):
+        keep = [normalize(t) not in _STOP for t in phrase]
+        if not any(keep):
+            continue
+        if not split:
+            words.append("".join(phrase))
+            continue
+        run: list[str] = []
+        for token, content in zip((*phrase, ""), (*keep, False)):
+            if content:
+                run.append(token)
+            elif run:
+                words.append("".join(run))
+                run = []
+    return list(dict.fromkeys(words))
+
+
+def find_passages(finder: PassageFinder, r: Reading) -> tuple[list[str], list[Passage]]:
+    """(content words, passages holding all of them); nothing for English or a word-less question."""
+    if r.lang != "ja":
+        return [], []
+    want_url = any(w in r.cue_form for w in _WHERE)
+    stems = tuple(dict.fromkeys(stem for lemma, stem in verb_stems(r.text) if lemma not in _QUESTION_VERBS))
+    words: list[str] = []
+    for split in (False, True):
+        attempt = content_words(r.text, split=split)
+        if not attempt or attempt == words:
+            continue
+        words = attempt
+        found = finder.find(words, stems=stems, want_url=want_url)
+        if found:
+            return words, found
+    return words, []
+
+
+def passage_answer(catalog: Catalog, finder: PassageFinder, r: Reading, audience: Audience, *,
+                   show: Callable[[Project], Project],
+                   project_text: dict[str, Callable[..., str]]) -> Answer | None:
+    """The answer quoting the best passage, or None when no sentence holds every content word."""
+    words, found = find_passages(finder, r)
+    if not found or (len(found) > MAX_SPREAD and found[0].score < 1.0):
+        return None
+    top, others = found[0], found[1:4]
+    topic = "・".join(words)
+    suggestions = tuple(_ref(catalog, p, r.lang) for p in others)
+    if r.glossary_cue and top.score < 1.0:
+        # Asked what a word means, and the plan only uses it: say so, and where it is used.
+        reason = (f"The action plan does not define \"{topic}\"; it uses the word in:" if r.lang == "en"
+                  else f"アクションプランに「{topic}」の説明はありません。次の箇所で使われています。")
+        refs = tuple(_ref(catalog, p, r.lang) for p in found[:3])
+        names = [f"{x.id} {x.title}" if x.kind == "project" else x.title for x in refs]
+        return Answer(query=r.text, intent="unknown", lang=r.lang, audience=audience,
+                      text=c.unknown_text(r.lang, reason=reason, suggestions=names), suggestions=refs)
+    if top.kind == "glossary":
+        term = catalog.terms[top.ref]
+        source = c.source_line(catalog, r.lang, glossary=True)
+        if r.lang == "en":
+            lead = f"\"{topic}\" appears in the glossary entry for {term.term}:"
+        else:
+            lead = f"「{topic}」は、用語集の「{term.term}」の説明に次のようにあります。"
+        text = "\n".join([f"【{term.term}】", lead, f"「{top.text}」", source])
+        return Answer(query=r.text, intent="glossary", lang=r.lang, audience=audience, text=text,
+                      answers=(_ref(catalog, top, r.lang),), suggestions=suggestions, terms=(term,),
+                      source=source, score=top.score)
+    p = show(catalog.projects[top.ref])
+    intent = r.project_intent if r.project_intent in _OWN_INTENT else "project_overview"
+    where = (_FIELD_EN if r.lang == "en" else _FIELD_JA)[top.field]
+    source = c.source_line(catalog, r.lang, project=p.id)
+    if r.lang == "en":
+        lead = f"\"{topic}\" appears in this project's {where}:"
+    else:
+        lead = f"「{topic}」は、この事業の{where}に次のようにあります。"
+    lines = [c.project_title(catalog, p, r.lang), lead, f"「{top.text}」"]
+    if intent != "project_overview":
+        lines += project_text[intent](catalog, p, r.lang, audience).splitlines()[1:]
+    text = "\n".join([*lines, source])
+    return Answer(query=r.text, intent=intent, lang=r.lang, audience=audience, text=text,  # type: ignore[arg-type]
+                  answers=(_ref(catalog, top, r.lang),), suggestions=suggestions, projects=(p,),
+                  source=source, score=top.score)
+
+
+def _ref(catalog: Catalog, p: Passage, lang: str) -> Ref:
+    if p.kind == "glossary":
+        return Ref("glossary", p.ref, p.ref, p.score)
+    project = catalog.projects[p.ref]
+    title = (catalog.english_name("project", p.ref) or project.name) if lang == "en" else project.name
+    return Ref("project", p.ref, title, p.score)
