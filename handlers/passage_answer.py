@@ -37,7 +37,11 @@ _STOP = {normalize(w) for w in _QUESTION_NOUNS} | {
 _QUESTION_VERBS = {
     "見る", "見れる", "知る", "教える", "分かる", "わかる", "調べる", "探す", "聞く", "言う", "思う", "する", "出来る",
     "有る", "居る", "成る", "行う", "進める", "使う", "始まる", "始める", "終わる", "決まる", "取り組む", "読む",
+    "為る", "為れる", "出来る", "下さる", "頂く", "致す", "見える", "見られる", "知れる", "分かる",
 }
+# Two words that are not names we already know, found together in one sentence, are evidence
+# enough; with fewer, the question's verbs must be in the sentence too ("AIで画像を作る方法").
+MIN_FREE_WORDS = 2
 _FIELD_JA = {"current": "【現状】", "issue": "【課題】", "goal": "【目標】", "comment": "進捗の評価コメント",
              "kpi": "参考値（KPI）", "schedule": "スケジュール", "definition": "用語集の説明"}
 _FIELD_EN = {"current": "current state", "issue": "issue", "goal": "goal", "comment": "evaluation comment",
@@ -45,53 +49,58 @@ _FIELD_EN = {"current": "current state", "issue": "issue", "goal": "goal", "comm
 _OWN_INTENT = {"project_kpi", "project_schedule", "project_department"}
 
 
-def content_words(text: str, *, split: bool = False) -> list[str]:
+def content_words(text: str, *, split: str = "phrase") -> list[str]:
     """The question's noun phrases, less cue words and question nouns.
 
-    A phrase is kept whole ("設置場所") unless all of it asks; with ``split`` the asking words
-    inside it are dropped and what is left of it stands alone ("導入時期" -> "導入").
+    ``split``: "phrase" keeps a phrase whole ("設置場所") unless all of it asks; "cue" drops
+    the asking words inside it and keeps the rest ("導入時期" -> "導入"); "token" keeps each
+    content token of two characters or more ("本庁舎11階" -> "本庁舎", "11").
     """
     words = []
     for phrase in noun_phrases(text):
         keep = [normalize(t) not in _STOP for t in phrase]
         if not any(keep):
             continue
-        if not split:
+        if split == "phrase":
             words.append("".join(phrase))
-            continue
-        run: list[str] = []
-        for token, content in zip((*phrase, ""), (*keep, False)):
-            if content:
-                run.append(token)
-            elif run:
-                words.append("".join(run))
-                run = []
+        elif split == "token":
+            words += [t for t, k in zip(phrase, keep) if k and len(normalize(t)) >= 2]
+        else:
+            run: list[str] = []
+            for token, content in zip((*phrase, ""), (*keep, False)):
+                if content:
+                    run.append(token)
+                elif run:
+                    words.append("".join(run))
+                    run = []
     return list(dict.fromkeys(words))
 
 
-def find_passages(finder: PassageFinder, r: Reading) -> tuple[list[str], list[Passage]]:
+def find_passages(finder: PassageFinder, r: Reading, *,
+                  is_name: Callable[[str], bool] = lambda _: False) -> tuple[list[str], list[Passage]]:
     """(content words, passages holding all of them); nothing for English or a word-less question."""
     if r.lang != "ja":
         return [], []
     want_url = any(w in r.cue_form for w in _WHERE)
-    stems = tuple(dict.fromkeys(stem for lemma, stem in verb_stems(r.text) if lemma not in _QUESTION_VERBS))
+    verbs = tuple(dict.fromkeys(stem for lemma, stem in verb_stems(r.text) if lemma not in _QUESTION_VERBS))
     words: list[str] = []
-    for split in (False, True):
+    for split in ("phrase", "cue", "token"):
         attempt = content_words(r.text, split=split)
         if not attempt or attempt == words:
             continue
         words = attempt
-        found = finder.find(words, stems=stems, want_url=want_url)
+        free = sum(1 for w in words if not is_name(w))
+        found = finder.find(words, stems=() if free >= MIN_FREE_WORDS else verbs, want_url=want_url)
         if found:
             return words, found
     return words, []
 
 
 def passage_answer(catalog: Catalog, finder: PassageFinder, r: Reading, audience: Audience, *,
-                   show: Callable[[Project], Project],
-                   project_text: dict[str, Callable[..., str]]) -> Answer | None:
+                   show: Callable[[Project], Project], project_text: dict[str, Callable[..., str]],
+                   is_name: Callable[[str], bool] = lambda _: False) -> Answer | None:
     """The answer quoting the best passage, or None when no sentence holds every content word."""
-    words, found = find_passages(finder, r)
+    words, found = find_passages(finder, r, is_name=is_name)
     if not found or (len(found) > MAX_SPREAD and found[0].score < 1.0):
         return None
     top, others = found[0], found[1:4]

@@ -177,7 +177,7 @@ class Responder:
                 suggestions=tuple(refs), score=decision.top[0].score,
             )
         quoted = passage_answer(self.catalog, self.passages, r, audience, show=lambda p: visible(p, audience),
-                                project_text=PROJECT_TEXT)
+                                project_text=PROJECT_TEXT, is_name=self.resolver.index.is_name)
         if quoted is not None:
             return quoted
         return self._unknown(r, audience, [self._any_ref(s, r.lang) for s in decision.top])

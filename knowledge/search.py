@@ -126,6 +126,10 @@ class Index:
                 self._anagrams["".join(sorted(k))].append(k)
         self._max_words = max((len(w.split()) for w in self._by_words), default=1)
 
+    def is_name(self, text: str) -> bool:
+        """Whether ``text`` is, whole, a name, alias or term we index."""
+        return key(text) in self._by_key
+
     # ------------------------------------------------------------------ scoring
     def lookup(self, core: str, query: str, *, kinds: set[str] | None = None) -> list[Hit]:
         """Best hit per (kind, id) for the query ``core`` (cue words removed) within ``query``."""
