@@ -8,6 +8,7 @@ project or term, quotes the sentence, and says where in the plan it is.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from handlers import compose as c
@@ -37,11 +38,15 @@ _STOP = {normalize(w) for w in _QUESTION_NOUNS} | {
 _QUESTION_VERBS = {
     "見る", "見れる", "知る", "教える", "分かる", "わかる", "調べる", "探す", "聞く", "言う", "思う", "する", "出来る",
     "有る", "居る", "成る", "行う", "進める", "使う", "始まる", "始める", "終わる", "決まる", "取り組む", "読む",
-    "為る", "為れる", "出来る", "下さる", "頂く", "致す", "見える", "見られる", "知れる", "分かる",
+    "為る", "為れる", "出来る", "受ける", "貰う", "遣る", "下さる", "頂く", "致す", "見える", "見られる", "知れる", "分かる",
 }
 # Two words that are not names we already know, found together in one sentence, are evidence
 # enough; with fewer, the question's verbs must be in the sentence too ("AIで画像を作る方法").
 MIN_FREE_WORDS = 2
+# Asking for an address: the answer must give one, whatever name the question also matches.
+_ADDRESS = re.compile(r"url|アドレス|リンク|ホームページ|サイト|どこで(?:見|確認|閲覧|調べ)|(?<![a-z])(?:website|link|where can)")
+# Asking what a word means (not merely "何がある"): only a sentence that defines it answers.
+_DEFINE = re.compile(r"とは|って(?:何|なに|なん)|意味|(?<![a-z])(?:what (?:is|are|does)|means?|define)(?![a-z])")
 _FIELD_JA = {"current": "【現状】", "issue": "【課題】", "goal": "【目標】", "comment": "進捗の評価コメント",
              "kpi": "参考値（KPI）", "schedule": "スケジュール", "definition": "用語集の説明"}
 _FIELD_EN = {"current": "current state", "issue": "issue", "goal": "goal", "comment": "evaluation comment",
@@ -83,30 +88,41 @@ def find_passages(finder: PassageFinder, r: Reading, *,
         return [], []
     want_url = any(w in r.cue_form for w in _WHERE)
     verbs = tuple(dict.fromkeys(stem for lemma, stem in verb_stems(r.text) if lemma not in _QUESTION_VERBS))
+    # Counted on whole phrases: splitting a phrase into its tokens adds no evidence.
+    free = sum(1 for w in content_words(r.text) if not is_name(w))
+    stems = () if free >= MIN_FREE_WORDS else verbs
     words: list[str] = []
     for split in ("phrase", "cue", "token"):
         attempt = content_words(r.text, split=split)
         if not attempt or attempt == words:
             continue
         words = attempt
-        free = sum(1 for w in words if not is_name(w))
-        found = finder.find(words, stems=() if free >= MIN_FREE_WORDS else verbs, want_url=want_url)
+        found = finder.find(words, stems=stems, want_url=want_url)
         if found:
             return words, found
     return words, []
 
 
+def asks_address(r: Reading) -> bool:
+    return r.lang == "ja" and bool(_ADDRESS.search(r.cue_form)) and not _DEFINE.search(r.cue_form)
+
+
 def passage_answer(catalog: Catalog, finder: PassageFinder, r: Reading, audience: Audience, *,
                    show: Callable[[Project], Project], project_text: dict[str, Callable[..., str]],
-                   is_name: Callable[[str], bool] = lambda _: False) -> Answer | None:
-    """The answer quoting the best passage, or None when no sentence holds every content word."""
+                   is_name: Callable[[str], bool] = lambda _: False, address_only: bool = False) -> Answer | None:
+    """The answer quoting the best passage, or None when no sentence holds every content word.
+
+    ``address_only``: only a passage that gives an address will do (the question asked for one).
+    """
     words, found = find_passages(finder, r, is_name=is_name)
     if not found or (len(found) > MAX_SPREAD and found[0].score < 1.0):
+        return None
+    if address_only and "http" not in found[0].text:
         return None
     top, others = found[0], found[1:4]
     topic = "・".join(words)
     suggestions = tuple(_ref(catalog, p, r.lang) for p in others)
-    if r.glossary_cue and top.score < 1.0:
+    if _DEFINE.search(r.cue_form) and top.score < 1.0:
         # Asked what a word means, and the plan only uses it: say so, and where it is used.
         reason = (f"The action plan does not define \"{topic}\"; it uses the word in:" if r.lang == "en"
                   else f"アクションプランに「{topic}」の説明はありません。次の箇所で使われています。")

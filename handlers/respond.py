@@ -9,7 +9,7 @@ from handlers.answer import Answer, Audience, Contact, Context, Lang, Ref
 from handlers.fallback import popular_terms, with_fallback
 from handlers.glossary_list import asks_for_glossary_list, glossary_list
 from handlers.focus import focused_text
-from handlers.passage_answer import passage_answer
+from handlers.passage_answer import asks_address, passage_answer
 from handlers.resolve import Analysis, Resolver, Scored
 from handlers.scope import OutOfScope, Scope
 from handlers.understand import Reading, read
@@ -156,6 +156,10 @@ class Responder:
         )
 
     def _by_topic(self, r: Reading, a: Analysis, audience: Audience) -> Answer:
+        if asks_address(r):  # "オープンデータのURLは？": only the plan's sentence with the address answers
+            quoted = self._quote(r, audience, address_only=True)
+            if quoted is not None:
+                return quoted
         decision = self.resolver.decide(r, a)
         if decision.kind == "glossary":
             term = self.catalog.terms[decision.top[0].id]
@@ -176,11 +180,16 @@ class Responder:
                 text=c.clarify_text(r.lang, decision.topic, [f"{x.id} {x.title}" if x.kind == "project" else x.title for x in refs]),
                 suggestions=tuple(refs), score=decision.top[0].score,
             )
-        quoted = passage_answer(self.catalog, self.passages, r, audience, show=lambda p: visible(p, audience),
-                                project_text=PROJECT_TEXT, is_name=self.resolver.index.is_name)
+        quoted = self._quote(r, audience)
         if quoted is not None:
             return quoted
         return self._unknown(r, audience, [self._any_ref(s, r.lang) for s in decision.top])
+
+    def _quote(self, r: Reading, audience: Audience, *, address_only: bool = False) -> Answer | None:
+        """The whole-text stage (handlers.passage_answer): the plan's own sentence, or None."""
+        return passage_answer(self.catalog, self.passages, r, audience, show=lambda p: visible(p, audience),
+                              project_text=PROJECT_TEXT, is_name=self.resolver.index.is_name,
+                              address_only=address_only)
 
     # ------------------------------------------------------------------ builders
     def _project(self, r: Reading, hits: list[Scored], intent: str, audience: Audience,

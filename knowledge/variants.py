@@ -61,13 +61,27 @@ def _fold_noun(surface: str, normalized: str) -> str:
     return surface
 
 
+# Sudachi refuses input over 49,149 bytes; longer text is read a piece at a time, cut after a
+# full stop or a line break where there is one (a word cut in two is merely left unfolded).
+MAX_PIECE = 8000
+_PIECE = re.compile(rf"[\s\S]{{1,{MAX_PIECE}}}(?:(?<=[。\n])|$)|[\s\S]{{1,{MAX_PIECE}}}")
+
+
 @lru_cache(maxsize=16384)
 def fold_variants(text: str) -> str:
     """``text`` with each noun's spelling variant folded to one form (see the module docstring)."""
     if not _NEEDS_LOOKUP.search(text):
         return text
+    if len(text) > MAX_PIECE:
+        return "".join(_fold(piece) for piece in _PIECE.findall(text))
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     out = []
     for m in tokenizer().tokenize(text):
         surface = m.surface()
+        # A run the dictionary does not know (オンラインサーバ, read as one unknown word) is kept
+        # as typed: fuzzy matching still finds it, and guessing at its parts would not be stable.
         out.append(_fold_noun(surface, m.normalized_form()) if m.part_of_speech()[0] == "名詞" else surface)
     return "".join(out)
