@@ -51,6 +51,7 @@ _FIELD_JA = {"current": "【現状】", "issue": "【課題】", "goal": "【目
              "kpi": "参考値（KPI）", "schedule": "スケジュール", "definition": "用語集の説明"}
 _FIELD_EN = {"current": "current state", "issue": "issue", "goal": "goal", "comment": "evaluation comment",
              "kpi": "KPI", "schedule": "schedule", "definition": "glossary definition"}
+_FIELD_INTENT = {"kpi": "project_kpi", "schedule": "project_schedule"}
 _OWN_INTENT = {"project_kpi", "project_schedule", "project_department"}
 
 
@@ -142,16 +143,20 @@ def passage_answer(catalog: Catalog, finder: PassageFinder, r: Reading, audience
                       answers=(_ref(catalog, top, r.lang),), suggestions=suggestions, terms=(term,),
                       source=source, score=top.score)
     p = show(catalog.projects[top.ref])
-    intent = r.project_intent if r.project_intent in _OWN_INTENT else "project_overview"
+    # The question's own type first; else what the sentence is: a KPI label answers with the
+    # KPI's figures, a schedule cell with the schedule.
+    intent = r.project_intent if r.project_intent in _OWN_INTENT else _FIELD_INTENT.get(top.field, "project_overview")
     where = (_FIELD_EN if r.lang == "en" else _FIELD_JA)[top.field]
     source = c.source_line(catalog, r.lang, project=p.id)
     if r.lang == "en":
         lead = f"\"{topic}\" appears in this project's {where}:"
     else:
         lead = f"「{topic}」は、この事業の{where}に次のようにあります。"
-    lines = [c.project_title(catalog, p, r.lang), lead, f"「{top.text}」"]
-    if intent != "project_overview":
-        lines += project_text[intent](catalog, p, r.lang, audience).splitlines()[1:]
+    lines = [c.project_title(catalog, p, r.lang), lead]
+    details = project_text[intent](catalog, p, r.lang, audience).splitlines()[1:] if intent != "project_overview" else []
+    if not any(top.text in line for line in details):  # a KPI label or schedule cell is shown below
+        lines.append(f"「{top.text}」")
+    lines += details
     text = "\n".join([*lines, source])
     return Answer(query=r.text, intent=intent, lang=r.lang, audience=audience, text=text,  # type: ignore[arg-type]
                   answers=(_ref(catalog, top, r.lang),), suggestions=suggestions, projects=(p,),

@@ -93,3 +93,15 @@ def test_citizens_get_no_draft_through_a_passage(shared_db) -> None:
 def test_sentences_keep_a_trailing_parenthesis() -> None:
     text = "導入しました。(URL:https://example.jp/)\n今後も続けます。"
     assert sentences(text) == ["導入しました。(URL:https://example.jp/)", "今後も続けます。"]
+
+
+def test_a_kpi_label_answers_with_the_kpi(responder: Responder) -> None:
+    a = responder.answer("導入時にBPRのヒアリングをした業務の数は？")
+    assert a.intent == "project_kpi" and a.answers[0].id == "2-3-3"
+    assert "BPR に関するヒアリングを実施した業務数" in a.text and "実績 109" in a.text
+
+
+def test_a_schedule_cell_answers_with_the_schedule(responder: Responder) -> None:
+    a = responder.answer("自治体標準オープンデータセットに則したデータ")
+    assert a.intent == "project_schedule" and a.answers[0].id == "1-3-1"
+    assert "令和4年度: 自治体標準オープンデータセット" in a.text
