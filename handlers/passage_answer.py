@@ -127,10 +127,9 @@ def passage_answer(catalog: Catalog, finder: PassageFinder, r: Reading, audience
         # Asked what a word means, and the plan only uses it: say so, and where it is used.
         reason = (f"The action plan does not define \"{topic}\"; it uses the word in:" if r.lang == "en"
                   else f"アクションプランに「{topic}」の説明はありません。次の箇所で使われています。")
-        refs = tuple(_ref(catalog, p, r.lang) for p in found[:3])
-        names = [f"{x.id} {x.title}" if x.kind == "project" else x.title for x in refs]
-        return Answer(query=r.text, intent="unknown", lang=r.lang, audience=audience,
-                      text=c.unknown_text(r.lang, reason=reason, suggestions=names), suggestions=refs)
+        # The responder turns this into its usual "I don't know" (with its fallbacks), this reason first.
+        return Answer(query=r.text, intent="unknown", lang=r.lang, audience=audience, text=reason,
+                      suggestions=tuple(_ref(catalog, p, r.lang) for p in found[:3]), extra={"reason": reason})
     if top.kind == "glossary":
         term = catalog.terms[top.ref]
         source = c.source_line(catalog, r.lang, glossary=True)

@@ -187,9 +187,12 @@ class Responder:
 
     def _quote(self, r: Reading, audience: Audience, *, address_only: bool = False) -> Answer | None:
         """The whole-text stage (handlers.passage_answer): the plan's own sentence, or None."""
-        return passage_answer(self.catalog, self.passages, r, audience, show=lambda p: visible(p, audience),
-                              project_text=PROJECT_TEXT, is_name=self.resolver.index.is_name,
-                              address_only=address_only)
+        quoted = passage_answer(self.catalog, self.passages, r, audience, show=lambda p: visible(p, audience),
+                                project_text=PROJECT_TEXT, is_name=self.resolver.index.is_name,
+                                address_only=address_only)
+        if quoted is not None and quoted.intent == "unknown":  # a word the plan uses but never defines
+            return self._unknown(r, audience, list(quoted.suggestions), reason=quoted.extra["reason"])
+        return quoted
 
     # ------------------------------------------------------------------ builders
     def _project(self, r: Reading, hits: list[Scored], intent: str, audience: Audience,
