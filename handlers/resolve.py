@@ -182,7 +182,8 @@ class Resolver:
         if rivals:
             return Decision("clarify", intent, [top, *rivals][:MAX_OPTIONS], topic)
         if close:
-            options = [s for s in ranked if s.score >= top.score - 3 * MARGIN or s in close][:MAX_OPTIONS]
+            close_ids = {s.id for s in close}
+            options = [s for s in ranked if s.score >= top.score - 3 * MARGIN or s.id in close_ids][:MAX_OPTIONS]
             return Decision("clarify", intent, options, topic)
         if top.score >= ACCEPT:
             return Decision("project", intent, [top], topic)

@@ -108,6 +108,15 @@ class Catalog:
         rows = self._docs_containing(normalize(text), kind=None, limit=limit)
         return [TextDoc(r["kind"], r["ref"], r["field"], r["text"], r["normalized"]) for r in rows]
 
+    def documents(self, *, fields: tuple[str, ...]) -> list[TextDoc]:
+        """Every indexed text of these fields (e.g. all definitions and project texts)."""
+        marks = ", ".join("?" * len(fields))
+        with self.db.lock:  # type: ignore[attr-defined]
+            rows = list(self.db.query(
+                f"SELECT kind, ref, field, text, normalized FROM search_docs WHERE field IN ({marks}) ORDER BY id",
+                list(fields)))
+        return [TextDoc(r["kind"], r["ref"], r["field"], r["text"], r["normalized"]) for r in rows]
+
     def _docs_containing(self, needle: str, *, kind: str | None, limit: int) -> list[dict[str, str]]:
         if not needle:
             return []

@@ -4,8 +4,10 @@ Names, aliases and terms are matched elsewhere; this reads the texts themselves 
 evaluation comments, KPI labels, schedule cells and glossary definitions — one sentence at a time.
 A sentence counts only when it contains *every* content word the question has (after
 normalisation, so 手続/手続き and サーバ/サーバー meet): sharing a character trigram, or one word
-out of three, is not an answer. The database's FTS5 index (LIKE for two-character words) finds
-the texts that contain the longest word; only those are split into sentences.
+out of three, is not an answer. The database's FTS5 index finds the texts that contain the
+longest word (three characters or more; shorter words, which a trigram index cannot look up, are
+found in the texts kept in memory); only those texts are split into sentences. A word that occurs
+nowhere in the plan ends the search before any of that (the questions about the weather).
 """
 
 from __future__ import annotations
@@ -92,6 +94,8 @@ class PassageFinder:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
+        self._docs = catalog.documents(fields=PASSAGE_FIELDS)
+        self._corpus = "\n".join(d.normalized for d in self._docs)
 
     def find(self, words: list[str], *, stems: tuple[str, ...] = (), want_url: bool = False) -> list[Passage]:
         """Best passage per project or term, best first; [] when no sentence holds every word.
@@ -102,9 +106,14 @@ class PassageFinder:
         keys = sorted({k for k in (normalize(w) for w in words) if k}, key=len, reverse=True)
         if not keys or len(keys[0]) < 2:
             return []
+        if not all(k in self._corpus for k in keys):
+            return []
         required = [*keys[1:], *stems]
-        docs = [d for d in self.catalog.documents_containing(keys[0], limit=MAX_DOCS)
-                if d.field in PASSAGE_FIELDS and all(k in d.normalized for k in required)]
+        if len(keys[0]) >= 3:
+            candidates = self.catalog.documents_containing(keys[0], limit=MAX_DOCS)
+        else:
+            candidates = [d for d in self._docs if keys[0] in d.normalized][:MAX_DOCS]
+        docs = [d for d in candidates if d.field in PASSAGE_FIELDS and all(k in d.normalized for k in required)]
         best: dict[tuple[str, str], Passage] = {}
         for doc in docs:
             for p in _passages(doc, keys, stems):
