@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from knowledge.catalog import Catalog, TextDoc
 from knowledge.normalize import clean, normalize
@@ -22,7 +23,8 @@ from knowledge.variants import tokenizer
 
 # Fields that are passages. Names and terms are not: a word inside a name was already matched.
 PASSAGE_FIELDS = ("definition", "current", "issue", "goal", "comment", "kpi", "schedule")
-MAX_DOCS = 200
+# Texts read for one question at most: a word in more texts than this narrows nothing down.
+MAX_DOCS = 60
 _SENTENCE_BREAK = re.compile(r"(?<=[。！？])\s*|\s*\n\s*")
 _NOUNISH = ("名詞", "形状詞", "接頭辞", "接尾辞")  # 形状詞: 完全(性), 可用(性)
 _SYMBOL = re.compile(r"^[\W_]+$")
@@ -95,7 +97,9 @@ class PassageFinder:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self._docs = catalog.documents(fields=PASSAGE_FIELDS)
-        self._corpus = "\n".join(d.normalized for d in self._docs)
+        # Every pair of adjacent characters in the texts: a word with a pair not in here occurs
+        # nowhere, and is rejected without a search (most questions about other things).
+        self._pairs = {t[i:i + 2] for t in {d.normalized for d in self._docs} for i in range(len(t) - 1)}
 
     def find(self, words: list[str], *, stems: tuple[str, ...] = (), want_url: bool = False) -> list[Passage]:
         """Best passage per project or term, best first; [] when no sentence holds every word.
@@ -106,7 +110,7 @@ class PassageFinder:
         keys = sorted({k for k in (normalize(w) for w in words) if k}, key=len, reverse=True)
         if not keys or len(keys[0]) < 2:
             return []
-        if not all(k in self._corpus for k in keys):
+        if not all(k[i:i + 2] in self._pairs for k in keys for i in range(len(k) - 1)):
             return []
         required = [*keys[1:], *stems]
         if len(keys[0]) >= 3:
@@ -128,10 +132,15 @@ class PassageFinder:
         return ranked
 
 
+@lru_cache(maxsize=4096)
+def _sentence_forms(text: str) -> tuple[tuple[str, str], ...]:
+    """(sentence, its matching form) for each sentence of a text; texts are read again and again."""
+    return tuple((s, normalize(s)) for s in sentences(text))
+
+
 def _passages(doc: TextDoc, keys: list[str], stems: tuple[str, ...]) -> list[Passage]:
     out = []
-    for sentence in sentences(doc.text):
-        norm = normalize(sentence)
+    for sentence, norm in _sentence_forms(doc.text):
         if not all(k in norm for k in (*keys, *stems)):
             continue
         # A sentence that starts with the word ("機密性…情報に…") defines it; a dense one is about it.
