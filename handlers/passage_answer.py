@@ -1,6 +1,7 @@
 """The whole-text stage: when no name or term decided, answer with the plan's own sentence.
 
-Runs after the other stages found nothing (``unknown``). The question's content words are its
+Runs after the other stages found nothing (``unknown``), for Japanese questions (the plan is
+Japanese; an English question has no words to find in it). The question's content words are its
 noun phrases less the words that say what is asked (the lexicon's cues) and generic question
 nouns; a passage must contain all of them (:mod:`knowledge.passages`). The answer names the
 project or term, quotes the sentence, and says where in the plan it is.
@@ -38,7 +39,7 @@ _STOP = {normalize(w) for w in _QUESTION_NOUNS} | {
 _QUESTION_VERBS = {
     "見る", "見れる", "知る", "教える", "分かる", "わかる", "調べる", "探す", "聞く", "言う", "思う", "する", "出来る",
     "有る", "居る", "成る", "行う", "進める", "使う", "始まる", "始める", "終わる", "決まる", "取り組む", "読む",
-    "為る", "為れる", "出来る", "受ける", "貰う", "遣る", "下さる", "頂く", "致す", "見える", "見られる", "知れる", "分かる",
+    "為る", "為れる", "受ける", "貰う", "遣る", "下さる", "頂く", "致す", "見える", "見られる", "知れる",
 }
 # Two words that are not names we already know, found together in one sentence, are evidence
 # enough; with fewer, the question's verbs must be in the sentence too ("AIで画像を作る方法").
@@ -49,8 +50,6 @@ _ADDRESS = re.compile(r"url|アドレス|リンク|ホームページ|サイト|
 _DEFINE = re.compile(r"とは|って(?:何|なに|なん)|意味|(?<![a-z])(?:what (?:is|are|does)|means?|define)(?![a-z])")
 _FIELD_JA = {"current": "【現状】", "issue": "【課題】", "goal": "【目標】", "comment": "進捗の評価コメント",
              "kpi": "参考値（KPI）", "schedule": "スケジュール", "definition": "用語集の説明"}
-_FIELD_EN = {"current": "current state", "issue": "issue", "goal": "goal", "comment": "evaluation comment",
-             "kpi": "KPI", "schedule": "schedule", "definition": "glossary definition"}
 _FIELD_INTENT = {"kpi": "project_kpi", "schedule": "project_schedule"}
 _OWN_INTENT = {"project_kpi", "project_schedule", "project_department"}
 
@@ -125,32 +124,24 @@ def passage_answer(catalog: Catalog, finder: PassageFinder, r: Reading, audience
     suggestions = tuple(_ref(catalog, p, r.lang) for p in others)
     if _DEFINE.search(r.cue_form) and top.score < 1.0:
         # Asked what a word means, and the plan only uses it: say so, and where it is used.
-        reason = (f"The action plan does not define \"{topic}\"; it uses the word in:" if r.lang == "en"
-                  else f"アクションプランに「{topic}」の説明はありません。次の箇所で使われています。")
+        reason = f"アクションプランに「{topic}」の説明はありません。次の箇所で使われています。"
         # The responder turns this into its usual "I don't know" (with its fallbacks), this reason first.
         return Answer(query=r.text, intent="unknown", lang=r.lang, audience=audience, text=reason,
                       suggestions=tuple(_ref(catalog, p, r.lang) for p in found[:3]), extra={"reason": reason})
     if top.kind == "glossary":
         term = catalog.terms[top.ref]
         source = c.source_line(catalog, r.lang, glossary=True)
-        if r.lang == "en":
-            lead = f"\"{topic}\" appears in the glossary entry for {term.term}:"
-        else:
-            lead = f"「{topic}」は、用語集の「{term.term}」の説明に次のようにあります。"
+        lead = f"「{topic}」は、用語集の「{term.term}」の説明に次のようにあります。"
         text = "\n".join([f"【{term.term}】", lead, f"「{top.text}」", source])
         return Answer(query=r.text, intent="glossary", lang=r.lang, audience=audience, text=text,
                       answers=(_ref(catalog, top, r.lang),), suggestions=suggestions, terms=(term,),
-                      source=source, score=top.score)
+                      source=source, score=_confidence(top))
     p = show(catalog.projects[top.ref])
     # The question's own type first; else what the sentence is: a KPI label answers with the
     # KPI's figures, a schedule cell with the schedule.
     intent = r.project_intent if r.project_intent in _OWN_INTENT else _FIELD_INTENT.get(top.field, "project_overview")
-    where = (_FIELD_EN if r.lang == "en" else _FIELD_JA)[top.field]
     source = c.source_line(catalog, r.lang, project=p.id)
-    if r.lang == "en":
-        lead = f"\"{topic}\" appears in this project's {where}:"
-    else:
-        lead = f"「{topic}」は、この事業の{where}に次のようにあります。"
+    lead = f"「{topic}」は、この事業の{_FIELD_JA[top.field]}に次のようにあります。"
     lines = [c.project_title(catalog, p, r.lang), lead]
     details = project_text[intent](catalog, p, r.lang, audience).splitlines()[1:] if intent != "project_overview" else []
     if not any(top.text in line for line in details):  # a KPI label or schedule cell is shown below
@@ -159,12 +150,18 @@ def passage_answer(catalog: Catalog, finder: PassageFinder, r: Reading, audience
     text = "\n".join([*lines, source])
     return Answer(query=r.text, intent=intent, lang=r.lang, audience=audience, text=text,  # type: ignore[arg-type]
                   answers=(_ref(catalog, top, r.lang),), suggestions=suggestions, projects=(p,),
-                  source=source, score=top.score)
+                  source=source, score=_confidence(top))
+
+
+def _confidence(p: Passage) -> float:
+    """On the 0–100 scale of names and terms, below any name match: a passage is a fallback, and
+    an answer under 85 is kept for review (handlers.state)."""
+    return round(60 + 10 * min(p.score, 2.0), 1)
 
 
 def _ref(catalog: Catalog, p: Passage, lang: str) -> Ref:
     if p.kind == "glossary":
-        return Ref("glossary", p.ref, p.ref, p.score)
+        return Ref("glossary", p.ref, p.ref, _confidence(p))
     project = catalog.projects[p.ref]
     title = (catalog.english_name("project", p.ref) or project.name) if lang == "en" else project.name
-    return Ref("project", p.ref, title, p.score)
+    return Ref("project", p.ref, title, _confidence(p))
