@@ -104,7 +104,9 @@ def find_passages(finder: PassageFinder, r: Reading, *,
 
 
 def asks_address(r: Reading) -> bool:
-    return r.lang == "ja" and bool(_ADDRESS.search(r.cue_form)) and not _DEFINE.search(r.cue_form)
+    """"オープンデータのURLは？" — but not "…サイトの状況" (a project question) nor "…サイトとは"."""
+    return (r.lang == "ja" and r.project_intent is None and bool(_ADDRESS.search(r.cue_form))
+            and not _DEFINE.search(r.cue_form))
 
 
 def passage_answer(catalog: Catalog, finder: PassageFinder, r: Reading, audience: Audience, *,

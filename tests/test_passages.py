@@ -105,3 +105,13 @@ def test_a_schedule_cell_answers_with_the_schedule(responder: Responder) -> None
     a = responder.answer("自治体標準オープンデータセットに則したデータ")
     assert a.intent == "project_schedule" and a.answers[0].id == "1-3-1"
     assert "令和4年度: 自治体標準オープンデータセット" in a.text
+
+
+@pytest.mark.parametrize("question, intent, target", [
+    ("オープンデータカタログサイトの状況", "project_status", "1-3-1"),
+    ("オープンデータカタログサイトとは", "glossary", "オープンデータカタログサイト"),
+])
+def test_a_site_named_in_another_question_is_not_an_address_question(
+        responder: Responder, question: str, intent: str, target: str) -> None:
+    a = responder.answer(question)
+    assert a.intent == intent and a.answers[0].id == target
