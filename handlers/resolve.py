@@ -18,6 +18,11 @@ from knowledge.search import Hit, Index, key
 ACCEPT = 75.0
 SUGGEST = 62.0
 MARGIN = 5.0
+# Rasa's ambiguity_threshold: when the question's topic is part of the names of two projects
+# (窓口 in 窓口のワンストップ化 and in リモート窓口) and names neither outright, a runner-up
+# closer than this makes it ambiguous. Tuned on labelled questions: "スマホコンシェルジュの状況"
+# stays clear, "窓口の進捗" asks.
+AMBIGUITY_GAP = 10.0
 MAX_OPTIONS = 5
 EVIDENCE_BONUS = 4.0
 MIN_BARE_COVERAGE = 0.5  # a question without cue words must be mostly a name we know
@@ -112,6 +117,13 @@ class Resolver:
             # "マイナンバーの暗証番号を忘れた" is about something else. Offer it, do not answer.
             return Decision("unknown", top=self._suggestions(terms, a), topic=topic)
         if best_term >= ACCEPT and best_term >= direct:
+            term_hit = a.best("glossary")
+            if term_hit is not None and key(term_hit.via) != key(term_hit.id):
+                # A common name for the term (スマホ) that is also part of several projects' names:
+                # the projects are likelier what is asked about; offer them with the term.
+                projects = self._project_decision(r, a, terms, "project_status", topic)
+                if projects.kind == "clarify":
+                    return replace(projects, top=[*projects.top[: MAX_OPTIONS - 1], terms[0]])
             return self._term_decision(terms, topic)
         return self._project_decision(r, a, terms, "project_status", topic)
 
@@ -137,12 +149,15 @@ class Resolver:
         if not ranked or ranked[0].score < SUGGEST:
             return Decision("unknown", intent, self._suggestions(terms, a), topic)
         top = ranked[0]
-        close = [s for s in ranked[1:] if s.score >= top.score - MARGIN]
+        named = {h.id for h in a.by_kind.get("project", []) if h.score >= SUGGEST and h.how != "exact"}
+        gap = AMBIGUITY_GAP if top.id in named and top.how != "exact" else MARGIN
+        close = [s for s in ranked[1:] if s.score >= top.score - (gap if s.id in named else MARGIN)]
         rivals = _partial_rivals(top, ranked)
         if rivals:
             return Decision("clarify", intent, [top, *rivals][:MAX_OPTIONS], topic)
         if close:
-            options = [s for s in ranked if s.score >= top.score - 3 * MARGIN][:MAX_OPTIONS]
+            close_ids = {s.id for s in close}
+            options = [s for s in ranked if s.score >= top.score - 3 * MARGIN or s.id in close_ids][:MAX_OPTIONS]
             return Decision("clarify", intent, options, topic)
         if top.score >= ACCEPT:
             return Decision("project", intent, [top], topic)

@@ -10,11 +10,13 @@ from handlers.fallback import popular_terms, with_fallback
 from handlers.glossary_list import asks_for_glossary_list, glossary_list
 from handlers.focus import focused_text
 from handlers.listing import group_lines, list_answer_text
+from handlers.passage_answer import asks_address, passage_answer
 from handlers.resolve import Analysis, Resolver, Scored
 from handlers.scope import OutOfScope, Scope
 from handlers.understand import Reading, read
 from knowledge.catalog import Catalog, load_catalog
 from knowledge.gazetteer import fold_for_scan
+from knowledge.passages import PassageFinder
 from knowledge.records import Project
 
 PROJECT_TEXT = {
@@ -52,6 +54,7 @@ class Responder:
         self.resolver = Resolver(catalog)
         self._popular: list[str] | None = None
         self.scope = Scope(catalog, self.resolver)
+        self.passages = PassageFinder(catalog)
 
     def refresh(self) -> bool:
         """Reload when the database changed (new plan, submission, alias); True if it did."""
@@ -155,6 +158,10 @@ class Responder:
         )
 
     def _by_topic(self, r: Reading, a: Analysis, audience: Audience) -> Answer:
+        if asks_address(r):  # "オープンデータのURLは？": only the plan's sentence with the address answers
+            quoted = self._quote(r, audience, address_only=True)
+            if quoted is not None:
+                return quoted
         decision = self.resolver.decide(r, a)
         if decision.kind == "glossary":
             term = self.catalog.terms[decision.top[0].id]
@@ -175,7 +182,19 @@ class Responder:
                 text=c.clarify_text(r.lang, decision.topic, [f"{x.id} {x.title}" if x.kind == "project" else x.title for x in refs]),
                 suggestions=tuple(refs), score=decision.top[0].score,
             )
+        quoted = self._quote(r, audience)
+        if quoted is not None:
+            return quoted
         return self._unknown(r, audience, [self._any_ref(s, r.lang) for s in decision.top])
+
+    def _quote(self, r: Reading, audience: Audience, *, address_only: bool = False) -> Answer | None:
+        """The whole-text stage (handlers.passage_answer): the plan's own sentence, or None."""
+        quoted = passage_answer(self.catalog, self.passages, r, audience, show=lambda p: visible(p, audience),
+                                project_text=PROJECT_TEXT, is_name=self.resolver.index.is_name,
+                                address_only=address_only)
+        if quoted is not None and quoted.intent == "unknown":  # a word the plan uses but never defines
+            return self._unknown(r, audience, list(quoted.suggestions), reason=quoted.extra["reason"])
+        return quoted
 
     # ------------------------------------------------------------------ builders
     def _project(self, r: Reading, hits: list[Scored], intent: str, audience: Audience,

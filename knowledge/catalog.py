@@ -46,6 +46,15 @@ class TextHit:
     hits: int
 
 
+@dataclass(frozen=True)
+class TextDoc:
+    kind: str
+    ref: str
+    field: str
+    text: str  # as the plan writes it
+    normalized: str
+
+
 @dataclass
 class Catalog:
     db: Database
@@ -91,26 +100,42 @@ class Catalog:
         cannot index.
         """
         needle = normalize(text)
+        rows = self._docs_containing(needle, kind=kind, limit=int(limit) * 4)
+        return [TextHit(r["kind"], r["ref"], r["field"], r["normalized"].count(needle)) for r in rows]
+
+    def documents_containing(self, text: str, *, limit: int = 200) -> list[TextDoc]:
+        """The indexed texts (names, definitions, project texts) that contain ``text``, whole."""
+        rows = self._docs_containing(normalize(text), kind=None, limit=limit)
+        return [TextDoc(r["kind"], r["ref"], r["field"], r["text"], r["normalized"]) for r in rows]
+
+    def documents(self, *, fields: tuple[str, ...]) -> list[TextDoc]:
+        """Every indexed text of these fields (e.g. all definitions and project texts)."""
+        marks = ", ".join("?" * len(fields))
+        with self.db.lock:  # type: ignore[attr-defined]
+            rows = list(self.db.query(
+                f"SELECT kind, ref, field, text, normalized FROM search_docs WHERE field IN ({marks}) ORDER BY id",
+                list(fields)))
+        return [TextDoc(r["kind"], r["ref"], r["field"], r["text"], r["normalized"]) for r in rows]
+
+    def _docs_containing(self, needle: str, *, kind: str | None, limit: int) -> list[dict[str, str]]:
         if not needle:
             return []
         if len(needle) >= 3:
             phrase = '"' + needle.replace('"', '""') + '"'
             sql = (
-                "SELECT d.kind, d.ref, d.field, d.normalized FROM search_docs_fts f "
+                "SELECT d.kind, d.ref, d.field, d.text, d.normalized FROM search_docs_fts f "
                 "JOIN search_docs d ON d.rowid = f.rowid WHERE search_docs_fts MATCH ?"
             )
             params: list[object] = [phrase]
         else:
             escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            sql = "SELECT kind, ref, field, normalized FROM search_docs d WHERE normalized LIKE ? ESCAPE '\\'"
+            sql = "SELECT kind, ref, field, text, normalized FROM search_docs d WHERE normalized LIKE ? ESCAPE '\\'"
             params = [f"%{escaped}%"]
         if kind:
             sql += " AND d.kind = ?"
             params.append(kind)
         with self.db.lock:  # type: ignore[attr-defined]
-            rows = list(self.db.query(sql + f" LIMIT {int(limit) * 4}", params))
-        hits = [TextHit(r["kind"], r["ref"], r["field"], r["normalized"].count(needle)) for r in rows]
-        return hits
+            return list(self.db.query(sql + f" LIMIT {int(limit)}", params))
 
 
 def load_catalog(db: Database) -> Catalog:

@@ -1,7 +1,7 @@
 """One normalisation for every message and every indexed name, so that both sides meet.
 
 NFKC (fullwidth digits and letters, halfwidth kana), case folding, any dash between digits to
-"-", hiragana to katakana, and white space removed except between two ASCII word characters
+"-", spelling variants of nouns folded (手続き/手続, サーバ/サーバー), hiragana to katakana, and white space removed except between two ASCII word characters
 (so English words keep their boundaries while Japanese, written without spaces, matches however
 it was spaced).
 """
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
+from knowledge.variants import fold_variants
 
 # Hyphen, non-breaking hyphen, figure dash, en/em dash, horizontal bar, minus sign, katakana
 # prolonged sound mark (halfwidth too), fullwidth hyphen-minus, small hyphen, wave dash: people
@@ -46,5 +48,6 @@ def fold(text: str, *, kana: bool = True) -> str:
 
 
 def normalize(text: str) -> str:
-    """The matching form: :func:`fold`, then spaces removed except between ASCII words."""
-    return _GAP.sub("", fold(text))
+    """The matching form: :func:`fold` with spelling variants folded (:mod:`knowledge.variants`),
+    then spaces removed except between ASCII words."""
+    return _GAP.sub("", hira_to_kata(fold_variants(fold(text, kana=False))))

@@ -1,0 +1,73 @@
+"""Ambiguity: a topic shared by two projects' names asks which one, with both as buttons."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.slack.render import render as slack_render
+from handlers import Responder
+
+AMBIGUOUS = [
+    ("窓口の状況", {"1-2-1", "3-1-3"}),
+    ("窓口について教えて", {"1-2-1", "3-1-3"}),
+    ("窓口はどうなってる？", {"1-2-1", "3-1-3"}),
+    ("窓口の担当は？", {"1-2-1", "3-1-3"}),
+    ("スマホの進捗", {"3-1-1", "3-1-2"}),
+    ("スマホについて", {"3-1-1", "3-1-2"}),
+    ("スマホの取り組み", {"3-1-1", "3-1-2"}),
+    ("スマホのKPI", {"3-1-1", "3-1-2"}),
+    ("研修の評価", {"4-1-1", "5-1-1"}),
+    ("研修について", {"4-1-1", "5-1-1"}),
+    ("セキュリティの進捗", {"4-1-1", "4-1-2"}),
+]
+
+
+@pytest.mark.parametrize("question, both", AMBIGUOUS, ids=[q for q, _ in AMBIGUOUS])
+def test_close_candidates_ask_which_one(responder: Responder, question: str, both: set[str]) -> None:
+    a = responder.answer(question)
+    assert a.intent == "clarify" and not a.answers, (a.intent, [x.id for x in a.answers])
+    assert both <= {s.id for s in a.suggestions}
+
+
+CLEAR = [
+    ("スマホコンシェルジュの状況", "3-1-1"),
+    ("スマホ教室の状況", "3-1-2"),
+    ("スマートフォン講座の評価", "3-1-2"),
+    ("スマホ決済の状況", "1-2-2"),
+    ("書かない窓口の進捗", "1-2-1"),
+    ("窓口のワンストップ化の状況", "1-2-1"),
+    ("リモート窓口の状況", "3-1-3"),
+    ("窓口へのデジタル端末の配備", "3-1-3"),
+    ("マイナポータル端末の配備状況", "3-1-3"),
+    ("セキュリティ研修の評価", "4-1-1"),
+    ("デジタル人材の育成の評価", "5-1-1"),
+]
+
+
+@pytest.mark.parametrize("question, pid", CLEAR, ids=[q for q, _ in CLEAR])
+def test_a_question_that_names_one_project_stays_clear(responder: Responder, question: str, pid: str) -> None:
+    a = responder.answer(question)
+    assert a.intent == "project_status" and a.answers[0].id == pid, (a.intent, a.text[:120])
+
+
+@pytest.mark.parametrize("question, term", [("スマホとは", "スマートフォン"), ("セキュリティとは", "情報セキュリティ")])
+def test_asking_what_a_word_means_is_not_ambiguous(responder: Responder, question: str, term: str) -> None:
+    a = responder.answer(question)
+    assert a.intent == "glossary" and a.answers[0].id == term
+
+
+def test_the_bare_common_name_offers_the_term_too(responder: Responder) -> None:
+    a = responder.answer("スマホ")
+    assert a.intent == "clarify"
+    kinds = {(s.kind, s.id) for s in a.suggestions}
+    assert {("project", "3-1-1"), ("project", "3-1-2"), ("glossary", "スマートフォン")} <= kinds
+
+
+def test_the_reader_sees_both_as_buttons(responder: Responder) -> None:
+    a = responder.answer("窓口の状況")
+    assert "1-2-1 窓口のワンストップ化" in a.text and "3-1-3 窓口へのデジタル端末の配備" in a.text
+    blocks = slack_render(a)["blocks"]
+    buttons = [e for b in blocks if b.get("type") == "actions" for e in b["elements"]]
+    assert {json.loads(e["value"])["id"] for e in buttons} >= {"1-2-1", "3-1-3"}
