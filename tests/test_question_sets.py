@@ -16,8 +16,9 @@ from tests.conftest import DATA
 
 TUNE = json.loads((DATA / "questions_tune.json").read_text(encoding="utf-8"))
 HELDOUT = json.loads((DATA / "questions_heldout.json").read_text(encoding="utf-8"))
-# What the code scored on the tune half when the set was written (0.732), less a small margin.
-ACCURACY_FLOOR = 0.70
+# The tune half scored 0.732 when the set was written and 1.000 once issue 12 landed; the floor
+# leaves room for a few deliberate trade-offs, not for a category to regress.
+ACCURACY_FLOOR = 0.97
 LABELS = ("top", "top_in", "set", "unknown", "clarify", "intent")
 
 
