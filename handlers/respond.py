@@ -59,7 +59,7 @@ class Responder:
     def refresh(self) -> bool:
         """Reload when the database changed (new plan, submission, alias); True if it did."""
         if self.catalog.is_stale():
-            self._set(load_catalog(self.catalog.db))
+            self._set(load_catalog(self.catalog.db, state=self.catalog.state))
             return True
         return False
 

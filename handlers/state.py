@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from sqlite_utils import Database
 
 from handlers.answer import Answer
 
+from knowledge.statedb import as_state
 from knowledge.store import write_transaction
 
 
@@ -26,34 +28,26 @@ def _iso(t: datetime) -> str:
 class Conversations:
     """The last project discussed, per conversation key (a thread, or a DM with an expiry)."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        with write_transaction(db):
-            db["conversations"].create(
-                {"key": str, "project_id": str, "updated_at": str}, pk="key", if_not_exists=True
-            )
+    def __init__(self, db: Any) -> None:
+        self.state = as_state(db)  # the table comes from knowledge.migrations
 
     def remember(self, key: str, project_id: str, *, now: datetime) -> None:
-        with self.db.lock:  # type: ignore[attr-defined]
-            self.db["conversations"].upsert({"key": key, "project_id": project_id, "updated_at": _iso(now)}, pk="key")
-            self.db.conn.commit()
+        self.state.execute("INSERT INTO conversations(key, project_id, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) "
+                           "DO UPDATE SET project_id = excluded.project_id, updated_at = excluded.updated_at",
+                           [key, project_id, _iso(now)])
 
     def recall(self, key: str, *, now: datetime, ttl: timedelta | None = None) -> str | None:
-        with self.db.lock:  # type: ignore[attr-defined]
-            row = self.db.execute("SELECT project_id, updated_at FROM conversations WHERE key = ?", [key]).fetchone()
+        row = self.state.one("SELECT project_id, updated_at FROM conversations WHERE key = ?", [key])
         if row is None:
             return None
-        if ttl is not None and datetime.fromisoformat(row[1]) < now - ttl:
+        if ttl is not None and datetime.fromisoformat(row["updated_at"]) < now - ttl:
             return None
-        return row[0]
+        return row["project_id"]
 
     def purge(self, *, before: datetime, prefix: str) -> int:
         """Forget conversations under ``prefix`` (e.g. ``web:``) untouched since ``before``."""
-        with self.db.lock:  # type: ignore[attr-defined]
-            cur = self.db.execute("DELETE FROM conversations WHERE key LIKE ? AND updated_at < ?",
+        return self.state.execute("DELETE FROM conversations WHERE key LIKE ? AND updated_at < ?",
                                   [prefix.replace("%", "").replace("_", "") + "%", _iso(before)])
-            self.db.conn.commit()
-            return cur.rowcount
 
 
 def hash_user(user_id: str, *, salt: str) -> str:
@@ -64,15 +58,9 @@ def hash_user(user_id: str, *, salt: str) -> str:
 class QuestionLog:
     """Questions the bot could not answer (or answered with low confidence), for improving aliases."""
 
-    def __init__(self, db: Database, *, salt: str = "dxbot") -> None:
-        self.db = db
+    def __init__(self, db: Any, *, salt: str = "dxbot") -> None:
+        self.state = as_state(db)  # the table comes from knowledge.migrations
         self.salt = salt
-        with write_transaction(db):
-            db["unanswered"].create(
-                {"id": int, "text": str, "channel": str, "user_hash": str, "intent": str, "score": float, "at": str},
-                pk="id",
-                if_not_exists=True,
-            )
 
     LOW_CONFIDENCE = 85.0
 
@@ -84,23 +72,15 @@ class QuestionLog:
                         now=now)
 
     def record(self, text: str, *, channel: str, user_id: str | None, intent: str, score: float, now: datetime) -> None:
-        with self.db.lock:  # type: ignore[attr-defined]
-            self.db["unanswered"].insert({
-                "text": text[:500], "channel": channel,
-                "user_hash": hash_user(user_id, salt=self.salt) if user_id else None,
-                "intent": intent, "score": score, "at": _iso(now),
-            })
-            self.db.conn.commit()
+        self.state.execute(
+            "INSERT INTO unanswered(text, channel, user_hash, intent, score, at) VALUES (?, ?, ?, ?, ?, ?)",
+            [text[:500], channel, hash_user(user_id, salt=self.salt) if user_id else None, intent, score, _iso(now)])
 
     def since(self, when: datetime) -> list[dict]:
-        with self.db.lock:  # type: ignore[attr-defined]
-            return list(self.db.query("SELECT * FROM unanswered WHERE at >= ? ORDER BY at", [_iso(when)]))
+        return self.state.rows("SELECT * FROM unanswered WHERE at >= ? ORDER BY at, id", [_iso(when)])
 
     def enforce_retention(self, *, now: datetime, days: int) -> int:
-        with self.db.lock:  # type: ignore[attr-defined]
-            cur = self.db.execute("DELETE FROM unanswered WHERE at < ?", [_iso(now - timedelta(days=days))])
-            self.db.conn.commit()
-            return cur.rowcount
+        return self.state.execute("DELETE FROM unanswered WHERE at < ?", [_iso(now - timedelta(days=days))])
 
 
 def group_similar(texts: list[str], *, threshold: float = 75.0) -> list[tuple[str, int, list[str]]]:

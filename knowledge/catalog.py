@@ -11,6 +11,7 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -26,6 +27,7 @@ from knowledge.records import (
     ScheduleItem,
     Term,
 )
+from knowledge.statedb import as_state, generation
 from knowledge.store import meta
 
 
@@ -68,6 +70,10 @@ class Catalog:
     departments: tuple[str, ...]
     aliases: tuple[AliasEntry, ...]
     english: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Where submissions and taught aliases live (the same SQLite file, or PostgreSQL), and its
+    # generation when this snapshot was read.
+    state: Any = None
+    shared_generation: str = ""
 
     # ------------------------------------------------------------------ lookups
     def project(self, pid: str) -> Project | None:
@@ -89,7 +95,9 @@ class Catalog:
 
     def is_stale(self) -> bool:
         with self.db.lock:  # type: ignore[attr-defined]
-            return (meta(self.db, "generation") or "") != self.generation
+            if (meta(self.db, "generation") or "") != self.generation:
+                return True
+        return generation(as_state(self.state or self.db)) != self.shared_generation
 
     # ------------------------------------------------------------------ full text
     def search_text(self, text: str, *, kind: str | None = None, limit: int = 50) -> list[TextHit]:
@@ -138,12 +146,22 @@ class Catalog:
             return list(self.db.query(sql + f" LIMIT {int(limit)}", params))
 
 
-def load_catalog(db: Database) -> Catalog:
+def load_catalog(db: Database, *, state: Any = None) -> Catalog:
+    """A snapshot of the plan in ``db`` with the submissions and taught aliases in ``state``
+    (default: the same file)."""
+    shared = as_state(state or db)
+    # Read the generation first: a change committed while loading makes the snapshot stale
+    # at once rather than hiding behind a newer number.
+    shared_gen = generation(shared)
+    submissions = shared.rows("SELECT * FROM evaluations WHERE source = 'submission' AND replaced_at IS NULL "
+                              "ORDER BY project_id, fiscal_year, id")
+    taught = shared.rows("SELECT * FROM aliases WHERE source = 'user'")
     with db.lock:  # type: ignore[attr-defined]
-        return _load(db)
+        catalog = _load(db, submissions, taught)
+    return replace(catalog, state=state, shared_generation=shared_gen)
 
 
-def _load(db: Database) -> Catalog:
+def _load(db: Database, submissions: list[dict[str, Any]], taught: list[dict[str, Any]]) -> Catalog:
     policies = {r["id"]: Policy(r["id"], r["title"]) for r in db.query("SELECT * FROM policies ORDER BY id")}
     approaches = {
         r["id"]: Approach(r["id"], r["policy_id"], r["title"], r["vision"])
@@ -173,7 +191,13 @@ def _load(db: Database) -> Catalog:
         indicators[r["project_id"]].append(Indicator(r["indicator"], r["label"], r["unit"], tuple(vals), r["note"] or ""))
     evaluations: dict[str, list[Evaluation]] = defaultdict(list)
     invalid_actuals: set[tuple[str, int, int]] = set()
-    for r in db.query("SELECT * FROM evaluations WHERE replaced_at IS NULL ORDER BY project_id, fiscal_year, id"):
+    plan_rows = db.query("SELECT * FROM evaluations WHERE source = 'plan' AND replaced_at IS NULL "
+                         "ORDER BY project_id, fiscal_year, id")
+    # A published submission replaces the plan's own evaluation of that year.
+    published = {(r["project_id"], r["fiscal_year"]) for r in submissions if r["status"] == "published"}
+    plan_rows = [r for r in plan_rows if (r["project_id"], r["fiscal_year"]) not in published]
+    for r in sorted([*plan_rows, *submissions], key=lambda r: (r["project_id"], r["fiscal_year"], r["source"] != "plan",
+                                                               r["id"])):
         checked = stored_actuals(r["actuals"], where=f"evaluation {r['id']} ({r['project_id']})")
         actuals = tuple((no, value) for no, (value, _) in checked.items())
         if r["status"] == "published":
@@ -214,9 +238,12 @@ def _load(db: Database) -> Catalog:
         r["term"]: Term(r["term"], r["definition"], tuple(json.loads(r["urls"] or "[]")), r["position"])
         for r in db.query("SELECT * FROM glossary ORDER BY position")
     }
+    known = {("project", pid) for pid in projects} | {("glossary", term) for term in terms}
+    rows = [*db.query("SELECT * FROM aliases WHERE source != 'user'"),
+            *(r for r in taught if (r["kind"], r["target"]) in known)]
     aliases = tuple(
         AliasEntry(r["alias"], r["normalized"], r["kind"], r["target"], r["source"])
-        for r in db.query("SELECT * FROM aliases ORDER BY kind, target, alias")
+        for r in sorted(rows, key=lambda r: (r["kind"], r["target"], r["alias"]))
     )
     english = {(r["kind"], r["target"]): r["name"] for r in db.query("SELECT * FROM english_names")}
     departments = tuple(r["name"] for r in db.query("SELECT name FROM departments ORDER BY id"))

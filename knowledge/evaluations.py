@@ -8,12 +8,12 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlite_utils import Database
+from typing import Any
 
 from knowledge.catalog import Catalog
 from knowledge.numbers import stored_actuals
 from knowledge.records import fiscal_to_reiwa
-from knowledge.store import bump_generation, write_transaction
+from knowledge.statedb import as_state, bump_generation
 
 
 @dataclass(frozen=True)
@@ -26,47 +26,52 @@ class Submission:
     submitted_by: str
 
 
-def submit_draft(db: Database, s: Submission, *, now: datetime) -> int:
-    """Store ``s`` as the project's draft for the year; an earlier draft is kept as history."""
+def submit_draft(db: Any, s: Submission, *, now: datetime) -> int:
+    """Store ``s`` as the project's draft for the year; an earlier draft is kept as history.
+
+    ``db`` is the state (or the SQLite knowledge base that holds it)."""
     stamp = now.isoformat(timespec="seconds")
-    with write_transaction(db):
-        db.execute(
+    state = as_state(db)
+    with state.transaction():
+        state.execute(
             "UPDATE evaluations SET replaced_at = ? WHERE project_id = ? AND fiscal_year = ? "
             "AND source = 'submission' AND status = 'draft' AND replaced_at IS NULL",
             [stamp, s.project_id, s.fiscal_year],
         )
-        row_id = db["evaluations"].insert({
-            "project_id": s.project_id, "fiscal_year": s.fiscal_year, "grade": s.grade, "comment": s.comment,
-            "source": "submission", "status": "draft", "actuals": json.dumps({str(k): v for k, v in s.actuals.items()}),
-            "submitted_by": s.submitted_by, "submitted_at": stamp,
-        }).last_pk
-        bump_generation(db, commit=False)
-    return int(row_id)
+        row = state.one(
+            "INSERT INTO evaluations(project_id, fiscal_year, grade, comment, source, status, actuals, submitted_by, "
+            "submitted_at) VALUES (?, ?, ?, ?, 'submission', 'draft', ?, ?, ?) RETURNING id",
+            [s.project_id, s.fiscal_year, s.grade, s.comment, json.dumps({str(k): v for k, v in s.actuals.items()}),
+             s.submitted_by, stamp])
+        bump_generation(state)
+    assert row is not None
+    return int(row["id"])
 
 
-def publish(db: Database, fiscal_year: int, *, now: datetime) -> list[str]:
+def publish(db: Any, fiscal_year: int, *, now: datetime) -> list[str]:
     """Turn the year's current drafts into the published evaluations; returns the project ids."""
     stamp = now.isoformat(timespec="seconds")
-    with write_transaction(db):
-        drafts = [r[0] for r in db.execute(
+    state = as_state(db)
+    with state.transaction():
+        drafts = [r["project_id"] for r in state.rows(
             "SELECT project_id FROM evaluations WHERE fiscal_year = ? AND source = 'submission' "
-            "AND status = 'draft' AND replaced_at IS NULL ORDER BY project_id", [fiscal_year]).fetchall()]
+            "AND status = 'draft' AND replaced_at IS NULL ORDER BY project_id", [fiscal_year])]
         for pid in drafts:
-            db.execute("UPDATE evaluations SET replaced_at = ? WHERE project_id = ? AND fiscal_year = ? "
-                       "AND status = 'published' AND replaced_at IS NULL", [stamp, pid, fiscal_year])
-        db.execute("UPDATE evaluations SET status = 'published' WHERE fiscal_year = ? AND source = 'submission' "
-                   "AND status = 'draft' AND replaced_at IS NULL", [fiscal_year])
+            state.execute("UPDATE evaluations SET replaced_at = ? WHERE project_id = ? AND fiscal_year = ? "
+                          "AND source = 'submission' AND status = 'published' AND replaced_at IS NULL",
+                          [stamp, pid, fiscal_year])
+        state.execute("UPDATE evaluations SET status = 'published' WHERE fiscal_year = ? AND source = 'submission' "
+                      "AND status = 'draft' AND replaced_at IS NULL", [fiscal_year])
         if drafts:
-            bump_generation(db, commit=False)
+            bump_generation(state)
     return drafts
 
 
-def submitted(db: Database, fiscal_year: int) -> set[str]:
+def submitted(db: Any, fiscal_year: int) -> set[str]:
     """Projects with a current submission (draft or published) for the year."""
-    with db.lock:  # type: ignore[attr-defined]
-        return {r[0] for r in db.execute(
-            "SELECT DISTINCT project_id FROM evaluations WHERE fiscal_year = ? AND source = 'submission' "
-            "AND replaced_at IS NULL", [fiscal_year]).fetchall()}
+    return {r["project_id"] for r in as_state(db).rows(
+        "SELECT DISTINCT project_id FROM evaluations WHERE fiscal_year = ? AND source = 'submission' "
+        "AND replaced_at IS NULL", [fiscal_year])}
 
 
 def progress_by_department(catalog: Catalog, done: set[str]) -> dict[str, tuple[list[str], list[str]]]:
@@ -79,11 +84,10 @@ def progress_by_department(catalog: Catalog, done: set[str]) -> dict[str, tuple[
     return dict(sorted(out.items()))
 
 
-def export_rows(db: Database, catalog: Catalog, fiscal_year: int) -> list[dict[str, str]]:
-    with db.lock:  # type: ignore[attr-defined]
-        rows = {r["project_id"]: r for r in db.query(
-            "SELECT * FROM evaluations WHERE fiscal_year = ? AND source = 'submission' AND replaced_at IS NULL",
-            [fiscal_year])}
+def export_rows(db: Any, catalog: Catalog, fiscal_year: int) -> list[dict[str, str]]:
+    rows = {r["project_id"]: r for r in as_state(db).rows(
+        "SELECT * FROM evaluations WHERE fiscal_year = ? AND source = 'submission' AND replaced_at IS NULL",
+        [fiscal_year])}
     out = []
     for p in catalog.projects.values():
         r = rows.get(p.id)

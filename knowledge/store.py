@@ -107,6 +107,10 @@ def connect(path: str | Path | None = None, *, memory: bool = False) -> Database
     db = _open(target) if target == ":memory:" else ThreadLocalDatabase(target)
     with write_transaction(db):  # type: ignore[arg-type]
         ensure_schema(db)  # type: ignore[arg-type]
+    from knowledge.migrations import migrate
+    from knowledge.statedb import as_state
+
+    migrate(as_state(db))  # the embedded default keeps its state in this same file
     return db  # type: ignore[return-value]
 
 

@@ -12,9 +12,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlite_utils import Database
+from typing import Any
 
-from knowledge.store import write_transaction
+from knowledge.statedb import as_state
 
 DEFAULT_ADMIN_DEPARTMENT = "デジタル行政推進課"
 
@@ -38,35 +38,23 @@ class Admin:
 
 
 class Directory:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        with write_transaction(db):
-            db["department_routes"].create(
-                {"department": str, "slack_channel": str, "slack_users": str, "teams": str}, pk="department",
-                if_not_exists=True,
-            )
-            db["directory_settings"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+    def __init__(self, db: Any) -> None:
+        self.state = as_state(db)  # the tables come from knowledge.migrations
 
     # ------------------------------------------------------------------ edits
     def set(self, route: Route) -> None:
-        with self.db.lock:  # type: ignore[attr-defined]
-            self.db["department_routes"].upsert({
-                "department": route.department, "slack_channel": route.slack_channel,
-                "slack_users": json.dumps(list(route.slack_users)), "teams": json.dumps(list(route.teams)),
-            }, pk="department")
-            self.db.conn.commit()
+        self.state.execute(
+            "INSERT INTO department_routes(department, slack_channel, slack_users, teams) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(department) DO UPDATE SET slack_channel = excluded.slack_channel, "
+            "slack_users = excluded.slack_users, teams = excluded.teams",
+            [route.department, route.slack_channel, json.dumps(list(route.slack_users)), json.dumps(list(route.teams))])
 
     def remove(self, department: str) -> bool:
-        with self.db.lock:  # type: ignore[attr-defined]
-            cur = self.db.execute("DELETE FROM department_routes WHERE department = ?", [department])
-            self.db.conn.commit()
-            return cur.rowcount > 0
+        return self.state.execute("DELETE FROM department_routes WHERE department = ?", [department]) > 0
 
     def set_admin(self, *, channel: str | None, users: list[str]) -> None:
-        with self.db.lock:  # type: ignore[attr-defined]
-            self.db["directory_settings"].upsert({"key": "admin", "value": json.dumps(
-                {"channel": channel, "users": users})}, pk="key")
-            self.db.conn.commit()
+        self.state.execute("INSERT INTO directory_settings(key, value) VALUES ('admin', ?) ON CONFLICT(key) "
+                           "DO UPDATE SET value = excluded.value", [json.dumps({"channel": channel, "users": users})])
 
     def load_toml(self, path: Path) -> int:
         """Load ``[admin]`` and ``[departments."名前"]`` tables; returns how many departments were set."""
@@ -82,8 +70,8 @@ class Directory:
 
     # ------------------------------------------------------------------ reads
     def routes(self) -> dict[str, Route]:
-        with self.db.lock:  # type: ignore[attr-defined]
-            rows = list(self.db.query("SELECT * FROM department_routes ORDER BY department"))
+        # Sorted here: PostgreSQL collations order Japanese differently from SQLite.
+        rows = sorted(self.state.rows("SELECT * FROM department_routes"), key=lambda r: r["department"])
         return {r["department"]: Route(r["department"], r["slack_channel"], tuple(json.loads(r["slack_users"] or "[]")),
                                        tuple(json.loads(r["teams"] or "[]"))) for r in rows}
 
@@ -98,10 +86,9 @@ class Directory:
         return [route] if route.reachable else []
 
     def admin(self) -> Admin:
-        with self.db.lock:  # type: ignore[attr-defined]
-            row = self.db.execute("SELECT value FROM directory_settings WHERE key = 'admin'").fetchone()
+        row = self.state.one("SELECT value FROM directory_settings WHERE key = 'admin'")
         if row:
-            data = json.loads(row[0])
+            data = json.loads(row["value"])
             return Admin(data.get("channel"), tuple(data.get("users", [])))
         fallback = self.routes().get(DEFAULT_ADMIN_DEPARTMENT)
         return Admin(fallback.slack_channel if fallback else None, fallback.slack_users if fallback else ())

@@ -1,0 +1,213 @@
+"""Where shared state lives: the embedded SQLite file, or PostgreSQL for several hosts.
+
+One small interface, two implementations. The stores (inbound queue, outbox, evaluations,
+directory, conversations, unanswered log, taught aliases) write their SQL once, with ``?``
+placeholders, in the subset both databases speak: ``INSERT … ON CONFLICT … DO UPDATE/NOTHING``,
+``RETURNING``, ISO-8601 UTC text for times (which compares correctly as text on both). The few
+differences (identity columns, ``FOR UPDATE SKIP LOCKED``, how a write transaction takes its
+lock) are asked of :attr:`StateDB.dialect`. There is no ORM or query compiler on the request
+path: a statement costs what the driver costs.
+
+``DXBOT_DATABASE_URL`` unset: the state is in the knowledge base's own SQLite file, exactly as
+before. ``postgresql://…``: it is in PostgreSQL, reached through a bounded connection pool.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any, Protocol
+
+Params = Sequence[Any]
+
+
+class StateDB(Protocol):
+    dialect: str  # "sqlite" | "postgresql"
+
+    def transaction(self) -> Any:
+        """A context manager: every statement inside is one transaction, holding the write lock
+        from the start (SQLite's BEGIN IMMEDIATE); nested use joins the outer one."""
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement (committed at once outside a transaction); the rows it changed."""
+
+    def rows(self, sql: str, params: Params = ()) -> list[dict[str, Any]]: ...
+
+    def one(self, sql: str, params: Params = ()) -> dict[str, Any] | None: ...
+
+    def describe(self) -> str:
+        """Where the state is, without credentials (for /healthz and messages)."""
+
+
+class SqliteState:
+    """The state in the knowledge base's SQLite file (one connection per thread, WAL)."""
+
+    dialect = "sqlite"
+
+    def __init__(self, db: Any) -> None:
+        self.db = db  # a sqlite-utils Database or knowledge.store.ThreadLocalDatabase
+
+    def transaction(self):  # type: ignore[no-untyped-def]
+        from knowledge.store import write_transaction
+
+        return write_transaction(self.db)
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        return self._run(sql, params, fetch=False)  # type: ignore[return-value]
+
+    def rows(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
+        return self._run(sql, params, fetch=True)  # type: ignore[return-value]
+
+    def _run(self, sql: str, params: Params, *, fetch: bool) -> int | list[dict[str, Any]]:
+        with self.db.lock:
+            # Inside a transaction the statement joins it; outside, it commits on its own.
+            joined = self.db.conn.in_transaction
+            cur = self.db.conn.execute(sql, list(params))
+            out: int | list[dict[str, Any]] = cur.rowcount
+            if fetch:
+                names = [d[0] for d in cur.description or ()]
+                out = [dict(zip(names, r)) for r in cur.fetchall()]
+            if not joined and self.db.conn.in_transaction:
+                self.db.conn.commit()
+            return out
+
+    def one(self, sql: str, params: Params = ()) -> dict[str, Any] | None:
+        found = self.rows(sql, params)
+        return found[0] if found else None
+
+    def describe(self) -> str:
+        return "sqlite"
+
+
+@lru_cache(maxsize=512)
+def _pg_sql(sql: str) -> str:
+    """``?`` placeholders to psycopg's ``%s`` (a literal ``%`` doubled first)."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class PostgresState:
+    """The state in PostgreSQL through a psycopg 3 connection pool.
+
+    A transaction keeps its connection for the thread until it ends; a statement outside one
+    borrows a connection, runs in autocommit and returns it.
+    """
+
+    dialect = "postgresql"
+
+    def __init__(self, url: str, *, max_size: int = 8, timeout: float = 15.0) -> None:
+        from psycopg.rows import dict_row
+        from psycopg_pool import ConnectionPool
+
+        self.url = url
+        self._local = threading.local()
+        self.pool = ConnectionPool(url, min_size=1, max_size=max_size, timeout=timeout, open=False,
+                                   kwargs={"autocommit": True, "row_factory": dict_row},
+                                   name="dxbot-state")
+        self.pool.open(wait=True, timeout=timeout)
+
+    @contextmanager
+    def _conn(self) -> Iterator[Any]:
+        held = getattr(self._local, "conn", None)
+        if held is not None:
+            yield held
+            return
+        with self.pool.connection() as conn:
+            yield conn
+
+    @contextmanager
+    def transaction(self) -> Iterator["PostgresState"]:
+        if getattr(self._local, "conn", None) is not None:
+            yield self
+            return
+        with self.pool.connection() as conn:
+            self._local.conn = conn
+            try:
+                with conn.transaction():
+                    yield self
+            finally:
+                self._local.conn = None
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        with self._conn() as conn:
+            return conn.execute(_pg_sql(sql), list(params)).rowcount
+
+    def rows(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
+        with self._conn() as conn:
+            cur = conn.execute(_pg_sql(sql), list(params))
+            return list(cur.fetchall()) if cur.description else []
+
+    def one(self, sql: str, params: Params = ()) -> dict[str, Any] | None:
+        found = self.rows(sql, params)
+        return found[0] if found else None
+
+    @contextmanager
+    def advisory_lock(self, key: int) -> Iterator[None]:
+        """A session-level lock that every host sees (migrations take it)."""
+        with self.pool.connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", [key])
+            self._local.conn = conn
+            try:
+                yield
+            finally:
+                self._local.conn = None
+                conn.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+    def describe(self) -> str:
+        from psycopg.conninfo import conninfo_to_dict
+
+        info = conninfo_to_dict(self.url)
+        return f"postgresql {info.get('host', 'localhost')}:{info.get('port', 5432)}/{info.get('dbname', '')}"
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def as_state(db: Any) -> StateDB:
+    """The state behind ``db``: itself when it is one, else the SQLite file's (cached on it)."""
+    if hasattr(db, "dialect"):
+        return db  # type: ignore[no-any-return]
+    state = getattr(db, "_dxbot_state", None)
+    if state is None:
+        state = SqliteState(db)
+        try:
+            db._dxbot_state = state
+        except AttributeError:  # pragma: no cover - a Database always takes attributes
+            pass
+    return state
+
+
+def is_postgres_url(url: str | None) -> bool:
+    return bool(url) and url.split(":", 1)[0] in {"postgresql", "postgres"}  # type: ignore[union-attr]
+
+
+def open_state(url: str | None, *, sqlite_db: Any, migrate_now: bool = True) -> StateDB:
+    """The state for ``DXBOT_DATABASE_URL`` (unset: ``sqlite_db``'s file), migrated to this code."""
+    from knowledge.migrations import migrate
+
+    if not url:
+        state: StateDB = as_state(sqlite_db)
+    elif is_postgres_url(url):
+        state = PostgresState(url)
+    else:
+        raise ValueError(f"DXBOT_DATABASE_URL must start with postgresql://, not {url.split(':', 1)[0]!r}")
+    if migrate_now:
+        migrate(state)
+    return state
+
+
+# ------------------------------------------------------------------ the shared generation
+# Bumped by whatever changes answers outside the plan (a submission, a publish, a taught alias,
+# a new plan stored for every host); each process compares it with the one its catalog was
+# loaded at. It lives in the state, so a change on one host is seen on every other.
+
+def bump_generation(state: StateDB) -> None:
+    """Call inside the transaction that makes the change, so both commit together."""
+    state.execute("INSERT INTO state_meta(key, value) VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE "
+                  "SET value = CAST(CAST(state_meta.value AS INTEGER) + 1 AS TEXT)")
+
+
+def generation(state: StateDB) -> str:
+    row = state.one("SELECT value FROM state_meta WHERE key = 'generation'")
+    return row["value"] if row else ""
