@@ -68,3 +68,44 @@ def db_path(kb_template: Path, tmp_path: Path) -> Path:
     target = tmp_path / "dxbot.db"
     shutil.copy(kb_template, target)
     return target
+
+
+# ------------------------------------------------------------------ shared state on both databases
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real PostgreSQL server for the session (tests/pg.py). Missing under CI: a failure, not a skip."""
+    import os
+
+    from tests import pg
+
+    try:
+        server = pg.start()
+    except FileNotFoundError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs PostgreSQL for the state tests: {exc}")
+        pytest.skip(str(exc))
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def pg_url(pg_server) -> str:
+    """A fresh empty database on the session's server."""
+    return pg_server.new_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state(request, db):
+    """The shared state on each backend: the knowledge base's own SQLite file (the embedded
+    default), and a fresh PostgreSQL database migrated by the code under test."""
+    from knowledge.statedb import open_state
+
+    if request.param == "sqlite":
+        yield open_state(None, sqlite_db=db)
+        return
+    url = request.getfixturevalue("pg_url")
+    st = open_state(url, sqlite_db=db)
+    yield st
+    st.close()  # type: ignore[attr-defined]
