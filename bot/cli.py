@@ -17,7 +17,7 @@ from handlers import compose as c
 from knowledge.catalog import load_catalog
 from knowledge.parse import PlanParseError, parse_plan
 from knowledge.records import fiscal_to_reiwa
-from knowledge.store import bundled_plan_text, connect, ensure_ingested, ingest
+from knowledge.store import bundled_plan_text, connect, ingest
 
 
 def _now() -> datetime:
@@ -26,8 +26,11 @@ def _now() -> datetime:
 
 def open_db(settings: Settings) -> Database:
     """The knowledge base, built from the bundled plan on first use."""
+    from knowledge.shared_plan import sync_plan
+    from knowledge.statedb import open_state
+
     db = connect(settings.db_path)
-    report = ensure_ingested(db, now=_now())
+    report = sync_plan(db, open_state(settings.database_url, sqlite_db=db), now=_now())
     if report is not None:
         click.echo(f"Built {settings.db_path} from the bundled plan ({report.projects} projects, "
                    f"{report.terms} terms).", err=True)
@@ -55,6 +58,9 @@ def ingest_cmd(settings: Settings, path: Path | None, force: bool) -> None:
         plan = parse_plan(text)
     except PlanParseError as exc:
         raise click.ClickException(f"{path or 'bundled plan'}: {exc}") from exc
+    from knowledge.shared_plan import store_plan
+    from knowledge.statedb import open_state
+
     db = connect(settings.db_path)
     try:
         validate(text, plan, last_good=last_good(db))
@@ -65,6 +71,7 @@ def ingest_cmd(settings: Settings, path: Path | None, force: bool) -> None:
                                        "(if this is really the plan, `dxbot ingest --force`)") from exc
         click.secho(f"{path or 'bundled plan'}: loaded despite: {exc} (forced)", fg="yellow", err=True)
         forced = True
+    store_plan(open_state(settings.database_url, sqlite_db=db), text, now=_now())  # every host follows
     report = ingest(db, plan, now=_now(), forced=forced)
     state = "updated" if report.changed else "unchanged (same document)"
     click.echo(f"{settings.db_path}: {report.projects} projects, {report.terms} glossary terms, "
@@ -491,6 +498,8 @@ main.add_command(line_group)
 from bot.cli_inbound import inbound_group  # noqa: E402  (a group of its own module)
 
 main.add_command(inbound_group)
+
+from bot import cli_state  # noqa: E402,F401  (registers migrate, export-state, import-state)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -17,6 +17,9 @@ def _names(value: str | None) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class Settings:
     db_path: str = "dxbot.db"
+    # DXBOT_DATABASE_URL: postgresql://… moves the shared state there (several hosts); unset,
+    # it stays in the SQLite file.
+    database_url: str | None = None
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None
@@ -67,6 +70,7 @@ class Settings:
 
         return cls(
             db_path=get("DXBOT_DB") or "dxbot.db",
+            database_url=get("DXBOT_DATABASE_URL"),
             slack_bot_token=get("SLACK_BOT_TOKEN"),
             slack_signing_secret=get("SLACK_SIGNING_SECRET"),
             slack_app_token=get("SLACK_APP_TOKEN"),

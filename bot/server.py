@@ -37,7 +37,10 @@ from handlers.inbound_queue import SqliteInboundQueue
 from handlers.state import Conversations, QuestionLog
 from knowledge.catalog import load_catalog
 from knowledge.health import plan_health
-from knowledge.store import connect, ensure_ingested
+from knowledge.shared_plan import sync_plan
+from knowledge.statedb import health as database_health
+from knowledge.statedb import open_state
+from knowledge.store import connect
 from scheduler.directory import Directory
 from scheduler.jobs import ReminderService
 from scheduler.notify import LogNotifier
@@ -167,7 +170,8 @@ def create_app(services: Services) -> Starlette:
 def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str], None]) -> Services:
     """Everything ``dxbot serve`` runs, from the environment's settings."""
     db = connect(settings.db_path)
-    ensure_ingested(db, now=clock())
+    state = open_state(settings.database_url, sqlite_db=db)  # migrated, and attached to db
+    sync_plan(db, state, now=clock())
     responder = Responder(load_catalog(db), contact=settings.contact)
     staff = StaffAccess(token=settings.web_staff_token)
     notice(staff.describe())
@@ -213,6 +217,7 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
                                              retention_days=settings.unanswered_retention_days)
     services.health.append(services.reminders.health)
     services.health.append(lambda: plan_health(db))
+    services.health.append(lambda: {"database": database_health(state)})
     services.reminders.on_delivery = telemetry.delivered
     telemetry.watch_outbox(outbox.summary)
     line_mode, line_missing = settings.line_mode()

@@ -150,6 +150,10 @@ def load_catalog(db: Database, *, state: Any = None) -> Catalog:
     """A snapshot of the plan in ``db`` with the submissions and taught aliases in ``state``
     (default: the same file)."""
     shared = as_state(state or db)
+    if shared.dialect != "sqlite":
+        from knowledge.shared_plan import follow_shared_plan
+
+        follow_shared_plan(db, shared)
     # Read the generation first: a change committed while loading makes the snapshot stale
     # at once rather than hiding behind a newer number.
     shared_gen = generation(shared)

@@ -178,18 +178,37 @@ def as_state(db: Any) -> StateDB:
     return state
 
 
+def health(state: StateDB) -> dict[str, Any]:
+    """For /healthz: which database, whether it answers, and its schema version."""
+    from knowledge.migrations import LATEST, current_version
+
+    try:
+        version = current_version(state)
+        reachable = True
+    except Exception:  # noqa: BLE001 - an unreachable database is what this reports
+        version, reachable = None, False
+    return {"backend": state.dialect, "where": state.describe(), "reachable": reachable,
+            "migration": version, "migration_latest": LATEST}
+
+
 def is_postgres_url(url: str | None) -> bool:
     return bool(url) and url.split(":", 1)[0] in {"postgresql", "postgres"}  # type: ignore[union-attr]
 
 
 def open_state(url: str | None, *, sqlite_db: Any, migrate_now: bool = True) -> StateDB:
-    """The state for ``DXBOT_DATABASE_URL`` (unset: ``sqlite_db``'s file), migrated to this code."""
+    """The state for ``DXBOT_DATABASE_URL`` (unset: ``sqlite_db``'s file), migrated to this code.
+
+    A PostgreSQL state is attached to ``sqlite_db``: every store built from the knowledge base
+    (``Directory(db)``, ``QuestionLog(db)``, ``submit_draft(db, …)``) then uses it, and the
+    channels need not know where the state lives.
+    """
     from knowledge.migrations import migrate
 
     if not url:
         state: StateDB = as_state(sqlite_db)
     elif is_postgres_url(url):
         state = PostgresState(url)
+        sqlite_db._dxbot_state = state
     else:
         raise ValueError(f"DXBOT_DATABASE_URL must start with postgresql://, not {url.split(':', 1)[0]!r}")
     if migrate_now:
