@@ -139,7 +139,7 @@ def show_cmd(settings: Settings, project_id: str, lang: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 32),
-              help="Server processes (one per core). State is in SQLite, so they share it safely.")
+              help="Server processes (one per core); they share the state and add up their /metrics.")
 @click.pass_obj
 def serve_cmd(settings: Settings, host: str, port: int, workers: int) -> None:
     """Run the server: web chat at /, Slack at /slack/events, LINE at /line/webhook, /healthz."""
@@ -165,8 +165,11 @@ def serve_cmd(settings: Settings, host: str, port: int, workers: int) -> None:
     os.environ["DXBOT_HOST"] = host  # each worker process builds its app from the environment
     click.echo(StaffAccess(token=settings.web_staff_token).describe(), err=True)
     click.echo(f"dxbot is serving the web chat at http://{host}:{port}/ with {workers} workers", err=True)
-    uvicorn.run("bot.server:app_from_env", factory=True, host=host, port=port, workers=workers, log_level="warning",
-                **proxy)  # type: ignore[arg-type]
+    from bot.metrics_dir import multiprocess_metrics
+
+    with multiprocess_metrics():
+        uvicorn.run("bot.server:app_from_env", factory=True, host=host, port=port, workers=workers,
+                    log_level="warning", **proxy)  # type: ignore[arg-type]
 
 
 @main.command("glossary")
@@ -499,7 +502,9 @@ from bot.cli_inbound import inbound_group  # noqa: E402  (a group of its own mod
 
 main.add_command(inbound_group)
 
-from bot import cli_state  # noqa: E402,F401  (registers migrate, export-state, import-state)
+from bot.cli_state import register as _register_state_commands  # noqa: E402
+
+_register_state_commands(main)  # migrate, export-state, import-state
 
 if __name__ == "__main__":  # pragma: no cover
     main()

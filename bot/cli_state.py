@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from bot.cli import main
 from bot.config import Settings
 
 
@@ -20,7 +19,7 @@ def _state(settings: Settings):  # type: ignore[no-untyped-def]
         raise click.ClickException(f"cannot open the state database: {exc}") from exc
 
 
-@main.command("migrate")
+@click.command("migrate")
 @click.pass_obj
 def migrate_cmd(settings: Settings) -> None:
     """Bring the state database's schema up to this version (serve does it on start as well)."""
@@ -32,7 +31,7 @@ def migrate_cmd(settings: Settings) -> None:
     click.echo(f"{state.describe()}: schema version {LATEST} ({done})")
 
 
-@main.command("export-state")
+@click.command("export-state")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_obj
 def export_state_cmd(settings: Settings, path: Path) -> None:
@@ -47,7 +46,7 @@ def export_state_cmd(settings: Settings, path: Path) -> None:
     click.echo(f"{state.describe()} → {path}: " + ", ".join(f"{t} {n}" for t, n in counts.items()))
 
 
-@main.command("import-state")
+@click.command("import-state")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_obj
 def import_state_cmd(settings: Settings, path: Path) -> None:
@@ -63,3 +62,8 @@ def import_state_cmd(settings: Settings, path: Path) -> None:
     except (ImportRefused, ValueError) as exc:
         raise click.ClickException(f"{path}: {exc}") from exc
     click.echo(f"{path} → {state.describe()}: " + ", ".join(f"{t} {n}" for t, n in counts.items()))
+
+
+def register(group: click.Group) -> None:
+    for command in (migrate_cmd, export_state_cmd, import_state_cmd):
+        group.add_command(command)

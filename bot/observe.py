@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import uuid
 from collections.abc import Callable
@@ -44,7 +45,11 @@ def setup_logging(stream: Any = None, *, level: int = logging.INFO) -> None:
 
 
 class Telemetry:
-    def __init__(self, *, salt: str = "dxbot", logger: logging.Logger | None = None) -> None:
+    def __init__(self, *, salt: str = "dxbot", logger: logging.Logger | None = None,
+                 multiprocess_dir: str | None = None) -> None:
+        # With several worker processes (``serve --workers N`` sets PROMETHEUS_MULTIPROC_DIR) each
+        # writes its samples to files there and a scrape, whichever worker takes it, adds them up.
+        self.multiprocess_dir = multiprocess_dir or os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
         self.registry = CollectorRegistry()
         self.salt = salt
         self.log = logger or logging.getLogger("dxbot.answers")
@@ -56,12 +61,15 @@ class Telemetry:
         self.rejects = Counter("dxbot_webhook_rejects", "Requests refused at the edge", ["reason"],
                                registry=self.registry)
         self.reminders = Counter("dxbot_reminders", "Reminder deliveries", ["result"], registry=self.registry)
-        self.outbox = Gauge("dxbot_outbox_rows", "Outbox rows by state", ["state"], registry=self.registry)
-        self.unknown_rate = Gauge("dxbot_unknown_rate", "Share of questions answered 'unknown'", registry=self.registry)
+        # Every worker reads the same outbox: the freshest worker's count is the count.
+        self.outbox = Gauge("dxbot_outbox_rows", "Outbox rows by state", ["state"], registry=self.registry,
+                            multiprocess_mode="livemostrecent")
+        self.unknown_rate = Gauge("dxbot_unknown_rate", "Share of questions answered 'unknown' (per worker)",
+                                  registry=self.registry, multiprocess_mode="liveall")
         self.inbound = Gauge("dxbot_inbound_rows", "Inbound queue rows by channel and state", ["channel", "state"],
-                             registry=self.registry)
+                             registry=self.registry, multiprocess_mode="livemostrecent")
         self.inbound_age = Gauge("dxbot_inbound_oldest_seconds", "Age of the oldest unanswered event",
-                                 ["channel"], registry=self.registry)
+                                 ["channel"], registry=self.registry, multiprocess_mode="livemostrecent")
         self._outbox_source: Callable[[], dict[str, int]] = dict
         self._inbound_source: Callable[[], dict[str, dict[str, Any]]] = dict
         self._total = 0
@@ -111,4 +119,10 @@ class Telemetry:
             for state in ("pending", "processing", "done", "failed"):
                 self.inbound.labels(channel, state).set(health.get(state, 0))
             self.inbound_age.labels(channel).set(health.get("oldest_unfinished_seconds", 0))
+        if self.multiprocess_dir:
+            from prometheus_client import multiprocess
+
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry, path=self.multiprocess_dir)
+            return generate_latest(registry), CONTENT_TYPE_LATEST
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
