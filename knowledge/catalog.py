@@ -97,7 +97,7 @@ class Catalog:
         with self.db.lock:  # type: ignore[attr-defined]
             if (meta(self.db, "generation") or "") != self.generation:
                 return True
-        return generation(as_state(self.state or self.db)) != self.shared_generation
+        return generation(as_state(self.state or self.db), fresh=False) != self.shared_generation
 
     # ------------------------------------------------------------------ full text
     def search_text(self, text: str, *, kind: str | None = None, limit: int = 50) -> list[TextHit]:

@@ -15,7 +15,8 @@ before. ``postgresql://…``: it is in PostgreSQL, reached through a bounded con
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, Protocol
@@ -96,12 +97,18 @@ class PostgresState:
 
     dialect = "postgresql"
 
-    def __init__(self, url: str, *, max_size: int = 8, timeout: float = 15.0) -> None:
+    def __init__(self, url: str, *, max_size: int = 8, timeout: float = 15.0, generation_ttl: float = 0.5,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         from psycopg.rows import dict_row
         from psycopg_pool import ConnectionPool
 
         self.url = url
         self._local = threading.local()
+        # Every question asks whether the answers changed; over the network that is a round trip
+        # each. Remember the answer this long: a change on another host shows within it.
+        self.generation_ttl = generation_ttl
+        self._monotonic = monotonic
+        self._seen: tuple[float, str] | None = None
         self.pool = ConnectionPool(url, min_size=1, max_size=max_size, timeout=timeout, open=False,
                                    kwargs={"autocommit": True, "row_factory": dict_row},
                                    name="dxbot-state")
@@ -223,10 +230,19 @@ def open_state(url: str | None, *, sqlite_db: Any, migrate_now: bool = True) -> 
 
 def bump_generation(state: StateDB) -> None:
     """Call inside the transaction that makes the change, so both commit together."""
+    if hasattr(state, "_seen"):
+        state._seen = None  # type: ignore[attr-defined]  # this process sees its own change at once
     state.execute("INSERT INTO state_meta(key, value) VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE "
                   "SET value = CAST(CAST(state_meta.value AS INTEGER) + 1 AS TEXT)")
 
 
-def generation(state: StateDB) -> str:
+def generation(state: StateDB, *, fresh: bool = True) -> str:
+    """The shared generation; ``fresh=False`` may answer from a PostgreSQL state's short cache."""
+    seen = getattr(state, "_seen", None)
+    if not fresh and seen is not None and state._monotonic() - seen[0] < state.generation_ttl:  # type: ignore[attr-defined]
+        return seen[1]
     row = state.one("SELECT value FROM state_meta WHERE key = 'generation'")
-    return row["value"] if row else ""
+    value = row["value"] if row else ""
+    if not fresh and hasattr(state, "_seen"):
+        state._seen = (state._monotonic(), value)  # type: ignore[attr-defined]
+    return value

@@ -135,3 +135,24 @@ def test_a_change_on_one_host_reaches_the_other(pg_url, plan) -> None:
     assert "別ホストの下書き" in on_b.answer("2-1-2の状況は？", audience="staff").text
     for _, st in hosts:
         st.close()  # type: ignore[attr-defined]
+
+
+def test_the_generation_check_is_cached_briefly_on_postgresql(pg_url, db) -> None:
+    """A question does not cost a PostgreSQL round trip each: the generation is asked at most
+    once per ttl; a change made by this process is seen at once, another host's within the ttl."""
+    from knowledge.statedb import PostgresState, generation
+
+    ticks = [100.0]
+    here = PostgresState(pg_url, generation_ttl=0.5, monotonic=lambda: ticks[0])
+    there = open_state(pg_url, sqlite_db=connect(memory=True))
+    catalog = load_catalog(db, state=here)
+    assert not catalog.is_stale()
+    submit_draft(there, Submission("2-3-1", 2026, "A", {}, "", "U1"), now=NOW)
+    assert not catalog.is_stale()  # asked 0 s ago: the cached answer stands
+    ticks[0] += 0.6
+    assert catalog.is_stale()  # past the ttl: asked again, and it moved
+    fresh = load_catalog(db, state=here)
+    submit_draft(here, Submission("2-3-1", 2026, "B", {}, "", "U1"), now=NOW)
+    assert fresh.is_stale() and generation(here) == generation(there)
+    here.close()
+    there.close()  # type: ignore[attr-defined]
