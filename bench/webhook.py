@@ -3,6 +3,8 @@ against the real `dxbot serve` (its own process) on 127.0.0.1, with fake Slack a
 counting what the bot sends back (lost or doubled replies are reported).
 
     uv run python bench/webhook.py [--seconds 15] [--concurrency 16] [--scale 1 --scale 10 --scale 100]
+    uv run python bench/webhook.py --database-url temp        # two servers sharing a throwaway PostgreSQL
+    uv run python bench/webhook.py --database-url postgresql://… [--servers 2]
 
 Run on demand, not in CI. Prints the machine's core count with its figures.
 """
@@ -46,33 +48,39 @@ def build_db(path: Path, factor: int) -> None:
 
 
 def bodies(n: int) -> list[tuple[str, bytes, dict[str, str]]]:
-    """Pre-signed requests, so the load generator spends its time sending, not hashing."""
+    """Pre-signed requests, so the load generator spends its time sending, not hashing. Event ids
+    are new each run: a shared database keeps the last run's ids, which would be duplicates."""
     out = []
     now_ms = int(time.time() * 1000)
+    run_id = f"{now_ms:x}"
     for i in range(n):
         q = QUESTIONS[i % len(QUESTIONS)]
         if i % 2 == 0:
-            event = {"type": "message", "mode": "active", "timestamp": now_ms, "webhookEventId": f"01BENCH{i:08d}",
+            event = {"type": "message", "mode": "active", "timestamp": now_ms, "webhookEventId": f"01B{run_id}{i:08d}",
                      "deliveryContext": {"isRedelivery": False}, "source": {"type": "user", "userId": f"U{i % 50}"},
                      "replyToken": f"rt{i}", "message": {"id": str(i), "type": "text", "quoteToken": "q", "text": q}}
             body = json.dumps({"destination": "Ubot", "events": [event]}).encode()
             out.append(("/line/webhook", body, {"Content-Type": "application/json",
                                                  "X-Line-Signature": line_signature(LINE_SECRET, body)}))
         else:
-            body = json.dumps({"type": "event_callback", "event_id": f"EvBench{i}", "team_id": "T1", "api_app_id": "A",
+            body = json.dumps({"type": "event_callback", "event_id": f"EvBench{run_id}{i}", "team_id": "T1", "api_app_id": "A",
                                "event": {"type": "app_mention", "user": "U1", "text": f"<@UBOT> {q}",
                                          "ts": f"1700000000.{i:06d}", "channel": "CBENCH"}}).encode()
             out.append(("/slack/events", body, {"Content-Type": "application/json", **slack_headers(SLACK_SECRET, body)}))
     return out
 
 
-async def drive(url: str, requests: list, *, concurrency: int, seconds: float) -> tuple[list[tuple[str, float, int]], float]:
+async def drive(urls: list[str], requests: list, *, concurrency: int,
+                seconds: float) -> tuple[list[tuple[str, float, int]], float]:
+    """Send ``requests`` with ``concurrency`` connections spread evenly over the servers (as a
+    round-robin load balancer would)."""
     results: list[tuple[str, float, int]] = []
     queue = iter(requests)
     deadline = time.perf_counter() + seconds
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, timeout=10, limits=limits) as client:
-        async def worker() -> None:
+    clients = [httpx.AsyncClient(base_url=url, timeout=10, limits=limits) for url in urls]
+    try:
+        async def worker(client: httpx.AsyncClient) -> None:
             for path, body, headers in queue:
                 if time.perf_counter() > deadline:
                     return
@@ -80,35 +88,48 @@ async def drive(url: str, requests: list, *, concurrency: int, seconds: float) -
                 r = await client.post(path, content=body, headers=headers)
                 results.append((path, time.perf_counter() - t, r.status_code))
         start = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        await asyncio.gather(*(worker(clients[i % len(clients)]) for i in range(concurrency)))
         return results, time.perf_counter() - start
+    finally:
+        for client in clients:
+            await client.aclose()
 
 
-def run(factor: int, *, seconds: float, concurrency: int, workers: int = 1) -> None:
+def run(factor: int, *, seconds: float, concurrency: int, workers: int = 1, database_url: str | None = None,
+        servers: int = 1) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="dxbot-bench-"))
     slack, line = slack_api(), line_api()
-    proc = None
+    procs: list[subprocess.Popen] = []
     try:
         build_db(tmp / "bench.db", factor)
-        port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LINE_", "DXBOT_"))}
-        env.update(DXBOT_DB=str(tmp / "bench.db"), SLACK_BOT_TOKEN="xoxb-bench", SLACK_SIGNING_SECRET=SLACK_SECRET,
-                   SLACK_API_URL=slack.url + "/api/", LINE_CHANNEL_SECRET=LINE_SECRET, LINE_CHANNEL_ACCESS_TOKEN="t",
-                   LINE_API_URL=line.url, DXBOT_TICK_SECONDS="3600")
-        proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--workers", str(workers)], cwd=ROOT, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(300):
-            try:
-                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        urls = []
+        for n in range(servers):
+            # Each server is a host of its own: its own knowledge file, the state shared.
+            kb = tmp / f"host{n}.db"
+            shutil.copy(tmp / "bench.db", kb)
+            port = free_port()
+            env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LINE_", "DXBOT_"))}
+            env.update(DXBOT_DB=str(kb), SLACK_BOT_TOKEN="xoxb-bench", SLACK_SIGNING_SECRET=SLACK_SECRET,
+                       SLACK_API_URL=slack.url + "/api/", LINE_CHANNEL_SECRET=LINE_SECRET, LINE_CHANNEL_ACCESS_TOKEN="t",
+                       LINE_API_URL=line.url, DXBOT_TICK_SECONDS="3600")
+            if database_url:
+                env["DXBOT_DATABASE_URL"] = database_url
+            procs.append(subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--workers",
+                                           str(workers)], cwd=ROOT, env=env,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            urls.append(f"http://127.0.0.1:{port}")
+        for url in urls:
+            for _ in range(300):
+                try:
+                    if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.1)
         requests = bodies(int(seconds * 2000))
-        asyncio.run(drive(url, requests[-200:], concurrency=concurrency, seconds=2))  # warm-up, not counted
+        asyncio.run(drive(urls, requests[-200:], concurrency=concurrency, seconds=2))  # warm-up, not counted
         warm_line = len(line.to("/v2/bot/message/reply"))
         warm_slack = len(slack.to("/api/chat.postMessage"))
-        results, elapsed = asyncio.run(drive(url, requests, concurrency=concurrency, seconds=seconds))
+        results, elapsed = asyncio.run(drive(urls, requests, concurrency=concurrency, seconds=seconds))
         sent_line = sum(1 for p, _, _ in results if p == "/line/webhook")
         sent_slack = len(results) - sent_line
         # Wait for the answers to drain, then count them at the fakes. A long drain would mean the
@@ -140,11 +161,12 @@ def run(factor: int, *, seconds: float, concurrency: int, workers: int = 1) -> N
             name = channel or "both"
             print(f"  {name:15} {len(lat):6d} req  {len(lat) / elapsed:7.1f} req/s  p50 {statistics.median(lat):6.1f} ms  "
                   f"p90 {lat[int(len(lat) * 0.9) - 1]:6.1f} ms  p99 {lat[int(len(lat) * 0.99) - 1]:6.1f} ms")
-        print(f"scale {factor}x, {workers} worker(s): {len(results)} signed requests in {elapsed:.1f} s at concurrency {concurrency}; "
+        where = "PostgreSQL" if database_url else "SQLite"
+        print(f"scale {factor}x, {servers} server(s) x {workers} worker(s) on {where}: {len(results)} signed requests in {elapsed:.1f} s at concurrency {concurrency}; "
               f"non-200 {errors}; replies lost {lost}, doubled {doubled}; last reply {drain:.2f} s after the load "
               f"(replies {len(results) / (elapsed + drain):.0f}/s end to end)")
     finally:
-        if proc is not None:
+        for proc in procs:
             proc.terminate()
             proc.wait(timeout=10)
         slack.close()
@@ -158,10 +180,28 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=4)
     ap.add_argument("--scale", type=int, action="append")
     ap.add_argument("--workers", type=int, default=1, help="dxbot serve --workers")
+    ap.add_argument("--database-url", help="the state in this PostgreSQL database (DXBOT_DATABASE_URL); "
+                                           "'temp' starts a throwaway server (tests/pg.py)")
+    ap.add_argument("--servers", type=int, help="dxbot serve processes, each a host of its own "
+                                                "(default: 2 with --database-url, else 1)")
     args = ap.parse_args()
     print(f"cores: {os.cpu_count()}, python {sys.version.split()[0]}")
-    for factor in args.scale or [1, 10, 100]:
-        run(factor, seconds=args.seconds, concurrency=args.concurrency, workers=args.workers)
+    servers = args.servers or (2 if args.database_url else 1)
+    pg = None
+    url = args.database_url
+    if url == "temp":
+        from tests import pg as pg_server
+
+        pg = pg_server.start()
+    try:
+        for factor in args.scale or [1, 10, 100]:
+            if pg is not None:
+                url = pg.new_database("bench")  # empty each time: the plan and queues of one scale only
+            run(factor, seconds=args.seconds, concurrency=args.concurrency, workers=args.workers, database_url=url,
+                servers=servers)
+    finally:
+        if pg is not None:
+            pg.stop()
 
 
 if __name__ == "__main__":
