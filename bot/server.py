@@ -171,6 +171,7 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
     """Everything ``dxbot serve`` runs, from the environment's settings."""
     db = connect(settings.db_path)
     state = open_state(settings.database_url, sqlite_db=db)  # migrated, and attached to db
+    notice(f"State: {state.describe()}" + ("" if state.dialect == "sqlite" else f" (knowledge base {settings.db_path})"))
     sync_plan(db, state, now=clock())
     responder = Responder(load_catalog(db), contact=settings.contact)
     staff = StaffAccess(token=settings.web_staff_token)
