@@ -195,12 +195,12 @@ def glossary_cmd(settings: Settings, term: str | None) -> None:
 
 def _reminder_parts(settings: Settings):  # type: ignore[no-untyped-def]
     from scheduler.directory import Directory
-    from scheduler.outbox import Outbox
+    from scheduler.outbox_pg import open_outbox
 
     from datetime import timedelta
 
     db = open_db(settings)
-    return db, Directory(db), Outbox(db, lease=timedelta(seconds=settings.outbox_lease_seconds))
+    return db, Directory(db), open_outbox(db, lease=timedelta(seconds=settings.outbox_lease_seconds))
 
 
 def _parse_time(value: str | None, settings: Settings) -> datetime:

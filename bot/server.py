@@ -44,7 +44,7 @@ from knowledge.store import connect
 from scheduler.directory import Directory
 from scheduler.jobs import ReminderService
 from scheduler.notify import LogNotifier
-from scheduler.outbox import Outbox
+from scheduler.outbox_pg import open_outbox
 
 log = logging.getLogger("dxbot.server")
 Clock = Callable[[], datetime]
@@ -189,7 +189,7 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
                                     questions=QuestionLog(db, salt=settings.log_salt), clock=clock,
                                     conversations=Conversations(db)))
     directory = Directory(db)
-    outbox = Outbox(db, lease=timedelta(seconds=settings.outbox_lease_seconds))
+    outbox = open_outbox(db, lease=timedelta(seconds=settings.outbox_lease_seconds))  # SQLite or PostgreSQL
     mode, missing = settings.slack_mode()
     if missing:
         raise ValueError(f"Slack is partly configured: missing {', '.join(missing)}")

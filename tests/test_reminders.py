@@ -1,4 +1,5 @@
-"""Reminder planning and delivery in process, with frozen clocks; one contract suite per Notifier."""
+"""Reminder planning and delivery in process, with frozen clocks; one contract suite per Notifier.
+Planning and delivery run with the state on each backend (the embedded SQLite file, PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -11,22 +12,25 @@ from bot.slack.notifier import SlackNotifier
 from handlers import Responder
 from knowledge.catalog import load_catalog
 from knowledge.evaluations import Submission, submit_draft, submitted
+from knowledge.statedb import open_state
 from knowledge.store import connect
 from scheduler import calendar as cal
 from scheduler.directory import Directory, Route
 from scheduler.jobs import ReminderService
 from scheduler.notices import Notice, notice_text
 from scheduler.notify import LogNotifier
-from scheduler.outbox import Outbox
+from scheduler.outbox_pg import open_outbox
 from scheduler.reminders import deliver, plan, snooze
 from tests.fakes import Scripted, slack_api
 
 FIRST = datetime(2027, 4, 30, 9, 0, tzinfo=cal.TOKYO)  # FY2026's 30-day reminder
 
 
-@pytest.fixture()
-def world(db_path):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def world(request, db_path):
     db = connect(db_path)
+    if request.param == "postgresql":
+        open_state(request.getfixturevalue("pg_url"), sqlite_db=db)  # the directory, outbox, submissions
     directory = Directory(db)
     directory.set(Route("デジタル行政推進課", "CDIGI", ("UD1",)))
     directory.set(Route("総務法制課", "CSOMU", ("US1",)))
@@ -34,7 +38,7 @@ def world(db_path):
     directory.set(Route("情報システム課", "CJOHO"))
     directory.set(Route("税務システム係", None, ("UZ1", "UZ2")))
     directory.set_admin(channel="CADMIN", users=["UADMIN"])
-    return db, directory, Outbox(db), Responder(load_catalog(db))
+    return db, directory, open_outbox(db), Responder(load_catalog(db))
 
 
 def service(world, notifier, at):
