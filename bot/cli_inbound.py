@@ -5,12 +5,16 @@ from __future__ import annotations
 import click
 
 from bot.config import Settings
-from handlers.inbound_queue import SqliteInboundQueue
+from handlers.inbound_queue import InboundQueue
+from handlers.inbound_queue_pg import open_inbound_queue
+from knowledge.statedb import open_state
 from knowledge.store import connect
 
 
-def _queue(settings: Settings) -> SqliteInboundQueue:
-    return SqliteInboundQueue(connect(settings.db_path))
+def _queue(settings: Settings) -> InboundQueue:
+    db = connect(settings.db_path)
+    open_state(settings.database_url, sqlite_db=db)  # PostgreSQL, when configured, holds the queue
+    return open_inbound_queue(db)
 
 
 @click.group("inbound")

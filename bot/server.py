@@ -33,7 +33,7 @@ from bot.web.access import StaffAccess, allowed_hosts
 from bot.web.chat import WebChat
 from bot.worker import QueueWorker, drain_all
 from handlers import Responder
-from handlers.inbound_queue import SqliteInboundQueue
+from handlers.inbound_queue_pg import open_inbound_queue
 from handlers.state import Conversations, QuestionLog
 from knowledge.catalog import load_catalog
 from knowledge.health import plan_health
@@ -72,7 +72,7 @@ class Services:
 
 def _wire_queues(services: Services) -> None:
     """One QueueWorker per channel over the inbound queue; each channel's webhook commits through it."""
-    queue = SqliteInboundQueue(services.db)
+    queue = open_inbound_queue(services.db)  # SQLite, or PostgreSQL with DXBOT_DATABASE_URL
     for name, channel in (("slack", services.slack), ("line", services.line)):
         if channel is not None:
             worker = QueueWorker(queue=queue, channel=name, handle=channel.work, clock=services.clock,

@@ -1,4 +1,4 @@
-"""What the channels remember between messages, kept in the same SQLite file.
+"""What the channels remember between messages, in the shared state (the SQLite file or PostgreSQL).
 
 - :class:`Conversations` — the last project discussed per thread or DM, for follow-ups;
 - :class:`QuestionLog` — unanswered questions, with the user id hashed and a retention period.
@@ -12,12 +12,10 @@ import hashlib
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlite_utils import Database
 
 from handlers.answer import Answer
 
 from knowledge.statedb import as_state
-from knowledge.store import write_transaction
 
 
 def _iso(t: datetime) -> str:

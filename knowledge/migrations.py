@@ -69,6 +69,13 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(2, "reminder outbox with fenced claims", sqlite=(),
               postgresql=tuple(_both(s, ident=_PG_ID, real="DOUBLE PRECISION") for s in _OUTBOX)),
+    # The inbound queue (handlers/inbound_queue.py); on SQLite its class creates and upgrades it.
+    Migration(3, "inbound queue with leases and fences", sqlite=(), postgresql=(
+        "CREATE TABLE IF NOT EXISTS inbound_events (id TEXT PRIMARY KEY, channel TEXT, state TEXT, updated_at TEXT, "
+        "payload TEXT, received_at TEXT, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT, "
+        "lease_until TEXT, fence INTEGER NOT NULL DEFAULT 0, claimed_by TEXT, last_error TEXT)",
+        "CREATE INDEX IF NOT EXISTS inbound_ready ON inbound_events(channel, state, next_attempt_at)",
+    )),
 )
 LATEST = MIGRATIONS[-1].version
 

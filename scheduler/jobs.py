@@ -21,7 +21,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from handlers import Responder
 from handlers.conversation import EXPIRING
-from handlers.inbound_queue import SqliteInboundQueue
+from handlers.inbound_queue_pg import open_inbound_queue
 from handlers.state import Conversations, QuestionLog
 from knowledge.evaluations import submitted
 from scheduler import calendar as cal
@@ -87,7 +87,7 @@ class ReminderService:
     def housekeeping(self) -> None:
         now = self.clock()
         removed = QuestionLog(self.db).enforce_retention(now=now, days=self.retention_days)
-        SqliteInboundQueue(self.db).purge(before=now - timedelta(days=7))
+        open_inbound_queue(self.db).purge(before=now - timedelta(days=7))
         for prefix in EXPIRING:  # expired long ago; Slack threads keep theirs
             Conversations(self.db).purge(before=now - timedelta(days=1), prefix=prefix)
         log.info("housekeeping: %d unanswered questions past retention removed", removed)

@@ -1,7 +1,7 @@
 """The inbound queue's contract: dedupe, the limit, claims with leases and fences, recovery, retention.
 
-Written against the ``InboundQueue`` protocol; the SQLite implementation runs it here (a second
-database would run the same tests)."""
+Written against the ``InboundQueue`` protocol and run against both implementations: the embedded
+SQLite file and a real PostgreSQL server (``FOR UPDATE SKIP LOCKED``)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ import pytest
 
 from bot.worker import dead_here
 from handlers.inbound_queue import MAX_ATTEMPTS, Claimant, Item, SqliteInboundQueue
+from handlers.inbound_queue_pg import PostgresInboundQueue
+from knowledge.statedb import PostgresState, as_state, open_state
 from knowledge.store import connect
 
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
@@ -27,9 +29,27 @@ def items(*ids: str) -> list[Item]:
     return [Item(i, {"text": f"question {i}", "user_id": "U1"}) for i in ids]
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def connect_queue(request, db_path):
+    """Opens the queue with a connection of its own, as another process would, on each backend."""
+    if request.param == "sqlite":
+        yield lambda: SqliteInboundQueue(connect(db_path))
+        return
+    url = request.getfixturevalue("pg_url")
+    states = [open_state(url, sqlite_db=connect(memory=True))]  # migrated
+
+    def open_one() -> PostgresInboundQueue:
+        states.append(PostgresState(url))
+        return PostgresInboundQueue(states[-1])
+
+    yield open_one
+    for st in states:
+        st.close()  # type: ignore[attr-defined]
+
+
 @pytest.fixture()
-def queue(db_path):
-    return SqliteInboundQueue(connect(db_path))
+def queue(connect_queue):
+    return connect_queue()
 
 
 def test_an_event_is_stored_once_and_a_redelivery_is_a_duplicate(queue) -> None:
@@ -69,13 +89,13 @@ def test_a_lease_that_runs_out_is_recovered_and_the_old_holder_is_fenced_off(que
     assert queue.summary() == {"line": {"done": 1}}
 
 
-def test_a_finished_row_keeps_no_user_text(queue, db_path) -> None:
+def test_a_finished_row_keeps_no_user_text(queue) -> None:
     queue.offer("line", items("e1"), now=T0, limit=None)
     (job,) = queue.claim("line", now=T0, claimant=A, limit=1)
     assert job.payload["text"] == "question e1"
     queue.finish(job, now=T0)
-    with sqlite3.connect(db_path) as conn:
-        assert conn.execute("SELECT payload FROM inbound_events").fetchone() == (None,)
+    stored = as_state(getattr(queue, "state", None) or queue.db).rows("SELECT payload FROM inbound_events")
+    assert stored == [{"payload": None}]
 
 
 def test_released_claims_go_back_without_counting_an_attempt(queue) -> None:
@@ -111,13 +131,13 @@ def test_a_row_that_keeps_killing_its_process_is_given_up(queue) -> None:
     assert "stopped" in queue.rows(states=("failed",))[0]["last_error"]
 
 
-def test_two_workers_claiming_at_once_never_share_a_row(db_path) -> None:
-    SqliteInboundQueue(connect(db_path)).offer("slack", items(*[f"e{n}" for n in range(300)]), now=T0, limit=None)
+def test_two_workers_claiming_at_once_never_share_a_row(connect_queue) -> None:
+    connect_queue().offer("slack", items(*[f"e{n}" for n in range(300)]), now=T0, limit=None)
     taken: list[list[str]] = [[], []]
     start = threading.Barrier(2)
 
     def run(n: int) -> None:
-        q = SqliteInboundQueue(connect(db_path))  # a connection of its own, as another process has
+        q = connect_queue()  # a connection of its own, as another process has
         claimant = Claimant(f"host:{n}", timedelta(seconds=60))
         start.wait()
         while jobs := q.claim("slack", now=T0, claimant=claimant, limit=1):
