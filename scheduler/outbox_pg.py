@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from knowledge.statedb import StateDB, as_state
-from scheduler.outbox import LEASE, MAX_ATTEMPTS, RESOLUTIONS, Outbox, Row, _utc, new_token
+from scheduler.outbox import LEASE, RESOLUTIONS, Outbox, Row, _utc, new_token
 
 
 def open_outbox(db: Any, *, lease: timedelta = LEASE) -> Any:
@@ -26,12 +26,11 @@ def open_outbox(db: Any, *, lease: timedelta = LEASE) -> Any:
     return Outbox(db, lease=lease)
 
 
-class PostgresOutbox:
-    """The ``outbox`` table of the shared PostgreSQL database (migration 2); same API as Outbox."""
+class PostgresOutbox(Outbox):
+    """The ``outbox`` table of the shared PostgreSQL database (migration 2): Outbox's states and
+    fences, its statements sent to PostgreSQL."""
 
-    _CLAIMABLE = Outbox._CLAIMABLE
-
-    def __init__(self, state: StateDB, *, lease: timedelta = LEASE) -> None:
+    def __init__(self, state: StateDB, *, lease: timedelta = LEASE) -> None:  # noqa: D107 - no SQLite file
         self.state = state
         self.lease = lease
 
@@ -66,26 +65,8 @@ class PostgresOutbox:
                                     recovering=c["state"] == "sending" or bool(c["verify"])))
         return rows
 
-    # ------------------------------------------------------------------ fenced writes (False: fence lost)
-    def renew(self, row: Row, *, now: datetime) -> bool:
-        return self._fenced(row, "lease_until = ?", [_utc(now + self.lease)])
-
-    def mark_sent(self, row: Row, *, receipt: str, now: datetime) -> bool:
-        return self._fenced(row, "state = 'sent', sent_at = ?, receipt = ?, last_error = NULL, verify = 0",
-                            [_utc(now), receipt])
-
-    def mark_skipped(self, row: Row, *, reason: str, now: datetime) -> bool:
-        return self._fenced(row, "state = 'skipped', sent_at = ?, last_error = ?", [_utc(now), reason])
-
-    def mark_retry(self, row: Row, *, error: str, at: datetime, verify: bool = False) -> bool:
-        attempts = row.attempts + 1
-        state = "failed" if attempts >= MAX_ATTEMPTS else "pending"
-        return self._fenced(row, "state = ?, attempts = ?, last_error = ?, next_attempt_at = ?, verify = ?",
-                            [state, attempts, error[:500], _utc(at), int(verify or row.recovering)])
-
-    def mark_unknown(self, row: Row, *, error: str) -> bool:
-        return self._fenced(row, "state = 'unknown', last_error = ?", [error[:500]])
-
+    # renew, mark_sent, mark_skipped, mark_retry and mark_unknown are Outbox's: they write
+    # through ``_fenced``, which names the claim token here as it does there.
     def _fenced(self, row: Row, assignments: str, params: list[object]) -> bool:
         return self.state.execute(f"UPDATE outbox SET {assignments} WHERE id = ? AND claim_token = ? AND "
                                   "state = 'sending'", [*params, row.id, row.token]) == 1
@@ -120,7 +101,3 @@ class PostgresOutbox:
             sql += f" WHERE state IN ({','.join('?' * len(states))})"
             params = list(states)
         return self.state.rows(sql + " ORDER BY due_at, key", params)
-
-    def backlog(self) -> int:
-        counts = self.summary()
-        return counts.get("pending", 0) + counts.get("sending", 0)
