@@ -76,6 +76,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         "lease_until TEXT, fence INTEGER NOT NULL DEFAULT 0, claimed_by TEXT, last_error TEXT)",
         "CREATE INDEX IF NOT EXISTS inbound_ready ON inbound_events(channel, state, next_attempt_at)",
     )),
+    # Where each Slack reminder was posted, so any host can update it (bot/slack/reminder_update.py).
+    Migration(4, "posted Slack reminders", sqlite=(),
+              postgresql=("CREATE TABLE IF NOT EXISTS slack_reminder_messages (key TEXT PRIMARY KEY, channel TEXT, "
+                          "ts TEXT, kind TEXT, department TEXT, fiscal_year INTEGER, deadline TEXT, late INTEGER, "
+                          "projects TEXT, mention TEXT, closed TEXT, posted_at TEXT)",)),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -16,7 +16,7 @@ from knowledge.statedb import StateDB, bump_generation
 FORMAT = "dxbot-state"
 # Parents first is not needed (no foreign keys between state tables); the order is for readers.
 TABLES = ("plan_source", "department_routes", "directory_settings", "evaluations", "aliases", "conversations",
-          "unanswered", "inbound_events", "outbox")
+          "unanswered", "inbound_events", "outbox", "slack_reminder_messages")
 _ONLY = {"evaluations": "source = 'submission'", "aliases": "source = 'user'"}
 _IDENTITY = ("evaluations", "unanswered", "outbox")  # integer keys the database hands out
 

@@ -156,3 +156,21 @@ def test_the_generation_check_is_cached_briefly_on_postgresql(pg_url, db) -> Non
     assert fresh.is_stale() and generation(here) == generation(there)
     here.close()
     there.close()  # type: ignore[attr-defined]
+
+
+def test_posted_reminders_are_found_and_closed_from_any_host(state) -> None:
+    from datetime import date
+
+    from bot.slack.reminder_update import PostedReminders
+    from scheduler.notices import Item, Notice
+
+    posted = PostedReminders(state)
+    item = Item("2-1-1", "事業", None, None, "", ())
+    notice = Notice("2026:reminder-30:総務法制課", "reminder", "総務法制課", 2026, date(2027, 5, 31), items=(item,))
+    posted.record(notice, channel="CSOMU", ts="1.000001", now=NOW)
+    posted.record(notice, channel="CSOMU", ts="1.000002", now=NOW)  # posted again: the newest ts is kept
+    (found,) = posted.find(fiscal_year=2026, project_id="2-1-1")
+    assert (found.channel, found.ts, found.projects, found.closed) == ("CSOMU", "1.000002", ("2-1-1",), None)
+    assert posted.find(fiscal_year=2026, department="契約課") == []
+    posted.close(notice.key, reason="deadline")
+    assert PostedReminders(state).find(fiscal_year=2026)[0].closed == "deadline"

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -17,7 +18,7 @@ from bot.slack.notifier import SlackNotifier, notice_blocks
 from bot.slack.render import escape
 from handlers import Responder
 from knowledge.catalog import Catalog
-from knowledge.store import write_transaction
+from knowledge.statedb import as_state
 from scheduler.calendar import TOKYO
 from scheduler.notices import Notice, items_for, notice_text
 
@@ -41,40 +42,42 @@ class Posted:
 
 
 class PostedReminders:
-    """Where each reminder was posted (channel, ts) and what it listed."""
+    """Where each reminder was posted (channel, ts) and what it listed, in the shared state (any
+    host may update a reminder another host posted)."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        with write_transaction(db):
-            db["slack_reminder_messages"].create({
-                "key": str, "channel": str, "ts": str, "kind": str, "department": str, "fiscal_year": int,
-                "deadline": str, "late": int, "projects": str, "mention": str, "closed": str, "posted_at": str,
-            }, pk="key", if_not_exists=True)
+    def __init__(self, db: Any) -> None:
+        self.state = as_state(db)
+        if self.state.dialect == "sqlite":  # PostgreSQL: the table comes from knowledge.migrations
+            self.state.execute(_TABLE)
 
     def record(self, notice: Notice, *, channel: str, ts: str, now: datetime) -> None:
-        with self.db.lock:  # type: ignore[attr-defined]
-            self.db["slack_reminder_messages"].upsert({
-                "key": notice.key, "channel": channel, "ts": ts, "kind": notice.kind, "department": notice.department,
-                "fiscal_year": notice.fiscal_year, "deadline": notice.deadline.isoformat(), "late": int(notice.late),
-                "projects": json.dumps([i.project_id for i in notice.items]), "mention": json.dumps(list(notice.mention)),
-                "closed": None, "posted_at": now.astimezone(timezone.utc).isoformat(timespec="seconds"),
-            }, pk="key")
-            self.db.conn.commit()
+        self.state.execute(
+            "INSERT INTO slack_reminder_messages(key, channel, ts, kind, department, fiscal_year, deadline, late, "
+            "projects, mention, closed, posted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?) ON CONFLICT(key) DO "
+            "UPDATE SET channel = excluded.channel, ts = excluded.ts, kind = excluded.kind, "
+            "department = excluded.department, fiscal_year = excluded.fiscal_year, deadline = excluded.deadline, "
+            "late = excluded.late, projects = excluded.projects, mention = excluded.mention, closed = NULL, "
+            "posted_at = excluded.posted_at",
+            [notice.key, channel, ts, notice.kind, notice.department, notice.fiscal_year, notice.deadline.isoformat(),
+             int(notice.late), json.dumps([i.project_id for i in notice.items]), json.dumps(list(notice.mention)),
+             now.astimezone(timezone.utc).isoformat(timespec="seconds")])
 
     def close(self, key: str, *, reason: str) -> None:
-        with self.db.lock:  # type: ignore[attr-defined]
-            self.db.execute("UPDATE slack_reminder_messages SET closed = ? WHERE key = ?", [reason, key])
-            self.db.conn.commit()
+        self.state.execute("UPDATE slack_reminder_messages SET closed = ? WHERE key = ?", [reason, key])
 
     def find(self, *, fiscal_year: int, project_id: str | None = None, department: str | None = None) -> list[Posted]:
-        with self.db.lock:  # type: ignore[attr-defined]
-            rows = list(self.db.query("SELECT * FROM slack_reminder_messages WHERE fiscal_year = ? ORDER BY posted_at",
-                                      [fiscal_year]))
+        rows = self.state.rows("SELECT * FROM slack_reminder_messages WHERE fiscal_year = ? ORDER BY posted_at, key",
+                               [fiscal_year])
         out = [Posted(r["key"], r["channel"], r["ts"], r["kind"], r["department"], r["fiscal_year"],
                       date.fromisoformat(r["deadline"]), bool(r["late"]), tuple(json.loads(r["projects"])),
                       tuple(json.loads(r["mention"] or "[]")), r["closed"]) for r in rows]
         return [p for p in out if (project_id is None or project_id in p.projects)
                 and (department is None or p.department == department)]
+
+
+_TABLE = ("CREATE TABLE IF NOT EXISTS slack_reminder_messages (key TEXT PRIMARY KEY, channel TEXT, ts TEXT, kind TEXT, "
+          "department TEXT, fiscal_year INTEGER, deadline TEXT, late INTEGER, projects TEXT, mention TEXT, "
+          "closed TEXT, posted_at TEXT)")
 
 
 @dataclass(frozen=True)
