@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -103,6 +104,7 @@ def test_schedulers_claiming_at_once_never_share_a_row(open_outbox) -> None:
         start.wait()
         while rows := outbox.claim(T0, worker=f"w{n}", limit=2):
             taken[n] += [r.key for r in rows]
+            time.sleep(0.01)  # the post takes a moment: the others claim meanwhile
             for r in rows:
                 assert outbox.mark_sent(r, receipt="ts", now=T0)
 
