@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -142,6 +143,7 @@ def test_two_workers_claiming_at_once_never_share_a_row(connect_queue) -> None:
         start.wait()
         while jobs := q.claim("slack", now=T0, claimant=claimant, limit=1):
             taken[n] += [j.id for j in jobs]
+            time.sleep(0.002)  # answering takes a moment: the other worker claims meanwhile
 
     threads = [threading.Thread(target=run, args=(n,)) for n in range(2)]
     for t in threads:
