@@ -155,7 +155,8 @@ def run_ceiling(*, seconds: float, concurrency: int) -> Figures:
         proc.wait(timeout=10)
 
 
-def run(factor: int, *, seconds: float, concurrency: int, workers: int = 1, channels: bool = True) -> Figures:
+def run(factor: int, *, seconds: float, concurrency: int, workers: int = 1, channels: bool = True,
+        profile: str | None = None) -> Figures:
     tmp = Path(tempfile.mkdtemp(prefix="dxbot-bench-"))
     slack, line = slack_api(), line_api()
     proc = None
@@ -174,7 +175,13 @@ def run(factor: int, *, seconds: float, concurrency: int, workers: int = 1, chan
         warm_slack = len(slack.to("/api/chat.postMessage"))
         time.sleep(0.5)  # let the warm-up's answers finish before the CPU is read
         cpu = cpu_seconds(proc.pid)
+        spy = None
+        if profile:  # py-spy's own sampling of the server (all threads, idle ones left out), during the load
+            spy = subprocess.Popen(["py-spy", "record", "-p", str(proc.pid), "-d", str(int(seconds)), "-r", "200",
+                                    "-f", "raw", "-o", profile, "--subprocesses"], stdout=subprocess.DEVNULL)
         results, elapsed = asyncio.run(drive(url, requests, concurrency=concurrency, seconds=seconds))
+        if spy is not None:
+            spy.wait(timeout=60)
         sent_line = sum(1 for p, _, s in results if p == "/line/webhook" and s == 200)
         sent_slack = sum(1 for p, _, s in results if p == "/slack/events" and s == 200)
         # Wait for the answers to drain, then count them at the fakes. A long drain would mean the
@@ -251,7 +258,12 @@ def main() -> None:
     ap.add_argument("--scale", type=int, action="append")
     ap.add_argument("--workers", type=int, default=1, help="dxbot serve --workers")
     ap.add_argument("--rounds", type=int, default=3, help="dxbot and the ceiling in turn, this many times")
+    ap.add_argument("--profile", metavar="FILE", help="only dxbot, once, sampled by py-spy (raw folded stacks) into FILE")
     args = ap.parse_args()
+    if args.profile:
+        print(run((args.scale or [1])[0], seconds=args.seconds, concurrency=args.concurrency, workers=args.workers,
+                  profile=args.profile).line("dxbot"))
+        return
     print(f"cores: {os.cpu_count()}, python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.1f}")
     for factor in args.scale or [1, 10, 100]:
         compare(factor, rounds=args.rounds, seconds=args.seconds, concurrency=args.concurrency, workers=args.workers)
