@@ -2,10 +2,12 @@
 against the real `dxbot serve` (its own process) on 127.0.0.1, with fake Slack and LINE APIs
 counting what the bot sends back (lost or doubled replies are reported).
 
-    uv run python bench/webhook.py [--seconds 15] [--concurrency 16] [--scale 1 --scale 10 --scale 100]
+    uv run python bench/webhook.py [--seconds 15] [--concurrency 16] [--scale 1 --scale 10 --scale 100] [--rounds 3]
     uv run python bench/webhook.py --database-url temp        # two servers sharing a throwaway PostgreSQL
     uv run python bench/webhook.py --database-url postgresql://… [--servers 2]
 
+Each round runs dxbot, then the ceiling (bench/ceiling.py: the same uvicorn, signature checks
+only) under the same load, and prints both and their ratios; server CPU is read from /proc.
 Run on demand, not in CI. Prints the machine's core count with its figures.
 """
 
@@ -22,6 +24,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -95,8 +98,77 @@ async def drive(urls: list[str], requests: list, *, concurrency: int,
             await client.aclose()
 
 
-def run(factor: int, *, seconds: float, concurrency: int, workers: int = 1, database_url: str | None = None,
-        servers: int = 1) -> None:
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children still running (uvicorn's --workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime (fields 14 and 15)
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += cpu_seconds(int(child))
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return total
+
+
+def start(cmd: list[str], env: dict[str, str], port: int) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code in (200, 503):
+                break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    return proc, url
+
+
+@dataclass
+class Figures:
+    requests: int
+    rps: float
+    p50: float
+    p99: float
+    cpu_ms: float  # server CPU per answered request (the ceiling: per acknowledged request)
+    drain: float = 0.0
+    errors: int = 0
+    lost: int = 0
+    doubled: int = 0
+
+    def line(self, name: str) -> str:
+        return (f"  {name:8} {self.requests:6d} req {self.rps:7.1f} req/s  p50 {self.p50:5.1f} ms  p99 {self.p99:6.1f} ms  "
+                f"CPU {self.cpu_ms:5.2f} ms/req  drain {self.drain:5.2f} s  non-200 {self.errors}  "
+                f"lost {self.lost} doubled {self.doubled}")
+
+
+def latency(results: list[tuple[str, float, int]], elapsed: float, *, channel: str | None = None) -> tuple[int, float, float, float]:
+    lat = sorted(t * 1000 for p, t, _ in results if channel in (None, p))
+    return len(lat), len(lat) / elapsed, statistics.median(lat), lat[max(0, int(len(lat) * 0.99) - 1)]
+
+
+def run_ceiling(*, seconds: float, concurrency: int) -> Figures:
+    """The same load against bench/ceiling.py: signature checks and 200, nothing else."""
+    port = free_port()
+    env = dict(os.environ, SLACK_SIGNING_SECRET=SLACK_SECRET, LINE_CHANNEL_SECRET=LINE_SECRET)
+    proc, url = start([sys.executable, "-m", "bench.ceiling", "--port", str(port)], env, port)
+    try:
+        requests = bodies(int(seconds * 4000))
+        asyncio.run(drive([url], requests[-200:], concurrency=concurrency, seconds=2))
+        cpu = cpu_seconds(proc.pid)
+        results, elapsed = asyncio.run(drive([url], requests, concurrency=concurrency, seconds=seconds))
+        cpu = cpu_seconds(proc.pid) - cpu
+        n, rps, p50, p99 = latency(results, elapsed)
+        return Figures(n, rps, p50, p99, cpu * 1000 / max(1, n), errors=sum(1 for _, _, s in results if s != 200))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def run(factor: int, *, seconds: float, concurrency: int, workers: int = 1, channels: bool = True,
+        profile: str | None = None, database_url: str | None = None, servers: int = 1) -> Figures:
     tmp = Path(tempfile.mkdtemp(prefix="dxbot-bench-"))
     slack, line = slack_api(), line_api()
     procs: list[subprocess.Popen] = []
@@ -114,24 +186,25 @@ def run(factor: int, *, seconds: float, concurrency: int, workers: int = 1, data
                        LINE_API_URL=line.url, DXBOT_TICK_SECONDS="3600")
             if database_url:
                 env["DXBOT_DATABASE_URL"] = database_url
-            procs.append(subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--workers",
-                                           str(workers)], cwd=ROOT, env=env,
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-            urls.append(f"http://127.0.0.1:{port}")
-        for url in urls:
-            for _ in range(300):
-                try:
-                    if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
+            proc, url = start([sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--workers", str(workers)],
+                              env, port)
+            procs.append(proc)
+            urls.append(url)
         requests = bodies(int(seconds * 2000))
         asyncio.run(drive(urls, requests[-200:], concurrency=concurrency, seconds=2))  # warm-up, not counted
         warm_line = len(line.to("/v2/bot/message/reply"))
         warm_slack = len(slack.to("/api/chat.postMessage"))
+        time.sleep(0.5)  # let the warm-up's answers finish before the CPU is read
+        cpu = sum(cpu_seconds(p.pid) for p in procs)
+        spy = None
+        if profile:  # py-spy's own sampling of the server (all threads, idle ones left out), during the load
+            spy = subprocess.Popen(["py-spy", "record", "-p", str(procs[0].pid), "-d", str(int(seconds)), "-r", "200",
+                                    "-f", "raw", "-o", profile, "--subprocesses"], stdout=subprocess.DEVNULL)
         results, elapsed = asyncio.run(drive(urls, requests, concurrency=concurrency, seconds=seconds))
-        sent_line = sum(1 for p, _, _ in results if p == "/line/webhook")
-        sent_slack = len(results) - sent_line
+        if spy is not None:
+            spy.wait(timeout=60)
+        sent_line = sum(1 for p, _, s in results if p == "/line/webhook" and s == 200)
+        sent_slack = sum(1 for p, _, s in results if p == "/slack/events" and s == 200)
         # Wait for the answers to drain, then count them at the fakes. A long drain would mean the
         # acks ran ahead of the answering: "sustained" counts only when the replies kept up.
         load_end = time.monotonic()
@@ -140,8 +213,9 @@ def run(factor: int, *, seconds: float, concurrency: int, workers: int = 1, data
             if (len(line.to("/v2/bot/message/reply")) - warm_line >= sent_line
                     and len(slack.to("/api/chat.postMessage")) - warm_slack >= sent_slack):
                 break
-            time.sleep(0.05)
+            time.sleep(0.01)
         drain = time.monotonic() - load_end
+        cpu = sum(cpu_seconds(p.pid) for p in procs) - cpu
         time.sleep(1)
         reply_tokens = Counter(c.json["replyToken"] for c in line.to("/v2/bot/message/reply"))
         threads = Counter(c.json["thread_ts"] for c in slack.to("/api/chat.postMessage"))
@@ -156,15 +230,14 @@ def run(factor: int, *, seconds: float, concurrency: int, workers: int = 1, data
         doubled = sum(1 for t, n in reply_tokens.items() if n > 1 and t in expected_line)
         doubled += sum(1 for t, n in threads.items() if n > 1 and t in expected_slack)
         errors = sum(1 for _, _, s in results if s != 200)
-        for channel in ("/line/webhook", "/slack/events", None):
-            lat = sorted(t * 1000 for p, t, _ in results if channel in (None, p))
-            name = channel or "both"
-            print(f"  {name:15} {len(lat):6d} req  {len(lat) / elapsed:7.1f} req/s  p50 {statistics.median(lat):6.1f} ms  "
-                  f"p90 {lat[int(len(lat) * 0.9) - 1]:6.1f} ms  p99 {lat[int(len(lat) * 0.99) - 1]:6.1f} ms")
-        where = "PostgreSQL" if database_url else "SQLite"
-        print(f"scale {factor}x, {servers} server(s) x {workers} worker(s) on {where}: {len(results)} signed requests in {elapsed:.1f} s at concurrency {concurrency}; "
-              f"non-200 {errors}; replies lost {lost}, doubled {doubled}; last reply {drain:.2f} s after the load "
-              f"(replies {len(results) / (elapsed + drain):.0f}/s end to end)")
+        if channels:
+            for channel in ("/line/webhook", "/slack/events"):
+                n, rps, p50, p99 = latency(results, elapsed, channel=channel)
+                print(f"    {channel:15} {n:6d} req {rps:7.1f} req/s  p50 {p50:5.1f} ms  p99 {p99:6.1f} ms")
+        n, rps, p50, p99 = latency(results, elapsed)
+        answered = sent_line + sent_slack - lost
+        return Figures(n, rps, p50, p99, cpu * 1000 / max(1, answered), drain=drain, errors=errors, lost=lost,
+                       doubled=doubled)
     finally:
         for proc in procs:
             proc.terminate()
@@ -174,35 +247,68 @@ def run(factor: int, *, seconds: float, concurrency: int, workers: int = 1, data
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def spread(values: list[float]) -> str:
+    return f"{statistics.median(values):.2f} ({min(values):.2f}–{max(values):.2f})"
+
+
+def compare(factor: int, *, rounds: int, seconds: float, concurrency: int, workers: int,
+            database_url: str | None = None, servers: int = 1, fresh_database=None) -> None:
+    """dxbot and the ceiling in turn, ``rounds`` times (the machine is shared: the spread says how much)."""
+    where = "PostgreSQL" if database_url or fresh_database else "SQLite"
+    print(f"scale {factor}x, {servers} server(s) x {workers} worker(s) on {where}, concurrency {concurrency}, "
+          f"{seconds:g} s per run, {rounds} round(s)")
+    ratios: dict[str, list[float]] = {"req/s": [], "p99 ack": [], "CPU/req": []}
+    bots: list[Figures] = []
+    for n in range(rounds):
+        url = fresh_database() if fresh_database else database_url  # empty each run: one run's queues only
+        bot = run(factor, seconds=seconds, concurrency=concurrency, workers=workers, database_url=url, servers=servers)
+        ceiling = run_ceiling(seconds=seconds, concurrency=concurrency)
+        bots.append(bot)
+        print(f"  round {n + 1}")
+        print(bot.line("dxbot"))
+        print(ceiling.line("ceiling"))
+        ratios["req/s"].append(bot.rps / ceiling.rps)
+        ratios["p99 ack"].append(bot.p99 / ceiling.p99)
+        ratios["CPU/req"].append(bot.cpu_ms / ceiling.cpu_ms)
+        print("  dxbot / ceiling: " + ", ".join(f"{k} {v[-1]:.2f}" for k, v in ratios.items()))
+    print("  median (min–max) over rounds — dxbot / ceiling: " + ", ".join(f"{k} {spread(v)}" for k, v in ratios.items()))
+    print(f"  dxbot: CPU {spread([b.cpu_ms for b in bots])} ms per answered request, drain "
+          f"{spread([b.drain for b in bots])} s, lost {sum(b.lost for b in bots)}, doubled {sum(b.doubled for b in bots)}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--seconds", type=float, default=15)
     ap.add_argument("--concurrency", type=int, default=4)
     ap.add_argument("--scale", type=int, action="append")
     ap.add_argument("--workers", type=int, default=1, help="dxbot serve --workers")
+    ap.add_argument("--rounds", type=int, default=3, help="dxbot and the ceiling in turn, this many times")
+    ap.add_argument("--profile", metavar="FILE", help="only dxbot, once, sampled by py-spy (raw folded stacks) into FILE")
     ap.add_argument("--database-url", help="the state in this PostgreSQL database (DXBOT_DATABASE_URL); "
                                            "'temp' starts a throwaway server (tests/pg.py)")
     ap.add_argument("--servers", type=int, help="dxbot serve processes, each a host of its own "
                                                 "(default: 2 with --database-url, else 1)")
     args = ap.parse_args()
-    print(f"cores: {os.cpu_count()}, python {sys.version.split()[0]}")
     servers = args.servers or (2 if args.database_url else 1)
+    if args.profile:
+        print(run((args.scale or [1])[0], seconds=args.seconds, concurrency=args.concurrency, workers=args.workers,
+                  profile=args.profile).line("dxbot"))
+        return
+    print(f"cores: {os.cpu_count()}, python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.1f}")
     pg = None
-    url = args.database_url
-    if url == "temp":
+    if args.database_url == "temp":
         from tests import pg as pg_server
 
         pg = pg_server.start()
     try:
         for factor in args.scale or [1, 10, 100]:
-            if pg is not None:
-                url = pg.new_database("bench")  # empty each time: the plan and queues of one scale only
-            run(factor, seconds=args.seconds, concurrency=args.concurrency, workers=args.workers, database_url=url,
-                servers=servers)
+            compare(factor, rounds=args.rounds, seconds=args.seconds, concurrency=args.concurrency,
+                    workers=args.workers, servers=servers,
+                    database_url=None if pg else args.database_url,
+                    fresh_database=(lambda: pg.new_database("bench")) if pg else None)
     finally:
         if pg is not None:
             pg.stop()
-
 
 if __name__ == "__main__":
     main()

@@ -60,6 +60,8 @@ class FakeApi:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as the real APIs: clients' pooled connections get used
+
             def log_message(self, *args: Any) -> None:
                 pass
 

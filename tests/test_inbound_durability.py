@@ -236,3 +236,22 @@ def test_a_full_queue_answers_503_and_the_platforms_redelivery_is_answered_once(
         assert slack_answers(fakes.slack) == Counter({f"1700000000.{n:06d}": 1 for n in range(6)})
     finally:
         server.stop()
+
+
+def test_a_stuck_slack_api_does_not_hold_up_the_answers_on_line(db_path, fakes) -> None:
+    fakes.slack.hold(POST)  # Slack takes every answering thread and more, and never answers
+    server = Serve(db_path, fakes)
+    try:
+        assert [server.slack(n).status_code for n in range(N)] == [200] * N
+        fakes.slack.wait_for(POST, 4)
+        assert [server.line(n).status_code for n in range(3)] == [200] * 3
+        fakes.line.wait_for(REPLY, 3, timeout=30)
+        settle(fakes.line, REPLY)
+        assert line_answers(fakes.line) == Counter({f"U{n:032d}": 1 for n in range(3)})
+        assert not slack_answers(fakes.slack)  # still all held: LINE did not wait for them
+        fakes.slack.unhold(POST)
+        wait_all_done(db_path, N + 3)
+        settle(fakes.slack, POST)
+        assert slack_answers(fakes.slack) == each_once_slack()
+    finally:
+        server.stop()

@@ -19,6 +19,7 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 
 from bot.slack import inbound
 from bot.slack import home, lookup, share
+from bot.slack.pooled import PooledWebClient
 from bot.slack.render import render
 from bot.worker import GiveUp, Retry
 from handlers import Context, Responder
@@ -37,7 +38,7 @@ _TRANSIENT = {"internal_error", "fatal_error", "service_unavailable", "request_t
 
 def web_client(*, token: str, base_url: str, max_retries: int = 5) -> WebClient:
     """A WebClient that waits out HTTP 429 (Retry-After) instead of failing."""
-    client = WebClient(token=token, base_url=base_url)
+    client = PooledWebClient(token=token, base_url=base_url)
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=max_retries))
     return client
 
@@ -85,7 +86,7 @@ class SlackBot:
                        token_verification_enabled=False)
         # Queued answers: no sleeping through 429 inside a claim (the row waits out Retry-After in the
         # table instead), and a timeout well inside the claim's lease.
-        self.answer_client = WebClient(token=client.token, base_url=client.base_url, timeout=HTTP_TIMEOUT,
+        self.answer_client = PooledWebClient(token=client.token, base_url=client.base_url, timeout=HTTP_TIMEOUT,
                                        retry_handlers=[ConnectionErrorRetryHandler()])
         # Commits events to the inbound queue (the server wires the channel's QueueWorker.offer).
         self.intake: Callable[[list[Item]], Offer] | None = None
