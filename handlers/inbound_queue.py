@@ -124,7 +124,29 @@ def _job(row: Sequence[Any], *, recovering: bool) -> Job:
                datetime.fromisoformat(lease_until), recovering)
 
 
-class SqliteInboundQueue:
+class FencedWrites:
+    """The writes a worker makes on a row it holds, shared by both databases: each matches the row's
+    fence, so a worker whose claim was taken over changes nothing (``_fenced`` runs the statement)."""
+
+    def _fenced(self, job: Job, sql: str, params: list[Any]) -> bool:
+        raise NotImplementedError
+
+    def finish(self, job: Job, *, now: datetime) -> bool:
+        return self._fenced(job, "UPDATE inbound_events SET state = 'done', updated_at = ?, payload = NULL, "
+                                 "lease_until = NULL, last_error = NULL", [_iso(now)])
+
+    def retry(self, job: Job, *, error: str, at: datetime, now: datetime, max_attempts: int = MAX_ATTEMPTS) -> str:
+        state = "failed" if job.attempts >= max_attempts else "pending"
+        self._fenced(job, "UPDATE inbound_events SET state = ?, updated_at = ?, next_attempt_at = ?, "
+                          "lease_until = NULL, last_error = ?", [state, _iso(now), _iso(at), error[:500]])
+        return state
+
+    def fail(self, job: Job, *, error: str, now: datetime) -> bool:
+        return self._fenced(job, "UPDATE inbound_events SET state = 'failed', updated_at = ?, lease_until = NULL, "
+                                 "last_error = ?", [_iso(now), error[:500]])
+
+
+class SqliteInboundQueue(FencedWrites):
     """The queue in the ``inbound_events`` table of the shared SQLite file."""
 
     def __init__(self, db: Database) -> None:
@@ -208,20 +230,6 @@ class SqliteInboundQueue:
         with write_transaction(self.db):
             cur = self.db.execute(f"{sql} WHERE id = ? AND fence = ? AND state = 'processing'", [*params, job.id, job.fence])
             return cur.rowcount == 1
-
-    def finish(self, job: Job, *, now: datetime) -> bool:
-        return self._fenced(job, "UPDATE inbound_events SET state = 'done', updated_at = ?, payload = NULL, "
-                                 "lease_until = NULL, last_error = NULL", [_iso(now)])
-
-    def retry(self, job: Job, *, error: str, at: datetime, now: datetime, max_attempts: int = MAX_ATTEMPTS) -> str:
-        state = "failed" if job.attempts >= max_attempts else "pending"
-        self._fenced(job, "UPDATE inbound_events SET state = ?, updated_at = ?, next_attempt_at = ?, "
-                          "lease_until = NULL, last_error = ?", [state, _iso(now), _iso(at), error[:500]])
-        return state
-
-    def fail(self, job: Job, *, error: str, now: datetime) -> bool:
-        return self._fenced(job, "UPDATE inbound_events SET state = 'failed', updated_at = ?, lease_until = NULL, "
-                                 "last_error = ?", [_iso(now), error[:500]])
 
     def release(self, jobs: Sequence[Job], *, now: datetime) -> int:
         released = 0

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from handlers.inbound_queue import (
+    FencedWrites,
     MAX_ATTEMPTS,
     Claimant,
     InboundQueue,
@@ -43,7 +44,7 @@ _DUE = ("FROM inbound_events WHERE channel = ? AND ((state = 'pending' AND next_
 _RETURNING = "RETURNING id, channel, payload, received_at, attempts, fence, lease_until"
 
 
-class PostgresInboundQueue:
+class PostgresInboundQueue(FencedWrites):
     """The queue in the ``inbound_events`` table of the shared PostgreSQL database (migration 2)."""
 
     def __init__(self, state: StateDB) -> None:
@@ -117,20 +118,6 @@ class PostgresInboundQueue:
     def _fenced(self, job: Job, sql: str, params: list[Any]) -> bool:
         return self.state.execute(f"{sql} WHERE id = ? AND fence = ? AND state = 'processing'",
                                   [*params, job.id, job.fence]) == 1
-
-    def finish(self, job: Job, *, now: datetime) -> bool:
-        return self._fenced(job, "UPDATE inbound_events SET state = 'done', updated_at = ?, payload = NULL, "
-                                 "lease_until = NULL, last_error = NULL", [_iso(now)])
-
-    def retry(self, job: Job, *, error: str, at: datetime, now: datetime, max_attempts: int = MAX_ATTEMPTS) -> str:
-        state = "failed" if job.attempts >= max_attempts else "pending"
-        self._fenced(job, "UPDATE inbound_events SET state = ?, updated_at = ?, next_attempt_at = ?, "
-                          "lease_until = NULL, last_error = ?", [state, _iso(now), _iso(at), error[:500]])
-        return state
-
-    def fail(self, job: Job, *, error: str, now: datetime) -> bool:
-        return self._fenced(job, "UPDATE inbound_events SET state = 'failed', updated_at = ?, lease_until = NULL, "
-                                 "last_error = ?", [_iso(now), error[:500]])
 
     def release(self, jobs: Sequence[Job], *, now: datetime) -> int:
         with self.state.transaction():
