@@ -119,19 +119,26 @@ class Outbox:
         stamp = _utc(now)
         lease_until = _utc(now + self.lease)
         with self.db.lock:  # type: ignore[attr-defined]
-            candidates = self.db.execute(
-                f"SELECT id, state, verify FROM outbox WHERE {self._CLAIMABLE} ORDER BY due_at, id LIMIT ?",
-                [stamp, stamp, limit]).fetchall()
             taken: list[tuple[int, str, bool]] = []
-            for row_id, state, verify in candidates:
-                fence = token()
-                cur = self.db.execute(
-                    "UPDATE outbox SET state = 'sending', claimed_by = ?, claimed_at = ?, claim_token = ?, "
-                    f"lease_until = ? WHERE id = ? AND {self._CLAIMABLE}",
-                    [worker, stamp, fence, lease_until, row_id, stamp, stamp])
-                self.db.conn.commit()
-                if cur.rowcount == 1:
-                    taken.append((row_id, fence, state == "sending" or bool(verify)))
+            lost = True
+            # A candidate another scheduler took first is no longer claimable: look again, so that a
+            # scheduler that lost every race still gets the rows that remain due.
+            while lost and len(taken) < limit:
+                candidates = self.db.execute(
+                    f"SELECT id, state, verify FROM outbox WHERE {self._CLAIMABLE} ORDER BY due_at, id LIMIT ?",
+                    [stamp, stamp, limit - len(taken)]).fetchall()
+                lost = False
+                for row_id, state, verify in candidates:
+                    fence = token()
+                    cur = self.db.execute(
+                        "UPDATE outbox SET state = 'sending', claimed_by = ?, claimed_at = ?, claim_token = ?, "
+                        f"lease_until = ? WHERE id = ? AND {self._CLAIMABLE}",
+                        [worker, stamp, fence, lease_until, row_id, stamp, stamp])
+                    self.db.conn.commit()
+                    if cur.rowcount == 1:
+                        taken.append((row_id, fence, state == "sending" or bool(verify)))
+                    else:
+                        lost = True
             rows = []
             for row_id, fence, recovering in taken:
                 d = next(self.db.query("SELECT * FROM outbox WHERE id = ?", [row_id]))

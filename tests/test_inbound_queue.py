@@ -135,15 +135,18 @@ def test_a_row_that_keeps_killing_its_process_is_given_up(queue) -> None:
 def test_two_workers_claiming_at_once_never_share_a_row(connect_queue) -> None:
     connect_queue().offer("slack", items(*[f"e{n}" for n in range(300)]), now=T0, limit=None)
     taken: list[list[str]] = [[], []]
-    start = threading.Barrier(2)
+    start, holding = threading.Barrier(2), threading.Barrier(2)
 
     def run(n: int) -> None:
         q = connect_queue()  # a connection of its own, as another process has
         claimant = Claimant(f"host:{n}", timedelta(seconds=60))
         start.wait()
-        while jobs := q.claim("slack", now=T0, claimant=claimant, limit=1):
+        jobs = q.claim("slack", now=T0, claimant=claimant, limit=1)
+        holding.wait()  # both hold a first claim before either goes on: they really race, even under load
+        while jobs:
             taken[n] += [j.id for j in jobs]
             time.sleep(0.002)  # answering takes a moment: the other worker claims meanwhile
+            jobs = q.claim("slack", now=T0, claimant=claimant, limit=1)
 
     threads = [threading.Thread(target=run, args=(n,)) for n in range(2)]
     for t in threads:

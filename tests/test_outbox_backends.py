@@ -97,22 +97,27 @@ def test_schedulers_claiming_at_once_never_share_a_row(open_outbox) -> None:
     for n in range(120):
         enqueue(first, f"k{n:03d}")
     taken: list[list[str]] = [[], [], []]
-    start = threading.Barrier(3)
+    start, holding = threading.Barrier(3), threading.Barrier(3)
 
     def run(n: int) -> None:
         outbox = open_outbox()
         start.wait()
-        while rows := outbox.claim(T0, worker=f"w{n}", limit=2):
+        rows = outbox.claim(T0, worker=f"w{n}", limit=2)
+        # Every scheduler holds its first claim while the others take theirs, so they really race
+        # even when one thread would otherwise drain the table before the others are scheduled.
+        holding.wait()
+        while rows:
             taken[n] += [r.key for r in rows]
             time.sleep(0.01)  # the post takes a moment: the others claim meanwhile
             for r in rows:
                 assert outbox.mark_sent(r, receipt="ts", now=T0)
+            rows = outbox.claim(T0, worker=f"w{n}", limit=2)
 
     threads = [threading.Thread(target=run, args=(n,)) for n in range(3)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert sum(1 for t in taken if t) >= 2  # they did race
+    assert all(taken)  # they did race
     assert sorted(k for t in taken for k in t) == [f"k{n:03d}" for n in range(120)]  # each once
     assert first.summary() == {"sent": 120}
