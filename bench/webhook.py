@@ -76,23 +76,25 @@ def bodies(n: int) -> list[tuple[str, bytes, dict[str, str]]]:
 async def drive(urls: list[str], requests: list, *, concurrency: int,
                 seconds: float) -> tuple[list[tuple[str, float, int]], float]:
     """Send ``requests`` with ``concurrency`` connections spread evenly over the servers (as a
-    round-robin load balancer would)."""
-    results: list[tuple[str, float, int]] = []
-    queue = iter(requests)
+    round-robin load balancer would). The results are in the order of ``requests`` (the ones sent
+    are a prefix of it), so that each can be paired with its request."""
+    results: list[tuple[int, str, float, int]] = []
+    queue = enumerate(requests)
     deadline = time.perf_counter() + seconds
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     clients = [httpx.AsyncClient(base_url=url, timeout=10, limits=limits) for url in urls]
     try:
         async def worker(client: httpx.AsyncClient) -> None:
-            for path, body, headers in queue:
+            for n, (path, body, headers) in queue:
                 if time.perf_counter() > deadline:
                     return
                 t = time.perf_counter()
                 r = await client.post(path, content=body, headers=headers)
-                results.append((path, time.perf_counter() - t, r.status_code))
+                results.append((n, path, time.perf_counter() - t, r.status_code))
         start = time.perf_counter()
         await asyncio.gather(*(worker(clients[i % len(clients)]) for i in range(concurrency)))
-        return results, time.perf_counter() - start
+        elapsed = time.perf_counter() - start
+        return [(path, t, status) for _, path, t, status in sorted(results)], elapsed
     finally:
         for client in clients:
             await client.aclose()
@@ -192,8 +194,6 @@ def run(factor: int, *, seconds: float, concurrency: int, workers: int = 1, chan
             urls.append(url)
         requests = bodies(int(seconds * 2000))
         asyncio.run(drive(urls, requests[-200:], concurrency=concurrency, seconds=2))  # warm-up, not counted
-        warm_line = len(line.to("/v2/bot/message/reply"))
-        warm_slack = len(slack.to("/api/chat.postMessage"))
         time.sleep(0.5)  # let the warm-up's answers finish before the CPU is read
         cpu = sum(cpu_seconds(p.pid) for p in procs)
         spy = None
@@ -206,27 +206,30 @@ def run(factor: int, *, seconds: float, concurrency: int, workers: int = 1, chan
         sent_line = sum(1 for p, _, s in results if p == "/line/webhook" and s == 200)
         sent_slack = sum(1 for p, _, s in results if p == "/slack/events" and s == 200)
         # Wait for the answers to drain, then count them at the fakes. A long drain would mean the
-        # acks ran ahead of the answering: "sustained" counts only when the replies kept up.
-        load_end = time.monotonic()
-        settle = load_end + 60
-        while time.monotonic() < settle:
-            if (len(line.to("/v2/bot/message/reply")) - warm_line >= sent_line
-                    and len(slack.to("/api/chat.postMessage")) - warm_slack >= sent_slack):
-                break
-            time.sleep(0.01)
-        drain = time.monotonic() - load_end
-        cpu = sum(cpu_seconds(p.pid) for p in procs) - cpu
-        time.sleep(1)
-        reply_tokens = Counter(c.json["replyToken"] for c in line.to("/v2/bot/message/reply"))
-        threads = Counter(c.json["thread_ts"] for c in slack.to("/api/chat.postMessage"))
-        expected_line = {f"rt{i}" for i in range(len(requests)) if i % 2 == 0}
-        expected_slack = {f"1700000000.{i:06d}" for i in range(len(requests)) if i % 2 == 1}
+        # acks ran ahead of the answering: "sustained" counts only when the replies kept up. The
+        # wait is for every acknowledged request's own answer (a count could be met early by the
+        # warm-up's answers still arriving).
         acked_line = {json.loads(b)["events"][0]["replyToken"] for (p, b, _), (_, _, s) in zip(requests, results)
                       if p == "/line/webhook" and s == 200}
-        lost = len([t for t in acked_line if reply_tokens[t] == 0])
         acked_slack = {json.loads(b)["event"]["ts"] for (p, b, _), (_, _, s) in zip(requests, results)
                        if p == "/slack/events" and s == 200}
-        lost += len([t for t in acked_slack if threads[t] == 0])
+
+        def unanswered() -> tuple[Counter, Counter, int]:
+            tokens = Counter(c.json["replyToken"] for c in line.to("/v2/bot/message/reply"))
+            threads = Counter(c.json["thread_ts"] for c in slack.to("/api/chat.postMessage"))
+            missing = sum(1 for t in acked_line if not tokens[t]) + sum(1 for t in acked_slack if not threads[t])
+            return tokens, threads, missing
+
+        load_end = time.monotonic()
+        settle = load_end + 60
+        while unanswered()[2] and time.monotonic() < settle:
+            time.sleep(0.05)
+        drain = time.monotonic() - load_end
+        cpu = sum(cpu_seconds(p.pid) for p in procs) - cpu
+        time.sleep(1)  # a doubled answer would come after the first
+        reply_tokens, threads, lost = unanswered()
+        expected_line = {f"rt{i}" for i in range(len(requests)) if i % 2 == 0}
+        expected_slack = {f"1700000000.{i:06d}" for i in range(len(requests)) if i % 2 == 1}
         doubled = sum(1 for t, n in reply_tokens.items() if n > 1 and t in expected_line)
         doubled += sum(1 for t, n in threads.items() if n > 1 and t in expected_slack)
         errors = sum(1 for _, _, s in results if s != 200)
