@@ -69,6 +69,31 @@ class Row:
         return max(self.due_at, self.created_at or self.due_at)
 
 
+def resolution(key: str, state: str | None, decision: str, *, now: datetime) -> tuple[str, list[object], str]:
+    """The update an operator's decision makes on a row in ``state``: (sql, params, new state)."""
+    if state is None:
+        raise ValueError(f"no reminder with key {key!r} (see `dxbot reminders status`)")
+    if state not in {"unknown", "failed"}:
+        raise ValueError(f"{key} is {state}: only unknown or failed reminders are resolved")
+    if decision == "sent":
+        return ("UPDATE outbox SET state = 'sent', sent_at = ?, receipt = 'operator', "
+                "claim_token = NULL, verify = 0 WHERE key = ?", [_utc(now), key], "sent")
+    # The operator has checked the channel: the next tick sends it without another lookup.
+    return ("UPDATE outbox SET state = 'pending', next_attempt_at = ?, attempts = 0, "
+            "claim_token = NULL, verify = 0 WHERE key = ?", [_utc(now), key], "pending")
+
+
+def rows_query(states: tuple[str, ...] | None) -> tuple[str, list[object]]:
+    """The operator's view of the outbox (``dxbot reminders status``), in due order."""
+    sql = ("SELECT key, kind, department, route, fiscal_year, label, state, attempts, last_error, due_at, "
+           "sent_at, late FROM outbox")
+    params: list[object] = []
+    if states:
+        sql += f" WHERE state IN ({','.join('?' * len(states))})"
+        params = list(states)
+    return sql + " ORDER BY due_at, key", params
+
+
 class Outbox:
     def __init__(self, db: Database, *, lease: timedelta = LEASE) -> None:
         self.db = db
@@ -203,18 +228,9 @@ class Outbox:
             raise ValueError(f"decide {' or '.join(RESOLUTIONS)}, not {decision!r}")
         with write_transaction(self.db):
             found = self.db.execute("SELECT state FROM outbox WHERE key = ?", [key]).fetchone()
-            if found is None:
-                raise ValueError(f"no reminder with key {key!r} (see `dxbot reminders status`)")
-            if found[0] not in {"unknown", "failed"}:
-                raise ValueError(f"{key} is {found[0]}: only unknown or failed reminders are resolved")
-            if decision == "sent":
-                self.db.execute("UPDATE outbox SET state = 'sent', sent_at = ?, receipt = 'operator', "
-                                "claim_token = NULL, verify = 0 WHERE key = ?", [_utc(now), key])
-                return "sent"
-            # The operator has checked the channel: the next tick sends it without another lookup.
-            self.db.execute("UPDATE outbox SET state = 'pending', next_attempt_at = ?, attempts = 0, "
-                            "claim_token = NULL, verify = 0 WHERE key = ?", [_utc(now), key])
-            return "pending"
+            sql, params, state = resolution(key, found[0] if found else None, decision, now=now)
+            self.db.execute(sql, params)
+            return state
 
     # ------------------------------------------------------------------ reads
     def summary(self) -> dict[str, int]:
@@ -222,14 +238,9 @@ class Outbox:
             return {s: n for s, n in self.db.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall()}
 
     def rows(self, *, states: tuple[str, ...] | None = None) -> list[dict]:
-        sql = ("SELECT key, kind, department, route, fiscal_year, label, state, attempts, last_error, due_at, "
-               "sent_at, late FROM outbox")
-        params: list[object] = []
-        if states:
-            sql += f" WHERE state IN ({','.join('?' * len(states))})"
-            params = list(states)
+        sql, params = rows_query(states)
         with self.db.lock:  # type: ignore[attr-defined]
-            return list(self.db.query(sql + " ORDER BY due_at, key", params))
+            return list(self.db.query(sql, params))
 
     def backlog(self) -> int:
         counts = self.summary()

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from knowledge.statedb import StateDB, as_state
-from scheduler.outbox import LEASE, RESOLUTIONS, Outbox, Row, _utc, new_token
+from scheduler.outbox import LEASE, RESOLUTIONS, Outbox, Row, _utc, new_token, resolution, rows_query
 
 
 def open_outbox(db: Any, *, lease: timedelta = LEASE) -> Any:
@@ -77,27 +77,13 @@ class PostgresOutbox(Outbox):
             raise ValueError(f"decide {' or '.join(RESOLUTIONS)}, not {decision!r}")
         with self.state.transaction():
             found = self.state.one("SELECT state FROM outbox WHERE key = ? FOR UPDATE", [key])
-            if found is None:
-                raise ValueError(f"no reminder with key {key!r} (see `dxbot reminders status`)")
-            if found["state"] not in {"unknown", "failed"}:
-                raise ValueError(f"{key} is {found['state']}: only unknown or failed reminders are resolved")
-            if decision == "sent":
-                self.state.execute("UPDATE outbox SET state = 'sent', sent_at = ?, receipt = 'operator', "
-                                   "claim_token = NULL, verify = 0 WHERE key = ?", [_utc(now), key])
-                return "sent"
-            self.state.execute("UPDATE outbox SET state = 'pending', next_attempt_at = ?, attempts = 0, "
-                               "claim_token = NULL, verify = 0 WHERE key = ?", [_utc(now), key])
-            return "pending"
+            sql, params, state = resolution(key, found["state"] if found else None, decision, now=now)
+            self.state.execute(sql, params)
+            return state
 
     # ------------------------------------------------------------------ reads
     def summary(self) -> dict[str, int]:
         return {r["state"]: r["n"] for r in self.state.rows("SELECT state, count(*) AS n FROM outbox GROUP BY state")}
 
     def rows(self, *, states: tuple[str, ...] | None = None) -> list[dict]:
-        sql = ("SELECT key, kind, department, route, fiscal_year, label, state, attempts, last_error, due_at, "
-               "sent_at, late FROM outbox")
-        params: list[object] = []
-        if states:
-            sql += f" WHERE state IN ({','.join('?' * len(states))})"
-            params = list(states)
-        return self.state.rows(sql + " ORDER BY due_at, key", params)
+        return self.state.rows(*rows_query(states))
