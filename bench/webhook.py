@@ -36,7 +36,7 @@ import httpx  # noqa: E402
 from bench.ask import grow  # noqa: E402
 from knowledge.parse import parse_plan  # noqa: E402
 from knowledge.store import bundled_plan_text, connect, ingest  # noqa: E402
-from tests.fakes import free_port, line_api, line_signature, slack_api, slack_headers  # noqa: E402
+from tests.fakes import free_port, line_signature, slack_headers  # noqa: E402
 
 SLACK_SECRET, LINE_SECRET = "bench-slack-secret", "bench-line-secret"
 QUESTIONS = ["2-3-1の状況は？", "LGWANって何？", "RPAのKPIは？", "マイナポータルとは", "A評価の事業", "しびっくてっく",
@@ -169,10 +169,30 @@ def run_ceiling(*, seconds: float, concurrency: int) -> Figures:
         proc.wait(timeout=10)
 
 
+class Fakes:
+    """bench/fake_apis.py in its own process: the platforms are not in the load generator's GIL."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "bench.fake_apis"], cwd=ROOT, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+        urls = json.loads(self.proc.stdout.readline())  # type: ignore[union-attr]
+        self.slack_url, self.line_url = urls["slack"], urls["line"]
+
+    def counts(self) -> tuple[Counter, Counter]:
+        self.proc.stdin.write("counts\n")  # type: ignore[union-attr]
+        self.proc.stdin.flush()  # type: ignore[union-attr]
+        got = json.loads(self.proc.stdout.readline())  # type: ignore[union-attr]
+        return Counter(got["tokens"]), Counter(got["threads"])
+
+    def close(self) -> None:
+        self.proc.stdin.close()  # type: ignore[union-attr]
+        self.proc.wait(timeout=10)
+
+
 def run(factor: int, *, seconds: float, concurrency: int, workers: int = 1, channels: bool = True,
         profile: str | None = None, database_url: str | None = None, servers: int = 1) -> Figures:
     tmp = Path(tempfile.mkdtemp(prefix="dxbot-bench-"))
-    slack, line = slack_api(), line_api()
+    fakes = Fakes()
     procs: list[subprocess.Popen] = []
     try:
         build_db(tmp / "bench.db", factor)
@@ -184,8 +204,8 @@ def run(factor: int, *, seconds: float, concurrency: int, workers: int = 1, chan
             port = free_port()
             env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LINE_", "DXBOT_"))}
             env.update(DXBOT_DB=str(kb), SLACK_BOT_TOKEN="xoxb-bench", SLACK_SIGNING_SECRET=SLACK_SECRET,
-                       SLACK_API_URL=slack.url + "/api/", LINE_CHANNEL_SECRET=LINE_SECRET, LINE_CHANNEL_ACCESS_TOKEN="t",
-                       LINE_API_URL=line.url, DXBOT_TICK_SECONDS="3600")
+                       SLACK_API_URL=fakes.slack_url + "/api/", LINE_CHANNEL_SECRET=LINE_SECRET,
+                       LINE_CHANNEL_ACCESS_TOKEN="t", LINE_API_URL=fakes.line_url, DXBOT_TICK_SECONDS="3600")
             if database_url:
                 env["DXBOT_DATABASE_URL"] = database_url
             proc, url = start([sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--workers", str(workers)],
@@ -215,8 +235,7 @@ def run(factor: int, *, seconds: float, concurrency: int, workers: int = 1, chan
                        if p == "/slack/events" and s == 200}
 
         def unanswered() -> tuple[Counter, Counter, int]:
-            tokens = Counter(c.json["replyToken"] for c in line.to("/v2/bot/message/reply"))
-            threads = Counter(c.json["thread_ts"] for c in slack.to("/api/chat.postMessage"))
+            tokens, threads = fakes.counts()
             missing = sum(1 for t in acked_line if not tokens[t]) + sum(1 for t in acked_slack if not threads[t])
             return tokens, threads, missing
 
@@ -245,8 +264,7 @@ def run(factor: int, *, seconds: float, concurrency: int, workers: int = 1, chan
         for proc in procs:
             proc.terminate()
             proc.wait(timeout=10)
-        slack.close()
-        line.close()
+        fakes.close()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

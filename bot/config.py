@@ -41,6 +41,7 @@ class Settings:
     outbox_lease_seconds: float = 300.0  # how long a reminder claim lasts without renewal
     queue_limit: int = 1000  # DXBOT_QUEUE_LIMIT: unfinished events per channel before 503 (0: no limit)
     drain_seconds: float = 10.0  # DXBOT_DRAIN_SECONDS: grace for answers in flight on shutdown
+    send_limit: int = 64  # DXBOT_SEND_LIMIT: replies on their way to one platform at once, per process
 
     def slack_mode(self) -> tuple[str, list[str]]:
         """("off" | "http" | "socket", names of missing variables)."""
@@ -91,6 +92,7 @@ class Settings:
             outbox_lease_seconds=float(get("DXBOT_OUTBOX_LEASE_SECONDS") or 300),
             queue_limit=int(get("DXBOT_QUEUE_LIMIT") or 1000),
             drain_seconds=float(get("DXBOT_DRAIN_SECONDS") or 10),
+            send_limit=max(1, int(get("DXBOT_SEND_LIMIT") or 64)),
         )
 
     def clock(self):  # type: ignore[no-untyped-def]

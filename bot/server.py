@@ -77,8 +77,11 @@ def _wire_queues(services: Services) -> None:
         if channel is not None:
             worker = QueueWorker(queue=queue, channel=name, handle=channel.work, clock=services.clock,
                                  limit=services.queue_limit, **services.queue_options)
-            channel.intake = worker.offer
             services.queues[name] = worker
+    if services.slack is not None:
+        services.slack.intake = services.queues["slack"].offer  # Bolt's middleware (Socket Mode) is synchronous
+    if services.line is not None:
+        services.line.intake = services.queues["line"].admit
     if services.queues:
         def inbound() -> dict[str, dict[str, Any]]:
             return {n: w.health() for n, w in services.queues.items()}
@@ -93,10 +96,13 @@ def create_app(services: Services) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         for worker in services.queues.values():
-            worker.start()  # resumes what a stopped process left
+            await worker.start()  # resumes what a stopped process left
         yield
         # uvicorn has stopped accepting and finished the requests in flight: drain the answers.
-        await run_in_threadpool(drain_all, list(services.queues.values()), grace=services.drain_seconds)
+        await drain_all(list(services.queues.values()), grace=services.drain_seconds)
+        for channel in (services.slack, services.line):
+            if channel is not None:
+                await channel.close()
 
     async def healthz(request: Request) -> JSONResponse:
         body: dict[str, Any] = {
@@ -146,10 +152,14 @@ def create_app(services: Services) -> Starlette:
                 # Slack reads nothing from an event's acknowledgement but its status: 200 once the
                 # event is committed to the queue (503 when full: Slack retries), answered after.
                 try:
-                    status = await run_in_threadpool(services.slack.accept, json.loads(body))
+                    event = json.loads(body)
+                    if not isinstance(event, dict):
+                        raise ValueError("not an object")
                 except ValueError:
                     services.telemetry.rejected("slack_malformed")
                     return Response("malformed body", status_code=400)
+                await services.queues["slack"].wait_for_room()
+                status = services.slack.accept(event)
                 if status is not None:
                     if status == 503:
                         services.telemetry.rejected("slack_queue_full")
@@ -184,6 +194,7 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
     telemetry = Telemetry(salt=settings.log_salt)
     services = Services(db=db, responder=responder, clock=clock, telemetry=telemetry, allowed_hosts=hosts,
                         queue_limit=settings.queue_limit or None, drain_seconds=settings.drain_seconds,
+                        queue_options={"max_sending": settings.send_limit},
                         web=WebChat(responder=responder, staff=staff, monotonic=time.monotonic,
                                     on_answer=telemetry.answered_hook, on_reject=telemetry.rejected,
                                     questions=QuestionLog(db, salt=settings.log_salt), clock=clock,

@@ -1,24 +1,43 @@
-"""Answering from the inbound queue: a few threads per channel that take rows and run the channel's work.
+"""Answering from the inbound queue, on the server's event loop.
 
-The webhook commits a row before it acknowledges (``offer``) and, while this process has spare
-hands, claims it in the same transaction so the answer starts at once; anything beyond that waits
-in the table, where any worker process takes it. The poller also resumes what a stopped process
-left: pending rows, rows due for a retry, and rows whose holder's lease ran out (a dead process on
-this host is noticed at once, any other after its lease).
+The webhook commits a row before it acknowledges (``admit``) and, while this process has room,
+claims it in the same transaction; anything beyond that waits in the table, where any worker
+process takes it. The poller also resumes what a stopped process left: pending rows, rows due for
+a retry, and rows whose holder's lease ran out (a dead process on this host is noticed at once,
+any other after its lease).
 
-``drain`` is the shutdown: refuse new events (the webhook answers 503 and the platform retries),
-let the answers in flight finish within a grace period, and give the rest back as pending.
+Per channel, a claimed row goes through two stages:
+
+- **answering** — the channel's ``handle(job)`` runs synchronously on the loop (understanding the
+  question and drawing the reply is CPU work, a fraction of a millisecond) and returns the
+  coroutine that sends the reply. One answer per loop turn per channel, so the acknowledgements of
+  new webhooks are never kept waiting behind a pile of answers;
+- **sending** — the reply goes out on a pooled keep-alive connection as a task, up to
+  ``max_sending`` at once per channel: a slow platform fills its own channel's slots only.
+
+When answering falls behind, ``admit`` waits (briefly) for room before committing, so the
+acknowledgements slow down to the pace of the answers instead of running ahead of them; after
+``room_wait`` seconds the row is committed as pending anyway, and past ``limit`` unfinished rows
+the webhook answers 503 (the platforms retry). No thread hand-offs on the way: each costs more CPU
+than answering a question.
+
+Finished rows are recorded together: answers finished within ``flush_seconds`` of each other share
+one write. A crash before that write leaves the rows claimed; they are recovered after their lease
+as "recovering", and the channels know how not to answer twice.
+
+``drain`` is the shutdown: refuse new events (503, the platform retries), give back what was not
+started, let the replies in flight finish within a grace period.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
-import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,6 +46,7 @@ from handlers.inbound_queue import Claimant, InboundQueue, Item, Job, MAX_ATTEMP
 
 log = logging.getLogger("dxbot.worker")
 Clock = Callable[[], datetime]
+Handle = Callable[[Job], Awaitable[None]]
 
 LEASE = timedelta(seconds=60)
 # A send must finish inside the lease: below this much lease left, renew before starting.
@@ -82,142 +102,146 @@ class DrainReport:
 
 
 class QueueWorker:
-    """Threads that answer one channel's rows. ``handle(job)`` answers or raises Retry / GiveUp."""
+    """One channel's answering, on the event loop. ``handle(job)`` does the CPU part of answering
+    synchronously and returns the coroutine that sends the reply; either part raises Retry / GiveUp."""
 
-    def __init__(self, *, queue: InboundQueue, channel: str, handle: Callable[[Job], None], clock: Clock,
-                 threads: int = 4, limit: int | None = 1000, lease: timedelta = LEASE, poll_seconds: float = 0.5,
+    def __init__(self, *, queue: InboundQueue, channel: str, handle: Handle, clock: Clock,
+                 limit: int | None = 1000, lease: timedelta = LEASE, poll_seconds: float = 0.5,
                  backoff: Callable[[int], float] = backoff, max_attempts: int = MAX_ATTEMPTS,
-                 name: str | None = None) -> None:
+                 name: str | None = None, max_ready: int = 16, max_sending: int = 64, room_wait: float = 0.5,
+                 flush_seconds: float = 0.002) -> None:
         self.queue = queue
         self.channel = channel
         self.handle = handle
         self.clock = clock
-        self.threads = threads
         self.limit = limit
         self.claimant = Claimant(name or worker_id(), lease)
         self.poll_seconds = poll_seconds
         self.backoff = backoff
         self.max_attempts = max_attempts
-        self._ready: deque[Job] = deque()
-        self._busy = 0
-        self._done = 0
-        self._cv = threading.Condition()
-        self._wake_poller = threading.Event()
-        self._stopping = False
-        self._backlog = False  # rows were left pending in the table: look again as soon as hands are free
+        self.max_ready = max_ready
+        self.max_sending = max_sending
+        self.room_wait = room_wait
+        self.flush_seconds = flush_seconds
         self.draining = False
-        self._pool: list[threading.Thread] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._ready: deque[Job] = deque()
+        self._sending: set[asyncio.Task[None]] = set()
+        self._finished: list[Job] = []
+        self._flush_at: asyncio.TimerHandle | None = None
+        self._moved: asyncio.Event | None = None  # set whenever ready or sending changed
+        self._wake_poller: asyncio.Event | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._backlog = False  # rows were left pending in the table: look again as soon as there is room
+        self._done = 0
 
-    # ------------------------------------------------------------------ intake (request threads)
+    # ------------------------------------------------------------------ intake
+    def _room(self) -> int:
+        return max(0, self.max_ready - len(self._ready)) if self._loop is not None else 0
+
+    async def admit(self, items: Sequence[Item]) -> Offer:
+        """``offer`` from the event loop, once there is room to answer at once (see wait_for_room)."""
+        await self.wait_for_room()
+        return self.offer(items)
+
+    async def wait_for_room(self) -> None:
+        """Wait up to ``room_wait`` seconds for room to answer one more event at once: this is what
+        keeps the acknowledgements at the pace of the answers. Then the row is committed anyway, as
+        pending, and the poller takes it when there is room. No wait when the platform is what is
+        slow (every send slot taken): room would not come soon, and the row waits in the table."""
+        if (self._loop is not None and not self._room() and not self.draining
+                and len(self._sending) < self.max_sending):
+            try:
+                await asyncio.wait_for(self._until(lambda: self._room() > 0 or self.draining), self.room_wait)
+            except asyncio.TimeoutError:
+                pass
+
     def offer(self, items: Sequence[Item]) -> Offer:
-        """Commit the events, claiming what this process can start now. ``full`` means answer 503."""
+        """Commit the events, claiming what this process can answer now. ``full`` means answer 503.
+        Callable from any thread (Socket Mode's listeners run in their own)."""
         if self.draining:
             return Offer(full=True)
-        with self._cv:
-            spare = max(0, 2 * self.threads - len(self._ready) - self._busy)
+        loop = self._loop
         result = self.queue.offer(self.channel, items, now=self.clock(), limit=self.limit, claim=self.claimant,
-                                  claim_max=spare if self._pool else 0)
+                                  claim_max=self._room())
         if result.claimed:
-            with self._cv:
-                stopped = self._stopping  # drain began meanwhile: no thread will take these
-                if not stopped:
-                    self._ready.extend(result.claimed)
-                    self._cv.notify(len(result.claimed))
-            if stopped:
-                self.queue.release(result.claimed, now=self.clock())
+            assert loop is not None
+            if _on(loop):
+                self._take(result.claimed)
+            else:
+                loop.call_soon_threadsafe(self._take, result.claimed)
         if len(result.accepted) > len(result.claimed):
             self._backlog = True
-            self._wake_poller.set()
+            if loop is not None:
+                self._poke() if _on(loop) else loop.call_soon_threadsafe(self._poke)
         return result
 
-    # ------------------------------------------------------------------ life cycle
-    def start(self) -> None:
-        if self._pool:
+    def _take(self, jobs: Sequence[Job]) -> None:
+        if self.draining:  # drain began meanwhile: nobody will answer these here
+            self.queue.release(jobs, now=self.clock())
             return
-        self._stopping = False
-        for n in range(self.threads):
-            t = threading.Thread(target=self._run, name=f"dxbot-{self.channel}-{n}", daemon=True)
-            t.start()
-            self._pool.append(t)
-        poller = threading.Thread(target=self._poll, name=f"dxbot-{self.channel}-poll", daemon=True)
-        poller.start()
-        self._pool.append(poller)
+        self._ready.extend(jobs)
+        self._notify()
 
-    def drain(self, *, grace: float) -> DrainReport:
-        """Stop taking work, finish what is in flight within ``grace`` seconds, give back the rest."""
+    def _poke(self) -> None:
+        if self._wake_poller is not None:
+            self._wake_poller.set()
+
+    def _notify(self) -> None:
+        if self._moved is not None:
+            self._moved.set()
+
+    async def _until(self, condition: Callable[[], bool]) -> None:
+        """Wait until ``condition()`` holds; it is looked at again whenever ready or sending moved."""
+        assert self._moved is not None
+        while not condition():
+            self._moved.clear()
+            await self._moved.wait()
+
+    # ------------------------------------------------------------------ life cycle
+    async def start(self) -> None:
+        """Begin answering on the running loop (resumes what a stopped process left)."""
+        if self._tasks:
+            return
+        self._loop = asyncio.get_running_loop()
+        self._moved = asyncio.Event()
+        self._wake_poller = asyncio.Event()
+        self.draining = False
+        self._tasks = [self._loop.create_task(self._answer_loop(), name=f"dxbot-{self.channel}-answer"),
+                       self._loop.create_task(self._poll(), name=f"dxbot-{self.channel}-poll")]
+
+    async def drain(self, *, grace: float) -> DrainReport:
+        """Stop taking work, give back what was not started, let the replies in flight finish within
+        ``grace`` seconds."""
         self.draining = True
         done_before = self._done
-        with self._cv:
-            self._stopping = True
-            unstarted = list(self._ready)
-            self._ready.clear()
-            self._cv.notify_all()
-            log.info("%s queue draining: %d answers in flight, %d not started", self.channel, self._busy,
-                     len(unstarted))
-        self._wake_poller.set()
+        unstarted = list(self._ready)
+        self._ready.clear()
+        log.info("%s queue draining: %d answers in flight, %d not started", self.channel, len(self._sending),
+                 len(unstarted))
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
         released = self.queue.release(unstarted, now=self.clock()) if unstarted else 0
-        deadline = time.monotonic() + grace
-        with self._cv:
-            while self._busy and time.monotonic() < deadline:
-                self._cv.wait(timeout=max(0.0, deadline - time.monotonic()))
-            busy = self._busy
-        report = DrainReport(finished=self._done - done_before, released=released, unfinished=busy)
+        if self._sending:
+            await asyncio.wait(set(self._sending), timeout=grace)
+        self._flush()
+        report = DrainReport(finished=self._done - done_before, released=released, unfinished=len(self._sending))
         log.info("%s queue drained: %d finished, %d given back as pending, %d still running", self.channel,
                  report.finished, report.released, report.unfinished)
         return report
 
-    # ------------------------------------------------------------------ threads
-    def _poll(self) -> None:
-        last_reap = 0.0
-        while not self._stopping:
-            try:
-                if time.monotonic() - last_reap > 10 * self.poll_seconds:
-                    last_reap = time.monotonic()
-                    dead = dead_here(self.queue.claimants(), me=self.claimant.worker)
-                    if dead and self.queue.expire_claims(dead, now=self.clock()):
-                        log.warning("%s: resuming the rows of stopped processes %s", self.channel, ", ".join(dead))
-                with self._cv:
-                    spare = max(0, 2 * self.threads - len(self._ready) - self._busy)
-                jobs = self.queue.claim(self.channel, now=self.clock(), claimant=self.claimant, limit=spare)
-                if spare:
-                    self._backlog = len(jobs) == spare
-                if jobs:
-                    with self._cv:
-                        if self._stopping:
-                            self.queue.release(jobs, now=self.clock())
-                            return
-                        self._ready.extend(jobs)
-                        self._cv.notify(len(jobs))
-                    if len(jobs) == spare:
-                        self._wake_poller.wait(self.poll_seconds / 10)  # more may be waiting: look again soon
-                        continue
-            except Exception:  # the database was busy or gone for a moment: the next poll tries again
-                log.exception("%s: polling the inbound queue failed", self.channel)
-            self._wake_poller.wait(self.poll_seconds)
-            self._wake_poller.clear()
-
-    def _run(self) -> None:
+    # ------------------------------------------------------------------ answering
+    async def _answer_loop(self) -> None:
         while True:
-            with self._cv:
-                while not self._ready and not self._stopping:
-                    self._cv.wait()
-                if self._stopping:
-                    return
-                job = self._ready.popleft()
-                self._busy += 1
-            try:
-                self._work(job)
-            except Exception:  # the database failed us: the row's lease runs out and it is recovered
-                log.exception("%s %s: recording the outcome failed", self.channel, job.id)
-            finally:
-                with self._cv:
-                    self._busy -= 1
-                    self._done += 1
-                    self._cv.notify_all()
-                if self._backlog:
-                    self._wake_poller.set()
+            await self._until(lambda: bool(self._ready) and len(self._sending) < self.max_sending)
+            job = self._ready.popleft()
+            self._notify()  # room for one more: an admit may be waiting
+            self._answer(job)
+            await asyncio.sleep(0)  # one answer per loop turn: acknowledgements get their turn
 
-    def _work(self, job: Job) -> None:
+    def _answer(self, job: Job) -> None:
         now = self.clock()
         try:
             if job.lease_until - now < SEND_MARGIN:
@@ -226,25 +250,85 @@ class QueueWorker:
                     log.warning("%s %s: taken over by another worker; left to it", self.channel, job.id)
                     return
                 job = replace(job, lease_until=until)
-            self.handle(job)
-        except Retry as exc:
-            delay = exc.after if exc.after is not None else self.backoff(job.attempts)
-            state = self.queue.retry(job, error=str(exc), at=self.clock() + timedelta(seconds=delay), now=self.clock(),
+            send = self.handle(job)
+        except Exception as exc:
+            self._outcome(job, exc)
+            return
+        task = self._loop.create_task(self._send(job, send))  # type: ignore[union-attr]
+        self._sending.add(task)
+        task.add_done_callback(self._sent)
+
+    async def _send(self, job: Job, send: Awaitable[None]) -> None:
+        try:
+            await send
+        except Exception as exc:
+            self._outcome(job, exc)
+            return
+        self._finished.append(job)
+        if self._flush_at is None:
+            self._flush_at = self._loop.call_later(self.flush_seconds, self._flush)  # type: ignore[union-attr]
+
+    def _sent(self, task: asyncio.Task[None]) -> None:
+        self._sending.discard(task)
+        self._done += 1
+        self._notify()
+        if self._backlog:
+            self._poke()
+
+    def _flush(self) -> None:
+        if self._flush_at is not None:
+            self._flush_at.cancel()
+            self._flush_at = None
+        jobs, self._finished = self._finished, []
+        if jobs:
+            try:
+                self.queue.finish_many(jobs, now=self.clock())
+            except Exception:  # the rows' leases run out and they are recovered, answered once
+                log.exception("%s: recording %d answers as done failed", self.channel, len(jobs))
+
+    def _outcome(self, job: Job, exc: Exception) -> None:
+        """Record a failed attempt: retried later (Retry, or a bug), or failed for good (GiveUp)."""
+        try:
+            if isinstance(exc, GiveUp):
+                self.queue.fail(job, error=str(exc), now=self.clock())
+                log.error("%s %s failed: %s", self.channel, job.id, exc)
+                return
+            if isinstance(exc, Retry):
+                delay, error = (exc.after if exc.after is not None else self.backoff(job.attempts)), str(exc)
+            else:  # a bug or an unexpected reply: retried with back-off, then failed
+                log.error("%s %s: answering failed", self.channel, job.id, exc_info=exc)
+                delay, error = self.backoff(job.attempts), f"{type(exc).__name__}: {exc}"
+            state = self.queue.retry(job, error=error, at=self.clock() + timedelta(seconds=delay), now=self.clock(),
                                      max_attempts=self.max_attempts)
-            log.warning("%s %s: %s — %s", self.channel, job.id, exc,
+            log.warning("%s %s: %s — %s", self.channel, job.id, error,
                         f"retry in {delay:g} s" if state == "pending" else f"failed after {job.attempts} attempts")
-            return
-        except GiveUp as exc:
-            self.queue.fail(job, error=str(exc), now=self.clock())
-            log.error("%s %s failed: %s", self.channel, job.id, exc)
-            return
-        except Exception as exc:  # a bug or an unexpected reply: retried with back-off, then failed
-            log.exception("%s %s: answering failed", self.channel, job.id)
-            self.queue.retry(job, error=f"{type(exc).__name__}: {exc}", now=self.clock(),
-                             at=self.clock() + timedelta(seconds=self.backoff(job.attempts)),
-                             max_attempts=self.max_attempts)
-            return
-        self.queue.finish(job, now=self.clock())
+        except Exception:  # the database failed us: the row's lease runs out and it is recovered
+            log.exception("%s %s: recording the outcome failed", self.channel, job.id)
+
+    # ------------------------------------------------------------------ polling
+    async def _poll(self) -> None:
+        assert self._wake_poller is not None
+        last_reap = 0.0
+        while True:
+            try:
+                if time.monotonic() - last_reap > 10 * self.poll_seconds:
+                    last_reap = time.monotonic()
+                    dead = dead_here(self.queue.claimants(), me=self.claimant.worker)
+                    if dead and self.queue.expire_claims(dead, now=self.clock()):
+                        log.warning("%s: resuming the rows of stopped processes %s", self.channel, ", ".join(dead))
+                room = self._room()
+                if room:
+                    jobs = self.queue.claim(self.channel, now=self.clock(), claimant=self.claimant, limit=room)
+                    self._backlog = len(jobs) == room  # more may be waiting
+                    if jobs:
+                        self._take(jobs)
+            except Exception:  # the database was busy or gone for a moment: the next poll tries again
+                log.exception("%s: polling the inbound queue failed", self.channel)
+            try:
+                await asyncio.wait_for(self._wake_poller.wait(), self.poll_seconds)
+            except asyncio.TimeoutError:
+                pass
+            self._wake_poller.clear()
 
     # ------------------------------------------------------------------ observing
     def health(self) -> dict[str, Any]:
@@ -256,18 +340,23 @@ class QueueWorker:
                 "limit": self.limit, "draining": self.draining}
 
 
-def drain_all(workers: Sequence[QueueWorker], *, grace: float) -> list[DrainReport]:
+def _on(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
+
+
+async def drain_all(workers: Sequence[QueueWorker], *, grace: float) -> list[DrainReport]:
     """Drain every channel at once, within one grace period."""
     for w in workers:
         w.draining = True  # refuse new events everywhere before waiting on any
-    reports: list[DrainReport | None] = [None] * len(workers)
+    return list(await asyncio.gather(*(w.drain(grace=grace) for w in workers)))
 
-    def one(n: int) -> None:
-        reports[n] = workers[n].drain(grace=grace)
 
-    threads = [threading.Thread(target=one, args=(n,)) for n in range(len(workers))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return [r for r in reports if r is not None]
+def drain_all_from_thread(workers: Sequence[QueueWorker], *, grace: float) -> list[DrainReport]:
+    """``drain_all`` for a caller outside the loop (an operator's thread, a test)."""
+    loop = next((w._loop for w in workers if w._loop is not None), None)
+    if loop is None:
+        return []
+    return asyncio.run_coroutine_threadsafe(drain_all(workers, grace=grace), loop).result(timeout=grace + 30)

@@ -87,6 +87,9 @@ class InboundQueue(Protocol):
 
     def finish(self, job: Job, *, now: datetime) -> bool: ...
 
+    def finish_many(self, jobs: Sequence[Job], *, now: datetime) -> int:
+        """``finish`` for answers finished close together, in one write; how many rows it finished."""
+
     def retry(self, job: Job, *, error: str, at: datetime, now: datetime, max_attempts: int = MAX_ATTEMPTS) -> str:
         """Back to pending until ``at``, or failed once ``max_attempts`` is reached; returns the new state."""
 
@@ -134,6 +137,9 @@ class FencedWrites:
     def finish(self, job: Job, *, now: datetime) -> bool:
         return self._fenced(job, "UPDATE inbound_events SET state = 'done', updated_at = ?, payload = NULL, "
                                  "lease_until = NULL, last_error = NULL", [_iso(now)])
+
+    def finish_many(self, jobs: Sequence[Job], *, now: datetime) -> int:
+        return sum(self.finish(job, now=now) for job in jobs)
 
     def retry(self, job: Job, *, error: str, at: datetime, now: datetime, max_attempts: int = MAX_ATTEMPTS) -> str:
         state = "failed" if job.attempts >= max_attempts else "pending"

@@ -157,7 +157,8 @@ def settle(api, path: str, timeout: float = 10) -> None:
 
 def test_sigterm_drains_in_flight_answers_and_a_restart_answers_the_rest_once(db_path, fakes) -> None:
     hold_all(fakes)  # the platforms are slow: most questions are still waiting at SIGTERM
-    server = Serve(db_path, fakes, DXBOT_DRAIN_SECONDS="20")
+    # Four replies per platform on their way at once: the rest are answered but wait to be sent.
+    server = Serve(db_path, fakes, DXBOT_DRAIN_SECONDS="20", DXBOT_SEND_LIMIT="4")
     send_all(server)
     fakes.slack.wait_for(POST, 1)
     fakes.line.wait_for(REPLY, 1)

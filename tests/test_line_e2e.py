@@ -235,7 +235,7 @@ def test_a_request_refused_as_malformed_is_not_retried(line) -> None:
 
 
 def test_shutdown_finishes_the_answer_in_flight_and_refuses_new_events(line) -> None:
-    from bot.worker import drain_all
+    from bot.worker import drain_all_from_thread as drain_all
 
     gate = line.api.hold("/v2/bot/message/reply")
     line.post(body(text_event("DXとは", n=101)))

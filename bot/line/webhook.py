@@ -6,18 +6,16 @@ import hashlib
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-import urllib3
 from linebot.v3.exceptions import InvalidSignatureError
-from linebot.v3.messaging import ApiClient, ApiException, Configuration, MessagingApi
 from linebot.v3.webhook import WebhookParser
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 
+from bot.http_out import ApiSession, Reply, Unreachable
 from bot.line import postback, render
 from bot.limits import MAX_WEBHOOK_BODY, BodyTooLarge, read_capped, too_deep
 from bot.line.inbound import Incoming, classify
@@ -40,12 +38,12 @@ def retry_key(item: Incoming) -> str:
     return str(uuid.uuid5(_RETRY_NS, item.event_id or f"{item.user_id}:{item.timestamp_ms}"))
 
 
-def _refused(what: str, exc: ApiException) -> Exception:
-    """Status 0 (no connection), 429 and 5xx pass: try again later. Any other refusal will not."""
-    if exc.status in (0, 429) or (exc.status or 0) >= 500:
-        return Retry(f"{what}: HTTP {exc.status} {exc.reason or ''}".strip())
-    body = exc.body.decode("utf-8", "replace") if isinstance(exc.body, bytes) else str(exc.body or exc.reason or "")
-    return GiveUp(f"{what}: HTTP {exc.status} {body[:200]}")
+def _refused(what: str, reply: Reply) -> Exception:
+    """429 and 5xx pass: try again later. Any other refusal will not."""
+    body = reply.body.decode("utf-8", "replace")[:200]
+    if reply.status == 429 or reply.status >= 500:
+        return Retry(f"{what}: HTTP {reply.status} {body}".strip())
+    return GiveUp(f"{what}: HTTP {reply.status} {body}")
 
 
 class LineChannel:
@@ -54,7 +52,8 @@ class LineChannel:
                  on_reject: Callable[[str], None] | None = None, log_salt: str = "dxbot",
                  retention_days: int = 90) -> None:
         self.parser = WebhookParser(channel_secret)
-        self.api = MessagingApi(ApiClient(Configuration(access_token=access_token, host=api_url)))
+        self.api = ApiSession(base_url=api_url, headers={"Authorization": f"Bearer {access_token}"},
+                              timeout=HTTP_TIMEOUT)
         self.responder = responder
         self.clock = clock
         self.questions = QuestionLog(db, salt=log_salt)
@@ -62,8 +61,8 @@ class LineChannel:
         self.on_answer = on_answer or (lambda channel, answer, seconds, user: None)
         self.on_reject = on_reject or (lambda reason: None)
         self.retention_days = retention_days
-        # Commits events to the inbound queue (the server wires the channel's QueueWorker.offer).
-        self.intake: Callable[[list[Item]], Offer] | None = None
+        # Commits events to the inbound queue (the server wires the channel's QueueWorker.admit).
+        self.intake: Callable[[list[Item]], Awaitable[Offer]] | None = None
 
     async def endpoint(self, request: Request) -> PlainTextResponse:
         signature = request.headers.get("x-line-signature")
@@ -96,15 +95,19 @@ class LineChannel:
                  for n, item in enumerate(classify(e) for e in events) if item.kind != "ignore"]
         if items:
             assert self.intake is not None, "LineChannel.intake is wired by the server"
-            if (await run_in_threadpool(self.intake, items)).full:
+            if (await self.intake(items)).full:
                 self.on_reject("line_queue_full")
                 return PlainTextResponse("busy: the queue is full or shutting down, retry later", status_code=503)
         return PlainTextResponse("OK")
 
-    def work(self, job: Job) -> None:
-        """Answer one queued event (the QueueWorker calls this; Retry / GiveUp say what went wrong)."""
+    def work(self, job: Job) -> Awaitable[None]:
+        """Answer one queued event: the answer now, and the coroutine that sends it (the QueueWorker
+        runs both; Retry / GiveUp say what went wrong)."""
         item = Incoming.from_payload(job.payload)
-        self.deliver(item, self.messages_for(item, self.clock()), recovering=job.recovering)
+        return self.deliver(item, self.messages_for(item, self.clock()), recovering=job.recovering)
+
+    async def close(self) -> None:
+        await self.api.close()
 
     def messages_for(self, item: Incoming, now: datetime) -> list[dict[str, Any]]:
         if item.kind == "follow":
@@ -141,23 +144,17 @@ class LineChannel:
             return render.render(answer)
         return render.render(self.responder.answer(request.text, audience="citizen"))
 
-    def _post(self, path: str, body: dict[str, Any], *, headers: dict[str, str] | None = None) -> None:
-        """POST through the SDK's ApiClient (host, token, user agent, errors as ApiException).
-
-        The messages are the renderer's JSON as is: building SDK models only to serialise them
-        again cost more CPU than answering the question (the renderer's contract tests hold every
-        message to the SDK's models and the API's limits).
-        """
+    async def _post(self, what: str, path: str, body: dict[str, Any], *,
+                    headers: dict[str, str] | None = None) -> Reply:
+        """POST the renderer's JSON as is (building the SDK's models only to serialise them again
+        cost more CPU than answering; the renderer's contract tests hold every message to the SDK's
+        models and the API's limits). No connection, reset or timeout: Retry."""
         try:
-            self.api.api_client.call_api(
-                path, "POST", {}, [], {"Content-Type": "application/json", "Accept": "application/json",
-                                       **(headers or {})},
-                body=body, response_types_map={}, auth_settings=["Bearer"], _return_http_data_only=True,
-                _request_timeout=HTTP_TIMEOUT)
-        except urllib3.exceptions.HTTPError as exc:  # no connection, reset, timed out
-            raise ApiException(status=0, reason=f"{type(exc).__name__}: {exc}") from exc
+            return await self.api.post(path, body, headers=headers)
+        except Unreachable as exc:
+            raise Retry(f"{what}: {exc}") from exc
 
-    def deliver(self, item: Incoming, messages: list[dict[str, Any]], *, recovering: bool = False) -> None:
+    async def deliver(self, item: Incoming, messages: list[dict[str, Any]], *, recovering: bool = False) -> None:
         """Reply while the token lives, else push with the event's retry key.
 
         ``recovering``: an earlier attempt died mid-way. A reply token is single-use, so a young
@@ -168,24 +165,22 @@ class LineChannel:
         fresh = sent_at is None or self.clock() - sent_at < REPLY_WINDOW
         target = item.to or item.user_id
         if item.reply_token and fresh:
-            try:
-                self._post("/v2/bot/message/reply", {"replyToken": item.reply_token, "messages": messages})
+            reply = await self._post("reply", "/v2/bot/message/reply",
+                                     {"replyToken": item.reply_token, "messages": messages})
+            if reply.status < 300:
                 return
-            except ApiException as exc:
-                if exc.status != 400:
-                    raise _refused("reply", exc) from exc
-                if recovering:
-                    log.info("LINE event %s: reply token already used by the attempt that stopped", item.event_id)
-                    return
-                if not target:
-                    raise GiveUp("reply token refused and no user, group or room to push to") from exc
-                log.warning("reply token refused for %s; pushing instead", item.event_id)
+            if reply.status != 400:
+                raise _refused("reply", reply)
+            if recovering:
+                log.info("LINE event %s: reply token already used by the attempt that stopped", item.event_id)
+                return
+            if not target:
+                raise GiveUp("reply token refused and no user, group or room to push to")
+            log.warning("reply token refused for %s; pushing instead", item.event_id)
         if not target:
             log.warning("LINE event %s: no reply token and no user to push to", item.event_id)
             return
-        try:
-            self._post("/v2/bot/message/push", {"to": target, "messages": messages},
-                       headers={"X-Line-Retry-Key": retry_key(item)})
-        except ApiException as exc:
-            if exc.status != 409:  # 409: this retry key was accepted already
-                raise _refused("push", exc) from exc
+        pushed = await self._post("push", "/v2/bot/message/push", {"to": target, "messages": messages},
+                                  headers={"X-Line-Retry-Key": retry_key(item)})
+        if pushed.status >= 300 and pushed.status != 409:  # 409: this retry key was accepted already
+            raise _refused("push", pushed)

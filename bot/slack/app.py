@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import json
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -17,6 +18,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
+from bot.http_out import ApiSession, Reply, Unreachable
 from bot.slack import inbound
 from bot.slack import home, lookup, share
 from bot.slack.pooled import PooledWebClient
@@ -68,6 +70,23 @@ def _refused(what: str, exc: Exception) -> Exception:
     return Retry(f"{what}: {type(exc).__name__}: {exc}")  # no connection, reset, timed out
 
 
+def _refused_reply(what: str, reply: Reply) -> Exception | None:
+    """The same rules for a call made without slack_sdk; None when the call succeeded."""
+    data = reply.json()
+    if reply.status == 429:
+        return Retry(f"{what}: rate limited", after=float(reply.headers.get("retry-after", 30)))
+    if reply.status < 300 and data.get("ok"):
+        return None
+    error = data.get("error", "") if isinstance(data, dict) else ""
+    if reply.status >= 500 or error in _TRANSIENT:
+        return Retry(f"{what}: HTTP {reply.status} {error}")
+    return GiveUp(f"{what}: HTTP {reply.status} {error}")
+
+
+async def _nothing() -> None:
+    return None
+
+
 class SlackBot:
     """Wires Bolt listeners to the handler; the Bolt ``App`` is ``self.app``."""
 
@@ -85,9 +104,13 @@ class SlackBot:
         self.app = App(client=client, signing_secret=signing_secret, process_before_response=False,
                        token_verification_enabled=False)
         # Queued answers: no sleeping through 429 inside a claim (the row waits out Retry-After in the
-        # table instead), and a timeout well inside the claim's lease.
+        # table instead), and a timeout well inside the claim's lease. ``answer_api`` posts the answers
+        # from the event loop (bot/http_out.py says why not through slack_sdk); the rare calls
+        # (App Home, checking a thread after a crash) go through slack_sdk on a thread.
         self.answer_client = PooledWebClient(token=client.token, base_url=client.base_url, timeout=HTTP_TIMEOUT,
                                        retry_handlers=[ConnectionErrorRetryHandler()])
+        self.answer_api = ApiSession(base_url=client.base_url, headers={"Authorization": f"Bearer {client.token}"},
+                                     timeout=HTTP_TIMEOUT)
         # Commits events to the inbound queue (the server wires the channel's QueueWorker.offer).
         self.intake: Callable[[list[Item]], Offer] | None = None
         self._register()
@@ -123,24 +146,44 @@ class SlackBot:
         assert self.intake is not None, "SlackBot.intake is wired by the server"
         return 503 if self.intake([Item(*found)]).full else 200
 
-    def work(self, job: Job) -> None:
-        """Answer one queued event (the QueueWorker calls this; Retry / GiveUp say what went wrong)."""
+    def work(self, job: Job) -> Awaitable[None]:
+        """Answer one queued event: the answer now, and the coroutine that sends it (the QueueWorker
+        runs both; Retry / GiveUp say what went wrong)."""
         event = job.payload.get("event") or {}
         if event.get("type") == "app_home_opened":
-            with _calling("views.publish"):
-                self._publish_home(event.get("user", ""), self.answer_client)
-            return
+            return asyncio.to_thread(self._publish_home_queued, event.get("user", ""))
         q = inbound.question(event)
         if q is None:
-            return
-        if job.recovering and self._answered_before(q, job):
+            return _nothing()
+        if job.recovering:
+            return self._answer_unless_answered(q, job)
+        return self._post_answer(q, job, self._ask(q, channel="slack"))
+
+    async def close(self) -> None:
+        await self.answer_api.close()
+
+    def _publish_home_queued(self, user: str) -> None:
+        with _calling("views.publish"):
+            self._publish_home(user, self.answer_client)
+
+    async def _answer_unless_answered(self, q: inbound.Question, job: Job) -> None:
+        if await asyncio.to_thread(self._answered_before, q, job):
             log.info("Slack event %s was answered before the process stopped", job.id)
             return
-        answer = self._ask(q, channel="slack")
-        with _calling("chat.postMessage"):
-            self.answer_client.chat_postMessage(
-                channel=q.channel, thread_ts=q.thread_ts, **render(answer),
-                metadata={"event_type": ANSWER_EVENT, "event_payload": {"event_id": job.id}})
+        await self._post_answer(q, job, self._ask(q, channel="slack"))
+
+    async def _post_answer(self, q: inbound.Question, job: Job, answer: Answer) -> None:
+        body = {"channel": q.channel, **render(answer),
+                "metadata": {"event_type": ANSWER_EVENT, "event_payload": {"event_id": job.id}}}
+        if q.thread_ts:
+            body["thread_ts"] = q.thread_ts
+        try:
+            reply = await self.answer_api.post("chat.postMessage", body)
+        except Unreachable as exc:
+            raise Retry(f"chat.postMessage: {exc}") from exc
+        refused = _refused_reply("chat.postMessage", reply)
+        if refused is not None:
+            raise refused
 
     def _answered_before(self, q: inbound.Question, job: Job) -> bool:
         """Whether an answer carrying this event's id is in the thread or DM (the dead attempt's post).
