@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -39,8 +40,20 @@ from knowledge.store import bundled_plan_text, connect, ingest  # noqa: E402
 from tests.fakes import free_port, line_signature, slack_headers  # noqa: E402
 
 SLACK_SECRET, LINE_SECRET = "bench-slack-secret", "bench-line-secret"
+# The first ten were the bench's only questions until issue 16. Now every question written for
+# the project's question sets is asked too (in a fixed shuffled order), so that a repeated
+# question is as rare as the set makes it and the server's answer cache cannot flatter the figures.
 QUESTIONS = ["2-3-1の状況は？", "LGWANって何？", "RPAのKPIは？", "マイナポータルとは", "A評価の事業", "しびっくてっく",
              "1-3-1の担当は？", "来週の天気", "テレワークの推進状況", "what is e-approval"]
+
+
+def question_pool() -> list[str]:
+    pool = list(QUESTIONS)
+    for name in ("questions_tune.json", "questions_heldout.json", "plan_questions.json"):
+        pool += [q["q"] for q in json.loads((ROOT / "tests" / "data" / name).read_text(encoding="utf-8"))]
+    pool = list(dict.fromkeys(pool))
+    random.Random(16).shuffle(pool)
+    return pool
 
 
 def build_db(path: Path, factor: int) -> None:
@@ -56,8 +69,9 @@ def bodies(n: int) -> list[tuple[str, bytes, dict[str, str]]]:
     out = []
     now_ms = int(time.time() * 1000)
     run_id = f"{now_ms:x}"
+    pool = question_pool()
     for i in range(n):
-        q = QUESTIONS[i % len(QUESTIONS)]
+        q = pool[i % len(pool)]
         if i % 2 == 0:
             event = {"type": "message", "mode": "active", "timestamp": now_ms, "webhookEventId": f"01B{run_id}{i:08d}",
                      "deliveryContext": {"isRedelivery": False}, "source": {"type": "user", "userId": f"U{i % 50}"},
@@ -190,7 +204,8 @@ class Fakes:
 
 
 def run(factor: int, *, seconds: float, concurrency: int, workers: int = 1, channels: bool = True,
-        profile: str | None = None, database_url: str | None = None, servers: int = 1) -> Figures:
+        profile: str | None = None, database_url: str | None = None, servers: int = 1,
+        server_env: dict[str, str] | None = None) -> Figures:
     tmp = Path(tempfile.mkdtemp(prefix="dxbot-bench-"))
     fakes = Fakes()
     procs: list[subprocess.Popen] = []
@@ -208,6 +223,7 @@ def run(factor: int, *, seconds: float, concurrency: int, workers: int = 1, chan
                        LINE_CHANNEL_ACCESS_TOKEN="t", LINE_API_URL=fakes.line_url, DXBOT_TICK_SECONDS="3600")
             if database_url:
                 env["DXBOT_DATABASE_URL"] = database_url
+            env.update(server_env or {})
             proc, url = start([sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--workers", str(workers)],
                               env, port)
             procs.append(proc)
@@ -273,7 +289,8 @@ def spread(values: list[float]) -> str:
 
 
 def compare(factor: int, *, rounds: int, seconds: float, concurrency: int, workers: int,
-            database_url: str | None = None, servers: int = 1, fresh_database=None) -> None:
+            database_url: str | None = None, servers: int = 1, fresh_database=None,
+            server_env: dict[str, str] | None = None) -> None:
     """dxbot and the ceiling in turn, ``rounds`` times (the machine is shared: the spread says how much)."""
     where = "PostgreSQL" if database_url or fresh_database else "SQLite"
     print(f"scale {factor}x, {servers} server(s) x {workers} worker(s) on {where}, concurrency {concurrency}, "
@@ -282,7 +299,8 @@ def compare(factor: int, *, rounds: int, seconds: float, concurrency: int, worke
     bots: list[Figures] = []
     for n in range(rounds):
         url = fresh_database() if fresh_database else database_url  # empty each run: one run's queues only
-        bot = run(factor, seconds=seconds, concurrency=concurrency, workers=workers, database_url=url, servers=servers)
+        bot = run(factor, seconds=seconds, concurrency=concurrency, workers=workers, database_url=url, servers=servers,
+                  server_env=server_env)
         ceiling = run_ceiling(seconds=seconds, concurrency=concurrency)
         bots.append(bot)
         print(f"  round {n + 1}")
@@ -309,13 +327,17 @@ def main() -> None:
                                            "'temp' starts a throwaway server (tests/pg.py)")
     ap.add_argument("--servers", type=int, help="dxbot serve processes, each a host of its own "
                                                 "(default: 2 with --database-url, else 1)")
+    ap.add_argument("--answer-cache", type=int, help="DXBOT_ANSWER_CACHE for dxbot (0: every question understood anew)")
     args = ap.parse_args()
     servers = args.servers or (2 if args.database_url else 1)
+    server_env = {} if args.answer_cache is None else {"DXBOT_ANSWER_CACHE": str(args.answer_cache)}
     if args.profile:
         print(run((args.scale or [1])[0], seconds=args.seconds, concurrency=args.concurrency, workers=args.workers,
-                  profile=args.profile).line("dxbot"))
+                  profile=args.profile, server_env=server_env).line("dxbot"))
         return
-    print(f"cores: {os.cpu_count()}, python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.1f}")
+    print(f"cores: {os.cpu_count()}, python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.1f}, "
+          f"{len(question_pool())} distinct questions, answer cache "
+          f"{'server default' if args.answer_cache is None else args.answer_cache}")
     pg = None
     if args.database_url == "temp":
         from tests import pg as pg_server
@@ -325,7 +347,7 @@ def main() -> None:
         for factor in args.scale or [1, 10, 100]:
             compare(factor, rounds=args.rounds, seconds=args.seconds, concurrency=args.concurrency,
                     workers=args.workers, servers=servers,
-                    database_url=None if pg else args.database_url,
+                    database_url=None if pg else args.database_url, server_env=server_env,
                     fresh_database=(lambda: pg.new_database("bench")) if pg else None)
     finally:
         if pg is not None:

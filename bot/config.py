@@ -42,6 +42,7 @@ class Settings:
     queue_limit: int = 1000  # DXBOT_QUEUE_LIMIT: unfinished events per channel before 503 (0: no limit)
     drain_seconds: float = 10.0  # DXBOT_DRAIN_SECONDS: grace for answers in flight on shutdown
     send_limit: int = 64  # DXBOT_SEND_LIMIT: replies on their way to one platform at once, per process
+    answer_cache: int = 1024  # DXBOT_ANSWER_CACHE: recent answers kept for questions asked again (0: none)
 
     def slack_mode(self) -> tuple[str, list[str]]:
         """("off" | "http" | "socket", names of missing variables)."""
@@ -93,6 +94,7 @@ class Settings:
             queue_limit=int(get("DXBOT_QUEUE_LIMIT") or 1000),
             drain_seconds=float(get("DXBOT_DRAIN_SECONDS") or 10),
             send_limit=max(1, int(get("DXBOT_SEND_LIMIT") or 64)),
+            answer_cache=max(0, int(get("DXBOT_ANSWER_CACHE") or 1024)),
         )
 
     def clock(self):  # type: ignore[no-untyped-def]

@@ -183,7 +183,7 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
     state = open_state(settings.database_url, sqlite_db=db)  # migrated, and attached to db
     notice(f"State: {state.describe()}" + ("" if state.dialect == "sqlite" else f" (knowledge base {settings.db_path})"))
     sync_plan(db, state, now=clock())
-    responder = Responder(load_catalog(db), contact=settings.contact)
+    responder = Responder(load_catalog(db), contact=settings.contact, cache_size=settings.answer_cache)
     staff = StaffAccess(token=settings.web_staff_token)
     notice(staff.describe())
     if settings.web_staff_legacy:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 from handlers import compose as c
 from handlers.answer import Answer, Audience, Contact, Context, Lang, Ref
+from handlers.answer_cache import AnswerCache
 from handlers.fallback import popular_terms, with_fallback
 from handlers.glossary_list import asks_for_glossary_list, glossary_list
 from handlers.focus import focused_text
@@ -45,11 +46,13 @@ class Glance:
 class Responder:
     """Answers questions from one knowledge-base snapshot; ``refresh`` picks up a re-ingest."""
 
-    def __init__(self, catalog: Catalog, *, contact: Contact | None = None) -> None:
+    def __init__(self, catalog: Catalog, *, contact: Contact | None = None, cache_size: int = 0) -> None:
         self.contact = contact or Contact()
+        self.cache = AnswerCache(cache_size)  # the server keeps recent answers; a library user, none
         self._set(catalog)
 
     def _set(self, catalog: Catalog) -> None:
+        self.cache.clear()  # answers from the old snapshot
         self.catalog = catalog
         self.resolver = Resolver(catalog)
         self._popular: list[str] | None = None
@@ -67,6 +70,14 @@ class Responder:
     def answer(self, message: str, *, audience: Audience = "staff", context: Context | None = None,
                lang: Lang | None = None) -> Answer:
         """``lang`` is the language the reader asked for (a page's toggle); by default the message's."""
+        key = (message, audience, context.last_project if context else None, lang)
+        answer = self.cache.get(key)
+        if answer is None:
+            answer = self._answer(message, audience=audience, context=context, lang=lang)
+            self.cache.put(key, answer)
+        return answer
+
+    def _answer(self, message: str, *, audience: Audience, context: Context | None, lang: Lang | None) -> Answer:
         reading = read(message)
         if lang is not None:
             reading = replace(reading, lang=lang)

@@ -256,3 +256,23 @@ def test_a_stuck_slack_api_does_not_hold_up_the_answers_on_line(db_path, fakes) 
         assert slack_answers(fakes.slack) == each_once_slack()
     finally:
         server.stop()
+
+
+def test_a_stalled_platform_holds_only_its_own_channel(db_path, fakes) -> None:
+    """LINE stops answering: LINE's questions wait (acknowledged, kept), Slack's are answered as usual,
+    and once LINE is back every LINE question is answered once."""
+    fakes.line.hold(REPLY)
+    server = Serve(db_path, fakes, DXBOT_SEND_LIMIT="4")
+    try:
+        for n in range(N):
+            assert server.line(n).status_code == 200  # acknowledged though nothing can be sent
+            assert server.slack(n).status_code == 200
+        fakes.slack.wait_for(POST, N)
+        assert slack_answers(fakes.slack) == each_once_slack()
+        assert len(fakes.line.to(REPLY)) == 4  # only the LINE channel's own send slots are taken
+        fakes.line.unhold(REPLY)
+        wait_all_done(db_path, 2 * N)
+        settle(fakes.line, REPLY)
+        assert line_answers(fakes.line) == each_once_line()
+    finally:
+        server.stop()

@@ -1,11 +1,10 @@
-"""LINE webhook events -> what the bot does with them. The only code that reads LINE's event models."""
+"""LINE webhook events -> what the bot does with them. The only code that reads LINE's event shapes."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from linebot.v3.webhooks import Event, FollowEvent, MessageEvent, PostbackEvent, TextMessageContent
 
 
 @dataclass(frozen=True)
@@ -28,23 +27,43 @@ class Incoming:
         return cls(**{k: v for k, v in payload.items() if k in cls.__dataclass_fields__})
 
 
-def classify(event: Event) -> Incoming:
-    """Unknown and unsupported events become "ignore": they never crash the webhook."""
-    event_id = getattr(event, "webhook_event_id", None) or ""
-    source = getattr(event, "source", None)
-    user_id = getattr(source, "user_id", None) if source is not None else None
-    to = getattr(source, "group_id", None) or getattr(source, "room_id", None) or user_id
-    token = getattr(event, "reply_token", None)
-    ts = int(getattr(event, "timestamp", 0) or 0)
-    delivery = getattr(event, "delivery_context", None)
-    redelivery = bool(getattr(delivery, "is_redelivery", False))
-    if isinstance(event, MessageEvent):
-        if isinstance(event.message, TextMessageContent):
-            return Incoming("text", event_id, event.message.text or "", user_id, token, ts, redelivery, to)
-        return Incoming("non_text", event_id, "", user_id, token, ts, redelivery, to)
-    if isinstance(event, PostbackEvent):
-        data = getattr(event.postback, "data", "") or ""
-        return Incoming("postback", event_id, data, user_id, token, ts, redelivery, to)
-    if isinstance(event, FollowEvent):
-        return Incoming("follow", event_id, "", user_id, token, ts, redelivery, to)
-    return Incoming("ignore", event_id, "", user_id, token, ts, redelivery, to)
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def events_of(body: Any) -> list[Any]:
+    """The events of a webhook body (parsed JSON); ValueError when it is not a LINE webhook body.
+
+    Read from the JSON itself rather than through the SDK's WebhookParser: building its pydantic
+    models cost 45 µs per event, more than the rest of the acknowledgement. The SDK's event
+    classes still document the shapes read here.
+    """
+    events = body.get("events") if isinstance(body, dict) else None
+    if not isinstance(events, list):
+        raise ValueError("not a LINE webhook body: no events list")
+    return events
+
+
+def classify(event: Any) -> Incoming:
+    """One webhook event (JSON) -> what to do. Unknown, unsupported and malformed events become
+    "ignore": they never crash the webhook."""
+    event = _dict(event)
+    event_id = str(event.get("webhookEventId") or "")
+    source = _dict(event.get("source"))
+    user_id = source.get("userId") or None
+    to = source.get("groupId") or source.get("roomId") or user_id
+    token = event.get("replyToken") or None
+    stamp = event.get("timestamp")
+    ts = int(stamp) if isinstance(stamp, (int, float)) else 0
+    redelivery = bool(_dict(event.get("deliveryContext")).get("isRedelivery", False))
+    kind, text = "ignore", ""
+    match event.get("type"):
+        case "message":
+            message = _dict(event.get("message"))
+            is_text = message.get("type") == "text"
+            kind, text = ("text", str(message.get("text") or "")) if is_text else ("non_text", "")
+        case "postback":
+            kind, text = "postback", str(_dict(event.get("postback")).get("data") or "")
+        case "follow":
+            kind = "follow"
+    return Incoming(kind, event_id, text, user_id, token, ts, redelivery, to)

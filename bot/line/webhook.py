@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 import uuid
@@ -11,14 +12,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from linebot.v3.exceptions import InvalidSignatureError
-from linebot.v3.webhook import WebhookParser
+from linebot.v3.webhook import SignatureValidator
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 
 from bot.http_out import ApiSession, Reply, Unreachable
 from bot.line import postback, render
 from bot.limits import MAX_WEBHOOK_BODY, BodyTooLarge, read_capped, too_deep
-from bot.line.inbound import Incoming, classify
+from bot.line.inbound import Incoming, classify, events_of
 from bot.worker import GiveUp, Retry
 from handlers import Responder
 from handlers.answer import Answer
@@ -51,7 +52,7 @@ class LineChannel:
                  clock: Clock, on_answer: Callable[[str, Answer, float, str | None], None] | None = None,
                  on_reject: Callable[[str], None] | None = None, log_salt: str = "dxbot",
                  retention_days: int = 90) -> None:
-        self.parser = WebhookParser(channel_secret)
+        self.signature = SignatureValidator(channel_secret)
         self.api = ApiSession(base_url=api_url, headers={"Authorization": f"Bearer {access_token}"},
                               timeout=HTTP_TIMEOUT)
         self.responder = responder
@@ -77,11 +78,11 @@ class LineChannel:
         try:
             text = raw.decode("utf-8")
             # The signature first, so that only LINE's own bodies cost the depth scan.
-            if not self.parser.signature_validator.validate(text, signature):
+            if not self.signature.validate(text, signature):
                 raise InvalidSignatureError("invalid signature")
             if too_deep(raw, content_type="application/json"):
                 raise ValueError("JSON nested too deep")
-            events = self.parser.parse(text, signature)
+            events = events_of(json.loads(text))
         except InvalidSignatureError:
             self.on_reject("line_bad_signature")
             return PlainTextResponse("invalid signature", status_code=400)

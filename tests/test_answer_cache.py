@@ -1,0 +1,52 @@
+"""Answers asked again come from the cache, and never outlive the knowledge they were drawn from."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from handlers import Responder
+from handlers.answer import Context
+from knowledge.catalog import load_catalog
+from knowledge.evaluations import Submission, publish, submit_draft
+
+NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
+
+
+def test_a_question_asked_again_is_answered_the_same_from_the_cache(db) -> None:
+    responder = Responder(load_catalog(db), cache_size=8)
+    first = responder.answer("2-3-1の状況は？")
+    again = responder.answer("2-3-1の状況は？")
+    assert again == first and responder.cache.hits == 1
+    # The audience, the conversation and the language asked for are part of the question.
+    assert responder.answer("2-3-1の状況は？", audience="citizen").audience == "citizen"
+    assert responder.answer("2-3-1の状況は？", lang="en").lang == "en"
+    follow_up = responder.answer("そのKPIは？", context=Context(last_project="1-3-1"))
+    assert [a.id for a in follow_up.answers] == ["1-3-1"]
+    assert [a.id for a in responder.answer("そのKPIは？", context=Context(last_project="2-3-1")).answers] == ["2-3-1"]
+
+
+def test_a_published_evaluation_shows_in_the_next_answer_to_the_same_question(db) -> None:
+    responder = Responder(load_catalog(db), cache_size=8)
+    before = responder.answer("2-3-1の状況は？", audience="citizen")
+    assert "想定を上回る成果" not in before.text
+    submit_draft(db, Submission("2-3-1", 2026, "A", {1: 11000.0}, "想定を上回る成果", "U1"), now=NOW)
+    publish(db, 2026, now=NOW)
+    assert responder.refresh()  # what every channel does before answering
+    after = responder.answer("2-3-1の状況は？", audience="citizen")
+    assert "想定を上回る成果" in after.text
+
+
+def test_the_least_recently_asked_leave_first(db) -> None:
+    responder = Responder(load_catalog(db), cache_size=2)
+    for q in ("LGWANとは", "RPAとは", "LGWANとは", "DXとは"):
+        responder.answer(q)
+    responder.answer("LGWANとは")  # kept: asked more recently than RPA
+    responder.answer("RPAとは")  # gone: asked again, understood again
+    assert (responder.cache.hits, responder.cache.misses) == (2, 4)
+
+
+def test_a_library_responder_keeps_no_answers(db) -> None:
+    responder = Responder(load_catalog(db))
+    responder.answer("LGWANとは")
+    responder.answer("LGWANとは")
+    assert responder.cache.hits == 0
