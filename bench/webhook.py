@@ -331,10 +331,6 @@ def main() -> None:
     args = ap.parse_args()
     servers = args.servers or (2 if args.database_url else 1)
     server_env = {} if args.answer_cache is None else {"DXBOT_ANSWER_CACHE": str(args.answer_cache)}
-    if args.profile:
-        print(run((args.scale or [1])[0], seconds=args.seconds, concurrency=args.concurrency, workers=args.workers,
-                  profile=args.profile, server_env=server_env).line("dxbot"))
-        return
     print(f"cores: {os.cpu_count()}, python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.1f}, "
           f"{len(question_pool())} distinct questions, answer cache "
           f"{'server default' if args.answer_cache is None else args.answer_cache}")
@@ -344,6 +340,11 @@ def main() -> None:
 
         pg = pg_server.start()
     try:
+        if args.profile:  # the first server only, sampled by py-spy
+            url = pg.new_database("bench") if pg else args.database_url
+            print(run((args.scale or [1])[0], seconds=args.seconds, concurrency=args.concurrency, workers=args.workers,
+                      profile=args.profile, server_env=server_env, database_url=url, servers=servers).line("dxbot"))
+            return
         for factor in args.scale or [1, 10, 100]:
             compare(factor, rounds=args.rounds, seconds=args.seconds, concurrency=args.concurrency,
                     workers=args.workers, servers=servers,

@@ -18,6 +18,7 @@ from starlette.responses import PlainTextResponse
 
 from bot.http_out import ApiSession, Reply, Unreachable
 from bot.line import postback, render
+from bot.render_memo import RenderOnce
 from bot.limits import MAX_WEBHOOK_BODY, BodyTooLarge, read_capped, too_deep
 from bot.line.inbound import Incoming, classify, events_of
 from bot.worker import GiveUp, Retry
@@ -62,6 +63,7 @@ class LineChannel:
         self.on_answer = on_answer or (lambda channel, answer, seconds, user: None)
         self.on_reject = on_reject or (lambda reason: None)
         self.retention_days = retention_days
+        self.render = RenderOnce(render.render)
         # Commits events to the inbound queue (the server wires the channel's QueueWorker.admit).
         self.intake: Callable[[list[Item]], Awaitable[Offer]] | None = None
 
@@ -125,7 +127,7 @@ class LineChannel:
         elapsed = time.perf_counter() - started
         self.questions.observe(answer, channel="line", user_id=item.user_id, now=now)
         self.on_answer("line", answer, elapsed, item.user_id)
-        return render.render(answer)
+        return self.render(answer)
 
     def _conversation(self, item: Incoming) -> str | None:
         """Follow-ups per LINE user; the key holds the user id hashed, like the question log."""

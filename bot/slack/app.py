@@ -22,6 +22,7 @@ from bot.http_out import ApiSession, Reply, Unreachable
 from bot.slack import inbound
 from bot.slack import home, lookup, share
 from bot.slack.pooled import PooledWebClient
+from bot.render_memo import RenderOnce
 from bot.slack.render import render
 from bot.worker import GiveUp, Retry
 from handlers import Context, Responder
@@ -101,6 +102,7 @@ class SlackBot:
         self.questions = QuestionLog(db, salt=log_salt)
         self.departments_of = departments_of or (lambda user: [])
         self.on_answer = on_answer or (lambda channel, answer, seconds, user: None)
+        self.render = RenderOnce(render)
         self.app = App(client=client, signing_secret=signing_secret, process_before_response=False,
                        token_verification_enabled=False)
         # Queued answers: no sleeping through 429 inside a claim (the row waits out Retry-After in the
@@ -173,7 +175,7 @@ class SlackBot:
         await self._post_answer(q, job, self._ask(q, channel="slack"))
 
     async def _post_answer(self, q: inbound.Question, job: Job, answer: Answer) -> None:
-        body = {"channel": q.channel, **render(answer),
+        body = {"channel": q.channel, **self.render(answer),
                 "metadata": {"event_type": ANSWER_EVENT, "event_payload": {"event_id": job.id}}}
         if q.thread_ts:
             body["thread_ts"] = q.thread_ts
