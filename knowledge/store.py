@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from typing import Any
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -85,6 +86,19 @@ class ThreadLocalDatabase:
         if db is None:
             db = self._local.db = _open(self._path)
         return db
+
+    # The attributes every statement uses, looked up directly: through __getattr__ (a failed
+    # normal lookup first) they cost more than a short query.
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self._db().conn
+
+    @property
+    def lock(self) -> threading.RLock:
+        return self._db().lock  # type: ignore[attr-defined,no-any-return]
+
+    def execute(self, sql: str, parameters: Any = None) -> sqlite3.Cursor:
+        return self._db().execute(sql, parameters)
 
     def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
         return getattr(self._db(), name)
