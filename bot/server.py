@@ -39,7 +39,7 @@ from knowledge.catalog import load_catalog
 from knowledge.health import plan_health
 from knowledge.shared_plan import sync_plan
 from knowledge.statedb import health as database_health
-from knowledge.statedb import open_state
+from knowledge.statedb import as_state, open_state
 from knowledge.store import connect
 from scheduler.directory import Directory
 from scheduler.jobs import ReminderService
@@ -95,6 +95,7 @@ def create_app(services: Services) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        as_state(services.db).pin_thread()  # the loop runs every statement of answering: one connection
         for worker in services.queues.values():
             await worker.start()  # resumes what a stopped process left
         yield
