@@ -332,3 +332,18 @@ def test_a_forged_share_value_posts_nothing(slack) -> None:
         assert slack.form({"payload": json.dumps(press)}).status_code == 200
         assert "読み取れませんでした" in slack.api.wait_for(f"/respond/forged{n}")[0].json["text"]
     assert slack.api.to("/api/chat.postMessage") == []
+
+
+def test_events_from_socket_mode_are_queued_and_answered_once(slack) -> None:
+    """Socket Mode hands events to Bolt on its own threads, not the server's event loop."""
+    from slack_bolt import BoltRequest
+
+    body = {"type": "event_callback", "team_id": "T1", "api_app_id": "A1", "event_id": "EvSocket",
+            "event_time": int(time.time()), "event": mention("RPAのKPIは？", ts="1700000000.000900")}
+    for _ in range(2):  # a redelivery after a lost acknowledgement
+        response = slack.bot.app.dispatch(BoltRequest(body=body, mode="socket_mode"))
+        assert response.status == 200
+    call = slack.api.wait_for("/api/chat.postMessage")[0]
+    assert call.json["thread_ts"] == "1700000000.000900" and "RPA" in call.json["text"]
+    time.sleep(0.5)
+    assert len(slack.api.to("/api/chat.postMessage")) == 1
