@@ -408,3 +408,11 @@ def test_unknown_postback_data_gets_the_help(line) -> None:
     for messages in got.values():
         for m in messages:
             check_limits(m)
+
+
+def test_what_the_queue_keeps_of_an_event_is_all_that_answering_it_needs() -> None:
+    from bot.line.inbound import Incoming, classify
+
+    item = classify({**text_event("LGWANとは", n=7), "source": {"type": "group", "groupId": "Cg1", "userId": "U1"}})
+    assert Incoming.from_payload(json.loads(json.dumps(item.payload()))) == item
+    assert (item.kind, item.to, item.user_id, item.reply_token) == ("text", "Cg1", "U1", "reply-token-7")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -19,8 +19,11 @@ class Incoming:
     to: str | None = None  # where a push goes: the group or room it was said in, else the user
 
     def payload(self) -> dict[str, Any]:
-        """What the inbound queue keeps to answer it later (plain JSON)."""
-        return asdict(self)
+        """What the inbound queue keeps to answer it later (plain JSON). Built field by field:
+        dataclasses.asdict deep-copies recursively and cost more than the rest of the ack."""
+        return {"kind": self.kind, "event_id": self.event_id, "text": self.text, "user_id": self.user_id,
+                "reply_token": self.reply_token, "timestamp_ms": self.timestamp_ms, "redelivery": self.redelivery,
+                "to": self.to}
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> "Incoming":
