@@ -51,6 +51,8 @@ Handle = Callable[[Job], Awaitable[None]]
 LEASE = timedelta(seconds=60)
 # A send must finish inside the lease: below this much lease left, renew before starting.
 SEND_MARGIN = timedelta(seconds=40)
+# How long the platforms take at most to act on a request already sent (the replies' HTTP timeout).
+IN_FLIGHT_GRACE = timedelta(seconds=10)
 
 
 class Retry(Exception):
@@ -314,8 +316,11 @@ class QueueWorker:
                 if time.monotonic() - last_reap > 10 * self.poll_seconds:
                     last_reap = time.monotonic()
                     dead = dead_here(self.queue.claimants(), me=self.claimant.worker)
-                    if dead and self.queue.expire_claims(dead, now=self.clock()):
-                        log.warning("%s: resuming the rows of stopped processes %s", self.channel, ", ".join(dead))
+                    # Not at once: a reply the dead process had sent may still be on its way, and
+                    # whether it arrived is what the next holder checks (Slack's thread history).
+                    if dead and self.queue.expire_claims(dead, now=self.clock() + IN_FLIGHT_GRACE):
+                        log.warning("%s: resuming the rows of stopped processes %s in %d s", self.channel, ", ".join(dead),
+                                    IN_FLIGHT_GRACE.total_seconds())
                 room = self._room()
                 if room:
                     jobs = self.queue.claim(self.channel, now=self.clock(), claimant=self.claimant, limit=room)

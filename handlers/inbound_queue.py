@@ -101,7 +101,7 @@ class InboundQueue(Protocol):
     def renew(self, job: Job, *, until: datetime) -> bool: ...
 
     def expire_claims(self, workers: Sequence[str], *, now: datetime) -> int:
-        """End the leases of workers known to be dead, so their rows are recovered now."""
+        """End the leases of workers known to be dead at ``now`` (their rows are recovered from then)."""
 
     def claimants(self) -> list[str]: ...
 
