@@ -31,6 +31,10 @@ from knowledge.statedb import as_state, generation
 from knowledge.store import meta
 
 
+_GENERATIONS = ("SELECT 'plan', value FROM meta WHERE key = 'generation' "
+                "UNION ALL SELECT 'state', value FROM state_meta WHERE key = 'generation'")
+
+
 @dataclass(frozen=True)
 class AliasEntry:
     alias: str
@@ -94,10 +98,21 @@ class Catalog:
         return out
 
     def is_stale(self) -> bool:
+        """Whether a re-ingest, a submission or a taught alias moved a generation since this snapshot.
+
+        Asked before every question, so it costs one small statement when the state is in the
+        knowledge base's own file (both generations read at once), and nothing else is read
+        while they stand still.
+        """
+        shared = as_state(self.state or self.db)
+        if shared.dialect == "sqlite" and getattr(shared, "db", None) is self.db:
+            with self.db.lock:  # type: ignore[attr-defined]
+                rows = dict(self.db.conn.execute(_GENERATIONS).fetchall())
+            return (rows.get("plan") or "") != self.generation or rows.get("state", "") != self.shared_generation
         with self.db.lock:  # type: ignore[attr-defined]
             if (meta(self.db, "generation") or "") != self.generation:
                 return True
-        return generation(as_state(self.state or self.db), fresh=False) != self.shared_generation
+        return generation(shared, fresh=False) != self.shared_generation
 
     # ------------------------------------------------------------------ full text
     def search_text(self, text: str, *, kind: str | None = None, limit: int = 50) -> list[TextHit]:
@@ -109,12 +124,11 @@ class Catalog:
         """
         needle = normalize(text)
         rows = self._docs_containing(needle, kind=kind, limit=int(limit) * 4)
-        return [TextHit(r["kind"], r["ref"], r["field"], r["normalized"].count(needle)) for r in rows]
+        return [TextHit(k, ref, fld, normalized.count(needle)) for k, ref, fld, _, normalized in rows]
 
     def documents_containing(self, text: str, *, limit: int = 200) -> list[TextDoc]:
         """The indexed texts (names, definitions, project texts) that contain ``text``, whole."""
-        rows = self._docs_containing(normalize(text), kind=None, limit=limit)
-        return [TextDoc(r["kind"], r["ref"], r["field"], r["text"], r["normalized"]) for r in rows]
+        return [TextDoc(*row) for row in self._docs_containing(normalize(text), kind=None, limit=limit)]
 
     def documents(self, *, fields: tuple[str, ...]) -> list[TextDoc]:
         """Every indexed text of these fields (e.g. all definitions and project texts)."""
@@ -125,7 +139,8 @@ class Catalog:
                 list(fields)))
         return [TextDoc(r["kind"], r["ref"], r["field"], r["text"], r["normalized"]) for r in rows]
 
-    def _docs_containing(self, needle: str, *, kind: str | None, limit: int) -> list[dict[str, str]]:
+    def _docs_containing(self, needle: str, *, kind: str | None, limit: int) -> list[tuple[str, str, str, str, str]]:
+        """(kind, ref, field, text, normalized) rows, as the cursor gives them (no dict per row)."""
         if not needle:
             return []
         if len(needle) >= 3:
@@ -143,7 +158,7 @@ class Catalog:
             sql += " AND d.kind = ?"
             params.append(kind)
         with self.db.lock:  # type: ignore[attr-defined]
-            return list(self.db.query(sql + f" LIMIT {int(limit)}", params))
+            return self.db.conn.execute(sql + f" LIMIT {int(limit)}", params).fetchall()
 
 
 def load_catalog(db: Database, *, state: Any = None) -> Catalog:
