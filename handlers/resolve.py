@@ -204,7 +204,8 @@ class Resolver:
         for pid, kinds in evidence.items():
             if len(kinds) > 1 and cands[pid].score < 100:
                 bonus = min(EVIDENCE_BONUS_MAX, EVIDENCE_BONUS * (len(kinds) - 1))
-                cands[pid] = replace(cands[pid], score=min(100.0, round(cands[pid].score + bonus, 1)))
+                c = cands[pid]  # built directly: dataclasses.replace cost ~3 µs, for hundreds at 100x
+                cands[pid] = Scored(c.id, min(100.0, round(c.score + bonus, 1)), c.kind, c.how)
         return cands
 
     def _collapse_reposts(self, ranked: list[Scored]) -> list[Scored]:
