@@ -54,3 +54,19 @@ def test_a_reingested_plan_is_answered_from_at_the_next_question(plan: Plan, tmp
     after = responder.answer("A評価の事業", audience="citizen")
     assert {p.id for p in after.projects} == {p.id for p in before.projects} | {target.id}
     assert not responder.refresh()
+
+
+def test_words_too_short_for_the_index_find_what_a_like_scan_finds(catalog) -> None:  # type: ignore[no-untyped-def]
+    # One- and two-character words ("研修", "AI") are searched in memory; the same texts, in the
+    # same order, as SQLite's LIKE scan over the table, for every kind and limit.
+    db = catalog.db
+    texts = "".join(n for (n,) in db.conn.execute("SELECT normalized FROM search_docs").fetchall())
+    rng = random.Random(11)
+    needles = {texts[i:i + k] for i in rng.sample(range(len(texts) - 2), 800) for k in (1, 2)} | {"%", "_", "\\", "zz"}
+    for needle in sorted(needles):
+        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        for kind in (None, "project", "glossary"):
+            sql = "SELECT kind, ref, field, text, normalized FROM search_docs WHERE normalized LIKE ? ESCAPE '\\'"
+            params = [f"%{escaped}%", *([kind] if kind else [])]
+            like = db.conn.execute(sql + (" AND kind = ?" if kind else "") + " LIMIT 7", params).fetchall()
+            assert catalog._docs_containing(needle, kind=kind, limit=7) == like, (needle, kind)
