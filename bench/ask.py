@@ -1,11 +1,13 @@
 """Latency of question understanding: p50/p99 per question and questions/s, on the real plan and
 on knowledge bases grown N× with synthetic projects and terms.
 
-    uv run python bench/ask.py [--questions 10000] [--scale 1 --scale 100] [--clock wall|cpu]
+    uv run python bench/ask.py [--questions 10000] [--scale 1 --scale 100] [--clock wall|cpu] [--profile]
 
 Run on demand, not in CI. Prints the machine's core count with the figures. ``--clock cpu``
 times each question by the CPU time of the answering thread: on a machine shared with other
-busy processes, wall time mostly measures the neighbours.
+busy processes, wall time mostly measures the neighbours. ``--profile`` prints where a
+question's time goes, stage by stage (see :mod:`bench.ask_profile`), and which kinds of
+answer make the slowest 1 %.
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ def questions(plan: Plan, n: int, seed: int = 7) -> list[str]:
 CLOCKS = {"wall": time.perf_counter, "cpu": time.thread_time}
 
 
-def run(factor: int, n: int, *, clock: str = "wall") -> None:
+def run(factor: int, n: int, *, clock: str = "wall", profile: bool = False) -> None:
     tick = CLOCKS[clock]
     plan = grow(parse_plan(bundled_plan_text()), factor)
     with tempfile.TemporaryDirectory() as tmp:
@@ -82,6 +84,12 @@ def run(factor: int, n: int, *, clock: str = "wall") -> None:
         qs = questions(plan, n)
         for q in qs[:200]:
             responder.answer(q)  # warm caches
+        if profile:
+            from bench.ask_profile import profile_questions
+
+            print(f"scale {factor}x: {len(plan.projects)} projects, {len(plan.glossary)} terms")
+            profile_questions(responder, qs, clock=tick)
+            return
         times = []
         start = time.perf_counter()
         for q in qs:
@@ -102,10 +110,11 @@ def main() -> None:
     ap.add_argument("--questions", type=int, default=10_000)
     ap.add_argument("--scale", type=int, action="append")
     ap.add_argument("--clock", choices=sorted(CLOCKS), default="wall")
+    ap.add_argument("--profile", action="store_true", help="time each stage of answering instead")
     args = ap.parse_args()
     print(f"cores: {os.cpu_count()}, python {sys.version.split()[0]}")
     for factor in args.scale or [1, 10, 100]:
-        run(factor, args.questions, clock=args.clock)
+        run(factor, args.questions, clock=args.clock, profile=args.profile)
 
 
 if __name__ == "__main__":

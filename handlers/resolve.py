@@ -66,6 +66,10 @@ class Resolver:
         self.catalog = catalog
         self.index = Index(catalog)
         self.lists = ListReader(catalog)
+        # Where each glossary term is mentioned, once per snapshot: the same terms come up
+        # question after question (as evidence for a project, for a glossary answer's related
+        # projects), and each look-up was a text search of the database.
+        self._mentioned: dict[str, tuple[tuple[str, str], ...]] = {}
 
     def analyse(self, r: Reading) -> Analysis:
         by_kind: dict[str, list[Hit]] = defaultdict(list)
@@ -200,7 +204,8 @@ class Resolver:
         for pid, kinds in evidence.items():
             if len(kinds) > 1 and cands[pid].score < 100:
                 bonus = min(EVIDENCE_BONUS_MAX, EVIDENCE_BONUS * (len(kinds) - 1))
-                cands[pid] = replace(cands[pid], score=min(100.0, round(cands[pid].score + bonus, 1)))
+                c = cands[pid]  # built directly: dataclasses.replace cost ~3 µs, for hundreds at 100x
+                cands[pid] = Scored(c.id, min(100.0, round(c.score + bonus, 1)), c.kind, c.how)
         return cands
 
     def _collapse_reposts(self, ranked: list[Scored]) -> list[Scored]:
@@ -226,13 +231,15 @@ class Resolver:
             fields[hit.ref].add(hit.field)
         return fields
 
-    def _mentions(self, term: str) -> list[tuple[str, str]]:
-        """(project, best field) for every project whose texts mention ``term``."""
-        order = list(_FIELD_WEIGHT)
-        out = []
-        for pid, fields in self._text_hits(term).items():
-            out.append((pid, min(fields, key=lambda f: order.index(f) if f in order else len(order))))
-        return out
+    def _mentions(self, term: str) -> tuple[tuple[str, str], ...]:
+        """(project, best field) for every project whose texts mention the glossary term ``term``."""
+        found = self._mentioned.get(term)
+        if found is None:
+            order = list(_FIELD_WEIGHT)
+            found = self._mentioned[term] = tuple(
+                (pid, min(fields, key=lambda f: order.index(f) if f in order else len(order)))
+                for pid, fields in self._text_hits(term).items())
+        return found
 
     def projects_mentioning(self, term: str) -> list[str]:
         ranked = sorted(self._mentions(term), key=lambda pf: (-_FIELD_WEIGHT.get(pf[1], 0.8), pf[0]))

@@ -58,6 +58,11 @@ class Responder:
         self._popular: list[str] | None = None
         self.scope = Scope(catalog, self.resolver)
         self.passages = PassageFinder(catalog)
+        # What a list answer shows of each project, kept per snapshot: at 100x the plan a list
+        # holds thousands of projects, and copying each for citizens, or making its Ref, per
+        # question cost more than choosing them.
+        self._views: dict[str, tuple[Project, Project]] = {}
+        self._list_refs: dict[tuple[str, str], Ref] = {}
 
     def refresh(self) -> bool:
         """Reload when the database changed (new plan, submission, alias); True if it did."""
@@ -158,11 +163,11 @@ class Responder:
         if sel.missing:  # a filter naming something the plan does not have
             reason = (f"The action plan has no {sel.missing}." if r.lang == "en" else f"アクションプランに{sel.missing}はありません。")
             return self._unknown(r, audience, [], reason="\n".join([reason, *sel.notes]))
-        shown = [visible(p, audience) for p in sel.projects]
+        shown = [self._view(p, audience) for p in sel.projects]
         return Answer(
             query=r.text, intent="project_list", lang=r.lang, audience=audience,
             text=list_answer_text(cat, sel, shown, r.lang) + "\n" + c.source_line(cat, r.lang),
-            answers=tuple(self._ref(p.id, 100.0, r.lang) for p in shown), projects=tuple(shown),
+            answers=tuple(self._listed_ref(p.id, r.lang) for p in shown), projects=tuple(shown),
             list_filter=sel.label, source=c.source_line(cat, r.lang), score=100.0,
             # For cards: per-group counts and what could not be applied, which the list alone does not show.
             extra={"list_groups": group_lines(cat, sel, shown, r.lang), "list_notes": list(sel.notes)},
@@ -256,6 +261,20 @@ class Responder:
         p = self.catalog.projects[pid]
         title = (self.catalog.english_name("project", pid) or p.name) if lang == "en" else p.name
         return Ref("project", pid, title, score)
+
+    def _view(self, p: Project, audience: Audience) -> Project:
+        if audience == "staff":
+            return p
+        seen = self._views.get(p.id)
+        if seen is None or seen[0] is not p:
+            seen = self._views[p.id] = (p, visible(p, audience))
+        return seen[1]
+
+    def _listed_ref(self, pid: str, lang: str) -> Ref:
+        ref = self._list_refs.get((pid, lang))
+        if ref is None:
+            ref = self._list_refs[(pid, lang)] = self._ref(pid, 100.0, lang)
+        return ref
 
     def _term_ref(self, term: str, score: float, lang: str) -> Ref:
         return Ref("glossary", term, term, score)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
+from itertools import accumulate
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -29,6 +31,11 @@ from knowledge.records import (
 )
 from knowledge.statedb import as_state, generation
 from knowledge.store import meta
+
+
+_SEP = "\x00"  # between texts scanned in memory; normalising turns control characters into spaces
+_GENERATIONS = ("SELECT 'plan', value FROM meta WHERE key = 'generation' "
+                "UNION ALL SELECT 'state', value FROM state_meta WHERE key = 'generation'")
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,9 @@ class Catalog:
     # generation when this snapshot was read.
     state: Any = None
     shared_generation: str = ""
+    # Texts searched for words too short for the trigram index, per kind (see _docs_containing).
+    _short_scan: dict[str | None, tuple[str, list[int], list[tuple[str, str, str, str, str]]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     # ------------------------------------------------------------------ lookups
     def project(self, pid: str) -> Project | None:
@@ -94,10 +104,21 @@ class Catalog:
         return out
 
     def is_stale(self) -> bool:
+        """Whether a re-ingest, a submission or a taught alias moved a generation since this snapshot.
+
+        Asked before every question, so it costs one small statement when the state is in the
+        knowledge base's own file (both generations read at once), and nothing else is read
+        while they stand still.
+        """
+        shared = as_state(self.state or self.db)
+        if shared.dialect == "sqlite" and getattr(shared, "db", None) is self.db:
+            with self.db.lock:  # type: ignore[attr-defined]
+                rows = dict(self.db.conn.execute(_GENERATIONS).fetchall())
+            return (rows.get("plan") or "") != self.generation or rows.get("state", "") != self.shared_generation
         with self.db.lock:  # type: ignore[attr-defined]
             if (meta(self.db, "generation") or "") != self.generation:
                 return True
-        return generation(as_state(self.state or self.db), fresh=False) != self.shared_generation
+        return generation(shared, fresh=False) != self.shared_generation
 
     # ------------------------------------------------------------------ full text
     def search_text(self, text: str, *, kind: str | None = None, limit: int = 50) -> list[TextHit]:
@@ -109,12 +130,11 @@ class Catalog:
         """
         needle = normalize(text)
         rows = self._docs_containing(needle, kind=kind, limit=int(limit) * 4)
-        return [TextHit(r["kind"], r["ref"], r["field"], r["normalized"].count(needle)) for r in rows]
+        return [TextHit(k, ref, fld, normalized.count(needle)) for k, ref, fld, _, normalized in rows]
 
     def documents_containing(self, text: str, *, limit: int = 200) -> list[TextDoc]:
         """The indexed texts (names, definitions, project texts) that contain ``text``, whole."""
-        rows = self._docs_containing(normalize(text), kind=None, limit=limit)
-        return [TextDoc(r["kind"], r["ref"], r["field"], r["text"], r["normalized"]) for r in rows]
+        return [TextDoc(*row) for row in self._docs_containing(normalize(text), kind=None, limit=limit)]
 
     def documents(self, *, fields: tuple[str, ...]) -> list[TextDoc]:
         """Every indexed text of these fields (e.g. all definitions and project texts)."""
@@ -125,7 +145,8 @@ class Catalog:
                 list(fields)))
         return [TextDoc(r["kind"], r["ref"], r["field"], r["text"], r["normalized"]) for r in rows]
 
-    def _docs_containing(self, needle: str, *, kind: str | None, limit: int) -> list[dict[str, str]]:
+    def _docs_containing(self, needle: str, *, kind: str | None, limit: int) -> list[tuple[str, str, str, str, str]]:
+        """(kind, ref, field, text, normalized) rows, as the cursor gives them (no dict per row)."""
         if not needle:
             return []
         if len(needle) >= 3:
@@ -135,6 +156,8 @@ class Catalog:
                 "JOIN search_docs d ON d.rowid = f.rowid WHERE search_docs_fts MATCH ?"
             )
             params: list[object] = [phrase]
+        elif _SEP not in needle:
+            return self._scan_short(needle, kind=kind, limit=limit)
         else:
             escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             sql = "SELECT kind, ref, field, text, normalized FROM search_docs d WHERE normalized LIKE ? ESCAPE '\\'"
@@ -143,7 +166,31 @@ class Catalog:
             sql += " AND d.kind = ?"
             params.append(kind)
         with self.db.lock:  # type: ignore[attr-defined]
-            return list(self.db.query(sql + f" LIMIT {int(limit)}", params))
+            return self.db.conn.execute(sql + f" LIMIT {int(limit)}", params).fetchall()
+
+    def _scan_short(self, needle: str, *, kind: str | None, limit: int) -> list[tuple[str, str, str, str, str]]:
+        """What ``normalized LIKE '%needle%'`` gives (the same rows, in rowid order), found in memory.
+
+        A word of one or two characters ("研修") cannot use the trigram index, and the LIKE scan
+        of every text took over a millisecond per question at 100x the plan. The texts of a kind
+        are read once and kept joined, so one ``str.find`` in C walks them. Normalised text is
+        case-folded, so LIKE's ASCII case-insensitivity finds nothing more.
+        """
+        if kind not in self._short_scan:
+            with self.db.lock:  # type: ignore[attr-defined]
+                sql = "SELECT kind, ref, field, text, normalized FROM search_docs"
+                rows = self.db.conn.execute(sql + (" WHERE kind = ? ORDER BY rowid" if kind else " ORDER BY rowid"),
+                                            [kind] if kind else []).fetchall()
+            starts = list(accumulate((len(r[4]) + 1 for r in rows[:-1]), initial=0))
+            self._short_scan[kind] = (_SEP.join(r[4] for r in rows), starts, rows)
+        joined, starts, rows = self._short_scan[kind]
+        found: list[tuple[str, str, str, str, str]] = []
+        at = joined.find(needle)
+        while at != -1 and len(found) < limit:
+            i = bisect_right(starts, at) - 1
+            found.append(rows[i])
+            at = joined.find(needle, starts[i + 1]) if i + 1 < len(starts) else -1
+        return found
 
 
 def load_catalog(db: Database, *, state: Any = None) -> Catalog:

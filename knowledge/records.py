@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 #: The evaluation grades and what each means, as the plan defines them.
 GRADES: dict[str, str] = {
@@ -114,11 +115,24 @@ class Project:
     line: int = 0
 
     def latest_evaluation(self, *, include_drafts: bool = False) -> Evaluation | None:
-        visible = [e for e in self.evaluations if include_drafts or e.status == "published"]
-        if not visible:
-            return None
-        # A draft outranks the published row of the same year: staff want to see the newest word.
-        return max(visible, key=lambda e: (e.fiscal_year, e.status == "draft", e.submitted_at or ""))
+        # Remembered per record (records are frozen): a list answer asks it of thousands of
+        # projects at 100x the plan, filtering and then printing each one's grade.
+        return self._latest_with_drafts if include_drafts else self._latest_published
+
+    @cached_property
+    def _latest_published(self) -> Evaluation | None:
+        return _latest([e for e in self.evaluations if e.status == "published"])
+
+    @cached_property
+    def _latest_with_drafts(self) -> Evaluation | None:
+        return _latest(list(self.evaluations))
+
+
+def _latest(evaluations: list[Evaluation]) -> Evaluation | None:
+    if not evaluations:
+        return None
+    # A draft outranks the published row of the same year: staff want to see the newest word.
+    return max(evaluations, key=lambda e: (e.fiscal_year, e.status == "draft", e.submitted_at or ""))
 
 
 @dataclass(frozen=True)

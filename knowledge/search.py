@@ -17,7 +17,7 @@ query, not with the knowledge base); containment is one substring search over al
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from itertools import accumulate
 from dataclasses import dataclass
@@ -34,6 +34,8 @@ _ASCII_WORD = re.compile(r"[a-z0-9]+")
 _ASCII_ONLY = re.compile(r"^[a-z0-9]+$")
 MAX_SURFACE = 40
 MAX_CONTAINING = 200  # longer names that contain a fragment, at most
+FUZZY_CUTOFF = 72  # rapidfuzz ratio a key must reach to count as a typo of the query
+FUZZY_LIMIT = 50  # best keys kept
 _KATAKANA_ONLY = re.compile(r"^[\u30a1-\u30ff]+$")
 
 
@@ -133,6 +135,11 @@ class Index:
             if _ASCII_ONLY.match(k) and 3 <= len(k) <= 6:
                 self._anagrams["".join(sorted(k))].append(k)
         self._max_words = max((len(w.split()) for w in self._by_words), default=1)
+        # The keys by length (then key order), so that typo matching scores only the keys whose
+        # length lets them reach FUZZY_CUTOFF; about a third of the keys at 100x the plan.
+        self._length_order = sorted(range(len(self._keys)), key=lambda i: (len(self._keys[i]), i))
+        self._keys_by_length = [self._keys[i] for i in self._length_order]
+        self._lengths = [len(k) for k in self._keys_by_length]
 
     def is_name(self, text: str) -> bool:
         """Whether ``text`` is, whole, a name, alias or term we index."""
@@ -201,8 +208,24 @@ class Index:
                     offer(s, 55 + 40 * len(ck) / len(k), "contained")
             at = self._joined.find(ck, self._starts[i] + len(k))
 
+    def _typo_keys(self, ck: str) -> list[tuple[str, float]]:
+        """The FUZZY_LIMIT keys with the best ``fuzz.ratio`` to ``ck`` (at least FUZZY_CUTOFF), best
+        first and, on equal scores, in key order: what one ``process.extract`` over all keys gives.
+
+        ratio = 200·LCS/(len(a)+len(b)) ≤ 200·min/(len(a)+len(b)), so a key shorter than
+        72/128 of the query or longer than 128/72 of it cannot reach the cutoff; the bounds are
+        widened by a character against rounding.
+        """
+        n = len(ck)
+        lo = bisect_left(self._lengths, n * FUZZY_CUTOFF // (200 - FUZZY_CUTOFF) - 1)
+        hi = bisect_right(self._lengths, -(-n * (200 - FUZZY_CUTOFF) // FUZZY_CUTOFF) + 1)
+        found = process.extract(ck, self._keys_by_length[lo:hi], scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF,
+                                limit=None)
+        found.sort(key=lambda f: (-f[1], self._length_order[lo + f[2]]))
+        return [(k, score) for k, score, _ in found[:FUZZY_LIMIT]]
+
     def _fuzzy(self, ck: str, offer) -> None:  # type: ignore[no-untyped-def]
-        for k, score, _ in process.extract(ck, self._keys, scorer=fuzz.ratio, score_cutoff=72, limit=50):
+        for k, score in self._typo_keys(ck):
             if min(len(k), len(ck)) < 3:
                 continue
             for s in self._by_key[k]:
