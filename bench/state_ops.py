@@ -1,7 +1,7 @@
 """Client CPU per state operation on each backend: what one answered question pays for its
-dedupe row, its conversation context and the generation check.
+inbound-queue row (offer, claim, finish), its conversation context and the generation check.
 
-    uv run python bench/state_ops.py [--database-url postgresql://… | temp] [-n 2000]
+    uv run python bench/state_ops.py [--database-url postgresql://… | temp] [-n 2000] [--history 20000]
 
 Run on demand, not in CI. CPU is this process's (time.process_time), so a database server on
 the same machine does not count; wall time is printed beside it.
@@ -13,17 +13,24 @@ import argparse
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from handlers.inbound_queue import Claimant, Item  # noqa: E402
+from handlers.inbound_queue_pg import open_inbound_queue  # noqa: E402
 from handlers.state import Conversations  # noqa: E402
-from knowledge.statedb import generation, open_state  # noqa: E402
+from knowledge.statedb import as_state, generation, open_state  # noqa: E402
 from knowledge.store import connect  # noqa: E402
 
 NOW = datetime(2026, 11, 24, tzinfo=timezone.utc)
+
+
+CLAIMANT = Claimant("bench:1", timedelta(seconds=60))
 
 
 def measure(label: str, n: int, op) -> None:  # type: ignore[no-untyped-def]
@@ -35,10 +42,74 @@ def measure(label: str, n: int, op) -> None:  # type: ignore[no-untyped-def]
     print(f"  {label:34} {cpu / n * 1e6:7.1f} µs CPU  {wall / n * 1e6:7.1f} µs wall")
 
 
-def run(url: str | None, n: int) -> None:
+def measure_op(label: str, n: int, op: Callable[[Any], Any], *, before: Callable[[int], Any] = lambda i: i,
+               after: Callable[[Any], Any] = lambda out: None, per: int = 1) -> None:
+    """Only ``op`` is timed; ``before`` makes its argument and ``after`` cleans up, untimed (so the
+    queue stays as short as a served one is). ``per``: jobs per call, for a per-job figure too."""
+    cpu = wall = 0.0
+    for i in range(-5, n):  # the first five warm up (psycopg prepares a statement on its fifth use)
+        arg = before(i)
+        c, w = time.process_time(), time.perf_counter()
+        out = op(arg)
+        c, w = time.process_time() - c, time.perf_counter() - w
+        after(out)
+        if i >= 0:
+            cpu, wall = cpu + c, wall + w
+    line = f"  {label:34} {cpu / n * 1e6:7.1f} µs CPU  {wall / n * 1e6:7.1f} µs wall"
+    if per > 1:
+        line += f"   per job {cpu / n / per * 1e6:6.1f} / {wall / n / per * 1e6:6.1f}"
+    print(line)
+
+
+def queue_ops(db: Any, n: int, *, history: int) -> None:
+    """What answering one event writes: offer (with the claim the receiving process makes), or a
+    claim by a polling worker, then the finish; and finishing several answers together. The table
+    first holds ``history`` finished rows, as the week it keeps for deduplication does."""
+    queue = open_inbound_queue(db)
+    as_state(db).execute(
+        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ?) "
+        "INSERT INTO inbound_events(id, channel, state, updated_at, received_at, attempts, fence) "
+        "SELECT 'old' || x, 'line', 'done', ?, ?, 1, 1 FROM n", [history, NOW.isoformat(), NOW.isoformat()])
+    seq = iter(range(10**9))
+
+    def items(k: int) -> list[Item]:
+        return [Item(f"ev{next(seq)}", {"text": "2-3-1の状況は？", "user_id": "U0123456789abcdef",
+                                        "reply_token": "nHuyWiB7yP5Zw52FIkcQobQuGDXCTA"}) for _ in range(k)]
+
+    def offered(k: int, *, claim: bool = True) -> list[Any]:
+        return queue.offer("line", items(k), now=NOW, limit=1000, claim=CLAIMANT if claim else None,
+                           claim_max=k if claim else 0).claimed
+
+    def finish_all(jobs: list[Any]) -> None:
+        for job in jobs:
+            queue.finish(job, now=NOW)
+
+    for k in (1, 4):
+        measure_op(f"queue offer {k}, claim {k} (limit on)", n // k,
+                   lambda _: queue.offer("line", items(k), now=NOW, limit=1000, claim=CLAIMANT, claim_max=k),
+                   after=lambda out: finish_all(out.claimed), per=k)
+    measure_op("queue offer 1, no claim (limit on)", n, lambda _: queue.offer("line", items(1), now=NOW, limit=1000),
+               after=lambda out: finish_all(queue.claim("line", now=NOW, claimant=CLAIMANT, limit=1)))
+    measure_op("queue offer 1, a redelivery", n, lambda ev: queue.offer("line", [ev], now=NOW, limit=1000),
+               before=lambda i: items(1)[0] if i < 0 else Item("ev0", {}))
+    measure_op("queue claim 1 (1 due)", n, lambda _: queue.claim("line", now=NOW, claimant=CLAIMANT, limit=1),
+               before=lambda i: offered(1, claim=False), after=finish_all)
+    measure_op("queue claim, nothing due", n, lambda _: queue.claim("line", now=NOW, claimant=CLAIMANT, limit=4))
+    for k in (1, 4, 16):
+        measure_op(f"queue finish x{k}, one call each", max(n // k, 50), finish_all,
+                   before=lambda i: offered(k), per=k)
+    finish_many = getattr(queue, "finish_many", None)  # absent before issue 16: the figures compare
+    for k in (1, 4, 16):
+        if finish_many is not None:
+            measure_op(f"queue finish_many of {k}", max(n // k, 50), lambda jobs: finish_many(jobs, now=NOW),
+                       before=lambda i: offered(k), per=k)
+
+
+def run(url: str | None, n: int, *, history: int) -> None:
     db = connect(Path(tempfile.mkdtemp(prefix="dxbot-ops-")) / "kb.db")
     state = open_state(url, sqlite_db=db)
     print(f"{state.describe()}:")
+    queue_ops(db, n, history=history)
     conv = Conversations(state)
     measure("conversation remember (1 upsert)", n, lambda i: conv.remember(f"line:U{i}", "2-3-1", now=NOW))
     measure("conversation recall (1 select)", n, lambda i: conv.recall(f"line:U{i}", now=NOW))
@@ -57,8 +128,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--database-url", help="PostgreSQL URL, or 'temp' for a throwaway server (tests/pg.py)")
     ap.add_argument("-n", type=int, default=2000)
+    ap.add_argument("--history", type=int, default=20000, help="finished queue rows kept (a week's worth)")
     args = ap.parse_args()
-    run(None, args.n)
+    run(None, args.n, history=args.history)
     if args.database_url:
         pg = None
         url = args.database_url
@@ -68,7 +140,7 @@ def main() -> None:
             pg = pg_server.start()
             url = pg.new_database("ops")
         try:
-            run(url, args.n)
+            run(url, args.n, history=args.history)
         finally:
             if pg is not None:
                 pg.stop()
