@@ -115,18 +115,13 @@ class PostgresInboundQueue(FencedWrites):
                 jobs.append(_job(row, recovering=r["state"] == "processing"))  # type: ignore[arg-type]
         return jobs
 
-    def _fenced(self, job: Job, sql: str, params: list[Any]) -> bool:
-        return self.state.execute(f"{sql} WHERE id = ? AND fence = ? AND state = 'processing'",
-                                  [*params, job.id, job.fence]) == 1
-
-    def release(self, jobs: Sequence[Job], *, now: datetime) -> int:
-        with self.state.transaction():
-            return sum(self._fenced(job, "UPDATE inbound_events SET state = 'pending', updated_at = ?, "
-                                         "next_attempt_at = ?, lease_until = NULL, attempts = attempts - 1",
-                                    [_iso(now), _iso(now)]) for job in jobs)
-
-    def renew(self, job: Job, *, until: datetime) -> bool:
-        return self._fenced(job, "UPDATE inbound_events SET lease_until = ?", [_iso(until)])
+    def _fenced_many(self, jobs: Sequence[Job], sql: str, params: list[Any]) -> int:
+        if not jobs:
+            return 0
+        rows = ", ".join(["(?::text, ?::int)"] * len(jobs))
+        return self.state.execute(f"{sql} FROM (VALUES {rows}) AS j(id, fence) WHERE inbound_events.id = j.id "
+                                  "AND inbound_events.fence = j.fence AND inbound_events.state = 'processing'",
+                                  [*params, *[v for j in jobs for v in (j.id, j.fence)]])
 
     def expire_claims(self, workers: Sequence[str], *, now: datetime) -> int:
         if not workers:

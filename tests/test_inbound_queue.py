@@ -99,6 +99,36 @@ def test_a_finished_row_keeps_no_user_text(queue) -> None:
     assert stored == [{"payload": None}]
 
 
+def stored_payloads(queue) -> dict[str, object]:
+    rows = as_state(getattr(queue, "state", None) or queue.db).rows("SELECT id, payload FROM inbound_events")
+    return {r["id"]: r["payload"] for r in rows}
+
+
+def test_finishing_many_at_once_skips_a_row_another_worker_took_over(queue) -> None:
+    queue.offer("line", items("e1", "e2", "e3", "e4"), now=T0, limit=None)
+    early = queue.claim("line", now=T0, claimant=A, limit=2)  # e1, e2: their lease ends at T0 + 60 s
+    late = queue.claim("line", now=T0 + timedelta(seconds=30), claimant=A, limit=1)  # e3, until T0 + 90 s
+    (taken,) = queue.claim("line", now=T0 + timedelta(seconds=61), claimant=B, limit=1)
+    assert taken.id == "e1" and taken.recovering  # A looked dead: B answers e1 now
+    assert queue.finish_many([*early, *late], now=T0 + timedelta(seconds=62)) == 2  # e2 and e3, not e1
+    assert queue.summary() == {"line": {"done": 2, "processing": 1, "pending": 1}}
+    payloads = stored_payloads(queue)
+    assert payloads["e2"] is None and payloads["e3"] is None  # finished: no user text kept
+    assert payloads["e1"] and payloads["e4"]  # B's claim and the waiting row keep theirs
+    assert queue.finish_many([*early, *late], now=T0 + timedelta(seconds=63)) == 0  # finishing twice changes nothing
+    assert queue.finish_many([], now=T0) == 0
+    assert queue.finish_many([taken], now=T0 + timedelta(seconds=64)) == 1
+    assert queue.summary() == {"line": {"done": 3, "pending": 1}}
+
+
+def test_finished_rows_free_their_place_under_the_limit(queue) -> None:
+    offer = queue.offer("slack", items("e1", "e2", "e3"), now=T0, limit=3, claim=A, claim_max=3)
+    assert queue.offer("slack", items("e4"), now=T0, limit=3).full
+    assert queue.finish_many(offer.claimed[:2], now=T0) == 2
+    assert queue.offer("slack", items("e4", "e5"), now=T0, limit=3).accepted == ["e4", "e5"]
+    assert queue.offer("slack", items("e6"), now=T0, limit=3).full
+
+
 def test_released_claims_go_back_without_counting_an_attempt(queue) -> None:
     queue.offer("line", items("e1", "e2"), now=T0, limit=None)
     jobs = queue.claim("line", now=T0, claimant=A, limit=2)
