@@ -129,6 +129,19 @@ def _job(row: Sequence[Any], *, recovering: bool) -> Job:
                datetime.fromisoformat(lease_until), recovering)
 
 
+# Due for a claim: waiting and its time has come, or held by a claim whose lease ran out. The state
+# test comes first so both databases read the unfinished rows only, not the week of finished ones.
+DUE = ("channel = ? AND state IN ('pending', 'processing') AND ((state = 'pending' AND next_attempt_at <= ?) OR "
+       "(state = 'processing' AND lease_until <= ?))")
+# A claim of a due row, or giving it up when its holders kept dying (the expressions read the old row).
+_GIVE_UP = f"state = 'processing' AND attempts >= {MAX_ATTEMPTS}"
+CLAIM_SET = (f"state = CASE WHEN {_GIVE_UP} THEN 'failed' ELSE 'processing' END, "
+             f"fence = CASE WHEN {_GIVE_UP} THEN fence ELSE fence + 1 END, "
+             f"attempts = CASE WHEN {_GIVE_UP} THEN attempts ELSE attempts + 1 END, "
+             f"lease_until = CASE WHEN {_GIVE_UP} THEN NULL ELSE ? END, "
+             f"claimed_by = CASE WHEN {_GIVE_UP} THEN claimed_by ELSE ? END, "
+             f"last_error = CASE WHEN {_GIVE_UP} THEN 'the process answering it stopped ' || attempts || ' times' "
+             "ELSE last_error END, updated_at = ?")
 DONE_SET = "state = 'done', updated_at = ?, payload = NULL, lease_until = NULL, last_error = NULL"
 
 
@@ -224,29 +237,23 @@ class SqliteInboundQueue(FencedWrites):
         if limit <= 0:
             return []
         stamp, until = _iso(now), _iso(now + claimant.lease)
-        due_sql = ("FROM inbound_events WHERE channel = ? AND ((state = 'pending' AND next_attempt_at <= ?) OR "
-                   "(state = 'processing' AND lease_until <= ?))")
         # Idle polls only read: the write lock is taken when there is something to take.
         with self.db.lock:  # type: ignore[attr-defined]
-            if self.db.execute(f"SELECT 1 {due_sql} LIMIT 1", [channel, stamp, stamp]).fetchone() is None:
+            probe = self.db.execute(f"SELECT 1 FROM inbound_events WHERE {DUE} LIMIT 1", [channel, stamp, stamp])
+            if probe.fetchone() is None:
                 return []
-        jobs: list[Job] = []
         with write_transaction(self.db):
-            due = self.db.execute(f"SELECT id, state, attempts {due_sql} ORDER BY received_at, id LIMIT ?",
-                                  [channel, stamp, stamp, limit]).fetchall()
-            for id_, state, attempts in due:
-                if state == "processing" and attempts >= MAX_ATTEMPTS:
-                    self.db.execute("UPDATE inbound_events SET state = 'failed', updated_at = ?, lease_until = NULL, "
-                                    "last_error = ? WHERE id = ?",
-                                    [stamp, f"the process answering it stopped {attempts} times", id_])
-                    continue
-                self.db.execute(
-                    "UPDATE inbound_events SET state = 'processing', fence = fence + 1, attempts = attempts + 1, "
-                    "lease_until = ?, claimed_by = ?, updated_at = ? WHERE id = ?", [until, claimant.worker, stamp, id_])
-                row = self.db.execute("SELECT id, channel, payload, received_at, attempts, fence, lease_until "
-                                      "FROM inbound_events WHERE id = ?", [id_]).fetchone()
-                jobs.append(_job(row, recovering=state == "processing"))
-        return jobs
+            due = self.db.execute(
+                "SELECT id, channel, payload, received_at, attempts, fence, state FROM inbound_events "
+                f"WHERE {DUE} ORDER BY received_at, id LIMIT ?", [channel, stamp, stamp, limit]).fetchall()
+            if not due:
+                return []
+            self.db.conn.executemany(f"UPDATE inbound_events SET {CLAIM_SET} WHERE id = ?",
+                                     [[until, claimant.worker, stamp, r[0]] for r in due])
+        # The rows as the update left them (the write lock was held from the read to the write).
+        return [_job((id_, ch, payload, received_at, attempts + 1, fence + 1, until), recovering=state == "processing")
+                for id_, ch, payload, received_at, attempts, fence, state in due
+                if not (state == "processing" and attempts >= MAX_ATTEMPTS)]
 
     def _fenced_many(self, jobs: Sequence[Job], sql: str, params: list[Any]) -> int:
         if not jobs:

@@ -13,8 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from handlers.inbound_queue import (
+    CLAIM_SET,
+    DUE,
     FencedWrites,
-    MAX_ATTEMPTS,
     Claimant,
     InboundQueue,
     Item,
@@ -39,13 +40,43 @@ def _job(row: dict[str, Any], *, recovering: bool) -> Job:
                row["attempts"], row["fence"], datetime.fromisoformat(row["lease_until"]), recovering)
 
 
-_DUE = ("FROM inbound_events WHERE channel = ? AND ((state = 'pending' AND next_attempt_at <= ?) OR "
-        "(state = 'processing' AND lease_until <= ?))")
-_RETURNING = "RETURNING id, channel, payload, received_at, attempts, fence, lease_until"
+# Each hot write is one statement, so one round trip in autocommit (no BEGIN, no COMMIT). Rows go
+# in as a VALUES list of placeholders: measured cheaper than array parameters (unnest), whose
+# conversion costs the client ~35 µs, and than JSON, which the planner cannot estimate.
+#
+# The offer: the items not yet known are stored, the first ``take`` of them claimed, and none at all
+# when they would pass the limit. An id another host stores at the same moment meets ON CONFLICT and
+# is reported as a duplicate. The rows say what happened: (id, 'processing' | 'pending') stored,
+# (id, 'known'), or (NULL, 'full').
+_OFFER = (
+    "WITH args AS (SELECT ?::text AS channel, ?::text AS now, ?::int AS take, ?::text AS until, ?::text AS worker, "
+    "?::int AS lim), "
+    "input (id, payload, ord) AS (VALUES {rows}), "
+    "known AS (SELECT e.id FROM inbound_events e JOIN input USING (id)), "
+    "fresh AS (SELECT id, payload, row_number() OVER (ORDER BY ord) AS n FROM input "
+    "WHERE id NOT IN (SELECT id FROM known)), "
+    "room AS (SELECT CASE WHEN lim IS NULL OR NOT EXISTS (SELECT 1 FROM fresh) THEN true "
+    "ELSE (SELECT count(*) FROM fresh) + (SELECT count(*) FROM inbound_events e WHERE e.channel = args.channel "
+    "AND e.state IN ('pending', 'processing')) <= lim END AS ok FROM args), "
+    "stored AS (INSERT INTO inbound_events(id, channel, state, updated_at, payload, received_at, attempts, "
+    "next_attempt_at, lease_until, fence, claimed_by) "
+    "SELECT fresh.id, channel, CASE WHEN n <= take THEN 'processing' ELSE 'pending' END, now, payload, now, "
+    "CASE WHEN n <= take THEN 1 ELSE 0 END, now, CASE WHEN n <= take THEN until END, "
+    "CASE WHEN n <= take THEN 1 ELSE 0 END, CASE WHEN n <= take THEN worker END "
+    "FROM fresh, args, room WHERE room.ok ON CONFLICT (id) DO NOTHING RETURNING id, state) "
+    "SELECT id, state FROM stored UNION ALL SELECT id, 'known' FROM known "
+    "UNION ALL SELECT NULL, 'full' FROM room WHERE NOT ok")
+# The claim: due rows, oldest first, skipping those another worker is locking right now.
+_CLAIM = (
+    f"WITH due AS (SELECT id, state AS was FROM inbound_events WHERE {DUE} ORDER BY received_at, id LIMIT ? "
+    "FOR UPDATE SKIP LOCKED), "
+    f"taken AS (UPDATE inbound_events e SET {CLAIM_SET} FROM due WHERE e.id = due.id "
+    "RETURNING e.id, e.channel, e.payload, e.received_at, e.attempts, e.fence, e.lease_until, e.state, due.was) "
+    "SELECT * FROM taken ORDER BY received_at, id")
 
 
 class PostgresInboundQueue(FencedWrites):
-    """The queue in the ``inbound_events`` table of the shared PostgreSQL database (migration 2)."""
+    """The queue in the ``inbound_events`` table of the shared PostgreSQL database (migration 3)."""
 
     def __init__(self, state: StateDB) -> None:
         self.state = state
@@ -54,66 +85,30 @@ class PostgresInboundQueue(FencedWrites):
               claim: Claimant | None = None, claim_max: int = 0) -> Offer:
         if not items:
             return Offer()
-        stamp = _iso(now)
         ids = list(dict.fromkeys(i.id for i in items))
-        with self.state.transaction():
-            marks = ",".join("?" * len(ids))
-            known = {r["id"] for r in self.state.rows(f"SELECT id FROM inbound_events WHERE id IN ({marks})", ids)}
-            new = [i for i in {i.id: i for i in items}.values() if i.id not in known]
-            if not new:
-                return Offer(duplicates=ids)
-            if limit is not None:
-                waiting = self.state.one("SELECT count(*) AS n FROM inbound_events WHERE channel = ? AND state IN "
-                                         "('pending', 'processing')", [channel])["n"]  # type: ignore[index]
-                if waiting + len(new) > limit:
-                    return Offer(duplicates=[i for i in ids if i in known], full=True)
-            accepted: list[str] = []
-            claimed: list[Job] = []
-            for item in new:
-                payload = json.dumps(item.payload, ensure_ascii=False)
-                if claim is not None and len(claimed) < claim_max:
-                    until = now + claim.lease
-                    row = self.state.one(
-                        "INSERT INTO inbound_events(id, channel, state, updated_at, payload, received_at, attempts, "
-                        "next_attempt_at, lease_until, fence, claimed_by) "
-                        "VALUES (?, ?, 'processing', ?, ?, ?, 1, ?, ?, 1, ?) ON CONFLICT (id) DO NOTHING RETURNING id",
-                        [item.id, channel, stamp, payload, stamp, stamp, _iso(until), claim.worker])
-                    if row is not None:
-                        claimed.append(Job(item.id, channel, item.payload, now, 1, 1, until))
-                else:
-                    row = self.state.one(
-                        "INSERT INTO inbound_events(id, channel, state, updated_at, payload, received_at, attempts, "
-                        "next_attempt_at) VALUES (?, ?, 'pending', ?, ?, ?, 0, ?) ON CONFLICT (id) DO NOTHING "
-                        "RETURNING id", [item.id, channel, stamp, payload, stamp, stamp])
-                if row is not None:
-                    accepted.append(item.id)
-                else:  # another host stored the same delivery a moment ago
-                    known.add(item.id)
-        return Offer(accepted=accepted, duplicates=[i for i in ids if i in known], claimed=claimed)
+        unique = list({i.id: i for i in items}.values())  # one row per id, with the last copy's payload
+        worker, until = (claim.worker, _iso(now + claim.lease)) if claim is not None else (None, None)
+        rows = ", ".join(f"(?::text, ?::text, {n})" for n in range(len(unique)))
+        found = self.state.rows(_OFFER.format(rows=rows), [
+            channel, _iso(now), claim_max if claim is not None else 0, until, worker, limit,
+            *[v for i in unique for v in (i.id, json.dumps(i.payload, ensure_ascii=False))]])
+        if any(r["state"] == "full" for r in found):
+            known = {r["id"] for r in found}
+            return Offer(duplicates=[i for i in ids if i in known], full=True)
+        stored = {r["id"]: r["state"] for r in found if r["state"] != "known"}
+        # The claimed rows are known without reading them back.
+        claimed = [Job(i.id, channel, i.payload, now, 1, 1, now + claim.lease)
+                   for i in unique if claim is not None and stored.get(i.id) == "processing"]
+        return Offer(accepted=[i for i in ids if i in stored], duplicates=[i for i in ids if i not in stored],
+                     claimed=claimed)
 
     def claim(self, channel: str, *, now: datetime, claimant: Claimant, limit: int) -> list[Job]:
         if limit <= 0:
             return []
-        stamp, until = _iso(now), _iso(now + claimant.lease)
-        if self.state.one(f"SELECT 1 AS x {_DUE} LIMIT 1", [channel, stamp, stamp]) is None:
-            return []  # idle polls only read
-        jobs: list[Job] = []
-        with self.state.transaction():
-            # Rows another worker is claiming right now are skipped, not waited for.
-            due = self.state.rows(f"SELECT id, state, attempts {_DUE} ORDER BY received_at, id LIMIT ? "
-                                  "FOR UPDATE SKIP LOCKED", [channel, stamp, stamp, limit])
-            for r in due:
-                if r["state"] == "processing" and r["attempts"] >= MAX_ATTEMPTS:
-                    self.state.execute("UPDATE inbound_events SET state = 'failed', updated_at = ?, lease_until = NULL, "
-                                       "last_error = ? WHERE id = ?",
-                                       [stamp, f"the process answering it stopped {r['attempts']} times", r["id"]])
-                    continue
-                row = self.state.one(
-                    "UPDATE inbound_events SET state = 'processing', fence = fence + 1, attempts = attempts + 1, "
-                    f"lease_until = ?, claimed_by = ?, updated_at = ? WHERE id = ? {_RETURNING}",
-                    [until, claimant.worker, stamp, r["id"]])
-                jobs.append(_job(row, recovering=r["state"] == "processing"))  # type: ignore[arg-type]
-        return jobs
+        stamp = _iso(now)
+        rows = self.state.rows(_CLAIM, [channel, stamp, stamp, limit, _iso(now + claimant.lease), claimant.worker,
+                                        stamp])
+        return [_job(r, recovering=r["was"] == "processing") for r in rows if r["state"] == "processing"]
 
     def _fenced_many(self, jobs: Sequence[Job], sql: str, params: list[Any]) -> int:
         if not jobs:

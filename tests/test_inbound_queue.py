@@ -129,6 +129,52 @@ def test_finished_rows_free_their_place_under_the_limit(queue) -> None:
     assert queue.offer("slack", items("e6"), now=T0, limit=3).full
 
 
+def test_an_offer_claims_new_rows_only_up_to_its_claim_max(queue) -> None:
+    queue.offer("line", items("e1"), now=T0, limit=10)
+    offer = queue.offer("line", items("e1", "e2", "e3", "e2", "e4"), now=T0, limit=10, claim=A, claim_max=2)
+    assert (offer.accepted, offer.duplicates) == (["e2", "e3", "e4"], ["e1"])
+    assert [(j.id, j.attempts, j.fence, j.lease_until, j.recovering) for j in offer.claimed] == [
+        ("e2", 1, 1, T0 + timedelta(seconds=60), False), ("e3", 1, 1, T0 + timedelta(seconds=60), False)]
+    assert offer.claimed[0].payload == {"text": "question e2", "user_id": "U1"}
+    assert [j.id for j in queue.claim("line", now=T0, claimant=B, limit=10)] == ["e1", "e4"]  # the waiting ones
+    full = queue.offer("line", items("e5", "e6"), now=T0, limit=5, claim=A, claim_max=2)
+    assert full.full and full.claimed == [] and full.accepted == []
+    assert queue.summary() == {"line": {"processing": 4}}
+    assert queue.finish_many(offer.claimed, now=T0) == 2  # the offer's claims hold the row's fence
+
+
+def test_the_same_event_offered_from_two_connections_at_once_is_stored_once(connect_queue) -> None:
+    """A platform redelivers while the first delivery is being stored (or two hosts get one event):
+    both offers race on the same id, and exactly one stores and claims it."""
+    ids = [f"e{n}" for n in range(40)]
+    results: list[list] = [[], []]
+    errors: list[BaseException] = []
+    together = threading.Barrier(2)
+
+    def run(n: int) -> None:
+        q = connect_queue()
+        claimant = Claimant(f"host:{n}", timedelta(seconds=60))
+        try:
+            for i in ids:
+                together.wait(timeout=30)  # both offer this id at the same moment
+                results[n].append(q.offer("line", items(i), now=T0, limit=1000, claim=claimant, claim_max=1))
+        except BaseException as exc:  # noqa: BLE001 - reported below; the other thread must not wait for ever
+            errors.append(exc)
+            together.abort()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not [e for e in errors if not isinstance(e, threading.BrokenBarrierError)]
+    assert [len(r) for r in results] == [len(ids), len(ids)]
+    for i, (a, b) in zip(ids, zip(*results)):
+        assert sorted([a.accepted, b.accepted]) == [[], [i]] and sorted([a.duplicates, b.duplicates]) == [[], [i]]
+        assert [j.id for j in a.claimed + b.claimed] == [i]
+    assert connect_queue().summary() == {"line": {"processing": len(ids)}}
+
+
 def test_released_claims_go_back_without_counting_an_attempt(queue) -> None:
     queue.offer("line", items("e1", "e2"), now=T0, limit=None)
     jobs = queue.claim("line", now=T0, claimant=A, limit=2)
