@@ -285,7 +285,9 @@ class QueueWorker:
         if jobs:
             try:
                 self.queue.finish_many(jobs, now=self.clock())
-            except Exception:  # the rows' leases run out and they are recovered, answered once
+            except Exception:  # their leases run out and another claim takes them as "recovering": the
+                # channels then check whether the answer went out (a spent LINE reply token, the
+                # answer's metadata in the Slack thread) and do not send it again
                 log.exception("%s: recording %d answers as done failed", self.channel, len(jobs))
 
     def _outcome(self, job: Job, exc: Exception) -> None:
