@@ -144,8 +144,9 @@ class ApiSession:
         self._max = max_connections
         self._idle: list[_Connection] = []
 
-    async def post(self, path: str, body: dict[str, Any], *, headers: dict[str, str] | None = None) -> Reply:
-        data = json.dumps(body, ensure_ascii=False).encode()
+    async def post(self, path: str, body: dict[str, Any] | bytes, *, headers: dict[str, str] | None = None) -> Reply:
+        """POST ``body`` as JSON (bytes: already encoded)."""
+        data = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
         return await self._call("POST", self.prefix + path.lstrip("/"), data, headers)
 
     async def get(self, path: str, params: dict[str, str]) -> Reply:

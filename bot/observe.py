@@ -6,6 +6,7 @@ raw user id (only a salted hash) and never a line break from user text (JSON esc
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -24,8 +25,17 @@ LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0
 
 
 class JsonFormatter(logging.Formatter):
+    _second: tuple[int, str] = (-1, "")
+
+    def _time(self, record: logging.LogRecord) -> str:
+        """The record's time to the second, formatted once per second (strftime is most of a line's cost)."""
+        second = int(record.created)
+        if self._second[0] != second:
+            self._second = (second, self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"))
+        return self._second[1]
+
     def format(self, record: logging.LogRecord) -> str:
-        data: dict[str, Any] = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"), "level": record.levelname,
+        data: dict[str, Any] = {"time": self._time(record), "level": record.levelname,
                                 "logger": record.name, "message": record.getMessage()}
         data.update(getattr(record, "fields", {}))
         if record.exc_info:
@@ -74,18 +84,30 @@ class Telemetry:
         self._inbound_source: Callable[[], dict[str, dict[str, Any]]] = dict
         self._total = 0
         self._unknown = 0
+        self._children: dict[tuple[int, tuple[str, ...]], Any] = {}
+        # Request ids: this process's random prefix and a serial number (unique, and no system call).
+        self._run = uuid.uuid4().hex[:6]
+        self._serial = itertools.count(1)
+
+    def _child(self, metric: Any, *labels: str) -> Any:
+        """``metric.labels(*labels)``, looked up once (it takes a lock and builds a key each time)."""
+        key = (id(metric), labels)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*labels)
+        return child
 
     def answered(self, channel: str, answer: Answer, seconds: float, *, user: str | None = None,
                  request_id: str | None = None) -> None:
-        self.questions.labels(channel, answer.intent).inc()
-        self.latency.labels(channel).observe(seconds)
+        self._child(self.questions, channel, answer.intent).inc()
+        self._child(self.latency, channel).observe(seconds)
         self._total += 1
         if answer.intent == "unknown":
-            self.unknown.labels(channel).inc()
+            self._child(self.unknown, channel).inc()
             self._unknown += 1
         self.unknown_rate.set(self._unknown / self._total)
         self.log.info("answered", extra={"fields": {
-            "request_id": request_id or uuid.uuid4().hex[:12], "channel": channel, "intent": answer.intent,
+            "request_id": request_id or f"{self._run}{next(self._serial):x}", "channel": channel, "intent": answer.intent,
             "score": round(answer.score, 1), "latency_ms": round(seconds * 1000, 2), "lang": answer.lang,
             "answers": [a.id for a in answer.answers][:5], "query": answer.query[:200],
             "user": hash_user(user, salt=self.salt) if user else None,

@@ -9,6 +9,7 @@ from being reused while the drawing is kept. Callers must not change what they g
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from typing import Generic, TypeVar
@@ -35,3 +36,25 @@ class RenderOnce(Generic[T]):
             while len(self._drawn) > self.size:  # the oldest drawing first (dicts keep insertion order)
                 self._drawn.pop(next(iter(self._drawn)))
         return drawn
+
+
+class EncodeOnce:
+    """The JSON of the same drawing once: a cached answer's drawing is the same object each time,
+    and encoding a project card costs about as much as answering from the cache (keyed by
+    identity, holding the object so that its id is not reused while the text is kept)."""
+
+    def __init__(self, *, size: int = 1024) -> None:
+        self.size = size
+        self._encoded: dict[int, tuple[object, bytes]] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, drawing: object) -> bytes:
+        kept = self._encoded.get(id(drawing))
+        if kept is not None and kept[0] is drawing:
+            return kept[1]
+        encoded = json.dumps(drawing, ensure_ascii=False).encode()
+        with self._lock:
+            self._encoded[id(drawing)] = (drawing, encoded)
+            while len(self._encoded) > self.size:
+                self._encoded.pop(next(iter(self._encoded)))
+        return encoded

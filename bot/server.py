@@ -138,6 +138,7 @@ def create_app(services: Services) -> Starlette:
         Route("/staff", services.web.staff.sign_in, methods=["POST"]),
         Route("/staff/sign-out", services.web.staff.sign_out, methods=["POST"]),
     ]
+    webhooks: list[Route] = []
     if services.slack is not None and services.slack_mode == "http":
         bolt = services.slack.app
 
@@ -176,10 +177,11 @@ def create_app(services: Services) -> Starlette:
             bolt_response = await run_in_threadpool(bolt.dispatch, to_bolt_request(request, body))
             return to_starlette_response(bolt_response)
 
-        routes.append(Route("/slack/events", slack_events, methods=["POST"]))
+        webhooks.append(Route("/slack/events", slack_events, methods=["POST"]))
     if services.line is not None:
-        routes.append(Route("/line/webhook", services.line.endpoint, methods=["POST"]))
-    routes += services.extra_routes
+        webhooks.append(Route("/line/webhook", services.line.endpoint, methods=["POST"]))
+    # The webhooks first: Starlette tries the routes in order, and they take nearly all the traffic.
+    routes = webhooks + routes + services.extra_routes
     middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=services.allowed_hosts)] if services.allowed_hosts else []
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 

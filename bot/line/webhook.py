@@ -18,7 +18,7 @@ from starlette.responses import PlainTextResponse
 
 from bot.http_out import ApiSession, Reply, Unreachable
 from bot.line import postback, render
-from bot.render_memo import RenderOnce
+from bot.render_memo import EncodeOnce, RenderOnce
 from bot.limits import MAX_WEBHOOK_BODY, BodyTooLarge, read_capped, too_deep
 from bot.line.inbound import Incoming, classify, events_of
 from bot.worker import GiveUp, Retry
@@ -33,6 +33,10 @@ Clock = Callable[[], datetime]
 REPLY_WINDOW = timedelta(seconds=50)  # a reply token lives one minute; leave room for the request
 _RETRY_NS = uuid.UUID("6f1c2d4e-5b7a-4c3e-9d2f-0a1b2c3d4e5f")
 HTTP_TIMEOUT = 10.0  # seconds; well inside the queue's lease, so a slow API cannot outlive a claim
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False).encode()
 
 
 def retry_key(item: Incoming) -> str:
@@ -64,6 +68,7 @@ class LineChannel:
         self.on_reject = on_reject or (lambda reason: None)
         self.retention_days = retention_days
         self.render = RenderOnce(render.render)
+        self.encode = EncodeOnce()
         # Commits events to the inbound queue (the server wires the channel's QueueWorker.admit).
         self.intake: Callable[[list[Item]], Awaitable[Offer]] | None = None
 
@@ -147,8 +152,7 @@ class LineChannel:
             return render.render(answer)
         return render.render(self.responder.answer(request.text, audience="citizen"))
 
-    async def _post(self, what: str, path: str, body: dict[str, Any], *,
-                    headers: dict[str, str] | None = None) -> Reply:
+    async def _post(self, what: str, path: str, body: bytes, *, headers: dict[str, str] | None = None) -> Reply:
         """POST the renderer's JSON as is (building the SDK's models only to serialise them again
         cost more CPU than answering; the renderer's contract tests hold every message to the SDK's
         models and the API's limits). No connection, reset or timeout: Retry."""
@@ -163,13 +167,15 @@ class LineChannel:
         ``recovering``: an earlier attempt died mid-way. A reply token is single-use, so a young
         token refused now was spent by that attempt: the answer went out, and pushing would double it.
         """
-        messages = messages[: render.MAX_MESSAGES]
+        if len(messages) > render.MAX_MESSAGES:
+            messages = messages[: render.MAX_MESSAGES]
+        encoded = self.encode(messages)  # a cached answer's messages are encoded once
         sent_at = datetime.fromtimestamp(item.timestamp_ms / 1000, tz=self.clock().tzinfo) if item.timestamp_ms else None
         fresh = sent_at is None or self.clock() - sent_at < REPLY_WINDOW
         target = item.to or item.user_id
         if item.reply_token and fresh:
             reply = await self._post("reply", "/v2/bot/message/reply",
-                                     {"replyToken": item.reply_token, "messages": messages})
+                                     b'{"replyToken":%s,"messages":%s}' % (_json(item.reply_token), encoded))
             if reply.status < 300:
                 return
             if reply.status != 400:
@@ -183,7 +189,7 @@ class LineChannel:
         if not target:
             log.warning("LINE event %s: no reply token and no user to push to", item.event_id)
             return
-        pushed = await self._post("push", "/v2/bot/message/push", {"to": target, "messages": messages},
+        pushed = await self._post("push", "/v2/bot/message/push", b'{"to":%s,"messages":%s}' % (_json(target), encoded),
                                   headers={"X-Line-Retry-Key": retry_key(item)})
         if pushed.status >= 300 and pushed.status != 409:  # 409: this retry key was accepted already
             raise _refused("push", pushed)

@@ -22,7 +22,7 @@ from bot.http_out import ApiSession, Reply, Unreachable
 from bot.slack import inbound
 from bot.slack import home, lookup, share
 from bot.slack.pooled import PooledWebClient
-from bot.render_memo import RenderOnce
+from bot.render_memo import EncodeOnce, RenderOnce
 from bot.slack.render import render
 from bot.worker import GiveUp, Retry
 from handlers import Context, Responder
@@ -103,6 +103,7 @@ class SlackBot:
         self.departments_of = departments_of or (lambda user: [])
         self.on_answer = on_answer or (lambda channel, answer, seconds, user: None)
         self.render = RenderOnce(render)
+        self.encode = EncodeOnce()
         self.app = App(client=client, signing_secret=signing_secret, process_before_response=False,
                        token_verification_enabled=False)
         # Queued answers: no sleeping through 429 inside a claim (the row waits out Retry-After in the
@@ -175,10 +176,12 @@ class SlackBot:
         await self._post_answer(q, job, self._ask(q, channel="slack"))
 
     async def _post_answer(self, q: inbound.Question, job: Job, answer: Answer) -> None:
-        body = {"channel": q.channel, **self.render(answer),
-                "metadata": {"event_type": ANSWER_EVENT, "event_payload": {"event_id": job.id}}}
+        head = {"channel": q.channel, "metadata": {"event_type": ANSWER_EVENT, "event_payload": {"event_id": job.id}}}
         if q.thread_ts:
-            body["thread_ts"] = q.thread_ts
+            head["thread_ts"] = q.thread_ts
+        # The answer's blocks are encoded once per drawing (a cached answer's is the same object).
+        drawn = self.encode(self.render(answer))
+        body = json.dumps(head, ensure_ascii=False).encode()[:-1] + (b"," + drawn[1:] if drawn != b"{}" else b"}")
         try:
             reply = await self.answer_api.post("chat.postMessage", body)
         except Unreachable as exc:
