@@ -44,11 +44,11 @@ def _encode(drawing: Any) -> bytes:
     return json.dumps(drawing, ensure_ascii=False).encode()
 
 
-def RenderOnce(render: Callable[[Any], R], *, size: int = 1024) -> OncePerObject[Any, R]:  # noqa: N802
+def drawn_once(render: Callable[[Any], R], *, size: int = 1024) -> OncePerObject[Any, R]:
     """A renderer that draws each answer object once."""
     return OncePerObject(render, size=size)
 
 
-def EncodeOnce(*, size: int = 1024) -> OncePerObject[Any, bytes]:  # noqa: N802
+def encoded_once(*, size: int = 1024) -> OncePerObject[Any, bytes]:
     """The JSON text of each drawing, encoded once."""
     return OncePerObject(_encode, size=size)

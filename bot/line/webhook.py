@@ -18,7 +18,7 @@ from starlette.responses import PlainTextResponse
 
 from bot.http_out import ApiSession, Reply, Unreachable
 from bot.line import postback, render
-from bot.render_memo import EncodeOnce, RenderOnce
+from bot.render_memo import drawn_once, encoded_once
 from bot.limits import MAX_WEBHOOK_BODY, BodyTooLarge, read_capped, too_deep
 from bot.line.inbound import Incoming, classify, events_of
 from bot.worker import GiveUp, Retry
@@ -67,8 +67,8 @@ class LineChannel:
         self.on_answer = on_answer or (lambda channel, answer, seconds, user: None)
         self.on_reject = on_reject or (lambda reason: None)
         self.retention_days = retention_days
-        self.render = RenderOnce(render.render)
-        self.encode = EncodeOnce()
+        self.render = drawn_once(render.render)
+        self.encode = encoded_once()
         # Commits events to the inbound queue (the server wires the channel's QueueWorker.admit).
         self.intake: Callable[[list[Item]], Awaitable[Offer]] | None = None
 

@@ -22,7 +22,7 @@ from bot.http_out import ApiSession, Reply, Unreachable
 from bot.slack import inbound
 from bot.slack import home, lookup, share
 from bot.slack.pooled import PooledWebClient
-from bot.render_memo import EncodeOnce, RenderOnce
+from bot.render_memo import drawn_once, encoded_once
 from bot.slack.render import render
 from bot.worker import GiveUp, Retry
 from handlers import Context, Responder
@@ -102,8 +102,8 @@ class SlackBot:
         self.questions = QuestionLog(db, salt=log_salt)
         self.departments_of = departments_of or (lambda user: [])
         self.on_answer = on_answer or (lambda channel, answer, seconds, user: None)
-        self.render = RenderOnce(render)
-        self.encode = EncodeOnce()
+        self.render = drawn_once(render)
+        self.encode = encoded_once()
         self.app = App(client=client, signing_secret=signing_secret, process_before_response=False,
                        token_verification_enabled=False)
         # Queued answers: no sleeping through 429 inside a claim (the row waits out Retry-After in the
