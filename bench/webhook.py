@@ -66,18 +66,14 @@ def build_db(path: Path, factor: int) -> None:
     db.conn.close()
 
 
-POOL = "sample"  # --questions
-
-
-def bodies(n: int) -> list[tuple[str, bytes, dict[str, str]]]:
+def bodies(n: int, questions: list[str] = QUESTIONS) -> list[tuple[str, bytes, dict[str, str]]]:
     """Pre-signed requests, so the load generator spends its time sending, not hashing. Event ids
     are new each run: a shared database keeps the last run's ids, which would be duplicates."""
     out = []
     now_ms = int(time.time() * 1000)
     run_id = f"{now_ms:x}"
-    pool = question_pool(POOL)
     for i in range(n):
-        q = pool[i % len(pool)]
+        q = questions[i % len(questions)]
         if i % 2 == 0:
             event = {"type": "message", "mode": "active", "timestamp": now_ms, "webhookEventId": f"01B{run_id}{i:08d}",
                      "deliveryContext": {"isRedelivery": False}, "source": {"type": "user", "userId": f"U{i % 50}"},
@@ -211,7 +207,7 @@ class Fakes:
 
 def run(factor: int, *, seconds: float, concurrency: int, workers: int = 1, channels: bool = True,
         profile: str | None = None, database_url: str | None = None, servers: int = 1,
-        server_env: dict[str, str] | None = None) -> Figures:
+        server_env: dict[str, str] | None = None, questions: list[str] = QUESTIONS) -> Figures:
     tmp = Path(tempfile.mkdtemp(prefix="dxbot-bench-"))
     fakes = Fakes()
     procs: list[subprocess.Popen] = []
@@ -234,7 +230,7 @@ def run(factor: int, *, seconds: float, concurrency: int, workers: int = 1, chan
                               env, port)
             procs.append(proc)
             urls.append(url)
-        requests = bodies(int(seconds * 2000))
+        requests = bodies(int(seconds * 2000), questions)
         asyncio.run(drive(urls, requests[-200:], concurrency=concurrency, seconds=2))  # warm-up, not counted
         time.sleep(0.5)  # let the warm-up's answers finish before the CPU is read
         cpu = sum(cpu_seconds(p.pid) for p in procs)
@@ -296,7 +292,7 @@ def spread(values: list[float]) -> str:
 
 def compare(factor: int, *, rounds: int, seconds: float, concurrency: int, workers: int,
             database_url: str | None = None, servers: int = 1, fresh_database=None,
-            server_env: dict[str, str] | None = None) -> None:
+            server_env: dict[str, str] | None = None, questions: list[str] = QUESTIONS) -> None:
     """dxbot and the ceiling in turn, ``rounds`` times (the machine is shared: the spread says how much)."""
     where = "PostgreSQL" if database_url or fresh_database else "SQLite"
     print(f"scale {factor}x, {servers} server(s) x {workers} worker(s) on {where}, concurrency {concurrency}, "
@@ -306,7 +302,7 @@ def compare(factor: int, *, rounds: int, seconds: float, concurrency: int, worke
     for n in range(rounds):
         url = fresh_database() if fresh_database else database_url  # empty each run: one run's queues only
         bot = run(factor, seconds=seconds, concurrency=concurrency, workers=workers, database_url=url, servers=servers,
-                  server_env=server_env)
+                  server_env=server_env, questions=questions)
         ceiling = run_ceiling(seconds=seconds, concurrency=concurrency)
         bots.append(bot)
         print(f"  round {n + 1}")
@@ -337,12 +333,11 @@ def main() -> None:
                     help="sample: the ten questions of the issue-16 figures; pool: all 545 of the question sets")
     ap.add_argument("--answer-cache", type=int, help="DXBOT_ANSWER_CACHE for dxbot (0: every question understood anew)")
     args = ap.parse_args()
-    global POOL
-    POOL = args.questions
+    questions = question_pool(args.questions)
     servers = args.servers or (2 if args.database_url else 1)
     server_env = {} if args.answer_cache is None else {"DXBOT_ANSWER_CACHE": str(args.answer_cache)}
     print(f"cores: {os.cpu_count()}, python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.1f}, "
-          f"{len(question_pool(POOL))} distinct questions, answer cache "
+          f"{len(questions)} distinct questions, answer cache "
           f"{'server default' if args.answer_cache is None else args.answer_cache}")
     pg = None
     if args.database_url == "temp":
@@ -353,12 +348,13 @@ def main() -> None:
         if args.profile:  # the first server only, sampled by py-spy
             url = pg.new_database("bench") if pg else args.database_url
             print(run((args.scale or [1])[0], seconds=args.seconds, concurrency=args.concurrency, workers=args.workers,
-                      profile=args.profile, server_env=server_env, database_url=url, servers=servers).line("dxbot"))
+                      profile=args.profile, server_env=server_env, database_url=url, servers=servers,
+                      questions=questions).line("dxbot"))
             return
         for factor in args.scale or [1, 10, 100]:
             compare(factor, rounds=args.rounds, seconds=args.seconds, concurrency=args.concurrency,
                     workers=args.workers, servers=servers,
-                    database_url=None if pg else args.database_url, server_env=server_env,
+                    database_url=None if pg else args.database_url, server_env=server_env, questions=questions,
                     fresh_database=(lambda: pg.new_database("bench")) if pg else None)
     finally:
         if pg is not None:

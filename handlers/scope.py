@@ -80,7 +80,6 @@ class Scope:
         self.resolver = resolver
         self.gazetteer = gazetteer or load_gazetteer()
         self._vocabulary: str | None = None
-        self._unit_list: list[str] | None = None
         self._joined_units: str | None = None
         self._positions: dict[str, list[int]] = {}
 
@@ -135,19 +134,15 @@ class Scope:
         return found
 
     def _joined(self) -> str:
+        """The plan's text in the pieces a statement lives in (project sentences, glossary entries),
+        each ended by :data:`_UNIT_END`, as one text."""
         if self._joined_units is None:
-            self._joined_units = _UNIT_END.join(self._units()) + _UNIT_END
-        return self._joined_units
-
-    def _units(self) -> list[str]:
-        """The plan's text in the pieces a statement lives in: project sentences, glossary entries."""
-        if self._unit_list is None:
             # A definition speaks of its term: the term goes after it.
             units = [normalize(f"{t.definition} {t.term}") for t in self.catalog.terms.values()]
             for p in self.catalog.projects.values():
                 units += [normalize(s) for s in re.split(r"[。\n]", _project_text(p)) if s.strip()]
-            self._unit_list = units
-        return self._unit_list
+            self._joined_units = "".join(u + _UNIT_END for u in units)
+        return self._joined_units
 
     def _plan_uses(self, word: str) -> bool:
         if self._vocabulary is None:

@@ -60,28 +60,29 @@ def _calling(what: str) -> Iterator[None]:
 
 def _refused(what: str, exc: Exception) -> Exception:
     if isinstance(exc, SlackApiError):
-        status, error = exc.response.status_code, exc.response.get("error", "")
-        if status == 429:
-            headers = {k.lower(): v for k, v in (exc.response.headers or {}).items()}
-            after = headers.get("retry-after", 30)
-            return Retry(f"{what}: rate limited", after=float(after[0] if isinstance(after, list) else after))
-        if status >= 500 or error in _TRANSIENT:
-            return Retry(f"{what}: HTTP {status} {error}")
-        return GiveUp(f"{what}: HTTP {status} {error}")
+        headers = {k.lower(): v for k, v in (exc.response.headers or {}).items()}
+        after = headers.get("retry-after")
+        return _verdict(what, exc.response.status_code, exc.response.get("error", ""),
+                        after[0] if isinstance(after, list) else after)
     return Retry(f"{what}: {type(exc).__name__}: {exc}")  # no connection, reset, timed out
 
 
 def _refused_reply(what: str, reply: Reply) -> Exception | None:
     """The same rules for a call made without slack_sdk; None when the call succeeded."""
     data = reply.json()
-    if reply.status == 429:
-        return Retry(f"{what}: rate limited", after=float(reply.headers.get("retry-after", 30)))
     if reply.status < 300 and data.get("ok"):
         return None
     error = data.get("error", "") if isinstance(data, dict) else ""
-    if reply.status >= 500 or error in _TRANSIENT:
-        return Retry(f"{what}: HTTP {reply.status} {error}")
-    return GiveUp(f"{what}: HTTP {reply.status} {error}")
+    return _verdict(what, reply.status, error, reply.headers.get("retry-after"))
+
+
+def _verdict(what: str, status: int, error: str, retry_after: str | None) -> Exception:
+    """429 waits out Retry-After, 5xx and Slack's own transient errors retry, anything else gives up."""
+    if status == 429:
+        return Retry(f"{what}: rate limited", after=float(retry_after or 30))
+    if status >= 500 or error in _TRANSIENT:
+        return Retry(f"{what}: HTTP {status} {error}")
+    return GiveUp(f"{what}: HTTP {status} {error}")
 
 
 async def _nothing() -> None:
