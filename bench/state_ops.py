@@ -10,6 +10,7 @@ the same machine does not count; wall time is printed beside it.
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
 import tempfile
 import time
@@ -31,6 +32,8 @@ NOW = datetime(2026, 11, 24, tzinfo=timezone.utc)
 
 
 CLAIMANT = Claimant("bench:1", timedelta(seconds=60))
+_REMEMBER = ("INSERT INTO conversations(key, project_id, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) "
+             "DO UPDATE SET project_id = excluded.project_id, updated_at = excluded.updated_at")
 
 
 def measure(label: str, n: int, op) -> None:  # type: ignore[no-untyped-def]
@@ -102,6 +105,13 @@ def queue_ops(db: Any, n: int, *, history: int) -> None:
     for k in (1, 4, 16):
         if finish_many is not None:
             measure_op(f"queue finish_many of {k}", max(n // k, 50), lambda jobs: finish_many(jobs, now=NOW),
+                       before=lambda i: offered(k), per=k)
+    if finish_many is not None and "also" in inspect.signature(finish_many).parameters:
+        # The server's flush: the finished rows and the answers' conversation writes, one transaction.
+        for k in (1, 4):
+            measure_op(f"finish_many of {k} + {k} remembers", max(n // k, 50),
+                       lambda jobs: finish_many(jobs, now=NOW, also=[(_REMEMBER, [[f"line:{j.id}", "2-3-1", "x"]
+                                                                                  for j in jobs])]),
                        before=lambda i: offered(k), per=k)
 
 

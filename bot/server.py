@@ -35,7 +35,7 @@ from bot.web.chat import WebChat
 from bot.worker import QueueWorker, drain_all
 from handlers import Responder
 from handlers.inbound_queue_pg import open_inbound_queue
-from handlers.state import Conversations, QuestionLog
+from handlers.state import Conversations, QuestionLog, WriteBehind
 from knowledge.catalog import load_catalog
 from knowledge.health import plan_health
 from knowledge.shared_plan import sync_plan
@@ -68,6 +68,9 @@ class Services:
     queues: dict[str, QueueWorker] = field(default_factory=dict)  # per channel, built by create_app
     extra_routes: list[Route] = field(default_factory=list)
     health: list[Callable[[], dict[str, Any]]] = field(default_factory=list)
+    # The channels' conversation and unanswered-question writes, written by the queue workers
+    # together with the events they finish (None: each written at once).
+    behind: WriteBehind | None = None
     allowed_hosts: list[str] | None = None  # Host header allow-list (400 otherwise); None: no check
 
 
@@ -77,7 +80,7 @@ def _wire_queues(services: Services) -> None:
     for name, channel in (("slack", services.slack), ("line", services.line)):
         if channel is not None:
             worker = QueueWorker(queue=queue, channel=name, handle=channel.work, clock=services.clock,
-                                 limit=services.queue_limit, **services.queue_options)
+                                 limit=services.queue_limit, behind=services.behind, **services.queue_options)
             services.queues[name] = worker
     if services.slack is not None:
         services.slack.intake = services.queues["slack"].offer  # Bolt's middleware (Socket Mode) is synchronous
@@ -201,8 +204,9 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
     notice("Accepting Host: " + (", ".join(hosts) if hosts != ["*"] else
                                  "any (wildcard bind; set DXBOT_ALLOWED_HOSTS to the public name)"))
     telemetry = Telemetry(salt=settings.log_salt)
+    behind = WriteBehind()
     services = Services(db=db, responder=responder, clock=clock, telemetry=telemetry, allowed_hosts=hosts,
-                        queue_limit=settings.queue_limit or None, drain_seconds=settings.drain_seconds,
+                        queue_limit=settings.queue_limit or None, drain_seconds=settings.drain_seconds, behind=behind,
                         queue_options={"max_sending": settings.send_limit},
                         web=WebChat(responder=responder, staff=staff, monotonic=time.monotonic,
                                     on_answer=telemetry.answered_hook, on_reject=telemetry.rejected,
@@ -228,7 +232,7 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
         services.slack = SlackBot(responder=responder, db=db, clock=clock,
                                   signing_secret=settings.slack_signing_secret or "unused-in-socket-mode", client=client,
                                   departments_of=directory.departments_of, on_answer=telemetry.answered_hook,
-                                  log_salt=settings.log_salt)
+                                  log_salt=settings.log_salt, behind=behind)
         updater = ReminderUpdater(client=client, db=db, responder=responder, clock=clock)
         evaluation.register(services.slack.app, responder=responder, db=db, directory=directory, outbox=outbox,
                             clock=clock, on_submitted=updater.project_submitted)
@@ -251,7 +255,7 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
                                     access_token=settings.line_channel_access_token or "",
                                     api_url=settings.line_api_url, responder=responder, db=db, clock=clock,
                                     on_answer=telemetry.answered_hook, on_reject=telemetry.rejected,
-                                    log_salt=settings.log_salt,
+                                    log_salt=settings.log_salt, behind=behind,
                                     retention_days=settings.unanswered_retention_days)
     return services
 

@@ -22,8 +22,9 @@ the webhook answers 503 (the platforms retry). No thread hand-offs on the way: e
 than answering a question.
 
 Finished rows are recorded together: answers finished within ``flush_seconds`` of each other share
-one write. A crash before that write leaves the rows claimed; they are recovered after their lease
-as "recovering", and the channels know how not to answer twice.
+one transaction, which also carries the answers' other writes (``behind``: the conversations' last
+projects, unanswered questions). A crash before that write leaves the rows claimed; they are
+recovered after their lease as "recovering", and the channels know how not to answer twice.
 
 ``drain`` is the shutdown: refuse new events (503, the platform retries), give back what was not
 started, let the replies in flight finish within a grace period.
@@ -43,6 +44,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from handlers.inbound_queue import Claimant, InboundQueue, Item, Job, MAX_ATTEMPTS, Offer
+from handlers.state import WriteBehind
 
 log = logging.getLogger("dxbot.worker")
 Clock = Callable[[], datetime]
@@ -111,7 +113,7 @@ class QueueWorker:
                  limit: int | None = 1000, lease: timedelta = LEASE, poll_seconds: float = 0.5,
                  backoff: Callable[[int], float] = backoff, max_attempts: int = MAX_ATTEMPTS,
                  name: str | None = None, max_ready: int = 16, max_sending: int = 64, room_wait: float = 0.5,
-                 flush_seconds: float = 0.002) -> None:
+                 flush_seconds: float = 0.002, behind: WriteBehind | None = None) -> None:
         self.queue = queue
         self.channel = channel
         self.handle = handle
@@ -125,6 +127,7 @@ class QueueWorker:
         self.max_sending = max_sending
         self.room_wait = room_wait
         self.flush_seconds = flush_seconds
+        self.behind = behind
         self.draining = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ready: deque[Job] = deque()
@@ -209,6 +212,8 @@ class QueueWorker:
         self._moved = asyncio.Event()
         self._wake_poller = asyncio.Event()
         self.draining = False
+        if self.behind is not None:
+            self.behind.on_write(self._wake_flush)
         self._tasks = [self._loop.create_task(self._answer_loop(), name=f"dxbot-{self.channel}-answer"),
                        self._loop.create_task(self._poll(), name=f"dxbot-{self.channel}-poll")]
 
@@ -267,8 +272,19 @@ class QueueWorker:
             self._outcome(job, exc)
             return
         self._finished.append(job)
-        if self._flush_at is None:
-            self._flush_at = self._loop.call_later(self.flush_seconds, self._flush)  # type: ignore[union-attr]
+        self._schedule_flush()
+
+    def _schedule_flush(self) -> None:
+        if self._flush_at is None and self._loop is not None:
+            self._flush_at = self._loop.call_later(self.flush_seconds, self._flush)
+
+    def _wake_flush(self) -> None:
+        """A write was held back (handlers.state.WriteBehind). Made while answering on the loop, it
+        goes with that answer's finish (or its failure's record); from another thread (a Slack
+        button), it gets a flush of its own."""
+        loop = self._loop
+        if loop is not None and not _on(loop):
+            loop.call_soon_threadsafe(self._schedule_flush)
 
     def _sent(self, task: asyncio.Task[None]) -> None:
         self._sending.discard(task)
@@ -282,9 +298,12 @@ class QueueWorker:
             self._flush_at.cancel()
             self._flush_at = None
         jobs, self._finished = self._finished, []
-        if jobs:
+        if jobs or (self.behind is not None and len(self.behind)):
             try:
-                self.queue.finish_many(jobs, now=self.clock())
+                if self.behind is None:
+                    self.queue.finish_many(jobs, now=self.clock())
+                else:  # the answers' other writes in the same transaction
+                    self.behind.flush(lambda also: self.queue.finish_many(jobs, now=self.clock(), also=also))
             except Exception:  # their leases run out and another claim takes them as "recovering": the
                 # channels then check whether the answer went out (a spent LINE reply token, the
                 # answer's metadata in the Slack thread) and do not send it again
@@ -292,6 +311,8 @@ class QueueWorker:
 
     def _outcome(self, job: Job, exc: Exception) -> None:
         """Record a failed attempt: retried later (Retry, or a bug), or failed for good (GiveUp)."""
+        if self.behind is not None and len(self.behind):
+            self._schedule_flush()  # what answering it held back still gets written
         try:
             if isinstance(exc, GiveUp):
                 self.queue.fail(job, error=str(exc), now=self.clock())

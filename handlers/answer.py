@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -37,11 +38,30 @@ class Ref:
         return {"kind": self.kind, "id": self.id, "title": self.title, "score": round(self.score, 1)}
 
 
-@dataclass(frozen=True)
 class Context:
-    """What the conversation so far says (the last project discussed), for follow-ups."""
+    """What the conversation so far says (the last project discussed), for follow-ups.
 
-    last_project: str | None = None
+    Given as ``last_project``, or looked up by ``recall`` the first time an answer reads it: most
+    questions name their own subject, and for them the lookup (a database read, a network round
+    trip on PostgreSQL) never happens. ``consulted`` says whether it was read.
+    """
+
+    __slots__ = ("_last", "_recall", "consulted")
+
+    def __init__(self, last_project: str | None = None, *, recall: Callable[[], str | None] | None = None) -> None:
+        self._last = last_project
+        self._recall = recall
+        self.consulted = False
+
+    @property
+    def last_project(self) -> str | None:
+        self.consulted = True
+        if self._recall is not None:
+            self._last, self._recall = self._recall(), None
+        return self._last
+
+    def __repr__(self) -> str:
+        return f"Context(last_project={self._last!r}{', unrecalled' if self._recall else ''})"
 
 
 DEFAULT_CONTACT_NAME = "船橋市 デジタル行政推進課"  # the plan's secretariat

@@ -3,8 +3,9 @@
 A city's staff and citizens ask the same few things over and over (a project's status, a term
 from the rich menu, the buttons of a card), and understanding a question is most of what an
 answer costs. An answer depends only on the message, the audience, the conversation's last
-project, the language asked for and the knowledge-base snapshot, so :class:`AnswerCache` keys on
-the first four and the Responder empties it whenever it loads a new snapshot.
+project (for the few answers that read it), the language asked for and the knowledge-base
+snapshot, so the Responder keys on the message, audience and language (and the last project when
+the answer followed the conversation), and empties the cache whenever it loads a new snapshot.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 
-from handlers.answer import Answer
 
 
 class AnswerCache:
@@ -21,12 +21,13 @@ class AnswerCache:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._answers: OrderedDict[Hashable, Answer] = OrderedDict()
+        # An Answer, or a marker the Responder keeps (an answer that depends on the conversation).
+        self._answers: OrderedDict[Hashable, object] = OrderedDict()
         self._lock = threading.Lock()  # the web chat's threads share the Responder with the event loop
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: Hashable) -> Answer | None:
+    def get(self, key: Hashable) -> object | None:
         if not self.size:
             return None
         with self._lock:
@@ -38,7 +39,7 @@ class AnswerCache:
             self.hits += 1
             return answer
 
-    def put(self, key: Hashable, answer: Answer) -> None:
+    def put(self, key: Hashable, answer: object) -> None:
         if not self.size:
             return
         with self._lock:

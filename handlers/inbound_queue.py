@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 from sqlite_utils import Database
 
+from knowledge.statedb import SqliteState, Statement, StateDB
 from knowledge.store import write_transaction
 
 UNFINISHED = ("pending", "processing")
@@ -87,10 +88,11 @@ class InboundQueue(Protocol):
 
     def finish(self, job: Job, *, now: datetime) -> bool: ...
 
-    def finish_many(self, jobs: Sequence[Job], *, now: datetime) -> int:
+    def finish_many(self, jobs: Sequence[Job], *, now: datetime, also: Sequence[Statement] = ()) -> int:
         """``finish`` for answers finished close together, in one transaction (one round trip on
         PostgreSQL), each fenced as ``finish`` is: a job whose row was taken over is left alone.
-        Returns how many rows it finished."""
+        ``also``: other writes of the same answers (handlers.state.WriteBehind), in the same
+        transaction. Returns how many rows it finished."""
 
     def retry(self, job: Job, *, error: str, at: datetime, now: datetime, max_attempts: int = MAX_ATTEMPTS) -> str:
         """Back to pending until ``at``, or failed once ``max_attempts`` is reached; returns the new state."""
@@ -150,14 +152,25 @@ class FencedWrites:
     fence, so a worker whose claim was taken over changes nothing. ``_fenced_many`` runs one
     ``UPDATE … SET …`` for several jobs in one transaction, each row matched by its id and fence."""
 
-    def _fenced_many(self, jobs: Sequence[Job], sql: str, params: list[Any]) -> int:
+    state: StateDB
+
+    def _fenced_statement(self, jobs: Sequence[Job], sql: str, params: list[Any]) -> Statement:
+        """``sql`` (an UPDATE … SET …) limited to each job's row at the fence the job holds."""
         raise NotImplementedError
+
+    def _fenced_many(self, jobs: Sequence[Job], sql: str, params: list[Any], *,
+                     also: Sequence[Statement] = ()) -> int:
+        if not jobs:
+            if also:
+                self.state.batch(also)
+            return 0
+        return self.state.batch([self._fenced_statement(jobs, sql, params), *also])[0]
 
     def _fenced(self, job: Job, sql: str, params: list[Any]) -> bool:
         return self._fenced_many([job], sql, params) == 1
 
-    def finish_many(self, jobs: Sequence[Job], *, now: datetime) -> int:
-        return self._fenced_many(jobs, f"UPDATE inbound_events SET {DONE_SET}", [_iso(now)])
+    def finish_many(self, jobs: Sequence[Job], *, now: datetime, also: Sequence[Statement] = ()) -> int:
+        return self._fenced_many(jobs, f"UPDATE inbound_events SET {DONE_SET}", [_iso(now)], also=also)
 
     def finish(self, job: Job, *, now: datetime) -> bool:
         return self.finish_many([job], now=now) == 1
@@ -186,6 +199,7 @@ class SqliteInboundQueue(FencedWrites):
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.state = SqliteState(db)
         with write_transaction(db):
             db.execute("CREATE TABLE IF NOT EXISTS inbound_events (id TEXT PRIMARY KEY, channel TEXT, state TEXT, "
                        "updated_at TEXT)")
@@ -255,13 +269,8 @@ class SqliteInboundQueue(FencedWrites):
                 for id_, ch, payload, received_at, attempts, fence, state in due
                 if not (state == "processing" and attempts >= MAX_ATTEMPTS)]
 
-    def _fenced_many(self, jobs: Sequence[Job], sql: str, params: list[Any]) -> int:
-        if not jobs:
-            return 0
-        with write_transaction(self.db):
-            # One prepared statement run per job: cheaper on SQLite than one statement over a list (bench).
-            return self.db.conn.executemany(f"{sql} WHERE id = ? AND fence = ? AND state = 'processing'",
-                                            [[*params, j.id, j.fence] for j in jobs]).rowcount
+    def _fenced_statement(self, jobs: Sequence[Job], sql: str, params: list[Any]) -> Statement:
+        return (f"{sql} WHERE id = ? AND fence = ? AND state = 'processing'", [[*params, j.id, j.fence] for j in jobs])
 
     def expire_claims(self, workers: Sequence[str], *, now: datetime) -> int:
         if not workers:

@@ -24,7 +24,7 @@ from handlers.inbound_queue import (
     SqliteInboundQueue,
     _iso,
 )
-from knowledge.statedb import StateDB, as_state
+from knowledge.statedb import Statement, StateDB, as_state
 
 
 def open_inbound_queue(db: Any) -> InboundQueue:
@@ -110,13 +110,11 @@ class PostgresInboundQueue(FencedWrites):
                                         stamp])
         return [_job(r, recovering=r["was"] == "processing") for r in rows if r["state"] == "processing"]
 
-    def _fenced_many(self, jobs: Sequence[Job], sql: str, params: list[Any]) -> int:
-        if not jobs:
-            return 0
+    def _fenced_statement(self, jobs: Sequence[Job], sql: str, params: list[Any]) -> Statement:
         rows = ", ".join(["(?::text, ?::int)"] * len(jobs))
-        return self.state.execute(f"{sql} FROM (VALUES {rows}) AS j(id, fence) WHERE inbound_events.id = j.id "
-                                  "AND inbound_events.fence = j.fence AND inbound_events.state = 'processing'",
-                                  [*params, *[v for j in jobs for v in (j.id, j.fence)]])
+        return (f"{sql} FROM (VALUES {rows}) AS j(id, fence) WHERE inbound_events.id = j.id "
+                "AND inbound_events.fence = j.fence AND inbound_events.state = 'processing'",
+                [[*params, *[v for j in jobs for v in (j.id, j.fence)]]])
 
     def expire_claims(self, workers: Sequence[str], *, now: datetime) -> int:
         if not workers:

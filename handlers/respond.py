@@ -20,6 +20,9 @@ from knowledge.gazetteer import fold_for_scan
 from knowledge.passages import PassageFinder
 from knowledge.records import Project
 
+# Cached under a message alone when its answer read the conversation: ask again with the context.
+FOLLOWS_CONTEXT = object()
+
 PROJECT_TEXT = {
     "project_status": c.status_text,
     "project_department": lambda cat, p, lang, aud: c.department_text(cat, p, lang),
@@ -74,19 +77,36 @@ class Responder:
     # ------------------------------------------------------------------ entry point
     def answer(self, message: str, *, audience: Audience = "staff", context: Context | None = None,
                lang: Lang | None = None) -> Answer:
-        """``lang`` is the language the reader asked for (a page's toggle); by default the message's."""
-        key = (message, audience, context.last_project if context else None, lang)
-        answer = self.cache.get(key)
-        if answer is None:
-            answer = self._answer(message, audience=audience, context=context, lang=lang)
-            self.cache.put(key, answer)
+        """``lang`` is the language the reader asked for (a page's toggle); by default the message's.
+
+        The conversation (``context``) is read only by an answer that needs it (a follow-up), so
+        the cache keeps most answers under the message alone and asks for the context only when
+        this message's answer depended on it the last time."""
+        free = (message, audience, lang)
+        context = context or Context()
+        cached = self.cache.get(free)
+        if isinstance(cached, Answer):
+            return cached
+        if cached is FOLLOWS_CONTEXT:
+            key = (*free, context.last_project)
+            answer = self.cache.get(key)
+            if not isinstance(answer, Answer):
+                answer = self._answer(message, audience=audience, context=context, lang=lang)
+                self.cache.put(key, answer)
+            return answer
+        context.consulted = False
+        answer = self._answer(message, audience=audience, context=context, lang=lang)
+        if context.consulted:
+            self.cache.put(free, FOLLOWS_CONTEXT)
+            self.cache.put((*free, context.last_project), answer)
+        else:
+            self.cache.put(free, answer)
         return answer
 
-    def _answer(self, message: str, *, audience: Audience, context: Context | None, lang: Lang | None) -> Answer:
+    def _answer(self, message: str, *, audience: Audience, context: Context, lang: Lang | None) -> Answer:
         reading = read(message)
         if lang is not None:
             reading = replace(reading, lang=lang)
-        context = context or Context()
         if not reading.text.strip():
             return self._help(reading, audience)
         if asks_for_glossary_list(reading.text):
@@ -108,8 +128,8 @@ class Responder:
             return listed
         if reading.help_cue and not reading.core:
             return self._help(reading, audience)
-        if not reading.core and context.last_project in self.catalog.projects and (
-            reading.project_intent or reading.followup
+        if not reading.core and (reading.project_intent or reading.followup) and (
+            context.last_project in self.catalog.projects  # the only place an answer reads the conversation
         ):
             p = self.catalog.projects[context.last_project]
             return self._project(reading, [Scored(p.id, 100.0)], reading.project_intent or "project_status",

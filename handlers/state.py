@@ -1,7 +1,9 @@
 """What the channels remember between messages, in the shared state (the SQLite file or PostgreSQL).
 
 - :class:`Conversations` — the last project discussed per thread or DM, for follow-ups;
-- :class:`QuestionLog` — unanswered questions, with the user id hashed and a retention period.
+- :class:`QuestionLog` — unanswered questions, with the user id hashed and a retention period;
+- :class:`WriteBehind` — their writes held for a few milliseconds, to share the transaction in
+  which the server records answered events as done.
 
 Time is always passed in.
 """
@@ -9,13 +11,17 @@ Time is always passed in.
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-
 from handlers.answer import Answer
+from knowledge.statedb import Statement, as_state
 
-from knowledge.statedb import as_state
+_REMEMBER = ("INSERT INTO conversations(key, project_id, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) "
+             "DO UPDATE SET project_id = excluded.project_id, updated_at = excluded.updated_at")
+_RECORD = "INSERT INTO unanswered(text, channel, user_hash, intent, score, at) VALUES (?, ?, ?, ?, ?, ?)"
 
 
 def _iso(t: datetime) -> str:
@@ -23,24 +29,98 @@ def _iso(t: datetime) -> str:
     return t.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
-class Conversations:
-    """The last project discussed, per conversation key (a thread, or a DM with an expiry)."""
+class WriteBehind:
+    """Writes of the answering path that may wait a few milliseconds: a conversation's last project
+    and an unanswered question.
 
-    def __init__(self, db: Any) -> None:
+    Each was a transaction of its own per question (a round trip each on PostgreSQL). Held here,
+    they are written together with the inbound rows the server's queue worker records as done, in
+    one transaction; whoever owns this calls :meth:`flush` (``on_write`` tells it there is
+    something to write). Until then :class:`Conversations` reads its own pending writes, so a
+    follow-up in this process never sees an older project. A process that dies first loses at
+    most these few milliseconds of writes, and the events they came from are answered again.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last: dict[str, tuple[str, str]] = {}  # conversation key: (project, ISO time)
+        self._logged: list[Sequence[Any]] = []
+        self._wake: Callable[[], None] | None = None
+
+    def on_write(self, wake: Callable[[], None]) -> None:
+        """``wake()`` is called (from any thread) after each write; the first owner to ask keeps it."""
+        if self._wake is None:
+            self._wake = wake
+
+    def remember(self, key: str, project_id: str, at: str) -> None:
+        with self._lock:
+            self._last[key] = (project_id, at)
+        self._woken()
+
+    def record(self, row: Sequence[Any]) -> None:
+        with self._lock:
+            self._logged.append(row)
+        self._woken()
+
+    def pending(self, key: str) -> tuple[str, str] | None:
+        return self._last.get(key)
+
+    def _woken(self) -> None:
+        if self._wake is not None:
+            self._wake()
+
+    def flush(self, write: Callable[[list[Statement]], Any]) -> None:
+        """Hand what is pending to ``write`` as statements (it runs them in one transaction). If it
+        raises, everything stays pending for the next flush."""
+        with self._lock:
+            last, logged, self._logged = dict(self._last), self._logged, []
+        statements: list[Statement] = []
+        if last:
+            statements.append((_REMEMBER, [[k, p, at] for k, (p, at) in last.items()]))
+        if logged:
+            statements.append((_RECORD, logged))
+        try:
+            write(statements)
+        except BaseException:
+            with self._lock:
+                self._logged[:0] = logged
+            raise
+        with self._lock:  # a newer write to a key made meanwhile stays pending
+            for k, v in last.items():
+                if self._last.get(k) == v:
+                    del self._last[k]
+
+    def __len__(self) -> int:
+        return len(self._last) + len(self._logged)
+
+
+class Conversations:
+    """The last project discussed, per conversation key (a thread, or a DM with an expiry).
+
+    ``behind``: remember through it (the server's answering path), else write at once."""
+
+    def __init__(self, db: Any, *, behind: WriteBehind | None = None) -> None:
         self.state = as_state(db)  # the table comes from knowledge.migrations
+        self.behind = behind
 
     def remember(self, key: str, project_id: str, *, now: datetime) -> None:
-        self.state.execute("INSERT INTO conversations(key, project_id, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) "
-                           "DO UPDATE SET project_id = excluded.project_id, updated_at = excluded.updated_at",
-                           [key, project_id, _iso(now)])
+        if self.behind is not None:
+            self.behind.remember(key, project_id, _iso(now))
+        else:
+            self.state.execute(_REMEMBER, [key, project_id, _iso(now)])
 
     def recall(self, key: str, *, now: datetime, ttl: timedelta | None = None) -> str | None:
-        row = self.state.one("SELECT project_id, updated_at FROM conversations WHERE key = ?", [key])
-        if row is None:
+        held = self.behind.pending(key) if self.behind is not None else None
+        if held is not None:
+            project_id, at = held
+        else:
+            row = self.state.one("SELECT project_id, updated_at FROM conversations WHERE key = ?", [key])
+            if row is None:
+                return None
+            project_id, at = row["project_id"], row["updated_at"]
+        if ttl is not None and datetime.fromisoformat(at) < now - ttl:
             return None
-        if ttl is not None and datetime.fromisoformat(row["updated_at"]) < now - ttl:
-            return None
-        return row["project_id"]
+        return project_id  # type: ignore[no-any-return]
 
     def purge(self, *, before: datetime, prefix: str) -> int:
         """Forget conversations under ``prefix`` (e.g. ``web:``) untouched since ``before``."""
@@ -56,9 +136,10 @@ def hash_user(user_id: str, *, salt: str) -> str:
 class QuestionLog:
     """Questions the bot could not answer (or answered with low confidence), for improving aliases."""
 
-    def __init__(self, db: Any, *, salt: str = "dxbot") -> None:
+    def __init__(self, db: Any, *, salt: str = "dxbot", behind: WriteBehind | None = None) -> None:
         self.state = as_state(db)  # the table comes from knowledge.migrations
         self.salt = salt
+        self.behind = behind
 
     LOW_CONFIDENCE = 85.0
 
@@ -70,9 +151,11 @@ class QuestionLog:
                         now=now)
 
     def record(self, text: str, *, channel: str, user_id: str | None, intent: str, score: float, now: datetime) -> None:
-        self.state.execute(
-            "INSERT INTO unanswered(text, channel, user_hash, intent, score, at) VALUES (?, ?, ?, ?, ?, ?)",
-            [text[:500], channel, hash_user(user_id, salt=self.salt) if user_id else None, intent, score, _iso(now)])
+        row = [text[:500], channel, hash_user(user_id, salt=self.salt) if user_id else None, intent, score, _iso(now)]
+        if self.behind is not None:
+            self.behind.record(row)
+        else:
+            self.state.execute(_RECORD, row)
 
     def since(self, when: datetime) -> list[dict]:
         return self.state.rows("SELECT * FROM unanswered WHERE at >= ? ORDER BY at, id", [_iso(when)])

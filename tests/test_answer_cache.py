@@ -50,3 +50,23 @@ def test_a_library_responder_keeps_no_answers(db) -> None:
     responder.answer("LGWANとは")
     responder.answer("LGWANとは")
     assert responder.cache.hits == 0
+
+
+def test_the_conversation_is_looked_up_only_by_the_answers_that_follow_it(db) -> None:
+    """Recalling a conversation is a database read (a round trip on PostgreSQL): a question that
+    names its own subject never makes it, a follow-up does, cached or not."""
+    recalled: list[str] = []
+
+    def context() -> Context:
+        return Context(recall=lambda: recalled.append("read") or "1-3-1")
+
+    for cache_size in (0, 8):
+        recalled.clear()
+        responder = Responder(load_catalog(db), cache_size=cache_size)
+        for _ in range(2):
+            assert [a.id for a in responder.answer("2-3-1の状況は？", context=context()).answers] == ["2-3-1"]
+            assert responder.answer("LGWANとは", context=context()).intent == "glossary"
+        assert recalled == []
+        for _ in range(2):
+            assert [a.id for a in responder.answer("そのKPIは？", context=context()).answers] == ["1-3-1"]
+        assert recalled == ["read", "read"]

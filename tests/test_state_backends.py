@@ -9,7 +9,9 @@ from datetime import timedelta
 import pytest
 
 from handlers import Responder
-from handlers.state import Conversations, QuestionLog
+from handlers.inbound_queue import Claimant, Item
+from handlers.inbound_queue_pg import open_inbound_queue
+from handlers.state import Conversations, QuestionLog, WriteBehind
 from knowledge.aliases import add_user_alias
 from knowledge.catalog import load_catalog
 from knowledge.evaluations import Submission, export_rows, publish, submit_draft, submitted
@@ -71,6 +73,66 @@ def test_unanswered_log_hashes_users_and_keeps_its_retention(state) -> None:
     assert rows[1]["user_hash"] and "U123" not in rows[1]["user_hash"] and rows[0]["score"] == 40.5
     assert log.enforce_retention(now=NOW, days=90) == 1
     assert [r["text"] for r in log.since(NOW - timedelta(days=365))] == ["ゴミの出し方"]
+
+
+def test_a_batch_is_one_transaction_whatever_its_statements(state) -> None:
+    """Statements on different rows (what the server's flush writes: the finished events, the
+    conversations, the unanswered log), committed together or not at all."""
+    for key in ("k0", "k9"):
+        state.execute("INSERT INTO conversations(key, project_id, updated_at) VALUES (?, '1-1-1', 'x')", [key])
+    upsert = ("INSERT INTO conversations(key, project_id, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) "
+              "DO UPDATE SET project_id = excluded.project_id")
+    assert state.batch([(upsert, [["k0", "2-3-1", "y"], ["k1", "2-1-2", "y"]]),
+                        ("UPDATE conversations SET updated_at = ? WHERE key = ?", [["z", "k9"]])]) == [2, 1]
+
+    def stored() -> list[tuple[str, str, str]]:
+        return [(r["key"], r["project_id"], r["updated_at"])
+                for r in state.rows("SELECT key, project_id, updated_at FROM conversations ORDER BY key")]
+
+    before = stored()
+    assert before == [("k0", "2-3-1", "x"), ("k1", "2-1-2", "y"), ("k9", "1-1-1", "z")]
+    # Several rows of an UPDATE, and a statement that fails: nothing of the batch stays.
+    with pytest.raises(Exception):
+        state.batch([("UPDATE conversations SET project_id = ? WHERE key = ?", [["9-9-9", "k0"], ["9-9-9", "k9"]]),
+                     ("INSERT INTO conversations(key, project_id, updated_at) VALUES (?, ?, ?)", [["k2", "1", "y"],
+                                                                                                 ["k1", "1", "y"]])])
+    with pytest.raises(Exception):  # the same, all in one statement on PostgreSQL
+        state.batch([(upsert, [["k3", "3-1-1", "y"]]),
+                     ("INSERT INTO conversations(key, project_id, updated_at) VALUES (?, ?, ?)", [["k4", "1", "y"],
+                                                                                                 ["k1", "1", "y"]])])
+    assert stored() == before
+
+
+def test_held_writes_are_read_back_at_once_and_written_with_the_finished_events(state, db) -> None:
+    """The server holds the conversations' and the unanswered log's writes for a few milliseconds
+    and writes them in the transaction that records the answered events as done."""
+    behind = WriteBehind()
+    woken: list[int] = []
+    behind.on_write(lambda: woken.append(1))
+    here, elsewhere = Conversations(state, behind=behind), Conversations(state)
+    log = QuestionLog(state, salt="s", behind=behind)
+    here.remember("line:U1", "2-3-1", now=NOW)
+    log.record("ゴミの出し方", channel="line", user_id="U1", intent="unknown", score=0.0, now=NOW)
+    assert here.recall("line:U1", now=NOW) == "2-3-1"  # this process sees its own write at once
+    assert here.recall("line:U1", now=NOW + timedelta(minutes=20), ttl=timedelta(minutes=10)) is None
+    assert elsewhere.recall("line:U1", now=NOW) is None and log.since(NOW) == [] and len(woken) == 2
+
+    def broken(statements: object) -> None:
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        behind.flush(broken)
+    assert len(behind) == 2  # kept for the next flush
+
+    queue = open_inbound_queue(db)
+    claimant = Claimant("test:1", timedelta(seconds=60))
+    jobs = queue.offer("line", [Item("ev1", {"text": "2-3-1"})], now=NOW, limit=None, claim=claimant,
+                       claim_max=1).claimed
+    behind.flush(lambda also: queue.finish_many(jobs, now=NOW, also=also))
+    assert len(behind) == 0
+    assert elsewhere.recall("line:U1", now=NOW) == "2-3-1"
+    assert [r["text"] for r in log.since(NOW)] == ["ゴミの出し方"]
+    assert queue.summary()["line"].get("done") == 1
 
 
 def test_department_directory(state) -> None:

@@ -26,7 +26,7 @@ from handlers import Responder
 from handlers.answer import Answer
 from handlers.conversation import answer_in_conversation
 from handlers.inbound_queue import Item, Job, Offer
-from handlers.state import Conversations, QuestionLog, hash_user
+from handlers.state import Conversations, QuestionLog, WriteBehind, hash_user
 
 log = logging.getLogger("dxbot.line")
 Clock = Callable[[], datetime]
@@ -56,14 +56,15 @@ class LineChannel:
     def __init__(self, *, channel_secret: str, access_token: str, api_url: str, responder: Responder, db: Any,
                  clock: Clock, on_answer: Callable[[str, Answer, float, str | None], None] | None = None,
                  on_reject: Callable[[str], None] | None = None, log_salt: str = "dxbot",
-                 retention_days: int = 90) -> None:
+                 retention_days: int = 90, behind: WriteBehind | None = None) -> None:
         self.signature = SignatureValidator(channel_secret)
         self.api = ApiSession(base_url=api_url, headers={"Authorization": f"Bearer {access_token}"},
                               timeout=HTTP_TIMEOUT)
         self.responder = responder
         self.clock = clock
-        self.questions = QuestionLog(db, salt=log_salt)
-        self.conversations = Conversations(db)
+        # ``behind``: the server writes these with the answered events, in one transaction.
+        self.questions = QuestionLog(db, salt=log_salt, behind=behind)
+        self.conversations = Conversations(db, behind=behind)
         self.on_answer = on_answer or (lambda channel, answer, seconds, user: None)
         self.on_reject = on_reject or (lambda reason: None)
         self.retention_days = retention_days

@@ -25,10 +25,11 @@ from bot.slack.pooled import PooledWebClient
 from bot.render_memo import drawn_once, encoded_once
 from bot.slack.render import render
 from bot.worker import GiveUp, Retry
-from handlers import Context, Responder
+from handlers import Responder
 from handlers.answer import Answer
+from handlers.conversation import answer_in_conversation
 from handlers.inbound_queue import Item, Job, Offer
-from handlers.state import Conversations, QuestionLog
+from handlers.state import Conversations, QuestionLog, WriteBehind
 from scheduler.calendar import evaluation_year
 
 log = logging.getLogger("dxbot.slack")
@@ -95,12 +96,13 @@ class SlackBot:
     def __init__(self, *, responder: Responder, db: Any, clock: Clock, signing_secret: str, client: WebClient,
                  departments_of: Callable[[str], list[str]] | None = None,
                  on_answer: Callable[[str, Answer, float, str | None], None] | None = None,
-                 log_salt: str = "dxbot") -> None:
+                 log_salt: str = "dxbot", behind: WriteBehind | None = None) -> None:
         self.responder = responder
         self.clock = clock
         self.signing_secret = signing_secret
-        self.conversations = Conversations(db)
-        self.questions = QuestionLog(db, salt=log_salt)
+        # ``behind``: the server writes these with the answered events, in one transaction.
+        self.conversations = Conversations(db, behind=behind)
+        self.questions = QuestionLog(db, salt=log_salt, behind=behind)
         self.departments_of = departments_of or (lambda user: [])
         self.on_answer = on_answer or (lambda channel, answer, seconds, user: None)
         self.render = drawn_once(render)
@@ -253,13 +255,10 @@ class SlackBot:
     def _ask(self, q: inbound.Question, *, channel: str) -> Answer:
         now = self.clock()
         self.responder.refresh()
-        context = Context(last_project=self.conversations.recall(q.context_key, now=now, ttl=q.context_ttl))
         started = time.perf_counter()
-        answer = self.responder.answer(q.text, audience="staff", context=context)
+        answer = answer_in_conversation(self.responder, self.conversations, q.text, key=q.context_key,
+                                        audience="staff", now=now, ttl=q.context_ttl)
         elapsed = time.perf_counter() - started
-        projects = [a.id for a in answer.answers if a.kind == "project"]
-        if len(projects) == 1:
-            self.conversations.remember(q.context_key, projects[0], now=now)
         self.questions.observe(answer, channel=channel, user_id=q.user, now=now)
         self.on_answer(channel, answer, elapsed, q.user)
         return answer
