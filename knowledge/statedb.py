@@ -197,17 +197,16 @@ class PostgresState:
         cost more client CPU than the separate statements it saved). So the statements must not
         depend on each other's effects (the CTEs share one snapshot), and an upsert's rows must
         not repeat a key."""
-        if getattr(self._local, "conn", None) is not None:  # inside a transaction already: join it
-            with self._conn() as conn:
-                return [_many(conn, sql, rows) for sql, rows in statements]
+        folded = [_values_for(sql, len(rows)) for sql, rows in statements]
+        if getattr(self._local, "conn", None) is not None or None in folded:
+            # Inside a transaction already (this joins it), or a statement that cannot take its
+            # rows at once (not an INSERT … VALUES): each row a statement, in one transaction.
+            with self.transaction():
+                return [_many(self._local.conn, sql, rows) for sql, rows in statements]
         if len(statements) == 1 and len(statements[0][1]) == 1:
             return [self.execute(statements[0][0], statements[0][1][0])]
         parts, params = [], []
-        for n, (sql, rows) in enumerate(statements):
-            one = _values_for(sql, len(rows))
-            if one is None:  # not an INSERT … VALUES: each row a statement, in one transaction
-                with self.transaction():
-                    return [_many(self._local.conn, sql, rows) for sql, rows in statements]
+        for n, (one, (_, rows)) in enumerate(zip(folded, statements)):
             parts.append(f"s{n} AS ({one} RETURNING 1)")
             params += [v for row in rows for v in row]
         counts = ", ".join(f"(SELECT count(*) FROM s{n})" for n in range(len(statements)))
