@@ -28,6 +28,7 @@ from starlette.routing import Route
 from bot.config import Settings
 from bot.limits import MAX_WEBHOOK_BODY, BodyTooLarge, read_capped, too_deep
 from bot.line.webhook import LineChannel
+from bot.offer_group import OfferGroup
 from bot.observe import Telemetry
 from bot.slack.app import SlackBot, web_client
 from bot.web.access import StaffAccess, allowed_hosts
@@ -77,20 +78,23 @@ class Services:
 def _wire_queues(services: Services) -> None:
     """One QueueWorker per channel over the inbound queue; each channel's webhook commits through it."""
     queue = open_inbound_queue(services.db)  # SQLite, or PostgreSQL with DXBOT_DATABASE_URL
+    group = OfferGroup(queue.together)  # the webhooks of one loop turn share a commit
     for name, channel in (("slack", services.slack), ("line", services.line)):
         if channel is not None:
             worker = QueueWorker(queue=queue, channel=name, handle=channel.work, clock=services.clock,
-                                 limit=services.queue_limit, behind=services.behind, **services.queue_options)
+                                 limit=services.queue_limit, behind=services.behind, group=group,
+                                 **services.queue_options)
             services.queues[name] = worker
     if services.slack is not None:
         services.slack.intake = services.queues["slack"].offer  # Bolt's middleware (Socket Mode) is synchronous
+        services.slack.admit = services.queues["slack"].admit
     if services.line is not None:
         services.line.intake = services.queues["line"].admit
     if services.queues:
         def inbound() -> dict[str, dict[str, Any]]:
             return {n: w.health() for n, w in services.queues.items()}
 
-        services.health.append(lambda: {"inbound": inbound()})
+        services.health.append(lambda: {"inbound": inbound(), "webhook_commits": group.health()})
         services.telemetry.watch_inbound(inbound)
 
 
@@ -169,8 +173,7 @@ def create_app(services: Services) -> Starlette:
                 except ValueError:
                     services.telemetry.rejected("slack_malformed")
                     return Response("malformed body", status_code=400)
-                await services.queues["slack"].wait_for_room()
-                status = services.slack.accept(event)
+                status = await services.slack.admit_event(event)
                 if status is not None:
                     if status == 503:
                         services.telemetry.rejected("slack_queue_full")

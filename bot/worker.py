@@ -18,8 +18,10 @@ Per channel, a claimed row goes through two stages:
 When answering falls behind, ``admit`` waits (briefly) for room before committing, so the
 acknowledgements slow down to the pace of the answers instead of running ahead of them; after
 ``room_wait`` seconds the row is committed as pending anyway, and past ``limit`` unfinished rows
-the webhook answers 503 (the platforms retry). No thread hand-offs on the way: each costs more CPU
-than answering a question.
+the webhook answers 503 (the platforms retry). The offer counts the unfinished rows only past half
+the limit; below it the worker goes by the poller's count plus what it stored since. No thread
+hand-offs on the way: each costs more CPU than answering a question. Webhooks read in the same
+loop turn commit their events together (``group``, bot.offer_group).
 
 Finished rows are recorded together: answers finished within ``flush_seconds`` of each other share
 one transaction, which also carries the answers' other writes (``behind``: the conversations' last
@@ -41,10 +43,13 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from handlers.inbound_queue import Claimant, InboundQueue, Item, Job, MAX_ATTEMPTS, Offer
 from handlers.state import WriteBehind
+
+if TYPE_CHECKING:
+    from bot.offer_group import OfferGroup
 
 log = logging.getLogger("dxbot.worker")
 Clock = Callable[[], datetime]
@@ -113,7 +118,8 @@ class QueueWorker:
                  limit: int | None = 1000, lease: timedelta = LEASE, poll_seconds: float = 0.5,
                  backoff: Callable[[int], float] = backoff, max_attempts: int = MAX_ATTEMPTS,
                  name: str | None = None, max_ready: int = 16, max_sending: int = 64, room_wait: float = 0.5,
-                 flush_seconds: float = 0.002, behind: WriteBehind | None = None) -> None:
+                 flush_seconds: float = 0.01, behind: WriteBehind | None = None,
+                 group: OfferGroup | None = None) -> None:
         self.queue = queue
         self.channel = channel
         self.handle = handle
@@ -128,6 +134,7 @@ class QueueWorker:
         self.room_wait = room_wait
         self.flush_seconds = flush_seconds
         self.behind = behind
+        self.group = group
         self.draining = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ready: deque[Job] = deque()
@@ -139,15 +146,19 @@ class QueueWorker:
         self._tasks: list[asyncio.Task[None]] = []
         self._backlog = False  # rows were left pending in the table: look again as soon as there is room
         self._done = 0
+        self._unfinished: int | None = None  # the channel's unfinished rows as last counted, plus ours since
 
     # ------------------------------------------------------------------ intake
     def _room(self) -> int:
         return max(0, self.max_ready - len(self._ready)) if self._loop is not None else 0
 
     async def admit(self, items: Sequence[Item]) -> Offer:
-        """``offer`` from the event loop, once there is room to answer at once (see wait_for_room)."""
+        """``offer`` from the event loop, once there is room to answer at once (see wait_for_room);
+        with a ``group``, together with the other webhooks' offers of the same loop turn."""
         await self.wait_for_room()
-        return self.offer(items)
+        if self.group is None:
+            return self.offer(items)
+        return await self.group.offer(self, items)
 
     async def wait_for_room(self) -> None:
         """Wait up to ``room_wait`` seconds for room to answer one more event at once: this is what
@@ -164,11 +175,32 @@ class QueueWorker:
     def offer(self, items: Sequence[Item]) -> Offer:
         """Commit the events, claiming what this process can answer now. ``full`` means answer 503.
         Callable from any thread (Socket Mode's listeners run in their own)."""
+        return self.took(self.store(items))
+
+    def store(self, items: Sequence[Item]) -> Offer:
+        """The queue's part of ``offer``: the rows written (in the caller's transaction, if any) and
+        claimed, but not yet taken for answering; ``took`` that once the transaction committed."""
         if self.draining:
             return Offer(full=True)
-        loop = self._loop
-        result = self.queue.offer(self.channel, items, now=self.clock(), limit=self.limit, claim=self.claimant,
+        limit = self.limit if self._near_limit(len(items)) else None
+        result = self.queue.offer(self.channel, items, now=self.clock(), limit=limit, claim=self.claimant,
                                   claim_max=self._room())
+        if self._unfinished is not None:
+            self._unfinished += len(result.accepted)
+        return result
+
+    def _near_limit(self, more: int) -> bool:
+        """Whether the offer must count the unfinished rows against the limit. Far below it, the
+        count is skipped (on PostgreSQL that makes the offer a plain insert): the poller reads the
+        count every poll and this process adds what it accepted since, so what can be missed is
+        only other hosts' rows since the last poll, and half the limit is left as their margin."""
+        if self.limit is None:
+            return False
+        return self._unfinished is None or self._unfinished + more > self.limit // 2
+
+    def took(self, result: Offer) -> Offer:
+        """Answer what ``store`` claimed, and let the poller know about what it left pending."""
+        loop = self._loop
         if result.claimed:
             assert loop is not None
             if _on(loop):
@@ -344,6 +376,7 @@ class QueueWorker:
                     if dead and self.queue.expire_claims(dead, now=self.clock() + IN_FLIGHT_GRACE):
                         log.warning("%s: resuming the rows of stopped processes %s in %d s", self.channel, ", ".join(dead),
                                     IN_FLIGHT_GRACE.total_seconds())
+                self._unfinished = self.queue.unfinished(self.channel)
                 room = self._room()
                 if room:
                     jobs = self.queue.claim(self.channel, now=self.clock(), claimant=self.claimant, limit=room)

@@ -20,7 +20,8 @@ file (``BEGIN IMMEDIATE`` serialises the claim across processes); a PostgreSQL v
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
@@ -31,6 +32,7 @@ from knowledge.statedb import SqliteState, Statement, StateDB
 from knowledge.store import write_transaction
 
 UNFINISHED = ("pending", "processing")
+UNFINISHED_COUNT = "SELECT count(*) AS n FROM inbound_events WHERE channel = ? AND state IN ('pending', 'processing')"
 MAX_ATTEMPTS = 8  # claims before a row is given up as failed (a poison row cannot loop forever)
 
 
@@ -83,6 +85,11 @@ class InboundQueue(Protocol):
         """Store new items (all or none); repeats of known ids are duplicates. Up to ``claim_max``
         new rows are claimed for ``claim`` in the same transaction (the receiving process answers them)."""
 
+    def together(self) -> AbstractContextManager[bool]:
+        """Offers made inside share one commit where that is what an offer costs (SQLite: all of
+        them or none, and it yields True); on PostgreSQL each offer is already one statement in
+        autocommit, so each stands on its own (it yields False)."""
+
     def claim(self, channel: str, *, now: datetime, claimant: Claimant, limit: int) -> list[Job]:
         """Take due pending rows and processing rows whose lease ran out, oldest first."""
 
@@ -112,6 +119,9 @@ class InboundQueue(Protocol):
     def summary(self) -> dict[str, dict[str, int]]: ...
 
     def oldest_unfinished(self, channel: str | None = None) -> datetime | None: ...
+
+    def unfinished(self, channel: str) -> int:
+        """Rows pending or processing: what ``offer``'s ``limit`` counts."""
 
     def rows(self, *, states: Sequence[str]) -> list[dict[str, Any]]: ...
 
@@ -212,6 +222,11 @@ class SqliteInboundQueue(FencedWrites):
                        "queue existed; nothing was kept to answer it' WHERE state = 'processing' AND payload IS NULL")
             db.execute("CREATE INDEX IF NOT EXISTS inbound_ready ON inbound_events(channel, state, next_attempt_at)")
 
+    @contextmanager
+    def together(self) -> Iterator[bool]:
+        with write_transaction(self.db):
+            yield True
+
     def offer(self, channel: str, items: Sequence[Item], *, now: datetime, limit: int | None,
               claim: Claimant | None = None, claim_max: int = 0) -> Offer:
         if not items:
@@ -225,8 +240,7 @@ class SqliteInboundQueue(FencedWrites):
             if not new:
                 return Offer(duplicates=ids)
             if limit is not None:
-                (waiting,) = self.db.execute("SELECT count(*) FROM inbound_events WHERE channel = ? AND state IN "
-                                             "('pending', 'processing')", [channel]).fetchone()
+                (waiting,) = self.db.execute(UNFINISHED_COUNT, [channel]).fetchone()
                 if waiting + len(new) > limit:
                     return Offer(duplicates=[i for i in ids if i in known], full=True)
             claimed: list[Job] = []
@@ -300,6 +314,10 @@ class SqliteInboundQueue(FencedWrites):
             (oldest,) = (self.db.execute(sql + " AND channel = ?", [channel]) if channel else
                          self.db.execute(sql)).fetchone()
         return datetime.fromisoformat(oldest) if oldest else None
+
+    def unfinished(self, channel: str) -> int:
+        with self.db.lock:  # type: ignore[attr-defined]
+            return self.db.execute(UNFINISHED_COUNT, [channel]).fetchone()[0]
 
     def rows(self, *, states: Sequence[str]) -> list[dict[str, Any]]:
         with self.db.lock:  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ from handlers.inbound_queue import (
     Job,
     Offer,
     SqliteInboundQueue,
+    UNFINISHED_COUNT,
     _iso,
 )
 from knowledge.statedb import Statement, StateDB, as_state
@@ -33,6 +35,10 @@ def open_inbound_queue(db: Any) -> InboundQueue:
     if state.dialect == "postgresql":
         return PostgresInboundQueue(state)
     return SqliteInboundQueue(db)
+
+
+def _payload(item: Item) -> str:
+    return json.dumps(item.payload, ensure_ascii=False)
 
 
 def _job(row: dict[str, Any], *, recovering: bool) -> Job:
@@ -66,6 +72,15 @@ _OFFER = (
     "FROM fresh, args, room WHERE room.ok ON CONFLICT (id) DO NOTHING RETURNING id, state) "
     "SELECT id, state FROM stored UNION ALL SELECT id, 'known' FROM known "
     "UNION ALL SELECT NULL, 'full' FROM room WHERE NOT ok")
+# The offer when no limit is to be checked and every new row is claimed (or none is): a plain
+# insert. The server plans it in microseconds; the general statement above costs it 0.2–0.35 ms
+# of planning per execution (measured: its custom plans win over the generic one), with the
+# event loop waiting on it.
+_INSERT = ("INSERT INTO inbound_events(id, channel, state, updated_at, payload, received_at, attempts, "
+           "next_attempt_at, lease_until, fence, claimed_by) VALUES {rows} ON CONFLICT (id) DO NOTHING "
+           "RETURNING id, state")
+_CLAIMED_ROW = "(?, ?, 'processing', ?, ?, ?, 1, ?, ?, 1, ?)"
+_PENDING_ROW = "(?, ?, 'pending', ?, ?, ?, 0, ?, NULL, 0, NULL)"
 # The claim: due rows, oldest first, skipping those another worker is locking right now.
 _CLAIM = (
     f"WITH due AS (SELECT id, state AS was FROM inbound_events WHERE {DUE} ORDER BY received_at, id LIMIT ? "
@@ -81,17 +96,23 @@ class PostgresInboundQueue(FencedWrites):
     def __init__(self, state: StateDB) -> None:
         self.state = state
 
+    def together(self) -> AbstractContextManager[bool]:
+        return nullcontext(False)
+
     def offer(self, channel: str, items: Sequence[Item], *, now: datetime, limit: int | None,
               claim: Claimant | None = None, claim_max: int = 0) -> Offer:
         if not items:
             return Offer()
         ids = list(dict.fromkeys(i.id for i in items))
         unique = list({i.id: i for i in items}.values())  # one row per id, with the last copy's payload
+        claim_all = claim is not None and claim_max >= len(unique)
+        if limit is None and (claim_all or claim is None or claim_max <= 0):
+            return self._insert(channel, unique, ids, now=now, claim=claim if claim_all else None)
         worker, until = (claim.worker, _iso(now + claim.lease)) if claim is not None else (None, None)
         rows = ", ".join(f"(?::text, ?::text, {n})" for n in range(len(unique)))
         found = self.state.rows(_OFFER.format(rows=rows), [
             channel, _iso(now), claim_max if claim is not None else 0, until, worker, limit,
-            *[v for i in unique for v in (i.id, json.dumps(i.payload, ensure_ascii=False))]])
+            *[v for i in unique for v in (i.id, _payload(i))]])
         if any(r["state"] == "full" for r in found):
             known = {r["id"] for r in found}
             return Offer(duplicates=[i for i in ids if i in known], full=True)
@@ -99,6 +120,22 @@ class PostgresInboundQueue(FencedWrites):
         # The claimed rows are known without reading them back.
         claimed = [Job(i.id, channel, i.payload, now, 1, 1, now + claim.lease)
                    for i in unique if claim is not None and stored.get(i.id) == "processing"]
+        return Offer(accepted=[i for i in ids if i in stored], duplicates=[i for i in ids if i not in stored],
+                     claimed=claimed)
+
+    def _insert(self, channel: str, unique: Sequence[Item], ids: Sequence[str], *, now: datetime,
+                claim: Claimant | None) -> Offer:
+        stamp = _iso(now)
+        if claim is not None:
+            until = _iso(now + claim.lease)
+            row, values = _CLAIMED_ROW, [[i.id, channel, stamp, _payload(i), stamp, stamp, until, claim.worker]
+                                         for i in unique]
+        else:
+            row, values = _PENDING_ROW, [[i.id, channel, stamp, _payload(i), stamp, stamp] for i in unique]
+        stored = {r["id"] for r in self.state.rows(_INSERT.format(rows=", ".join([row] * len(unique))),
+                                                    [v for vs in values for v in vs])}
+        claimed = [Job(i.id, channel, i.payload, now, 1, 1, now + claim.lease)
+                   for i in unique if claim is not None and i.id in stored]
         return Offer(accepted=[i for i in ids if i in stored], duplicates=[i for i in ids if i not in stored],
                      claimed=claimed)
 
@@ -137,6 +174,10 @@ class PostgresInboundQueue(FencedWrites):
         sql = "SELECT min(received_at) AS t FROM inbound_events WHERE state IN ('pending', 'processing')"
         row = self.state.one(sql + " AND channel = ?", [channel]) if channel else self.state.one(sql)
         return datetime.fromisoformat(row["t"]) if row and row["t"] else None
+
+    def unfinished(self, channel: str) -> int:
+        row = self.state.one(UNFINISHED_COUNT, [channel])
+        return row["n"] if row else 0
 
     def rows(self, *, states: Sequence[str]) -> list[dict[str, Any]]:
         return self.state.rows(

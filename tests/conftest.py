@@ -109,3 +109,25 @@ def state(request, db):
     st = open_state(url, sqlite_db=db)
     yield st
     st.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def connect_queue(request, db_path):
+    """Opens the inbound queue with a connection of its own, as another process would, on each backend."""
+    from handlers.inbound_queue import SqliteInboundQueue
+    from handlers.inbound_queue_pg import PostgresInboundQueue
+    from knowledge.statedb import PostgresState, open_state
+
+    if request.param == "sqlite":
+        yield lambda: SqliteInboundQueue(connect(db_path))
+        return
+    url = request.getfixturevalue("pg_url")
+    states = [open_state(url, sqlite_db=connect(memory=True))]  # migrated
+
+    def open_one() -> PostgresInboundQueue:
+        states.append(PostgresState(url))
+        return PostgresInboundQueue(states[-1])
+
+    yield open_one
+    for st in states:
+        st.close()  # type: ignore[attr-defined]

@@ -17,8 +17,7 @@ import pytest
 
 from bot.worker import dead_here
 from handlers.inbound_queue import MAX_ATTEMPTS, Claimant, Item, SqliteInboundQueue
-from handlers.inbound_queue_pg import PostgresInboundQueue
-from knowledge.statedb import PostgresState, as_state, open_state
+from knowledge.statedb import as_state
 from knowledge.store import connect
 
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
@@ -28,24 +27,6 @@ B = Claimant("host:2", timedelta(seconds=60))
 
 def items(*ids: str) -> list[Item]:
     return [Item(i, {"text": f"question {i}", "user_id": "U1"}) for i in ids]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def connect_queue(request, db_path):
-    """Opens the queue with a connection of its own, as another process would, on each backend."""
-    if request.param == "sqlite":
-        yield lambda: SqliteInboundQueue(connect(db_path))
-        return
-    url = request.getfixturevalue("pg_url")
-    states = [open_state(url, sqlite_db=connect(memory=True))]  # migrated
-
-    def open_one() -> PostgresInboundQueue:
-        states.append(PostgresState(url))
-        return PostgresInboundQueue(states[-1])
-
-    yield open_one
-    for st in states:
-        st.close()  # type: ignore[attr-defined]
 
 
 @pytest.fixture()
@@ -129,6 +110,22 @@ def test_finished_rows_free_their_place_under_the_limit(queue) -> None:
     assert queue.offer("slack", items("e6"), now=T0, limit=3).full
 
 
+def test_with_no_limit_to_count_an_offer_claims_every_new_row_or_none(queue) -> None:
+    """The common offer (room for all, far from the limit) takes the short path on PostgreSQL."""
+    queue.offer("line", items("e1"), now=T0, limit=None)
+    offer = queue.offer("line", items("e1", "e2", "e3", "e2"), now=T0, limit=None, claim=A, claim_max=5)
+    assert (offer.accepted, offer.duplicates) == (["e2", "e3"], ["e1"])
+    assert [(j.id, j.fence, j.lease_until) for j in offer.claimed] == [("e2", 1, T0 + timedelta(seconds=60)),
+                                                                       ("e3", 1, T0 + timedelta(seconds=60))]
+    pending = queue.offer("line", items("e3", "e4"), now=T0, limit=None, claim=A, claim_max=0)
+    assert (pending.accepted, pending.duplicates, pending.claimed) == (["e4"], ["e3"], [])
+    assert queue.summary() == {"line": {"pending": 2, "processing": 2}}
+    assert (queue.unfinished("line"), queue.unfinished("slack")) == (4, 0)
+    assert queue.finish_many(offer.claimed, now=T0) == 2  # the claims hold the rows' fences
+    assert queue.unfinished("line") == 2
+    assert [j.id for j in queue.claim("line", now=T0, claimant=B, limit=10)] == ["e1", "e4"]
+
+
 def test_an_offer_claims_new_rows_only_up_to_its_claim_max(queue) -> None:
     queue.offer("line", items("e1"), now=T0, limit=10)
     offer = queue.offer("line", items("e1", "e2", "e3", "e2", "e4"), now=T0, limit=10, claim=A, claim_max=2)
@@ -143,7 +140,8 @@ def test_an_offer_claims_new_rows_only_up_to_its_claim_max(queue) -> None:
     assert queue.finish_many(offer.claimed, now=T0) == 2  # the offer's claims hold the row's fence
 
 
-def test_the_same_event_offered_from_two_connections_at_once_is_stored_once(connect_queue) -> None:
+@pytest.mark.parametrize("limit", [1000, None], ids=["limit counted", "plain insert"])
+def test_the_same_event_offered_from_two_connections_at_once_is_stored_once(connect_queue, limit) -> None:
     """A platform redelivers while the first delivery is being stored (or two hosts get one event):
     both offers race on the same id, and exactly one stores and claims it."""
     ids = [f"e{n}" for n in range(40)]
@@ -157,7 +155,7 @@ def test_the_same_event_offered_from_two_connections_at_once_is_stored_once(conn
         try:
             for i in ids:
                 together.wait(timeout=30)  # both offer this id at the same moment
-                results[n].append(q.offer("line", items(i), now=T0, limit=1000, claim=claimant, claim_max=1))
+                results[n].append(q.offer("line", items(i), now=T0, limit=limit, claim=claimant, claim_max=1))
         except BaseException as exc:  # noqa: BLE001 - reported below; the other thread must not wait for ever
             errors.append(exc)
             together.abort()

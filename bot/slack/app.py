@@ -86,6 +86,15 @@ def _verdict(what: str, status: int, error: str, retry_after: str | None) -> Exc
     return GiveUp(f"{what}: HTTP {status} {error}")
 
 
+def _queued(body: dict[str, Any]) -> Item | int | None:
+    """What to queue of an Events API callback, or the status to acknowledge it with at once (200:
+    nothing to answer, such as our own messages or edits). None: not an event callback."""
+    if body.get("type") != "event_callback":
+        return None
+    found = inbound.queued(body)
+    return 200 if found is None else Item(*found)
+
+
 async def _nothing() -> None:
     return None
 
@@ -117,8 +126,10 @@ class SlackBot:
                                        retry_handlers=[ConnectionErrorRetryHandler()])
         self.answer_api = ApiSession(base_url=client.base_url, headers={"Authorization": f"Bearer {client.token}"},
                                      timeout=HTTP_TIMEOUT)
-        # Commits events to the inbound queue (the server wires the channel's QueueWorker.offer).
+        # Commit events to the inbound queue (the server wires the channel's QueueWorker): ``intake``
+        # from Bolt's synchronous middleware (Socket Mode), ``admit`` from the event loop (HTTP).
         self.intake: Callable[[list[Item]], Offer] | None = None
+        self.admit: Callable[[list[Item]], Awaitable[Offer]] | None = None
         self._register()
 
     # ------------------------------------------------------------------ wiring
@@ -144,13 +155,20 @@ class SlackBot:
     def accept(self, body: dict[str, Any]) -> int | None:
         """Commit an Events API callback to the queue; the status to acknowledge it with (200, or 503
         when the queue is full so that Slack retries). None: not an event callback."""
-        if body.get("type") != "event_callback":
-            return None
-        found = inbound.queued(body)
-        if found is None:
-            return 200  # nothing to answer (our own messages, edits)
+        item = _queued(body)
+        if not isinstance(item, Item):
+            return item
         assert self.intake is not None, "SlackBot.intake is wired by the server"
-        return 503 if self.intake([Item(*found)]).full else 200
+        return 503 if self.intake([item]).full else 200
+
+    async def admit_event(self, body: dict[str, Any]) -> int | None:
+        """``accept`` from the event loop: the commit may be shared with the other webhooks of the
+        same loop turn (bot.offer_group)."""
+        item = _queued(body)
+        if not isinstance(item, Item):
+            return item
+        assert self.admit is not None, "SlackBot.admit is wired by the server"
+        return 503 if (await self.admit([item])).full else 200
 
     def work(self, job: Job) -> Awaitable[None]:
         """Answer one queued event: the answer now, and the coroutine that sends it (the QueueWorker
