@@ -17,6 +17,7 @@ PostgreSQL those of the channel that failed and after.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
@@ -26,6 +27,7 @@ from handlers.inbound_queue import Item, Offer
 if TYPE_CHECKING:
     from bot.worker import QueueWorker
 
+log = logging.getLogger("dxbot.worker")
 Waiting = tuple["QueueWorker", Sequence[Item], "asyncio.Future[Offer]"]
 
 
@@ -68,7 +70,11 @@ class OfferGroup:
         self.groups += 1
         self.offers += len(waiting)
         for worker, result in stored.items():
-            worker.took(result)
+            try:
+                worker.took(result)
+            except Exception:  # the rows are committed: the webhooks get their 200 and the poller,
+                # or the claims' lease running out, gets them answered
+                log.exception("%s: taking %d claimed events failed", worker.channel, len(result.claimed))
         for worker, items, future in waiting:
             if future.done():  # its request is gone (the client hung up): a stored row is still answered
                 continue
