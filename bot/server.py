@@ -50,6 +50,9 @@ from scheduler.outbox_pg import open_outbox
 
 log = logging.getLogger("dxbot.server")
 Clock = Callable[[], datetime]
+# How often the answers look whether another process changed the plan, an evaluation or an alias
+# (this process's own changes show at once; PostgreSQL's shared generation is cached as long).
+RECHECK_SECONDS = 0.5
 
 
 @dataclass
@@ -198,7 +201,8 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
     state = open_state(settings.database_url, sqlite_db=db)  # migrated, and attached to db
     notice(f"State: {state.describe()}" + ("" if state.dialect == "sqlite" else f" (knowledge base {settings.db_path})"))
     sync_plan(db, state, now=clock())
-    responder = Responder(load_catalog(db), contact=settings.contact, cache_size=settings.answer_cache)
+    responder = Responder(load_catalog(db), contact=settings.contact, cache_size=settings.answer_cache,
+                          recheck_seconds=RECHECK_SECONDS)
     staff = StaffAccess(token=settings.web_staff_token)
     notice(staff.describe())
     if settings.web_staff_legacy:

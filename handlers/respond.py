@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from handlers import compose as c
@@ -15,6 +18,7 @@ from handlers.passage_answer import asks_address, passage_answer
 from handlers.resolve import Analysis, Resolver, Scored
 from handlers.scope import OutOfScope, Scope
 from handlers.understand import Reading, read
+from knowledge import changes
 from knowledge.catalog import Catalog, load_catalog
 from knowledge.gazetteer import fold_for_scan
 from knowledge.passages import PassageFinder
@@ -49,9 +53,14 @@ class Glance:
 class Responder:
     """Answers questions from one knowledge-base snapshot; ``refresh`` picks up a re-ingest."""
 
-    def __init__(self, catalog: Catalog, *, contact: Contact | None = None, cache_size: int = 0) -> None:
+    def __init__(self, catalog: Catalog, *, contact: Contact | None = None, cache_size: int = 0,
+                 recheck_seconds: float = 0.0, monotonic: Callable[[], float] = time.monotonic) -> None:
         self.contact = contact or Contact()
         self.cache = AnswerCache(cache_size)  # the server keeps recent answers; a library user, none
+        self.recheck_seconds = recheck_seconds
+        self._monotonic = monotonic
+        self._checked_at = self._changed_at = -math.inf
+        self._changes = changes.last()
         self._set(catalog)
 
     def _set(self, catalog: Catalog) -> None:
@@ -68,7 +77,19 @@ class Responder:
         self._list_refs: dict[tuple[str, str], Ref] = {}
 
     def refresh(self) -> bool:
-        """Reload when the database changed (new plan, submission, alias); True if it did."""
+        """Reload when the database changed (new plan, submission, alias); True if it did.
+
+        With ``recheck_seconds`` (the server) the database is looked at no more often than that:
+        the look cost 4–5 % of the server's CPU per webhook. Another process's change then shows
+        within that time. This process's own changes show at once: after one, every question looks
+        again for ``recheck_seconds``, so a change noted before its commit is not missed."""
+        if self.recheck_seconds:
+            now, mark = self._monotonic(), changes.last()
+            if mark != self._changes:
+                self._changes, self._changed_at = mark, now
+            elif now - self._checked_at < self.recheck_seconds and now - self._changed_at >= self.recheck_seconds:
+                return False
+            self._checked_at = now
         if self.catalog.is_stale():
             self._set(load_catalog(self.catalog.db, state=self.catalog.state))
             return True

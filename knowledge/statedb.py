@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, Protocol
 
+from knowledge import changes
+
 Params = Sequence[Any]
 # A statement and the parameters of each run of it (``executemany``), for StateDB.batch.
 Statement = tuple[str, Sequence[Params]]
@@ -328,6 +330,7 @@ def open_state(url: str | None, *, sqlite_db: Any, migrate_now: bool = True) -> 
 
 def bump_generation(state: StateDB) -> None:
     """Call inside the transaction that makes the change, so both commit together."""
+    changes.note()
     if hasattr(state, "_seen"):
         state._seen = None  # type: ignore[attr-defined]  # this process sees its own change at once
     state.execute("INSERT INTO state_meta(key, value) VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE "

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from knowledge import changes
 from knowledge.aliases import Alias, AliasData, load_alias_data, reading, variants
 from knowledge.normalize import normalize
 from knowledge.parse import parse_plan
@@ -222,6 +223,7 @@ def bump_generation(db: Database, *, commit: bool = True) -> None:
 
     Inside ``write_transaction`` pass ``commit=False``: the transaction commits it with the change.
     """
+    changes.note()
     db.execute("INSERT INTO meta(key, value) VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE "
                "SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)")
     if commit:
@@ -275,6 +277,7 @@ def ingest(db: Database, plan: Plan, *, aliases: AliasData | None = None, now: d
         db["search_docs"].insert_all(_search_rows(plan), pk="id")
         _drop_unused(db, {a.id for a in plan.approaches}, {p.id for p in plan.policies})
         previous = _meta(db, "source_sha256")
+        changes.note()
         for key, value in {
             "schema_version": str(SCHEMA_VERSION),
             "title": plan.title,

@@ -6,8 +6,11 @@ from datetime import datetime, timezone
 
 from handlers import Responder
 from handlers.answer import Context
+from knowledge import changes
 from knowledge.catalog import load_catalog
+from knowledge.store import connect
 from knowledge.evaluations import Submission, publish, submit_draft
+from tests.fakes import cli_env, dxbot
 
 NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
 
@@ -34,6 +37,34 @@ def test_a_published_evaluation_shows_in_the_next_answer_to_the_same_question(db
     assert responder.refresh()  # what every channel does before answering
     after = responder.answer("2-3-1の状況は？", audience="citizen")
     assert "想定を上回る成果" in after.text
+
+
+def test_a_server_looks_for_changes_every_so_often_and_at_once_after_its_own(db_path) -> None:
+    """The server's responder reads the generations at most every ``recheck_seconds``: another
+    process's change shows within that time, this process's own at the next question."""
+    ticks = [100.0]
+    db = connect(db_path)
+    responder = Responder(load_catalog(db), cache_size=8, recheck_seconds=0.5, monotonic=lambda: ticks[0])
+    assert not responder.refresh()
+    assert [a.id for a in responder.answer("ロボ化の状況は？").answers[:1]] != ["2-3-1"]
+    assert dxbot("aliases", "add", "ロボ化", "2-3-1", env=cli_env(db_path)).returncode == 0  # another process
+    assert not responder.refresh()  # looked 0 s ago
+    ticks[0] += 0.6
+    assert responder.refresh()
+    assert responder.answer("ロボ化の状況は？").answers[0].id == "2-3-1"
+    submit_draft(db, Submission("2-3-1", 2026, "A", {1: 11000.0}, "想定を上回る成果", "U1"), now=NOW)
+    publish(db, 2026, now=NOW)  # this process: seen at once
+    assert responder.refresh()
+    assert "想定を上回る成果" in responder.answer("2-3-1の状況は？", audience="citizen").text
+    # A thread of this process notes its change inside its transaction; the server looks before
+    # that transaction commits, and must keep looking until it has.
+    ticks[0] += 0.6
+    changes.note()
+    assert not responder.refresh()
+    assert dxbot("aliases", "add", "ロボ化2", "1-3-1", env=cli_env(db_path)).returncode == 0  # the commit
+    ticks[0] += 0.1
+    assert responder.refresh()
+    assert responder.answer("ロボ化2の状況は？").answers[0].id == "1-3-1"
 
 
 def test_the_least_recently_asked_leave_first(db) -> None:
