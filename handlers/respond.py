@@ -90,7 +90,7 @@ class Responder:
             elif now - self._checked_at < self.recheck_seconds and now - self._changed_at >= self.recheck_seconds:
                 return False
             self._checked_at = now
-        if self.catalog.is_stale():
+        if self.catalog.is_stale(fresh=bool(self.recheck_seconds)):
             self._set(load_catalog(self.catalog.db, state=self.catalog.state))
             return True
         return False

@@ -103,12 +103,13 @@ class Catalog:
                 out.append(p)
         return out
 
-    def is_stale(self) -> bool:
+    def is_stale(self, *, fresh: bool = False) -> bool:
         """Whether a re-ingest, a submission or a taught alias moved a generation since this snapshot.
 
-        Asked before every question, so it costs one small statement when the state is in the
-        knowledge base's own file (both generations read at once), and nothing else is read
-        while they stand still.
+        It costs one small statement when the state is in the knowledge base's own file (both
+        generations read at once), and nothing else is read while they stand still. ``fresh``:
+        PostgreSQL's shared generation is read, not taken from its short cache (for a caller
+        that already asks only every so often).
         """
         shared = as_state(self.state or self.db)
         if shared.dialect == "sqlite" and getattr(shared, "db", None) is self.db:
@@ -118,7 +119,7 @@ class Catalog:
         with self.db.lock:  # type: ignore[attr-defined]
             if (meta(self.db, "generation") or "") != self.generation:
                 return True
-        return generation(shared, fresh=False) != self.shared_generation
+        return generation(shared, fresh=fresh) != self.shared_generation
 
     # ------------------------------------------------------------------ full text
     def search_text(self, text: str, *, kind: str | None = None, limit: int = 50) -> list[TextHit]:
