@@ -277,8 +277,9 @@ def app_from_env(*, host: str | None = None, notice: Callable[[str], None] | Non
     host = host or os.environ.get("DXBOT_HOST", "127.0.0.1")
     services = build(settings, clock=settings.clock(), host=host, notice=notice or log.info)
     setup_logging()
-    # Acknowledgements come from the event loop while worker threads answer; a shorter GIL
-    # switch interval (default 5 ms) lets the loop in sooner, which is what webhooks are timed on.
+    # Acknowledgements and answers run on the event loop; the threads left (Slack commands and
+    # buttons through Bolt, Socket Mode, the reminder scheduler) hold the GIL for 1 ms at a time
+    # instead of 5, so the loop, which the webhooks are timed on, gets back in sooner.
     sys.setswitchinterval(0.001)
     if services.reminders is not None:
         services.reminders.start(tick_seconds=settings.tick_seconds)
