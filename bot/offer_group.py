@@ -37,11 +37,11 @@ class OfferGroup:
     def __init__(self, together: Callable[[], AbstractContextManager[bool]]) -> None:
         self.together = together
         self._waiting: list[Waiting] = []
-        self.groups = 0  # commits made, and the webhooks' offers they carried (/health)
+        self.commits = 0  # and the webhooks' offers they carried (/healthz)
         self.offers = 0
 
     def health(self) -> dict[str, int]:
-        return {"commits": self.groups, "offers": self.offers}
+        return {"commits": self.commits, "offers": self.offers}
 
     async def offer(self, worker: QueueWorker, items: Sequence[Item]) -> Offer:
         loop = asyncio.get_running_loop()
@@ -67,7 +67,7 @@ class OfferGroup:
             failure = exc
             if one_commit:
                 stored.clear()  # rolled back: none of them stands
-        self.groups += 1
+        self.commits += 1
         self.offers += len(waiting)
         for worker, result in stored.items():
             try:

@@ -51,7 +51,7 @@ from scheduler.outbox_pg import open_outbox
 log = logging.getLogger("dxbot.server")
 Clock = Callable[[], datetime]
 # How often the answers look whether another process changed the plan, an evaluation or an alias
-# (this process's own changes show at once; PostgreSQL's shared generation is cached as long).
+# (this process's own changes show at once).
 RECHECK_SECONDS = 0.5
 
 

@@ -41,6 +41,11 @@ def _iso(t: datetime) -> str:
     return t.astimezone(timezone.utc).isoformat(timespec="milliseconds")
 
 
+def payload_json(item: Item) -> str:
+    """The row's copy of what answering the event needs."""
+    return json.dumps(item.payload, ensure_ascii=False)
+
+
 @dataclass(frozen=True)
 class Item:
     """One event to queue: its platform id and what answering it needs (JSON-serialisable)."""
@@ -245,7 +250,7 @@ class SqliteInboundQueue(FencedWrites):
                     return Offer(duplicates=[i for i in ids if i in known], full=True)
             claimed: list[Job] = []
             for n, item in enumerate(new):
-                payload = json.dumps(item.payload, ensure_ascii=False)
+                payload = payload_json(item)
                 if claim is not None and n < claim_max:
                     until = now + claim.lease
                     self.db.execute(

@@ -25,6 +25,7 @@ from handlers.inbound_queue import (
     SqliteInboundQueue,
     UNFINISHED_COUNT,
     _iso,
+    payload_json,
 )
 from knowledge.statedb import Statement, StateDB, as_state
 
@@ -37,8 +38,14 @@ def open_inbound_queue(db: Any) -> InboundQueue:
     return SqliteInboundQueue(db)
 
 
-def _payload(item: Item) -> str:
-    return json.dumps(item.payload, ensure_ascii=False)
+def _offered(channel: str, unique: Sequence[Item], ids: Sequence[str], stored: dict[str, str], *, now: datetime,
+             claim: Claimant | None) -> Offer:
+    """The offer's outcome from the rows it stored (id → state); the others were known already.
+    The claimed rows are known without reading them back."""
+    claimed = [Job(i.id, channel, i.payload, now, 1, 1, now + claim.lease)
+               for i in unique if claim is not None and stored.get(i.id) == "processing"]
+    return Offer(accepted=[i for i in ids if i in stored], duplicates=[i for i in ids if i not in stored],
+                 claimed=claimed)
 
 
 def _job(row: dict[str, Any], *, recovering: bool) -> Job:
@@ -112,32 +119,24 @@ class PostgresInboundQueue(FencedWrites):
         rows = ", ".join(f"(?::text, ?::text, {n})" for n in range(len(unique)))
         found = self.state.rows(_OFFER.format(rows=rows), [
             channel, _iso(now), claim_max if claim is not None else 0, until, worker, limit,
-            *[v for i in unique for v in (i.id, _payload(i))]])
+            *[v for i in unique for v in (i.id, payload_json(i))]])
         if any(r["state"] == "full" for r in found):
             known = {r["id"] for r in found}
             return Offer(duplicates=[i for i in ids if i in known], full=True)
         stored = {r["id"]: r["state"] for r in found if r["state"] != "known"}
-        # The claimed rows are known without reading them back.
-        claimed = [Job(i.id, channel, i.payload, now, 1, 1, now + claim.lease)
-                   for i in unique if claim is not None and stored.get(i.id) == "processing"]
-        return Offer(accepted=[i for i in ids if i in stored], duplicates=[i for i in ids if i not in stored],
-                     claimed=claimed)
+        return _offered(channel, unique, ids, stored, now=now, claim=claim)
 
     def _insert(self, channel: str, unique: Sequence[Item], ids: Sequence[str], *, now: datetime,
                 claim: Claimant | None) -> Offer:
         stamp = _iso(now)
         if claim is not None:
             until = _iso(now + claim.lease)
-            row, values = _CLAIMED_ROW, [[i.id, channel, stamp, _payload(i), stamp, stamp, until, claim.worker]
+            row, values = _CLAIMED_ROW, [[i.id, channel, stamp, payload_json(i), stamp, stamp, until, claim.worker]
                                          for i in unique]
         else:
-            row, values = _PENDING_ROW, [[i.id, channel, stamp, _payload(i), stamp, stamp] for i in unique]
-        stored = {r["id"] for r in self.state.rows(_INSERT.format(rows=", ".join([row] * len(unique))),
-                                                    [v for vs in values for v in vs])}
-        claimed = [Job(i.id, channel, i.payload, now, 1, 1, now + claim.lease)
-                   for i in unique if claim is not None and i.id in stored]
-        return Offer(accepted=[i for i in ids if i in stored], duplicates=[i for i in ids if i not in stored],
-                     claimed=claimed)
+            row, values = _PENDING_ROW, [[i.id, channel, stamp, payload_json(i), stamp, stamp] for i in unique]
+        found = self.state.rows(_INSERT.format(rows=", ".join([row] * len(unique))), [v for vs in values for v in vs])
+        return _offered(channel, unique, ids, {r["id"]: r["state"] for r in found}, now=now, claim=claim)
 
     def claim(self, channel: str, *, now: datetime, claimant: Claimant, limit: int) -> list[Job]:
         if limit <= 0:
