@@ -14,6 +14,7 @@ from bot.cli_errors import Dxbot, check_time, read_plan_file
 from bot.config import Settings
 from handlers import Responder
 from handlers import compose as c
+from handlers.explain import explain as explain_answer
 from knowledge.catalog import load_catalog
 from knowledge.parse import PlanParseError, parse_plan
 from knowledge.records import fiscal_to_reiwa
@@ -83,8 +84,9 @@ def ingest_cmd(settings: Settings, path: Path | None, force: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per question, one line each.")
 @click.option("--audience", type=click.Choice(["staff", "citizen"]), default="staff", show_default=True)
 @click.option("--batch", type=click.File("r", encoding="utf-8"), help="Answer every line of FILE ('-' for stdin).")
+@click.option("--explain", is_flag=True, help="Show the stage that decided and each candidate's name, lexical and semantic scores.")
 @click.pass_obj
-def ask_cmd(settings: Settings, text: str | None, as_json: bool, audience: str, batch) -> None:  # type: ignore[no-untyped-def]
+def ask_cmd(settings: Settings, text: str | None, as_json: bool, audience: str, batch, explain: bool) -> None:  # type: ignore[no-untyped-def]
     """Answer TEXT (or every line of --batch FILE) as the bot would."""
     if (text is None) == (batch is None):
         raise click.UsageError("give a question, or --batch FILE")
@@ -92,6 +94,9 @@ def ask_cmd(settings: Settings, text: str | None, as_json: bool, audience: str, 
     questions = (line.rstrip("\n") for line in batch) if batch else iter([text or ""])
     out = sys.stdout
     for q in questions:
+        if explain:
+            out.write(explain_answer(responder, q, audience=audience).text() + ("\n\n" if batch else "\n"))  # type: ignore[arg-type]
+            continue
         answer = responder.answer(q, audience=audience)  # type: ignore[arg-type]
         if as_json:
             out.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n")

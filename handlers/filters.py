@@ -238,7 +238,7 @@ class ListReader:
                 (f.policies if kind == "policy" else f.approaches).append(int(target) if kind == "policy" else target)
                 f.consumed.append(via)
                 f.topic = self._rest(r, f)
-                if f.has_grade and not r.grade_explicit and _names_the_grade_word(via, form, r.grade):
+                if f.has_grade and not r.grade_explicit and names_the_grade_word(via, form, r.grade):
                     f.has_grade = f.no_eval = False  # "leave no one behind" names policy 3; it grades nothing
         new_filters = f.kpi or f.new or f.no_kpi or f.has_kpi or f.group_by
         if not (f.policies or f.approaches
@@ -338,7 +338,7 @@ def _grade_negated(form: str, grade: str) -> bool:
     return any(_NEGATION_AFTER.match(form, end) or _NEGATION_BEFORE.search(form[:start]) for start, end in spots)
 
 
-def _names_the_grade_word(surface: str, form: str, grade: object) -> bool:
+def names_the_grade_word(surface: str, form: str, grade: object) -> bool:
     words = lx.GRADE_WORDS.get(grade if isinstance(grade, str) else None, [])  # type: ignore[arg-type]
     folded = fold(surface, kana=False)
     return any(w in folded and w in form for w in words)

@@ -10,14 +10,18 @@ from dataclasses import dataclass, replace
 from handlers import compose as c
 from handlers.answer import Answer, Audience, Contact, Context, Lang, Ref
 from handlers.answer_cache import AnswerCache
+from handlers.by_meaning import MeaningStage, asks_name, meaning_kinds
 from handlers.fallback import popular_terms, with_fallback
+from handlers.filters import names_the_grade_word
 from handlers.glossary_list import asks_for_glossary_list, glossary_list
 from handlers.focus import focused_text
 from handlers.listing import group_lines, list_answer_text
 from handlers.passage_answer import asks_address, passage_answer
 from handlers.resolve import Analysis, Resolver, Scored
 from handlers.scope import OutOfScope, Scope
+from handlers.near_id import one_digit_off, same_digits
 from handlers.understand import Reading, read
+from handlers.unheld import project_text, term_text, unheld, unheld_reason, years_reason
 from knowledge import changes
 from knowledge.catalog import Catalog, load_catalog
 from knowledge.gazetteer import fold_for_scan
@@ -34,6 +38,18 @@ PROJECT_TEXT = {
     "project_schedule": lambda cat, p, lang, aud: c.schedule_text(cat, p, lang),
     "project_overview": lambda cat, p, lang, aud: c.overview_text(cat, p, lang),
 }
+
+
+def plan_years(catalog: Catalog) -> dict[str, tuple[int, int]]:
+    """The first and last fiscal years of the plan's KPI tables and of its schedules."""
+    kpi = [v.fiscal_year for p in catalog.projects.values() for i in p.indicators for v in i.values]
+    schedule = [s.fiscal_year for p in catalog.projects.values() for s in p.schedule]
+    return {name: (min(ys), max(ys)) if ys else (0, 9999) for name, ys in (("kpi", kpi), ("schedule", schedule))}
+
+
+def staged(answer: Answer, stage: str) -> Answer:
+    """The answer, marked with the stage that decided it (``dxbot ask --explain`` shows it)."""
+    return replace(answer, extra={**answer.extra, "stage": stage})
 
 
 def visible(p: Project, audience: Audience) -> Project:
@@ -70,6 +86,8 @@ class Responder:
         self._popular: list[str] | None = None
         self.scope = Scope(catalog, self.resolver)
         self.passages = PassageFinder(catalog)
+        self.meaning = MeaningStage(catalog)
+        self._years = plan_years(catalog)
         # What a list answer shows of each project, kept per snapshot: at 100x the plan a list
         # holds thousands of projects, and copying each for citizens, or making its Ref, per
         # question cost more than choosing them.
@@ -143,10 +161,29 @@ class Responder:
             reading = replace(read(verdict.topic), text=reading.text, lang=reading.lang)
         if reading.project_ids:
             return self._by_ids(reading, audience)
+        typo = self._mistyped_id(reading, audience)
+        if typo is not None:
+            return typo
         analysis = self.resolver.analyse(reading)
+        group = self.meaning.group(reading)
+        if group is not None:  # an approach or policy named by its words: all of its projects
+            kind, gid, texts = group
+            named = replace(reading, list_cue=True, fragments=(), core="",
+                            **({"policy_ids": (int(gid),)} if kind == "policy" else {"approach_ids": (gid,)}))
+            if reading.has_grade and not reading.grade_explicit and names_the_grade_word(texts, reading.cue_form, reading.grade):
+                named = replace(named, grade=read("").grade)  # "leave no one behind" names policy 3; it grades nothing
+            listed = self._list(named, analysis, audience)
+            if listed is not None:
+                return staged(listed, "meaning (approach or policy described)")
         listed = self._list(reading, analysis, audience)
         if listed is not None:
-            return listed
+            one = self.meaning.describes_one(reading)
+            if one is None:
+                return listed
+            # 「PCを115台増やした事業ってどれ？」: a description of one project whose words happened
+            # to name a list filter (オンライン, 追加); the project it describes is the answer.
+            intent = reading.project_intent or "project_status"
+            return staged(self._project(reading, [one], intent, audience), "meaning (one project described)")
         if reading.help_cue and not reading.core:
             return self._help(reading, audience)
         if not reading.core and (reading.project_intent or reading.followup) and (
@@ -185,13 +222,28 @@ class Responder:
         )
 
     # ------------------------------------------------------------------ branches
+    def _mistyped_id(self, r: Reading, audience: Audience) -> Answer | None:
+        """「2-31のKPI」: an approach number the plan lacks whose digits spell exactly one project."""
+        for typed in r.approach_ids:
+            if typed in self.catalog.approaches:
+                continue
+            near = same_digits(typed, self.catalog.projects)
+            if len(near) == 1:
+                answer = self._by_ids(replace(r, project_ids=(near[0],), approach_ids=()), audience)
+                note = (f"(Reading {typed} as project {near[0]}.)" if r.lang == "en"
+                        else f"（{typed} は事業番号 {near[0]} として答えています）")
+                return replace(answer, text=note + "\n" + answer.text, extra={**answer.extra, "stage": "ids (mistyped)"})
+        return None
+
     def _by_ids(self, r: Reading, audience: Audience) -> Answer:
         known = [Scored(pid, 100.0) for pid in r.project_ids if pid in self.catalog.projects]
         intent = r.project_intent or ("project_overview" if r.glossary_cue else "project_status")
         if known:
             return self._project(r, known, intent, audience)
         missing = r.project_ids[0]
-        near = [p for p in self.catalog.projects.values() if p.approach_id == missing.rsplit("-", 1)[0]]
+        close = same_digits(missing, self.catalog.projects) + one_digit_off(missing, self.catalog.projects)
+        near = [self.catalog.projects[pid] for pid in dict.fromkeys(close)]
+        near += [p for p in self.catalog.projects.values() if p.approach_id == missing.rsplit("-", 1)[0] and p not in near]
         reason = (f"There is no project {missing} in the action plan." if r.lang == "en"
                   else f"事業番号 {missing} はアクションプランにありません。")
         return self._unknown(r, audience, [self._ref(p.id, 50.0, r.lang) for p in near][:5], reason=reason)
@@ -219,30 +271,64 @@ class Responder:
             quoted = self._quote(r, audience, address_only=True)
             if quoted is not None:
                 return quoted
+        naming = asks_name(r)
+        if naming:  # "〜を何という？": the description names a term, whatever words it shares with names
+            call = self.meaning.decide(r, kinds={"glossary"}, naming=True)
+            if call.kind == "glossary":
+                return staged(self._glossary(r, call.top[0], audience), "meaning (naming question)")
         decision = self.resolver.decide(r, a)
         if decision.kind == "glossary":
-            term = self.catalog.terms[decision.top[0].id]
-            refs = (self._term_ref(term.term, decision.top[0].score, r.lang),)
-            related = self.resolver.projects_mentioning(term.term)[:3]
-            return Answer(
-                query=r.text, intent="glossary", lang=r.lang, audience=audience,
-                text=c.glossary_text(self.catalog, term, r.lang) + "\n" + c.source_line(self.catalog, r.lang, glossary=True),
-                answers=refs, suggestions=tuple(self._ref(pid, 0.0, r.lang) for pid in related),
-                terms=(term,), source=c.source_line(self.catalog, r.lang, glossary=True), score=decision.top[0].score,
-            )
+            return staged(self._glossary(r, decision.top[0], audience), "names")
         if decision.kind == "project":
-            return self._project(r, decision.top[:1], decision.intent, audience)
+            return staged(self._project(r, decision.top[:1], decision.intent, audience), "names")
         if decision.kind == "clarify":
-            refs = [self._any_ref(s, r.lang) for s in decision.top]
-            return Answer(
-                query=r.text, intent="clarify", lang=r.lang, audience=audience,
-                text=c.clarify_text(r.lang, decision.topic, [f"{x.id} {x.title}" if x.kind == "project" else x.title for x in refs]),
-                suggestions=tuple(refs), score=decision.top[0].score,
-            )
+            return staged(self._clarify(r, decision.top, decision.topic, audience), "names")
+        # The precise stages found nothing they could answer. A name they found, whose own text
+        # carries the rest of the question (「DXを最初に提唱したのは誰？」), answers; else look
+        # for what the question describes.
+        named = self.meaning.carried(r, [Scored(h.id, h.score, kind, h.how) for kind in ("glossary", "project")
+                                         for h in a.by_kind.get(kind, [])], kinds=meaning_kinds(r, naming=naming))
+        if named is not None and named.kind == "glossary":
+            return staged(self._glossary(r, named, audience), "names, carried by meaning")
+        if named is not None:
+            return staged(self._project(r, [named], r.project_intent or "project_status", audience),
+                          "names, carried by meaning")
+        call = self.meaning.decide(r, kinds=meaning_kinds(r, naming=naming))
+        if call.kind == "glossary":
+            return staged(self._glossary(r, call.top[0], audience), "meaning")
+        if call.kind == "project":
+            return staged(self._project(r, list(call.top), r.project_intent or "project_status", audience), "meaning")
+        if call.kind == "clarify":
+            return staged(self._clarify(r, list(call.top), decision.topic, audience), "meaning")
         quoted = self._quote(r, audience)
         if quoted is not None:
-            return quoted
-        return self._unknown(r, audience, [self._any_ref(s, r.lang) for s in decision.top])
+            return staged(quoted, "passage")
+        return staged(self._unknown(r, audience, [self._any_ref(s, r.lang) for s in (decision.top or list(call.top))]),
+                      "nothing confident")
+
+    def _glossary(self, r: Reading, hit: Scored, audience: Audience) -> Answer:
+        term = self.catalog.terms[hit.id]
+        missing = unheld(r.text, term_text(term))
+        if missing is not None:  # 「ふなっぷはどこの会社が作った？」: the definition names no company
+            return self._unknown(r, audience, [self._term_ref(term.term, hit.score, r.lang)],
+                                 reason=unheld_reason(missing, r.lang, what=term.term))
+        related = self.resolver.projects_mentioning(term.term)[:3]
+        source = c.source_line(self.catalog, r.lang, glossary=True)
+        return Answer(
+            query=r.text, intent="glossary", lang=r.lang, audience=audience,
+            text=c.glossary_text(self.catalog, term, r.lang) + "\n" + source,
+            answers=(self._term_ref(term.term, hit.score, r.lang),),
+            suggestions=tuple(self._ref(pid, 0.0, r.lang) for pid in related),
+            terms=(term,), source=source, score=hit.score,
+        )
+
+    def _clarify(self, r: Reading, top: list[Scored], topic: str, audience: Audience) -> Answer:
+        refs = [self._any_ref(s, r.lang) for s in top]
+        return Answer(
+            query=r.text, intent="clarify", lang=r.lang, audience=audience,
+            text=c.clarify_text(r.lang, topic, [f"{x.id} {x.title}" if x.kind == "project" else x.title for x in refs]),
+            suggestions=tuple(refs), score=top[0].score,
+        )
 
     def _quote(self, r: Reading, audience: Audience, *, address_only: bool = False) -> Answer | None:
         """The whole-text stage (handlers.passage_answer): the plan's own sentence, or None."""
@@ -257,6 +343,9 @@ class Responder:
     def _project(self, r: Reading, hits: list[Scored], intent: str, audience: Audience,
                  *, assumed: str | None = None) -> Answer:
         cat = self.catalog
+        refused = self._not_in_plan(r, cat.projects[hits[0].id], intent, hits[0].score, audience)
+        if refused is not None:
+            return refused
         projects = [visible(cat.projects[h.id], audience) for h in hits]
         texts = [focused_text(cat, p, r.question, intent, r.lang, PROJECT_TEXT[intent](cat, p, r.lang, audience))
                  for p in projects]
@@ -272,6 +361,23 @@ class Responder:
             assumed_project=assumed, source=source, score=hits[0].score,
             extra={"question_type": r.question.kind, "year": r.question.year} if r.question.kind else {},
         )
+
+    def _not_in_plan(self, r: Reading, p: Project, intent: str, score: float, audience: Audience) -> Answer | None:
+        """"I don't know" for a year outside the plan's tables or a fact its texts never hold."""
+        year = r.question.year
+        table = ("schedule" if intent == "project_schedule" or r.question.kind == "schedule"
+                 else "kpi" if intent == "project_kpi" or r.question.kind == "quantity" else None)
+        if year is not None and table is not None:
+            first, last = self._years[table]
+            if not first <= year <= last:
+                return self._unknown(r, audience, [self._ref(p.id, score, r.lang)],
+                                     reason=years_reason(table, first, last, year, r.lang, c.year_label))
+        missing = unheld(r.text, project_text(p))
+        if missing is None:
+            return None
+        title = self._ref(p.id, score, r.lang).title
+        return self._unknown(r, audience, [self._ref(p.id, score, r.lang)],
+                             reason=unheld_reason(missing, r.lang, what=title))
 
     def _help(self, r: Reading, audience: Audience) -> Answer:
         text = c.help_text(r.lang, audience)

@@ -118,6 +118,25 @@ def _trim(fragment: str) -> str:
     return s
 
 
+_CLAUSE = re.compile(r"[、,，。.!！?？]\s*|\s{2,}")
+
+
+def _asked_last(form: str, cued: dict[str, list[str]]) -> str | None:
+    """In a long message the question comes last: 「…が伸びないという課題の事業、担当課は？」 asks
+    for the department, whatever the clauses before it say. The intent whose cue stands in the
+    last clause wins; within one clause the intents' order decides (目標 loses to KPI words)."""
+    if len(cued) < 2:
+        return None
+    clauses = [c for c in _CLAUSE.split(form) if c.strip()]
+    if len(clauses) < 2:
+        return None
+    for clause in reversed(clauses):
+        for name, found in cued.items():
+            if any(_cue_pattern(c).search(clause) for c in found):
+                return name
+    return None
+
+
 def read(message: str) -> Reading:
     text = clean(message)[:MAX_UNDERSTOOD]
     form = fold(text, kana=False)
@@ -153,12 +172,15 @@ def read(message: str) -> Reading:
     form, defined = _remove(form, lx.DEFINITION_PHRASES)  # "どういう意味" is not the status cue "どう"
     intent = None
     kpi_nouns: list[str] = []
+    cued: dict[str, list[str]] = {}
     for name in lx.PROJECT_INTENTS:
         form2, found = _remove(form, lx.PROJECT_CUES[name])
         if found:
             form = form2
             intent = intent or name
+            cued[name] = found
             kpi_nouns += [c for c in found if c in lx.KPI_NOUN_SET]
+    intent = _asked_last(fold(text, kana=False), cued) or intent
     if intent is None and grade is not _NO_GRADE:
         intent = "project_status"  # "is the e-approval project on track?" asks how it stands
     form, listed = _remove(form, lx.LIST_CUES)

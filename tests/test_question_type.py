@@ -155,10 +155,11 @@ def test_a_year_whose_cell_is_empty_says_so_and_shows_the_latest_entry_before_it
     assert "令和5年度" in answer.text.split("\n")[2]
 
 
-def test_a_year_past_the_plan_says_where_the_schedule_ends(responder):
+def test_a_year_past_the_plan_says_where_the_schedule_ends_and_answers_nothing_else(responder):
     answer = responder.answer("RPAはR8に何をする予定？")
-    assert answer.intent == "project_schedule"
-    assert _lead(answer) == "アクションプランのスケジュールは令和7年度までで、令和8年度の記載はありません。"
+    assert answer.intent == "unknown" and not answer.answers
+    assert answer.text.startswith("アクションプランのスケジュールは令和4年度から令和7年度までで、令和8年度の記載はありません。")
+    assert [s.id for s in answer.suggestions][:1] == ["2-3-1"]
 
 
 @pytest.mark.parametrize(

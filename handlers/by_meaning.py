@@ -1,0 +1,230 @@
+"""The meaning stage: under the precise stages, find what a question *describes*.
+
+The precise stages (ids, names, aliases, cue words) decide whenever a question names something.
+When they find nothing, or when the question asks for a name ("what do you call …"), the
+question is searched by meaning (:mod:`knowledge.meaning`) and the fused score decides, with
+Rasa's two thresholds: at or above ``ANSWER`` with a clear lead, answer; two candidates close
+together above ``CLARIFY``, ask which; otherwise say "I don't know" and suggest the best ones.
+``coverage`` guards the door: a question whose weight the plan's vocabulary does not carry (the
+weather, another city's population) is not about the plan, however near its best unit is.
+
+The thresholds were chosen on the development set (``tests/data/meaning_dev.json``), never on the
+held-out one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+from handlers import lexicon as lx
+
+from handlers.resolve import Scored
+from handlers.understand import Reading
+from knowledge.catalog import Catalog
+from knowledge.meaning import MeaningHit, MeaningIndex, Query
+from knowledge.meaning_vectors import shared_vectors
+from knowledge.meaning_words import en_words, ja_words
+from knowledge.units import plan_units
+
+# Chosen on the development set (tools/score_sets.py tests/data/meaning_dev.json), see the module doc.
+ANSWER = 0.45
+LEAD = 0.08  # the best candidate must lead the next by this much to be answered outright
+LONG_ANSWER = 0.33  # a lower score will do with a wide lead: long descriptions match loosely
+LONG_LEAD = 0.20
+LONG = 8  # words: a message this long (a citizen's story) needs only the usual lead at the lower score
+NAMING_ANSWER = 0.35  # "what do you call …" already says a term is wanted
+CLARIFY = 0.45  # close candidates this good, and a question the best of them carries, ask which
+CLARIFY_SUPPORT = 0.65
+SHORT = 3  # words; a question this short must be carried by the item it would be answered with
+SHORT_SUPPORT = 0.7
+MIN_WORDS = 2
+MIN_WORDS_DEFINITION = 3
+MIN_COVERAGE = 0.6
+DESCRIPTION_WORDS = 4
+GROUP_WORDS = 3
+GROUPED = 0.5
+GROUPED_LEAD = 0.15
+GROUP_SUPPORT = 0.6
+NAMED = 70.0  # a name the precise stages found this surely (0–100)
+NAMED_SUPPORT = 0.7
+DESCRIBED = 0.5
+DESCRIBED_LEAD = 0.15
+SUGGEST = 0.30
+MAX_OPTIONS = 4
+
+# Asking for the name of something described: "〜を何という", "what do you call …".
+NAMING = re.compile(
+    r"(?:何|なん|なに)(?:と|て|っていう|って)\s*(?:いう|言う|いい|言い|呼|よ[ぶばびべ]|いわ|言わ)"
+    r"|(?:名前|名称|呼び方|呼び名|言い方|用語|言葉|ことば|単語)(?:は|って|を|が|、|\?|？|$)"
+    r"|what(?:'s| is)? (?:do|does|did) (?:you|they|we|people|the city) call|what (?:is|'s) (?:it|this|that) called"
+    r"|(?:word|term|name|expression|jargon) (?:for|used for|that means)|is called|are called|what(?:'s| is) the (?:word|term|name)",
+    re.IGNORECASE,
+)
+
+
+# A question about one project, and one asking for several (read on the folded message).
+SINGULAR = re.compile(r"なぜ|どうして|\bwhy\b|どれ|どの事業|どこの事業|何の事業|なんの事業|\bwhich project\b|\bthe project\b|\bwhat project\b")
+PLURAL = re.compile(r"一覧|全部|すべて|全て|何件|いくつ|どんな事業が|事業を(?:全部|すべて)?教えて|ごと|別に|以外"
+                    r"|\bprojects\b|\blist\b|\bhow many\b|\ball\b")
+
+
+# A question for the projects under an approach or policy.
+GROUP = re.compile(r"どんな事業|事業を(?:全部|すべて)?教えて|事業は(?:どれ|何)|事業って(?:どれ|何)|の事業|下にある|に入って|向けた|目指"
+                   r"|ための(?:取り組み|事業)|アプローチ|方針|\bprojects\b|\bfall under\b|\bunder the\b|\bpolicy\b|\bapproach\b")
+
+
+# Words that say "the projects under …", not what the group is about.
+GROUP_FRAME = frozenset("事業 取り組み 取り組む 目指す 向ける 基本 方針 アプローチ 策 下 中 入る 属する 含む 関わる 全部 "
+                        "project policy approach fall under city".split())
+
+
+def _nested(a: MeaningHit, b: MeaningHit) -> bool:
+    """One of the two is the other's policy (approach 5-1 under policy 5)."""
+    pair = {a.kind: a.ref, b.kind: b.ref}
+    return "policy" in pair and "approach" in pair and pair["approach"].split("-")[0] == pair["policy"]
+
+
+@dataclass(frozen=True)
+class MeaningCall:
+    kind: str  # "glossary" | "project" | "clarify" | "unknown"
+    top: tuple[Scored, ...]
+    confidence: float
+    support: float
+    query: Query
+    hits: tuple[MeaningHit, ...]
+
+
+def asks_name(r: Reading) -> bool:
+    return bool(NAMING.search(r.text))
+
+
+def meaning_kinds(r: Reading, *, naming: bool) -> set[str]:
+    """What the meaning stage may answer with: a term for "what do you call …", a project when
+    only a project can answer (its department, figures, schedule), otherwise either."""
+    if naming:
+        return {"glossary"}
+    if r.project_intent in ("project_department", "project_kpi", "project_schedule"):
+        return {"project"}
+    return {"glossary", "project"}
+
+
+@lru_cache(maxsize=1)
+def cue_words() -> frozenset[str]:
+    """Content words of the cue phrases (状況, 担当, KPI, とは, 教えて): they say what kind of answer
+    is wanted, so they would only pull the search towards whichever unit repeats them."""
+    phrases = [c for cues in lx.PROJECT_CUES.values() for c in cues]
+    phrases += lx.GLOSSARY_CUES + lx.LIST_CUES + lx.FILLER + lx.HELP
+    out = set()
+    for p in phrases:
+        words = en_words(p) if p.isascii() else ja_words(p)
+        if len(words) == 1 and len(words[0]) > 1:  # a phrase that is one word: 状況, status (not 利用者数)
+            out.add(words[0])
+    return frozenset(out - _TOPIC_TOO)
+
+
+# Words of cue phrases that are as often what a question is about (スマホを使う, 作業時間の削減).
+_TOPIC_TOO = frozenset("使う 削減 時間 実施 始める 表示 見せる 確認 問題 届く 進む 事業 use start show number plan want stand own going".split())
+
+
+class MeaningStage:
+    """One catalog snapshot's meaning index, built on first use (it costs a fraction of a second)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    @cached_property
+    def index(self) -> MeaningIndex:
+        return MeaningIndex(plan_units(self.catalog), shared_vectors())
+
+    def decide(self, r: Reading, *, kinds: set[str], naming: bool = False) -> MeaningCall:
+        query, hits = self.index.search(r.text, kinds=kinds, limit=MAX_OPTIONS * 2, ignore=cue_words())
+        hits = self._without_reposts(hits)
+        # A word or two is a name, not a description: 「電子決済とは」 names a term the plan lacks,
+        # and the nearest term (キャッシュレス) would be a confident wrong answer.
+        least = MIN_WORDS_DEFINITION if r.glossary_cue and not naming else MIN_WORDS
+        if not hits or len(query.words) < least:
+            return MeaningCall("unknown", (), 0.0, 0.0, query, ())
+        top = hits[0]
+        support = self.index.support(query, top.kind, top.ref)
+        runner = hits[1].score if len(hits) > 1 else 0.0
+        lead = top.score - runner
+        scored = tuple(Scored(h.ref, round(100 * h.score, 1), h.kind, f"meaning:{h.field}") for h in hits)
+        confidence = top.score
+        if len(query.words) <= SHORT and support < SHORT_SUPPORT:
+            # Two words, one of them the plan's: 「スマホが壊れた」 is near the smartphone classes
+            # and not about them.
+            confidence *= support
+        long = len(query.words) >= LONG
+        answer = (confidence >= (NAMING_ANSWER if naming else ANSWER) and lead >= LEAD) or (
+            confidence >= LONG_ANSWER and lead >= (LONG_LEAD if not long else LEAD))
+        if answer:
+            return MeaningCall(top.kind, scored[:1], confidence, support, query, tuple(hits))
+        if confidence >= CLARIFY and support >= CLARIFY_SUPPORT and len(query.words) > SHORT:
+            close = tuple(s for s, h in zip(scored, hits) if h.score >= top.score - LEAD)[:MAX_OPTIONS]
+            return MeaningCall("clarify", close, confidence, support, query, tuple(hits))
+        suggest = tuple(s for s, h in zip(scored, hits) if h.score >= SUGGEST)[:3] if query.coverage >= MIN_COVERAGE else ()
+        return MeaningCall("unknown", suggest, confidence, support, query, tuple(hits))
+
+    def carried(self, r: Reading, named: list[Scored], *, kinds: set[str]) -> Scored | None:
+        """The item a question names (found by the precise stages, but too small a part of the
+        question to answer on its own) whose own text carries the rest of the question."""
+        # A term's definition may carry what a department cue asked (「DXを提唱したのは誰」): any kind.
+        named = [n for n in named if n.score >= NAMED and n.how in ("exact", "mention")]
+        if not named:
+            return None
+        query = self.index.query(r.text, ignore=cue_words())
+        if len(query.words) < MIN_WORDS:
+            return None
+        best = max(named, key=lambda n: (self.index.support(query, n.kind, n.id), n.score))
+        return best if self.index.support(query, best.kind, best.id) >= NAMED_SUPPORT else None
+
+    def group(self, r: Reading) -> tuple[str, str, str] | None:
+        """The approach or policy a list question names by its words (「書かない、手短な市役所に！」を
+        目指す事業, "the policy of keeping everything safe"): (kind, id, its texts), or None."""
+        if r.policy_ids or r.approach_ids or not GROUP.search(r.cue_form):
+            return None
+        query, hits = self.index.search(r.text, kinds={"approach", "policy"}, limit=3, ignore=cue_words() | GROUP_FRAME)
+        if len(query.words) < GROUP_WORDS or not hits:
+            return None
+        top = hits[0]
+        # A policy and its only approach say the same thing: the runner-up must be another group.
+        rivals = [h for h in hits[1:] if not _nested(top, h)]
+        lead = top.score - (rivals[0].score if rivals else 0.0)
+        if top.score < GROUPED or lead < GROUPED_LEAD or self.index.support(query, top.kind, top.ref) < GROUP_SUPPORT:
+            return None
+        texts = " ".join(u.text + " " + u.en for u in self.index.units if (u.kind, u.ref) == (top.kind, top.ref))
+        return top.kind, top.ref, texts
+
+    def describes_one(self, r: Reading) -> Scored | None:
+        """The one project a question describes, when it asks about one and not for a list.
+
+        A list question names its filters; a description of one project ("the project that added
+        au PAY", "PCを115台増やした事業") can name a filter by accident. It is taken for a
+        description only when it asks about one project (one of them, or its status, department,
+        figures, schedule) and the meaning index finds one project far ahead of the rest."""
+        # A grade with a project intent is a list of that grade (「C評価の事業の担当課」) unless
+        # the question says it is about one ("…の評価がCになったのはなぜ").
+        about_one = SINGULAR.search(r.cue_form) or (r.project_intent and not r.has_grade)
+        if PLURAL.search(r.cue_form) or not about_one:
+            return None
+        query, hits = self.index.search(r.text, kinds={"project"}, limit=4, ignore=cue_words())
+        hits = self._without_reposts(hits)
+        if len(query.words) < DESCRIPTION_WORDS or not hits:
+            return None
+        lead = hits[0].score - (hits[1].score if len(hits) > 1 else 0.0)
+        if hits[0].score < DESCRIBED or lead < DESCRIBED_LEAD:
+            return None
+        return Scored(hits[0].ref, round(100 * hits[0].score, 1), "project", f"meaning:{hits[0].field}")
+
+    def _without_reposts(self, hits: list[MeaningHit]) -> list[MeaningHit]:
+        """5-1-2 repeats 4-1-1: the original speaks for both."""
+        refs = {h.ref for h in hits if h.kind == "project"}
+        out = []
+        for h in hits:
+            p = self.catalog.projects.get(h.ref) if h.kind == "project" else None
+            if p is not None and p.repost_of in refs:
+                continue
+            out.append(h)
+        return out

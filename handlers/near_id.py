@@ -1,0 +1,25 @@
+"""A mistyped project number: 「2-31」, 「231」, 「2-3-l」 mean 2-3-1 when no other id fits."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_DIGITS = re.compile(r"\D")
+
+
+def same_digits(typed: str, ids: Iterable[str]) -> list[str]:
+    """Real ids written with the same digits in the same order (2-31 → 2-3-1)."""
+    digits = _DIGITS.sub("", typed)
+    return [i for i in ids if _DIGITS.sub("", i) == digits and i != typed]
+
+
+def one_digit_off(typed: str, ids: Iterable[str]) -> list[str]:
+    """Real ids one digit away (2-3-9 → 2-3-1, 2-3-2, 2-3-3), for "did you mean"."""
+    parts = typed.split("-")
+    out = []
+    for i in ids:
+        other = i.split("-")
+        if len(other) == len(parts) and sum(a != b for a, b in zip(parts, other)) == 1:
+            out.append(i)
+    return out

@@ -1,0 +1,101 @@
+"""Facts the plan does not hold: a price, a company, a person, a date, a national figure, a year.
+
+A question can be about a project or a term the plan has and still ask for something the plan
+never says of it: 「スマホ講座の参加費は？」 is about 3-1-2, but no text of 3-1-2 names a price.
+Answering with 3-1-2's card would be a confident wrong answer. Each kind of fact is one entry: how
+a question asks for it, and how the plan's text would hold it; when the item chosen for the
+answer holds no such text, the bot says what the plan does not say instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from knowledge.records import Project, Term
+
+
+@dataclass(frozen=True)
+class FactKind:
+    name: str
+    asks: re.Pattern[str]
+    held: re.Pattern[str]
+    ja: str
+    en: str
+
+
+FACT_KINDS = (
+    FactKind(
+        "price",
+        re.compile(r"いくら|料金(?:は|って)|費用(?:は|って)|参加費|受講料|値段|価格|お金(?:が|は)?かか|(?:有料|無料)(?:です|なん|なの)?(?:か|\?|？)"
+                   r"|\bcosts?\b|\bfees?\b|\bprices?\b|\bfree of charge\b|\bhow much (?:is it|does|do|will)", re.I),
+        re.compile(r"円|料金|無料|有料|無償|有償|手数料"),
+        "料金や費用", "prices or fees",
+    ),
+    FactKind(
+        "company",
+        re.compile(r"どこの(?:会社|業者|企業)|会社名|企業名|ベンダー(?:は|名|って)|製品名|メーカー(?:は|名)|業者名|どこが作|誰が作"
+                   r"|\b(?:which|what) (?:company|vendor|firm|product)\b|\bvendors?\b|\bwho (?:made|makes|built|develops?)\b", re.I),
+        re.compile(r"株式会社|会社|民間で開発|社が"),
+        "製品や事業者の名前", "product or company names",
+    ),
+    FactKind(
+        "person",
+        re.compile(r"(?:長|委員長|市長|課長|部長|担当者|講師)(?:さん)?(?:は|って|の名前|の氏名)?(?:誰|だれ|どなた)|氏名"
+                   r"|\bwho(?:'s| is) the (?:head|mayor|chief|director|manager|chair)", re.I),
+        re.compile(r"教授|[\u30a1-\u30fc]+・[\u30a1-\u30fc]+"),
+        "個人の名前", "people's names",
+    ),
+    FactKind(
+        "date",
+        re.compile(r"次の(?:日程|開催|講座|教室)|つぎの|何時から|何曜日|営業時間|開館時間|受付時間|いつやって|いつ やって"
+                   r"|\bnext (?:class|session|date|course)\b|\bopening hours\b|\bwhat time\b|\bwhich day\b", re.I),
+        re.compile(r"\d+\s*月\s*\d+\s*日|\d+\s*時|曜日"),
+        "開催日や時間", "dates or opening hours",
+    ),
+    FactKind(
+        "national",
+        re.compile(r"全国|日本全体|国全体|他の自治体|ほかの自治体|\bnationwide\b|\bnational average\b|\bacross japan\b"
+                   r"|\bin japan as a whole\b|\bother (?:cities|municipalities)\b", re.I),
+        re.compile(r"全国|他の?自治体"),
+        "全国や他の自治体の数字", "national or other municipalities' figures",
+    ),
+)
+
+
+def asked_kinds(text: str) -> list[FactKind]:
+    return [k for k in FACT_KINDS if k.asks.search(text)]
+
+
+def project_text(p: Project) -> str:
+    parts = [p.name, p.current, p.issue, p.goal, p.note, *p.departments, *(s.text for s in p.schedule)]
+    parts += [i.label + i.note for i in p.indicators] + [e.comment for e in p.evaluations]
+    return "\n".join(parts)
+
+
+def term_text(t: Term) -> str:
+    return t.term + "\n" + t.definition
+
+
+def unheld(text: str, held_text: str) -> FactKind | None:
+    """The first kind of fact the question asks for that ``held_text`` does not hold, if any."""
+    for kind in asked_kinds(text):
+        if not kind.held.search(held_text):
+            return kind
+    return None
+
+
+def unheld_reason(kind: FactKind, lang: str, *, what: str) -> str:
+    if lang == "en":
+        return f"The action plan does not give {kind.en} for {what}."
+    return f"アクションプランには「{what}」の{kind.ja}は書かれていません。"
+
+
+def years_reason(table: str, first: int, last: int, asked: int, lang: str, label: object) -> str:
+    """``table``: "kpi" or "schedule"; ``label``: a function from a fiscal year to its label in ``lang``."""
+    f, l, a = label(first, lang), label(last, lang), label(asked, lang)  # type: ignore[operator]
+    if lang == "en":
+        what = "KPI tables" if table == "kpi" else "schedules"
+        return f"The action plan's {what} run from {f} to {l}; there is nothing for {a}."
+    what = "参考値（KPI）の表" if table == "kpi" else "スケジュール"
+    return f"アクションプランの{what}は{f}から{l}までで、{a}の記載はありません。"

@@ -1,0 +1,259 @@
+"""Retrieval by meaning: which units of the plan a question *describes*, named or not.
+
+Each unit (``knowledge.units``) is indexed two ways:
+
+- **lexical**: BM25 over content words (``knowledge.meaning_words``): Sudachi normalized forms in
+  Japanese, light-stemmed words in English (over the unit's English text), plus words read from
+  hiragana by their Sudachi reading (じどう → 自動);
+- **semantic**: the cosine between IDF-weighted means of chiVe word vectors
+  (``knowledge.meaning_vectors``), so 払う meets 支払い and お年寄り meets 高齢者.
+
+Both are scaled to 0–1 and fused into one score per unit; a ref (a term, a project) takes its best
+unit. ``coverage`` says how much of the question's weight the plan's words carry at all: a question
+whose words the plan never uses (天気, 人口, a poem) is not about the plan, however close its best
+unit happens to be.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable
+
+import numpy as np
+
+from knowledge.meaning_vectors import Vector, WordVectors
+from knowledge.meaning_words import en_words, ja_words, kana_runs, reading
+from knowledge.units import Unit
+
+K1, B = 1.2, 0.75
+SEMANTIC_FLOOR = 0.25  # a cosine below this between IDF-weighted word means says nothing
+LEXICAL_WEIGHT = 0.55
+SUPPORT_COSINE = 0.6
+ALIGN_FLOOR = 0.35  # a word of the item this close to a question's word speaks for it
+LAST_SENTENCE_STRESS = 2.0  # a long message's question is in its last sentence
+_SENTENCE_END = re.compile(r"[。．.!！?？…]+\s*|\n+")
+MIN_READING = 3  # katakana characters a hiragana reading must have to stand for a word
+MAX_READING = 12
+
+
+@dataclass(frozen=True)
+class MeaningHit:
+    kind: str
+    ref: str
+    field: str  # the unit that scored best
+    score: float  # fused, 0–1
+    lexical: float
+    semantic: float
+
+
+@dataclass(frozen=True)
+class Query:
+    words: tuple[str, ...]  # what was compared, Japanese or English
+    english: bool
+    coverage: float  # share of the question's weight that the plan's vocabulary holds
+    stressed: frozenset[str] = frozenset()  # words of the last sentence, where a long message asks
+
+    def stress(self, word: str) -> float:
+        return LAST_SENTENCE_STRESS if word in self.stressed else 1.0
+
+
+class _Bm25:
+    def __init__(self, docs: list[tuple[str, ...]]) -> None:
+        self.n = len(docs)
+        self.lengths = np.array([max(len(d), 1) for d in docs], dtype=np.float32)
+        self.avg = float(self.lengths.mean()) if self.n else 1.0
+        postings: dict[str, dict[int, int]] = defaultdict(dict)
+        for i, doc in enumerate(docs):
+            for w in doc:
+                postings[w][i] = postings[w].get(i, 0) + 1
+        self.idf = {w: math.log(1 + (self.n - len(p) + 0.5) / (len(p) + 0.5)) for w, p in postings.items()}
+        self.max_idf = max(self.idf.values(), default=1.0)
+        norm = K1 * (1 - B + B * self.lengths / self.avg)
+        self.postings = {}
+        for w, p in postings.items():
+            idx = np.fromiter(p.keys(), dtype=np.int64, count=len(p))
+            tf = np.fromiter(p.values(), dtype=np.float32, count=len(p))
+            self.postings[w] = (idx, (self.idf[w] * tf * (K1 + 1) / (tf + norm[idx])).astype(np.float32))
+
+    def scores(self, q: Query) -> tuple[np.ndarray, float]:
+        """BM25 per document, and the most a document could score (every word once, average length)."""
+        out = np.zeros(self.n, dtype=np.float32)
+        best = 0.0
+        for w in q.words:
+            best += self.idf.get(w, self.max_idf) * q.stress(w)
+            hit = self.postings.get(w)
+            if hit is not None:
+                out[hit[0]] += hit[1] * q.stress(w)
+        return out, best
+
+
+class MeaningIndex:
+    """The units of one catalog snapshot, searchable by meaning."""
+
+    def __init__(self, units: list[Unit], vectors: WordVectors) -> None:
+        self.units = units
+        self.vectors = vectors
+        ja_docs = [ja_words(u.text) for u in units]
+        en_docs = [en_words(u.en) for u in units]
+        self._ja = _Bm25(ja_docs)
+        self._en = _Bm25(en_docs)
+        self._words: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for u, ja, en in zip(units, ja_docs, en_docs):
+            self._words[(u.kind, u.ref)].update(ja, en)
+        self._word_vectors: dict[tuple[str, str], np.ndarray] = {}
+        self._masks: dict[frozenset[str], np.ndarray] = {}
+        # Soft alignment: every distinct plan word with a vector, and each unit's words as ids into
+        # it, so that a question word's best match in every unit is one gather and one reduce.
+        vocab = [w for w in self._ja.idf if vectors.get(w) is not None]
+        self._vocab_ids = {w: i for i, w in enumerate(vocab)}
+        self._vocab = np.vstack([vectors.get(w) for w in vocab]) if vocab else np.zeros((0, vectors.dimensions), np.float32)
+        ids, starts = [], []
+        for d in ja_docs:
+            starts.append(len(ids))
+            ids += [self._vocab_ids[w] for w in d if w in self._vocab_ids] or [-1]
+        self._unit_word_ids = np.array(ids, dtype=np.int64)
+        self._unit_starts = np.array(starts, dtype=np.int64)
+        self._by_reading: dict[str, set[str]] = defaultdict(set)
+        for w in self._ja.idf:
+            r = reading(w) if not _is_katakana(w) else w
+            if MIN_READING <= len(r) <= MAX_READING and not w.isascii():
+                self._by_reading[r].add(w)
+        self._matrix = np.vstack([self._sentence(d) for d in ja_docs]) if units else np.zeros((0, vectors.dimensions), np.float32)
+
+    # ------------------------------------------------------------------ query side
+    def query(self, text: str, *, ignore: frozenset[str] = frozenset()) -> Query:
+        """``ignore``: words that say what kind of answer is wanted (状況, KPI, とは), not what about."""
+        ascii_share = sum(ch.isascii() for ch in text) / max(len(text), 1)
+        if ascii_share > 0.8:
+            words = tuple(w for w in en_words(text) if w not in ignore)
+            known = [w for w in words if w in self._en.idf]
+            return Query(words, True, len(known) / len(words) if words else 0.0)
+        words = self._ja_query_words(text, ignore)
+        weights = {w: self._ja.idf.get(w, self._ja.max_idf) for w in words}
+        total = sum(weights.values())
+        covered = sum(v for w, v in weights.items() if w in self._ja.idf or self._near_vocabulary(w))
+        sentences = [x for x in _SENTENCE_END.split(text) if x.strip()]
+        stressed = frozenset(self._ja_query_words(sentences[-1], ignore)) if len(sentences) > 1 else frozenset()
+        return Query(tuple(words), False, covered / total if total else 0.0, stressed)
+
+    def _ja_query_words(self, text: str, ignore: frozenset[str]) -> list[str]:
+        words = [w for w in ja_words(text) if w not in ignore]
+        for run in kana_runs(text):
+            words += [w for w in self._read(run) if w not in words]
+        return words
+
+    def _read(self, run: str) -> list[str]:
+        """Plan words whose reading occurs in a katakana run, longest first, not overlapping."""
+        found, i = [], 0
+        while i < len(run):
+            for size in range(min(MAX_READING, len(run) - i), MIN_READING - 1, -1):
+                words = self._by_reading.get(run[i:i + size])
+                if words:
+                    found += sorted(words)
+                    i += size
+                    break
+            else:
+                i += 1
+        return found
+
+    def _near_vocabulary(self, word: str) -> bool:
+        """A word the plan does not use but whose vector is close to one it does (お年寄り)."""
+        v = self.vectors.get(word)
+        return v is not None and bool(len(self._matrix)) and float((self._matrix @ v).max()) >= 0.45
+
+    # ------------------------------------------------------------------ search
+    def search(self, text: str, *, kinds: set[str] | None = None, limit: int = 8,
+               ignore: frozenset[str] = frozenset()) -> tuple[Query, list[MeaningHit]]:
+        q = self.query(text, ignore=ignore)
+        if not q.words or not self.units:
+            return q, []
+        if q.english:
+            lex, best = self._en.scores(q)
+            lex = np.minimum(lex / best, 1.0) if best else lex
+            fused = sem = lex
+        else:
+            lex, best = self._ja.scores(q)
+            lex = np.minimum(lex / best, 1.0) if best else lex
+            qv = self._sentence(q.words, q)
+            mean = np.clip((self._matrix @ qv - SEMANTIC_FLOOR) / (1 - SEMANTIC_FLOOR), 0, 1)
+            sem = 0.5 * mean + 0.5 * self._aligned(q)
+            fused = LEXICAL_WEIGHT * lex + (1 - LEXICAL_WEIGHT) * sem
+        if kinds is not None:
+            fused = np.where(self._kind_mask(frozenset(kinds)), fused, 0.0)
+        per_ref: dict[tuple[str, str], MeaningHit] = {}
+        for i in np.argsort(-fused)[: limit * 8]:
+            u = self.units[int(i)]
+            if fused[i] <= 0:
+                break
+            k = (u.kind, u.ref)
+            if k not in per_ref:
+                per_ref[k] = MeaningHit(u.kind, u.ref, u.field, round(float(fused[i]), 4),
+                                        round(float(lex[i]), 4), round(float(sem[i]), 4))
+        return q, sorted(per_ref.values(), key=lambda h: -h.score)[:limit]
+
+    def _kind_mask(self, kinds: frozenset[str]) -> np.ndarray:
+        mask = self._masks.get(kinds)
+        if mask is None:
+            mask = self._masks[kinds] = np.array([u.kind in kinds for u in self.units], dtype=bool)
+        return mask
+
+    def _aligned(self, q: Query) -> np.ndarray:
+        """Per unit, the IDF-weighted mean over the question's words of each word's best cosine
+        with a word of the unit (an exact word scores 1; below ``ALIGN_FLOOR`` nothing)."""
+        n = len(self.units)
+        total = np.zeros(n, dtype=np.float32)
+        weight = 0.0
+        valid = self._unit_word_ids >= 0
+        for w in q.words:
+            idf = self._ja.idf.get(w, self._ja.max_idf) * q.stress(w)
+            weight += idf
+            v = self.vectors.get(w)
+            if v is None or not len(self._vocab):
+                continue
+            sims = np.where(valid, (self._vocab @ v)[np.maximum(self._unit_word_ids, 0)], 0.0)
+            best = np.maximum.reduceat(sims, self._unit_starts)
+            total += idf * np.clip((best - ALIGN_FLOOR) / (1 - ALIGN_FLOOR), 0, 1)
+        return total / weight if weight else total
+
+    def support(self, q: Query, kind: str, ref: str) -> float:
+        """The share of the question's weight that this item's own words carry: each word is there
+        itself, or (Japanese) a word of the item is within ``SUPPORT_COSINE`` of it. A question
+        can be near an item and still ask about something the item never mentions
+        (「スマホが壊れた」 and the smartphone classes): the unsupported weight says so."""
+        words = self._words.get((kind, ref), set())
+        bm = self._en if q.english else self._ja
+        matrix = None if q.english else self._vectors_of(kind, ref)
+        total = supported = 0.0
+        for w in q.words:
+            weight = bm.idf.get(w, bm.max_idf) * q.stress(w)
+            total += weight
+            if w in words:
+                supported += weight
+            elif matrix is not None and len(matrix):
+                v = self.vectors.get(w)
+                if v is not None and float((matrix @ v).max()) >= SUPPORT_COSINE:
+                    supported += weight
+        return supported / total if total else 0.0
+
+    def _vectors_of(self, kind: str, ref: str) -> np.ndarray:
+        found = self._word_vectors.get((kind, ref))
+        if found is None:
+            vs = [v for w in self._words.get((kind, ref), ()) if (v := self.vectors.get(w)) is not None]
+            found = self._word_vectors[(kind, ref)] = np.vstack(vs) if vs else np.zeros((0, self.vectors.dimensions), np.float32)
+        return found
+
+    def _sentence(self, words: Iterable[str], q: Query | None = None) -> Vector:
+        acc = np.zeros(self.vectors.dimensions, dtype=np.float32)
+        for w in words:
+            v = self.vectors.get(w)
+            if v is not None:
+                acc += self._ja.idf.get(w, self._ja.max_idf) * (q.stress(w) if q else 1.0) * v
+        n = float(np.linalg.norm(acc))
+        return acc / n if n else acc
+
+
+def _is_katakana(word: str) -> bool:
+    return all("\u30a1" <= ch <= "\u30fc" for ch in word)

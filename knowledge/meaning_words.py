@@ -1,0 +1,124 @@
+"""Content words of a text, as the meaning index compares them.
+
+Japanese: SudachiPy's normalized forms of nouns, verbs, adjectives and adverbs (払う and 支払い,
+申込 and 申し込み, しはらい and 支払い meet), in both its long (C) and short (A) units so that a
+compound (電子決裁) and its parts (決裁) both count. Words that only say a question is being asked
+(教える, 何, 意味, 言葉) are left out: they carry no topic. English: lower-case words without
+stop words, with a light suffix strip (payments → payment, paying → pay).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+from typing import Any
+
+from knowledge.variants import _dictionary
+
+_CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞", "副詞"}
+_SKIP_SUBPOS = {"数詞", "代名詞", "助動詞語幹"}
+# Words that frame a question rather than name its topic (Sudachi normalized forms).
+JA_STOP = frozenset("""
+する ある いる なる できる れる られる 有る 居る 成る 出来る 為る 言う 云う 思う 教える 知る 分かる 判る 解る 分る
+遣る 遣って 聞く 訊く 尋ねる 伺う 頂く 下さる 呉れる 貰う 見る 欲しい 良い 好い 宜しい 願う 御願い 呼ぶ 称する 指す
+何 なに 何か 何故 どう どの どれ どこ 何処 誰 いつ 何時 此れ 其れ 彼れ 此の 其の 事 物 者 方 為 様 時 所 訳 筈 積もり
+方法 やり方 仕方 意味 言葉 用語 単語 名前 名称 呼び名 呼び方 言い方 質問 答え 回答 説明 内容 詳細 情報 件 点 感じ 的 等 など
+今 今日 最近 ちょっと 一寸 少し 色々 沢山 全部 本当 結局 多分 全然 あの その この ね よ さ
+市 船橋 船橋市 本市 当市 市役所 役所 皆 人 私 僕 自分 貴方 あなた 君 ボット チャット
+""".split())
+EN_STOP = frozenset("""
+a an the and or of to in on at for from by with about into over under as is are was were be been
+being am do does did doing have has had having it its this that these those there here what which
+who whom whose when where why how can could would should will shall may might must i me my we our
+you your he she they them their his her not no yes please tell know let lets say said call called
+word term name mean means meaning thing things something anything kind sort type like just also
+so if then than very much many some any all more most other city funabashi funabashi's bot hi
+get got need find look see go going make way ways able want wanna im i'm it's there's thing
+""".split())
+_ENGLISH_WORD = re.compile(r"[a-z][a-z'\-]*[a-z]|[a-z]")
+_HIRAGANA_ONLY = re.compile(r"^[\u3041-\u3096\u30fc]+$")
+_HIRAGANA_RUN = re.compile(r"[\u3041-\u3096\u30fc]{3,}")
+
+_local = threading.local()
+
+
+def _tokenizers() -> tuple[Any, Any]:
+    """This thread's (long-unit, short-unit) tokenizers: Sudachi's are not thread-safe."""
+    toks = getattr(_local, "toks", None)
+    if toks is None:
+        from sudachipy import SplitMode  # sudachipy's loader is heavy; knowledge.variants owns the dictionary
+
+        d = _dictionary()
+        toks = _local.toks = (d.tokenizer(mode=SplitMode.C, fields={"pos", "normalized_form"}),
+                              d.tokenizer(mode=SplitMode.A, fields={"pos", "normalized_form"}))
+    return toks
+
+
+def _content(morphemes: Any) -> list[str]:
+    out = []
+    for m in morphemes:
+        pos = m.part_of_speech()
+        if pos[0] not in _CONTENT_POS or pos[1] in _SKIP_SUBPOS:
+            continue
+        word = m.normalized_form()
+        if _HIRAGANA_ONLY.match(m.surface()) and len(m.surface()) <= 2:
+            continue  # two hiragana are as likely a piece of a longer word (すま out of すまほ): read by reading instead
+        if word in JA_STOP or word.isdigit() or (len(word) == 1 and not _is_kanji(word)):
+            continue
+        out.append(word.lower() if word.isascii() else word)
+    return out
+
+
+def _is_kanji(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff"
+
+
+@lru_cache(maxsize=65536)
+def ja_words(text: str) -> tuple[str, ...]:
+    """Content words in order of first appearance, long units first, then their parts."""
+    if not text.strip():
+        return ()
+    long_unit, short_unit = _tokenizers()
+    words = _content(long_unit.tokenize(text)) + _content(short_unit.tokenize(text))
+    return tuple(dict.fromkeys(words))
+
+
+def kana_runs(text: str) -> list[str]:
+    """The text's hiragana runs in katakana (すまほでしはらい → スマホデシハライ): a message typed
+    in hiragana has no word boundaries Sudachi can find, so its words are looked up by reading."""
+    return ["".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in run)
+            for run in _HIRAGANA_RUN.findall(text)]
+
+
+def reading(text: str) -> str:
+    """Sudachi's katakana reading of a word (決裁 → ケッサイ)."""
+    return "".join(m.reading_form() for m in _reader().tokenize(text))
+
+
+def _reader() -> Any:
+    tok = getattr(_local, "reader", None)
+    if tok is None:
+        from sudachipy import SplitMode  # see _tokenizers
+
+        tok = _local.reader = _dictionary().tokenizer(mode=SplitMode.C)
+    return tok
+
+
+def _stem(word: str) -> str:
+    """payments/payment, paying/pay, closed/close/closes: one crude stem on both sides."""
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        word = word[:-1]
+    for suffix in ("ing", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 3 else word
+
+
+@lru_cache(maxsize=65536)
+def en_words(text: str) -> tuple[str, ...]:
+    words = [w.strip("'-") for w in _ENGLISH_WORD.findall(text.lower())]
+    return tuple(dict.fromkeys(_stem(w) for w in words if w and w not in EN_STOP and len(w) > 1))

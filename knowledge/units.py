@@ -1,0 +1,80 @@
+"""Every answerable unit of the plan, as the meaning index reads it.
+
+A unit is one thing an answer can rest on: a glossary term with its definition; a project's name,
+現状, 課題, 目標, schedule, KPI labels or evaluation comment; a policy; an approach. Each carries
+its Japanese text and, where ``knowledge/data/english_units.toml`` has one, its English text, so
+an English question reaches the same unit.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from knowledge.catalog import Catalog
+
+ENGLISH_PATH = Path(__file__).resolve().parent / "data" / "english_units.toml"
+
+
+@dataclass(frozen=True)
+class Unit:
+    kind: str  # "glossary" | "project" | "policy" | "approach"
+    ref: str  # term, project id, policy number, approach id
+    field: str  # "definition", "name", "current", "issue", "goal", "schedule", "kpi", "comment", "title"
+    text: str
+    en: str = ""
+
+
+@lru_cache(maxsize=4)
+def english_units(path: Path = ENGLISH_PATH) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    with path.open("rb") as f:
+        return tomllib.load(f)
+
+
+def plan_units(catalog: Catalog, *, english: dict[str, Any] | None = None) -> list[Unit]:
+    en = english_units() if english is None else english
+    names: dict[tuple[str, str], list[str]] = {}
+    for a in catalog.aliases:
+        names.setdefault((a.kind, a.target), []).append(a.alias)
+    units: list[Unit] = []
+    for term in catalog.terms.values():
+        aka = names.get(("glossary", term.term), [])
+        english = " ".join([catalog.english_name("glossary", term.term) or "", *_ascii(aka),
+                            str(en.get("terms", {}).get(term.term, {}).get("text", ""))])
+        units.append(Unit("glossary", term.term, "definition",
+                          "。".join([term.term, *_not_ascii(aka), term.definition]), english))
+    for p in catalog.projects.values():
+        pe = en.get("projects", {}).get(p.id, {})
+        aka = names.get(("project", p.id), [])
+        comment = next((e.comment for e in reversed(p.evaluations) if e.source == "plan"), "")
+        fields = {
+            "name": ("。".join([p.name, *_not_ascii(aka)]),
+                     " ".join([catalog.english_name("project", p.id) or "", *_ascii(aka), str(pe.get("everyday", ""))])),
+            "current": (p.current, pe.get("current", "")),
+            "issue": (p.issue, pe.get("issue", "")),
+            "goal": (p.goal, pe.get("goal", "")),
+            "schedule": ("。".join(dict.fromkeys(s.text for s in p.schedule)), pe.get("schedule", "")),
+            "kpi": ("。".join(i.label for i in p.indicators), pe.get("kpi", "")),
+            "comment": (comment, pe.get("comment", "")),
+        }
+        units += [Unit("project", p.id, f, ja, str(english)) for f, (ja, english) in fields.items() if ja or english]
+    for pol in catalog.policies.values():
+        units.append(Unit("policy", str(pol.id), "title", pol.title,
+                          str(en.get("policies", {}).get(str(pol.id), {}).get("text", ""))))
+    for ap in catalog.approaches.values():
+        units.append(Unit("approach", ap.id, "title", "。".join(filter(None, [ap.title, ap.vision])),
+                          str(en.get("approaches", {}).get(ap.id, {}).get("text", ""))))
+    return units
+
+
+def _ascii(words: list[str]) -> list[str]:
+    return [w for w in words if w.isascii()]
+
+
+def _not_ascii(words: list[str]) -> list[str]:
+    return [w for w in words if not w.isascii()]
