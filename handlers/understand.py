@@ -131,9 +131,12 @@ def _asked_last(form: str, cued: dict[str, list[str]]) -> str | None:
     if len(clauses) < 2:
         return None
     for clause in reversed(clauses):
-        for name, found in cued.items():
-            if any(_cue_pattern(c).search(clause) for c in found):
-                return name
+        # Within the clause, the cue that comes last: 「…の予定だったと思うが評価は？」 asks for the grade.
+        at = {name: max((m.start() for c in found for m in _cue_pattern(c).finditer(clause)), default=-1)
+              for name, found in cued.items()}
+        best = max(at, key=lambda name: at[name])
+        if at[best] >= 0:
+            return best
     return None
 
 

@@ -34,7 +34,7 @@ FACT_KINDS = (
     ),
     FactKind(
         "company",
-        re.compile(r"どこの(?:会社|業者|企業)|会社名|企業名|ベンダー(?:は|名|って)|製品名|メーカー(?:は|名)|業者名|どこが作|誰が作"
+        re.compile(r"どこの(?:会社|業者|企業)|会社名|企業名|ベンダー(?:は|名|って)|製品名|メーカー(?:は|名)|業者名|事業者(?:って|は(?:どこ|誰))|どこが作|誰が作"
                    r"|\b(?:which|what) (?:company|vendor|firm|product)\b|\bvendors?\b|\bwho (?:made|makes|built|develops?)\b", re.I),
         re.compile(r"株式会社|会社|民間で開発|社が"),
         "製品や事業者の名前", "product or company names",
@@ -43,7 +43,7 @@ FACT_KINDS = (
         "person",
         re.compile(r"(?:長|委員長|市長|課長|部長|担当者|講師)(?:さん)?(?:は|って|の名前|の氏名)?(?:誰|だれ|どなた)|氏名"
                    r"|\bwho(?:'s| is) the (?:head|mayor|chief|director|manager|chair)", re.I),
-        re.compile(r"教授|[\u30a1-\u30fc]+・[\u30a1-\u30fc]+"),
+        re.compile(r"教授|氏(?!名)|提唱"),
         "個人の名前", "people's names",
     ),
     FactKind(
@@ -63,8 +63,12 @@ FACT_KINDS = (
 )
 
 
-def asked_kinds(text: str) -> list[FactKind]:
-    return [k for k in FACT_KINDS if k.asks.search(text)]
+# A list answer can hold no price, company, person or date; it may compare with the nation.
+LIST_UNHELD = frozenset({"price", "company", "person", "date"})
+
+
+def asked_kinds(text: str, *, kinds: frozenset[str] | None = None) -> list[FactKind]:
+    return [k for k in FACT_KINDS if (kinds is None or k.name in kinds) and k.asks.search(text)]
 
 
 def project_text(p: Project) -> str:
@@ -77,9 +81,9 @@ def term_text(t: Term) -> str:
     return t.term + "\n" + t.definition
 
 
-def unheld(text: str, held_text: str) -> FactKind | None:
+def unheld(text: str, held_text: str, *, kinds: frozenset[str] | None = None) -> FactKind | None:
     """The first kind of fact the question asks for that ``held_text`` does not hold, if any."""
-    for kind in asked_kinds(text):
+    for kind in asked_kinds(text, kinds=kinds):
         if not kind.held.search(held_text):
             return kind
     return None
@@ -87,7 +91,7 @@ def unheld(text: str, held_text: str) -> FactKind | None:
 
 def unheld_reason(kind: FactKind, lang: str, *, what: str) -> str:
     if lang == "en":
-        return f"The action plan does not give {kind.en} for {what}."
+        return f"The action plan does not give {kind.en} for “{what}”."
     return f"アクションプランには「{what}」の{kind.ja}は書かれていません。"
 
 
