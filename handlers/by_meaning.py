@@ -16,16 +16,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 
-from handlers import lexicon as lx
+from handlers.cue_words import cue_words
 
 from handlers.resolve import Scored
 from handlers.understand import Reading
 from knowledge.catalog import Catalog
 from knowledge.meaning import MeaningHit, MeaningIndex, Query
 from knowledge.meaning_vectors import shared_vectors
-from knowledge.meaning_words import en_words, ja_words
 from knowledge.units import plan_units
 
 # Chosen on the development set (tools/score_sets.py tests/data/meaning_dev.json), see the module doc.
@@ -108,24 +107,6 @@ def meaning_kinds(r: Reading, *, naming: bool) -> set[str]:
     if r.project_intent in ("project_department", "project_kpi", "project_schedule"):
         return {"project"}
     return {"glossary", "project"}
-
-
-@lru_cache(maxsize=1)
-def cue_words() -> frozenset[str]:
-    """Content words of the cue phrases (状況, 担当, KPI, とは, 教えて): they say what kind of answer
-    is wanted, so they would only pull the search towards whichever unit repeats them."""
-    phrases = [c for cues in lx.PROJECT_CUES.values() for c in cues]
-    phrases += lx.GLOSSARY_CUES + lx.LIST_CUES + lx.FILLER + lx.HELP
-    out = set()
-    for p in phrases:
-        words = en_words(p) if p.isascii() else ja_words(p)
-        if len(words) == 1 and len(words[0]) > 1:  # a phrase that is one word: 状況, status (not 利用者数)
-            out.add(words[0])
-    return frozenset(out - _TOPIC_TOO)
-
-
-# Words of cue phrases that are as often what a question is about (スマホを使う, 作業時間の削減).
-_TOPIC_TOO = frozenset("使う 削減 時間 実施 始める 表示 見せる 確認 問題 届く 進む 事業 use start show number plan want stand own going".split())
 
 
 class MeaningStage:

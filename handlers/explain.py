@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from handlers.answer import Answer, Audience
-from handlers.by_meaning import cue_words
+from handlers.cue_words import cue_words
 from handlers.respond import Responder
 from handlers.understand import read
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from handlers import lexicon as lx
+from handlers.cue_words import has_content
 from handlers.compose import new_since_evaluation
 from handlers.understand import Reading
 from knowledge.catalog import Catalog
@@ -481,6 +482,8 @@ def apply(catalog: Catalog, f: _Filters, *, projects_of_topic: Callable[[str], s
         narrow(lambda p: not p.indicators, "with no KPI (reference values)" if en else "参考値（KPI）のない")
     if f.has_kpi:
         narrow(lambda p: bool(p.indicators), "with a KPI (reference values)" if en else "参考値（KPI）が設定されている")
+    if f.topic and not has_content(f.topic):
+        f.topic = ""  # 「教えてほしいんだけど」: what is left of asking, not a topic to filter by
     topic_ids = projects_of_topic(f.topic) if f.topic else set()
     if f.topic:
         if topic_ids:

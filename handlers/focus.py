@@ -32,8 +32,7 @@ def focused_text(catalog: Catalog, p: Project, q: QuestionType, intent: str, lan
     if q.kind == "quantity" and intent == "project_kpi":
         lead = figure_lines(p, q, lang)
     elif intent == "project_kpi" and q.year is not None:
-        lead = [line for ind in p.indicators for line in (
-            [_actual_line(ind, lang, year=q.year)] if _actual(ind, q.year) is not None else _year_values(ind, q.year, lang))]
+        lead = [line for ind in p.indicators for line in _year_lines(ind, lang, q.year)]
     elif q.kind == "schedule" and intent == "project_schedule" and q.year is not None:
         lead = year_lines(p, q.year, lang, last=max((s.fiscal_year for x in catalog.projects.values() for s in x.schedule),
                                                      default=q.year))
@@ -63,7 +62,7 @@ def figure_lines(p: Project, q: QuestionType, lang: Lang) -> list[str]:
     indicators = [i for i in p.indicators if _latest_actual(i) is not None]
     counted = [i for i in indicators if q.counter and q.counter in i.label]
     if counted:
-        return [_actual_line(i, lang, year=q.year) for i in counted]
+        return [line for i in counted for line in _year_lines(i, lang, q.year)]
     if q.counter and (not indicators or not q.counter.startswith(_GENERIC_COUNTERS)):
         quoted = counted_sentences(p, q.counter, lang)
         if quoted:
@@ -71,13 +70,22 @@ def figure_lines(p: Project, q: QuestionType, lang: Lang) -> list[str]:
     if q.measure:
         named = [i for i in indicators if _mentions(i.label, q.measure)]
         if named:
-            return [_actual_line(i, lang, year=q.year) for i in named]
+            return [line for i in named for line in _year_lines(i, lang, q.year)]
         quoted = measure_sentences(p, q.measure, lang)
         if quoted:
             return quoted
     if not indicators:  # no KPI: the figures the project's text gives ("the issuance rate" in English)
         return _sentences(p, lang, lambda s: _FIGURE.search(s) is not None)
-    return [_actual_line(i, lang, year=q.year) for i in indicators[:MAX_SENTENCES]]
+    return [line for i in indicators[:MAX_SENTENCES] for line in _year_lines(i, lang, q.year)]
+
+
+def _year_lines(ind: Indicator, lang: Lang, year: int | None) -> list[str]:
+    """The headline for the year asked: its actual, or its target and outlook when it has no
+    actual yet (「R5の目標は？」 leads with R5, not with the latest actual); the latest actual when
+    no year was asked or the plan has nothing for it."""
+    if year is None or _actual(ind, year) is not None:
+        return [_actual_line(ind, lang, year=year)]
+    return _year_values(ind, year, lang) or [_actual_line(ind, lang)]
 
 
 def _latest_actual(ind: Indicator) -> int | None:

@@ -287,28 +287,46 @@ class Responder:
             return staged(self._project(r, decision.top[:1], decision.intent, audience), "names")
         if decision.kind == "clarify":
             return staged(self._clarify(r, decision.top, decision.topic, audience), "names")
-        # The precise stages found nothing they could answer. A name they found, whose own text
-        # carries the rest of the question (「DXを最初に提唱したのは誰？」), answers; else look
-        # for what the question describes.
+        # The precise stages found nothing they could answer. A sentence of the plan that holds every
+        # content word answers; then a name they found whose own text carries the rest of the
+        # question (「DXを最初に提唱したのは誰？」); then what the question describes.
+        kinds = meaning_kinds(r, naming=naming)
+        call = self.meaning.decide(r, kinds=kinds)
+        quoted = self._quote(r, audience)
+        if quoted is not None:
+            if call.kind == "clarify" and quoted.answers and quoted.answers[0].id in {s.id for s in call.top}:
+                # The sentence is in one of several projects the question fits equally: ask which.
+                return staged(self._clarify(r, list(call.top), decision.topic, audience), "meaning")
+            return staged(self._held(r, quoted, audience), "passage")
         named = self.meaning.carried(r, [Scored(h.id, h.score, kind, h.how) for kind in ("glossary", "project")
-                                         for h in a.by_kind.get(kind, [])], kinds=meaning_kinds(r, naming=naming))
+                                         for h in a.by_kind.get(kind, [])], kinds=kinds)
         if named is not None and named.kind == "glossary":
             return staged(self._glossary(r, named, audience), "names, carried by meaning")
         if named is not None:
             return staged(self._project(r, [named], r.project_intent or "project_status", audience),
                           "names, carried by meaning")
-        call = self.meaning.decide(r, kinds=meaning_kinds(r, naming=naming))
         if call.kind == "glossary":
             return staged(self._glossary(r, call.top[0], audience), "meaning")
         if call.kind == "project":
             return staged(self._project(r, list(call.top), r.project_intent or "project_status", audience), "meaning")
         if call.kind == "clarify":
             return staged(self._clarify(r, list(call.top), decision.topic, audience), "meaning")
-        quoted = self._quote(r, audience)
-        if quoted is not None:
-            return staged(quoted, "passage")
         return staged(self._unknown(r, audience, [self._any_ref(s, r.lang) for s in (decision.top or list(call.top))]),
                       "nothing confident")
+
+    def _held(self, r: Reading, answer: Answer, audience: Audience) -> Answer:
+        """A quoted answer, or "I don't know" when the question asks a fact its item does not hold."""
+        if answer.intent == "unknown" or not answer.answers:
+            return answer
+        first = answer.answers[0]
+        if first.kind == "glossary":
+            held, what = term_text(self.catalog.terms[first.id]), first.id
+        else:
+            held, what = project_text(self.catalog.projects[first.id]), first.title
+        missing = unheld(r.text, held)
+        if missing is None:
+            return answer
+        return self._unknown(r, audience, [first], reason=unheld_reason(missing, r.lang, what=what))
 
     def _glossary(self, r: Reading, hit: Scored, audience: Audience) -> Answer:
         term = self.catalog.terms[hit.id]
