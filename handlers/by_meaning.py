@@ -85,6 +85,9 @@ def _nested(a: MeaningHit, b: MeaningHit) -> bool:
     return "policy" in pair and "approach" in pair and pair["approach"].split("-")[0] == pair["policy"]
 
 
+_HIRAGANA = re.compile(r"[\u3041-\u3096]{3}")
+
+
 @dataclass(frozen=True)
 class MeaningCall:
     kind: str  # "glossary" | "project" | "clarify" | "unknown"
@@ -118,6 +121,10 @@ class MeaningStage:
     @cached_property
     def index(self) -> MeaningIndex:
         return MeaningIndex(plan_units(self.catalog), shared_vectors())
+
+    def respell(self, message: str) -> str:
+        """The message with kana words spelled as the plan spells them (see MeaningIndex.respell)."""
+        return self.index.respell(message) if _HIRAGANA.search(message) else message
 
     def decide(self, r: Reading, *, kinds: set[str], naming: bool = False) -> MeaningCall:
         query, hits = self.index.search(r.text, kinds=kinds, limit=MAX_OPTIONS * 2, ignore=cue_words())

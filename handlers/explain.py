@@ -59,7 +59,7 @@ def _num(x: float | None, digits: int) -> str:
 
 def explain(responder: Responder, message: str, *, audience: Audience = "staff") -> Explanation:
     answer = responder.answer(message, audience=audience)
-    r = read(message)
+    r = read(responder.meaning.respell(message))
     names = responder.resolver.analyse(r).by_kind
     query, hits = responder.meaning.index.search(r.text, limit=MAX_ROWS, ignore=cue_words())
     rows: dict[tuple[str, str], Candidate] = {}

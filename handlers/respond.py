@@ -143,7 +143,7 @@ class Responder:
         return answer
 
     def _answer(self, message: str, *, audience: Audience, context: Context, lang: Lang | None) -> Answer:
-        reading = read(message)
+        reading = read(self.meaning.respell(message))
         if lang is not None:
             reading = replace(reading, lang=lang)
         if not reading.text.strip():

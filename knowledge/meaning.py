@@ -25,7 +25,7 @@ from typing import Iterable
 import numpy as np
 
 from knowledge.meaning_vectors import Vector, WordVectors
-from knowledge.meaning_words import en_words, ja_words, kana_runs, reading
+from knowledge.meaning_words import en_words, ja_words, kana_runs, reading, spellings
 from knowledge.units import Unit
 
 K1, B = 1.2, 0.75
@@ -33,6 +33,9 @@ SEMANTIC_FLOOR = 0.25  # a cosine below this between IDF-weighted word means say
 LEXICAL_WEIGHT = 0.55
 SUPPORT_COSINE = 0.6
 ALIGN_FLOOR = 0.35  # a word of the item this close to a question's word speaks for it
+_HIRAGANA_RUN = re.compile(r"[\u3041-\u3096\u30fc]{3,}(?![\u30a1-\u30fa\u3400-\u9fffA-Za-z])")
+_GLUED = re.compile(r"[\u30a1-\u30fa\u3400-\u9fffA-Za-z0-9!！]")
+_PARTICLE_KANA = frozenset("をのはがでにともやへねよかっ")
 LAST_SENTENCE_STRESS = 2.0  # a long message's question is in its last sentence
 _SENTENCE_END = re.compile(r"[。．.!！?？…]+\s*|\n+")
 MIN_READING = 3  # katakana characters a hiragana reading must have to stand for a word
@@ -121,6 +124,15 @@ class MeaningIndex:
             r = reading(w) if not _is_katakana(w) else w
             if MIN_READING <= len(r) <= MAX_READING and not w.isascii():
                 self._by_reading[r].add(w)
+        # Words as the plan writes them (公民館, 電子決裁), for spelling kana messages.
+        spelled: dict[str, dict[str, str]] = defaultdict(dict)  # reading -> {word as written: its normalized form}
+        for u in units:
+            names = [u.ref] if u.kind == "glossary" else []
+            for surface, kana in [*spellings(u.text), *((n, reading(n)) for n in names if not n.isascii())]:
+                if MIN_READING <= len(kana) <= MAX_READING and not surface.isascii():
+                    spelled[kana].setdefault(surface, "".join(ja_words(surface)) or surface)
+        # A reading spelled one way, or several ways of one word (申込, 申し込み), is unambiguous.
+        self._spelled = {kana: min(forms) for kana, forms in spelled.items() if len(set(forms.values())) == 1}
         self._matrix = np.vstack([self._sentence(d) for d in ja_docs]) if units else np.zeros((0, vectors.dimensions), np.float32)
 
     # ------------------------------------------------------------------ query side
@@ -144,6 +156,33 @@ class MeaningIndex:
         for run in kana_runs(text):
             words += [w for w in self._read(run) if w not in words]
         return words
+
+    def respell(self, text: str) -> str:
+        """Hiragana runs with the plan's words written as the plan writes them (すまほを おしえて →
+        スマホを おしえて, でんしけっさい → 電子決裁), so that names and Sudachi see word
+        boundaries a message typed in kana lacks. A reading with several spellings (じどう: 自動,
+        児童) is left as typed."""
+        def spell(m: re.Match[str]) -> str:
+            run = m.group(0)
+            if m.start() and _GLUED.match(text[m.start() - 1]):
+                return run  # 「Yahoo!くらし」, 「きかんけいシステム」: part of a name written in two scripts
+            kata = "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in run)
+            out, i, spelled = [], 0, False
+            while i < len(kata):
+                for size in range(min(MAX_READING, len(kata) - i), MIN_READING - 1, -1):
+                    word = self._spelled.get(kata[i:i + size])
+                    if word:
+                        out.append(word)
+                        i, spelled = i + size, True
+                        break
+                else:
+                    if run[i] not in _PARTICLE_KANA:
+                        return run  # a word the plan does not have: a half-spelled run reads worse
+                    out.append(run[i])
+                    i += 1
+            return "".join(out) if spelled else run
+
+        return _HIRAGANA_RUN.sub(spell, text)
 
     def _read(self, run: str) -> list[str]:
         """Plan words whose reading occurs in a katakana run, longest first, not overlapping."""

@@ -96,6 +96,17 @@ def reading(text: str) -> str:
     return "".join(m.reading_form() for m in _reader().tokenize(text))
 
 
+@lru_cache(maxsize=65536)
+def spellings(text: str) -> tuple[tuple[str, str], ...]:
+    """(surface, katakana reading) of each content word of ``text`` as written, long units."""
+    out = []
+    for m in _reader().tokenize(text):
+        pos = m.part_of_speech()
+        if pos[0] in _CONTENT_POS and pos[1] not in _SKIP_SUBPOS and not _HIRAGANA_ONLY.match(m.surface()):
+            out.append((m.surface(), m.reading_form()))
+    return tuple(out)
+
+
 def _reader() -> Any:
     tok = getattr(_local, "reader", None)
     if tok is None:
