@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable
@@ -33,6 +34,9 @@ SEMANTIC_FLOOR = 0.25  # a cosine below this between IDF-weighted word means say
 LEXICAL_WEIGHT = 0.55
 SUPPORT_COSINE = 0.6
 ALIGN_FLOOR = 0.35  # a word of the item this close to a question's word speaks for it
+ALIGN_ALL = 20_000  # plan words across all units up to which every unit is aligned
+ALIGNED = 48  # units whose words are aligned with the question's, the best by the cheaper scores
+RECENT = 8  # searches kept: the stages of one question ask the same text again
 _HIRAGANA_RUN = re.compile(r"[\u3041-\u3096\u30fc]{3,}(?![\u30a1-\u30fa\u3400-\u9fffA-Za-z])")
 _GLUED = re.compile(r"[\u30a1-\u30fa\u3400-\u9fffA-Za-z0-9!！]")
 _PARTICLE_KANA = frozenset("をのはがでにともやへねよかっ")
@@ -108,17 +112,19 @@ class MeaningIndex:
             self._words[(u.kind, u.ref)].update(ja, en)
         self._word_vectors: dict[tuple[str, str], np.ndarray] = {}
         self._masks: dict[frozenset[str], np.ndarray] = {}
+        self._lock = threading.Lock()
+        self._recent: dict[tuple[str, frozenset[str]], tuple[Query, np.ndarray, np.ndarray, np.ndarray]] = {}
         # Soft alignment: every distinct plan word with a vector, and each unit's words as ids into
         # it, so that a question word's best match in every unit is one gather and one reduce.
         vocab = [w for w in self._ja.idf if vectors.get(w) is not None]
         self._vocab_ids = {w: i for i, w in enumerate(vocab)}
         self._vocab = np.vstack([vectors.get(w) for w in vocab]) if vocab else np.zeros((0, vectors.dimensions), np.float32)
-        ids, starts = [], []
-        for d in ja_docs:
-            starts.append(len(ids))
-            ids += [self._vocab_ids[w] for w in d if w in self._vocab_ids] or [-1]
-        self._unit_word_ids = np.array(ids, dtype=np.int64)
-        self._unit_starts = np.array(starts, dtype=np.int64)
+        # A unit with no word that has a vector points at an extra zero column.
+        self._vocab_t = np.ascontiguousarray(np.hstack([self._vocab.T, np.zeros((vectors.dimensions, 1), np.float32)]))
+        self._unit_ids: list[np.ndarray] = [np.array([self._vocab_ids[w] for w in d if w in self._vocab_ids] or [len(vocab)], dtype=np.int64)
+                          for d in ja_docs]
+        self._all_ids = np.concatenate(self._unit_ids) if self._unit_ids else np.zeros(0, np.int64)
+        self._all_starts = np.cumsum([0] + [len(x) for x in self._unit_ids[:-1]]) if self._unit_ids else np.zeros(0, np.int64)
         self._by_reading: dict[str, set[str]] = defaultdict(set)
         for w in self._ja.idf:
             r = reading(w) if not _is_katakana(w) else w
@@ -206,32 +212,59 @@ class MeaningIndex:
     # ------------------------------------------------------------------ search
     def search(self, text: str, *, kinds: set[str] | None = None, limit: int = 8,
                ignore: frozenset[str] = frozenset()) -> tuple[Query, list[MeaningHit]]:
-        q = self.query(text, ignore=ignore)
+        q, lex, sem, fused = self._scored(text, ignore)
         if not q.words or not self.units:
             return q, []
-        if q.english:
+        if kinds is not None:
+            fused = np.where(self._kind_mask(frozenset(kinds)), fused, 0.0)
+        top = np.argpartition(-fused, min(limit * 8, len(fused) - 1))[: limit * 8] if len(fused) > limit * 8 else np.arange(len(fused))
+        per_ref: dict[tuple[str, str], MeaningHit] = {}
+        order = top[np.argsort(-fused[top])]
+        scores, lexical, semantic = fused[order].tolist(), lex[order].tolist(), sem[order].tolist()
+        for i, score, lx, sm in zip(order.tolist(), scores, lexical, semantic):
+            if score <= 0 or len(per_ref) >= limit:
+                break
+            u = self.units[i]
+            if (u.kind, u.ref) not in per_ref:  # a ref's best unit comes first
+                per_ref[(u.kind, u.ref)] = MeaningHit(u.kind, u.ref, u.field, score, lx, sm)
+        return q, list(per_ref.values())
+
+    def _scored(self, text: str, ignore: frozenset[str]) -> tuple[Query, np.ndarray, np.ndarray, np.ndarray]:
+        """The question's words and every unit's lexical, semantic and fused scores. One question
+        is searched by several stages (its topic, a list's group, a described project): the last
+        few results are kept."""
+        with self._lock:
+            hit = self._recent.get((text, ignore))
+        if hit is not None:
+            return hit
+        q = self.query(text, ignore=ignore)
+        if not q.words or not self.units or not q.coverage:  # no word the plan uses, nor one near it
+            empty = np.zeros(len(self.units), dtype=np.float32)
+            out = (q, empty, empty, empty)
+        elif q.english:
             lex, best = self._en.scores(q)
             lex = np.minimum(lex / best, 1.0) if best else lex
-            fused = sem = lex
+            out = (q, lex, lex, lex)
         else:
             lex, best = self._ja.scores(q)
             lex = np.minimum(lex / best, 1.0) if best else lex
             qv = self._sentence(q.words, q)
             mean = np.clip((self._matrix @ qv - SEMANTIC_FLOOR) / (1 - SEMANTIC_FLOOR), 0, 1)
-            sem = 0.5 * mean + 0.5 * self._aligned(q)
-            fused = LEXICAL_WEIGHT * lex + (1 - LEXICAL_WEIGHT) * sem
-        if kinds is not None:
-            fused = np.where(self._kind_mask(frozenset(kinds)), fused, 0.0)
-        per_ref: dict[tuple[str, str], MeaningHit] = {}
-        for i in np.argsort(-fused)[: limit * 8]:
-            u = self.units[int(i)]
-            if fused[i] <= 0:
-                break
-            k = (u.kind, u.ref)
-            if k not in per_ref:
-                per_ref[k] = MeaningHit(u.kind, u.ref, u.field, round(float(fused[i]), 4),
-                                        round(float(lex[i]), 4), round(float(sem[i]), 4))
-        return q, sorted(per_ref.values(), key=lambda h: -h.score)[:limit]
+            # Word alignment for every unit of a plan this size; in a large one only for the units
+            # the cheaper scores put near the top (the rest keep the mean-vector score).
+            if len(self._all_ids) <= ALIGN_ALL:
+                sem = 0.5 * mean + 0.5 * self._aligned(q, None)
+            else:
+                rough = LEXICAL_WEIGHT * lex + (1 - LEXICAL_WEIGHT) * mean
+                candidates = np.argpartition(-rough, ALIGNED - 1)[:ALIGNED]
+                sem = mean.copy()
+                sem[candidates] = 0.5 * mean[candidates] + 0.5 * self._aligned(q, candidates)
+            out = (q, lex, sem, LEXICAL_WEIGHT * lex + (1 - LEXICAL_WEIGHT) * sem)
+        with self._lock:
+            if len(self._recent) >= RECENT:
+                self._recent.pop(next(iter(self._recent)))
+            self._recent[(text, ignore)] = out
+        return out
 
     def _kind_mask(self, kinds: frozenset[str]) -> np.ndarray:
         mask = self._masks.get(kinds)
@@ -239,23 +272,25 @@ class MeaningIndex:
             mask = self._masks[kinds] = np.array([u.kind in kinds for u in self.units], dtype=bool)
         return mask
 
-    def _aligned(self, q: Query) -> np.ndarray:
-        """Per unit, the IDF-weighted mean over the question's words of each word's best cosine
-        with a word of the unit (an exact word scores 1; below ``ALIGN_FLOOR`` nothing)."""
-        n = len(self.units)
-        total = np.zeros(n, dtype=np.float32)
-        weight = 0.0
-        valid = self._unit_word_ids >= 0
-        for w in q.words:
-            idf = self._ja.idf.get(w, self._ja.max_idf) * q.stress(w)
-            weight += idf
-            v = self.vectors.get(w)
-            if v is None or not len(self._vocab):
-                continue
-            sims = np.where(valid, (self._vocab @ v)[np.maximum(self._unit_word_ids, 0)], 0.0)
-            best = np.maximum.reduceat(sims, self._unit_starts)
-            total += idf * np.clip((best - ALIGN_FLOOR) / (1 - ALIGN_FLOOR), 0, 1)
-        return total / weight if weight else total
+    def _aligned(self, q: Query, candidates: np.ndarray | None) -> np.ndarray:
+        """Per unit (or per unit of ``candidates``), the IDF-weighted mean over the question's words
+        of each word's best cosine with a word of the unit (an exact word scores 1; below
+        ``ALIGN_FLOOR`` nothing)."""
+        weights = np.array([self._ja.idf.get(w, self._ja.max_idf) * q.stress(w) for w in q.words], dtype=np.float32)
+        vecs = [(i, v) for i, w in enumerate(q.words) if (v := self.vectors.get(w)) is not None]
+        size = len(self.units) if candidates is None else len(candidates)
+        if not vecs or not size:
+            return np.zeros(size, dtype=np.float32)
+        if candidates is None:
+            ids, starts = self._all_ids, self._all_starts
+        else:
+            spans = [self._unit_ids[c] for c in candidates.tolist()]
+            ids, starts = np.concatenate(spans), np.cumsum([0] + [len(x) for x in spans[:-1]])
+        rows = np.array([i for i, _ in vecs])
+        sims = np.vstack([v for _, v in vecs]) @ self._vocab_t  # question words × plan words (one BLAS call)
+        best = np.maximum.reduceat(sims[:, ids], starts, axis=1)  # question words × units
+        total = weights[rows] @ np.clip((best - ALIGN_FLOOR) / (1 - ALIGN_FLOOR), 0, 1)
+        return (total / weights.sum()).astype(np.float32)
 
     def support(self, q: Query, kind: str, ref: str) -> float:
         """The share of the question's weight that this item's own words carry: each word is there

@@ -17,6 +17,8 @@ DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "chive.npz"
 DIMENSIONS = 300
 
 Vector = npt.NDArray[np.float32]
+SEEN = 100_000
+_UNSEEN = object()
 
 
 def word_digest(word: str) -> int:
@@ -31,17 +33,22 @@ class WordVectors:
             self._keys = data["keys"]
             self._rows = data["rows"]
             self._vectors = data["vectors"].astype(np.float32)
+        self._seen: dict[str, Vector | None] = {}
 
     @property
     def dimensions(self) -> int:
         return int(self._vectors.shape[1])
 
     def get(self, word: str) -> Vector | None:
+        found = self._seen.get(word, _UNSEEN)
+        if found is not _UNSEEN:
+            return found  # type: ignore[return-value]
         d = np.uint64(word_digest(word))
         i = int(np.searchsorted(self._keys, d))
-        if i < len(self._keys) and self._keys[i] == d:
-            return self._vectors[int(self._rows[i])]
-        return None
+        vector = self._vectors[int(self._rows[i])] if i < len(self._keys) and self._keys[i] == d else None
+        if len(self._seen) < SEEN:  # the words people use are few: remember them, up to a bound
+            self._seen[word] = vector
+        return vector
 
 
 @lru_cache(maxsize=2)
