@@ -15,6 +15,7 @@ held-out one.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -112,6 +113,29 @@ def meaning_kinds(r: Reading, *, naming: bool) -> set[str]:
     return {"glossary", "project"}
 
 
+_INDEXES: dict[int, MeaningIndex] = {}
+_INDEXES_LOCK = threading.Lock()
+KEPT_INDEXES = 2
+
+
+def shared_index(catalog: Catalog) -> MeaningIndex:
+    """The meaning index of this catalog's units, shared by every snapshot with the same units.
+
+    A submission or a published evaluation makes a new snapshot but changes no unit (units
+    quote the plan's own comments), so the index, seconds to build for a very large plan, is
+    built again only when the plan or an alias changes."""
+    units = plan_units(catalog)
+    key = hash(tuple(units))
+    with _INDEXES_LOCK:
+        found = _INDEXES.get(key)
+        if found is None:
+            found = MeaningIndex(units, shared_vectors())
+            if len(_INDEXES) >= KEPT_INDEXES:
+                _INDEXES.pop(next(iter(_INDEXES)))
+            _INDEXES[key] = found
+    return found
+
+
 class MeaningStage:
     """One catalog snapshot's meaning index, built on first use (it costs a fraction of a second)."""
 
@@ -120,7 +144,7 @@ class MeaningStage:
 
     @cached_property
     def index(self) -> MeaningIndex:
-        return MeaningIndex(plan_units(self.catalog), shared_vectors())
+        return shared_index(self.catalog)
 
     def respell(self, message: str) -> str:
         """The message with kana words spelled as the plan spells them (see MeaningIndex.respell)."""

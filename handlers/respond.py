@@ -21,7 +21,7 @@ from handlers.resolve import Analysis, Resolver, Scored
 from handlers.scope import OutOfScope, Scope
 from handlers.near_id import one_digit_off, same_digits
 from handlers.understand import Reading, read
-from handlers.unheld import LIST_UNHELD, project_text, term_text, unheld, unheld_reason, years_reason
+from handlers.unheld import LIST_UNHELD, asked_kinds, project_text, term_text, unheld, unheld_reason, years_reason
 from knowledge import changes
 from knowledge.catalog import Catalog, load_catalog
 from knowledge.gazetteer import fold_for_scan
@@ -256,7 +256,8 @@ class Responder:
         if sel.missing:  # a filter naming something the plan does not have
             reason = (f"The action plan has no {sel.missing}." if r.lang == "en" else f"アクションプランに{sel.missing}はありません。")
             return self._unknown(r, audience, [], reason="\n".join([reason, *sel.notes]))
-        missing = unheld(r.text, "\n".join(project_text(p) for p in sel.projects), kinds=LIST_UNHELD)
+        missing = (unheld(r.text, "\n".join(project_text(p) for p in sel.projects), kinds=LIST_UNHELD)
+                   if asked_kinds(r.text, kinds=LIST_UNHELD) else None)  # the texts only when a fact is asked
         if missing is not None:  # "who heads the division": a list of its projects names no one
             what = sel.label or ("the action plan" if r.lang == "en" else "アクションプラン")
             return self._unknown(r, audience, [], reason=unheld_reason(missing, r.lang, what=what))

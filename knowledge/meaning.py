@@ -139,7 +139,11 @@ class MeaningIndex:
                     spelled[kana].setdefault(surface, "".join(ja_words(surface)) or surface)
         # A reading spelled one way, or several ways of one word (申込, 申し込み), is unambiguous.
         self._spelled = {kana: min(forms) for kana, forms in spelled.items() if len(set(forms.values())) == 1}
-        self._matrix = np.vstack([self._sentence(d) for d in ja_docs]) if units else np.zeros((0, vectors.dimensions), np.float32)
+        # One sentence vector per distinct word list: a grown plan repeats its texts.
+        rows: dict[tuple[str, ...], int] = {}
+        self._row_of = np.array([rows.setdefault(d, len(rows)) for d in ja_docs], dtype=np.int64)
+        self._matrix = (np.vstack([self._sentence(d) for d in rows]) if rows
+                        else np.zeros((0, vectors.dimensions), np.float32))
 
     # ------------------------------------------------------------------ query side
     def query(self, text: str, *, ignore: frozenset[str] = frozenset()) -> Query:
@@ -249,7 +253,7 @@ class MeaningIndex:
             lex, best = self._ja.scores(q)
             lex = np.minimum(lex / best, 1.0) if best else lex
             qv = self._sentence(q.words, q)
-            mean = np.clip((self._matrix @ qv - SEMANTIC_FLOOR) / (1 - SEMANTIC_FLOOR), 0, 1)
+            mean = np.clip(((self._matrix @ qv) - SEMANTIC_FLOOR) / (1 - SEMANTIC_FLOOR), 0, 1)[self._row_of]
             # Word alignment for every unit of a plan this size; in a large one only for the units
             # the cheaper scores put near the top (the rest keep the mean-vector score).
             if len(self._all_ids) <= ALIGN_ALL:

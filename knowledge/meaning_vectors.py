@@ -32,7 +32,7 @@ class WordVectors:
         with np.load(path) as data:
             self._keys = data["keys"]
             self._rows = data["rows"]
-            self._vectors = data["vectors"].astype(np.float32)
+            self._vectors = data["vectors"]  # float16: half the memory; a word's vector is widened when looked up
         self._seen: dict[str, Vector | None] = {}
 
     @property
@@ -45,7 +45,8 @@ class WordVectors:
             return found  # type: ignore[return-value]
         d = np.uint64(word_digest(word))
         i = int(np.searchsorted(self._keys, d))
-        vector = self._vectors[int(self._rows[i])] if i < len(self._keys) and self._keys[i] == d else None
+        vector = (self._vectors[int(self._rows[i])].astype(np.float32)
+                  if i < len(self._keys) and self._keys[i] == d else None)
         if len(self._seen) < SEEN:  # the words people use are few: remember them, up to a bound
             self._seen[word] = vector
         return vector

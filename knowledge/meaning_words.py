@@ -37,6 +37,7 @@ so if then than very much many some any all more most other city funabashi funab
 get got need find look see go going make way ways able want wanna im i'm it's there's thing
 """.split())
 _ENGLISH_WORD = re.compile(r"[a-z][a-z'\-]*[a-z]|[a-z]")
+_SENTENCES = re.compile(r"(?<=[。\n])")
 _HIRAGANA_ONLY = re.compile(r"^[\u3041-\u3096\u30fc]+$")
 _HIRAGANA_RUN = re.compile(r"[\u3041-\u3096\u30fc]{3,}")
 
@@ -74,9 +75,19 @@ def _is_kanji(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff"
 
 
-@lru_cache(maxsize=65536)
 def ja_words(text: str) -> tuple[str, ...]:
-    """Content words in order of first appearance, long units first, then their parts."""
+    """Content words in order of first appearance, long units first, then their parts.
+
+    Read sentence by sentence, each cached: the plan's texts repeat sentences (a grown plan, a
+    re-ingest, a question asked again), and a sentence is read once."""
+    sentences = _SENTENCES.split(text)
+    if len(sentences) == 1:
+        return _sentence_words(text)
+    return tuple(dict.fromkeys(w for s in sentences for w in _sentence_words(s)))
+
+
+@lru_cache(maxsize=65536)
+def _sentence_words(text: str) -> tuple[str, ...]:
     if not text.strip():
         return ()
     long_unit, short_unit = _tokenizers()
@@ -96,9 +107,13 @@ def reading(text: str) -> str:
     return "".join(m.reading_form() for m in _reader().tokenize(text))
 
 
-@lru_cache(maxsize=65536)
 def spellings(text: str) -> tuple[tuple[str, str], ...]:
     """(surface, katakana reading) of each content word of ``text`` as written, long units."""
+    return tuple(pair for s in _SENTENCES.split(text) for pair in _sentence_spellings(s))
+
+
+@lru_cache(maxsize=65536)
+def _sentence_spellings(text: str) -> tuple[tuple[str, str], ...]:
     out = []
     for m in _reader().tokenize(text):
         pos = m.part_of_speech()
