@@ -39,6 +39,7 @@ CLARIFY = 0.45  # close candidates this good, and a question the best of them ca
 CLARIFY_SUPPORT = 0.65
 SHORT = 3  # words; a question this short must be carried by the item it would be answered with
 SHORT_SUPPORT = 0.7
+MID_SUPPORT = 0.5
 MIN_WORDS = 2
 MIN_WORDS_DEFINITION = 3
 MIN_COVERAGE = 0.6
@@ -49,8 +50,8 @@ GROUPED_LEAD = 0.15
 GROUP_SUPPORT = 0.6
 NAMED = 70.0  # a name the precise stages found this surely (0–100)
 NAMED_SUPPORT = 0.7
-DESCRIBED = 0.5
-DESCRIBED_LEAD = 0.15
+DESCRIBED = 0.45
+DESCRIBED_LEAD = 0.12
 SUGGEST = 0.30
 MAX_OPTIONS = 4
 
@@ -164,9 +165,10 @@ class MeaningStage:
         lead = top.score - runner
         scored = tuple(Scored(h.ref, round(100 * h.score, 1), h.kind, f"meaning:{h.field}") for h in hits)
         confidence = top.score
-        if len(query.words) <= SHORT and support < SHORT_SUPPORT:
-            # Two words, one of them the plan's: 「スマホが壊れた」 is near the smartphone classes
-            # and not about them.
+        # A short question must be carried by the item: 「スマホが壊れた」 is near the smartphone
+        # classes and not about them. A long story need not be: most of it is the teller's life.
+        least = SHORT_SUPPORT if len(query.words) <= SHORT else MID_SUPPORT if len(query.words) < LONG else 0.0
+        if support < least:
             confidence *= support
         long = len(query.words) >= LONG
         answer = (confidence >= (NAMING_ANSWER if naming else ANSWER) and lead >= LEAD) or (

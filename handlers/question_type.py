@@ -37,6 +37,8 @@ _PLANS = re.compile(
     r"何を|何する|なにを|なにする|予定|計画|やる|取り組|実施|行う|する|進める"
     r"|\bplan(?:s|ned)?\b|\bschedul|\bwill\b|\bgoing to\b|\bdo\b|\bdoes\b|\bhappen"
 )
+# With a year, 目標 is that year's target figure (「RPAの令和6年度の目標は？」), not the 目標 section.
+_TARGET = re.compile(r"目標|見込み|\btargets?\b|\bgoals? for\b|\bprojected\b")
 # A measure named in the question (交付率, 利用者数), to find in a project's text.
 _MEASURE = re.compile(r"([\u3400-\u9fff\u30a1-\u30fcA-Za-z]{1,12}?(?:率|割合|件数|人数|回数|者数|時間数|時間|数))")
 
@@ -85,7 +87,7 @@ def classify(form: str, *, intent: str | None) -> QuestionType:
     ):
         return QuestionType("schedule", year)
     counter = _counter(form)
-    quantity = _QUANTITY.search(form) or counter
+    quantity = _QUANTITY.search(form) or counter or (year is not None and _TARGET.search(form))
     if quantity and intent in {None, "project_status", "project_overview", "project_kpi"}:
         m = _MEASURE.search(form)
         return QuestionType("quantity", year, m.group(1) if m and not m.group(1).startswith("何") else "", counter)

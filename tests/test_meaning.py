@@ -1,0 +1,144 @@
+"""Understanding by meaning (issue 22): people who describe rather than name.
+
+Every question here was written for this file, from the plan, in the ways the held-out personas
+ask: a term described and never named, a fact inside a definition, a citizen's long message in
+kana, a project named by what it does, and the questions the plan cannot answer (a year it lacks,
+a national figure, a price, a company), which must get a plain "I don't know" and nothing else.
+"""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import main
+from handlers import Responder
+from knowledge.meaning_words import ja_words
+
+
+def ids(answer) -> list[str]:  # type: ignore[no-untyped-def]
+    return [a.id for a in answer.answers]
+
+
+def suggested(answer) -> list[str]:  # type: ignore[no-untyped-def]
+    return [s.id for s in answer.suggestions]
+
+
+# ---------------------------------------------------------------------- described, not named
+@pytest.mark.parametrize("question, term, audience", [
+    ("紙に印鑑を押して回すのをやめ、システム上で意思決定することを何と呼びますか", "電子決裁", "staff"),
+    ("what do you call the closed network that links local governments with the ministries?", "LGWAN", "citizen"),
+    ("おさいふの げんきんを つかわないで しはらう ことを かたかなで なんて いうの", "キャッシュレス", "citizen"),
+])
+def test_a_term_described_in_plain_words_is_named(responder: Responder, question: str, term: str, audience: str) -> None:
+    a = responder.answer(question, audience=audience)  # type: ignore[arg-type]
+    assert (a.intent, ids(a)) == ("glossary", [term]), a.text
+
+
+@pytest.mark.parametrize("question, term, quoted", [
+    ("LGWANは何の略？", "LGWAN", "Local Government Wide Area Network"),
+    ("DXの概念を提唱したのはどこの大学の教授？", "DX", "エリック・ストルターマン"),
+    ("基幹20業務に住民基本台帳は入っていますか", "基幹20業務", "住民基本台帳"),
+    ("SNSの代表的なサービスにはどんなものがある？", "SNS", "Facebook"),
+])
+def test_a_fact_inside_a_definition_answers_with_that_definition(responder: Responder, question: str, term: str,
+                                                                 quoted: str) -> None:
+    a = responder.answer(question, audience="citizen")
+    assert (a.intent, ids(a)) == ("glossary", [term]), a.text
+    assert quoted in a.text
+
+
+# ---------------------------------------------------------------------- citizens' own words
+@pytest.mark.parametrize("question", [
+    "まごに すまほを もらったんだけど つかいかたが さっぱりで。しやくしょで すまほの こうざって やってますか",
+    "Do they have any classes in Funabashi where older people can learn to use a smartphone?",
+])
+def test_a_citizen_asking_in_kana_or_everyday_english_reaches_the_project(responder: Responder, question: str) -> None:
+    a = responder.answer(question, audience="citizen")
+    assert ids(a) == ["3-1-2"], a.text
+
+
+def test_kana_words_are_read_as_the_plan_spells_them(responder: Responder) -> None:
+    assert responder.meaning.respell("すまほの こうざ") == "スマホの 講座"
+    assert responder.meaning.respell("Yahoo!くらし") == "Yahoo!くらし"  # a name in two scripts stays whole
+
+
+def test_spelling_variants_meet_as_one_word() -> None:
+    assert ja_words("申し込み") == ja_words("申込")
+    assert "支払い" in ja_words("しはらい")
+
+
+# ---------------------------------------------------------------------- projects by what they do
+def test_a_project_described_by_what_it_does_answers_what_was_asked(responder: Responder) -> None:
+    a = responder.answer("議事録を作るときに音声をテキストにするシステムを新しくする事業の担当は？")
+    assert (a.intent, ids(a)) == ("project_department", ["2-3-2"]), a.text
+
+
+def test_an_approach_named_by_its_words_lists_all_its_projects(responder: Responder) -> None:
+    a = responder.answer("業務システムを最適化するアプローチにはどの事業がある？")
+    assert a.intent == "project_list" and set(ids(a)) == {"2-4-1", "2-4-2", "2-4-3"}
+
+
+def test_a_topic_that_fits_several_projects_asks_which(responder: Responder) -> None:
+    a = responder.answer("ペーパーレス化の事業の進捗は？")
+    assert a.intent == "clarify" and not a.answers
+    assert {"2-1-1", "2-1-2"} <= set(suggested(a))
+
+
+# ---------------------------------------------------------------------- honest edges
+@pytest.mark.parametrize("question, says", [
+    ("オープンデータの公開数、令和10年度の目標は？", "令和3年度から令和7年度まで"),
+    ("全国の自治体でのRPA導入率は？", "全国や他の自治体の数字は書かれていません"),
+    ("スマホ講座の受講料はいくら？", "料金や費用は書かれていません"),
+    ("ふなっぷって、どこの会社が作ったの？", "製品や事業者の名前は書かれていません"),
+])
+def test_what_the_plan_does_not_hold_is_said_plainly_and_nothing_is_answered(responder: Responder, question: str,
+                                                                             says: str) -> None:
+    a = responder.answer(question, audience="citizen")
+    assert a.intent == "unknown" and not a.answers, a.text
+    assert says in a.text.splitlines()[0]
+
+
+@pytest.mark.parametrize("question", ["明日の船橋の天気は？", "あなたは何歳？", "Write me a song about the city hall"])
+def test_chit_chat_and_the_weather_get_no_answer(responder: Responder, question: str) -> None:
+    assert not responder.answer(question, audience="citizen").answers
+
+
+def test_a_kpi_answer_leads_with_the_year_asked(responder: Responder) -> None:
+    a = responder.answer("RPAの令和6年度の目標は？")
+    assert (a.intent, ids(a)) == ("project_kpi", ["2-3-1"])
+    assert a.text.splitlines()[1].startswith("令和6年度: 目標 12,000")
+
+
+def test_words_of_asking_are_no_list_filter(responder: Responder) -> None:
+    a = responder.answer("遅れている事業をざっと教えてほしいんだけど")
+    assert a.intent == "project_list" and set(ids(a)) == {"2-2-1", "3-1-2"}
+    assert "絞り込めません" not in a.text
+
+
+def test_a_mistyped_id_answers_when_its_digits_spell_one_project(responder: Responder) -> None:
+    a = responder.answer("1-31の担当は？")
+    assert (a.intent, ids(a)) == ("project_department", ["1-3-1"])
+    assert a.text.startswith("（1-31 は事業番号 1-3-1 として答えています）")
+
+
+def test_a_missing_id_suggests_the_nearest_real_ones(responder: Responder) -> None:
+    a = responder.answer("2-3-9の進捗")
+    assert a.intent == "unknown" and not a.answers
+    assert suggested(a)[:3] == ["2-3-1", "2-3-2", "2-3-3"]
+
+
+# ---------------------------------------------------------------------- explain
+def test_explain_shows_the_stage_and_every_score(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    runner = CliRunner()
+    result = runner.invoke(main, ["ask", "--explain", "紙に印鑑を押して回すのをやめ、システム上で意思決定することを何と呼びますか"],
+                           env={"DXBOT_DB": str(tmp_path / "dxbot.db")})
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "answer: glossary 電子決裁"
+    assert lines[1] == "stage: meaning (naming question)"
+    header = next(line for line in lines if line.startswith("kind"))
+    for column in ("name", "lexical", "semantic", "fused", "support"):
+        assert column in header
+    row = next(line for line in lines if line.startswith("glossary") and "電子決裁" in line)
+    assert len(row.split()) >= 6
