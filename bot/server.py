@@ -203,6 +203,7 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
     sync_plan(db, state, now=clock())
     responder = Responder(load_catalog(db), contact=settings.contact, cache_size=settings.answer_cache,
                           recheck_seconds=RECHECK_SECONDS)
+    responder.meaning.index  # built at start (a fraction of a second), not by the first question  # noqa: B018
     staff = StaffAccess(token=settings.web_staff_token)
     notice(staff.describe())
     if settings.web_staff_legacy:
