@@ -132,6 +132,26 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (uvicorn's --workers), from /proc."""
+    total = 0.0
+    for p in [pid, *_children(pid)]:
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+        except OSError:
+            continue
+        total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0) / 1024
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for t in Path(f"/proc/{pid}/task").iterdir()
+                for c in (t / "children").read_text().split()]
+    except OSError:
+        return []
+
+
 def start(cmd: list[str], env: dict[str, str], port: int) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -155,11 +175,12 @@ class Figures:
     errors: int = 0
     lost: int = 0
     doubled: int = 0
+    rss_mb: float = 0.0  # the servers' resident memory after the load
 
     def line(self, name: str) -> str:
         return (f"  {name:8} {self.requests:6d} req {self.rps:7.1f} req/s  p50 {self.p50:5.1f} ms  p99 {self.p99:6.1f} ms  "
                 f"CPU {self.cpu_ms:5.2f} ms/req  drain {self.drain:5.2f} s  non-200 {self.errors}  "
-                f"lost {self.lost} doubled {self.doubled}")
+                f"lost {self.lost} doubled {self.doubled}  RSS {self.rss_mb:5.0f} MB")
 
 
 def latency(results: list[tuple[str, float, int]], elapsed: float, *, channel: str | None = None) -> tuple[int, float, float, float]:
@@ -277,7 +298,7 @@ def run(factor: int, *, seconds: float, concurrency: int, workers: int = 1, chan
         n, rps, p50, p99 = latency(results, elapsed)
         answered = sent_line + sent_slack - lost
         return Figures(n, rps, p50, p99, cpu * 1000 / max(1, answered), drain=drain, errors=errors, lost=lost,
-                       doubled=doubled)
+                       doubled=doubled, rss_mb=sum(rss_mb(p.pid) for p in procs))
     finally:
         for proc in procs:
             proc.terminate()
@@ -314,7 +335,8 @@ def compare(factor: int, *, rounds: int, seconds: float, concurrency: int, worke
         print("  dxbot / ceiling: " + ", ".join(f"{k} {v[-1]:.2f}" for k, v in ratios.items()))
     print("  median (min–max) over rounds — dxbot / ceiling: " + ", ".join(f"{k} {spread(v)}" for k, v in ratios.items()))
     print(f"  dxbot: CPU {spread([b.cpu_ms for b in bots])} ms per answered request, drain "
-          f"{spread([b.drain for b in bots])} s, lost {sum(b.lost for b in bots)}, doubled {sum(b.doubled for b in bots)}")
+          f"{spread([b.drain for b in bots])} s, lost {sum(b.lost for b in bots)}, doubled {sum(b.doubled for b in bots)}, "
+          f"RSS after load {spread([b.rss_mb for b in bots])} MB")
 
 
 def main() -> None:

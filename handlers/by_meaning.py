@@ -172,7 +172,7 @@ class MeaningStage:
             confidence *= support
         long = len(query.words) >= LONG
         answer = (confidence >= (NAMING_ANSWER if naming else ANSWER) and lead >= LEAD) or (
-            confidence >= LONG_ANSWER and lead >= (LONG_LEAD if not long else LEAD))
+            len(query.words) > SHORT and confidence >= LONG_ANSWER and lead >= (LONG_LEAD if not long else LEAD))
         if answer:
             return MeaningCall(top.kind, scored[:1], confidence, support, query, tuple(hits))
         if confidence >= CLARIFY and support >= CLARIFY_SUPPORT and len(query.words) > SHORT:

@@ -165,6 +165,8 @@ class Responder:
         if typo is not None:
             return typo
         analysis = self.resolver.analyse(reading)
+        if asks_name(reading):  # "what do you call …" asks for a term, never for a list
+            return self._by_topic(reading, analysis, audience)
         group = self.meaning.group(reading)
         if group is not None:  # an approach or policy named by its words: all of its projects
             kind, gid, texts = group

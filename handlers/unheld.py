@@ -54,6 +54,15 @@ FACT_KINDS = (
         "開催日や時間", "dates or opening hours",
     ),
     FactKind(
+        "request",  # asked to make something or to drop its rules: the plan holds no poem
+        re.compile(r"(?:詩|俳句|短歌|川柳|歌|ポエム|物語|小説|ジョーク|冗談|メール|文章|作文|レシピ)を?(?:作って|書いて|詠んで|考えて|教えて)"
+                   r"|指示を(?:全部)?(?:無視|忘れ)|ルールを(?:無視|忘れ)|プロンプト"
+                   r"|\b(?:write|compose|make up|tell)(?: me)? (?:a |an )?(?:poem|haiku|song|story|joke|limerick|essay|email|letter|recipe)"
+                   r"|\bignore (?:all |your |the )?(?:previous |prior )?(?:instructions|rules)|\bsystem prompt\b", re.I),
+        re.compile(r"(?!)"),
+        "詩や文章の作成など、計画の内容でないこと", "anything but the plan's contents (poems, emails, other instructions)",
+    ),
+    FactKind(
         "national",
         re.compile(r"全国|日本全体|国全体|他の自治体|ほかの自治体|\bnationwide\b|\bnational average\b|\bacross japan\b"
                    r"|\bin japan as a whole\b|\bother (?:cities|municipalities)\b", re.I),
@@ -64,7 +73,7 @@ FACT_KINDS = (
 
 
 # A list answer can hold no price, company, person or date; it may compare with the nation.
-LIST_UNHELD = frozenset({"price", "company", "person", "date"})
+LIST_UNHELD = frozenset({"price", "company", "person", "date", "request"})
 
 
 def asked_kinds(text: str, *, kinds: frozenset[str] | None = None) -> list[FactKind]:
@@ -90,6 +99,10 @@ def unheld(text: str, held_text: str, *, kinds: frozenset[str] | None = None) ->
 
 
 def unheld_reason(kind: FactKind, lang: str, *, what: str) -> str:
+    if kind.name == "request":
+        return ("I can only answer questions about the action plan; I do not write poems, emails or "
+                "anything else, nor change how I answer." if lang == "en" else
+                "お答えできるのはアクションプランの内容についての質問だけです。詩や文章の作成などはできません。")
     if lang == "en":
         return f"The action plan does not give {kind.en} for “{what}”."
     return f"アクションプランには「{what}」の{kind.ja}は書かれていません。"

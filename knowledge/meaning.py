@@ -85,11 +85,16 @@ class _Bm25:
             tf = np.fromiter(p.values(), dtype=np.float32, count=len(p))
             self.postings[w] = (idx, (self.idf[w] * tf * (K1 + 1) / (tf + norm[idx])).astype(np.float32))
 
-    def scores(self, q: Query) -> tuple[np.ndarray, float]:
-        """BM25 per document, and the most a document could score (every word once, average length)."""
+    def scores(self, q: Query, *, known_only: bool = False) -> tuple[np.ndarray, float]:
+        """BM25 per document, and the most a document could score (every word once, average length).
+
+        ``known_only``: words the documents never use do not count in that most (English, where
+        no vectors can say what an unknown word is near, and small talk is common)."""
         out = np.zeros(self.n, dtype=np.float32)
         best = 0.0
         for w in q.words:
+            if known_only and w not in self.idf:
+                continue
             best += self.idf.get(w, self.max_idf) * q.stress(w)
             hit = self.postings.get(w)
             if hit is not None:

@@ -34,9 +34,12 @@ who whom whose when where why how can could would should will shall may might mu
 you your he she they them their his her not no yes please tell know let lets say said call called
 word term name mean means meaning thing things something anything kind sort type like just also
 so if then than very much many some any all more most other city funabashi funabashi's bot hi
-get got need find look see go going make way ways able want wanna im i'm it's there's thing
+get got need find look see go going make way ways able want wanna im thing even really still
+now just actually maybe quite pretty weird curious question questions wonder wondering heard told
+friend neighbor neighbour someone somebody anyone anybody everyone everything month week year day
+next last ago before after since here there yet ok okay thank thanks hello hi hey
 """.split())
-_ENGLISH_WORD = re.compile(r"[a-z][a-z'\-]*[a-z]|[a-z]")
+_ENGLISH_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _SENTENCES = re.compile(r"(?<=[。\n])")
 _HIRAGANA_ONLY = re.compile(r"^[\u3041-\u3096\u30fc]+$")
 _HIRAGANA_RUN = re.compile(r"[\u3041-\u3096\u30fc]{3,}")
@@ -146,5 +149,6 @@ def _stem(word: str) -> str:
 
 @lru_cache(maxsize=65536)
 def en_words(text: str) -> tuple[str, ...]:
-    words = [w.strip("'-") for w in _ENGLISH_WORD.findall(text.lower())]
+    # "we're" and "that's" are their first word; "machine-readable" is two.
+    words = [w.split("'")[0] for w in _ENGLISH_WORD.findall(text.lower())]
     return tuple(dict.fromkeys(_stem(w) for w in words if w and w not in EN_STOP and len(w) > 1))

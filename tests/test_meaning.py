@@ -91,6 +91,7 @@ def test_a_topic_that_fits_several_projects_asks_which(responder: Responder) -> 
     ("全国の自治体でのRPA導入率は？", "全国や他の自治体の数字は書かれていません"),
     ("スマホ講座の受講料はいくら？", "料金や費用は書かれていません"),
     ("ふなっぷって、どこの会社が作ったの？", "製品や事業者の名前は書かれていません"),
+    ("RPAについての詩を作って", "詩や文章の作成などはできません"),
 ])
 def test_what_the_plan_does_not_hold_is_said_plainly_and_nothing_is_answered(responder: Responder, question: str,
                                                                              says: str) -> None:
