@@ -156,8 +156,8 @@ class MeaningStage:
         hits = self._without_reposts(hits)
         # A word or two is a name, not a description: 「電子決済とは」 names a term the plan lacks,
         # and the nearest term (キャッシュレス) would be a confident wrong answer.
-        least = MIN_WORDS_DEFINITION if r.glossary_cue and not naming else MIN_WORDS
-        if not hits or len(query.words) < least:
+        fewest = MIN_WORDS_DEFINITION if r.glossary_cue and not naming else MIN_WORDS
+        if not hits or len(query.words) < fewest:
             return MeaningCall("unknown", (), 0.0, 0.0, query, ())
         top = hits[0]
         support = self.index.support(query, top.kind, top.ref)

@@ -121,9 +121,10 @@ class MeaningIndex:
         self._recent: dict[tuple[str, frozenset[str]], tuple[Query, np.ndarray, np.ndarray, np.ndarray]] = {}
         # Soft alignment: every distinct plan word with a vector, and each unit's words as ids into
         # it, so that a question word's best match in every unit is one gather and one reduce.
-        vocab = [w for w in self._ja.idf if vectors.get(w) is not None]
+        found = [(w, v) for w in self._ja.idf if (v := vectors.get(w)) is not None]
+        vocab = [w for w, _ in found]
         self._vocab_ids = {w: i for i, w in enumerate(vocab)}
-        self._vocab = np.vstack([vectors.get(w) for w in vocab]) if vocab else np.zeros((0, vectors.dimensions), np.float32)
+        self._vocab = np.vstack([v for _, v in found]) if found else np.zeros((0, vectors.dimensions), np.float32)
         # A unit with no word that has a vector points at an extra zero column.
         self._vocab_t = np.ascontiguousarray(np.hstack([self._vocab.T, np.zeros((vectors.dimensions, 1), np.float32)]))
         self._unit_ids: list[np.ndarray] = [np.array([self._vocab_ids[w] for w in d if w in self._vocab_ids] or [len(vocab)], dtype=np.int64)
@@ -155,9 +156,9 @@ class MeaningIndex:
         """``ignore``: words that say what kind of answer is wanted (状況, KPI, とは), not what about."""
         ascii_share = sum(ch.isascii() for ch in text) / max(len(text), 1)
         if ascii_share > 0.8:
-            words = tuple(w for w in en_words(text) if w not in ignore)
-            known = [w for w in words if w in self._en.idf]
-            return Query(words, True, len(known) / len(words) if words else 0.0)
+            english = tuple(w for w in en_words(text) if w not in ignore)
+            known = [w for w in english if w in self._en.idf]
+            return Query(english, True, len(known) / len(english) if english else 0.0)
         words = self._ja_query_words(text, ignore)
         weights = {w: self._ja.idf.get(w, self._ja.max_idf) for w in words}
         total = sum(weights.values())

@@ -44,10 +44,10 @@ def plan_units(catalog: Catalog, *, english: dict[str, Any] | None = None) -> li
     units: list[Unit] = []
     for term in catalog.terms.values():
         aka = names.get(("glossary", term.term), [])
-        english = " ".join([catalog.english_name("glossary", term.term) or "", *_ascii(aka),
+        term_en = " ".join([catalog.english_name("glossary", term.term) or "", *_ascii(aka),
                             str(en.get("terms", {}).get(term.term, {}).get("text", ""))])
         units.append(Unit("glossary", term.term, "definition",
-                          "。".join([term.term, *_not_ascii(aka), term.definition]), english))
+                          "。".join([term.term, *_not_ascii(aka), term.definition]), term_en))
     for p in catalog.projects.values():
         pe = en.get("projects", {}).get(p.id, {})
         aka = names.get(("project", p.id), [])
@@ -62,7 +62,7 @@ def plan_units(catalog: Catalog, *, english: dict[str, Any] | None = None) -> li
             "kpi": ("。".join(i.label for i in p.indicators), pe.get("kpi", "")),
             "comment": (comment, pe.get("comment", "")),
         }
-        units += [Unit("project", p.id, f, ja, str(english)) for f, (ja, english) in fields.items() if ja or english]
+        units += [Unit("project", p.id, f, ja, str(text_en)) for f, (ja, text_en) in fields.items() if ja or text_en]
     for pol in catalog.policies.values():
         units.append(Unit("policy", str(pol.id), "title", pol.title,
                           str(en.get("policies", {}).get(str(pol.id), {}).get("text", ""))))
