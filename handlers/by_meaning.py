@@ -191,8 +191,9 @@ class MeaningStage:
         query = self.index.query(r.text, ignore=cue_words())
         if len(query.words) < MIN_WORDS:
             return None
-        best = max(named, key=lambda n: (self.index.support(query, n.kind, n.id), n.score))
-        return best if self.index.support(query, best.kind, best.id) >= NAMED_SUPPORT else None
+        support, best = max(((self.index.support(query, n.kind, n.id), n) for n in named),
+                            key=lambda sn: (sn[0], sn[1].score))
+        return best if support >= NAMED_SUPPORT else None
 
     def group(self, r: Reading) -> tuple[str, str, str] | None:
         """The approach or policy a list question names by its words (「書かない、手短な市役所に！」を

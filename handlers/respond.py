@@ -20,7 +20,7 @@ from handlers.passage_answer import asks_address, passage_answer
 from handlers.resolve import Analysis, Resolver, Scored
 from handlers.scope import OutOfScope, Scope
 from handlers.near_id import one_digit_off, same_digits
-from handlers.understand import Reading, read
+from handlers.understand import NO_GRADE, Reading, read
 from handlers.unheld import LIST_UNHELD, asked_kinds, project_text, term_text, unheld, unheld_reason, years_reason
 from knowledge import changes
 from knowledge.catalog import Catalog, load_catalog
@@ -173,7 +173,7 @@ class Responder:
             named = replace(reading, list_cue=True, fragments=(), core="",
                             **({"policy_ids": (int(gid),)} if kind == "policy" else {"approach_ids": (gid,)}))
             if reading.has_grade and not reading.grade_explicit and names_the_grade_word(texts, reading.cue_form, reading.grade):
-                named = replace(named, grade=read("").grade)  # "leave no one behind" names policy 3; it grades nothing
+                named = replace(named, grade=NO_GRADE)  # "leave no one behind" names policy 3; it grades nothing
             listed = self._list(named, analysis, audience)
             if listed is not None:
                 return staged(listed, "meaning (approach or policy described)")
@@ -234,7 +234,7 @@ class Responder:
                 answer = self._by_ids(replace(r, project_ids=(near[0],), approach_ids=()), audience)
                 note = (f"(Reading {typed} as project {near[0]}.)" if r.lang == "en"
                         else f"（{typed} は事業番号 {near[0]} として答えています）")
-                return replace(answer, text=note + "\n" + answer.text, extra={**answer.extra, "stage": "ids (mistyped)"})
+                return staged(replace(answer, text=note + "\n" + answer.text), "ids (mistyped)")
         return None
 
     def _by_ids(self, r: Reading, audience: Audience) -> Answer:
@@ -321,22 +321,25 @@ class Responder:
         """A quoted answer, or "I don't know" when the question asks a fact its item does not hold."""
         if answer.intent == "unknown" or not answer.answers:
             return answer
-        first = answer.answers[0]
-        if first.kind == "glossary":
-            held, what = term_text(self.catalog.terms[first.id]), first.id
-        else:
-            held, what = project_text(self.catalog.projects[first.id]), first.title
+        return self._unheld(r, answer.answers[0], audience) or answer
+
+    def _unheld(self, r: Reading, ref: Ref, audience: Audience) -> Answer | None:
+        """"The plan does not say" when the question asks a kind of fact (a price, a company…) that
+        the item's own text never holds; None otherwise. The text is built only when one is asked."""
+        if not asked_kinds(r.text):
+            return None
+        held = (term_text(self.catalog.terms[ref.id]) if ref.kind == "glossary"
+                else project_text(self.catalog.projects[ref.id]))
         missing = unheld(r.text, held)
         if missing is None:
-            return answer
-        return self._unknown(r, audience, [first], reason=unheld_reason(missing, r.lang, what=what))
+            return None
+        return self._unknown(r, audience, [ref], reason=unheld_reason(missing, r.lang, what=ref.title))
 
     def _glossary(self, r: Reading, hit: Scored, audience: Audience) -> Answer:
         term = self.catalog.terms[hit.id]
-        missing = unheld(r.text, term_text(term))
-        if missing is not None:  # 「ふなっぷはどこの会社が作った？」: the definition names no company
-            return self._unknown(r, audience, [self._term_ref(term.term, hit.score, r.lang)],
-                                 reason=unheld_reason(missing, r.lang, what=term.term))
+        refused = self._unheld(r, self._term_ref(term.term, hit.score, r.lang), audience)
+        if refused is not None:  # 「ふなっぷはどこの会社が作った？」: the definition names no company
+            return refused
         related = self.resolver.projects_mentioning(term.term)[:3]
         source = c.source_line(self.catalog, r.lang, glossary=True)
         return Answer(
@@ -397,12 +400,7 @@ class Responder:
             if not first <= year <= last:
                 return self._unknown(r, audience, [self._ref(p.id, score, r.lang)],
                                      reason=years_reason(table, first, last, year, r.lang, c.year_label))
-        missing = unheld(r.text, project_text(p))
-        if missing is None:
-            return None
-        title = self._ref(p.id, score, r.lang).title
-        return self._unknown(r, audience, [self._ref(p.id, score, r.lang)],
-                             reason=unheld_reason(missing, r.lang, what=title))
+        return self._unheld(r, self._ref(p.id, score, r.lang), audience)
 
     def _help(self, r: Reading, audience: Audience) -> Answer:
         text = c.help_text(r.lang, audience)

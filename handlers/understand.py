@@ -29,7 +29,7 @@ _GRADE = re.compile(
 _ASCII_WORDS = re.compile(r"[a-z0-9][a-z0-9'\-]*")
 _HIRAGANA = re.compile(r"[\u3041-\u309f]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
-_NO_GRADE = object()
+NO_GRADE = object()  # Reading.grade when the question names no grade filter
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class Reading:
     project_ids: tuple[str, ...] = ()
     approach_ids: tuple[str, ...] = ()
     policy_ids: tuple[int, ...] = ()
-    grade: object = _NO_GRADE  # "A"–"D", None (no grade), or _NO_GRADE (no grade filter)
+    grade: object = NO_GRADE  # "A"–"D", None (no grade), or NO_GRADE (no grade filter)
     grade_explicit: bool = False  # "B評価" rather than "遅れている"
     project_intent: str | None = None
     glossary_cue: bool = False
@@ -53,7 +53,7 @@ class Reading:
 
     @property
     def has_grade(self) -> bool:
-        return self.grade is not _NO_GRADE
+        return self.grade is not NO_GRADE
 
 
 _EN_MARKERS = frozenset(
@@ -156,7 +156,7 @@ def read(message: str) -> Reading:
     approaches = ["-".join(str(int(g)) for g in m.groups()) for m in _APPROACH_ID.finditer(form)]
     form = _APPROACH_ID.sub(lambda m: "|" * len(m.group(0)), form)
 
-    grade: object = _NO_GRADE
+    grade: object = NO_GRADE
     explicit = False
     m = _GRADE.search(form)
     if m:
@@ -184,7 +184,7 @@ def read(message: str) -> Reading:
             cued[name] = found
             kpi_nouns += [c for c in found if c in lx.KPI_NOUN_SET]
     intent = _asked_last(fold(text, kana=False), cued) or intent
-    if intent is None and grade is not _NO_GRADE:
+    if intent is None and grade is not NO_GRADE:
         intent = "project_status"  # "is the e-approval project on track?" asks how it stands
     form, listed = _remove(form, lx.LIST_CUES)
     form, glossary = _remove(form, lx.GLOSSARY_CUES)

@@ -25,6 +25,7 @@ from typing import Iterable
 
 import numpy as np
 
+from knowledge.normalize import hira_to_kata
 from knowledge.meaning_vectors import Vector, WordVectors
 from knowledge.meaning_words import en_words, ja_words, kana_runs, reading, spellings
 from knowledge.units import Unit
@@ -182,7 +183,7 @@ class MeaningIndex:
             run = m.group(0)
             if m.start() and _GLUED.match(text[m.start() - 1]):
                 return run  # 「Yahoo!くらし」, 「きかんけいシステム」: part of a name written in two scripts
-            kata = "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in run)
+            kata = hira_to_kata(run)
             out, i, spelled = [], 0, False
             while i < len(kata):
                 for size in range(min(MAX_READING, len(kata) - i), MIN_READING - 1, -1):

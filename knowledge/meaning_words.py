@@ -14,6 +14,7 @@ import threading
 from functools import lru_cache
 from typing import Any
 
+from knowledge.normalize import hira_to_kata
 from knowledge.variants import _dictionary
 
 _CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞", "副詞"}
@@ -101,8 +102,7 @@ def _sentence_words(text: str) -> tuple[str, ...]:
 def kana_runs(text: str) -> list[str]:
     """The text's hiragana runs in katakana (すまほでしはらい → スマホデシハライ): a message typed
     in hiragana has no word boundaries Sudachi can find, so its words are looked up by reading."""
-    return ["".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in run)
-            for run in _HIRAGANA_RUN.findall(text)]
+    return [hira_to_kata(run) for run in _HIRAGANA_RUN.findall(text)]
 
 
 def reading(text: str) -> str:
