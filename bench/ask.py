@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -76,7 +76,7 @@ def run(factor: int, n: int, *, clock: str = "wall", profile: bool = False) -> N
     with tempfile.TemporaryDirectory() as tmp:
         db = connect(Path(tmp) / "bench.db")
         t0 = time.perf_counter()
-        ingest(db, plan, now=datetime.now(timezone.utc))
+        ingest(db, plan, now=datetime.now(UTC))
         ingest_s = time.perf_counter() - t0
         t0 = time.perf_counter()
         responder = Responder(load_catalog(db))

@@ -15,9 +15,9 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
-from typing import Any
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -28,7 +28,7 @@ from handlers.state import Conversations  # noqa: E402
 from knowledge.statedb import as_state, generation, open_state  # noqa: E402
 from knowledge.store import connect  # noqa: E402
 
-NOW = datetime(2026, 11, 24, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 24, tzinfo=UTC)
 
 
 CLAIMANT = Claimant("bench:1", timedelta(seconds=60))
@@ -87,7 +87,7 @@ def queue_ops(db: Any, n: int, *, history: int) -> None:
 
     for k in (1, 4):
         measure_op(f"queue offer {k}, claim {k} (limit on)", n // k,
-                   lambda _: queue.offer("line", items(k), now=NOW, limit=1000, claim=CLAIMANT, claim_max=k),
+                   lambda _, k=k: queue.offer("line", items(k), now=NOW, limit=1000, claim=CLAIMANT, claim_max=k),
                    after=lambda out: finish_all(out.claimed), per=k)
     # What a worker far below its limit offers (bot.worker: the count is skipped); on PostgreSQL a
     # plain insert since issue 16's third pass.
@@ -103,12 +103,12 @@ def queue_ops(db: Any, n: int, *, history: int) -> None:
     measure_op("queue claim, nothing due", n, lambda _: queue.claim("line", now=NOW, claimant=CLAIMANT, limit=4))
     for k in (1, 4, 16):
         measure_op(f"queue finish x{k}, one call each", max(n // k, 50), finish_all,
-                   before=lambda i: offered(k), per=k)
+                   before=lambda i, k=k: offered(k), per=k)
     finish_many = getattr(queue, "finish_many", None)  # absent before issue 16: the figures compare
     for k in (1, 4, 16):
         if finish_many is not None:
             measure_op(f"queue finish_many of {k}", max(n // k, 50), lambda jobs: finish_many(jobs, now=NOW),
-                       before=lambda i: offered(k), per=k)
+                       before=lambda i, k=k: offered(k), per=k)
     if finish_many is not None and "also" in inspect.signature(finish_many).parameters:
         # The server's flush: the finished rows and the answers' conversation writes, one transaction.
         from handlers.state import WriteBehind
@@ -123,7 +123,7 @@ def queue_ops(db: Any, n: int, *, history: int) -> None:
 
         for k in (1, 4):
             measure_op(f"finish_many of {k} + {k} remembers", max(n // k, 50), finish_remembered,
-                       before=lambda i: offered(k), per=k)
+                       before=lambda i, k=k: offered(k), per=k)
 
 
 def run(url: str | None, n: int, *, history: int) -> None:

@@ -26,7 +26,7 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,7 +61,7 @@ def question_pool(which: str = "sample") -> list[str]:
 
 def build_db(path: Path, factor: int) -> None:
     db = connect(path)
-    ingest(db, grow(parse_plan(bundled_plan_text()), factor), now=datetime.now(timezone.utc))
+    ingest(db, grow(parse_plan(bundled_plan_text()), factor), now=datetime.now(UTC))
     db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.conn.close()
 
@@ -268,9 +268,9 @@ def run(factor: int, *, seconds: float, concurrency: int, workers: int = 1, chan
         # acks ran ahead of the answering: "sustained" counts only when the replies kept up. The
         # wait is for every acknowledged request's own answer (a count could be met early by the
         # warm-up's answers still arriving).
-        acked_line = {json.loads(b)["events"][0]["replyToken"] for (p, b, _), (_, _, s) in zip(requests, results)
+        acked_line = {json.loads(b)["events"][0]["replyToken"] for (p, b, _), (_, _, s) in zip(requests, results, strict=True)
                       if p == "/line/webhook" and s == 200}
-        acked_slack = {json.loads(b)["event"]["ts"] for (p, b, _), (_, _, s) in zip(requests, results)
+        acked_slack = {json.loads(b)["event"]["ts"] for (p, b, _), (_, _, s) in zip(requests, results, strict=True)
                        if p == "/slack/events" and s == 200}
 
         def unanswered() -> tuple[Counter, Counter, int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -22,7 +22,7 @@ from knowledge.store import bundled_plan_text, connect, ingest
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def open_db(settings: Settings) -> Database:
@@ -86,7 +86,7 @@ def ingest_cmd(settings: Settings, path: Path | None, force: bool) -> None:
 @click.option("--batch", type=click.File("r", encoding="utf-8"), help="Answer every line of FILE ('-' for stdin).")
 @click.option("--explain", is_flag=True, help="Show the stage that decided and each candidate's name, lexical and semantic scores.")
 @click.pass_obj
-def ask_cmd(settings: Settings, text: str | None, as_json: bool, audience: str, batch, explain: bool) -> None:  # type: ignore[no-untyped-def]
+def ask_cmd(settings: Settings, text: str | None, as_json: bool, audience: str, batch, explain: bool) -> None:
     """Answer TEXT (or every line of --batch FILE) as the bot would."""
     if (text is None) == (batch is None):
         raise click.UsageError("give a question, or --batch FILE")
@@ -198,11 +198,11 @@ def glossary_cmd(settings: Settings, term: str | None) -> None:
 # ---------------------------------------------------------------------------------------- reminders
 
 
-def _reminder_parts(settings: Settings):  # type: ignore[no-untyped-def]
+def _reminder_parts(settings: Settings):
+    from datetime import timedelta
+
     from scheduler.directory import Directory
     from scheduler.outbox_pg import open_outbox
-
-    from datetime import timedelta
 
     db = open_db(settings)
     return db, Directory(db), open_outbox(db, lease=timedelta(seconds=settings.outbox_lease_seconds))
@@ -229,7 +229,7 @@ def remind_cmd(settings: Settings, dry_run: bool, at: str | None, send_now: bool
     from scheduler import calendar as cal
     from scheduler.jobs import ReminderService
     from scheduler.notices import notice_text
-    from scheduler.notify import LogNotifier
+    from scheduler.notify import LogNotifier, Notifier
     from scheduler.reminders import plan
 
     if dry_run == send_now:
@@ -252,6 +252,7 @@ def remind_cmd(settings: Settings, dry_run: bool, at: str | None, send_now: bool
                         fg="red", err=True)
         return
     mode, missing = settings.slack_mode()
+    notifier: Notifier
     if mode != "off" and not missing:
         from bot.slack.app import web_client
         from bot.slack.reminder_update import updating_notifier

@@ -9,7 +9,7 @@ import click
 from bot.config import Settings
 
 
-def _state(settings: Settings):  # type: ignore[no-untyped-def]
+def _state(settings: Settings):
     from knowledge.statedb import open_state
     from knowledge.store import connect
 

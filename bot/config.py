@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC
 
 from handlers.answer import DEFAULT_CONTACT_NAME, DEFAULT_CONTACT_NAME_EN, DEFAULT_PLAN_URL, Contact
 
@@ -63,7 +64,7 @@ class Settings:
         return "on", missing
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
 
         def get(name: str) -> str | None:
@@ -97,13 +98,13 @@ class Settings:
             answer_cache=max(0, int(get("DXBOT_ANSWER_CACHE") or 1024)),
         )
 
-    def clock(self):  # type: ignore[no-untyped-def]
+    def clock(self):
         """Now, or — with DXBOT_CLOCK — a clock that starts at that time and runs at real speed."""
         import time as _time
-        from datetime import datetime, timedelta, timezone
+        from datetime import datetime, timedelta
 
         if not self.clock_start:
-            return lambda: datetime.now(timezone.utc)
+            return lambda: datetime.now(UTC)
         start = datetime.fromisoformat(self.clock_start)
         if start.tzinfo is None:
             raise ValueError("DXBOT_CLOCK needs a time zone, e.g. 2027-04-30T08:59:50+09:00")
@@ -111,7 +112,7 @@ class Settings:
         return lambda: start + timedelta(seconds=_time.monotonic() - began)
 
 
-def _contact(get) -> Contact:  # type: ignore[no-untyped-def]
+def _contact(get) -> Contact:
     urls = {"DXBOT_CONTACT_URL": get("DXBOT_CONTACT_URL"), "DXBOT_PLAN_URL": get("DXBOT_PLAN_URL")}
     for name, url in urls.items():
         if url and not url.startswith(("https://", "http://")):

@@ -182,7 +182,7 @@ class ApiSession:
             _, connection = await asyncio.wait_for(
                 loop.create_connection(_Connection, self.host, self.port, ssl=self.tls,
                                        server_hostname=self.host if self.tls else None), self.timeout)
-        except (OSError, asyncio.TimeoutError, ssl.SSLError) as exc:
+        except (TimeoutError, OSError, ssl.SSLError) as exc:
             raise Unreachable(f"cannot connect to {self.host}:{self.port}: {type(exc).__name__}: {exc}") from exc
         return connection
 

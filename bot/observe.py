@@ -49,7 +49,7 @@ def setup_logging(stream: Any = None, *, level: int = logging.INFO) -> None:
     # A record's thread, process and caller are not in our lines: not looking them up saves a
     # fifth of what an answer's log line costs (the logging HOWTO's "Optimization").
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
-    logging._srcfile = None  # type: ignore[attr-defined]
+    logging._srcfile = None
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()

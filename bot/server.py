@@ -18,9 +18,9 @@ from typing import Any
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -28,8 +28,8 @@ from starlette.routing import Route
 from bot.config import Settings
 from bot.limits import MAX_WEBHOOK_BODY, BodyTooLarge, read_capped, too_deep
 from bot.line.webhook import LineChannel
-from bot.offer_group import OfferGroup
 from bot.observe import Telemetry
+from bot.offer_group import OfferGroup
 from bot.slack.app import SlackBot, web_client
 from bot.web.access import StaffAccess, allowed_hosts
 from bot.web.chat import WebChat
@@ -40,8 +40,8 @@ from handlers.state import Conversations, QuestionLog, WriteBehind
 from knowledge.catalog import load_catalog
 from knowledge.health import plan_health
 from knowledge.shared_plan import sync_plan
-from knowledge.statedb import health as database_health
 from knowledge.statedb import as_state, open_state
+from knowledge.statedb import health as database_health
 from knowledge.store import connect
 from scheduler.directory import Directory
 from scheduler.jobs import ReminderService
@@ -151,6 +151,7 @@ def create_app(services: Services) -> Starlette:
     webhooks: list[Route] = []
     if services.slack is not None and services.slack_mode == "http":
         bolt = services.slack.app
+        slack = services.slack
 
         verifier = SignatureVerifier(services.slack.signing_secret)
 
@@ -176,7 +177,7 @@ def create_app(services: Services) -> Starlette:
                 except ValueError:
                     services.telemetry.rejected("slack_malformed")
                     return Response("malformed body", status_code=400)
-                status = await services.slack.admit_event(event)
+                status = await slack.admit_event(event)
                 if status is not None:
                     if status == 503:
                         services.telemetry.rejected("slack_queue_full")

@@ -35,6 +35,7 @@ started, let the replies in flight finish within a grace period.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -45,7 +46,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from handlers.inbound_queue import Claimant, InboundQueue, Item, Job, MAX_ATTEMPTS, Offer
+from handlers.inbound_queue import MAX_ATTEMPTS, Claimant, InboundQueue, Item, Job, Offer
 from handlers.state import WriteBehind
 
 if TYPE_CHECKING:
@@ -167,10 +168,8 @@ class QueueWorker:
         slow (every send slot taken): room would not come soon, and the row waits in the table."""
         if (self._loop is not None and not self._room() and not self.draining
                 and len(self._sending) < self.max_sending):
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._until(lambda: self._room() > 0 or self.draining), self.room_wait)
-            except asyncio.TimeoutError:
-                pass
 
     def offer(self, items: Sequence[Item]) -> Offer:
         """Commit the events, claiming what this process can answer now. ``full`` means answer 503.
@@ -385,10 +384,8 @@ class QueueWorker:
                         self._take(jobs)
             except Exception:  # the database was busy or gone for a moment: the next poll tries again
                 log.exception("%s: polling the inbound queue failed", self.channel)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake_poller.wait(), self.poll_seconds)
-            except asyncio.TimeoutError:
-                pass
             self._wake_poller.clear()
 
     # ------------------------------------------------------------------ observing

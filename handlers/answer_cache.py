@@ -15,7 +15,6 @@ from collections import OrderedDict
 from collections.abc import Hashable
 
 
-
 class AnswerCache:
     """The ``size`` most recently used answers (least recently used leaves first); size 0 keeps none."""
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from handlers.cue_words import cue_words
-
 from handlers.resolve import Scored
 from handlers.understand import Reading
 from knowledge.catalog import Catalog
@@ -77,8 +76,7 @@ GROUP = re.compile(r"どんな事業|事業を(?:全部|すべて)?教えて|事
 
 
 # Words that say "the projects under …", not what the group is about.
-GROUP_FRAME = frozenset("事業 取り組み 取り組む 目指す 向ける 基本 方針 アプローチ 策 下 中 入る 属する 含む 関わる 全部 "
-                        "project policy approach fall under city".split())
+GROUP_FRAME = frozenset(["事業", "取り組み", "取り組む", "目指す", "向ける", "基本", "方針", "アプローチ", "策", "下", "中", "入る", "属する", "含む", "関わる", "全部", "project", "policy", "approach", "fall", "under", "city"])
 
 
 def _nested(a: MeaningHit, b: MeaningHit) -> bool:
@@ -176,9 +174,9 @@ class MeaningStage:
         if answer:
             return MeaningCall(top.kind, scored[:1], confidence, support, query, tuple(hits))
         if confidence >= CLARIFY and support >= CLARIFY_SUPPORT and len(query.words) > SHORT:
-            close = tuple(s for s, h in zip(scored, hits) if h.score >= top.score - LEAD)[:MAX_OPTIONS]
+            close = tuple(s for s, h in zip(scored, hits, strict=True) if h.score >= top.score - LEAD)[:MAX_OPTIONS]
             return MeaningCall("clarify", close, confidence, support, query, tuple(hits))
-        suggest = tuple(s for s, h in zip(scored, hits) if h.score >= SUGGEST)[:3] if query.coverage >= MIN_COVERAGE else ()
+        suggest = tuple(s for s, h in zip(scored, hits, strict=True) if h.score >= SUGGEST)[:3] if query.coverage >= MIN_COVERAGE else ()
         return MeaningCall("unknown", suggest, confidence, support, query, tuple(hits))
 
     def carried(self, r: Reading, named: list[Scored], *, kinds: set[str]) -> Scored | None:

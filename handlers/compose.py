@@ -218,7 +218,7 @@ def overview_text(catalog: Catalog, p: Project, lang: Lang) -> str:
     else:
         labels = ("【現状】", "【課題】", "【目標】")
     lines = [project_title(catalog, p, lang)]
-    for label, text in zip(labels, (p.current, p.issue, p.goal)):
+    for label, text in zip(labels, (p.current, p.issue, p.goal), strict=True):
         lines.append(f"{label}{': ' if lang == 'en' else ''}{text}")
     return "\n".join(lines)
 

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from handlers import lexicon as lx
-from handlers.cue_words import has_content
 from handlers.compose import new_since_evaluation
+from handlers.cue_words import has_content
 from handlers.understand import Reading
 from knowledge.catalog import Catalog
 from knowledge.normalize import fold, hira_to_kata, normalize
@@ -236,7 +236,10 @@ class ListReader:
             named = self._named_group(r.text, f.topic, by_kind)
             if named is not None:
                 kind, target, via = named
-                (f.policies if kind == "policy" else f.approaches).append(int(target) if kind == "policy" else target)
+                if kind == "policy":
+                    f.policies.append(int(target))
+                else:
+                    f.approaches.append(target)
                 f.consumed.append(via)
                 f.topic = self._rest(r, f)
                 if f.has_grade and not r.grade_explicit and names_the_grade_word(via, form, r.grade):
@@ -333,14 +336,14 @@ def _replace_key(text: str, surface_key: str) -> str:
 
 def _grade_negated(form: str, grade: str) -> bool:
     """「遅れていない」「C評価以外」 "not behind": the grade is excluded, not wanted."""
-    words = [w for w in lx.GRADE_WORDS.get(grade, []) if w in form]  # type: ignore[arg-type]
+    words = [w for w in lx.GRADE_WORDS.get(grade, []) if w in form]
     spots = [(m.start(), m.end()) for w in words for m in re.finditer(re.escape(w), form)]
     spots += [(m.start(), m.end()) for m in re.finditer(rf"(?<![a-z]){grade.lower()}(?![a-z])", form)]
     return any(_NEGATION_AFTER.match(form, end) or _NEGATION_BEFORE.search(form[:start]) for start, end in spots)
 
 
 def names_the_grade_word(surface: str, form: str, grade: object) -> bool:
-    words = lx.GRADE_WORDS.get(grade if isinstance(grade, str) else None, [])  # type: ignore[arg-type]
+    words = lx.GRADE_WORDS.get(grade if isinstance(grade, str) else None, [])
     folded = fold(surface, kana=False)
     return any(w in folded and w in form for w in words)
 
@@ -387,7 +390,7 @@ def apply(catalog: Catalog, f: _Filters, *, projects_of_topic: Callable[[str], s
     notes: list[str] = []
     kpi_year: int | None = None
 
-    def narrow(keep, label: str) -> None:  # type: ignore[no-untyped-def]
+    def narrow(keep, label: str) -> None:
         nonlocal projects
         projects = [p for p in projects if keep(p)]
         parts.append(label)
@@ -449,11 +452,11 @@ def apply(catalog: Catalog, f: _Filters, *, projects_of_topic: Callable[[str], s
         year = f.year if f.year is not None else (years[-1] if years else None)
         if year is None or year not in years:
             have = ", ".join((f"R{fiscal_to_reiwa(y)}" if en else f"令和{fiscal_to_reiwa(y)}年度") for y in years)
-            wanted = f"R{fiscal_to_reiwa(year)}" if en and year else f"令和{fiscal_to_reiwa(year)}年度" if year else ""
+            asked = f"R{fiscal_to_reiwa(year)}" if en and year else f"令和{fiscal_to_reiwa(year)}年度" if year else ""
             notes.append(f"It has KPI actuals for {have} only, so targets cannot be compared for that year."
                          if en else f"実績値は{have}の分だけのため、その年度は目標と比べられません。")
             return Selection(label="", projects=[], notes=tuple(notes),
-                             missing=(f"KPI actuals for {wanted}" if en else f"{wanted}の実績値"))
+                             missing=(f"KPI actuals for {asked}" if en else f"{asked}の実績値"))
         ry, kpi_year = fiscal_to_reiwa(year), year
         wanted_results = {"below": {"below"}, "met": {"at", "above"}, "above": {"above"}, "at": {"at"}}[f.kpi]
         labels_en = {"below": f"R{ry} actual below its KPI target", "met": f"R{ry} KPI target met",

@@ -137,7 +137,7 @@ def measure_sentences(p: Project, measure: str, lang: Lang) -> list[str]:
     return _sentences(p, lang, lambda s: _DIGIT.search(s) is not None and _mentions(s, measure))
 
 
-def _sentences(p: Project, lang: Lang, keep) -> list[str]:  # type: ignore[no-untyped-def]
+def _sentences(p: Project, lang: Lang, keep) -> list[str]:
     sources: list[tuple[str, str]] = []
     for e in sorted(p.evaluations, key=lambda e: -e.fiscal_year):
         if e.status == "published" and e.comment:

@@ -23,12 +23,12 @@ import json
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlite_utils import Database
 
-from knowledge.statedb import SqliteState, Statement, StateDB
+from knowledge.statedb import SqliteState, StateDB, Statement
 from knowledge.store import write_transaction
 
 UNFINISHED = ("pending", "processing")
@@ -38,7 +38,7 @@ MAX_ATTEMPTS = 8  # claims before a row is given up as failed (a poison row cann
 
 def _iso(t: datetime) -> str:
     """UTC with milliseconds: every time in the table has this one format, so text order is time order."""
-    return t.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+    return t.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def payload_json(item: Item) -> str:

@@ -16,18 +16,18 @@ from typing import Any
 from handlers.inbound_queue import (
     CLAIM_SET,
     DUE,
-    FencedWrites,
+    UNFINISHED_COUNT,
     Claimant,
+    FencedWrites,
     InboundQueue,
     Item,
     Job,
     Offer,
     SqliteInboundQueue,
-    UNFINISHED_COUNT,
     _iso,
     payload_json,
 )
-from knowledge.statedb import Statement, StateDB, as_state
+from knowledge.statedb import StateDB, Statement, as_state
 
 
 def open_inbound_queue(db: Any) -> InboundQueue:

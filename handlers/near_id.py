@@ -20,6 +20,6 @@ def one_digit_off(typed: str, ids: Iterable[str]) -> list[str]:
     out = []
     for i in ids:
         other = i.split("-")
-        if len(other) == len(parts) and sum(a != b for a, b in zip(parts, other)) == 1:
+        if len(other) == len(parts) and sum(a != b for a, b in zip(parts, other, strict=True)) == 1:
             out.append(i)
     return out

@@ -69,10 +69,10 @@ def content_words(text: str, *, split: str = "phrase") -> list[str]:
         if split == "phrase":
             words.append("".join(phrase))
         elif split == "token":
-            words += [t for t, k in zip(phrase, keep) if k and len(normalize(t)) >= 2]
+            words += [t for t, k in zip(phrase, keep, strict=True) if k and len(normalize(t)) >= 2]
         else:
             run: list[str] = []
-            for token, content in zip((*phrase, ""), (*keep, False)):
+            for token, content in zip((*phrase, ""), (*keep, False), strict=True):
                 if content:
                     run.append(token)
                 elif run:

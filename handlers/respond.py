@@ -13,15 +13,23 @@ from handlers.answer_cache import AnswerCache
 from handlers.by_meaning import MeaningStage, asks_name, meaning_kinds
 from handlers.fallback import popular_terms, with_fallback
 from handlers.filters import names_the_grade_word
-from handlers.glossary_list import asks_for_glossary_list, glossary_list
 from handlers.focus import focused_text
+from handlers.glossary_list import asks_for_glossary_list, glossary_list
 from handlers.listing import group_lines, list_answer_text
+from handlers.near_id import one_digit_off, same_digits
 from handlers.passage_answer import asks_address, passage_answer
 from handlers.resolve import Analysis, Resolver, Scored
 from handlers.scope import OutOfScope, Scope
-from handlers.near_id import one_digit_off, same_digits
 from handlers.understand import NO_GRADE, Reading, read
-from handlers.unheld import LIST_UNHELD, asked_kinds, project_text, term_text, unheld, unheld_reason, years_reason
+from handlers.unheld import (
+    LIST_UNHELD,
+    asked_kinds,
+    project_text,
+    term_text,
+    unheld,
+    unheld_reason,
+    years_reason,
+)
 from knowledge import changes
 from knowledge.catalog import Catalog, load_catalog
 from knowledge.gazetteer import fold_for_scan
@@ -219,7 +227,7 @@ class Responder:
             by_grade.setdefault(e.grade if e else None, []).append(p)
         return Glance(
             by_grade={g: tuple(ps) for g, ps in by_grade.items()},
-            behind=tuple(by_grade.get("C", ()) + by_grade.get("D", [])),
+            behind=(*by_grade.get("C", []), *by_grade.get("D", [])),
             edition=self.catalog.edition,
         )
 

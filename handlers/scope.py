@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from handlers.answer import Lang
 from handlers.resolve import ACCEPT, SUGGEST, Resolver, Scored
 from handlers.understand import read
 from knowledge.catalog import Catalog
@@ -58,7 +59,7 @@ class OutOfScope:
         return f"お答えできるのは船橋市の DX 推進計画アクションプランの内容だけです。「{name}」についての情報はありません。"
 
     @staticmethod
-    def reply_lang(text: str, lang: str) -> str:
+    def reply_lang(text: str, lang: Lang) -> Lang:
         """English for a question with no Japanese at all ("Kashiwa's telework"), whatever words it uses."""
         return "en" if not _JAPANESE.search(text) else lang
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from handlers.answer import Answer
@@ -26,7 +26,7 @@ _RECORD = "INSERT INTO unanswered(text, channel, user_hash, intent, score, at) V
 
 def _iso(t: datetime) -> str:
     """UTC, so that stored times compare correctly as text whatever zone the clock was in."""
-    return t.astimezone(timezone.utc).isoformat(timespec="seconds")
+    return t.astimezone(UTC).isoformat(timespec="seconds")
 
 
 class WriteBehind:
@@ -120,7 +120,7 @@ class Conversations:
             project_id, at = row["project_id"], row["updated_at"]
         if ttl is not None and datetime.fromisoformat(at) < now - ttl:
             return None
-        return project_id  # type: ignore[no-any-return]
+        return project_id
 
     def purge(self, *, before: datetime, prefix: str) -> int:
         """Forget conversations under ``prefix`` (e.g. ``web:``) untouched since ``before``."""

@@ -106,8 +106,8 @@ def _trim(fragment: str) -> str:
             s = s[m.end():]
         elif m and m.start() == 0 and m.end() == len(s):
             s = ""
-        m = list(lx.PARTICLES.finditer(s))
-        last = m[-1] if m else None
+        found = list(lx.PARTICLES.finditer(s))
+        last = found[-1] if found else None
         if last and last.end() == len(s) and last.start() > 0:
             before = s[last.start() - 1]
             if not _HIRAGANA.match(before) or last.group(0) in lx.SAFE_TRAILING or (
@@ -158,11 +158,11 @@ def read(message: str) -> Reading:
 
     grade: object = NO_GRADE
     explicit = False
-    m = _GRADE.search(form)
-    if m:
-        grade = next(g for g in m.groups() if g).upper()
+    graded = _GRADE.search(form)
+    if graded:
+        grade = next(g for g in graded.groups() if g).upper()
         explicit = True
-        form = form[: m.start()] + "|" * (m.end() - m.start()) + form[m.end():]
+        form = form[: graded.start()] + "|" * (graded.end() - graded.start()) + form[graded.end():]
     else:
         for g, words in lx.GRADE_WORDS.items():
             form2, found = _remove(form, words)
@@ -202,7 +202,7 @@ def read(message: str) -> Reading:
 
     fragments = []
     for piece in form.split("|"):
-        words = [w for w in _ASCII_WORDS.findall(piece)]
+        words = list(_ASCII_WORDS.findall(piece))
         if words and not _CJK.search(piece):
             piece = " ".join(w for w in words if w not in lx.EN_STOPWORDS)
         piece = _trim(piece)

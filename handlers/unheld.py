@@ -10,8 +10,10 @@ answer holds no such text, the bot says what the plan does not say instead.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from handlers.answer import Lang
 from knowledge.records import Project, Term
 
 
@@ -108,11 +110,12 @@ def unheld_reason(kind: FactKind, lang: str, *, what: str) -> str:
     return f"アクションプランには「{what}」の{kind.ja}は書かれていません。"
 
 
-def years_reason(table: str, first: int, last: int, asked: int, lang: str, label: object) -> str:
+def years_reason(table: str, first: int, last: int, asked: int, lang: Lang,
+                 label: Callable[[int, Lang], str]) -> str:
     """``table``: "kpi" or "schedule"; ``label``: a function from a fiscal year to its label in ``lang``."""
-    f, l, a = label(first, lang), label(last, lang), label(asked, lang)  # type: ignore[operator]
+    f, to, a = label(first, lang), label(last, lang), label(asked, lang)
     if lang == "en":
         what = "KPI tables" if table == "kpi" else "schedules"
-        return f"The action plan's {what} run from {f} to {l}; there is nothing for {a}."
+        return f"The action plan's {what} run from {f} to {to}; there is nothing for {a}."
     what = "参考値（KPI）の表" if table == "kpi" else "スケジュール"
-    return f"アクションプランの{what}は{f}から{l}までで、{a}の記載はありません。"
+    return f"アクションプランの{what}は{f}から{to}までで、{a}の記載はありません。"

@@ -59,7 +59,7 @@ def variants(name: str) -> set[str]:
 
 
 @lru_cache(maxsize=1)
-def _kakasi():  # type: ignore[no-untyped-def]
+def _kakasi():
     import pykakasi  # loaded only when readings are generated (at ingest): it takes ~0.5 s
 
     return pykakasi.kakasi()
@@ -72,7 +72,7 @@ def reading(text: str) -> str | None:
     return "".join(part["hira"] for part in _kakasi().convert(text))
 
 
-def add_user_alias(db, text: str, target: str, *, state=None) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+def add_user_alias(db, text: str, target: str, *, state=None) -> tuple[str, str]:
     """Teach a phrasing: ``text`` now names ``target`` (a project id or a glossary term).
 
     The target is checked against the knowledge base ``db``; the alias is kept in the state

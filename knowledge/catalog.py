@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
-from itertools import accumulate
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from itertools import accumulate
 from typing import Any
 
 from sqlite_utils import Database
@@ -31,7 +31,6 @@ from knowledge.records import (
 )
 from knowledge.statedb import as_state, generation
 from knowledge.store import meta
-
 
 _SEP = "\x00"  # between texts scanned in memory; normalising turns control characters into spaces
 _GENERATIONS = ("SELECT 'plan', value FROM meta WHERE key = 'generation' "
@@ -113,7 +112,7 @@ class Catalog:
         """
         shared = as_state(self.state or self.db)
         if shared.dialect == "sqlite" and getattr(shared, "db", None) is self.db:
-            with self.db.lock:  # type: ignore[attr-defined]
+            with self.db.lock:
                 rows = dict(self.db.conn.execute(_GENERATIONS).fetchall())
             return (rows.get("plan") or "") != self.generation or rows.get("state", "") != self.shared_generation
         with self.db.lock:  # type: ignore[attr-defined]
@@ -243,8 +242,8 @@ def _load(db: Database, submissions: list[dict[str, Any]], taught: list[dict[str
         indicators[r["project_id"]].append(Indicator(r["indicator"], r["label"], r["unit"], tuple(vals), r["note"] or ""))
     evaluations: dict[str, list[Evaluation]] = defaultdict(list)
     invalid_actuals: set[tuple[str, int, int]] = set()
-    plan_rows = db.query("SELECT * FROM evaluations WHERE source = 'plan' AND replaced_at IS NULL "
-                         "ORDER BY project_id, fiscal_year, id")
+    plan_rows = list(db.query("SELECT * FROM evaluations WHERE source = 'plan' AND replaced_at IS NULL "
+                              "ORDER BY project_id, fiscal_year, id"))
     # A published submission replaces the plan's own evaluation of that year.
     published = {(r["project_id"], r["fiscal_year"]) for r in submissions if r["status"] == "published"}
     plan_rows = [r for r in plan_rows if (r["project_id"], r["fiscal_year"]) not in published]
@@ -266,12 +265,12 @@ def _load(db: Database, submissions: list[dict[str, Any]], taught: list[dict[str
             if e.status != "published" or e.source != "submission":
                 continue
             for no, value in e.actuals:
-                vals = values.get((pid, no))
+                table = values.get((pid, no))
                 invalid = (pid, e.fiscal_year, no) in invalid_actuals
-                if vals is not None and (value is not None or invalid) and not any(
-                    v.fiscal_year == e.fiscal_year and v.kind == "actual" for v in vals
+                if table is not None and (value is not None or invalid) and not any(
+                    v.fiscal_year == e.fiscal_year and v.kind == "actual" for v in table
                 ):
-                    vals.append(KpiValue(e.fiscal_year, "actual", value, "submitted", invalid=invalid))
+                    table.append(KpiValue(e.fiscal_year, "actual", value, "submitted", invalid=invalid))
     for pid, inds in indicators.items():
         indicators[pid] = [
             replace(i, values=tuple(sorted(values[(pid, i.no)], key=lambda v: (v.fiscal_year, order[v.kind]))))

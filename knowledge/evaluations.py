@@ -7,7 +7,6 @@ import io
 import json
 from dataclasses import dataclass
 from datetime import datetime
-
 from typing import Any
 
 from knowledge.catalog import Catalog

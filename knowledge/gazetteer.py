@@ -277,7 +277,7 @@ class Gazetteer:
             if org is None:
                 continue
             before = " ".join(w for w, _, _ in words[max(0, i - 2):i])
-            if pattern.match(form, end) or re.search(rf"(?:city|prefecture|ward|town) of$", before):
+            if pattern.match(form, end) or re.search(r"(?:city|prefecture|ward|town) of$", before):
                 return org
         return None
 
@@ -315,7 +315,7 @@ def _continues_word(form: str, i: int) -> bool:
     if ch.isascii() and ch.isalnum():
         return prev.isascii() and prev.isalnum()  # "nec" inside "connect"
     if _KANJI.match(ch) and _KANJI.match(prev):
-        return not prev in "県都府道郡"  # 神奈川県川崎市: a municipality after its prefecture
+        return prev not in "県都府道郡"  # 神奈川県川崎市: a municipality after its prefecture
     return bool(_KATAKANA.match(ch) and _KATAKANA.match(prev))
 
 

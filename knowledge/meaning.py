@@ -20,14 +20,14 @@ import math
 import re
 import threading
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import numpy as np
 
-from knowledge.normalize import hira_to_kata
 from knowledge.meaning_vectors import Vector, WordVectors
 from knowledge.meaning_words import en_words, ja_words, kana_runs, reading, spellings
+from knowledge.normalize import hira_to_kata
 from knowledge.units import Unit
 
 K1, B = 1.2, 0.75
@@ -114,7 +114,7 @@ class MeaningIndex:
         self._ja = _Bm25(ja_docs)
         self._en = _Bm25(en_docs)
         self._words: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for u, ja, en in zip(units, ja_docs, en_docs):
+        for u, ja, en in zip(units, ja_docs, en_docs, strict=True):
             self._words[(u.kind, u.ref)].update(ja, en)
         self._word_vectors: dict[tuple[str, str], np.ndarray] = {}
         self._masks: dict[frozenset[str], np.ndarray] = {}
@@ -232,7 +232,7 @@ class MeaningIndex:
         per_ref: dict[tuple[str, str], MeaningHit] = {}
         order = top[np.argsort(-fused[top])]
         scores, lexical, semantic = fused[order].tolist(), lex[order].tolist(), sem[order].tolist()
-        for i, score, lx, sm in zip(order.tolist(), scores, lexical, semantic):
+        for i, score, lx, sm in zip(order.tolist(), scores, lexical, semantic, strict=True):
             if score <= 0 or len(per_ref) >= limit:
                 break
             u = self.units[i]

@@ -20,26 +20,8 @@ from knowledge.variants import _dictionary
 _CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞", "副詞"}
 _SKIP_SUBPOS = {"数詞", "代名詞", "助動詞語幹"}
 # Words that frame a question rather than name its topic (Sudachi normalized forms).
-JA_STOP = frozenset("""
-する ある いる なる できる れる られる 有る 居る 成る 出来る 為る 言う 云う 思う 教える 知る 分かる 判る 解る 分る
-遣る 遣って 聞く 訊く 尋ねる 伺う 頂く 下さる 呉れる 貰う 見る 欲しい 良い 好い 宜しい 願う 御願い 呼ぶ 称する 指す
-何 なに 何か 何故 どう どの どれ どこ 何処 誰 いつ 何時 此れ 其れ 彼れ 此の 其の 事 物 者 方 為 様 時 所 訳 筈 積もり
-方法 やり方 仕方 意味 言葉 用語 単語 名前 名称 呼び名 呼び方 言い方 質問 答え 回答 説明 内容 詳細 情報 件 点 感じ 的 等 など
-今 今日 最近 ちょっと 一寸 少し 色々 沢山 全部 本当 結局 多分 全然 あの その この ね よ さ
-市 船橋 船橋市 本市 当市 市役所 役所 皆 人 私 僕 自分 貴方 あなた 君 ボット チャット
-""".split())
-EN_STOP = frozenset("""
-a an the and or of to in on at for from by with about into over under as is are was were be been
-being am do does did doing have has had having it its this that these those there here what which
-who whom whose when where why how can could would should will shall may might must i me my we our
-you your he she they them their his her not no yes please tell know let lets say said call called
-word term name mean means meaning thing things something anything kind sort type like just also
-so if then than very much many some any all more most other city funabashi funabashi's bot hi
-get got need find look see go going make way ways able want wanna im thing even really still
-now just actually maybe quite pretty weird curious question questions wonder wondering heard told
-friend neighbor neighbour someone somebody anyone anybody everyone everything month week year day
-next last ago before after since here there yet ok okay thank thanks hello hi hey
-""".split())
+JA_STOP = frozenset(["する", "ある", "いる", "なる", "できる", "れる", "られる", "有る", "居る", "成る", "出来る", "為る", "言う", "云う", "思う", "教える", "知る", "分かる", "判る", "解る", "分る", "遣る", "遣って", "聞く", "訊く", "尋ねる", "伺う", "頂く", "下さる", "呉れる", "貰う", "見る", "欲しい", "良い", "好い", "宜しい", "願う", "御願い", "呼ぶ", "称する", "指す", "何", "なに", "何か", "何故", "どう", "どの", "どれ", "どこ", "何処", "誰", "いつ", "何時", "此れ", "其れ", "彼れ", "此の", "其の", "事", "物", "者", "方", "為", "様", "時", "所", "訳", "筈", "積もり", "方法", "やり方", "仕方", "意味", "言葉", "用語", "単語", "名前", "名称", "呼び名", "呼び方", "言い方", "質問", "答え", "回答", "説明", "内容", "詳細", "情報", "件", "点", "感じ", "的", "等", "など", "今", "今日", "最近", "ちょっと", "一寸", "少し", "色々", "沢山", "全部", "本当", "結局", "多分", "全然", "あの", "その", "この", "ね", "よ", "さ", "市", "船橋", "船橋市", "本市", "当市", "市役所", "役所", "皆", "人", "私", "僕", "自分", "貴方", "あなた", "君", "ボット", "チャット"])
+EN_STOP = frozenset(["a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "for", "from", "by", "with", "about", "into", "over", "under", "as", "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "doing", "have", "has", "had", "having", "it", "its", "this", "that", "these", "those", "there", "here", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "can", "could", "would", "should", "will", "shall", "may", "might", "must", "i", "me", "my", "we", "our", "you", "your", "he", "she", "they", "them", "their", "his", "her", "not", "no", "yes", "please", "tell", "know", "let", "lets", "say", "said", "call", "called", "word", "term", "name", "mean", "means", "meaning", "thing", "things", "something", "anything", "kind", "sort", "type", "like", "just", "also", "so", "if", "then", "than", "very", "much", "many", "some", "any", "all", "more", "most", "other", "city", "funabashi", "funabashi's", "bot", "hi", "get", "got", "need", "find", "look", "see", "go", "going", "make", "way", "ways", "able", "want", "wanna", "im", "thing", "even", "really", "still", "now", "just", "actually", "maybe", "quite", "pretty", "weird", "curious", "question", "questions", "wonder", "wondering", "heard", "told", "friend", "neighbor", "neighbour", "someone", "somebody", "anyone", "anybody", "everyone", "everything", "month", "week", "year", "day", "next", "last", "ago", "before", "after", "since", "here", "there", "yet", "ok", "okay", "thank", "thanks", "hello", "hi", "hey"])
 _ENGLISH_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _SENTENCES = re.compile(r"(?<=[。\n])")
 _HIRAGANA_ONLY = re.compile(r"^[\u3041-\u3096\u30fc]+$")

@@ -334,7 +334,7 @@ def _indicators(block: _Block) -> tuple[Indicator, ...]:
         if baseline_year is not None and no in per_indicator:
             value = None if text in _NONE_VALUES else _number(text) if _PLAIN.match(text) else None
             per_indicator[no].append(KpiValue(baseline_year, "baseline", value, text))
-    for year, cell in zip(years, cells):
+    for year, cell in zip(years, cells, strict=True):
         for no, text in _split_circled(cell):
             if no not in per_indicator:
                 raise PlanParseError(lineno, f"project {block.id}: KPI value for unknown indicator {no}")

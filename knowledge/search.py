@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from itertools import accumulate
 from dataclasses import dataclass
+from itertools import accumulate
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -168,7 +168,7 @@ class Index:
             self._fuzzy(ck, offer)
         return sorted(best.values(), key=lambda h: -h.score)
 
-    def _mentions(self, query: str, ck: str, offer) -> None:  # type: ignore[no-untyped-def]
+    def _mentions(self, query: str, ck: str, offer) -> None:
         qk, typed_katakana = key_and_script(query)
         coverage_base = max(len(ck), 1)
         n = len(qk)
@@ -195,7 +195,7 @@ class Index:
                     sub = s.key
                     offer(s, min(100.0, 70 + 30 * len(sub) / coverage_base), "mention" if sub != ck else "exact")
 
-    def _contained(self, ck: str, offer) -> None:  # type: ignore[no-untyped-def]
+    def _contained(self, ck: str, offer) -> None:
         # A substring test (what partial_ratio == 100 meant here), in C over all keys joined.
         found = 0
         at = self._joined.find(ck)
@@ -224,7 +224,7 @@ class Index:
         found.sort(key=lambda f: (-f[1], self._length_order[lo + f[2]]))
         return [(k, score) for k, score, _ in found[:FUZZY_LIMIT]]
 
-    def _fuzzy(self, ck: str, offer) -> None:  # type: ignore[no-untyped-def]
+    def _fuzzy(self, ck: str, offer) -> None:
         for k, score in self._typo_keys(ck):
             if min(len(k), len(ck)) < 3:
                 continue

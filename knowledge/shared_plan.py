@@ -29,13 +29,13 @@ def store_plan(state: StateDB, text: str, *, now: datetime) -> None:
         bump_generation(state)
 
 
-def sync_plan(db, state: StateDB, *, now: datetime) -> IngestReport | None:  # type: ignore[no-untyped-def]
+def sync_plan(db, state: StateDB, *, now: datetime) -> IngestReport | None:
     """Bring this host's knowledge file to the shared plan (or the bundled one when none was
     stored); None when it already was."""
     return follow_shared_plan(db, state) or ensure_ingested(db, now=now)
 
 
-def follow_shared_plan(db, state: StateDB) -> IngestReport | None:  # type: ignore[no-untyped-def]
+def follow_shared_plan(db, state: StateDB) -> IngestReport | None:
     """Re-ingest the plan stored in the shared state when this host's file holds another."""
     if state.dialect == "sqlite":
         return None

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from typing import Any
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -96,15 +96,15 @@ class ThreadLocalDatabase:
 
     @property
     def lock(self) -> threading.RLock:
-        return self._db().lock  # type: ignore[attr-defined,no-any-return]
+        return self._db().lock  # type: ignore[attr-defined]
 
     def execute(self, sql: str, parameters: Any = None) -> sqlite3.Cursor:
         return self._db().execute(sql, parameters)
 
-    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+    def __getattr__(self, name: str):
         return getattr(self._db(), name)
 
-    def __getitem__(self, name: str):  # type: ignore[no-untyped-def]
+    def __getitem__(self, name: str):
         return self._db()[name]
 
     def __repr__(self) -> str:
@@ -132,7 +132,7 @@ def connect(path: str | Path | None = None, *, memory: bool = False) -> Database
 def ensure_schema(db: Database) -> None:
     t = db.table
     if "meta" not in db.table_names():
-        db["meta"].create({"key": str, "value": str}, pk="key")
+        db.table("meta").create({"key": str, "value": str}, pk="key")
     t("policies").create({"id": int, "title": str}, pk="id", if_not_exists=True)
     t("approaches").create(
         {"id": str, "policy_id": int, "title": str, "vision": str},
@@ -200,13 +200,13 @@ def ensure_schema(db: Database) -> None:
     )
     t("english_names").create({"kind": str, "target": str, "name": str}, pk=("kind", "target"), if_not_exists=True)
     if "search_docs" not in db.table_names():
-        db["search_docs"].create(
+        db.table("search_docs").create(
             {"id": int, "kind": str, "ref": str, "field": str, "text": str, "normalized": str}, pk="id"
         )
         # Trigram: Japanese has no spaces to split words on; any 3-character run is findable.
-        db["search_docs"].enable_fts(["normalized"], tokenize="trigram", create_triggers=True)
+        db.table("search_docs").enable_fts(["normalized"], tokenize="trigram", create_triggers=True)
     if db["meta"].count == 0 or _meta(db, "schema_version") is None:
-        db["meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+        db.table("meta").upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
 
 
 def _meta(db: Database, key: str) -> str | None:
@@ -256,13 +256,13 @@ def ingest(db: Database, plan: Plan, *, aliases: AliasData | None = None, now: d
         db.execute("DELETE FROM evaluations WHERE source = 'plan'")
         db.execute("DELETE FROM aliases WHERE source != 'user'")
         db.execute("DELETE FROM english_names")
-        db["policies"].upsert_all([{"id": p.id, "title": p.title} for p in plan.policies], pk="id")
-        db["approaches"].upsert_all(
+        db.table("policies").upsert_all([{"id": p.id, "title": p.title} for p in plan.policies], pk="id")
+        db.table("approaches").upsert_all(
             [{"id": a.id, "policy_id": a.policy_id, "title": a.title, "vision": a.vision} for a in plan.approaches],
             pk="id",
         )
         _write_projects(db, plan.projects)
-        db["glossary"].insert_all(
+        db.table("glossary").insert_all(
             [
                 {"term": t.term, "definition": t.definition, "urls": json.dumps(list(t.urls)), "position": t.position}
                 for t in plan.glossary
@@ -270,11 +270,11 @@ def ingest(db: Database, plan: Plan, *, aliases: AliasData | None = None, now: d
             pk="term",
         )
         alias_rows = _alias_rows(plan, aliases)
-        db["aliases"].insert_all(alias_rows, pk=("alias", "kind", "target"), ignore=True)
-        db["english_names"].insert_all(
+        db.table("aliases").insert_all(alias_rows, pk=("alias", "kind", "target"), ignore=True)
+        db.table("english_names").insert_all(
             [{"kind": k, "target": t, "name": n} for (k, t), n in aliases.english.items()], pk=("kind", "target")
         )
-        db["search_docs"].insert_all(_search_rows(plan), pk="id")
+        db.table("search_docs").insert_all(_search_rows(plan), pk="id")
         _drop_unused(db, {a.id for a in plan.approaches}, {p.id for p in plan.policies})
         previous = _meta(db, "source_sha256")
         changes.note()
@@ -287,7 +287,7 @@ def ingest(db: Database, plan: Plan, *, aliases: AliasData | None = None, now: d
             "generation": str(int(_meta(db, "generation") or 0) + 1),
             **({} if forced else {"last_good_outline": Outline.of(plan).to_json()}),
         }.items():
-            db["meta"].upsert({"key": key, "value": value}, pk="key")
+            db.table("meta").upsert({"key": key, "value": value}, pk="key")
     return IngestReport(
         projects=len(plan.projects),
         terms=len(plan.glossary),
@@ -299,7 +299,7 @@ def ingest(db: Database, plan: Plan, *, aliases: AliasData | None = None, now: d
 
 def _write_projects(db: Database, projects: tuple[Project, ...]) -> None:
     keep = {p.id for p in projects}
-    db["projects"].upsert_all(
+    db.table("projects").upsert_all(
         [
             {
                 "id": p.id, "name": p.name, "policy_id": p.policy_id, "approach_id": p.approach_id,
@@ -323,11 +323,11 @@ def _write_projects(db: Database, projects: tuple[Project, ...]) -> None:
         db.execute("INSERT OR IGNORE INTO departments(name) VALUES (?)", [name])
     dept_ids = {r["name"]: r["id"] for r in db.query("SELECT id, name FROM departments")}
     db.execute(
-        "DELETE FROM departments WHERE name NOT IN (%s) AND id NOT IN (SELECT department_id FROM project_departments)"
-        % ",".join("?" * len(names)),
+        "DELETE FROM departments WHERE name NOT IN ({}) AND id NOT IN (SELECT department_id FROM project_departments)"
+        .format(",".join("?" * len(names))),
         names,
     )
-    db["project_departments"].insert_all(
+    db.table("project_departments").insert_all(
         [
             {"project_id": p.id, "department_id": dept_ids[d], "position": i}
             for p in projects
@@ -335,7 +335,7 @@ def _write_projects(db: Database, projects: tuple[Project, ...]) -> None:
         ],
         pk=("project_id", "department_id"),
     )
-    db["schedule"].insert_all(
+    db.table("schedule").insert_all(
         [
             {"project_id": p.id, "row": s.row, "fiscal_year": s.fiscal_year, "text": s.text, "new_in": s.new_in,
              "continues": int(s.continues)}
@@ -345,7 +345,7 @@ def _write_projects(db: Database, projects: tuple[Project, ...]) -> None:
         pk=("project_id", "row"),
         alter=True,  # a knowledge base from before "continues" gains the column
     )
-    db["kpi_indicators"].insert_all(
+    db.table("kpi_indicators").insert_all(
         [
             {"project_id": p.id, "indicator": i.no, "label": i.label, "unit": i.unit, "note": i.note}
             for p in projects
@@ -353,7 +353,7 @@ def _write_projects(db: Database, projects: tuple[Project, ...]) -> None:
         ],
         pk=("project_id", "indicator"),
     )
-    db["kpis"].insert_all(
+    db.table("kpis").insert_all(
         [
             {
                 "project_id": p.id, "indicator": i.no, "fiscal_year": v.fiscal_year, "kind": v.kind,
@@ -365,7 +365,7 @@ def _write_projects(db: Database, projects: tuple[Project, ...]) -> None:
         ],
         pk=("project_id", "indicator", "fiscal_year", "kind"),
     )
-    db["evaluations"].insert_all(
+    db.table("evaluations").insert_all(
         [
             {
                 "project_id": p.id, "fiscal_year": e.fiscal_year, "grade": e.grade, "comment": e.comment,
@@ -379,9 +379,9 @@ def _write_projects(db: Database, projects: tuple[Project, ...]) -> None:
 
 def _drop_unused(db: Database, approach_ids: set[str], policy_ids: set[int]) -> None:
     db.execute("DELETE FROM approaches WHERE id NOT IN (SELECT approach_id FROM projects) "
-               "AND id NOT IN (%s)" % ",".join("?" * len(approach_ids)), list(approach_ids))
+               "AND id NOT IN ({})".format(",".join("?" * len(approach_ids))), list(approach_ids))
     db.execute("DELETE FROM policies WHERE id NOT IN (SELECT policy_id FROM projects) "
-               "AND id NOT IN (%s)" % ",".join("?" * len(policy_ids)), list(policy_ids))
+               "AND id NOT IN ({})".format(",".join("?" * len(policy_ids))), list(policy_ids))
 
 
 def _alias_rows(plan: Plan, data: AliasData) -> list[dict[str, str]]:

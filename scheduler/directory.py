@@ -11,7 +11,6 @@ import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from typing import Any
 
 from knowledge.statedb import as_state

@@ -23,7 +23,7 @@ import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 
@@ -36,7 +36,7 @@ RESOLUTIONS = ("sent", "resend")
 
 def _utc(t: datetime) -> str:
     """UTC, so that stored times compare correctly as text whatever zone the clock was in."""
-    return t.astimezone(timezone.utc).isoformat(timespec="seconds")
+    return t.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def new_token() -> str:
@@ -99,7 +99,7 @@ class Outbox:
         self.db = db
         self.lease = lease
         with write_transaction(db):
-            db["outbox"].create({
+            db.table("outbox").create({
                 "id": int, "key": str, "kind": str, "department": str, "route": str, "fiscal_year": int,
                 "label": str, "projects": str, "due_at": str, "late": int, "state": str, "attempts": int,
                 "last_error": str, "next_attempt_at": str, "claimed_by": str, "claimed_at": str, "sent_at": str,
@@ -108,7 +108,7 @@ class Outbox:
             columns = db["outbox"].columns_dict
             for name, kind in (("claim_token", str), ("lease_until", str), ("verify", int)):
                 if name not in columns:  # a database from before fenced claims
-                    db["outbox"].add_column(name, kind)
+                    db.table("outbox").add_column(name, kind)
                     if name == "lease_until":  # old claims carry no lease: recover them (with a check)
                         db.execute("UPDATE outbox SET lease_until = claimed_at WHERE state = 'sending'")
             db.execute("CREATE UNIQUE INDEX IF NOT EXISTS outbox_key ON outbox(key)")
@@ -235,7 +235,7 @@ class Outbox:
     # ------------------------------------------------------------------ reads
     def summary(self) -> dict[str, int]:
         with self.db.lock:  # type: ignore[attr-defined]
-            return {s: n for s, n in self.db.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall()}
+            return dict(self.db.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())
 
     def rows(self, *, states: tuple[str, ...] | None = None) -> list[dict]:
         sql, params = rows_query(states)

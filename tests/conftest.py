@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,7 +11,7 @@ from knowledge.parse import parse_plan
 from knowledge.records import Plan
 from knowledge.store import bundled_plan_text, connect, ingest
 
-NOW = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 DATA = Path(__file__).parent / "data"
 
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from handlers import Responder
 from handlers.answer import Context
 from knowledge import changes
 from knowledge.catalog import load_catalog
-from knowledge.store import connect
 from knowledge.evaluations import Submission, publish, submit_draft
+from knowledge.store import connect
 from tests.fakes import cli_env, dxbot
 
-NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, tzinfo=UTC)
 
 
 def test_a_question_asked_again_is_answered_the_same_from_the_cache(db) -> None:

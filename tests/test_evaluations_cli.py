@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from click.testing import CliRunner
 
@@ -19,7 +19,7 @@ def run(db_path, *args: str):
 
 def submit(db_path, pid: str, grade: str, actuals: dict, comment: str = "") -> None:
     db = connect(db_path)
-    submit_draft(db, Submission(pid, 2026, grade, actuals, comment, "U1"), now=datetime(2027, 5, 10, tzinfo=timezone.utc))
+    submit_draft(db, Submission(pid, 2026, grade, actuals, comment, "U1"), now=datetime(2027, 5, 10, tzinfo=UTC))
 
 
 def test_status_per_department(db_path) -> None:

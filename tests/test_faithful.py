@@ -17,7 +17,6 @@ from handlers import Responder
 from knowledge.parse import fix_ocr
 from knowledge.records import Plan
 
-
 # ---------------------------------------------------------------------------- 力ギ → カギ
 
 def test_policy_5_is_shown_with_katakana_ka(responder: Responder, plan_text: str) -> None:

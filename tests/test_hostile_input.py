@@ -6,7 +6,7 @@ import io
 import json
 import logging
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import httpx
@@ -102,7 +102,7 @@ def every_channel(db_path):
     slack_fake, line_fake = slack_api(), line_api()
     db = connect(db_path)
     responder = Responder(load_catalog(db))
-    clock = lambda: datetime.now(timezone.utc)  # noqa: E731
+    clock = lambda: datetime.now(UTC)  # noqa: E731
     services = Services(
         db=db, responder=responder, clock=clock, slack_mode="http",
         slack=SlackBot(responder=responder, db=db, clock=clock, signing_secret="s",

@@ -9,7 +9,7 @@ import sqlite3
 import threading
 import time
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import httpx
@@ -176,7 +176,7 @@ def test_sigterm_drains_in_flight_answers_and_a_restart_answers_the_rest_once(db
     assert "pending" in states.values()  # the rest waits for the next start
 
     # Two minutes later (LINE's reply tokens have expired): the rest is pushed with retry keys.
-    later = (datetime.now(timezone.utc) + timedelta(minutes=2)).isoformat()
+    later = (datetime.now(UTC) + timedelta(minutes=2)).isoformat()
     restarted = Serve(db_path, fakes, DXBOT_CLOCK=later)
     try:
         wait_all_done(db_path, 2 * N)

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -20,7 +20,7 @@ from handlers.inbound_queue import MAX_ATTEMPTS, Claimant, Item, SqliteInboundQu
 from knowledge.statedb import as_state
 from knowledge.store import connect
 
-T0 = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 A = Claimant("host:1", timedelta(seconds=60))
 B = Claimant("host:2", timedelta(seconds=60))
 
@@ -167,7 +167,7 @@ def test_the_same_event_offered_from_two_connections_at_once_is_stored_once(conn
         t.join()
     assert not [e for e in errors if not isinstance(e, threading.BrokenBarrierError)]
     assert [len(r) for r in results] == [len(ids), len(ids)]
-    for i, (a, b) in zip(ids, zip(*results)):
+    for i, (a, b) in zip(ids, zip(*results, strict=True), strict=True):
         assert sorted([a.accepted, b.accepted]) == [[], [i]] and sorted([a.duplicates, b.duplicates]) == [[], [i]]
         assert [j.id for j in a.claimed + b.claimed] == [i]
     assert connect_queue().summary() == {"line": {"processing": len(ids)}}

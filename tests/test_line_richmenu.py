@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+
 import pytest
 from linebot.v3.messaging import RichMenuRequest
 from PIL import Image, ImageChops

@@ -5,7 +5,7 @@ workers over the real queue."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -13,7 +13,7 @@ from bot.offer_group import OfferGroup
 from bot.worker import QueueWorker
 from handlers.inbound_queue import Item, Job
 
-T0 = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
 
 def items(*ids: str) -> list[Item]:
@@ -26,7 +26,7 @@ async def never(job: Job) -> None:
 
 def workers(queue, *, limit: int | None = 10) -> tuple[OfferGroup, QueueWorker, QueueWorker]:
     group = OfferGroup(queue.together)
-    make = dict(queue=queue, handle=never, clock=lambda: T0, limit=limit, group=group)
+    make = {"queue": queue, "handle": never, "clock": lambda: T0, "limit": limit, "group": group}
     return group, QueueWorker(channel="line", **make), QueueWorker(channel="slack", **make)
 
 

@@ -4,7 +4,7 @@ unanswered questions are grouped, and the weekly digest goes out once."""
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -28,7 +28,7 @@ from tests.fakes import ServerThread
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @pytest.fixture()
@@ -158,5 +158,5 @@ def test_stored_times_compare_across_time_zones(db_path) -> None:
     log = QuestionLog(db)
     tokyo_morning = datetime(2026, 11, 24, 8, 0, tzinfo=cal.TOKYO)  # 2026-11-23 23:00 UTC
     log.record("東京の朝の質問", channel="line", user_id=None, intent="unknown", score=0, now=tokyo_morning)
-    assert [r["text"] for r in log.since(datetime(2026, 11, 23, 22, 30, tzinfo=timezone.utc))] == ["東京の朝の質問"]
-    assert log.since(datetime(2026, 11, 23, 23, 30, tzinfo=timezone.utc)) == []
+    assert [r["text"] for r in log.since(datetime(2026, 11, 23, 22, 30, tzinfo=UTC))] == ["東京の朝の質問"]
+    assert log.since(datetime(2026, 11, 23, 23, 30, tzinfo=UTC)) == []

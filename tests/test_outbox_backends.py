@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -14,7 +14,7 @@ from knowledge.store import connect
 from scheduler.outbox import Outbox
 from scheduler.outbox_pg import PostgresOutbox
 
-T0 = datetime(2027, 4, 30, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2027, 4, 30, 0, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=5)
 
 

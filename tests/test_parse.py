@@ -103,7 +103,7 @@ def test_only_the_real_projects_are_parsed(plan: Plan) -> None:
 def test_kpi_tables(plan: Plan, pid: str) -> None:
     p = by_id(plan)[pid]
     assert len(p.indicators) == len(KPIS[pid])
-    for ind, (label, baseline, years, revised) in zip(p.indicators, KPIS[pid]):
+    for ind, (label, baseline, years, revised) in zip(p.indicators, KPIS[pid], strict=True):
         assert ind.label.startswith(label)
         if baseline == "absent":
             assert ind.baseline is None

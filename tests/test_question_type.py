@@ -35,7 +35,7 @@ def _asked(responder, question: str, intent: str, top: str, **options):
     ],
 )
 def test_asking_what_words_mean_gets_the_glossary_even_when_a_project_shares_them(responder, question, term):
-    answer = _asked(responder, question, "glossary", term)
+    _asked(responder, question, "glossary", term)
 
 
 def test_asking_what_a_project_is_by_its_own_name_gets_the_project(responder):

@@ -88,7 +88,7 @@ def test_after_a_crash_an_unverifiable_reminder_is_held_and_the_admin_told(db_pa
     again = dxbot("reminders", "resolve", posted, "resend", env=cli_env(db_path))
     assert again.returncode != 0 and "is sent" in again.stderr  # decided once
     assert dxbot("remind", "--now", env=cli_env(db_path, api, clock=LATER[-1])).returncode == 0
-    assert Counter({k: posted_keys(api)[k] for k in KEYS}) == Counter({k: 1 for k in KEYS})
+    assert Counter({k: posted_keys(api)[k] for k in KEYS}) == Counter(dict.fromkeys(KEYS, 1))
     assert "unknown" not in dxbot("reminders", "status", env=cli_env(db_path)).stdout
 
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 
 import pytest
-import re
-
 from linebot.v3.messaging import FlexCarousel, FlexMessage, Message
 
 from bot.line import render as line_render

@@ -114,7 +114,7 @@ def test_every_kind_of_municipality_in_the_gazetteer_is_recognised(responder):
     """A sample drawn from the whole shipped list (cities, towns, villages, wards), not a few names."""
     rows = [r for r in read_rows() if r[0] in {"municipality", "ward"} and r[5] != "122041"]
     assert len(rows) > 1700  # the 全国地方公共団体コード list, with the designated cities' wards
-    for kind, name, *_ in random.Random(12).sample(rows, 40):
+    for _kind, name, *_ in random.Random(12).sample(rows, 40):
         answer = responder.answer(f"{name}のオープンデータの公開数は？")
         _refused(answer, name)
 

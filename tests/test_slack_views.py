@@ -4,7 +4,7 @@ fresh, updated and closed), App Home for every department, the lookup modal, the
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -37,7 +37,7 @@ def test_every_departments_reminder_fits_fresh_updated_and_closed(catalog, close
     for dept, (_, missing) in progress_by_department(catalog, set()).items():
         n = Notice(f"2026:reminder-30:{dept}", "reminder", dept, 2026, date(2027, 5, 31),
                    items=items_for(catalog, missing, 2026), mention=("U1",))
-        half = {pid: "4/30 提出済（B）" for pid in missing[::2]}
+        half = dict.fromkeys(missing[::2], "4/30 提出済（B）")
         for status in ({}, half):
             blocks = notice_blocks(n, status=status, closed=closed)
             check_blocks(blocks, max_blocks=50)
@@ -78,7 +78,7 @@ def test_the_form_starts_from_the_years_latest_submission(db) -> None:
     from knowledge.catalog import load_catalog
     from knowledge.evaluations import Submission, submit_draft
 
-    t = datetime(2027, 4, 30, 1, 0, tzinfo=timezone.utc)
+    t = datetime(2027, 4, 30, 1, 0, tzinfo=UTC)
     submit_draft(db, Submission("2-3-1", 2026, "C", {1: 9000.0}, "一回目", "U1"), now=t)
     submit_draft(db, Submission("2-3-1", 2026, "A", {1: 10500.0}, "二回目", "U1"), now=t.replace(hour=2))
     p = Responder(load_catalog(db)).catalog.projects["2-3-1"]

@@ -9,7 +9,7 @@ import socket
 import sqlite3
 import subprocess
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
@@ -26,7 +26,7 @@ SLACK_SECRET, LINE_SECRET, SALT = "slack-secret", "line-secret", "a-salt-of-our-
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @pytest.fixture()

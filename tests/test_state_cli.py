@@ -4,7 +4,7 @@ and a plan ingested on one host answered on every other."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from click.testing import CliRunner
 
@@ -24,7 +24,7 @@ def run(env: dict[str, str], *args: str):
 def test_an_sqlite_deployment_moves_to_postgresql(db_path, pg_url, tmp_path) -> None:
     old = {"DXBOT_DB": str(db_path)}
     submit_draft(connect(db_path), Submission("2-3-1", 2026, "A", {1: 11000.0}, "移行前の下書き", "U1"),
-                 now=datetime(2027, 5, 10, tzinfo=timezone.utc))
+                 now=datetime(2027, 5, 10, tzinfo=UTC))
     assert run(old, "departments", "set", "契約課", "--channel", "CKEIYAKU").exit_code == 0
     assert run(old, "aliases", "add", "ロボ化", "2-3-1").exit_code == 0
     export = tmp_path / "state.json"
@@ -47,7 +47,7 @@ def test_an_sqlite_deployment_moves_to_postgresql(db_path, pg_url, tmp_path) -> 
     assert again.exit_code != 0 and "already holds state" in again.output
     # Ids continue after the imported ones.
     st = open_state(pg_url, sqlite_db=connect(tmp_path / "host3.db"))
-    later = submit_draft(st, Submission("2-1-2", 2026, "B", {}, "", "U2"), now=datetime(2027, 5, 11, tzinfo=timezone.utc))
+    later = submit_draft(st, Submission("2-1-2", 2026, "B", {}, "", "U2"), now=datetime(2027, 5, 11, tzinfo=UTC))
     assert later > 1
     st.close()  # type: ignore[attr-defined]
 
@@ -60,7 +60,7 @@ def test_a_plan_ingested_on_one_host_is_answered_on_another(pg_url, plan_text, t
     state_b = open_state(pg_url, sqlite_db=host_b)
     from knowledge.shared_plan import sync_plan
 
-    sync_plan(host_b, state_b, now=datetime(2026, 11, 24, tzinfo=timezone.utc))
+    sync_plan(host_b, state_b, now=datetime(2026, 11, 24, tzinfo=UTC))
     responder = Responder(load_catalog(host_b))
     assert not responder.catalog.search_text("おわかれ手続き")
     result = run({"DXBOT_DB": str(tmp_path / "a.db"), "DXBOT_DATABASE_URL": pg_url}, "ingest", str(path))

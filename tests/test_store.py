@@ -10,7 +10,6 @@ from pathlib import Path
 from knowledge.catalog import load_catalog
 from knowledge.parse import parse_plan
 from knowledge.store import connect, ingest
-
 from tests.conftest import NOW
 
 ALIASES_TOML = Path(__file__).parents[1] / "knowledge" / "data" / "aliases.toml"

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 
+from bot.config import Settings
 from bot.server import Services, create_app
 from bot.web.access import StaffAccess
 from bot.web.chat import MAX_BODY, MAX_QUESTION, WebChat
 from bot.web.ratelimit import RateLimiter
-from bot.config import Settings
 from handlers import Responder
 from handlers.answer import Contact
 from handlers.state import Conversations
@@ -23,7 +23,7 @@ from tests.fakes import ServerThread
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def start(db_path, *, staff_token: str | None = None, limiter: RateLimiter | None = None,
@@ -126,7 +126,7 @@ def test_a_follow_up_in_the_same_browser_session(db_path) -> None:
         assert follow["intent"] == "project_kpi" and follow["answers"][0]["id"] == "2-3-1"
         assert follow["card"]["assumed"] == "2-3-1"
         series = follow["card"]["projects"][0]["series"][0]
-        assert {"label": "令和4年度", "target": 8000.0, "actual": 7552.0} == {k: series["years"][0][k] for k in ("label", "target", "actual")}
+        assert {k: series["years"][0][k] for k in ("label", "target", "actual")} == {"label": "令和4年度", "target": 8000.0, "actual": 7552.0}
         with httpx.Client(base_url=server.url, timeout=10) as stranger:  # another browser: no context
             assert ask(stranger, "そのKPIは？").json()["intent"] == "unknown"
         forged = httpx.Client(base_url=server.url, timeout=10, cookies={"dxbot_session": "x"})

@@ -12,7 +12,7 @@ import argparse
 import json
 import sys
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -31,7 +31,7 @@ def main() -> None:
     ap.add_argument("--kind")
     args = ap.parse_args()
     db = connect(memory=True)
-    ingest(db, parse_plan(bundled_plan_text()), now=datetime(2026, 11, 24, tzinfo=timezone.utc))
+    ingest(db, parse_plan(bundled_plan_text()), now=datetime(2026, 11, 24, tzinfo=UTC))
     responder = Responder(load_catalog(db))
     cases = [c for p in args.paths for c in json.loads(Path(p).read_text(encoding="utf-8"))]
     if args.kind:

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 
-
 @dataclass(frozen=True)
 class Incoming:
     kind: str  # "text" | "postback" (text holds its data) | "follow" | "non_text" | "ignore"
@@ -26,7 +25,7 @@ class Incoming:
                 "to": self.to}
 
     @classmethod
-    def from_payload(cls, payload: dict[str, Any]) -> "Incoming":
+    def from_payload(cls, payload: dict[str, Any]) -> Incoming:
         return cls(**{k: v for k, v in payload.items() if k in cls.__dataclass_fields__})
 
 

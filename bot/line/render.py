@@ -9,9 +9,9 @@ import json
 from typing import Any
 
 from bot.line import projects as project_cards
-from bot.line.wording import for_citizens, one_line, reiwa
 from bot.line.terms import terms_carousel
-from bot.render_common import GRADE_COLOUR, bar_width, grade_meaning, figure, percent_text, progress, truncate
+from bot.line.wording import for_citizens, one_line, reiwa
+from bot.render_common import GRADE_COLOUR, bar_width, figure, grade_meaning, percent_text, progress, truncate
 from handlers.answer import Answer, Ref
 from knowledge.records import Project
 

@@ -65,7 +65,7 @@ def definition(*, name: str = NAME) -> dict[str, Any]:
         "size": {"width": SIZE[0], "height": SIZE[1]}, "selected": True, "name": name, "chatBarText": CHAT_BAR,
         "areas": [{"bounds": {"x": x, "y": y, "width": w, "height": h},
                    "action": {"type": "postback", "label": a.label, "data": a.data, "displayText": a.display}}
-                  for a, (x, y, w, h) in zip(AREAS, _cells())],
+                  for a, (x, y, w, h) in zip(AREAS, _cells(), strict=True)],
     }
 
 
@@ -105,7 +105,7 @@ def draw_image(*, font_path: Path) -> bytes:
     draw = ImageDraw.Draw(image)
     label_font = ImageFont.truetype(str(font_path), 150)
     caption_font = ImageFont.truetype(str(font_path), 78)
-    for area, (x, y, w, h) in zip(AREAS, _cells()):
+    for area, (x, y, w, h) in zip(AREAS, _cells(), strict=True):
         cx = x + w // 2
         _icon(draw, area.data, cx, y + int(h * 0.30), 120)
         draw.text((cx, y + int(h * 0.62)), area.label, font=label_font, fill="#FFFFFF", anchor="mm")

@@ -17,10 +17,10 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 
 from bot.http_out import ApiSession, Reply, Unreachable
-from bot.line import postback, render
-from bot.render_memo import drawn_once, encoded_once
 from bot.limits import MAX_WEBHOOK_BODY, BodyTooLarge, read_capped, too_deep
+from bot.line import postback, render
 from bot.line.inbound import Incoming, classify, events_of
+from bot.render_memo import drawn_once, encoded_once
 from bot.worker import GiveUp, Retry
 from handlers import Responder
 from handlers.answer import Answer

@@ -19,10 +19,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from bot.http_out import ApiSession, Reply, Unreachable
-from bot.slack import inbound
-from bot.slack import home, lookup, share
-from bot.slack.pooled import PooledWebClient
 from bot.render_memo import drawn_once, encoded_once
+from bot.slack import home, inbound, lookup, share
+from bot.slack.pooled import PooledWebClient
 from bot.slack.render import render
 from bot.worker import GiveUp, Retry
 from handlers import Responder
@@ -226,7 +225,8 @@ class SlackBot:
         except _CALL_ERRORS as exc:
             log.warning("Slack event %s: cannot check the history (%s); answering again", job.id, exc)
             return False
-        for message in found.get("messages", []):
+        messages: list[dict[str, Any]] = found.get("messages") or []
+        for message in messages:
             meta = message.get("metadata") or {}
             if meta.get("event_type") == ANSWER_EVENT and (meta.get("event_payload") or {}).get("event_id") == job.id:
                 return True

@@ -82,7 +82,7 @@ def form_values(view: dict[str, Any]) -> tuple[str | None, dict[int, str], str]:
 
 
 def register(app: App, *, responder: Responder, db: Any, directory: Directory, outbox: Outbox,
-             clock: Callable[[], datetime], on_submitted: Callable[[str, int], None] | None = None) -> None:
+             clock: Callable[[], datetime], on_submitted: Callable[[str, int], object] | None = None) -> None:
     """``on_submitted(project_id, fiscal_year)`` runs after a draft is stored (reminders are updated)."""
     def refusal(p: Project) -> str:
         return f"{p.id} の評価を入力できるのは {'、'.join(p.departments)} の担当者と管理者だけです。ディレクトリへの登録は管理者に依頼してください。"

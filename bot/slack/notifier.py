@@ -124,7 +124,8 @@ class SlackNotifier:
     def already_sent(self, route: Route, *, key: str, since: datetime) -> bool:
         response = self.client.conversations_history(channel=self._channel(route), oldest=f"{since.timestamp():.6f}",
                                                      include_all_metadata=True, limit=200)
-        for message in response.get("messages", []):
+        messages: list[dict[str, Any]] = response.get("messages") or []
+        for message in messages:
             meta = message.get("metadata") or {}
             if meta.get("event_type") == EVENT_TYPE and (meta.get("event_payload") or {}).get("key") == key:
                 return True

@@ -13,7 +13,7 @@ import http.client
 import io
 import urllib.error
 import urllib.request
-from typing import Any
+from typing import Any, cast
 
 import urllib3
 from slack_sdk import WebClient
@@ -31,7 +31,7 @@ class PooledWebClient(WebClient):
         if self.proxy is not None or not url.lower().startswith("http"):
             return super()._perform_urllib_http_request_internal(url, req)
         try:
-            resp = self._pool.request(req.get_method(), req.full_url, body=req.data, headers=dict(req.header_items()),
+            resp = self._pool.request(req.get_method(), req.full_url, body=cast("bytes | None", req.data), headers=dict(req.header_items()),
                                       timeout=self.timeout, preload_content=True, redirect=False)
         except urllib3.exceptions.HTTPError as exc:  # no connection, reset, timed out: as urllib says it
             raise urllib.error.URLError(exc.reason if hasattr(exc, "reason") else exc) from exc

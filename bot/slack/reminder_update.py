@@ -7,7 +7,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from slack_sdk import WebClient
@@ -60,7 +60,7 @@ class PostedReminders:
             "posted_at = excluded.posted_at",
             [notice.key, channel, ts, notice.kind, notice.department, notice.fiscal_year, notice.deadline.isoformat(),
              int(notice.late), json.dumps([i.project_id for i in notice.items]), json.dumps(list(notice.mention)),
-             now.astimezone(timezone.utc).isoformat(timespec="seconds")])
+             now.astimezone(UTC).isoformat(timespec="seconds")])
 
     def close(self, key: str, *, reason: str) -> None:
         self.state.execute("UPDATE slack_reminder_messages SET closed = ? WHERE key = ?", [reason, key])

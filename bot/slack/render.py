@@ -5,8 +5,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.render_common import (
+    GRADE_EMOJI,
+    PROJECT_BUTTONS,
+    bar,
+    figure,
+    grade_meaning,
+    percent_text,
+    progress,
+    truncate,
+)
 from bot.slack.terms import glossary_list_blocks
-from bot.render_common import GRADE_EMOJI, PROJECT_BUTTONS, bar, figure, grade_meaning, percent_text, progress, truncate
 from handlers.answer import Answer, Ref
 from knowledge.records import Project
 
@@ -176,10 +185,10 @@ def _list_blocks(answer: Answer, lang: str, page: int) -> list[dict[str, Any]]:
     if notes and page == 0:
         blocks += sections("\n".join(notes))
     shown = answer.projects[page * PAGE:(page + 1) * PAGE]
-    groups: dict[int, list[Project]] = {}
+    by_policy: dict[int, list[Project]] = {}
     for p in shown:
-        groups.setdefault(p.policy_id, []).append(p)
-    for policy, ps in sorted(groups.items()):
+        by_policy.setdefault(p.policy_id, []).append(p)
+    for policy, ps in sorted(by_policy.items()):
         lines = [f"*{'Policy' if lang == 'en' else '基本方針'}{' ' if lang == 'en' else ''}{policy}* ({len(ps)})"]
         for p in ps:
             e = p.latest_evaluation()

@@ -46,6 +46,10 @@ def register(app: App, *, responder: Responder) -> None:
         user = (body.get("user") or {}).get("id", "")
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
         en = data.get("lang") == "en"
+        if not channel:  # an action from a view with no conversation behind it: nowhere to post
+            respond(response_type="ephemeral", replace_original=False,
+                    text="Cannot share from here." if en else "ここからは共有できません。")
+            return
         responder.refresh()
         answer = responder.answer(question, audience="staff", context=Context(last_project=last))
         message = render(answer)
