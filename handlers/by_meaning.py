@@ -19,7 +19,7 @@ import threading
 from dataclasses import dataclass
 from functools import cached_property
 
-from handlers.cue_words import cue_words
+from handlers.cue_words import cue_phrases, cue_words
 from handlers.resolve import Scored
 from handlers.understand import Reading
 from knowledge.catalog import Catalog
@@ -128,7 +128,7 @@ def shared_index(catalog: Catalog) -> MeaningIndex:
     with _INDEXES_LOCK:
         found = _INDEXES.get(key)
         if found is None:
-            found = MeaningIndex(units, shared_vectors())
+            found = MeaningIndex(units, shared_vectors(), also_spell=cue_phrases())
             if len(_INDEXES) >= KEPT_INDEXES:
                 _INDEXES.pop(next(iter(_INDEXES)))
             _INDEXES[key] = found

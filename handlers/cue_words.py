@@ -26,6 +26,15 @@ def cue_words() -> frozenset[str]:
     return frozenset(out - _TOPIC_TOO)
 
 
+@lru_cache(maxsize=1)
+def cue_phrases() -> tuple[str, ...]:
+    """Every Japanese cue phrase as the lexicon writes it (どういう意味, 担当部署, 進捗状況), for
+    spelling a kana message's words so that the cues read it (いみ → 意味)."""
+    phrases = [c for cues in lx.PROJECT_CUES.values() for c in cues]
+    phrases += lx.GLOSSARY_CUES + lx.LIST_CUES + lx.HELP
+    return tuple(p for p in phrases if not p.isascii())
+
+
 # Words of cue phrases that are as often what a question is about (スマホを使う, 作業時間の削減).
 _TOPIC_TOO = frozenset(["使う", "削減", "時間", "実施", "始める", "表示", "見せる", "確認", "問題", "届く", "進む", "事業", "use", "start", "show", "number", "plan", "want", "stand", "own", "going"])
 

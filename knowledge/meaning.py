@@ -40,11 +40,16 @@ ALIGNED = 48  # units whose words are aligned with the question's, the best by t
 RECENT = 8  # searches kept: the stages of one question ask the same text again
 _HIRAGANA_RUN = re.compile(r"[\u3041-\u3096\u30fc]{3,}(?![\u30a1-\u30fa\u3400-\u9fffA-Za-z])")
 _GLUED = re.compile(r"[\u30a1-\u30fa\u3400-\u9fffA-Za-z0-9!！]")
+_HAS_KANJI = re.compile(r"[\u3400-\u9fff]")
+_SHORT_WORD = re.compile(r"(?<![\u3041-\u30ff\u3400-\u9fff])[\u3041-\u3096]{2}(?![\u3041-\u30ff\u3400-\u9fff])")
+_SPACED = re.compile(r"(?<=[\u3041-\u30ff\u3400-\u9fff])[ \u3000]+(?=[\u3041-\u30ff\u3400-\u9fff])")
+_ENDING_KANA = frozenset("てたるっまずさせれらなかくいよりでだ")
 _PARTICLE_KANA = frozenset("をのはがでにともやへねよかっ")
 LAST_SENTENCE_STRESS = 2.0  # a long message's question is in its last sentence
 _SENTENCE_END = re.compile(r"[。．.!！?？…]+\s*|\n+")
 MIN_READING = 3  # katakana characters a hiragana reading must have to stand for a word
 MAX_READING = 12
+MAX_TAIL = 4  # kana after a spelled word kept as its ending (てる, ました) rather than unspelled
 
 
 @dataclass(frozen=True)
@@ -106,7 +111,9 @@ class _Bm25:
 class MeaningIndex:
     """The units of one catalog snapshot, searchable by meaning."""
 
-    def __init__(self, units: list[Unit], vectors: WordVectors) -> None:
+    def __init__(self, units: list[Unit], vectors: WordVectors, *, also_spell: Iterable[str] = ()) -> None:
+        """``also_spell``: words that are not the plan's but that kana messages should see written
+        (意味, 担当, 進捗: the words that say what is asked), used where the plan has no such reading."""
         self.units = units
         self.vectors = vectors
         ja_docs = [ja_words(u.text) for u in units]
@@ -146,6 +153,13 @@ class MeaningIndex:
                     spelled[kana].setdefault(surface, "".join(ja_words(surface)) or surface)
         # A reading spelled one way, or several ways of one word (申込, 申し込み), is unambiguous.
         self._spelled = {kana: min(forms) for kana, forms in spelled.items() if len(set(forms.values())) == 1}
+        extra: dict[str, set[str]] = defaultdict(set)
+        for surface, kana in spellings(" ".join(also_spell)):
+            if 2 <= len(kana) <= MAX_READING and kana not in spelled and _HAS_KANJI.search(surface):
+                extra[kana].add(surface)
+        # Two kana (いみ, なに) are spelled only as a whole word between spaces or marks.
+        self._cue_spelled = {kana: next(iter(s)) for kana, s in extra.items() if len(s) == 1}
+        self._spelled.update({k: w for k, w in self._cue_spelled.items() if len(k) >= MIN_READING})
         # One sentence vector per distinct word list: a grown plan repeats its texts.
         rows: dict[tuple[str, ...], int] = {}
         self._row_of = np.array([rows.setdefault(d, len(rows)) for d in ja_docs], dtype=np.int64)
@@ -193,13 +207,21 @@ class MeaningIndex:
                         i, spelled = i + size, True
                         break
                 else:
+                    if spelled and len(run) - i <= MAX_TAIL and run[i] in _ENDING_KANA:  # 遅れ|てる, 予定|より
+                        out.append(run[i:])
+                        break
                     if run[i] not in _PARTICLE_KANA:
                         return run  # a word the plan does not have: a half-spelled run reads worse
                     out.append(run[i])
                     i += 1
             return "".join(out) if spelled else run
 
-        return _HIRAGANA_RUN.sub(spell, text)
+        spelled = _KANA_YEAR.sub(_year_in_digits, text)
+        spelled = _HIRAGANA_RUN.sub(spell, spelled)
+        spelled = _SHORT_WORD.sub(lambda m: self._cue_spelled.get(hira_to_kata(m.group(0)), m.group(0)), spelled)
+        # 「キャッシュレス って どういう 意味」: spaces a kana typist puts between words, gone once the
+        # words are spelled, so that phrases (どういう意味) read as one and not as their parts (どう).
+        return _SPACED.sub("", spelled)
 
     def _read(self, run: str) -> list[str]:
         """Plan words whose reading occurs in a katakana run, longest first, not overlapping."""
@@ -342,3 +364,23 @@ class MeaningIndex:
 
 def _is_katakana(word: str) -> bool:
     return all("\u30a1" <= ch <= "\u30fc" for ch in word)
+
+
+_KANA_DIGITS = {"いち": 1, "に": 2, "さん": 3, "よん": 4, "し": 4, "ご": 5, "ろく": 6, "なな": 7, "しち": 7,
+                "はち": 8, "きゅう": 9, "く": 9}
+_KANA_DIGIT = "|".join(sorted(_KANA_DIGITS, key=len, reverse=True))
+_KANA_NUMBER = f"(?:(?:{_KANA_DIGIT})?じゅう)?(?:{_KANA_DIGIT})?"
+_KANA_YEAR = re.compile(f"(れいわ|へいせい)?({_KANA_NUMBER})(ねんど|ねん)")
+
+
+def _year_in_digits(m: re.Match[str]) -> str:
+    """れいわななねんど → 令和7年度: a year read aloud, as the plan's tables write it."""
+    era, number, unit = m.groups()
+    if not number:
+        return m.group(0)
+    tens, _, ones = number.rpartition("じゅう")
+    value = (_KANA_DIGITS.get(tens, 1) * 10 if "じゅう" in number else 0) + _KANA_DIGITS.get(ones, 0)
+    if not value:
+        return m.group(0)
+    return {"れいわ": "令和", "へいせい": "平成", None: ""}[era] + str(value) + {"ねんど": "年度", "ねん": "年"}[unit]
+

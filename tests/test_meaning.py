@@ -59,8 +59,20 @@ def test_a_citizen_asking_in_kana_or_everyday_english_reaches_the_project(respon
 
 
 def test_kana_words_are_read_as_the_plan_spells_them(responder: Responder) -> None:
-    assert responder.meaning.respell("すまほの こうざ") == "スマホの 講座"
+    assert responder.meaning.respell("すまほの こうざ") == "スマホの講座"  # the typist's spaces go once spelled
     assert responder.meaning.respell("Yahoo!くらし") == "Yahoo!くらし"  # a name in two scripts stays whole
+    assert responder.meaning.respell("れいわななねんどの もくひょう") == "令和7年度の目標"
+
+
+@pytest.mark.parametrize(("question", "intent", "wanted"), [
+    ("でんしけっさいって どういう いみ", "glossary", "電子決裁"),
+    ("ふなっぷの たんとうは どこ", "project_department", "1-1-2"),
+    ("れいわよねんどの ふなっぷの りようしゃすうの じっせきは", "project_kpi", "1-1-2"),
+])
+def test_a_question_typed_in_kana_with_spaces_is_read_for_what_it_asks(
+        responder: Responder, question: str, intent: str, wanted: str) -> None:
+    a = responder.answer(question, audience="citizen")
+    assert (a.intent, ids(a)[:1]) == (intent, [wanted]), a.text
 
 
 def test_spelling_variants_meet_as_one_word() -> None:
