@@ -20,6 +20,7 @@ from handlers.near_id import one_digit_off, same_digits
 from handlers.passage_answer import asks_address, passage_answer
 from handlers.resolve import Analysis, Resolver, Scored
 from handlers.scope import OutOfScope, Scope
+from handlers.term_topic import term_topic
 from handlers.understand import NO_GRADE, Reading, read
 from handlers.unheld import (
     LIST_UNHELD,
@@ -33,6 +34,7 @@ from handlers.unheld import (
 from knowledge import changes
 from knowledge.catalog import Catalog, load_catalog
 from knowledge.gazetteer import fold_for_scan
+from knowledge.normalize import fold
 from knowledge.passages import PassageFinder
 from knowledge.records import Project
 
@@ -96,6 +98,7 @@ class Responder:
         self.passages = PassageFinder(catalog)
         self.meaning = MeaningStage(catalog)
         self._years = plan_years(catalog)
+        self._kpi_words = fold(" ".join(f"{i.label} {i.unit or ''}" for p in catalog.projects.values() for i in p.indicators))
         # What a list answer shows of each project, kept per snapshot: at 100x the plan a list
         # holds thousands of projects, and copying each for citizens, or making its Ref, per
         # question cost more than choosing them.
@@ -292,6 +295,10 @@ class Responder:
             if call.kind == "glossary":
                 return staged(self._glossary(r, call.top[0], audience), "meaning (naming question)")
         decision = self.resolver.decide(r, a)
+        if decision.kind in ("unknown", "clarify"):
+            topic = term_topic(r, a, kpi_words=self._kpi_words, mentions=self._projects_using) if not asks_name(r) else None
+            if topic is not None:
+                return staged(self._glossary(r, topic, audience), "names (a term as the topic)")
         if decision.kind == "glossary":
             return staged(self._glossary(r, decision.top[0], audience), "names")
         if decision.kind == "project":
@@ -324,6 +331,9 @@ class Responder:
             return staged(self._clarify(r, list(call.top), decision.topic, audience), "meaning")
         return staged(self._unknown(r, audience, [self._any_ref(s, r.lang) for s in (decision.top or list(call.top))]),
                       "nothing confident")
+
+    def _projects_using(self, term: str) -> int:
+        return len(self.resolver.projects_mentioning(term))
 
     def _held(self, r: Reading, answer: Answer, audience: Audience) -> Answer:
         """A quoted answer, or "I don't know" when the question asks a fact its item does not hold."""

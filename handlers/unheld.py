@@ -37,6 +37,8 @@ FACT_KINDS = (
     FactKind(
         "company",
         re.compile(r"どこの(?:会社|業者|企業)|会社名|企業名|ベンダー(?:は|名|って)|製品名|メーカー(?:は|名)|業者名|事業者(?:って|は(?:どこ|誰))|どこが作|誰が作"
+                   r"|(?:どっち|どちら|どれ|何|なに|どの(?:ソフト|アプリ|ツール|サービス))を(?:使って|使う|採用|導入)"
+                   r"|\bwhich (?:one|app|software|tool|service|platform)s? (?:do|does|did|is|are)\b"
                    r"|\b(?:which|what) (?:company|vendor|firm|product)\b|\bvendors?\b|\bwho (?:made|makes|built|develops?)\b", re.I),
         re.compile(r"株式会社|会社|民間で開発|社が"),
         "製品や事業者の名前", "product or company names",
@@ -51,8 +53,9 @@ FACT_KINDS = (
     FactKind(
         "date",
         re.compile(r"次の(?:日程|開催|講座|教室)|つぎの|何時から|何曜日|営業時間|開館時間|受付時間|いつやって|いつ やって"
+                   r"|(?:有効|ゆうこう)(?:期限|きげん|期間|きかん)|いつまで(?:有効|使え)|何年(?:有効|使え)|\bexpir|\bvalid (?:for|until)\b"
                    r"|\bnext (?:class|session|date|course)\b|\bopening hours\b|\bwhat time\b|\bwhich day\b", re.I),
-        re.compile(r"\d+\s*月\s*\d+\s*日|\d+\s*時|曜日"),
+        re.compile(r"\d+\s*月\s*\d+\s*日|\d+\s*時|曜日|有効期限|有効期間"),
         "開催日や時間", "dates or opening hours",
     ),
     FactKind(

@@ -155,3 +155,27 @@ def test_explain_shows_the_stage_and_every_score(tmp_path) -> None:  # type: ign
         assert column in header
     row = next(line for line in lines if line.startswith("glossary") and "電子決裁" in line)
     assert len(row.split()) >= 6
+
+
+# ---------------------------------------------------------------------- a named term as the topic
+@pytest.mark.parametrize(("question", "term"), [
+    ("マイナポータルは市がやってるサービスなの？", "マイナポータル"),
+    ("Is LGWAN connected to the ordinary internet?", "LGWAN"),
+    ("基幹20業務って、どんな仕事が入ってるんだっけ？", "基幹20業務"),
+])
+def test_a_question_that_opens_with_a_term_asks_about_the_term(responder: Responder, question: str, term: str) -> None:
+    a = responder.answer(question, audience="citizen")
+    assert (a.intent, ids(a)) == ("glossary", [term]), a.text
+
+
+@pytest.mark.parametrize("question", [
+    "ふなっぷってどのアプリを使って作ってるの？",  # a product the entry never names
+    "マイナンバーカードの有効期限は何年ですか",  # a period the entry never gives
+])
+def test_a_fact_the_term_entry_does_not_hold_is_not_answered_with_the_entry(responder: Responder, question: str) -> None:
+    assert responder.answer(question, audience="citizen").answers == ()
+
+
+def test_an_everyday_term_inside_a_question_about_something_else_is_not_its_topic(responder: Responder) -> None:
+    a = responder.answer("ぜいきんって すまほの あぷりで はらえるように なったの？", audience="citizen")
+    assert ids(a)[:1] != ["スマートフォン"], a.text

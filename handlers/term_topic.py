@@ -1,0 +1,62 @@
+"""A question that names a glossary term as its topic and asks something of it.
+
+「オープンデータって、お金かからないの？」, 「CSIRTの正式名称を英語で」, "Which company provides
+Yahoo!くらし?": the term is named and the rest asks one of its facts in words the entry need not
+use. The entry is all the plan knows of the term, so it answers (a fact of a kind it does not hold
+is still refused by the caller). Not a topic: a term inside a statement (「マイナンバーの暗証番号を
+忘れた」), a term named after the question's own topic (「国の中でのDXの順位」 asks of 国), or a
+term whose project is what is asked (its department, schedule or figures).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from handlers.resolve import Analysis, Scored
+from handlers.understand import Reading
+from knowledge.normalize import fold
+
+NAMED = 70.0  # how surely the precise stages found the term's name (0–100)
+# What follows a Japanese topic: 「〜って」「〜は」「〜とは」「〜の」「〜という」「〜でいう」「〜、」.
+_TOPIC_MARK = re.compile(r"\s*(?:って|とは|は|の|という|でいう|には|では|に|、|,)")
+_JA_QUESTION = re.compile(r"[?？]|(?:か|の|かな|かしら|っけ|かね)\s*[。!！]*\s*$|何|なに|なん|どこ|だれ|誰|いくつ|どんな|どういう|どの|どれ")
+_EN_QUESTION = re.compile(r"\?|^\s*(?:who|what|which|how|does|do|is|are|can|where|when|why)\b", re.IGNORECASE)
+# What may come before a topic that opens a question: marks and a word of address.
+_LEAD = re.compile(r"[\s、,。!！?？「『\"']*(?:ねえ|あの|あのー|えっと|すみません|ちょっと|ところで|質問です|しつもんです)?[\s、,。!！?？「『\"']*")
+_ABOUT_PROJECTS = re.compile(r"事業|取り組み|取組|\bprojects?\b|\binitiatives?\b", re.IGNORECASE)
+EVERYDAY = 3  # projects using a term beyond which it is an everyday word, not a topic
+_PROJECT_ONLY = ("project_department", "project_schedule", "project_status")
+
+
+def term_topic(r: Reading, a: Analysis, *, kpi_words: str, mentions: Callable[[str], int]) -> Scored | None:
+    """The glossary term ``r`` asks about as its topic, or None.
+
+    ``kpi_words``: the folded labels and units of the plan's KPI tables; a count of something they
+    measure (「テレワークの端末は何台」) asks a project's figures, any other count (「テレワークは
+    何種類」) a fact of the term. ``mentions``: how many projects use a term; one that many use
+    (スマホ, AI) is an everyday word in a question about something else (「すまほの あぷりで払える？」)."""
+    terms = [h for h in a.by_kind.get("glossary", []) if h.how in ("exact", "mention") and h.score >= NAMED]
+    if not terms:
+        return None
+    top = terms[0]
+    if any(h.score > top.score or len(h.via) > len(top.via) for h in a.by_kind.get("project", [])
+           if h.how in ("exact", "mention")):
+        return None  # a project's own name, longer than the term (オープンデータカタログサイト)
+    if r.project_intent in _PROJECT_ONLY or r.question.year or _ABOUT_PROJECTS.search(r.text):
+        return None
+    if mentions(top.id) > EVERYDAY:
+        return None
+    if r.project_intent == "project_kpi" and (not r.question.counter or fold(r.question.counter) in kpi_words):
+        return None
+    text, name = fold(r.text, kana=False), fold(top.via, kana=False)
+    at = fold(r.text).find(fold(top.via))  # the name as found, in whichever kana it was typed
+    if at < 0 or len(text) != len(fold(r.text)):
+        return None
+    if r.lang == "en":
+        return Scored(top.id, top.score, "glossary", top.how) if _EN_QUESTION.search(r.text) else None
+    if not _LEAD.fullmatch(text[:at]):  # the topic opens the question: 「オープンデータって、…？」
+        return None
+    if not _TOPIC_MARK.match(text, at + len(name)) or not _JA_QUESTION.search(text):
+        return None
+    return Scored(top.id, top.score, "glossary", top.how)
