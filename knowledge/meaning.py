@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from knowledge.meaning_vectors import Vector, WordVectors
-from knowledge.meaning_words import en_words, ja_words, kana_runs, reading, spellings
+from knowledge.meaning_words import en_alternatives, en_words, ja_words, kana_runs, reading, spellings
 from knowledge.normalize import hira_to_kata
 from knowledge.units import Unit
 
@@ -171,7 +171,7 @@ class MeaningIndex:
         """``ignore``: words that say what kind of answer is wanted (状況, KPI, とは), not what about."""
         ascii_share = sum(ch.isascii() for ch in text) / max(len(text), 1)
         if ascii_share > 0.8:
-            english = tuple(w for w in en_words(text) if w not in ignore)
+            english = self._en_query_words(text, ignore)
             known = [w for w in english if w in self._en.idf]
             return Query(english, True, len(known) / len(english) if english else 0.0)
         words = self._ja_query_words(text, ignore)
@@ -181,6 +181,19 @@ class MeaningIndex:
         sentences = [x for x in _SENTENCE_END.split(text) if x.strip()]
         stressed = frozenset(self._ja_query_words(sentences[-1], ignore)) if len(sentences) > 1 else frozenset()
         return Query(tuple(words), False, covered / total if total else 0.0, stressed)
+
+    def _en_query_words(self, text: str, ignore: frozenset[str]) -> tuple[str, ...]:
+        """English words, each everyday word with the plan's word for the same thing (info →
+        information, pings → notification): in its place when the plan's English lacks it."""
+        words = [w for w in en_words(text) if w not in ignore]
+        for word, plan_word in en_alternatives(text):
+            if plan_word not in self._en.idf or plan_word in ignore:
+                continue
+            if word in words and word not in self._en.idf:
+                words[words.index(word)] = plan_word
+            elif plan_word not in words:
+                words.append(plan_word)
+        return tuple(dict.fromkeys(words))
 
     def _ja_query_words(self, text: str, ignore: frozenset[str]) -> list[str]:
         words = [w for w in ja_words(text) if w not in ignore]

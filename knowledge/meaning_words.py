@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 import threading
+import tomllib
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from knowledge.normalize import hira_to_kata
@@ -22,6 +24,7 @@ _SKIP_SUBPOS = {"数詞", "代名詞", "助動詞語幹"}
 # Words that frame a question rather than name its topic (Sudachi normalized forms).
 JA_STOP = frozenset(["する", "ある", "いる", "なる", "できる", "れる", "られる", "有る", "居る", "成る", "出来る", "為る", "言う", "云う", "思う", "教える", "知る", "分かる", "判る", "解る", "分る", "遣る", "遣って", "聞く", "訊く", "尋ねる", "伺う", "頂く", "下さる", "呉れる", "貰う", "見る", "欲しい", "良い", "好い", "宜しい", "願う", "御願い", "呼ぶ", "称する", "指す", "何", "なに", "何か", "何故", "どう", "どの", "どれ", "どこ", "何処", "誰", "いつ", "何時", "此れ", "其れ", "彼れ", "此の", "其の", "事", "物", "者", "方", "為", "様", "時", "所", "訳", "筈", "積もり", "方法", "やり方", "仕方", "意味", "言葉", "用語", "単語", "名前", "名称", "呼び名", "呼び方", "言い方", "質問", "答え", "回答", "説明", "内容", "詳細", "情報", "件", "点", "感じ", "的", "等", "など", "今", "今日", "最近", "ちょっと", "一寸", "少し", "色々", "沢山", "全部", "本当", "結局", "多分", "全然", "あの", "その", "この", "ね", "よ", "さ", "市", "船橋", "船橋市", "本市", "当市", "市役所", "役所", "皆", "人", "私", "僕", "自分", "貴方", "あなた", "君", "ボット", "チャット"])
 EN_STOP = frozenset(["a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "for", "from", "by", "with", "about", "into", "over", "under", "as", "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "doing", "have", "has", "had", "having", "it", "its", "this", "that", "these", "those", "there", "here", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "can", "could", "would", "should", "will", "shall", "may", "might", "must", "i", "me", "my", "we", "our", "you", "your", "he", "she", "they", "them", "their", "his", "her", "not", "no", "yes", "please", "tell", "know", "let", "lets", "say", "said", "call", "called", "word", "term", "name", "mean", "means", "meaning", "thing", "things", "something", "anything", "kind", "sort", "type", "like", "just", "also", "so", "if", "then", "than", "very", "much", "many", "some", "any", "all", "more", "most", "other", "city", "funabashi", "funabashi's", "bot", "hi", "get", "got", "need", "find", "look", "see", "go", "going", "make", "way", "ways", "able", "want", "wanna", "im", "thing", "even", "really", "still", "now", "just", "actually", "maybe", "quite", "pretty", "weird", "curious", "question", "questions", "wonder", "wondering", "heard", "told", "friend", "neighbor", "neighbour", "someone", "somebody", "anyone", "anybody", "everyone", "everything", "month", "week", "year", "day", "next", "last", "ago", "before", "after", "since", "here", "there", "yet", "ok", "okay", "thank", "thanks", "hello", "hi", "hey"])
+DATA = Path(__file__).parent / "data"
 _ENGLISH_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _SENTENCES = re.compile(r"(?<=[。\n])")
 _HIRAGANA_ONLY = re.compile(r"^[\u3041-\u3096\u30fc]+$")
@@ -134,3 +137,47 @@ def en_words(text: str) -> tuple[str, ...]:
     # "we're" and "that's" are their first word; "machine-readable" is two.
     words = [w.split("'")[0] for w in _ENGLISH_WORD.findall(text.lower())]
     return tuple(dict.fromkeys(_stem(w) for w in words if w and w not in EN_STOP and len(w) > 1))
+
+
+def en_alternatives(text: str) -> tuple[tuple[str, str], ...]:
+    """(word as ``en_words`` gives it, the plan's word for the same thing) for each everyday word
+    of ``text`` that :file:`data/english_words.toml` knows: 'info' → 'information'; a phrase
+    ("social media") comes as ("", its word)."""
+    lowered = text.lower()
+    pairs = [(w, _en_same()[w]) for w in en_words(lowered) if w in _en_same()]
+    pairs += [("", _stem(_en_phrase_words()[m.group(0)])) for m in _en_phrases().finditer(lowered)]
+    return tuple(pairs)
+
+
+@lru_cache(maxsize=1)
+def _en_groups() -> list[list[str]]:
+    with (DATA / "english_words.toml").open("rb") as f:
+        return [list(g) for g in tomllib.load(f)["groups"]]
+
+
+@lru_cache(maxsize=1)
+def _en_same() -> dict[str, str]:
+    """Each everyday word's stem → the stem of the word the plan's English uses."""
+    out: dict[str, str] = {}
+    for group in _en_groups():
+        canonical = _stem(group[0])
+        for w in group:
+            if not _is_phrase(w):
+                out[_stem(w)] = canonical
+    return out
+
+
+@lru_cache(maxsize=1)
+def _en_phrase_words() -> dict[str, str]:
+    """Several-word entries ("social media") → the group's first word."""
+    return {w: g[0] for g in _en_groups() for w in g if _is_phrase(w)}
+
+
+def _is_phrase(word: str) -> bool:
+    return " " in word or "-" in word or "(" in word
+
+
+@lru_cache(maxsize=1)
+def _en_phrases() -> re.Pattern[str]:
+    phrases = sorted(_en_phrase_words(), key=len, reverse=True)
+    return re.compile("|".join(rf"\b{re.escape(p)}\b" for p in phrases) or "(?!)")

@@ -179,3 +179,10 @@ def test_a_fact_the_term_entry_does_not_hold_is_not_answered_with_the_entry(resp
 def test_an_everyday_term_inside_a_question_about_something_else_is_not_its_topic(responder: Responder) -> None:
     a = responder.answer("ぜいきんって すまほの あぷりで はらえるように なったの？", audience="citizen")
     assert ids(a)[:1] != ["スマートフォン"], a.text
+
+
+def test_everyday_english_words_are_read_as_the_plans_english(responder: Responder) -> None:
+    """'info', 'kids' and 'pings' are words the plan's English says as 'information', 'child',
+    'notification': the question is compared with the plan in the plan's words too."""
+    words = responder.meaning.index.query("Does the app ping me with info for kids?").words
+    assert {"information", "child", "notification"} <= set(words), words
