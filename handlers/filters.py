@@ -65,6 +65,7 @@ _HAS_KPI = re.compile(
     r"(?:kpi|参考値|見込み値|指標|目標値)s?\s*(?:を|が|の)?\s*(?:設定|ある|あり|持つ|もつ)"
     r"|(?:with|have|has|having)\s+(?:an?\s+|their\s+own\s+)?(?:kpis?|reference values?|indicators?)(?![a-z])"
 )
+_OF_PROJECTS = re.compile(r"事業|取り組み|取組|とりくみ|\bprojects?\b|\binitiatives?\b")
 # 「新しい取り組み」: items marked 【R5 新】 in a project's schedule, not only projects set that year.
 _NEW_ITEMS = _cues("取り組み", "取組", "とりくみ", "スケジュール", "新】", "initiative", "initiatives", "activities",
                    "activity", "schedule items", "items")
@@ -244,7 +245,10 @@ class ListReader:
                 f.topic = self._rest(r, f)
                 if f.has_grade and not r.grade_explicit and names_the_grade_word(via, form, r.grade):
                     f.has_grade = f.no_eval = False  # "leave no one behind" names policy 3; it grades nothing
-        new_filters = f.kpi or f.new or f.no_kpi or f.has_kpi or f.group_by
+        # 「新しい発信の仕方とか考えてるの？」 describes something new, it asks for no list: without a
+        # list cue, "new" lists only when the question speaks of projects (新しい事業, new projects).
+        new = f.new and (list_cue or bool(_OF_PROJECTS.search(form)))
+        new_filters = f.kpi or new or f.no_kpi or f.has_kpi or f.group_by
         if not (f.policies or f.approaches
                 or (new_filters and (list_cue or not named_project))
                 or (f.has_grade and (list_cue or (r.grade_explicit and project_score < 90) or project_score < ACCEPT))

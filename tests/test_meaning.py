@@ -186,3 +186,11 @@ def test_everyday_english_words_are_read_as_the_plans_english(responder: Respond
     'notification': the question is compared with the plan in the plan's words too."""
     words = responder.meaning.index.query("Does the app ping me with info for kids?").words
     assert {"information", "child", "notification"} <= set(words), words
+
+
+@pytest.mark.parametrize("question", [
+    "区役所みたいな窓口の待ち時間、新しいやり方で短くなるって聞いたけど本当？",
+    "I read the city is trying a new way to send out disaster news. What is it?",
+])
+def test_something_new_described_is_not_a_list_of_new_projects(responder: Responder, question: str) -> None:
+    assert responder.answer(question, audience="citizen").intent != "project_list"
