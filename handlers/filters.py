@@ -245,14 +245,16 @@ class ListReader:
                 f.topic = self._rest(r, f)
                 if f.has_grade and not r.grade_explicit and names_the_grade_word(via, form, r.grade):
                     f.has_grade = f.no_eval = False  # "leave no one behind" names policy 3; it grades nothing
-        # 「新しい発信の仕方とか考えてるの？」 describes something new, it asks for no list: without a
-        # list cue, "new" lists only when the question speaks of projects (新しい事業, new projects).
-        new = f.new and (list_cue or bool(_OF_PROJECTS.search(form)))
+        # 「新しい発信の仕方とか考えてるの？」 describes something new and 「公民館でスマホの質問に答えて
+        # くれる人」 a place, they ask for no list: without a list cue, "new" and a department list
+        # only when the question speaks of projects (新しい事業, 公民館の取り組み, new projects).
+        of_projects = list_cue or bool(_OF_PROJECTS.search(form))
+        new = f.new and of_projects
         new_filters = f.kpi or new or f.no_kpi or f.has_kpi or f.group_by
         if not (f.policies or f.approaches
                 or (new_filters and (list_cue or not named_project))
                 or (f.has_grade and (list_cue or (r.grade_explicit and project_score < 90) or project_score < ACCEPT))
-                or ((f.departments or f.not_departments) and (list_cue or not named_project))
+                or ((f.departments or f.not_departments) and (list_cue or (not named_project and of_projects)))
                 or (list_cue and (r.project_intent is None or not r.core or f.count))):
             return None
         if not topic_read:

@@ -383,7 +383,8 @@ _KANA_DIGITS = {"いち": 1, "に": 2, "さん": 3, "よん": 4, "し": 4, "ご"
                 "はち": 8, "きゅう": 9, "く": 9}
 _KANA_DIGIT = "|".join(sorted(_KANA_DIGITS, key=len, reverse=True))
 _KANA_NUMBER = f"(?:(?:{_KANA_DIGIT})?じゅう)?(?:{_KANA_DIGIT})?"
-_KANA_YEAR = re.compile(f"(れいわ|へいせい)?({_KANA_NUMBER})(ねんど|ねん)")
+# The number starts a word (さくねんど is 昨年度, not さ9年度).
+_KANA_YEAR = re.compile(f"(?:(れいわ|へいせい)|(?<![\u3041-\u3096\u30fc]))({_KANA_NUMBER})(ねんど|ねん)")
 
 
 def _year_in_digits(m: re.Match[str]) -> str:

@@ -103,10 +103,17 @@ def spellings(text: str) -> tuple[tuple[str, str], ...]:
 @lru_cache(maxsize=65536)
 def _sentence_spellings(text: str) -> tuple[tuple[str, str], ...]:
     out = []
+    previous = None
     for m in _reader().tokenize(text):
         pos = m.part_of_speech()
-        if pos[0] in _CONTENT_POS and pos[1] not in _SKIP_SUBPOS and not _HIRAGANA_ONLY.match(m.surface()):
+        written = not _HIRAGANA_ONLY.match(m.surface())
+        if pos[0] in _CONTENT_POS and pos[1] not in _SKIP_SUBPOS and written:
             out.append((m.surface(), m.reading_form()))
+        # A noun and the noun or suffix after it are often one word to a reader (公民+館, 市+役所),
+        # which the dictionary splits: the pair is spelled too.
+        if previous is not None and written and (pos[0] == "名詞" or pos[0] == "接尾辞"):
+            out.append((previous.surface() + m.surface(), previous.reading_form() + m.reading_form()))
+        previous = m if pos[0] == "名詞" and written and pos[1] not in _SKIP_SUBPOS else None
     return tuple(out)
 
 

@@ -194,3 +194,12 @@ def test_everyday_english_words_are_read_as_the_plans_english(responder: Respond
 ])
 def test_something_new_described_is_not_a_list_of_new_projects(responder: Responder, question: str) -> None:
     assert responder.answer(question, audience="citizen").intent != "project_list"
+
+
+def test_a_place_in_a_kana_message_is_read_as_one_word_and_asks_for_no_list(responder: Responder) -> None:
+    """こうみんかん is 公民館 (the dictionary splits it 公民+館); naming a place that is also a
+    department, in a question about something done there, asks about that, not for its projects."""
+    assert "公民館" in responder.meaning.respell("こうみんかんの すまほ")
+    a = responder.answer("こうみんかんで すまほの つかいかたを きける ところって ありますか", audience="citizen")
+    assert a.intent != "project_list", a.text
+    assert responder.meaning.respell("さくねんどの じっせき").startswith("さくねんど")  # 昨年度, no year 9
