@@ -56,7 +56,7 @@ MAX_OPTIONS = 4
 
 # Asking for the name of something described: "〜を何という", "what do you call …".
 NAMING = re.compile(
-    r"(?:何|なん|なに)(?:と|て|っていう|って)\s*(?:いう|言う|いい|言い|呼|よ[ぶばびべ]|いわ|言わ)"
+    r"(?:何|なん|なに)(?:と|て|っていう|って)\s*(?:いう|言う|いい|言い|呼|よ[ぶばびべ]|いわ|言わ|表現|表記)"
     r"|(?:名前|名称|呼び方|呼び名|言い方|用語|言葉|ことば|単語)(?:は|って|を|が|、|\?|？|$)"
     r"|what(?:'s| is)? (?:do|does|did) (?:you|they|we|people|the city) call|what (?:is|'s) (?:it|this|that) called"
     r"|(?:word|term|name|expression|jargon) (?:for|used for|that means)|is called|are called|what(?:'s| is) the (?:word|term|name)",

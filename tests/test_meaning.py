@@ -203,3 +203,9 @@ def test_a_place_in_a_kana_message_is_read_as_one_word_and_asks_for_no_list(resp
     a = responder.answer("こうみんかんで すまほの つかいかたを きける ところって ありますか", audience="citizen")
     assert a.intent != "project_list", a.text
     assert responder.meaning.respell("さくねんどの じっせき").startswith("さくねんど")  # 昨年度, no year 9
+
+
+def test_the_plan_named_as_where_to_look_asks_for_no_schedule(responder: Responder) -> None:
+    a = responder.answer("人が手作業でやっているパソコンの定型作業をソフトウェアのロボットに任せることを、"
+                         "この計画では何と表現していますか")
+    assert (a.intent, ids(a)) == ("glossary", ["RPA"]), a.text
