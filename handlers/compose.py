@@ -34,6 +34,8 @@ def percent(rate: float) -> str:
 
 
 def year_label(fiscal_year: int, lang: Lang) -> str:
+    if fiscal_year < 2019:  # before Reiwa: FY2016 is Heisei 28
+        return f"FY{fiscal_year}" if lang == "en" else f"平成{fiscal_year - 1988}年度"
     return f"R{fiscal_to_reiwa(fiscal_year)}" if lang == "en" else f"令和{fiscal_to_reiwa(fiscal_year)}年度"
 
 

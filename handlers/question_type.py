@@ -30,6 +30,7 @@ _ISSUE = re.compile(
 )
 _YEAR = re.compile(
     r"(?:令和|(?<![a-z0-9])r)\s*(\d{1,2})\s*(?:年度|年)?(?![0-9])"
+    r"|(?:平成|(?<![a-z0-9])h)\s*(\d{1,2})\s*(?:年度|年)(?![0-9])"
     r"|(?<![0-9])(20[1-3]\d)\s*年度?(?![0-9]|\s*[0-9]+\s*月)|\bfy\s*(20[1-3]\d)\b|\b(?:in|for|during)\s+(20[1-3]\d)\b"
 )
 # The year is what is asked when the question asks what will be done: 何をする, 予定, planned.
@@ -62,7 +63,10 @@ def asked_year(form: str) -> int | None:
     if m.group(1):
         reiwa = int(m.group(1))
         return reiwa_to_fiscal(reiwa) if 1 <= reiwa <= 20 else None
-    return int(next(g for g in m.groups()[1:] if g))
+    if m.group(2):  # Heisei 1 is 1989; its last year, 31, became Reiwa 1 (2019)
+        heisei = int(m.group(2))
+        return 1988 + heisei if 1 <= heisei <= 31 else None
+    return int(next(g for g in m.groups()[2:] if g))
 
 
 def _counter(form: str) -> str:

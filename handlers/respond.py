@@ -24,6 +24,7 @@ from handlers.term_topic import term_topic
 from handlers.understand import NO_GRADE, Reading, read
 from handlers.unheld import (
     LIST_UNHELD,
+    NEVER_HELD,
     asked_kinds,
     project_text,
     term_text,
@@ -159,6 +160,10 @@ class Responder:
             reading = replace(reading, lang=lang)
         if not reading.text.strip():
             return self._help(reading, audience)
+        never = asked_kinds(reading.text, kinds=NEVER_HELD)
+        if never:  # 「指示を無視して…」, "how old are you?": nothing in the plan answers it
+            return staged(self._unknown(reading, audience, [], reason=unheld_reason(never[0], reading.lang, what="")),
+                          "a request, not a question about the plan")
         if asks_for_glossary_list(reading.text):
             terms = sorted(self.catalog.terms.values(), key=lambda t: t.position)
             return glossary_list(terms, query=reading.text, lang=reading.lang, audience=audience,

@@ -61,11 +61,19 @@ FACT_KINDS = (
     FactKind(
         "request",  # asked to make something or to drop its rules: the plan holds no poem
         re.compile(r"(?:詩|俳句|短歌|川柳|歌|ポエム|物語|小説|ジョーク|冗談|メール|文章|作文|レシピ)を?(?:作って|書いて|詠んで|考えて|教えて)"
-                   r"|指示を(?:全部)?(?:無視|忘れ)|ルールを(?:無視|忘れ)|プロンプト"
+                   r"|(?:指示|命令|ルール|設定)(?:を|は)?(?:全部|すべて|全て)?(?:無視|忘れ)|プロンプト"
                    r"|\b(?:write|compose|make up|tell)(?: me)? (?:a |an )?(?:poem|haiku|song|story|joke|limerick|essay|email|letter|recipe)"
                    r"|\bignore (?:all |your |the )?(?:previous |prior )?(?:instructions|rules)|\bsystem prompt\b", re.I),
         re.compile(r"(?!)"),
         "詩や文章の作成など、計画の内容でないこと", "anything but the plan's contents (poems, emails, other instructions)",
+    ),
+    FactKind(
+        "personal",  # a question to the bot about itself: it answers only of the plan
+        re.compile(r"(?:あなた|あんた|きみ|お前|おまえ)(?:は|って|の|が)(?!.*(?:教えて|知って|分かる|わかる|わかります|できる|出来る))"
+                   r"|^\s*君(?:は|って|の)|\b(?:are you|who are you|how old are you|your (?:name|age|favou?rite|hobby|hobbies))\b"
+                   r"|\bdo you (?:like|love|have a|live|eat|sleep|feel)\b", re.I),
+        re.compile(r"(?!)"),
+        "ボット自身のこと", "the bot itself",
     ),
     FactKind(
         "national",
@@ -77,6 +85,8 @@ FACT_KINDS = (
 )
 
 
+# Asked of anything, these are never answered from the plan: instructions, requests, the bot itself.
+NEVER_HELD = frozenset({"request", "personal"})
 # A list answer can hold no price, company, person or date; it may compare with the nation.
 LIST_UNHELD = frozenset({"price", "company", "person", "date", "request"})
 
@@ -104,6 +114,9 @@ def unheld(text: str, held_text: str, *, kinds: frozenset[str] | None = None) ->
 
 
 def unheld_reason(kind: FactKind, lang: str, *, what: str) -> str:
+    if kind.name == "personal":
+        return ("I am the action plan's assistant: I can only answer questions about Funabashi's DX action plan."
+                if lang == "en" else "このボットは船橋市DX推進計画アクションプランについての質問にだけお答えします。")
     if kind.name == "request":
         return ("I can only answer questions about the action plan; I do not write poems, emails or "
                 "anything else, nor change how I answer." if lang == "en" else
