@@ -39,6 +39,7 @@ _KATAKANA = re.compile(r"[\u30a1-\u30fa\u30fc]")
 _HIRAGANA = re.compile(r"[\u3041-\u3096]")
 # What may follow a bare name for it to be read as a place: a particle, punctuation, the end, or
 # a word that says "its government".
+_HIRAGANA_NAME = re.compile(r"[\u3041-\u3096\u30fc]+$")
 _BARE_FOLLOW = re.compile(r"(?:の|は|が|で|に|も|と|や|って|から|より|だと|政府|役所|市役所|県庁|都庁|府庁|市長|知事|[0-9、。,.?!？！\s]|$)")
 _HOME_FORMS = re.compile(
     r"(?:千葉県\s*)?(?:船橋市役所|船橋市|船橋|ふなばし市|ふなばし|本市|当市|うちの市)\s*(?:として|における|では|での|で|の|は|が)"
@@ -174,6 +175,8 @@ class Gazetteer:
                 self.bare.setdefault(fold_for_scan(bare), org)
             if kana and (major == "1" or kind == "prefecture") and len(kana) >= 4:
                 self.full.setdefault(kana, org)
+            elif kana and major == "1" and len(kana) == 3:  # ちばし: a whole word only (see _japanese)
+                self.bare.setdefault(kana, org)
             if romaji:
                 if kind == "country" or major == "1":
                     self.english.setdefault(romaji, (org, True))
@@ -237,6 +240,8 @@ class Gazetteer:
                         break
                     org = self.bare.get(sub)
                     follow = _ASCII_FOLLOW if sub.isascii() else _BARE_FOLLOW
+                    if org is not None and _HIRAGANA_NAME.match(sub) and i and _HIRAGANA_NAME.match(form[i - 1]):
+                        org = None  # a name in hiragana starts a word: いちばしょ holds no ちばし
                     if org is not None and follow.match(form, j) and not (
                         _KATAKANA.match(sub[-1]) and j < n and _KATAKANA.match(form[j])
                     ):

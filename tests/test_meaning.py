@@ -220,3 +220,8 @@ def test_the_plan_named_as_where_to_look_asks_for_no_schedule(responder: Respond
 def test_questions_the_plan_cannot_answer_get_no_answer_and_say_why(responder: Responder, question: str, said: str) -> None:
     a = responder.answer(question, audience="citizen")
     assert a.answers == () and said in a.text, a.text
+
+
+def test_another_city_typed_in_kana_is_out_of_scope(responder: Responder) -> None:
+    assert responder.answer("ちばしの おーぷんでーたは いくつ あるの", audience="citizen").answers == ()
+    assert ids(responder.answer("いちばしょで すまほの こうざを やってますか", audience="citizen")) == ["3-1-2"]
