@@ -64,6 +64,8 @@ NAMING = re.compile(
 )
 
 
+# 「どの事業ですか」, "which project is it": the answer is a project, whatever term it is about.
+ASKS_PROJECT = re.compile(r"(?:どの|何の|なんの|どういう|どんな)(?:事業|取り組み|取組|とりくみ)|\b(?:which|what) (?:project|initiative)\b")
 # A question about one project, and one asking for several (read on the folded message).
 SINGULAR = re.compile(r"なぜ|どうして|\bwhy\b|どれ|どの事業|どこの事業|何の事業|なんの事業|\bwhich project\b|\bthe project\b|\bwhat project\b")
 PLURAL = re.compile(r"一覧|全部|すべて|全て|何件|いくつ|どんな事業が|事業を(?:全部|すべて)?教えて|ごと|別に|以外"
@@ -107,7 +109,7 @@ def meaning_kinds(r: Reading, *, naming: bool) -> set[str]:
     only a project can answer (its department, figures, schedule), otherwise either."""
     if naming:
         return {"glossary"}
-    if r.project_intent in ("project_department", "project_kpi", "project_schedule"):
+    if r.project_intent in ("project_department", "project_kpi", "project_schedule") or ASKS_PROJECT.search(r.cue_form):
         return {"project"}
     return {"glossary", "project"}
 

@@ -57,6 +57,18 @@ _NEW = _cues(
     "設定年度", "に設定された", "で設定された", "に設定", "改定で加わった", "新しい事業", "新規事業", "新しく", "新しい", "新規", "新たに", "新設", "追加された", "追加", "加わった", "増えた",
     "r5新", "new", "newly", "added",
 )
+# A word that says "new" of anything (新しいものに替える, a new website) asks for the new projects only
+# with projects or the plan's year near it: 新しく追加された事業, new projects, R5で追加.
+_NEW_STRONG = _cues("設定年度", "に設定された", "で設定された", "改定で加わった", "新しい事業", "新規事業", "新設", "r5新")
+_NEW_NEAR = re.compile(r"事業|取り組み|取組|とりくみ|projects?|initiatives?|令和\s*5|r\s*5|今年度|改定|this year|revision|in 2023")
+
+
+def _asks_new(form: str) -> bool:
+    if _NEW_STRONG.search(form):
+        return True
+    return any(_NEW_NEAR.search(form, max(0, m.start() - 20), m.end() + 9) for m in _NEW.finditer(form))
+
+
 _NO_KPI = re.compile(
     r"(?:kpi|参考値|見込み値|指標|目標値)s?\s*(?:の|が|は)?\s*(?:ない|無い|なし|無し|設定されていない|設定がない|未設定)"
     r"|(?:no|without(?:\s+an?)?|lacking|lack)\s+(?:kpis?|targets?|indicators?|metrics?|reference values?)"
@@ -208,7 +220,7 @@ class ListReader:
             f.has_grade, f.grade, f.no_eval = True, None, True
         years = years_in(form)
         f.year = years[0] if years else None
-        f.new = bool(_NEW.search(form)) and not f.kpi
+        f.new = _asks_new(form) and not f.kpi
         f.new_items = f.new and bool(_NEW_ITEMS.search(form))
         for name, pattern in _GROUPS.items():
             if pattern.search(form):

@@ -63,6 +63,10 @@ def plan_units(catalog: Catalog, *, english: dict[str, Any] | None = None) -> li
             "comment": (comment, pe.get("comment", "")),
         }
         units += [Unit("project", p.id, f, ja, str(text_en)) for f, (ja, text_en) in fields.items() if ja or text_en]
+        # A description can take its words from several fields (what is done now, what is next):
+        # the whole project is a unit too.
+        units.append(Unit("project", p.id, "all", "。".join(ja for ja, _ in fields.values() if ja),
+                          " ".join(str(en) for _, en in fields.values() if en)))
     for pol in catalog.policies.values():
         units.append(Unit("policy", str(pol.id), "title", pol.title,
                           str(en.get("policies", {}).get(str(pol.id), {}).get("text", ""))))

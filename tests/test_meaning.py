@@ -225,3 +225,11 @@ def test_questions_the_plan_cannot_answer_get_no_answer_and_say_why(responder: R
 def test_another_city_typed_in_kana_is_out_of_scope(responder: Responder) -> None:
     assert responder.answer("ちばしの おーぷんでーたは いくつ あるの", audience="citizen").answers == ()
     assert ids(responder.answer("いちばしょで すまほの こうざを やってますか", audience="citizen")) == ["3-1-2"]
+
+
+@pytest.mark.parametrize(("question", "project"), [
+    ("会議の議事録を音声から文字にする仕組みを新しいものに替える話って、どの事業？", "2-3-2"),  # "new" of a thing
+    ("地図の上でひなんじょや観光の場所を見られるようにする話はどうなった？", "1-3-2"),
+])
+def test_a_description_drawn_from_several_fields_reaches_its_project(responder: Responder, question: str, project: str) -> None:
+    assert ids(responder.answer(question))[:1] == [project]
