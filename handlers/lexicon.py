@@ -104,8 +104,9 @@ PROJECT_CUES: dict[str, list[str]] = {intent: _norm_all(words) for intent, words
 GLOSSARY_CUES = _norm_all(_GLOSSARY_CUES)
 DEFINITION_PHRASES = _norm_all(_DEFINITION_PHRASES)
 LIST_CUES = _norm_all(_LIST_CUES)
-# The plan document named as where to look (「計画では何と呼ぶ」), not its schedule.
-THE_PLAN = ["この計画では", "この計画で", "この計画の", "この計画", "本計画では", "本計画の", "本計画", "計画の中では", "計画の中で",
+# Words that hold a cue and ask nothing: the plan named as where to look (「計画では何と呼ぶ」, not
+# its schedule), いつでも (any time, not "when"), いつも.
+NOT_ASKING = ["いつでも", "いつも", "いつまでも", "いつか", "この計画では", "この計画で", "この計画の", "この計画", "本計画では", "本計画の", "本計画", "計画の中では", "計画の中で",
             "計画の中に", "計画では", "計画上", "計画書", "計画に書", "計画に載", "アクションプランでは", "アクションプランの中で"]
 
 FILLER = _norm_all(_FILLER)

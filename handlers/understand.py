@@ -173,8 +173,8 @@ def read(message: str) -> Reading:
     # Help phrases first: "何ができる" must not lose its 何 to the glossary cues.
     form, helped = _remove(form, lx.HELP)
     form, defined = _remove(form, lx.DEFINITION_PHRASES)  # "どういう意味" is not the status cue "どう"
-    # 「計画では何と表現」: the plan itself, named as where to look, asks for no schedule (計画).
-    form, _ = _remove(form, lx.THE_PLAN)
+    # 「計画では何と表現」, 「いつでも申請できる」: words that hold a cue (計画, いつ) and ask nothing.
+    form, _ = _remove(form, lx.NOT_ASKING)
     intent = None
     kpi_nouns: list[str] = []
     cued: dict[str, list[str]] = {}

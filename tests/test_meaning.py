@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from bot.cli import main
 from handlers import Responder
+from handlers.understand import read
 from knowledge.meaning_words import ja_words
 
 
@@ -233,3 +234,9 @@ def test_another_city_typed_in_kana_is_out_of_scope(responder: Responder) -> Non
 ])
 def test_a_description_drawn_from_several_fields_reaches_its_project(responder: Responder, question: str, project: str) -> None:
     assert ids(responder.answer(question))[:1] == [project]
+
+
+def test_any_time_is_not_when(responder: Responder) -> None:
+    """いつでも (any time) holds いつ (when) and asks for no schedule."""
+    assert read("いつでも申請できるの？").project_intent is None
+    assert read("RPAはいつ始まる？").project_intent == "project_schedule"
