@@ -64,6 +64,8 @@ NAMING = re.compile(
 )
 
 
+# A message that is one word written without a break: katakana, kanji or Latin letters run together.
+_COMPOUND = re.compile(r"[\u30a0-\u30ff\u3400-\u9fffA-Za-z0-9ー・]+")
 # 「どの事業ですか」, "which project is it": the answer is a project, whatever term it is about.
 ASKS_PROJECT = re.compile(r"(?:どの|何の|なんの|どういう|どんな)(?:事業|取り組み|取組|とりくみ)|\b(?:which|what) (?:project|initiative)\b")
 # A question about one project, and one asking for several (read on the folded message).
@@ -158,6 +160,11 @@ class MeaningStage:
         # and the nearest term (キャッシュレス) would be a confident wrong answer.
         fewest = MIN_WORDS_DEFINITION if r.glossary_cue and not naming else MIN_WORDS
         if not hits or len(query.words) < fewest:
+            return MeaningCall("unknown", (), 0.0, 0.0, query, ())
+        compound = _COMPOUND.fullmatch(r.text.strip(" 　?？!！。"))
+        if compound and len(query.words) <= SHORT and not self.index.says(compound.group(0)):
+            # 「ネットワークビジネス」 is one word the plan never writes, not its parts (ネットワーク, ビジネス)
+            # wherever the plan has them: a name the plan lacks is not described by its pieces.
             return MeaningCall("unknown", (), 0.0, 0.0, query, ())
         top = hits[0]
         support = self.index.support(query, top.kind, top.ref)

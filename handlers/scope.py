@@ -83,10 +83,14 @@ class Scope:
         self._vocabulary: str | None = None
         self._joined_units: str | None = None
         self._positions: dict[str, list[int]] = {}
+        self._term_names: list[str] | None = None
 
     def check(self, text: str) -> Verdict:
         plain = without_home(text)
-        mentions = [m for m in self.gazetteer.mentions(plain, original=text) if not (m.bare and self._plan_uses(m.surface))]
+        form = fold_for_scan(plain)
+        mentions = [m for m in self.gazetteer.mentions(plain, original=text)
+                    if not (m.bare and self._plan_uses(m.surface)) and not _asked_who(form, m)
+                    and not self._in_term_name(form, m)]
         if not mentions:
             return Verdict(None, plain)
         rest = _without(plain, mentions)
@@ -145,6 +149,15 @@ class Scope:
             self._joined_units = "".join(u + _UNIT_END for u in units)
         return self._joined_units
 
+    def _in_term_name(self, form: str, m: Mention) -> bool:
+        """The body is part of a glossary term named in the question (Yahoo in Yahoo!くらし)."""
+        if self._term_names is None:
+            names = [t.term for t in self.catalog.terms.values()]
+            names += [a.alias for a in self.catalog.aliases if a.kind == "glossary"]
+            self._term_names = [fold_for_scan(n) for n in names]
+        surface = form[m.start:m.end]
+        return any(surface in name and len(name) > len(surface) and name in form for name in self._term_names)
+
     def _plan_uses(self, word: str) -> bool:
         if self._vocabulary is None:
             parts = [t.term + " " + t.definition for t in self.catalog.terms.values()]
@@ -153,6 +166,21 @@ class Scope:
             parts += [a.title for a in self.catalog.approaches.values()] + [p.title for p in self.catalog.policies.values()]
             self._vocabulary = fold_for_scan("\n".join(parts))
         return word in self._vocabulary
+
+
+# A body offered as one answer to "who" (「国が作ったの？それとも民間？」, "the city or the national
+# government?", 「どこの国の誰」): the question asks which, it is not about that body.
+_WHO_BEFORE = re.compile(r"(?:\bor\b|それとも|か[、,]|どこの|どちらの|\bwhich\b)\s*(?:the\s+)?$")
+_WHO_AFTER = re.compile(r"\S{0,12}?(?:\?|？)?\s*(?:それとも|\bor\b)|\S{0,10}?なのか[、,]|\S{0,8}?か[、,]\S{0,6}?(?:なのか|か)")
+
+
+_WHO_VERB = re.compile(r"作|開発|運営|提供|提唱|やって|管理|\bwho\b|\bruns?\b|\bmade\b|\bmakes?\b|\bdevelop|\bprovid|\boperat|\bowns?\b")
+
+
+def _asked_who(form: str, m: Mention) -> bool:
+    """Only a question of who made or runs something: 「柏市と船橋市どっちが進んでる」 compares."""
+    return bool(_WHO_VERB.search(form)) and bool(
+        _WHO_BEFORE.search(form, max(0, m.start - 12), m.start) or _WHO_AFTER.match(form, m.end))
 
 
 def _positions(text: str, word: str) -> list[int]:

@@ -26,6 +26,7 @@ _EN_QUESTION = re.compile(r"\?|^\s*(?:who|what|which|how|does|do|is|are|can|wher
 _LEAD = re.compile(r"[\s、,。!！?？「『\"']*(?:ねえ|あの|あのー|えっと|すみません|ちょっと|ところで|質問です|しつもんです)?[\s、,。!！?？「『\"']*")
 _ABOUT_PROJECTS = re.compile(r"事業|取り組み|取組|\bprojects?\b|\binitiatives?\b", re.IGNORECASE)
 EVERYDAY = 3  # projects using a term beyond which it is an everyday word, not a topic
+_DEPARTMENT = re.compile(r"担当|部署|所管|課|部局|department|division|section|in charge", re.IGNORECASE)
 _PROJECT_ONLY = ("project_department", "project_schedule", "project_status")
 
 
@@ -43,7 +44,9 @@ def term_topic(r: Reading, a: Analysis, *, kpi_words: str, mentions: Callable[[s
     if any(h.score > top.score or len(h.via) > len(top.via) for h in a.by_kind.get("project", [])
            if h.how in ("exact", "mention")):
         return None  # a project's own name, longer than the term (オープンデータカタログサイト)
-    if r.project_intent in _PROJECT_ONLY or r.question.year or _ABOUT_PROJECTS.search(r.text):
+    if r.project_intent == "project_department" and not _DEPARTMENT.search(r.text):
+        pass  # 「誰が提唱した」, "who runs it": who, of a term, is a fact of its entry, not a department
+    elif r.project_intent in _PROJECT_ONLY or r.question.year or _ABOUT_PROJECTS.search(r.text):
         return None
     if mentions(top.id) > EVERYDAY:
         return None
@@ -53,7 +56,7 @@ def term_topic(r: Reading, a: Analysis, *, kpi_words: str, mentions: Callable[[s
     at = fold(r.text).find(fold(top.via))  # the name as found, in whichever kana it was typed
     if at < 0 or len(text) != len(fold(r.text)):
         return None
-    if r.lang == "en":
+    if r.lang == "en" or sum(ch.isascii() for ch in r.text) > 0.6 * len(r.text):  # "Which company provides Yahoo!くらし?"
         return Scored(top.id, top.score, "glossary", top.how) if _EN_QUESTION.search(r.text) else None
     if not _LEAD.fullmatch(text[:at]):  # the topic opens the question: 「オープンデータって、…？」
         return None

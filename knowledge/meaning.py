@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -115,6 +116,7 @@ class MeaningIndex:
         """``also_spell``: words that are not the plan's but that kana messages should see written
         (意味, 担当, 進捗: the words that say what is asked), used where the plan has no such reading."""
         self.units = units
+        self._joined: str | None = None
         self.vectors = vectors
         ja_docs = [ja_words(u.text) for u in units]
         en_docs = [en_words(u.en) for u in units]
@@ -181,6 +183,12 @@ class MeaningIndex:
         sentences = [x for x in _SENTENCE_END.split(text) if x.strip()]
         stressed = frozenset(self._ja_query_words(sentences[-1], ignore)) if len(sentences) > 1 else frozenset()
         return Query(tuple(words), False, covered / total if total else 0.0, stressed)
+
+    def says(self, phrase: str) -> bool:
+        """Whether some unit's text holds ``phrase`` as written (case and width folded)."""
+        if self._joined is None:
+            self._joined = "\n".join(unicodedata.normalize("NFKC", f"{u.text}\n{u.en}").casefold() for u in self.units)
+        return unicodedata.normalize("NFKC", phrase).casefold() in self._joined
 
     def _en_query_words(self, text: str, ignore: frozenset[str]) -> tuple[str, ...]:
         """English words, each everyday word with the plan's word for the same thing (info →

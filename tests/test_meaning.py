@@ -240,3 +240,22 @@ def test_any_time_is_not_when(responder: Responder) -> None:
     """いつでも (any time) holds いつ (when) and asks for no schedule."""
     assert read("いつでも申請できるの？").project_intent is None
     assert read("RPAはいつ始まる？").project_intent == "project_schedule"
+
+
+@pytest.mark.parametrize(("question", "term"), [
+    ("LGWANって国が作ったネットワーク？それとも市の？", "LGWAN"),  # a body offered as the answer to "who"
+    ("Which company runs Yahoo!くらし?", "Yahoo!くらし"),  # Yahoo is part of the term's own name
+])
+def test_a_body_offered_as_who_made_a_term_leaves_the_question_in_scope(responder: Responder, question: str, term: str) -> None:
+    a = responder.answer(question, audience="citizen")
+    assert (a.intent, ids(a)) == ("glossary", [term]), a.text
+
+
+def test_comparing_with_another_city_stays_out_of_scope(responder: Responder) -> None:
+    assert responder.answer("Is Kashiwa or Funabashi ahead on RPA?").answers == ()
+
+
+def test_one_word_the_plan_never_writes_is_not_described_by_its_pieces(responder: Responder) -> None:
+    """「ネットワークビジネス」: the plan has ネットワーク and ビジネス, never the word."""
+    assert responder.answer("ネットワークビジネス").answers == ()
+    assert ids(responder.answer("スマホコンシェルジュ"))[:1] in (["スマホコンシェルジュ"], ["3-1-1"])
