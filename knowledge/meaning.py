@@ -41,6 +41,17 @@ ALIGNED = 48  # units whose words are aligned with the question's, the best by t
 RECENT = 8  # searches kept: the stages of one question ask the same text again
 _HIRAGANA_RUN = re.compile(r"[\u3041-\u3096\u30fc]{3,}(?![\u30a1-\u30fa\u3400-\u9fffA-Za-z])")
 _GLUED = re.compile(r"[\u30a1-\u30fa\u3400-\u9fffA-Za-z0-9!！]")
+_GLUED_RUN = re.compile(r"[\u30a1-\u30fa\u30fc\u3400-\u9fffA-Za-z0-9!！]+$")
+# Latin letters as read aloud in kana (えー, びー, しー …), and the particles a word may carry after it.
+_LETTER_NAMES = {
+    "えー": "A", "えい": "A", "びー": "B", "しー": "C", "でぃー": "D", "でー": "D", "いー": "E", "えふ": "F",
+    "じー": "G", "えいち": "H", "えっち": "H", "あい": "I", "じぇー": "J", "じぇい": "J", "けー": "K", "けい": "K",
+    "える": "L", "えむ": "M", "えぬ": "N", "おー": "O", "ぴー": "P", "きゅー": "Q", "あーる": "R",
+    "えす": "S", "てぃー": "T", "てー": "T", "ゆー": "U", "ぶい": "V", "ぶいー": "V", "だぶりゅー": "W",
+    "だぶる": "W", "えっくす": "X", "わい": "Y", "ぜっと": "Z", "ぜっど": "Z",
+}
+_PARTICLES = frozenset(["", "の", "は", "が", "を", "に", "で", "と", "も", "や", "って", "とは", "から", "まで"])
+_LETTER_RUN = re.compile(r"(?<![\u3041-\u3096\u30fc])[\u3041-\u3096\u30fc]{4,}")
 _HAS_KANJI = re.compile(r"[\u3400-\u9fff]")
 _SHORT_WORD = re.compile(r"(?<![\u3041-\u30ff\u3400-\u9fff])[\u3041-\u3096]{2}(?![\u3041-\u30ff\u3400-\u9fff])")
 _SPACED = re.compile(r"(?<=[\u3041-\u30ff\u3400-\u9fff])[ \u3000]+(?=[\u3041-\u30ff\u3400-\u9fff])")
@@ -209,35 +220,72 @@ class MeaningIndex:
             words += [w for w in self._read(run) if w not in words]
         return words
 
+    def _spell_run(self, run: str) -> str | None:
+        """A hiragana run in the plan's spellings, or None when some word of it is not the plan's."""
+        kata = hira_to_kata(run)
+        out, i, spelled = [], 0, False
+        while i < len(kata):
+            for size in range(min(MAX_READING, len(kata) - i), MIN_READING - 1, -1):
+                word = self._spelled.get(kata[i:i + size])
+                if word:
+                    out.append(word)
+                    i, spelled = i + size, True
+                    break
+            else:
+                if spelled and len(run) - i <= MAX_TAIL and run[i] in _ENDING_KANA:  # 遅れ|てる, 予定|より
+                    out.append(run[i:])
+                    break
+                if run[i] not in _PARTICLE_KANA:
+                    return None  # a word the plan does not have: a half-spelled run reads worse
+                out.append(run[i])
+                i += 1
+        return "".join(out) if spelled else None
+
+    def _letters(self, m: re.Match[str]) -> str:
+        """Latin letters read aloud (えーあい → AI, えーあいおーしーあーる → AI-OCR) when the plan
+        writes them: the letters, or the plan's acronyms they spell one after another."""
+        run, letters, i = m.group(0), [], 0
+        while i < len(run):
+            for size in (5, 4, 3, 2):
+                letter = _LETTER_NAMES.get(run[i:i + size])
+                if letter:
+                    letters.append(letter)
+                    i += size
+                    break
+            else:
+                break
+        word, rest = "".join(letters), run[i:]
+        if len(word) < 2 or rest not in _PARTICLES:
+            return run
+        if self.says(word):
+            return word + rest
+        for cut in range(2, len(word) - 1):
+            if self.says(f"{word[:cut]}-{word[cut:]}"):
+                return f"{word[:cut]}-{word[cut:]}" + rest
+        return run
+
     def respell(self, text: str) -> str:
         """Hiragana runs with the plan's words written as the plan writes them (すまほを おしえて →
         スマホを おしえて, でんしけっさい → 電子決裁), so that names and Sudachi see word
         boundaries a message typed in kana lacks. A reading with several spellings (じどう: 自動,
         児童) is left as typed."""
         def spell(m: re.Match[str]) -> str:
-            run = m.group(0)
-            if m.start() and _GLUED.match(text[m.start() - 1]):
-                return run  # 「Yahoo!くらし」, 「きかんけいシステム」: part of a name written in two scripts
+            run, whole = m.group(0), m.string
+            if not m.start() or not _GLUED.match(whole[m.start() - 1]):
+                return self._spell_run(run) or run
+            # Written on from a word in another script: spelled only as the word the two make in the
+            # plan (電子けっさい → 電子決裁, not 決済), never a name in two scripts (Yahoo!くらし).
+            head = _GLUED_RUN.search(whole, 0, m.start())
+            tail = head.group(0) if head else ""
             kata = hira_to_kata(run)
-            out, i, spelled = [], 0, False
-            while i < len(kata):
-                for size in range(min(MAX_READING, len(kata) - i), MIN_READING - 1, -1):
-                    word = self._spelled.get(kata[i:i + size])
-                    if word:
-                        out.append(word)
-                        i, spelled = i + size, True
-                        break
-                else:
-                    if spelled and len(run) - i <= MAX_TAIL and run[i] in _ENDING_KANA:  # 遅れ|てる, 予定|より
-                        out.append(run[i:])
-                        break
-                    if run[i] not in _PARTICLE_KANA:
-                        return run  # a word the plan does not have: a half-spelled run reads worse
-                    out.append(run[i])
-                    i += 1
-            return "".join(out) if spelled else run
+            for size in range(min(MAX_READING, len(kata)), MIN_READING - 1, -1):
+                for word in sorted(self._by_reading.get(kata[:size], ())):
+                    if any(self.says(tail[k:] + word) for k in range(len(tail))):
+                        return word + run[size:]
+            return run
 
         spelled = _KANA_YEAR.sub(_year_in_digits, text)
+        spelled = _LETTER_RUN.sub(self._letters, spelled)
         spelled = _HIRAGANA_RUN.sub(spell, spelled)
         spelled = _SHORT_WORD.sub(lambda m: self._cue_spelled.get(hira_to_kata(m.group(0)), m.group(0)), spelled)
         # 「キャッシュレス って どういう 意味」: spaces a kana typist puts between words, gone once the

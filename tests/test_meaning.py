@@ -259,3 +259,15 @@ def test_one_word_the_plan_never_writes_is_not_described_by_its_pieces(responder
     """「ネットワークビジネス」: the plan has ネットワーク and ビジネス, never the word."""
     assert responder.answer("ネットワークビジネス").answers == ()
     assert ids(responder.answer("スマホコンシェルジュ"))[:1] in (["スマホコンシェルジュ"], ["3-1-1"])
+
+
+@pytest.mark.parametrize(("typed", "read_as"), [
+    ("えすえぬえすって なに", "SNSってなに"),  # Latin letters read aloud
+    ("えーあいおーしーあーるとは", "AI-OCRとは"),  # two of the plan's acronyms in a row
+    ("キャッシュレスけっさい", "キャッシュレス決済"),  # kana after katakana: the word the two make (決済, not 決裁)
+    ("電子けっさい", "電子決裁"),
+    ("あいうえお", "あいうえお"),
+])
+def test_kana_for_letters_and_for_the_rest_of_a_word_is_spelled_as_the_plan_writes_it(
+        responder: Responder, typed: str, read_as: str) -> None:
+    assert responder.meaning.respell(typed) == read_as
