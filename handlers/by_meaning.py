@@ -70,7 +70,7 @@ _COMPOUND = re.compile(r"[\u30a0-\u30ff\u3400-\u9fffA-Za-z0-9ー・]+")
 ASKS_PROJECT = re.compile(r"(?:どの|何の|なんの|どういう|どんな)(?:事業|取り組み|取組|とりくみ)|\b(?:which|what) (?:project|initiative)\b")
 # A question about one project, and one asking for several (read on the folded message).
 SINGULAR = re.compile(r"なぜ|どうして|\bwhy\b|どれ|どの事業|どこの事業|何の事業|なんの事業|\bwhich project\b|\bthe project\b|\bwhat project\b")
-PLURAL = re.compile(r"一覧|全部|すべて|全て|何件|いくつ|どんな事業が|事業を(?:全部|すべて)?教えて|ごと|別に|以外"
+PLURAL = re.compile(r"一覧|全部|すべて|全て|何件|いくつ|どんな事業が|事業を(?:全部|すべて)?教えて|ごと|別に|以外|列挙|挙げて|リストアップ"
                     r"|\bprojects\b|\blist\b|\bhow many\b|\ball\b")
 
 

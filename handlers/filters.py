@@ -55,11 +55,11 @@ _KPI_CONTEXT = _cues("目標", "参考値", "見込み値", "kpi", "指標", "�
                      "indicator", "達成", "未達")
 _NEW = _cues(
     "設定年度", "に設定された", "で設定された", "に設定", "改定で加わった", "新しい事業", "新規事業", "新しく", "新しい", "新規", "新たに", "新設", "追加された", "追加", "加わった", "増えた",
-    "r5新", "new", "newly", "added",
+    "r5新", "r5 新", "new", "newly", "added",
 )
 # A word that says "new" of anything (新しいものに替える, a new website) asks for the new projects only
 # with projects or the plan's year near it: 新しく追加された事業, new projects, R5で追加.
-_NEW_STRONG = _cues("設定年度", "に設定された", "で設定された", "改定で加わった", "新しい事業", "新規事業", "新設", "r5新")
+_NEW_STRONG = _cues("設定年度", "に設定された", "で設定された", "改定で加わった", "新しい事業", "新規事業", "新設", "r5新", "r5 新", "【r5")
 _NEW_NEAR = re.compile(r"事業|取り組み|取組|とりくみ|projects?|initiatives?|令和\s*5|r\s*5|今年度|改定|this year|revision|in 2023")
 
 
@@ -82,6 +82,9 @@ _OF_PROJECTS = re.compile(r"事業|取り組み|取組|とりくみ|\bprojects?\
 _NEW_ITEMS = _cues("取り組み", "取組", "とりくみ", "スケジュール", "新】", "initiative", "initiatives", "activities",
                    "activity", "schedule items", "items")
 _NO_EVAL = _cues("評価されていない", "評価がまだ", "まだ評価", "評価のない", "評価がない", "評価なし", "未評価",
+                 "評価が付いていない", "評価がついていない", "評価が付いてない", "評価がついてない", "評価されてない",
+                 "評価が出ていない", "評価が出てない", "評価が無い", "評価がされていない", "評価を受けていない",
+                 "not been evaluated", "no grade yet", "not been graded", "hasn't been graded", "haven't been graded",
                  "not evaluated", "not yet evaluated", "no evaluation", "without an evaluation", "without a grade",
                  "no grade", "ungraded", "not graded")
 _GROUPS = {
@@ -109,7 +112,9 @@ _GRADE_PAIR = re.compile(r"(?<![a-z])([a-d])\s*(?:評価|判定)?\s*(?:と|か|�
 _NEGATION_AFTER = re.compile(r"\s*(?:評価|判定)?\s*(?:い)?(?:ない|ません|以外|を除く|じゃない|ではない)")
 _NEGATION_BEFORE = re.compile(r"(?:not|other than|except(?: for)?|excluding)\s+(?:graded\s+|rated\s+|an?\s+)?$")
 _KANA_ENDING = re.compile(r"[\u3041-\u309f]*[いたるてだすか]")
-_EXCEPT_AFTER = re.compile(r"\s*(?:以外|を除く|を除いた|を除き|じゃない|でない|ではない)")
+_EXCEPT_AFTER = re.compile(r"\s*(?:以外|を除く|を除いた|を除き|じゃない|でない|ではない)"
+                           r"|\s*(?:が|は|の)?[^、。,.?？]{0,10}?(?:入っていない|入ってない|含まれていない|含まれてない|含まれない"
+                           r"|関わっていない|関わってない|担当していない|担当してない|担当でない|担当ではない|ない事業)")
 _EXCEPT_BEFORE = re.compile(r"(?:other than|except(?: for)?|not (?:owned |run )?by|excluding|besides)\s*(?:the\s+)?$")
 _YEAR = re.compile(r"(?:令和|r)\s*([1-9])\s*(?:年度|年)?(?![0-9])|(20[1-4][0-9])\s*年度?|fy\s*(20[1-4][0-9])")
 _QUOTES = re.compile(r"[\"'“”‘’「」『』]")

@@ -52,6 +52,7 @@ _GLOSSARY_CUES = [
 
 _LIST_CUES = [
     "事業一覧", "一覧", "の事業", "事業は", "事業を", "事業", "全事業", "すべての事業", "全部", "何件", "いくつ",
+    "列挙", "挙げて", "あげて", "リストアップ", "洗い出",
     "which projects", "what projects", "projects", "list", "all projects", "how many",
 ]
 

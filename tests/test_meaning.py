@@ -271,3 +271,13 @@ def test_one_word_the_plan_never_writes_is_not_described_by_its_pieces(responder
 def test_kana_for_letters_and_for_the_rest_of_a_word_is_spelled_as_the_plan_writes_it(
         responder: Responder, typed: str, read_as: str) -> None:
     assert responder.meaning.respell(typed) == read_as
+
+
+@pytest.mark.parametrize(("question", "wanted"), [
+    ("評価がまだ付いてない事業ってどれ？", {"2-4-3"}),
+    ("R4の実績が目標に届かなかった事業を洗い出して", {"1-1-2", "1-3-1", "2-2-1", "2-3-1", "3-1-2"}),
+    ("デジタル行政推進課が関わっていない事業は？", {"1-1-3", "1-2-1", "2-1-1", "2-1-2", "3-1-1"}),
+])
+def test_list_filters_read_in_other_words(responder: Responder, question: str, wanted: set[str]) -> None:
+    a = responder.answer(question)
+    assert (a.intent, set(ids(a))) == ("project_list", wanted), a.text
