@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -66,6 +67,8 @@ NAMING = re.compile(
 
 # A message that is one word written without a break: katakana, kanji or Latin letters run together.
 _COMPOUND = re.compile(r"[\u30a0-\u30ff\u3400-\u9fffA-Za-z0-9ー・]+")
+# Words quoted from the plan: 「書かない、手短な市役所に！」, "a city hall connected anytime".
+_QUOTED = re.compile(r"[「『\"“]([^」』\"”]{4,})[」』\"”]")
 # 「どの事業ですか」, "which project is it": the answer is a project, whatever term it is about.
 ASKS_PROJECT = re.compile(r"(?:どの|何の|なんの|どういう|どんな)(?:事業|取り組み|取組|とりくみ)|\b(?:which|what) (?:project|initiative)\b")
 # A question about one project, and one asking for several (read on the folded message).
@@ -207,6 +210,9 @@ class MeaningStage:
         目指す事業, "the policy of keeping everything safe"): (kind, id, its texts), or None."""
         if r.policy_ids or r.approach_ids or not GROUP.search(r.cue_form):
             return None
+        quoted = self._quoted_group(r.text)
+        if quoted is not None:  # 「書かない、手短な市役所に！」: the plan's own words for one group
+            return quoted
         query, hits = self.index.search(r.text, kinds={"approach", "policy"}, limit=3, ignore=cue_words() | GROUP_FRAME)
         if len(query.words) < GROUP_WORDS or not hits:
             return None
@@ -218,6 +224,18 @@ class MeaningStage:
             return None
         texts = " ".join(u.text + " " + u.en for u in self.index.units if (u.kind, u.ref) == (top.kind, top.ref))
         return top.kind, top.ref, texts
+
+    def _quoted_group(self, text: str) -> tuple[str, str, str] | None:
+        found: set[tuple[str, str]] = set()
+        for phrase in _QUOTED.findall(text):
+            key = unicodedata.normalize("NFKC", phrase).casefold()
+            found |= {(u.kind, u.ref) for u in self.index.units if u.kind in ("approach", "policy")
+                      and key in unicodedata.normalize("NFKC", u.text).casefold()}
+        if len(found) != 1:
+            return None
+        kind, ref = found.pop()
+        texts = " ".join(u.text + " " + u.en for u in self.index.units if (u.kind, u.ref) == (kind, ref))
+        return kind, ref, texts
 
     def describes_one(self, r: Reading) -> Scored | None:
         """The one project a question describes, when it asks about one and not for a list.

@@ -281,3 +281,8 @@ def test_kana_for_letters_and_for_the_rest_of_a_word_is_spelled_as_the_plan_writ
 def test_list_filters_read_in_other_words(responder: Responder, question: str, wanted: set[str]) -> None:
     a = responder.answer(question)
     assert (a.intent, set(ids(a))) == ("project_list", wanted), a.text
+
+
+def test_an_approach_quoted_in_its_own_words_lists_its_projects(responder: Responder) -> None:
+    a = responder.answer("「手短な市役所に！」を目指してる事業は？")
+    assert (a.intent, set(ids(a))) == ("project_list", {"1-2-1", "1-2-2"}), a.text
