@@ -34,6 +34,8 @@ LEAD = 0.08  # the best candidate must lead the next by this much to be answered
 LONG_ANSWER = 0.33  # a lower score will do with a wide lead: long descriptions match loosely
 LONG_LEAD = 0.20
 LONG = 8  # words: a message this long (a citizen's story) needs only the usual lead at the lower score
+STRONG = 0.55  # a fused score this high and this far ahead (STRONG_LEAD) answers whatever the support
+STRONG_LEAD = 0.13
 NAMING_ANSWER = 0.35  # "what do you call …" already says a term is wanted
 CLARIFY = 0.45  # close candidates this good, and a question the best of them carries, ask which
 CLARIFY_SUPPORT = 0.65
@@ -182,7 +184,10 @@ class MeaningStage:
             confidence *= support
         long = len(query.words) >= LONG
         answer = (confidence >= (NAMING_ANSWER if naming else ANSWER) and lead >= LEAD) or (
-            len(query.words) > SHORT and confidence >= LONG_ANSWER and lead >= (LONG_LEAD if not long else LEAD))
+            len(query.words) > SHORT and confidence >= LONG_ANSWER and lead >= (LONG_LEAD if not long else LEAD)) or (
+            # Far ahead by meaning although its own words carry little of the question: a
+            # description in other words (「紙にハンコ押して回すんじゃなくて…」 is 電子決裁).
+            len(query.words) >= SHORT and top.score >= STRONG and lead >= STRONG_LEAD)
         if answer:
             return MeaningCall(top.kind, scored[:1], confidence, support, query, tuple(hits))
         if confidence >= CLARIFY and support >= CLARIFY_SUPPORT and len(query.words) > SHORT:
