@@ -15,10 +15,11 @@ from bot.config import Settings
 from handlers import Responder
 from handlers import compose as c
 from handlers.explain import explain as explain_answer
-from knowledge.catalog import load_catalog
 from knowledge.parse import PlanParseError, parse_plan
 from knowledge.records import fiscal_to_reiwa
-from knowledge.store import bundled_plan_text, connect, ingest
+from knowledge.store import bundled_plan_text, ingest
+from state.catalog import load_catalog
+from state.database import connect
 
 
 def _now() -> datetime:
@@ -27,8 +28,8 @@ def _now() -> datetime:
 
 def open_db(settings: Settings) -> Database:
     """The knowledge base, built from the bundled plan on first use."""
-    from knowledge.shared_plan import sync_plan
-    from knowledge.statedb import open_state
+    from state.database import open_state
+    from state.shared_plan import sync_plan
 
     db = connect(settings.db_path)
     report = sync_plan(db, open_state(settings.database_url, sqlite_db=db), now=_now())
@@ -59,8 +60,8 @@ def ingest_cmd(settings: Settings, path: Path | None, force: bool) -> None:
         plan = parse_plan(text)
     except PlanParseError as exc:
         raise click.ClickException(f"{path or 'bundled plan'}: {exc}") from exc
-    from knowledge.shared_plan import store_plan
-    from knowledge.statedb import open_state
+    from state.database import open_state
+    from state.shared_plan import store_plan
 
     db = connect(settings.db_path)
     try:
@@ -201,8 +202,8 @@ def glossary_cmd(settings: Settings, term: str | None) -> None:
 def _reminder_parts(settings: Settings):
     from datetime import timedelta
 
-    from scheduler.directory import Directory
-    from scheduler.outbox_pg import open_outbox
+    from state.directory import Directory
+    from state.outbox_pg import open_outbox
 
     db = open_db(settings)
     return db, Directory(db), open_outbox(db, lease=timedelta(seconds=settings.outbox_lease_seconds))
@@ -225,12 +226,12 @@ def _parse_time(value: str | None, settings: Settings) -> datetime:
 def remind_cmd(settings: Settings, dry_run: bool, at: str | None, send_now: bool) -> None:
     """Evaluation reminders: preview them (--dry-run [--at]) or send what is due (--now)."""
     from handlers import Responder
-    from knowledge.evaluations import submitted
     from scheduler import calendar as cal
     from scheduler.jobs import ReminderService
     from scheduler.notices import notice_text
     from scheduler.notify import LogNotifier, Notifier
     from scheduler.reminders import plan
+    from state.evaluations import submitted
 
     if dry_run == send_now:
         raise click.UsageError("choose --dry-run or --now")
@@ -354,7 +355,7 @@ def departments_list(settings: Settings) -> None:
 def departments_set(settings: Settings, name: str, channel: str | None, users: tuple[str, ...],
                     teams: tuple[str, ...]) -> None:
     """Route NAME's reminders to a channel and/or users, or map a placeholder to teams."""
-    from scheduler.directory import Route
+    from state.directory import Route
 
     if not (channel or users or teams):
         raise click.UsageError("give --channel, --user or --team")
@@ -413,7 +414,7 @@ def _year(year: int | None, settings: Settings) -> int:
 @click.pass_obj
 def evaluations_status(settings: Settings, year: int | None) -> None:
     """Submitted and missing projects per department."""
-    from knowledge.evaluations import progress_by_department, submitted
+    from state.evaluations import progress_by_department, submitted
 
     db = open_db(settings)
     fy = _year(year, settings)
@@ -431,7 +432,7 @@ def evaluations_status(settings: Settings, year: int | None) -> None:
 @click.pass_obj
 def evaluations_export(settings: Settings, year: int, fmt: str, output: Path | None) -> None:
     """The committee's table: every project with its submitted grade, KPI actual/target and comment."""
-    from knowledge.evaluations import export_rows, to_csv, to_markdown
+    from state.evaluations import export_rows, to_csv, to_markdown
 
     db = open_db(settings)
     rows = export_rows(db, load_catalog(db), year)
@@ -448,7 +449,7 @@ def evaluations_export(settings: Settings, year: int, fmt: str, output: Path | N
 @click.pass_obj
 def evaluations_publish(settings: Settings, year: int) -> None:
     """Make the year's drafts the published evaluations that status questions (and citizens) see."""
-    from knowledge.evaluations import publish
+    from state.evaluations import publish
 
     db = open_db(settings)
     published = publish(db, year, now=_now())
@@ -465,7 +466,7 @@ def unanswered_cmd(settings: Settings, since: str | None) -> None:
     """Questions the bot could not answer (or barely), grouped by similarity, most asked first."""
     from datetime import timedelta
 
-    from handlers.state import QuestionLog, group_similar
+    from state.conversations import QuestionLog, group_similar
 
     db = open_db(settings)
     when = _parse_time(since, settings) if since else settings.clock()() - timedelta(days=30)
@@ -490,7 +491,7 @@ def aliases_group() -> None:
 def aliases_add(settings: Settings, text: str, target: str) -> None:
     """Teach that TEXT names TARGET (a project id like 2-3-1, or a glossary term). Kept across re-ingests;
     a running server picks it up without a restart."""
-    from knowledge.aliases import add_user_alias
+    from state.aliases import add_user_alias
 
     db = open_db(settings)
     try:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
-from handlers.inbound_queue import Item, Offer
+from state.inbound_queue import Item, Offer
 
 if TYPE_CHECKING:
     from bot.worker import QueueWorker

@@ -35,18 +35,18 @@ from bot.web.access import StaffAccess, allowed_hosts
 from bot.web.chat import WebChat
 from bot.worker import QueueWorker, drain_all
 from handlers import Responder
-from handlers.inbound_queue_pg import open_inbound_queue
-from handlers.state import Conversations, QuestionLog, WriteBehind
-from knowledge.catalog import load_catalog
 from knowledge.health import plan_health
-from knowledge.shared_plan import sync_plan
-from knowledge.statedb import as_state, open_state
-from knowledge.statedb import health as database_health
-from knowledge.store import connect
-from scheduler.directory import Directory
 from scheduler.jobs import ReminderService
 from scheduler.notify import LogNotifier
-from scheduler.outbox_pg import open_outbox
+from state.catalog import load_catalog
+from state.conversations import Conversations, QuestionLog, WriteBehind
+from state.database import connect, open_state
+from state.database import health as database_health
+from state.directory import Directory
+from state.inbound_queue_pg import open_inbound_queue
+from state.outbox_pg import open_outbox
+from state.shared_plan import sync_plan
+from state.statedb import as_state
 
 log = logging.getLogger("dxbot.server")
 Clock = Callable[[], datetime]

@@ -46,8 +46,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from handlers.inbound_queue import MAX_ATTEMPTS, Claimant, InboundQueue, Item, Job, Offer
-from handlers.state import WriteBehind
+from state.conversations import WriteBehind
+from state.inbound_queue import MAX_ATTEMPTS, Claimant, InboundQueue, Item, Job, Offer
 
 if TYPE_CHECKING:
     from bot.offer_group import OfferGroup
@@ -310,7 +310,7 @@ class QueueWorker:
             self._flush_at = self._loop.call_later(self.flush_seconds, self._flush)
 
     def _wake_flush(self) -> None:
-        """A write was held back (handlers.state.WriteBehind). Made while answering on the loop, it
+        """A write was held back (state.conversations.WriteBehind). Made while answering on the loop, it
         goes with that answer's finish (or its failure's record); from another thread (a Slack
         button), it gets a flush of its own."""
         loop = self._loop
