@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from handlers.answer import Answer
@@ -146,8 +146,6 @@ class Telemetry:
                 self.inbound.labels(channel, state).set(health.get(state, 0))
             self.inbound_age.labels(channel).set(health.get("oldest_unfinished_seconds", 0))
         if self.multiprocess_dir:
-            from prometheus_client import multiprocess
-
             registry = CollectorRegistry()
             multiprocess.MultiProcessCollector(registry, path=self.multiprocess_dir)
             return generate_latest(registry), CONTENT_TYPE_LATEST

@@ -44,13 +44,11 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from bot.offer_group import OfferGroup
 from state.conversations import WriteBehind
 from state.inbound_queue import MAX_ATTEMPTS, Claimant, InboundQueue, Item, Job, Offer
-
-if TYPE_CHECKING:
-    from bot.offer_group import OfferGroup
 
 log = logging.getLogger("dxbot.worker")
 Clock = Callable[[], datetime]

@@ -20,6 +20,7 @@ from knowledge.aliases import Alias, AliasData, load_alias_data, reading, varian
 from knowledge.normalize import normalize
 from knowledge.parse import parse_plan
 from knowledge.records import Plan, Project
+from knowledge.validate import Outline
 
 SCHEMA_VERSION = 2  # 2: schedule.continues
 BUNDLED_PLAN = "funabashi_dx_action_plan_r5.txt"
@@ -230,7 +231,6 @@ def ingest(db: Database, plan: Plan, *, aliases: AliasData | None = None, now: d
     operator overrode the checks), the plan becomes the last good one that later copies are
     compared with.
     """
-    from knowledge.validate import Outline
     aliases = aliases or load_alias_data()
     with write_transaction(db):
         for table in _PLAN_TABLES:

@@ -13,6 +13,7 @@ from scheduler import rounds
 from scheduler.lease import LeaseKeeper
 from scheduler.notices import Notice, items_for
 from scheduler.notify import Notifier, RateLimited
+from state.conversations import group_similar
 from state.directory import Directory, Route
 from state.evaluations import progress_by_department
 from state.outbox import Outbox, Row
@@ -241,8 +242,6 @@ def _stamp(t: datetime) -> str:
 
 def plan_digest(now: datetime, *, outbox: Outbox, questions: list[dict], top: int = 10) -> str | None:
     """Once a week (from Monday 09:00 Tokyo): the top unanswered questions of the last 7 days."""
-    from state.conversations import group_similar
-
     local = now.astimezone(cal.TOKYO)
     monday = (local - timedelta(days=local.weekday())).replace(hour=9, minute=0, second=0, microsecond=0)
     if local < monday:

@@ -258,7 +258,7 @@ class PostgresState:
                 conn.execute("SELECT pg_advisory_unlock(%s)", [key])
 
     def describe(self) -> str:
-        from psycopg.conninfo import conninfo_to_dict  # start-up cost: psycopg only for a PostgreSQL state
+        from psycopg.conninfo import conninfo_to_dict  # start-up cost: psycopg only for PostgreSQL
 
         info = conninfo_to_dict(self.url)
         return f"postgresql {info.get('host', 'localhost')}:{info.get('port', 5432)}/{info.get('dbname', '')}"
