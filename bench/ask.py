@@ -26,10 +26,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from handlers import Responder  # noqa: E402
-from knowledge.catalog import load_catalog  # noqa: E402
 from knowledge.parse import parse_plan  # noqa: E402
 from knowledge.records import Plan, Term  # noqa: E402
-from knowledge.store import bundled_plan_text, connect, ingest  # noqa: E402
+from knowledge.store import bundled_plan_text, ingest  # noqa: E402
+from state.catalog import load_catalog  # noqa: E402
+from state.database import connect  # noqa: E402
 
 TEMPLATES = [
     "{id}の状況は？", "{id}の担当は？", "{id}のKPIは？", "{id}のスケジュール", "{id}の概要", "what is the status of {id}",

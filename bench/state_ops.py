@@ -22,11 +22,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from handlers.inbound_queue import Claimant, Item  # noqa: E402
-from handlers.inbound_queue_pg import open_inbound_queue  # noqa: E402
-from handlers.state import Conversations  # noqa: E402
-from knowledge.statedb import as_state, generation, open_state  # noqa: E402
-from knowledge.store import connect  # noqa: E402
+from state.conversations import Conversations  # noqa: E402
+from state.database import connect, open_state  # noqa: E402
+from state.inbound_queue import Claimant, Item  # noqa: E402
+from state.inbound_queue_pg import open_inbound_queue  # noqa: E402
+from state.statedb import as_state, generation  # noqa: E402
 
 NOW = datetime(2026, 11, 24, tzinfo=UTC)
 
@@ -111,7 +111,7 @@ def queue_ops(db: Any, n: int, *, history: int) -> None:
                        before=lambda i, k=k: offered(k), per=k)
     if finish_many is not None and "also" in inspect.signature(finish_many).parameters:
         # The server's flush: the finished rows and the answers' conversation writes, one transaction.
-        from handlers.state import WriteBehind
+        from state.conversations import WriteBehind
 
         behind = WriteBehind()
         conversations = Conversations(db, behind=behind)

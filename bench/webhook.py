@@ -36,7 +36,8 @@ import httpx  # noqa: E402
 
 from bench.ask import grow  # noqa: E402
 from knowledge.parse import parse_plan  # noqa: E402
-from knowledge.store import bundled_plan_text, connect, ingest  # noqa: E402
+from knowledge.store import bundled_plan_text, ingest  # noqa: E402
+from state.database import connect  # noqa: E402
 from tests.fakes import free_port, line_signature, slack_headers  # noqa: E402
 
 SLACK_SECRET, LINE_SECRET = "bench-slack-secret", "bench-line-secret"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -12,13 +13,31 @@ from sqlite_utils import Database
 
 from bot.cli_errors import Dxbot, check_time, read_plan_file
 from bot.config import Settings
+from bot.metrics_dir import multiprocess_metrics
 from handlers import Responder
 from handlers import compose as c
 from handlers.explain import explain as explain_answer
-from knowledge.catalog import load_catalog
+from handlers.understand import read
+from knowledge.health import last_good
 from knowledge.parse import PlanParseError, parse_plan
 from knowledge.records import fiscal_to_reiwa
-from knowledge.store import bundled_plan_text, connect, ingest
+from knowledge.store import bundled_plan_text, ingest
+from knowledge.validate import PlanCheckError, validate
+from scheduler import calendar as cal
+from scheduler.calendar import TOKYO
+from scheduler.jobs import ReminderService
+from scheduler.notices import notice_text
+from scheduler.notify import LogNotifier, Notifier
+from scheduler.reminders import plan as plan_reminders
+from scheduler.rounds import status_lines
+from state.aliases import add_user_alias
+from state.catalog import load_catalog
+from state.conversations import QuestionLog, group_similar
+from state.database import connect, open_state
+from state.directory import Directory, Route
+from state.evaluations import export_rows, progress_by_department, publish, submitted, to_csv, to_markdown
+from state.outbox_pg import open_outbox
+from state.shared_plan import store_plan, sync_plan
 
 
 def _now() -> datetime:
@@ -27,8 +46,6 @@ def _now() -> datetime:
 
 def open_db(settings: Settings) -> Database:
     """The knowledge base, built from the bundled plan on first use."""
-    from knowledge.shared_plan import sync_plan
-    from knowledge.statedb import open_state
 
     db = connect(settings.db_path)
     report = sync_plan(db, open_state(settings.database_url, sqlite_db=db), now=_now())
@@ -51,16 +68,12 @@ def main(ctx: click.Context) -> None:
 @click.pass_obj
 def ingest_cmd(settings: Settings, path: Path | None, force: bool) -> None:
     """Parse the plan (default: the bundled copy), check it is whole, and load it into the knowledge base."""
-    from knowledge.health import last_good
-    from knowledge.validate import PlanCheckError, validate
 
     text = read_plan_file(path) if path else bundled_plan_text()
     try:
         plan = parse_plan(text)
     except PlanParseError as exc:
         raise click.ClickException(f"{path or 'bundled plan'}: {exc}") from exc
-    from knowledge.shared_plan import store_plan
-    from knowledge.statedb import open_state
 
     db = connect(settings.db_path)
     try:
@@ -112,7 +125,6 @@ def ask_cmd(settings: Settings, text: str | None, as_json: bool, audience: str, 
 def show_cmd(settings: Settings, project_id: str, lang: str) -> None:
     """Print one project in full (e.g. dxbot show 2-3-1)."""
     catalog = load_catalog(open_db(settings))
-    from handlers.understand import read
 
     ids = read(project_id).project_ids
     p = catalog.project(ids[0]) if ids else None
@@ -148,8 +160,8 @@ def show_cmd(settings: Settings, project_id: str, lang: str) -> None:
 @click.pass_obj
 def serve_cmd(settings: Settings, host: str, port: int, workers: int) -> None:
     """Run the server: web chat at /, Slack at /slack/events, LINE at /line/webhook, /healthz."""
-    import os
 
+    # start-up cost: the server (uvicorn, Starlette, Bolt, the LINE SDK) loads only for `serve`.
     import uvicorn
 
     from bot.server import app_from_env
@@ -170,7 +182,6 @@ def serve_cmd(settings: Settings, host: str, port: int, workers: int) -> None:
     os.environ["DXBOT_HOST"] = host  # each worker process builds its app from the environment
     click.echo(StaffAccess(token=settings.web_staff_token).describe(), err=True)
     click.echo(f"dxbot is serving the web chat at http://{host}:{port}/ with {workers} workers", err=True)
-    from bot.metrics_dir import multiprocess_metrics
 
     with multiprocess_metrics():
         uvicorn.run("bot.server:app_from_env", factory=True, host=host, port=port, workers=workers,
@@ -199,17 +210,13 @@ def glossary_cmd(settings: Settings, term: str | None) -> None:
 
 
 def _reminder_parts(settings: Settings):
-    from datetime import timedelta
 
-    from scheduler.directory import Directory
-    from scheduler.outbox_pg import open_outbox
 
     db = open_db(settings)
     return db, Directory(db), open_outbox(db, lease=timedelta(seconds=settings.outbox_lease_seconds))
 
 
 def _parse_time(value: str | None, settings: Settings) -> datetime:
-    from scheduler.calendar import TOKYO
 
     if not value:
         return settings.clock()()
@@ -224,13 +231,6 @@ def _parse_time(value: str | None, settings: Settings) -> datetime:
 @click.pass_obj
 def remind_cmd(settings: Settings, dry_run: bool, at: str | None, send_now: bool) -> None:
     """Evaluation reminders: preview them (--dry-run [--at]) or send what is due (--now)."""
-    from handlers import Responder
-    from knowledge.evaluations import submitted
-    from scheduler import calendar as cal
-    from scheduler.jobs import ReminderService
-    from scheduler.notices import notice_text
-    from scheduler.notify import LogNotifier, Notifier
-    from scheduler.reminders import plan
 
     if dry_run == send_now:
         raise click.UsageError("choose --dry-run or --now")
@@ -239,7 +239,7 @@ def remind_cmd(settings: Settings, dry_run: bool, at: str | None, send_now: bool
     when = _parse_time(at, settings)
     if dry_run:
         fy = cal.evaluation_year(when)
-        report = plan(when, catalog=catalog, outbox=None, directory=directory, done=submitted(db, fy))
+        report = plan_reminders(when, catalog=catalog, outbox=None, directory=directory, done=submitted(db, fy))
         click.echo(f"At {when.astimezone(cal.TOKYO):%Y-%m-%d %H:%M} (Tokyo): evaluation of FY{fy} "
                    f"(deadline {cal.deadline(fy)}); due: {report.slot.label if report.slot else 'nothing yet'}")
         nxt = [s for s in cal.slots(fy) if s.at > when]
@@ -254,6 +254,7 @@ def remind_cmd(settings: Settings, dry_run: bool, at: str | None, send_now: bool
     mode, missing = settings.slack_mode()
     notifier: Notifier
     if mode != "off" and not missing:
+        # start-up cost: Bolt and the Slack SDK load only when reminders go to Slack.
         from bot.slack.app import web_client
         from bot.slack.reminder_update import updating_notifier
 
@@ -291,7 +292,6 @@ def reminders_group() -> None:
 @click.pass_obj
 def reminders_status(settings: Settings) -> None:
     """Counts by state, every failed, retrying or unknown reminder with its error, and each round."""
-    from scheduler.rounds import status_lines
 
     _, _, outbox = _reminder_parts(settings)
     counts = outbox.summary()
@@ -354,7 +354,6 @@ def departments_list(settings: Settings) -> None:
 def departments_set(settings: Settings, name: str, channel: str | None, users: tuple[str, ...],
                     teams: tuple[str, ...]) -> None:
     """Route NAME's reminders to a channel and/or users, or map a placeholder to teams."""
-    from scheduler.directory import Route
 
     if not (channel or users or teams):
         raise click.UsageError("give --channel, --user or --team")
@@ -403,7 +402,6 @@ def evaluations_group() -> None:
 
 
 def _year(year: int | None, settings: Settings) -> int:
-    from scheduler import calendar as cal
 
     return year if year is not None else cal.evaluation_year(settings.clock()())
 
@@ -413,7 +411,6 @@ def _year(year: int | None, settings: Settings) -> int:
 @click.pass_obj
 def evaluations_status(settings: Settings, year: int | None) -> None:
     """Submitted and missing projects per department."""
-    from knowledge.evaluations import progress_by_department, submitted
 
     db = open_db(settings)
     fy = _year(year, settings)
@@ -431,7 +428,6 @@ def evaluations_status(settings: Settings, year: int | None) -> None:
 @click.pass_obj
 def evaluations_export(settings: Settings, year: int, fmt: str, output: Path | None) -> None:
     """The committee's table: every project with its submitted grade, KPI actual/target and comment."""
-    from knowledge.evaluations import export_rows, to_csv, to_markdown
 
     db = open_db(settings)
     rows = export_rows(db, load_catalog(db), year)
@@ -448,7 +444,6 @@ def evaluations_export(settings: Settings, year: int, fmt: str, output: Path | N
 @click.pass_obj
 def evaluations_publish(settings: Settings, year: int) -> None:
     """Make the year's drafts the published evaluations that status questions (and citizens) see."""
-    from knowledge.evaluations import publish
 
     db = open_db(settings)
     published = publish(db, year, now=_now())
@@ -463,9 +458,7 @@ def evaluations_publish(settings: Settings, year: int) -> None:
 @click.pass_obj
 def unanswered_cmd(settings: Settings, since: str | None) -> None:
     """Questions the bot could not answer (or barely), grouped by similarity, most asked first."""
-    from datetime import timedelta
 
-    from handlers.state import QuestionLog, group_similar
 
     db = open_db(settings)
     when = _parse_time(since, settings) if since else settings.clock()() - timedelta(days=30)
@@ -490,7 +483,6 @@ def aliases_group() -> None:
 def aliases_add(settings: Settings, text: str, target: str) -> None:
     """Teach that TEXT names TARGET (a project id like 2-3-1, or a glossary term). Kept across re-ingests;
     a running server picks it up without a restart."""
-    from knowledge.aliases import add_user_alias
 
     db = open_db(settings)
     try:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import click
 
 from bot.config import Settings
-from handlers.inbound_queue import InboundQueue
-from handlers.inbound_queue_pg import open_inbound_queue
-from knowledge.statedb import open_state
-from knowledge.store import connect
+from state.database import connect, open_state
+from state.inbound_queue import InboundQueue
+from state.inbound_queue_pg import open_inbound_queue
 
 
 def _queue(settings: Settings) -> InboundQueue:

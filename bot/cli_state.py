@@ -7,14 +7,17 @@ from pathlib import Path
 import click
 
 from bot.config import Settings
+from knowledge.store import open_knowledge
+from state.database import open_state
+from state.migrations import LATEST, MIGRATIONS, applied, migrate
+from state.transfer import ImportRefused, export_state, import_state
 
 
 def _state(settings: Settings):
-    from knowledge.statedb import open_state
-    from knowledge.store import connect
-
+    """The state, not yet migrated (``migrate`` reports what it applies): on SQLite the knowledge
+    base's file as it is."""
     try:
-        return open_state(settings.database_url, sqlite_db=connect(settings.db_path), migrate_now=False)
+        return open_state(settings.database_url, sqlite_db=open_knowledge(settings.db_path), migrate_now=False)
     except Exception as exc:  # noqa: BLE001 - one line naming the database and the problem
         raise click.ClickException(f"cannot open the state database: {exc}") from exc
 
@@ -22,13 +25,17 @@ def _state(settings: Settings):
 @click.command("migrate")
 @click.pass_obj
 def migrate_cmd(settings: Settings) -> None:
-    """Bring the state database's schema up to this version (serve does it on start as well)."""
-    from knowledge.migrations import LATEST, migrate
+    """Bring the state database's schema up to this version (serve does it on start as well).
 
+    Lists every migration: when it was applied, or that it was applied now."""
     state = _state(settings)
-    applied = migrate(state)
-    done = f"applied {', '.join(map(str, applied))}" if applied else "nothing to do"
+    now = migrate(state)
+    done = f"applied {', '.join(map(str, now))}" if now else "nothing to do"
     click.echo(f"{state.describe()}: schema version {LATEST} ({done})")
+    when = applied(state)
+    for m in MIGRATIONS:
+        status = "applied now" if m.version in now else f"applied {when[m.version]}" if m.version in when else "missing"
+        click.echo(f"  {m.version:>3}  {m.name}  ({status})")
 
 
 @click.command("export-state")
@@ -36,9 +43,6 @@ def migrate_cmd(settings: Settings) -> None:
 @click.pass_obj
 def export_state_cmd(settings: Settings, path: Path) -> None:
     """Write the shared state (submissions, directory, aliases, queues, logs) to PATH as JSON."""
-    from knowledge.migrations import migrate
-    from knowledge.state_transfer import export_state
-
     state = _state(settings)
     migrate(state)
     with path.open("w", encoding="utf-8") as out:
@@ -51,9 +55,6 @@ def export_state_cmd(settings: Settings, path: Path) -> None:
 @click.pass_obj
 def import_state_cmd(settings: Settings, path: Path) -> None:
     """Load an export into a new, empty state database (e.g. DXBOT_DATABASE_URL=postgresql://…)."""
-    from knowledge.migrations import migrate
-    from knowledge.state_transfer import ImportRefused, import_state
-
     state = _state(settings)
     migrate(state)
     try:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import time as _time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 
 from handlers.answer import DEFAULT_CONTACT_NAME, DEFAULT_CONTACT_NAME_EN, DEFAULT_PLAN_URL, Contact
 
@@ -100,9 +101,6 @@ class Settings:
 
     def clock(self):
         """Now, or — with DXBOT_CLOCK — a clock that starts at that time and runs at real speed."""
-        import time as _time
-        from datetime import datetime, timedelta
-
         if not self.clock_start:
             return lambda: datetime.now(UTC)
         start = datetime.fromisoformat(self.clock_start)

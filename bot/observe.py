@@ -15,11 +15,11 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from handlers.answer import Answer
-from handlers.state import hash_user
+from state.conversations import hash_user
 
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
 
@@ -146,8 +146,6 @@ class Telemetry:
                 self.inbound.labels(channel, state).set(health.get(state, 0))
             self.inbound_age.labels(channel).set(health.get("oldest_unfinished_seconds", 0))
         if self.multiprocess_dir:
-            from prometheus_client import multiprocess
-
             registry = CollectorRegistry()
             multiprocess.MultiProcessCollector(registry, path=self.multiprocess_dir)
             return generate_latest(registry), CONTENT_TYPE_LATEST

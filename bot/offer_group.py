@@ -20,15 +20,24 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from handlers.inbound_queue import Item, Offer
-
-if TYPE_CHECKING:
-    from bot.worker import QueueWorker
+from state.inbound_queue import Item, Offer
 
 log = logging.getLogger("dxbot.worker")
-Waiting = tuple["QueueWorker", Sequence[Item], "asyncio.Future[Offer]"]
+
+
+class QueueWorker(Protocol):
+    """What the group asks of a queue worker (``bot.worker.QueueWorker`` is one)."""
+
+    channel: str
+
+    def store(self, items: Sequence[Item]) -> Offer: ...
+
+    def took(self, result: Offer) -> Offer: ...
+
+
+Waiting = tuple[QueueWorker, Sequence[Item], "asyncio.Future[Offer]"]
 
 
 class OfferGroup:

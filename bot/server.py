@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
@@ -28,25 +29,28 @@ from starlette.routing import Route
 from bot.config import Settings
 from bot.limits import MAX_WEBHOOK_BODY, BodyTooLarge, read_capped, too_deep
 from bot.line.webhook import LineChannel
-from bot.observe import Telemetry
+from bot.observe import Telemetry, setup_logging
 from bot.offer_group import OfferGroup
+from bot.slack import evaluation
 from bot.slack.app import SlackBot, web_client
+from bot.slack.notifier import SlackNotifier
+from bot.slack.reminder_update import ReminderUpdater
 from bot.web.access import StaffAccess, allowed_hosts
 from bot.web.chat import WebChat
 from bot.worker import QueueWorker, drain_all
 from handlers import Responder
-from handlers.inbound_queue_pg import open_inbound_queue
-from handlers.state import Conversations, QuestionLog, WriteBehind
-from knowledge.catalog import load_catalog
 from knowledge.health import plan_health
-from knowledge.shared_plan import sync_plan
-from knowledge.statedb import as_state, open_state
-from knowledge.statedb import health as database_health
-from knowledge.store import connect
-from scheduler.directory import Directory
 from scheduler.jobs import ReminderService
 from scheduler.notify import LogNotifier
-from scheduler.outbox_pg import open_outbox
+from state.catalog import load_catalog
+from state.conversations import Conversations, QuestionLog, WriteBehind
+from state.database import connect, open_state
+from state.database import health as database_health
+from state.directory import Directory
+from state.inbound_queue_pg import open_inbound_queue
+from state.outbox_pg import open_outbox
+from state.shared_plan import sync_plan
+from state.statedb import as_state
 
 log = logging.getLogger("dxbot.server")
 Clock = Callable[[], datetime]
@@ -233,10 +237,6 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
                                              notifier=LogNotifier(sys.stderr), clock=clock, dry_run=True,
                                              retention_days=settings.unanswered_retention_days)
     else:
-        from bot.slack import evaluation
-        from bot.slack.notifier import SlackNotifier
-        from bot.slack.reminder_update import ReminderUpdater
-
         client = web_client(token=settings.slack_bot_token or "", base_url=settings.slack_api_url)
         services.slack = SlackBot(responder=responder, db=db, clock=clock,
                                   signing_secret=settings.slack_signing_secret or "unused-in-socket-mode", client=client,
@@ -271,10 +271,6 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
 
 def app_from_env(*, host: str | None = None, notice: Callable[[str], None] | None = None) -> Starlette:
     """The whole server, configured from the environment (once per worker process)."""
-    import os
-
-    from bot.observe import setup_logging
-
     settings = Settings.from_env()
     host = host or os.environ.get("DXBOT_HOST", "127.0.0.1")
     services = build(settings, clock=settings.clock(), host=host, notice=notice or log.info)
@@ -286,7 +282,7 @@ def app_from_env(*, host: str | None = None, notice: Callable[[str], None] | Non
     if services.reminders is not None:
         services.reminders.start(tick_seconds=settings.tick_seconds)
     if services.slack is not None and services.slack_mode == "socket":
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
+        from slack_bolt.adapter.socket_mode import SocketModeHandler  # start-up cost: Socket Mode only
 
         SocketModeHandler(services.slack.app, settings.slack_app_token).connect()
         log.info("Slack: connected in Socket Mode")

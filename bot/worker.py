@@ -44,13 +44,11 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from handlers.inbound_queue import MAX_ATTEMPTS, Claimant, InboundQueue, Item, Job, Offer
-from handlers.state import WriteBehind
-
-if TYPE_CHECKING:
-    from bot.offer_group import OfferGroup
+from bot.offer_group import OfferGroup
+from state.conversations import WriteBehind
+from state.inbound_queue import MAX_ATTEMPTS, Claimant, InboundQueue, Item, Job, Offer
 
 log = logging.getLogger("dxbot.worker")
 Clock = Callable[[], datetime]
@@ -310,7 +308,7 @@ class QueueWorker:
             self._flush_at = self._loop.call_later(self.flush_seconds, self._flush)
 
     def _wake_flush(self) -> None:
-        """A write was held back (handlers.state.WriteBehind). Made while answering on the loop, it
+        """A write was held back (state.conversations.WriteBehind). Made while answering on the loop, it
         goes with that answer's finish (or its failure's record); from another thread (a Slack
         button), it gets a flush of its own."""
         loop = self._loop

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from handlers.answer import Answer, Audience, Context, Lang
 from handlers.respond import Responder
-from handlers.state import Conversations
+from state.conversations import Conversations
 
 CONTEXT_TTL = timedelta(minutes=10)
 EXPIRING = ("line:", "web:")  # conversation keys whose rows housekeeping may delete once expired

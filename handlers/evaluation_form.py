@@ -6,8 +6,8 @@ import math
 import re
 import unicodedata
 
-from knowledge.evaluations import Submission
 from knowledge.records import GRADES, Indicator, Project
+from state.evaluations import Submission
 
 MAX_COMMENT = 1000
 MAX_COUNT = 1e12  # far above any count in the plan (the largest is tens of thousands)

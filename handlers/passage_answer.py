@@ -157,7 +157,7 @@ def passage_answer(catalog: Catalog, finder: PassageFinder, r: Reading, audience
 
 def _confidence(p: Passage) -> float:
     """On the 0–100 scale of names and terms, below any name match: a passage is a fallback, and
-    an answer under 85 is kept for review (handlers.state)."""
+    an answer under 85 is kept for review (state.conversations)."""
     return round(60 + 10 * min(p.score, 2.0), 1)
 
 

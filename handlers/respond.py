@@ -33,11 +33,12 @@ from handlers.unheld import (
     years_reason,
 )
 from knowledge import changes
-from knowledge.catalog import Catalog, load_catalog
+from knowledge.catalog import Catalog
 from knowledge.gazetteer import fold_for_scan
 from knowledge.normalize import fold
 from knowledge.passages import PassageFinder
 from knowledge.records import Project
+from state.catalog import load_catalog
 
 # Cached under a message alone when its answer read the conversation: ask again with the context.
 FOLLOWS_CONTEXT = object()

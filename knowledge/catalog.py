@@ -29,12 +29,9 @@ from knowledge.records import (
     ScheduleItem,
     Term,
 )
-from knowledge.statedb import as_state, generation
 from knowledge.store import meta
 
 _SEP = "\x00"  # between texts scanned in memory; normalising turns control characters into spaces
-_GENERATIONS = ("SELECT 'plan', value FROM meta WHERE key = 'generation' "
-                "UNION ALL SELECT 'state', value FROM state_meta WHERE key = 'generation'")
 
 
 @dataclass(frozen=True)
@@ -76,8 +73,8 @@ class Catalog:
     departments: tuple[str, ...]
     aliases: tuple[AliasEntry, ...]
     english: dict[tuple[str, str], str] = field(default_factory=dict)
-    # Where submissions and taught aliases live (the same SQLite file, or PostgreSQL), and its
-    # generation when this snapshot was read.
+    # Where submissions and taught aliases live (the same SQLite file, or PostgreSQL: a
+    # state.statedb.StateDB), and its generation when this snapshot was read.
     state: Any = None
     shared_generation: str = ""
     # Texts searched for words too short for the trigram index, per kind (see _docs_containing).
@@ -105,20 +102,16 @@ class Catalog:
     def is_stale(self, *, fresh: bool = False) -> bool:
         """Whether a re-ingest, a submission or a taught alias moved a generation since this snapshot.
 
-        It costs one small statement when the state is in the knowledge base's own file (both
-        generations read at once), and nothing else is read while they stand still. ``fresh``:
-        PostgreSQL's shared generation is read, not taken from its short cache (for a caller
-        that already asks only every so often).
+        The state (``state.catalog.load_catalog`` sets it) reads both generations: one small
+        statement when it is the knowledge base's own file, and nothing else is read while they
+        stand still. ``fresh``: PostgreSQL's shared generation is read, not taken from its short
+        cache (for a caller that already asks only every so often).
         """
-        shared = as_state(self.state or self.db)
-        if shared.dialect == "sqlite" and getattr(shared, "db", None) is self.db:
-            with self.db.lock:
-                rows = dict(self.db.conn.execute(_GENERATIONS).fetchall())
-            return (rows.get("plan") or "") != self.generation or rows.get("state", "") != self.shared_generation
-        with self.db.lock:  # type: ignore[attr-defined]
-            if (meta(self.db, "generation") or "") != self.generation:
-                return True
-        return generation(shared, fresh=fresh) != self.shared_generation
+        if self.state is None:
+            with self.db.lock:  # type: ignore[attr-defined]
+                return (meta(self.db, "generation") or "") != self.generation
+        plan, shared = self.state.generations(self.db, fresh=fresh)
+        return plan != self.generation or shared != self.shared_generation
 
     # ------------------------------------------------------------------ full text
     def search_text(self, text: str, *, kind: str | None = None, limit: int = 50) -> list[TextHit]:
@@ -193,26 +186,7 @@ class Catalog:
         return found
 
 
-def load_catalog(db: Database, *, state: Any = None) -> Catalog:
-    """A snapshot of the plan in ``db`` with the submissions and taught aliases in ``state``
-    (default: the same file)."""
-    shared = as_state(state or db)
-    if shared.dialect != "sqlite":
-        from knowledge.shared_plan import follow_shared_plan
-
-        follow_shared_plan(db, shared)
-    # Read the generation first: a change committed while loading makes the snapshot stale
-    # at once rather than hiding behind a newer number.
-    shared_gen = generation(shared)
-    submissions = shared.rows("SELECT * FROM evaluations WHERE source = 'submission' AND replaced_at IS NULL "
-                              "ORDER BY project_id, fiscal_year, id")
-    taught = shared.rows("SELECT * FROM aliases WHERE source = 'user'")
-    with db.lock:  # type: ignore[attr-defined]
-        catalog = _load(db, submissions, taught)
-    return replace(catalog, state=state, shared_generation=shared_gen)
-
-
-def _load(db: Database, submissions: list[dict[str, Any]], taught: list[dict[str, Any]]) -> Catalog:
+def read_catalog(db: Database, submissions: list[dict[str, Any]], taught: list[dict[str, Any]]) -> Catalog:
     policies = {r["id"]: Policy(r["id"], r["title"]) for r in db.query("SELECT * FROM policies ORDER BY id")}
     approaches = {
         r["id"]: Approach(r["id"], r["policy_id"], r["title"], r["vision"])

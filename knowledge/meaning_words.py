@@ -37,7 +37,8 @@ def _tokenizers() -> tuple[Any, Any]:
     """This thread's (long-unit, short-unit) tokenizers: Sudachi's are not thread-safe."""
     toks = getattr(_local, "toks", None)
     if toks is None:
-        from sudachipy import SplitMode  # sudachipy's loader is heavy; knowledge.variants owns the dictionary
+        # start-up cost: sudachipy's loader is heavy; knowledge.variants owns the dictionary.
+        from sudachipy import SplitMode
 
         d = _dictionary()
         toks = _local.toks = (d.tokenizer(mode=SplitMode.C, fields={"pos", "normalized_form"}),
@@ -120,7 +121,7 @@ def _sentence_spellings(text: str) -> tuple[tuple[str, str], ...]:
 def _reader() -> Any:
     tok = getattr(_local, "reader", None)
     if tok is None:
-        from sudachipy import SplitMode  # see _tokenizers
+        from sudachipy import SplitMode  # start-up cost (see _tokenizers)
 
         tok = _local.reader = _dictionary().tokenizer(mode=SplitMode.C)
     return tok

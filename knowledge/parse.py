@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from knowledge.records import (
     Approach,
@@ -551,8 +551,6 @@ def parse_plan(text: str) -> Plan:
 
 def _resolve_reposts(projects: list[Project]) -> list[Project]:
     """A project marked (再掲) repeats an earlier one of the same name: link it."""
-    from dataclasses import replace
-
     by_name = {p.name: p.id for p in projects if p.repost_of is None}
     out = []
     for p in projects:

@@ -20,6 +20,7 @@ from knowledge.aliases import Alias, AliasData, load_alias_data, reading, varian
 from knowledge.normalize import normalize
 from knowledge.parse import parse_plan
 from knowledge.records import Plan, Project
+from knowledge.validate import Outline
 
 SCHEMA_VERSION = 2  # 2: schedule.continues
 BUNDLED_PLAN = "funabashi_dx_action_plan_r5.txt"
@@ -111,21 +112,19 @@ class ThreadLocalDatabase:
         return f"<ThreadLocalDatabase {self._path}>"
 
 
-def connect(path: str | Path | None = None, *, memory: bool = False) -> Database:
-    """Open the database with foreign keys enforced (and WAL for files, so readers never block).
+def open_knowledge(path: str | Path | None = None, *, memory: bool = False) -> Database:
+    """Open the knowledge base with foreign keys enforced (and WAL for files, so readers never block).
 
     A file gets a connection per thread (:class:`ThreadLocalDatabase`); an in-memory database,
     which exists only inside its one connection, is shared, its ``db.lock`` keeping each unit of
-    work whole.
+    work whole. Only the plan's own tables are made here: the state's (among them the evaluations
+    and aliases that the plan's rows share with submissions and taught aliases) come from the
+    state's migrations, which ``state.database.connect`` runs on this file.
     """
     target = ":memory:" if memory or path in (None, ":memory:") else str(path)
     db = _open(target) if target == ":memory:" else ThreadLocalDatabase(target)
     with write_transaction(db):  # type: ignore[arg-type]
         ensure_schema(db)  # type: ignore[arg-type]
-    from knowledge.migrations import migrate
-    from knowledge.statedb import as_state
-
-    migrate(as_state(db))  # the embedded default keeps its state in this same file
     return db  # type: ignore[return-value]
 
 
@@ -179,24 +178,8 @@ def ensure_schema(db: Database) -> None:
         foreign_keys=[("project_id", "projects", "id")],
         if_not_exists=True,
     )
-    t("evaluations").create(
-        {
-            "id": int, "project_id": str, "fiscal_year": int, "grade": str, "comment": str,
-            "source": str, "status": str, "actuals": str, "submitted_by": str,
-            "submitted_at": str, "replaced_at": str,
-        },
-        pk="id",
-        foreign_keys=[("project_id", "projects", "id")],
-        if_not_exists=True,
-    )
-    db.execute("CREATE INDEX IF NOT EXISTS evaluations_project ON evaluations(project_id, fiscal_year)")
     t("glossary").create(
         {"term": str, "definition": str, "urls": str, "position": int}, pk="term", if_not_exists=True
-    )
-    t("aliases").create(
-        {"alias": str, "kind": str, "target": str, "source": str, "normalized": str},
-        pk=("alias", "kind", "target"),
-        if_not_exists=True,
     )
     t("english_names").create({"kind": str, "target": str, "name": str}, pk=("kind", "target"), if_not_exists=True)
     if "search_docs" not in db.table_names():
@@ -248,7 +231,6 @@ def ingest(db: Database, plan: Plan, *, aliases: AliasData | None = None, now: d
     operator overrode the checks), the plan becomes the last good one that later copies are
     compared with.
     """
-    from knowledge.validate import Outline
     aliases = aliases or load_alias_data()
     with write_transaction(db):
         for table in _PLAN_TABLES:

@@ -32,7 +32,7 @@ _KATAKANA = re.compile(r"[\u30a1-\u30fa]")
 
 @lru_cache(maxsize=1)
 def _dictionary() -> Any:
-    from sudachipy import Dictionary
+    from sudachipy import Dictionary  # start-up cost: the dictionary loads on the first analysis
 
     return Dictionary(dict="small")
 
@@ -44,7 +44,7 @@ def tokenizer() -> Any:
     """This thread's tokenizer: a Sudachi tokenizer must not be used by two threads at once."""
     tok = getattr(_local, "tokenizer", None)
     if tok is None:
-        from sudachipy import SplitMode
+        from sudachipy import SplitMode  # start-up cost (see _dictionary)
 
         # Only the fields read here: loading fewer makes each analysis cheaper.
         tok = _local.tokenizer = _dictionary().tokenizer(mode=SplitMode.C, fields={"pos", "normalized_form"})

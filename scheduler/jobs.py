@@ -21,15 +21,15 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from handlers import Responder
 from handlers.conversation import EXPIRING
-from handlers.inbound_queue_pg import open_inbound_queue
-from handlers.state import Conversations, QuestionLog
-from knowledge.evaluations import submitted
 from scheduler import calendar as cal
-from scheduler.directory import Directory, Route
 from scheduler.notify import Notifier
-from scheduler.outbox import Outbox
 from scheduler.reminders import DeliveryReport, PlanReport, deliver, plan, plan_digest, plan_slot
 from scheduler.rounds import overdue_owed
+from state.conversations import Conversations, QuestionLog
+from state.directory import Directory, Route
+from state.evaluations import submitted
+from state.inbound_queue_pg import open_inbound_queue
+from state.outbox import Outbox
 
 log = logging.getLogger("dxbot.scheduler")
 

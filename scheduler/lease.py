@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from types import TracebackType
 
-from scheduler.outbox import Outbox, Row
+from state.outbox import Outbox, Row
 
 log = logging.getLogger("dxbot.reminders")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol, TextIO
 
-from scheduler.directory import Route
 from scheduler.notices import Notice, notice_text
+from state.directory import Route
 
 
 class RateLimited(Exception):

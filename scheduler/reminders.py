@@ -8,14 +8,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from knowledge.catalog import Catalog
-from knowledge.evaluations import progress_by_department
 from scheduler import calendar as cal
 from scheduler import rounds
-from scheduler.directory import Directory, Route
 from scheduler.lease import LeaseKeeper
 from scheduler.notices import Notice, items_for
 from scheduler.notify import Notifier, RateLimited
-from scheduler.outbox import Outbox, Row
+from state.conversations import group_similar
+from state.directory import Directory, Route
+from state.evaluations import progress_by_department
+from state.outbox import Outbox, Row
 
 log = logging.getLogger("dxbot.reminders")
 LATE_AFTER = timedelta(minutes=30)  # a notice sent later than this after its time says it is late
@@ -241,8 +242,6 @@ def _stamp(t: datetime) -> str:
 
 def plan_digest(now: datetime, *, outbox: Outbox, questions: list[dict], top: int = 10) -> str | None:
     """Once a week (from Monday 09:00 Tokyo): the top unanswered questions of the last 7 days."""
-    from handlers.state import group_similar
-
     local = now.astimezone(cal.TOKYO)
     monday = (local - timedelta(days=local.weekday())).replace(hour=9, minute=0, second=0, microsecond=0)
     if local < monday:

@@ -13,7 +13,7 @@ from collections import Counter
 from datetime import datetime
 
 from scheduler import calendar as cal
-from scheduler.outbox import Outbox
+from state.outbox import Outbox
 
 ROUND_KINDS = ("reminder", "overdue")
 CLOCK_BACK = "clock moved back"

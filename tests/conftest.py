@@ -6,10 +6,12 @@ from pathlib import Path
 import pytest
 
 from handlers import Responder
-from knowledge.catalog import Catalog, load_catalog
+from knowledge.catalog import Catalog
 from knowledge.parse import parse_plan
 from knowledge.records import Plan
-from knowledge.store import bundled_plan_text, connect, ingest
+from knowledge.store import bundled_plan_text, ingest
+from state.catalog import load_catalog
+from state.database import connect
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 DATA = Path(__file__).parent / "data"
@@ -100,7 +102,7 @@ def pg_url(pg_server) -> str:
 def state(request, db):
     """The shared state on each backend: the knowledge base's own SQLite file (the embedded
     default), and a fresh PostgreSQL database migrated by the code under test."""
-    from knowledge.statedb import open_state
+    from state.database import open_state
 
     if request.param == "sqlite":
         yield open_state(None, sqlite_db=db)
@@ -114,9 +116,10 @@ def state(request, db):
 @pytest.fixture(params=["sqlite", "postgresql"])
 def connect_queue(request, db_path):
     """Opens the inbound queue with a connection of its own, as another process would, on each backend."""
-    from handlers.inbound_queue import SqliteInboundQueue
-    from handlers.inbound_queue_pg import PostgresInboundQueue
-    from knowledge.statedb import PostgresState, open_state
+    from state.database import open_state
+    from state.inbound_queue import SqliteInboundQueue
+    from state.inbound_queue_pg import PostgresInboundQueue
+    from state.statedb import PostgresState
 
     if request.param == "sqlite":
         yield lambda: SqliteInboundQueue(connect(db_path))

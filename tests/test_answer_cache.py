@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from handlers import Responder
 from handlers.answer import Context
 from knowledge import changes
-from knowledge.catalog import load_catalog
-from knowledge.evaluations import Submission, publish, submit_draft
-from knowledge.store import connect
+from state.catalog import load_catalog
+from state.database import connect
+from state.evaluations import Submission, publish, submit_draft
 from tests.fakes import cli_env, dxbot
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)

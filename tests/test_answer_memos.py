@@ -10,9 +10,10 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from handlers import Responder
-from knowledge.catalog import load_catalog
 from knowledge.records import Evaluation, Plan
-from knowledge.store import connect, ingest
+from knowledge.store import ingest
+from state.catalog import load_catalog
+from state.database import connect
 from tests.conftest import NOW
 
 

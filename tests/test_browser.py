@@ -15,9 +15,9 @@ from bot.server import Services, create_app
 from bot.web.chat import WebChat
 from bot.web.ratelimit import RateLimiter
 from handlers import Responder
-from handlers.state import Conversations
-from knowledge.catalog import load_catalog
-from knowledge.store import connect
+from state.catalog import load_catalog
+from state.conversations import Conversations
+from state.database import connect
 from tests.fakes import ServerThread
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

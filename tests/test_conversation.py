@@ -10,9 +10,9 @@ import pytest
 from handlers import Responder
 from handlers.answer import Contact
 from handlers.conversation import CONTEXT_TTL, answer_in_conversation
-from handlers.state import Conversations
-from knowledge.catalog import load_catalog
-from knowledge.store import connect
+from state.catalog import load_catalog
+from state.conversations import Conversations
+from state.database import connect
 from tests.conftest import NOW
 
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from click.testing import CliRunner
 
 from bot.cli import main
-from knowledge.evaluations import Submission, submit_draft
-from knowledge.store import connect
+from state.database import connect
+from state.evaluations import Submission, submit_draft
 
 
 def run(db_path, *args: str):

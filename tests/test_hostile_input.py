@@ -22,8 +22,8 @@ from bot.web.chat import WebChat
 from bot.web.ratelimit import RateLimiter
 from handlers import Responder
 from handlers.answer import Answer
-from knowledge.catalog import load_catalog
-from knowledge.store import connect
+from state.catalog import load_catalog
+from state.database import connect
 from tests.fakes import ServerThread, line_api, line_signature, slack_api, slack_headers
 from tests.hostile import HOSTILE
 

@@ -16,9 +16,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.worker import dead_here
-from handlers.inbound_queue import MAX_ATTEMPTS, Claimant, Item, SqliteInboundQueue
-from knowledge.statedb import as_state
-from knowledge.store import connect
+from state.database import connect
+from state.inbound_queue import MAX_ATTEMPTS, Claimant, Item, SqliteInboundQueue
+from state.statedb import as_state
 
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 A = Claimant("host:1", timedelta(seconds=60))
@@ -240,7 +240,9 @@ def test_purge_forgets_finished_rows_only(queue) -> None:
 
 
 def test_an_older_database_is_upgraded_and_its_orphaned_claims_are_reported(db_path) -> None:
-    with sqlite3.connect(db_path) as conn:
+    with sqlite3.connect(db_path) as conn:  # as a version before the migrations made this table left it
+        conn.execute("DROP TABLE inbound_events")
+        conn.execute("DELETE FROM state_migrations WHERE version >= 5")
         conn.execute("CREATE TABLE inbound_events (id TEXT PRIMARY KEY, channel TEXT, state TEXT, updated_at TEXT)")
         conn.execute("INSERT INTO inbound_events VALUES ('Ev1', 'slack', 'processing', '2026-11-20T00:00:00+00:00'), "
                      "('Ev2', 'slack', 'done', '2026-11-20T00:00:00+00:00')")

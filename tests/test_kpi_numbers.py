@@ -22,10 +22,11 @@ from bot.slack.app import SlackBot, web_client
 from bot.web.chat import WebChat
 from bot.web.ratelimit import RateLimiter
 from handlers import Responder
-from knowledge.catalog import load_catalog
-from knowledge.store import bump_generation, connect
-from scheduler.directory import Directory
-from scheduler.outbox import Outbox
+from knowledge.store import bump_generation
+from state.catalog import load_catalog
+from state.database import connect
+from state.directory import Directory
+from state.outbox import Outbox
 from tests.fakes import ServerThread, cli_env, dxbot, line_api, line_signature, slack_api, slack_headers
 
 SLACK_SECRET, LINE_SECRET = "slack-secret", "line-secret"

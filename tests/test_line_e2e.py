@@ -19,8 +19,8 @@ from bot.line.webhook import LineChannel
 from bot.server import Services, create_app
 from bot.web.chat import WebChat
 from handlers import Responder
-from knowledge.catalog import load_catalog
-from knowledge.store import connect
+from state.catalog import load_catalog
+from state.database import connect
 from tests.fakes import Scripted, ServerThread, cli_env, dxbot, line_api, line_signature
 
 SECRET = "line-channel-secret"
@@ -279,7 +279,7 @@ def test_unanswered_questions_are_logged_without_the_user_id(line) -> None:
 
 
 def test_citizens_on_line_never_see_an_unpublished_evaluation(line) -> None:
-    from knowledge.evaluations import Submission, submit_draft
+    from state.evaluations import Submission, submit_draft
 
     submit_draft(connect(line.db_path), Submission("2-3-1", 2026, "A", {1: 11000.0}, "内部向けの下書きコメント", "U1"),
                  now=utcnow())

@@ -11,7 +11,7 @@ import pytest
 
 from bot.offer_group import OfferGroup
 from bot.worker import QueueWorker
-from handlers.inbound_queue import Item, Job
+from state.inbound_queue import Item, Job
 
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 

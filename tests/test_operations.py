@@ -15,15 +15,16 @@ from bot.observe import Telemetry
 from bot.server import Services, create_app
 from bot.web.chat import WebChat
 from handlers import Responder
-from handlers.state import QuestionLog, group_similar
-from knowledge.catalog import load_catalog
 from knowledge.parse import parse_plan
-from knowledge.store import bundled_plan_text, connect, ingest
+from knowledge.store import bundled_plan_text, ingest
 from scheduler import calendar as cal
-from scheduler.directory import Directory
 from scheduler.jobs import ReminderService
 from scheduler.notify import LogNotifier
-from scheduler.outbox import Outbox
+from state.catalog import load_catalog
+from state.conversations import QuestionLog, group_similar
+from state.database import connect
+from state.directory import Directory
+from state.outbox import Outbox
 from tests.fakes import ServerThread
 
 

@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from knowledge.statedb import PostgresState, open_state
-from knowledge.store import connect
-from scheduler.outbox import Outbox
-from scheduler.outbox_pg import PostgresOutbox
+from state.database import connect, open_state
+from state.outbox import Outbox
+from state.outbox_pg import PostgresOutbox
+from state.statedb import PostgresState
 
 T0 = datetime(2027, 4, 30, 0, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=5)

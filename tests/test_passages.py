@@ -7,9 +7,9 @@ from dataclasses import replace
 import pytest
 
 from handlers import Responder
-from knowledge.catalog import load_catalog
 from knowledge.passages import sentences
 from knowledge.records import Evaluation
+from state.catalog import load_catalog
 
 # (question, project or term, a piece of the sentence the answer must quote)
 FOUND_IN_PROJECT_TEXT = [

@@ -17,8 +17,8 @@ import pytest
 from bench.plan_damage import deletions, measure, truncations
 from knowledge.health import plan_health
 from knowledge.parse import parse_plan
-from knowledge.store import connect
 from knowledge.validate import Outline, validate
+from state.database import connect
 from tests.fakes import cli_env, dxbot, free_port
 
 

@@ -8,8 +8,8 @@ from collections import Counter
 
 import pytest
 
-from knowledge.store import connect
-from scheduler.directory import Directory, Route
+from state.database import connect
+from state.directory import Directory, Route
 from tests.fakes import Scripted, cli_env, dxbot, slack_api
 
 FIRST = "2027-04-30T09:00:30+09:00"

@@ -10,17 +10,16 @@ import pytest
 from bot.slack.app import web_client
 from bot.slack.notifier import SlackNotifier
 from handlers import Responder
-from knowledge.catalog import load_catalog
-from knowledge.evaluations import Submission, submit_draft, submitted
-from knowledge.statedb import open_state
-from knowledge.store import connect
 from scheduler import calendar as cal
-from scheduler.directory import Directory, Route
 from scheduler.jobs import ReminderService
 from scheduler.notices import Notice, notice_text
 from scheduler.notify import LogNotifier
-from scheduler.outbox_pg import open_outbox
 from scheduler.reminders import deliver, plan, snooze
+from state.catalog import load_catalog
+from state.database import connect, open_state
+from state.directory import Directory, Route
+from state.evaluations import Submission, submit_draft, submitted
+from state.outbox_pg import open_outbox
 from tests.fakes import Scripted, slack_api
 
 FIRST = datetime(2027, 4, 30, 9, 0, tzinfo=cal.TOKYO)  # FY2026's 30-day reminder

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.migrations import LATEST
+from state.migrations import LATEST
 from tests.fakes import cli_env
 from tests.scaleout import serve
 

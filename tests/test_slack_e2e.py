@@ -15,8 +15,8 @@ from bot.server import Services, create_app
 from bot.slack.app import SlackBot, web_client
 from bot.web.chat import WebChat
 from handlers import Responder
-from knowledge.catalog import load_catalog
-from knowledge.store import connect
+from state.catalog import load_catalog
+from state.database import connect
 from tests.fakes import Scripted, ServerThread, slack_api, slack_headers
 
 SECRET = "test-signing-secret"
@@ -135,8 +135,8 @@ def test_direct_messages_and_bot_messages(slack) -> None:
 
 
 def test_app_home_is_a_dashboard_of_the_readers_department(slack) -> None:
-    from knowledge.evaluations import Submission, submit_draft
     from scheduler.calendar import evaluation_year
+    from state.evaluations import Submission, submit_draft
 
     year = evaluation_year(utcnow())
     submit_draft(slack.db, Submission("1-1-2", year, "B", {}, "発信を強化", "UPR"), now=utcnow())
@@ -311,8 +311,8 @@ def test_sharing_where_the_bot_cannot_post_says_how_to_fix_it(slack) -> None:
 
 
 def test_app_home_in_english_shows_submissions_in_english(slack) -> None:
-    from knowledge.evaluations import Submission, submit_draft
     from scheduler.calendar import evaluation_year
+    from state.evaluations import Submission, submit_draft
 
     submit_draft(slack.db, Submission("1-1-2", evaluation_year(utcnow()), "A", {}, "", "UPR"), now=utcnow())
     slack.api.script("/api/users.info", Scripted(200, {"ok": True, "user": {"id": "UPR", "locale": "en-GB"}}))

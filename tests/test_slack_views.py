@@ -13,8 +13,8 @@ from bot.slack.evaluation import modal
 from bot.slack.home import dashboard
 from bot.slack.lookup import lookup_view
 from bot.slack.notifier import COMPACT_AFTER, notice_blocks
-from knowledge.evaluations import progress_by_department
 from scheduler.notices import Notice, items_for
+from state.evaluations import progress_by_department
 
 
 def check_blocks(blocks: list[dict[str, Any]], *, max_blocks: int) -> None:
@@ -75,8 +75,8 @@ def test_lookup_modal_and_evaluation_form_fit(responder, catalog) -> None:
 
 def test_the_form_starts_from_the_years_latest_submission(db) -> None:
     from handlers import Responder
-    from knowledge.catalog import load_catalog
-    from knowledge.evaluations import Submission, submit_draft
+    from state.catalog import load_catalog
+    from state.evaluations import Submission, submit_draft
 
     t = datetime(2027, 4, 30, 1, 0, tzinfo=UTC)
     submit_draft(db, Submission("2-3-1", 2026, "C", {1: 9000.0}, "一回目", "U1"), now=t)

@@ -18,8 +18,8 @@ import pytest
 
 from bot.config import Settings
 from bot.server import build, create_app
-from handlers.state import hash_user
 from knowledge.store import bundled_plan_text
+from state.conversations import hash_user
 from tests.fakes import ServerThread, cli_env, dxbot, line_api, line_signature, slack_api, slack_headers
 
 SLACK_SECRET, LINE_SECRET, SALT = "slack-secret", "line-secret", "a-salt-of-our-own"
@@ -143,7 +143,7 @@ def snoozed(db_path) -> list[tuple]:
 
 def test_only_the_department_or_an_admin_may_snooze(served) -> None:
     directory = served.services.reminders.directory
-    from scheduler.directory import Route
+    from state.directory import Route
 
     directory.set(Route("総務法制課", "CSOMU", ("US1",)))
     directory.set(Route("デジタル行政推進課", "CDIGI", ("UD1",)))

@@ -11,16 +11,16 @@ import psycopg
 import pytest
 
 from handlers import Responder
-from handlers.inbound_queue import Claimant, Item
-from handlers.inbound_queue_pg import open_inbound_queue
-from handlers.state import Conversations, QuestionLog, WriteBehind
-from knowledge.aliases import add_user_alias
-from knowledge.catalog import load_catalog
-from knowledge.evaluations import Submission, export_rows, publish, submit_draft, submitted
-from knowledge.migrations import LATEST, current_version, migrate
-from knowledge.statedb import open_state
-from knowledge.store import connect, ingest
-from scheduler.directory import Directory, Route
+from knowledge.store import ingest
+from state.aliases import add_user_alias
+from state.catalog import load_catalog
+from state.conversations import Conversations, QuestionLog, WriteBehind
+from state.database import connect, open_state
+from state.directory import Directory, Route
+from state.evaluations import Submission, export_rows, publish, submit_draft, submitted
+from state.inbound_queue import Claimant, Item
+from state.inbound_queue_pg import open_inbound_queue
+from state.migrations import LATEST, current_version, migrate
 from tests.conftest import NOW
 
 # A batch that breaks a unique key fails with the backend's own integrity error.
@@ -207,7 +207,7 @@ def test_a_change_on_one_host_reaches_the_other(pg_url, plan) -> None:
 def test_the_generation_check_is_cached_briefly_on_postgresql(pg_url, db) -> None:
     """A question does not cost a PostgreSQL round trip each: the generation is asked at most
     once per ttl; a change made by this process is seen at once, another host's within the ttl."""
-    from knowledge.statedb import PostgresState, generation
+    from state.statedb import PostgresState, generation
 
     ticks = [100.0]
     here = PostgresState(pg_url, generation_ttl=0.5, monotonic=lambda: ticks[0])
@@ -228,8 +228,8 @@ def test_the_generation_check_is_cached_briefly_on_postgresql(pg_url, db) -> Non
 def test_posted_reminders_are_found_and_closed_from_any_host(state) -> None:
     from datetime import date
 
-    from bot.slack.reminder_update import PostedReminders
     from scheduler.notices import Item, Notice
+    from state.reminder_messages import PostedReminders
 
     posted = PostedReminders(state)
     item = Item("2-1-1", "事業", None, None, "", ())

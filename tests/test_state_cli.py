@@ -10,11 +10,10 @@ from click.testing import CliRunner
 
 from bot.cli import main
 from handlers import Responder
-from knowledge.catalog import load_catalog
-from knowledge.evaluations import Submission, submit_draft
-from knowledge.migrations import LATEST
-from knowledge.statedb import open_state
-from knowledge.store import connect
+from state.catalog import load_catalog
+from state.database import connect, open_state
+from state.evaluations import Submission, submit_draft
+from state.migrations import LATEST
 
 
 def run(env: dict[str, str], *args: str):
@@ -58,7 +57,7 @@ def test_a_plan_ingested_on_one_host_is_answered_on_another(pg_url, plan_text, t
     path.write_text(revised, encoding="utf-8")
     host_b = connect(tmp_path / "b.db")
     state_b = open_state(pg_url, sqlite_db=host_b)
-    from knowledge.shared_plan import sync_plan
+    from state.shared_plan import sync_plan
 
     sync_plan(host_b, state_b, now=datetime(2026, 11, 24, tzinfo=UTC))
     responder = Responder(load_catalog(host_b))

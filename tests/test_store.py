@@ -7,9 +7,10 @@ import tomllib
 from dataclasses import replace
 from pathlib import Path
 
-from knowledge.catalog import load_catalog
 from knowledge.parse import parse_plan
-from knowledge.store import connect, ingest
+from knowledge.store import ingest
+from state.catalog import load_catalog
+from state.database import connect
 from tests.conftest import NOW
 
 ALIASES_TOML = Path(__file__).parents[1] / "knowledge" / "data" / "aliases.toml"

@@ -17,9 +17,9 @@ from datetime import datetime
 import httpx
 import pytest
 
-from knowledge.catalog import load_catalog
-from knowledge.statedb import PostgresState
-from knowledge.store import connect
+from state.catalog import load_catalog
+from state.database import connect
+from state.statedb import PostgresState
 from tests.fakes import cli_env, dxbot, line_api, line_signature, slack_api, slack_headers
 from tests.scaleout import serve
 

@@ -9,8 +9,8 @@ from dataclasses import replace
 import pytest
 
 from handlers import Context, Responder
-from knowledge.catalog import load_catalog
 from knowledge.records import Evaluation
+from state.catalog import load_catalog
 from tests.conftest import DATA
 
 CASES = json.loads((DATA / "plan_questions.json").read_text(encoding="utf-8"))

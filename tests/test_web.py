@@ -16,9 +16,10 @@ from bot.web.chat import MAX_BODY, MAX_QUESTION, WebChat
 from bot.web.ratelimit import RateLimiter
 from handlers import Responder
 from handlers.answer import Contact
-from handlers.state import Conversations
-from knowledge.catalog import load_catalog
-from knowledge.store import bump_generation, connect
+from knowledge.store import bump_generation
+from state.catalog import load_catalog
+from state.conversations import Conversations
+from state.database import connect
 from tests.fakes import ServerThread
 
 

@@ -14,8 +14,9 @@ from bot.server import Services, create_app
 from bot.web.access import COOKIE, SESSION_SECONDS, StaffAccess, allowed_hosts
 from bot.web.chat import WebChat
 from handlers import Responder
-from knowledge.catalog import load_catalog
-from knowledge.store import bump_generation, connect
+from knowledge.store import bump_generation
+from state.catalog import load_catalog
+from state.database import connect
 from tests.fakes import ServerThread, cli_env, dxbot, free_port
 
 DRAFT = "未公表の下書きコメント"

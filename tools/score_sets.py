@@ -18,9 +18,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from handlers import Responder  # noqa: E402
-from knowledge.catalog import load_catalog  # noqa: E402
 from knowledge.parse import parse_plan  # noqa: E402
-from knowledge.store import bundled_plan_text, connect, ingest  # noqa: E402
+from knowledge.store import bundled_plan_text, ingest  # noqa: E402
+from state.catalog import load_catalog  # noqa: E402
+from state.database import connect  # noqa: E402
 from tests.test_question_sets import judge  # noqa: E402
 
 

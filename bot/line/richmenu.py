@@ -99,7 +99,7 @@ def _icon(draw: Any, kind: str, cx: int, cy: int, r: int) -> None:
 
 def draw_image(*, font_path: Path) -> bytes:
     """The menu as a PNG of exactly ``SIZE``: white labels on dark blue, one cell per area."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw, ImageFont  # start-up cost: Pillow loads only to draw the menu
 
     image = Image.new("RGB", SIZE, BACKGROUND)
     draw = ImageDraw.Draw(image)

@@ -25,8 +25,8 @@ from bot.worker import GiveUp, Retry
 from handlers import Responder
 from handlers.answer import Answer
 from handlers.conversation import answer_in_conversation
-from handlers.inbound_queue import Item, Job, Offer
-from handlers.state import Conversations, QuestionLog, WriteBehind, hash_user
+from state.conversations import Conversations, QuestionLog, WriteBehind, hash_user
+from state.inbound_queue import Item, Job, Offer
 
 log = logging.getLogger("dxbot.line")
 Clock = Callable[[], datetime]

@@ -27,9 +27,9 @@ from bot.worker import GiveUp, Retry
 from handlers import Responder
 from handlers.answer import Answer
 from handlers.conversation import answer_in_conversation
-from handlers.inbound_queue import Item, Job, Offer
-from handlers.state import Conversations, QuestionLog, WriteBehind
 from scheduler.calendar import evaluation_year
+from state.conversations import Conversations, QuestionLog, WriteBehind
+from state.inbound_queue import Item, Job, Offer
 
 log = logging.getLogger("dxbot.slack")
 Clock = Callable[[], datetime]

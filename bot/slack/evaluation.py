@@ -13,12 +13,12 @@ from slack_sdk import WebClient
 
 from handlers import Responder
 from handlers.evaluation_form import MAX_COMMENT, validate
-from knowledge.evaluations import submit_draft
 from knowledge.records import GRADES, Evaluation, Project, fiscal_to_reiwa
 from scheduler.calendar import TOKYO
-from scheduler.directory import Directory, Route
-from scheduler.outbox import Outbox
 from scheduler.reminders import snooze
+from state.directory import Directory, Route
+from state.evaluations import submit_draft
+from state.outbox import Outbox
 
 CALLBACK = "dx_eval_submit"
 

@@ -12,9 +12,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.slack.render import escape, sections
 from knowledge.records import GRADES, fiscal_to_reiwa
-from scheduler.directory import Route
 from scheduler.notices import Item, Notice, notice_text
 from scheduler.notify import RateLimited
+from state.directory import Route
 
 EVENT_TYPE = "dxbot_notice"
 

@@ -3,12 +3,10 @@ on earlier reminders once the deadline has passed (``chat.update`` on the stored
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -18,66 +16,12 @@ from bot.slack.notifier import SlackNotifier, notice_blocks
 from bot.slack.render import escape
 from handlers import Responder
 from knowledge.catalog import Catalog
-from knowledge.statedb import as_state
 from scheduler.calendar import TOKYO
 from scheduler.notices import Notice, items_for, notice_text
+from state.reminder_messages import Posted, PostedReminders
 
 log = logging.getLogger("dxbot.slack.reminders")
 UPDATABLE = {"reminder", "overdue", "snooze"}  # notices that list projects to submit
-
-
-@dataclass(frozen=True)
-class Posted:
-    key: str
-    channel: str
-    ts: str
-    kind: str
-    department: str
-    fiscal_year: int
-    deadline: date
-    late: bool
-    projects: tuple[str, ...]
-    mention: tuple[str, ...]
-    closed: str | None
-
-
-class PostedReminders:
-    """Where each reminder was posted (channel, ts) and what it listed, in the shared state (any
-    host may update a reminder another host posted)."""
-
-    def __init__(self, db: Any) -> None:
-        self.state = as_state(db)
-        if self.state.dialect == "sqlite":  # PostgreSQL: the table comes from knowledge.migrations
-            self.state.execute(_TABLE)
-
-    def record(self, notice: Notice, *, channel: str, ts: str, now: datetime) -> None:
-        self.state.execute(
-            "INSERT INTO slack_reminder_messages(key, channel, ts, kind, department, fiscal_year, deadline, late, "
-            "projects, mention, closed, posted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?) ON CONFLICT(key) DO "
-            "UPDATE SET channel = excluded.channel, ts = excluded.ts, kind = excluded.kind, "
-            "department = excluded.department, fiscal_year = excluded.fiscal_year, deadline = excluded.deadline, "
-            "late = excluded.late, projects = excluded.projects, mention = excluded.mention, closed = NULL, "
-            "posted_at = excluded.posted_at",
-            [notice.key, channel, ts, notice.kind, notice.department, notice.fiscal_year, notice.deadline.isoformat(),
-             int(notice.late), json.dumps([i.project_id for i in notice.items]), json.dumps(list(notice.mention)),
-             now.astimezone(UTC).isoformat(timespec="seconds")])
-
-    def close(self, key: str, *, reason: str) -> None:
-        self.state.execute("UPDATE slack_reminder_messages SET closed = ? WHERE key = ?", [reason, key])
-
-    def find(self, *, fiscal_year: int, project_id: str | None = None, department: str | None = None) -> list[Posted]:
-        rows = self.state.rows("SELECT * FROM slack_reminder_messages WHERE fiscal_year = ? ORDER BY posted_at, key",
-                               [fiscal_year])
-        out = [Posted(r["key"], r["channel"], r["ts"], r["kind"], r["department"], r["fiscal_year"],
-                      date.fromisoformat(r["deadline"]), bool(r["late"]), tuple(json.loads(r["projects"])),
-                      tuple(json.loads(r["mention"] or "[]")), r["closed"]) for r in rows]
-        return [p for p in out if (project_id is None or project_id in p.projects)
-                and (department is None or p.department == department)]
-
-
-_TABLE = ("CREATE TABLE IF NOT EXISTS slack_reminder_messages (key TEXT PRIMARY KEY, channel TEXT, ts TEXT, kind TEXT, "
-          "department TEXT, fiscal_year INTEGER, deadline TEXT, late INTEGER, projects TEXT, mention TEXT, "
-          "closed TEXT, posted_at TEXT)")
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from bot.web.render import render
 from handlers import Responder
 from handlers.answer import Answer
 from handlers.conversation import answer_in_conversation
-from handlers.state import Conversations, QuestionLog
+from state.conversations import Conversations, QuestionLog
 
 MAX_BODY = 16_384  # bytes of request body
 MAX_QUESTION = 1_000  # characters of question

@@ -13,8 +13,8 @@ import hashlib
 from datetime import datetime
 
 from knowledge.parse import parse_plan
-from knowledge.statedb import StateDB, bump_generation
 from knowledge.store import IngestReport, ensure_ingested, ingest, meta
+from state.statedb import StateDB, bump_generation
 
 
 def store_plan(state: StateDB, text: str, *, now: datetime) -> None:

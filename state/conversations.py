@@ -14,14 +14,29 @@ import hashlib
 import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from handlers.answer import Answer
-from knowledge.statedb import Statement, as_state
+from rapidfuzz import fuzz
+
+from knowledge.search import key
+from state.statedb import Statement, as_state
 
 _REMEMBER = ("INSERT INTO conversations(key, project_id, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) "
              "DO UPDATE SET project_id = excluded.project_id, updated_at = excluded.updated_at")
 _RECORD = "INSERT INTO unanswered(text, channel, user_hash, intent, score, at) VALUES (?, ?, ?, ?, ?, ?)"
+
+
+class Observed(Protocol):
+    """What the log reads of an answer (``handlers.answer.Answer`` is one)."""
+
+    @property
+    def query(self) -> str: ...
+    @property
+    def intent(self) -> str: ...
+    @property
+    def answers(self) -> Sequence[Any]: ...
+    @property
+    def score(self) -> float: ...
 
 
 def _iso(t: datetime) -> str:
@@ -100,7 +115,7 @@ class Conversations:
     ``behind``: remember through it (the server's answering path), else write at once."""
 
     def __init__(self, db: Any, *, behind: WriteBehind | None = None) -> None:
-        self.state = as_state(db)  # the table comes from knowledge.migrations
+        self.state = as_state(db)  # the table comes from state.migrations
         self.behind = behind
 
     def remember(self, key: str, project_id: str, *, now: datetime) -> None:
@@ -137,13 +152,13 @@ class QuestionLog:
     """Questions the bot could not answer (or answered with low confidence), for improving aliases."""
 
     def __init__(self, db: Any, *, salt: str = "dxbot", behind: WriteBehind | None = None) -> None:
-        self.state = as_state(db)  # the table comes from knowledge.migrations
+        self.state = as_state(db)  # the table comes from state.migrations
         self.salt = salt
         self.behind = behind
 
     LOW_CONFIDENCE = 85.0
 
-    def observe(self, answer: Answer, *, channel: str, user_id: str | None, now: datetime) -> None:
+    def observe(self, answer: Observed, *, channel: str, user_id: str | None, now: datetime) -> None:
         """Keep what the bot could not answer well: unknown, clarify, or answered below LOW_CONFIDENCE."""
         weak = answer.intent in {"unknown", "clarify"} or (bool(answer.answers) and answer.score < self.LOW_CONFIDENCE)
         if weak and answer.query.strip():
@@ -167,10 +182,6 @@ class QuestionLog:
 def group_similar(texts: list[str], *, threshold: float = 75.0) -> list[tuple[str, int, list[str]]]:
     """(representative, count, distinct variants), most frequent first: 「LGWANて何」 and
     「LGWANってなに？」 are one group."""
-    from rapidfuzz import fuzz
-
-    from knowledge.search import key
-
     groups: list[tuple[str, list[str]]] = []
     for text in texts:
         k = key(text)

@@ -28,8 +28,8 @@ from typing import Any, Protocol
 
 from sqlite_utils import Database
 
-from knowledge.statedb import SqliteState, StateDB, Statement
 from knowledge.store import write_transaction
+from state.statedb import SqliteState, StateDB, Statement
 
 UNFINISHED = ("pending", "processing")
 UNFINISHED_COUNT = "SELECT count(*) AS n FROM inbound_events WHERE channel = ? AND state IN ('pending', 'processing')"
@@ -103,7 +103,7 @@ class InboundQueue(Protocol):
     def finish_many(self, jobs: Sequence[Job], *, now: datetime, also: Sequence[Statement] = ()) -> int:
         """``finish`` for answers finished close together, in one transaction (one round trip on
         PostgreSQL), each fenced as ``finish`` is: a job whose row was taken over is left alone.
-        ``also``: other writes of the same answers (handlers.state.WriteBehind), in the same
+        ``also``: other writes of the same answers (state.conversations.WriteBehind), in the same
         transaction. Returns how many rows it finished."""
 
     def retry(self, job: Job, *, error: str, at: datetime, now: datetime, max_attempts: int = MAX_ATTEMPTS) -> str:
@@ -133,11 +133,6 @@ class InboundQueue(Protocol):
     def requeue(self, ids: Sequence[str], *, now: datetime) -> int: ...
 
     def purge(self, *, before: datetime) -> int: ...
-
-
-_COLUMNS = {"payload": "TEXT", "received_at": "TEXT", "attempts": "INTEGER NOT NULL DEFAULT 0",
-            "next_attempt_at": "TEXT", "lease_until": "TEXT", "fence": "INTEGER NOT NULL DEFAULT 0",
-            "claimed_by": "TEXT", "last_error": "TEXT"}
 
 
 def _job(row: Sequence[Any], *, recovering: bool) -> Job:
@@ -215,17 +210,7 @@ class SqliteInboundQueue(FencedWrites):
     def __init__(self, db: Database) -> None:
         self.db = db
         self.state = SqliteState(db)
-        with write_transaction(db):
-            db.execute("CREATE TABLE IF NOT EXISTS inbound_events (id TEXT PRIMARY KEY, channel TEXT, state TEXT, "
-                       "updated_at TEXT)")
-            have = {c.name for c in db["inbound_events"].columns}
-            for name, decl in _COLUMNS.items():
-                if name not in have:
-                    db.execute(f"ALTER TABLE inbound_events ADD COLUMN {name} {decl}")
-            # Rows from before the queue kept no payload: a claim left "processing" then is lost for good.
-            db.execute("UPDATE inbound_events SET state = 'failed', last_error = 'acknowledged before the inbound "
-                       "queue existed; nothing was kept to answer it' WHERE state = 'processing' AND payload IS NULL")
-            db.execute("CREATE INDEX IF NOT EXISTS inbound_ready ON inbound_events(channel, state, next_attempt_at)")
+        # The table comes from state.migrations.
 
     @contextmanager
     def together(self) -> Iterator[bool]:

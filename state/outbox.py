@@ -98,21 +98,7 @@ class Outbox:
     def __init__(self, db: Database, *, lease: timedelta = LEASE) -> None:
         self.db = db
         self.lease = lease
-        with write_transaction(db):
-            db.table("outbox").create({
-                "id": int, "key": str, "kind": str, "department": str, "route": str, "fiscal_year": int,
-                "label": str, "projects": str, "due_at": str, "late": int, "state": str, "attempts": int,
-                "last_error": str, "next_attempt_at": str, "claimed_by": str, "claimed_at": str, "sent_at": str,
-                "receipt": str, "created_at": str, "claim_token": str, "lease_until": str, "verify": int,
-            }, pk="id", if_not_exists=True)
-            columns = db["outbox"].columns_dict
-            for name, kind in (("claim_token", str), ("lease_until", str), ("verify", int)):
-                if name not in columns:  # a database from before fenced claims
-                    db.table("outbox").add_column(name, kind)
-                    if name == "lease_until":  # old claims carry no lease: recover them (with a check)
-                        db.execute("UPDATE outbox SET lease_until = claimed_at WHERE state = 'sending'")
-            db.execute("CREATE UNIQUE INDEX IF NOT EXISTS outbox_key ON outbox(key)")
-            db.execute("CREATE INDEX IF NOT EXISTS outbox_state ON outbox(state, next_attempt_at)")
+        # The table comes from state.migrations.
 
     def enqueue(self, key: str, *, kind: str, department: str, route: str, fiscal_year: int, label: str,
                 projects: list[str], due_at: datetime, late: bool, now: datetime, state: str = "pending",

@@ -1,5 +1,5 @@
 """The inbound queue in PostgreSQL, for several hosts: the same rows, states and fences as
-:class:`~handlers.inbound_queue.SqliteInboundQueue`, with claims taken by ``SELECT … FOR UPDATE
+:class:`~state.inbound_queue.SqliteInboundQueue`, with claims taken by ``SELECT … FOR UPDATE
 SKIP LOCKED`` so workers on any number of hosts take different rows without waiting on each other.
 
 :func:`open_inbound_queue` picks the implementation for where the state lives.
@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from typing import Any
 
-from handlers.inbound_queue import (
+from state.inbound_queue import (
     CLAIM_SET,
     DUE,
     UNFINISHED_COUNT,
@@ -27,7 +27,7 @@ from handlers.inbound_queue import (
     _iso,
     payload_json,
 )
-from knowledge.statedb import StateDB, Statement, as_state
+from state.statedb import StateDB, Statement, as_state
 
 
 def open_inbound_queue(db: Any) -> InboundQueue:

@@ -1,5 +1,5 @@
 """The reminder outbox in PostgreSQL, for schedulers on several hosts: the rows, states, leases and
-claim tokens of :class:`~scheduler.outbox.Outbox`, with candidates taken by ``SELECT … FOR UPDATE
+claim tokens of :class:`~state.outbox.Outbox`, with candidates taken by ``SELECT … FOR UPDATE
 SKIP LOCKED`` so concurrent schedulers take different rows, and every later write fenced by the
 claim's token exactly as on SQLite.
 
@@ -14,8 +14,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from knowledge.statedb import StateDB, as_state
-from scheduler.outbox import LEASE, RESOLUTIONS, Outbox, Row, _utc, new_token, resolution, rows_query
+from state.outbox import LEASE, RESOLUTIONS, Outbox, Row, _utc, new_token, resolution, rows_query
+from state.statedb import StateDB, as_state
 
 
 def open_outbox(db: Any, *, lease: timedelta = LEASE) -> Any:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from knowledge.migrations import current_version
-from knowledge.statedb import StateDB, bump_generation
+from state.migrations import columns, current_version
+from state.statedb import StateDB, bump_generation
 
 FORMAT = "dxbot-state"
 # Parents first is not needed (no foreign keys between state tables); the order is for readers.
@@ -25,14 +25,6 @@ def _exists(state: StateDB, table: str) -> bool:
     if state.dialect == "sqlite":
         return state.one("SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = ?", [table]) is not None
     return state.one("SELECT to_regclass(?) AS t", [table])["t"] is not None  # type: ignore[index]
-
-
-def _columns(state: StateDB, table: str) -> list[str]:
-    if state.dialect == "sqlite":
-        return [r["name"] for r in state.rows(f"SELECT name FROM pragma_table_info('{table}')")]
-    return [r["column_name"] for r in state.rows(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = current_schema() "
-        "ORDER BY ordinal_position", [table])]
 
 
 def export_state(state: StateDB, out: TextIO) -> dict[str, int]:
@@ -66,7 +58,7 @@ def import_state(state: StateDB, source: TextIO) -> dict[str, int]:
             where = f" WHERE {_ONLY[table]}" if table in _ONLY else ""
             if state.one(f"SELECT 1 AS x FROM {table}{where} LIMIT 1"):
                 raise ImportRefused(f"the target already holds state ({table} has rows); import into a new database")
-            target = set(_columns(state, table))
+            target = set(columns(state, table))
             for row in rows:
                 cols = [c for c in row if c in target]
                 state.execute(f"INSERT INTO {table}({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",

@@ -12,7 +12,7 @@ from typing import Any
 from knowledge.catalog import Catalog
 from knowledge.numbers import stored_actuals
 from knowledge.records import fiscal_to_reiwa
-from knowledge.statedb import as_state, bump_generation
+from state.statedb import as_state, bump_generation
 
 
 @dataclass(frozen=True)

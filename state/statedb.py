@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from knowledge import changes
+from knowledge.store import meta, write_transaction
 
 Params = Sequence[Any]
 # A statement and the parameters of each run of it (``executemany``), for StateDB.batch.
@@ -50,6 +51,10 @@ class StateDB(Protocol):
     def describe(self) -> str:
         """Where the state is, without credentials (for /healthz and messages)."""
 
+    def generations(self, plan_db: Any, *, fresh: bool = True) -> tuple[str, str]:
+        """The generation of the plan in the knowledge base ``plan_db`` and the shared one (what
+        ``Catalog.is_stale`` compares); ``fresh=False`` may answer from a short cache."""
+
     def pin_thread(self) -> None:
         """Let the calling thread keep one connection for all its statements (the event loop's)."""
 
@@ -66,8 +71,6 @@ class SqliteState:
         """Nothing to do: every thread has its own connection already (ThreadLocalDatabase)."""
 
     def transaction(self):
-        from knowledge.store import write_transaction
-
         return write_transaction(self.db)
 
     def execute(self, sql: str, params: Params = ()) -> int:
@@ -94,14 +97,26 @@ class SqliteState:
         return found[0] if found else None
 
     def batch(self, statements: Sequence[Statement]) -> list[int]:
-        from knowledge.store import write_transaction
-
         with write_transaction(self.db):
             # One prepared statement run per row: cheaper on SQLite than one statement over a list (bench).
             return [self.db.conn.executemany(sql, rows).rowcount for sql, rows in statements]
 
     def describe(self) -> str:
         return "sqlite"
+
+    def generations(self, plan_db: Any, *, fresh: bool = True) -> tuple[str, str]:
+        if plan_db is not self.db:
+            with plan_db.lock:
+                plan = meta(plan_db, "generation") or ""
+            return plan, generation(self)
+        # The state is in the knowledge base's own file: both read in one statement.
+        with self.db.lock:
+            rows = dict(self.db.conn.execute(_GENERATIONS).fetchall())
+        return rows.get("plan") or "", rows.get("state", "")
+
+
+_GENERATIONS = ("SELECT 'plan', value FROM meta WHERE key = 'generation' "
+                "UNION ALL SELECT 'state', value FROM state_meta WHERE key = 'generation'")
 
 
 @lru_cache(maxsize=512)
@@ -121,6 +136,7 @@ class PostgresState:
 
     def __init__(self, url: str, *, max_size: int = 8, timeout: float = 15.0, generation_ttl: float = 0.5,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
+        # start-up cost: psycopg is loaded only when the state is in PostgreSQL.
         from psycopg.rows import dict_row
         from psycopg_pool import ConnectionPool
 
@@ -242,10 +258,15 @@ class PostgresState:
                 conn.execute("SELECT pg_advisory_unlock(%s)", [key])
 
     def describe(self) -> str:
-        from psycopg.conninfo import conninfo_to_dict
+        from psycopg.conninfo import conninfo_to_dict  # start-up cost: psycopg only for PostgreSQL
 
         info = conninfo_to_dict(self.url)
         return f"postgresql {info.get('host', 'localhost')}:{info.get('port', 5432)}/{info.get('dbname', '')}"
+
+    def generations(self, plan_db: Any, *, fresh: bool = True) -> tuple[str, str]:
+        with plan_db.lock:
+            plan = meta(plan_db, "generation") or ""
+        return plan, generation(self, fresh=fresh)
 
     def close(self) -> None:
         self.pool.close()
@@ -280,44 +301,6 @@ def as_state(db: Any) -> StateDB:
     if state is None:
         state = SqliteState(db)
         db._dxbot_state = state
-    return state
-
-
-def health(state: StateDB) -> dict[str, Any]:
-    """For /healthz: which database, whether it answers, and its schema version."""
-    from knowledge.migrations import LATEST, current_version
-
-    try:
-        version = current_version(state)
-        reachable = True
-    except Exception:  # noqa: BLE001 - an unreachable database is what this reports
-        version, reachable = None, False
-    return {"backend": state.dialect, "where": state.describe(), "reachable": reachable,
-            "migration": version, "migration_latest": LATEST}
-
-
-def is_postgres_url(url: str | None) -> bool:
-    return bool(url) and url.split(":", 1)[0] in {"postgresql", "postgres"}  # type: ignore[union-attr]
-
-
-def open_state(url: str | None, *, sqlite_db: Any, migrate_now: bool = True) -> StateDB:
-    """The state for ``DXBOT_DATABASE_URL`` (unset: ``sqlite_db``'s file), migrated to this code.
-
-    A PostgreSQL state is attached to ``sqlite_db``: every store built from the knowledge base
-    (``Directory(db)``, ``QuestionLog(db)``, ``submit_draft(db, …)``) then uses it, and the
-    channels need not know where the state lives.
-    """
-    from knowledge.migrations import migrate
-
-    if not url:
-        state: StateDB = as_state(sqlite_db)
-    elif is_postgres_url(url):
-        state = PostgresState(url)
-        sqlite_db._dxbot_state = state
-    else:
-        raise ValueError(f"DXBOT_DATABASE_URL must start with postgresql://, not {url.split(':', 1)[0]!r}")
-    if migrate_now:
-        migrate(state)
     return state
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from knowledge.statedb import as_state
+from state.statedb import as_state
 
 DEFAULT_ADMIN_DEPARTMENT = "デジタル行政推進課"
 
@@ -38,7 +38,7 @@ class Admin:
 
 class Directory:
     def __init__(self, db: Any) -> None:
-        self.state = as_state(db)  # the tables come from knowledge.migrations
+        self.state = as_state(db)  # the tables come from state.migrations
 
     # ------------------------------------------------------------------ edits
     def set(self, route: Route) -> None:
