@@ -299,7 +299,9 @@ class MeaningIndex:
             for size in range(min(MAX_READING, len(run) - i), MIN_READING - 1, -1):
                 words = self._by_reading.get(run[i:i + size])
                 if words:
-                    found += sorted(words)
+                    # A reading several plan words share (きかい: 機会, 機械) is read as the one the
+                    # plan uses most, not as all of them: the others only add noise.
+                    found.append(min(words, key=lambda w: (self._ja.idf.get(w, self._ja.max_idf), w)))
                     i += size
                     break
             else:
