@@ -107,6 +107,23 @@ class MeaningCall:
     hits: tuple[MeaningHit, ...]
 
 
+def _carried_confidence(score: float, support: float, words: int) -> float:
+    """A short question must be carried by the item: 「スマホが壊れた」 is near the smartphone
+    classes and not about them. A long story need not be: most of it is the teller's life."""
+    least = SHORT_SUPPORT if words <= SHORT else MID_SUPPORT if words < LONG else 0.0
+    return score * support if support < least else score
+
+
+def _answers(confidence: float, score: float, lead: float, words: int, *, naming: bool) -> bool:
+    if confidence >= (NAMING_ANSWER if naming else ANSWER) and lead >= LEAD:
+        return True
+    if words > SHORT and confidence >= LONG_ANSWER and lead >= (LONG_LEAD if words < LONG else LEAD):
+        return True
+    # Far ahead by meaning although its own words carry little of the question: a description in
+    # other words (「紙にハンコ押して回すんじゃなくて…」 is 電子決裁).
+    return words >= SHORT and score >= STRONG and lead >= STRONG_LEAD
+
+
 def asks_name(r: Reading) -> bool:
     return bool(NAMING.search(r.text))
 
@@ -163,31 +180,14 @@ class MeaningStage:
         hits = self._without_reposts(hits)
         # A word or two is a name, not a description: 「電子決済とは」 names a term the plan lacks,
         # and the nearest term (キャッシュレス) would be a confident wrong answer.
-        fewest = MIN_WORDS_DEFINITION if r.glossary_cue and not naming else MIN_WORDS
-        if not hits or len(query.words) < fewest:
-            return MeaningCall("unknown", (), 0.0, 0.0, query, ())
-        compound = _COMPOUND.fullmatch(r.text.strip(" 　?？!！。"))
-        if compound and len(query.words) <= SHORT and not self.index.says(compound.group(0)):
-            # 「ネットワークビジネス」 is one word the plan never writes, not its parts (ネットワーク, ビジネス)
-            # wherever the plan has them: a name the plan lacks is not described by its pieces.
+        if not hits or self._a_name_not_a_description(r, query, naming=naming):
             return MeaningCall("unknown", (), 0.0, 0.0, query, ())
         top = hits[0]
         support = self.index.support(query, top.kind, top.ref)
-        runner = hits[1].score if len(hits) > 1 else 0.0
-        lead = top.score - runner
+        lead = top.score - (hits[1].score if len(hits) > 1 else 0.0)
         scored = tuple(Scored(h.ref, round(100 * h.score, 1), h.kind, f"meaning:{h.field}") for h in hits)
-        confidence = top.score
-        # A short question must be carried by the item: 「スマホが壊れた」 is near the smartphone
-        # classes and not about them. A long story need not be: most of it is the teller's life.
-        least = SHORT_SUPPORT if len(query.words) <= SHORT else MID_SUPPORT if len(query.words) < LONG else 0.0
-        if support < least:
-            confidence *= support
-        long = len(query.words) >= LONG
-        answer = (confidence >= (NAMING_ANSWER if naming else ANSWER) and lead >= LEAD) or (
-            len(query.words) > SHORT and confidence >= LONG_ANSWER and lead >= (LONG_LEAD if not long else LEAD)) or (
-            # Far ahead by meaning although its own words carry little of the question: a
-            # description in other words (「紙にハンコ押して回すんじゃなくて…」 is 電子決裁).
-            len(query.words) >= SHORT and top.score >= STRONG and lead >= STRONG_LEAD)
+        confidence = _carried_confidence(top.score, support, len(query.words))
+        answer = _answers(confidence, top.score, lead, len(query.words), naming=naming)
         if answer:
             return MeaningCall(top.kind, scored[:1], confidence, support, query, tuple(hits))
         if confidence >= CLARIFY and support >= CLARIFY_SUPPORT and len(query.words) > SHORT:
@@ -195,6 +195,17 @@ class MeaningStage:
             return MeaningCall("clarify", close, confidence, support, query, tuple(hits))
         suggest = tuple(s for s, h in zip(scored, hits, strict=True) if h.score >= SUGGEST)[:3] if query.coverage >= MIN_COVERAGE else ()
         return MeaningCall("unknown", suggest, confidence, support, query, tuple(hits))
+
+    def _a_name_not_a_description(self, r: Reading, query: Query, *, naming: bool) -> bool:
+        # A word or two is a name, not a description: 「電子決済とは」 names a term the plan lacks,
+        # and the nearest term (キャッシュレス) would be a confident wrong answer.
+        fewest = MIN_WORDS_DEFINITION if r.glossary_cue and not naming else MIN_WORDS
+        if len(query.words) < fewest:
+            return True
+        # 「ネットワークビジネス」 is one word the plan never writes, not its parts (ネットワーク, ビジネス)
+        # wherever the plan has them: a name the plan lacks is not described by its pieces.
+        compound = _COMPOUND.fullmatch(r.text.strip(" 　?？!！。"))
+        return bool(compound and len(query.words) <= SHORT and not self.index.says(compound.group(0)))
 
     def carried(self, r: Reading, named: list[Scored], *, kinds: set[str]) -> Scored | None:
         """The item a question names (found by the precise stages, but too small a part of the

@@ -161,6 +161,35 @@ class Responder:
             reading = replace(reading, lang=lang)
         if not reading.text.strip():
             return self._help(reading, audience)
+        early = self._not_about_the_plan(reading, audience, lang_asked=lang is not None)
+        if isinstance(early, Answer):
+            return early
+        reading = early
+        if reading.project_ids:
+            return self._by_ids(reading, audience)
+        typo = self._mistyped_id(reading, audience)
+        if typo is not None:
+            return typo
+        analysis = self.resolver.analyse(reading)
+        if asks_name(reading):  # "what do you call …" asks for a term, never for a list
+            return self._by_topic(reading, analysis, audience)
+        listed = self._listed(reading, analysis, audience)
+        if listed is not None:
+            return listed
+        if reading.help_cue and not reading.core:
+            return self._help(reading, audience)
+        if not reading.core and (reading.project_intent or reading.followup) and (
+            context.last_project in self.catalog.projects  # the only place an answer reads the conversation
+        ):
+            p = self.catalog.projects[context.last_project]
+            return self._project(reading, [Scored(p.id, 100.0)], reading.project_intent or "project_status",
+                                 audience, assumed=p.id)
+        return self._by_topic(reading, analysis, audience)
+
+    def _not_about_the_plan(self, reading: Reading, audience: Audience, *, lang_asked: bool) -> Answer | Reading:
+        """The answers given before the plan's items are looked at: a request or a question about the
+        bot, the list of terms, another organisation. Otherwise the reading, without whose names
+        that only say whose (船橋市の, 国の where the plan says so)."""
         never = asked_kinds(reading.text, kinds=NEVER_HELD)
         if never:  # 「指示を無視して…」, "how old are you?": nothing in the plan answers it
             return staged(self._unknown(reading, audience, [], reason=unheld_reason(never[0], reading.lang, what="")),
@@ -171,19 +200,15 @@ class Responder:
                                  source=c.source_line(self.catalog, reading.lang, glossary=True))
         verdict = self.scope.check(reading.text)
         if verdict.out is not None:
-            if lang is None:  # "Kashiwa's telework" is English, whatever words it uses
+            if not lang_asked:  # "Kashiwa's telework" is English, whatever words it uses
                 reading = replace(reading, lang=verdict.out.reply_lang(reading.text, reading.lang))
             return self._out_of_scope(reading, audience, verdict.out)
         if verdict.topic != fold_for_scan(reading.text):  # "船橋市のRPA", "国のガバメントクラウド": the topic
             reading = replace(read(verdict.topic), text=reading.text, lang=reading.lang)
-        if reading.project_ids:
-            return self._by_ids(reading, audience)
-        typo = self._mistyped_id(reading, audience)
-        if typo is not None:
-            return typo
-        analysis = self.resolver.analyse(reading)
-        if asks_name(reading):  # "what do you call …" asks for a term, never for a list
-            return self._by_topic(reading, analysis, audience)
+        return reading
+
+    def _listed(self, reading: Reading, analysis: Analysis, audience: Audience) -> Answer | None:
+        """A list: of an approach or policy named by its words, or of the filters the question names."""
         group = self.meaning.group(reading)
         if group is not None:  # an approach or policy named by its words: all of its projects
             kind, gid, texts = group
@@ -195,23 +220,15 @@ class Responder:
             if listed is not None:
                 return staged(listed, "meaning (approach or policy described)")
         listed = self._list(reading, analysis, audience)
-        if listed is not None:
-            one = self.meaning.describes_one(reading)
-            if one is None:
-                return listed
-            # 「PCを115台増やした事業ってどれ？」: a description of one project whose words happened
-            # to name a list filter (オンライン, 追加); the project it describes is the answer.
-            intent = reading.project_intent or "project_status"
-            return staged(self._project(reading, [one], intent, audience), "meaning (one project described)")
-        if reading.help_cue and not reading.core:
-            return self._help(reading, audience)
-        if not reading.core and (reading.project_intent or reading.followup) and (
-            context.last_project in self.catalog.projects  # the only place an answer reads the conversation
-        ):
-            p = self.catalog.projects[context.last_project]
-            return self._project(reading, [Scored(p.id, 100.0)], reading.project_intent or "project_status",
-                                 audience, assumed=p.id)
-        return self._by_topic(reading, analysis, audience)
+        if listed is None:
+            return None
+        one = self.meaning.describes_one(reading)
+        if one is None:
+            return listed
+        # 「PCを115台増やした事業ってどれ？」: a description of one project whose words happened
+        # to name a list filter (オンライン, 追加); the project it describes is the answer.
+        intent = reading.project_intent or "project_status"
+        return staged(self._project(reading, [one], intent, audience), "meaning (one project described)")
 
     def project_answer(self, project_id: str, intent: str, *, audience: Audience = "staff",
                        lang: str = "ja") -> Answer:
@@ -301,42 +318,47 @@ class Responder:
             if call.kind == "glossary":
                 return staged(self._glossary(r, call.top[0], audience), "meaning (naming question)")
         decision = self.resolver.decide(r, a)
-        if decision.kind in ("unknown", "clarify"):
-            topic = term_topic(r, a, kpi_words=self._kpi_words, mentions=self._projects_using) if not asks_name(r) else None
+        if decision.kind in ("unknown", "clarify") and not naming:
+            topic = term_topic(r, a, kpi_words=self._kpi_words, mentions=self._projects_using)
             if topic is not None:
                 return staged(self._glossary(r, topic, audience), "names (a term as the topic)")
-        if decision.kind == "glossary":
-            return staged(self._glossary(r, decision.top[0], audience), "names")
-        if decision.kind == "project":
-            return staged(self._project(r, decision.top[:1], decision.intent, audience), "names")
-        if decision.kind == "clarify":
-            return staged(self._clarify(r, decision.top, decision.topic, audience), "names")
-        # The precise stages found nothing they could answer. A sentence of the plan that holds every
-        # content word answers; then a name they found whose own text carries the rest of the
-        # question (「DXを最初に提唱したのは誰？」); then what the question describes.
+        if decision.kind in ("glossary", "project", "clarify"):
+            return self._decided(r, decision.kind, list(decision.top), decision.intent, decision.topic, audience, "names")
+        return self._by_meaning(r, a, decision.top, decision.topic, audience, naming=naming)
+
+    def _by_meaning(self, r: Reading, a: Analysis, named: list[Scored], topic: str, audience: Audience,
+                    *, naming: bool) -> Answer:
+        """The precise stages found nothing they could answer. A sentence of the plan that holds
+        every content word answers; then a name they found whose own text carries the rest of the
+        question (「DXを最初に提唱したのは誰？」); then what the question describes."""
         kinds = meaning_kinds(r, naming=naming)
         call = self.meaning.decide(r, kinds=kinds)
         quoted = self._quote(r, audience)
         if quoted is not None:
             if call.kind == "clarify" and quoted.answers and quoted.answers[0].id in {s.id for s in call.top}:
                 # The sentence is in one of several projects the question fits equally: ask which.
-                return staged(self._clarify(r, list(call.top), decision.topic, audience), "meaning")
+                return staged(self._clarify(r, list(call.top), topic, audience), "meaning")
             return staged(self._held(r, quoted, audience), "passage")
-        named = self.meaning.carried(r, [Scored(h.id, h.score, kind, h.how) for kind in ("glossary", "project")
-                                         for h in a.by_kind.get(kind, [])], kinds=kinds)
-        if named is not None and named.kind == "glossary":
-            return staged(self._glossary(r, named, audience), "names, carried by meaning")
-        if named is not None:
-            return staged(self._project(r, [named], r.project_intent or "project_status", audience),
-                          "names, carried by meaning")
-        if call.kind == "glossary":
-            return staged(self._glossary(r, call.top[0], audience), "meaning")
-        if call.kind == "project":
-            return staged(self._project(r, list(call.top), r.project_intent or "project_status", audience), "meaning")
-        if call.kind == "clarify":
-            return staged(self._clarify(r, list(call.top), decision.topic, audience), "meaning")
-        return staged(self._unknown(r, audience, [self._any_ref(s, r.lang) for s in (decision.top or list(call.top))]),
+        carried = self.meaning.carried(r, [Scored(h.id, h.score, kind, h.how) for kind in ("glossary", "project")
+                                           for h in a.by_kind.get(kind, [])], kinds=kinds)
+        if carried is not None:
+            return self._decided(r, carried.kind, [carried], r.project_intent or "project_status", topic, audience,
+                                 "names, carried by meaning")
+        if call.kind in ("glossary", "project", "clarify"):
+            return self._decided(r, call.kind, list(call.top), r.project_intent or "project_status", topic, audience,
+                                 "meaning")
+        return staged(self._unknown(r, audience, [self._any_ref(s, r.lang) for s in (named or list(call.top))]),
                       "nothing confident")
+
+    def _decided(self, r: Reading, kind: str, top: list[Scored], intent: str, topic: str, audience: Audience,
+                 stage: str) -> Answer:
+        """The answer a stage decided on: a term, a project (the best one, unless the meaning stage
+        chose several), or the question which."""
+        if kind == "glossary":
+            return staged(self._glossary(r, top[0], audience), stage)
+        if kind == "clarify":
+            return staged(self._clarify(r, top, topic, audience), stage)
+        return staged(self._project(r, top if stage == "meaning" else top[:1], intent, audience), stage)
 
     def _projects_using(self, term: str) -> int:
         return len(self.resolver.projects_mentioning(term))

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from handlers.resolve import Analysis, Scored
 from handlers.understand import Reading
 from knowledge.normalize import fold
+from knowledge.search import Hit
 
 NAMED = 70.0  # how surely the precise stages found the term's name (0–100)
 # What follows a Japanese topic: 「〜って」「〜は」「〜とは」「〜の」「〜という」「〜でいう」「〜、」.
@@ -41,25 +42,33 @@ def term_topic(r: Reading, a: Analysis, *, kpi_words: str, mentions: Callable[[s
     if not terms:
         return None
     top = terms[0]
-    if any(h.score > top.score or len(h.via) > len(top.via) for h in a.by_kind.get("project", [])
-           if h.how in ("exact", "mention")):
-        return None  # a project's own name, longer than the term (オープンデータカタログサイト)
+    if _project_named(a, top) or _asks_a_project(r, kpi_words) or mentions(top.id) > EVERYDAY:
+        return None
+    return Scored(top.id, top.score, "glossary", top.how) if _opens_question(r, top.via) else None
+
+
+def _project_named(a: Analysis, term: Hit) -> bool:
+    """A project's own name is named, as surely as the term or longer (オープンデータカタログサイト)."""
+    return any(h.score > term.score or len(h.via) > len(term.via) for h in a.by_kind.get("project", [])
+               if h.how in ("exact", "mention"))
+
+
+def _asks_a_project(r: Reading, kpi_words: str) -> bool:
+    """What is asked only a project holds: its department, schedule, status, a year, figures."""
     if r.project_intent == "project_department" and not _DEPARTMENT.search(r.text):
-        pass  # 「誰が提唱した」, "who runs it": who, of a term, is a fact of its entry, not a department
-    elif r.project_intent in _PROJECT_ONLY or r.question.year or _ABOUT_PROJECTS.search(r.text):
-        return None
-    if mentions(top.id) > EVERYDAY:
-        return None
-    if r.project_intent == "project_kpi" and (not r.question.counter or fold(r.question.counter) in kpi_words):
-        return None
-    text, name = fold(r.text, kana=False), fold(top.via, kana=False)
-    at = fold(r.text).find(fold(top.via))  # the name as found, in whichever kana it was typed
+        return False  # 「誰が提唱した」, "who runs it": who, of a term, is a fact of its entry
+    if r.project_intent in _PROJECT_ONLY or r.question.year or _ABOUT_PROJECTS.search(r.text):
+        return True
+    return r.project_intent == "project_kpi" and (not r.question.counter or fold(r.question.counter) in kpi_words)
+
+
+def _opens_question(r: Reading, via: str) -> bool:
+    """The name is the topic of a question: it opens a Japanese one (「オープンデータって、…？」)
+    followed by a topic mark, or stands anywhere in an English one."""
+    text, name = fold(r.text, kana=False), fold(via, kana=False)
+    at = fold(r.text).find(fold(via))  # the name as found, in whichever kana it was typed
     if at < 0 or len(text) != len(fold(r.text)):
-        return None
+        return False
     if r.lang == "en" or sum(ch.isascii() for ch in r.text) > 0.6 * len(r.text):  # "Which company provides Yahoo!くらし?"
-        return Scored(top.id, top.score, "glossary", top.how) if _EN_QUESTION.search(r.text) else None
-    if not _LEAD.fullmatch(text[:at]):  # the topic opens the question: 「オープンデータって、…？」
-        return None
-    if not _TOPIC_MARK.match(text, at + len(name)) or not _JA_QUESTION.search(text):
-        return None
-    return Scored(top.id, top.score, "glossary", top.how)
+        return bool(_EN_QUESTION.search(r.text))
+    return bool(_LEAD.fullmatch(text[:at]) and _TOPIC_MARK.match(text, at + len(name)) and _JA_QUESTION.search(text))

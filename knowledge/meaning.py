@@ -140,44 +140,59 @@ class MeaningIndex:
         self._masks: dict[frozenset[str], np.ndarray] = {}
         self._lock = threading.Lock()
         self._recent: dict[tuple[str, frozenset[str]], tuple[Query, np.ndarray, np.ndarray, np.ndarray]] = {}
-        # Soft alignment: every distinct plan word with a vector, and each unit's words as ids into
-        # it, so that a question word's best match in every unit is one gather and one reduce.
-        found = [(w, v) for w in self._ja.idf if (v := vectors.get(w)) is not None]
-        vocab = [w for w, _ in found]
-        self._vocab_ids = {w: i for i, w in enumerate(vocab)}
-        self._vocab = np.vstack([v for _, v in found]) if found else np.zeros((0, vectors.dimensions), np.float32)
-        # A unit with no word that has a vector points at an extra zero column.
-        self._vocab_t = np.ascontiguousarray(np.hstack([self._vocab.T, np.zeros((vectors.dimensions, 1), np.float32)]))
-        self._unit_ids: list[np.ndarray] = [np.array([self._vocab_ids[w] for w in d if w in self._vocab_ids] or [len(vocab)], dtype=np.int64)
-                          for d in ja_docs]
-        self._all_ids = np.concatenate(self._unit_ids) if self._unit_ids else np.zeros(0, np.int64)
-        self._all_starts = np.cumsum([0] + [len(x) for x in self._unit_ids[:-1]]) if self._unit_ids else np.zeros(0, np.int64)
-        self._by_reading: dict[str, set[str]] = defaultdict(set)
-        for w in self._ja.idf:
-            r = reading(w) if not _is_katakana(w) else w
-            if MIN_READING <= len(r) <= MAX_READING and not w.isascii():
-                self._by_reading[r].add(w)
-        # Words as the plan writes them (公民館, 電子決裁), for spelling kana messages.
-        spelled: dict[str, dict[str, str]] = defaultdict(dict)  # reading -> {word as written: its normalized form}
-        for u in units:
-            names = [u.ref] if u.kind == "glossary" else []
-            for surface, kana in [*spellings(u.text), *((n, reading(n)) for n in names if not n.isascii())]:
-                if MIN_READING <= len(kana) <= MAX_READING and not surface.isascii():
-                    spelled[kana].setdefault(surface, "".join(ja_words(surface)) or surface)
-        # A reading spelled one way, or several ways of one word (申込, 申し込み), is unambiguous.
-        self._spelled = {kana: min(forms) for kana, forms in spelled.items() if len(set(forms.values())) == 1}
-        extra: dict[str, set[str]] = defaultdict(set)
-        for surface, kana in spellings(" ".join(also_spell)):
-            if 2 <= len(kana) <= MAX_READING and kana not in spelled and _HAS_KANJI.search(surface):
-                extra[kana].add(surface)
-        # Two kana (いみ, なに) are spelled only as a whole word between spaces or marks.
-        self._cue_spelled = {kana: next(iter(s)) for kana, s in extra.items() if len(s) == 1}
-        self._spelled.update({k: w for k, w in self._cue_spelled.items() if len(k) >= MIN_READING})
+        self._align(ja_docs)
+        self._by_reading = self._readings()
+        self._spelled, self._cue_spelled = self._spellings(also_spell)
         # One sentence vector per distinct word list: a grown plan repeats its texts.
         rows: dict[tuple[str, ...], int] = {}
         self._row_of = np.array([rows.setdefault(d, len(rows)) for d in ja_docs], dtype=np.int64)
         self._matrix = (np.vstack([self._sentence(d) for d in rows]) if rows
                         else np.zeros((0, vectors.dimensions), np.float32))
+
+    def _align(self, ja_docs: list[tuple[str, ...]]) -> None:
+        """Soft alignment: every distinct plan word with a vector, and each unit's words as ids into
+        it, so that a question word's best match in every unit is one gather and one reduce."""
+        dims = self.vectors.dimensions
+        found = [(w, v) for w in self._ja.idf if (v := self.vectors.get(w)) is not None]
+        self._vocab_ids = {w: i for i, (w, _) in enumerate(found)}
+        self._vocab = np.vstack([v for _, v in found]) if found else np.zeros((0, dims), np.float32)
+        # A unit with no word that has a vector points at an extra zero column.
+        self._vocab_t = np.ascontiguousarray(np.hstack([self._vocab.T, np.zeros((dims, 1), np.float32)]))
+        self._unit_ids: list[np.ndarray] = [
+            np.array([self._vocab_ids[w] for w in d if w in self._vocab_ids] or [len(found)], dtype=np.int64)
+            for d in ja_docs]
+        self._all_ids = np.concatenate(self._unit_ids) if self._unit_ids else np.zeros(0, np.int64)
+        self._all_starts = (np.cumsum([0] + [len(x) for x in self._unit_ids[:-1]]) if self._unit_ids
+                            else np.zeros(0, np.int64))
+
+    def _readings(self) -> dict[str, set[str]]:
+        """The plan's words by their katakana reading, for reading kana runs."""
+        by_reading: dict[str, set[str]] = defaultdict(set)
+        for w in self._ja.idf:
+            r = reading(w) if not _is_katakana(w) else w
+            if MIN_READING <= len(r) <= MAX_READING and not w.isascii():
+                by_reading[r].add(w)
+        return by_reading
+
+    def _spellings(self, also_spell: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
+        """Words as the plan writes them (公民館, 電子決裁) by reading, for spelling kana messages; and
+        the cue words' spellings (いみ → 意味) where the plan has no word of that reading."""
+        spelled: dict[str, dict[str, str]] = defaultdict(dict)  # reading -> {word as written: its normalized form}
+        for u in self.units:
+            names = [u.ref] if u.kind == "glossary" else []
+            for surface, kana in [*spellings(u.text), *((n, reading(n)) for n in names if not n.isascii())]:
+                if MIN_READING <= len(kana) <= MAX_READING and not surface.isascii():
+                    spelled[kana].setdefault(surface, "".join(ja_words(surface)) or surface)
+        # A reading spelled one way, or several ways of one word (申込, 申し込み), is unambiguous.
+        plan = {kana: min(forms) for kana, forms in spelled.items() if len(set(forms.values())) == 1}
+        extra: dict[str, set[str]] = defaultdict(set)
+        for surface, kana in spellings(" ".join(also_spell)):
+            if 2 <= len(kana) <= MAX_READING and kana not in spelled and _HAS_KANJI.search(surface):
+                extra[kana].add(surface)
+        # Two kana (いみ, なに) are spelled only as a whole word between spaces or marks.
+        cues = {kana: next(iter(s)) for kana, s in extra.items() if len(s) == 1}
+        plan.update({k: w for k, w in cues.items() if len(k) >= MIN_READING})
+        return plan, cues
 
     # ------------------------------------------------------------------ query side
     def query(self, text: str, *, ignore: frozenset[str] = frozenset()) -> Query:
