@@ -289,69 +289,83 @@ def _kpi_cell(text: str, year: int, lineno: int, pid: str) -> list[KpiValue]:
     raise PlanParseError(lineno, f"project {pid}: KPI value not understood: {text!r}")
 
 
+@dataclass
+class _KpiTable:
+    """The 参考値 table's rows as read: labels, the baseline column, the years and their values."""
+    labels: list[tuple[int, str]] = field(default_factory=list)
+    baseline_year: int | None = None
+    baselines: list[tuple[int, str]] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    values: list[tuple[int, list[str]]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
 def _indicators(block: _Block) -> tuple[Indicator, ...]:
     if not block.kpi_rows:
         return ()
-    labels: list[tuple[int, str]] = []
-    baseline_year: int | None = None
-    baselines: list[tuple[int, str]] = []
-    years: list[int] = []
-    values: list[tuple[int, list[str]]] = []
-    notes: list[str] = []
+    header_line = block.kpi_rows[0][0]
+    table = _kpi_table(block)
+    if not table.labels or not table.years or not table.values:
+        raise PlanParseError(header_line, f"project {block.id}: 参考値 table is incomplete")
+    per_indicator = _kpi_values(block, table)
+    out = []
+    for no, label in table.labels:
+        unit_match = _UNIT.search(label)
+        out.append(Indicator(no=no, label=label, unit=unit_match.group(1) if unit_match else None,
+                             values=tuple(per_indicator[no]), note="\n".join(table.notes)))
+    return tuple(out)
+
+
+def _kpi_table(block: _Block) -> _KpiTable:
+    t = _KpiTable()
     header_line, header = block.kpi_rows[0]
     head_cells = [strip_markup(c) for c in header if c.strip()]
     if not head_cells or not head_cells[0].startswith("内容"):
         raise PlanParseError(header_line, f"project {block.id}: 参考値 table without 内容")
-    if _YEAR_LABEL.match(head_cells[-1]):
-        baseline_year = reiwa_to_fiscal(int(_YEAR_LABEL.match(head_cells[-1]).group(1)))  # type: ignore[union-attr]
+    year_label = _YEAR_LABEL.match(head_cells[-1])
+    if year_label:
+        t.baseline_year = reiwa_to_fiscal(int(year_label.group(1)))
     inline_label = head_cells[0][len("内容"):].strip()
     if inline_label:
-        labels = _split_circled(inline_label)  # 2-3-3 prints the label inside the header cell
+        t.labels = _split_circled(inline_label)  # 2-3-3 prints the label inside the header cell
     for lineno, cells in block.kpi_rows[1:]:
-        texts = [strip_markup(c) for c in cells]
-        filled = [t for t in texts if t]
-        if not filled:
-            continue
-        if all(_YEAR_LABEL.match(t) for t in filled):
-            years = [reiwa_to_fiscal(int(_YEAR_LABEL.match(t).group(1))) for t in filled]  # type: ignore[union-attr]
-        elif filled[0].startswith("※"):
-            notes.append(" ".join(filled))
-        elif years and not values:
-            values = [(lineno, filled)]
-        elif not labels:
-            labels = _split_circled(filled[0])
-            if len(filled) > 1:
-                baselines = _split_circled(filled[-1])
-        else:
-            raise PlanParseError(lineno, f"project {block.id}: unexpected row in the 参考値 table")
-    if not labels or not years or not values:
-        raise PlanParseError(header_line, f"project {block.id}: 参考値 table is incomplete")
-    lineno, cells = values[0]
-    if len(cells) != len(years):
-        raise PlanParseError(lineno, f"project {block.id}: {len(cells)} KPI values for {len(years)} years")
-    per_indicator: dict[int, list[KpiValue]] = {no: [] for no, _ in labels}
-    for no, text in baselines:
-        if baseline_year is not None and no in per_indicator:
+        filled = [x for x in (strip_markup(c) for c in cells) if x]
+        if filled:
+            _kpi_row(block, t, lineno, filled)
+    return t
+
+
+def _kpi_row(block: _Block, t: _KpiTable, lineno: int, filled: list[str]) -> None:
+    years = [_YEAR_LABEL.match(x) for x in filled]
+    if all(years):
+        t.years = [reiwa_to_fiscal(int(m.group(1))) for m in years if m]
+    elif filled[0].startswith("※"):
+        t.notes.append(" ".join(filled))
+    elif t.years and not t.values:
+        t.values = [(lineno, filled)]
+    elif not t.labels:
+        t.labels = _split_circled(filled[0])
+        if len(filled) > 1:
+            t.baselines = _split_circled(filled[-1])
+    else:
+        raise PlanParseError(lineno, f"project {block.id}: unexpected row in the 参考値 table")
+
+
+def _kpi_values(block: _Block, t: _KpiTable) -> dict[int, list[KpiValue]]:
+    lineno, cells = t.values[0]
+    if len(cells) != len(t.years):
+        raise PlanParseError(lineno, f"project {block.id}: {len(cells)} KPI values for {len(t.years)} years")
+    per_indicator: dict[int, list[KpiValue]] = {no: [] for no, _ in t.labels}
+    for no, text in t.baselines:
+        if t.baseline_year is not None and no in per_indicator:
             value = None if text in _NONE_VALUES else _number(text) if _PLAIN.match(text) else None
-            per_indicator[no].append(KpiValue(baseline_year, "baseline", value, text))
-    for year, cell in zip(years, cells, strict=True):
+            per_indicator[no].append(KpiValue(t.baseline_year, "baseline", value, text))
+    for year, cell in zip(t.years, cells, strict=True):
         for no, text in _split_circled(cell):
             if no not in per_indicator:
                 raise PlanParseError(lineno, f"project {block.id}: KPI value for unknown indicator {no}")
             per_indicator[no].extend(_kpi_cell(text, year, lineno, block.id))
-    out = []
-    for no, label in labels:
-        unit_match = _UNIT.search(label)
-        out.append(
-            Indicator(
-                no=no,
-                label=label,
-                unit=unit_match.group(1) if unit_match else None,
-                values=tuple(per_indicator[no]),
-                note="\n".join(notes),
-            )
-        )
-    return tuple(out)
+    return per_indicator
 
 
 def _finish_block(block: _Block, policies: dict[int, Policy], approaches: dict[str, Approach]) -> Project:
@@ -448,81 +462,125 @@ def parse_plan(text: str) -> Plan:
     """Parse the whole document. Raises :class:`PlanParseError` naming the line it could not read."""
     raw_lines = text.splitlines()
     numbered = list(enumerate(raw_lines, start=1))
+    layout = _layout(raw_lines, numbered)
+    body = _Body(first_project=layout.first_project)
+    for lineno, line in numbered:
+        if layout.body_start <= lineno < layout.glossary_at:
+            body.feed(lineno, line)
+    blocks = body.close(layout.glossary_at)
+    projects = _projects(blocks, body.policies, body.approaches)
+    glossary = _parse_glossary([(n, ln) for n, ln in numbered if layout.glossary_at < n < layout.glossary_end])
+    if not glossary:
+        raise PlanParseError(layout.glossary_at, "the glossary is empty")
+    return Plan(
+        title=layout.title,
+        edition=layout.edition,
+        policies=tuple(sorted(body.policies.values(), key=lambda p: p.id)),
+        approaches=tuple(sorted(body.approaches.values(), key=lambda a: a.id)),
+        projects=tuple(projects),
+        glossary=glossary,
+        source_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    )
+
+
+@dataclass(frozen=True)
+class _Layout:
+    title: str
+    edition: str
+    glossary_at: int
+    glossary_end: int
+    body_start: int
+    first_project: int
+
+
+def _layout(raw_lines: list[str], numbered: list[tuple[int, str]]) -> _Layout:
+    """Where the parts of the document are: its title, the body after the sample page, the glossary."""
     nonblank = [ln.strip() for ln in raw_lines if ln.strip()]
     if not nonblank:
         raise PlanParseError(1, "empty document")
     title = nonblank[0]
     edition = next((ln.strip() for ln in raw_lines if re.search(r"年.*月\s*改定\s*$", ln.strip())), "")
-
     glossary_at = next((n for n, ln in numbered if ln.strip() == "用語集"), None)
     if glossary_at is None:
         raise PlanParseError(len(raw_lines), "no 用語集 (glossary) section")
-    glossary_end = next(
-        (n for n, ln in numbered if n > glossary_at and ln.strip() == title), len(raw_lines) + 1
-    )
+    glossary_end = next((n for n, ln in numbered if n > glossary_at and ln.strip() == title), len(raw_lines) + 1)
     sample_at = next((n for n, ln in numbered if "ページの見方" in ln), None)
     sample_end = 0
     if sample_at is not None:
         sample_end = next((n for n, ln in numbered if n > sample_at and _POLICY.match(ln.strip())), 0)
         if not sample_end:
             raise PlanParseError(sample_at, "the sample page is not followed by a 基本方針 section")
-
-    policies: dict[int, Policy] = {}
-    approaches: dict[str, Approach] = {}
-    blocks: list[_Block] = []
-    block: _Block | None = None
-    current_policy: int | None = None
-    pending_heading: tuple[int, str] | None = None
-    opened: set[int] = set()  # policies whose section has begun (an approach's vision was read)
     body_start = sample_end or 1
     first_project = next((n for n, ln in numbered if n >= body_start and _PROJECT_START.match(ln)), None)
     if first_project is None:
         raise PlanParseError(body_start, "no project (事業番号) found")
+    return _Layout(title, edition, glossary_at, glossary_end, body_start, first_project)
 
-    for lineno, line in numbered:
-        if lineno < body_start or lineno >= glossary_at:
-            continue
+
+class _Body:
+    """The body read line by line: policy and approach headings, and each project's block."""
+
+    def __init__(self, *, first_project: int) -> None:
+        self.first_project = first_project
+        self.policies: dict[int, Policy] = {}
+        self.approaches: dict[str, Approach] = {}
+        self.blocks: list[_Block] = []
+        self.block: _Block | None = None
+        self.policy: int | None = None
+        self.heading: tuple[int, str] | None = None
+        self.opened: set[int] = set()  # policies whose section has begun (an approach's vision was read)
+
+    def feed(self, lineno: int, line: str) -> None:
         stripped = line.strip()
         m = _PROJECT_START.match(line)
         if m:
-            if block is not None:
-                block.end = lineno - 1
-                blocks.append(block)
-            block = _Block(id=m.group(1), start=lineno, note=(m.group(2) or "").strip())
-            pending_heading = None
-            continue
-        if is_noise(line):
-            continue
+            if self.block is not None:
+                self.block.end = lineno - 1
+                self.blocks.append(self.block)
+            self.block = _Block(id=m.group(1), start=lineno, note=(m.group(2) or "").strip())
+            self.heading = None
+        elif is_noise(line):
+            return
+        elif not self._heading(lineno, line, stripped):
+            if self.block is None:
+                if lineno < self.first_project:
+                    return  # narrative chapters before the first project
+                raise PlanParseError(lineno, f"text outside any project: {stripped[:40]!r}")
+            _feed_block(self.block, lineno, line)
+
+    def _heading(self, lineno: int, line: str, stripped: str) -> bool:
+        """A policy, an approach heading or an approach's vision: True when the line was one."""
         m = _POLICY.match(stripped)
         if m and "\t" not in line:
-            current_policy = int(m.group(1))
-            if current_policy not in opened:  # the title is the heading that opens its section (below)
-                policies[current_policy] = Policy(current_policy, fix_ocr(m.group(2)))
-            continue
+            self.policy = int(m.group(1))
+            if self.policy not in self.opened:  # the title is the heading that opens its section (below)
+                self.policies[self.policy] = Policy(self.policy, fix_ocr(m.group(2)))
+            return True
         m = _APPROACH_HEADING.match(stripped)
-        if m and "\t" not in line and current_policy is not None:
-            pending_heading = (int(m.group(1)), m.group(2))  # a page header, or an approach with its vision next
-            continue
+        if m and "\t" not in line and self.policy is not None:
+            self.heading = (int(m.group(1)), m.group(2))  # a page header, or an approach with its vision next
+            return True
         m = _VISION.match(stripped)
-        if m:
-            if pending_heading is None or current_policy is None:
-                raise PlanParseError(lineno, "目指すべき姿 without an approach heading")
-            # A policy's title is the heading before its first approach, not one in the narrative
-            # chapters that the sample page (when a copy lacks it) no longer fences off.
-            opened.add(current_policy)
-            aid = f"{current_policy}-{pending_heading[0]}"
-            approaches[aid] = Approach(aid, current_policy, pending_heading[1], m.group(1))
-            pending_heading = None
-            continue
-        if block is None:
-            if lineno < first_project:
-                continue  # narrative chapters before the first project
-            raise PlanParseError(lineno, f"text outside any project: {stripped[:40]!r}")
-        _feed_block(block, lineno, line)
-    if block is not None:
-        block.end = glossary_at - 1
-        blocks.append(block)
+        if not m:
+            return False
+        if self.heading is None or self.policy is None:
+            raise PlanParseError(lineno, "目指すべき姿 without an approach heading")
+        # A policy's title is the heading before its first approach, not one in the narrative
+        # chapters that the sample page (when a copy lacks it) no longer fences off.
+        self.opened.add(self.policy)
+        aid = f"{self.policy}-{self.heading[0]}"
+        self.approaches[aid] = Approach(aid, self.policy, self.heading[1], m.group(1))
+        self.heading = None
+        return True
 
+    def close(self, glossary_at: int) -> list[_Block]:
+        if self.block is not None:
+            self.block.end = glossary_at - 1
+            self.blocks.append(self.block)
+        return self.blocks
+
+
+def _projects(blocks: list[_Block], policies: dict[int, Policy], approaches: dict[str, Approach]) -> list[Project]:
     projects: list[Project] = []
     seen: dict[str, int] = {}
     for b in blocks:
@@ -534,19 +592,7 @@ def parse_plan(text: str) -> Plan:
     for a in approaches.values():
         if a.policy_id not in policies:
             raise PlanParseError(1, f"approach {a.id} under unknown policy {a.policy_id}")
-
-    glossary = _parse_glossary([(n, ln) for n, ln in numbered if glossary_at < n < glossary_end])
-    if not glossary:
-        raise PlanParseError(glossary_at, "the glossary is empty")
-    return Plan(
-        title=title,
-        edition=edition,
-        policies=tuple(sorted(policies.values(), key=lambda p: p.id)),
-        approaches=tuple(sorted(approaches.values(), key=lambda a: a.id)),
-        projects=tuple(projects),
-        glossary=glossary,
-        source_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-    )
+    return projects
 
 
 def _resolve_reposts(projects: list[Project]) -> list[Project]:

@@ -112,14 +112,8 @@ class PassageFinder:
             return []
         if not all(k[i:i + 2] in self._pairs for k in keys for i in range(len(k) - 1)):
             return []
-        required = [*keys[1:], *stems]
-        if len(keys[0]) >= 3:
-            candidates = self.catalog.documents_containing(keys[0], limit=MAX_DOCS)
-        else:
-            candidates = [d for d in self._docs if keys[0] in d.normalized][:MAX_DOCS]
-        docs = [d for d in candidates if d.field in PASSAGE_FIELDS and all(k in d.normalized for k in required)]
         best: dict[tuple[str, str], Passage] = {}
-        for doc in docs:
+        for doc in self._holding(keys, stems):
             for p in _passages(doc, keys, stems):
                 if want_url and "http" in p.text:
                     p = Passage(p.kind, p.ref, p.field, p.text, p.score + 1.0)
@@ -130,6 +124,16 @@ class PassageFinder:
         if want_url and any("http" in p.text for p in ranked):
             ranked = [p for p in ranked if "http" in p.text]
         return ranked
+
+
+    def _holding(self, keys: list[str], stems: tuple[str, ...]) -> list[TextDoc]:
+        """The texts a passage may come from that hold every key and stem (the longest key first)."""
+        required = [*keys[1:], *stems]
+        if len(keys[0]) >= 3:
+            candidates = self.catalog.documents_containing(keys[0], limit=MAX_DOCS)
+        else:
+            candidates = [d for d in self._docs if keys[0] in d.normalized][:MAX_DOCS]
+        return [d for d in candidates if d.field in PASSAGE_FIELDS and all(k in d.normalized for k in required)]
 
 
 @lru_cache(maxsize=4096)
