@@ -11,7 +11,7 @@ import json
 import re
 from bisect import bisect_right
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
 
@@ -186,34 +186,57 @@ class Catalog:
         return found
 
 
+_KIND_ORDER = {"baseline": 0, "target": 1, "actual": 2}
+
+
+def _by_year(values: list[KpiValue]) -> tuple[KpiValue, ...]:
+    return tuple(sorted(values, key=lambda v: (v.fiscal_year, _KIND_ORDER[v.kind])))
+
+
 def read_catalog(db: Database, submissions: list[dict[str, Any]], taught: list[dict[str, Any]]) -> Catalog:
     policies = {r["id"]: Policy(r["id"], r["title"]) for r in db.query("SELECT * FROM policies ORDER BY id")}
     approaches = {
         r["id"]: Approach(r["id"], r["policy_id"], r["title"], r["vision"])
         for r in db.query("SELECT * FROM approaches ORDER BY id")
     }
-    depts: dict[str, list[str]] = defaultdict(list)
-    for r in db.query(
-        "SELECT pd.project_id, d.name FROM project_departments pd JOIN departments d ON d.id = pd.department_id "
-        "ORDER BY pd.project_id, pd.position"
-    ):
-        depts[r["project_id"]].append(r["name"])
-    schedule: dict[str, list[ScheduleItem]] = defaultdict(list)
-    for r in db.query("SELECT * FROM schedule ORDER BY project_id, row"):
-        schedule[r["project_id"]].append(
-            ScheduleItem(r["row"], r["fiscal_year"], r["text"], r["new_in"], bool(r.get("continues")))
-        )
+    values = _kpi_values(db)
+    evaluations, invalid_actuals = _evaluations(db, submissions)
+    _complete_actuals(values, evaluations, invalid_actuals)
+    projects = _projects(db, values, evaluations)
+    terms = {
+        r["term"]: Term(r["term"], r["definition"], tuple(json.loads(r["urls"] or "[]")), r["position"])
+        for r in db.query("SELECT * FROM glossary ORDER BY position")
+    }
+    known = {("project", pid) for pid in projects} | {("glossary", term) for term in terms}
+    rows = [*db.query("SELECT * FROM aliases WHERE source != 'user'"),
+            *(r for r in taught if (r["kind"], r["target"]) in known)]
+    aliases = tuple(
+        AliasEntry(r["alias"], r["normalized"], r["kind"], r["target"], r["source"])
+        for r in sorted(rows, key=lambda r: (r["kind"], r["target"], r["alias"]))
+    )
+    english = {(r["kind"], r["target"]): r["name"] for r in db.query("SELECT * FROM english_names")}
+    departments = tuple(r["name"] for r in db.query("SELECT name FROM departments ORDER BY id"))
+    return Catalog(
+        db=db, title=meta(db, "title") or "", edition=meta(db, "edition") or "",
+        generation=meta(db, "generation") or "", policies=policies, approaches=approaches, projects=projects,
+        terms=terms, departments=departments, aliases=aliases, english=english,
+    )
+
+
+def _kpi_values(db: Database) -> dict[tuple[str, int], list[KpiValue]]:
     values: dict[tuple[str, int], list[KpiValue]] = defaultdict(list)
-    order = {"baseline": 0, "target": 1, "actual": 2}
     for r in db.query("SELECT * FROM kpis ORDER BY project_id, indicator, fiscal_year"):
         value, invalid = stored_number(r["value"])
         values[(r["project_id"], r["indicator"])].append(
             KpiValue(r["fiscal_year"], r["kind"], value, r["text"], stored_number(r["revised_from"])[0], invalid)
         )
-    indicators: dict[str, list[Indicator]] = defaultdict(list)
-    for r in db.query("SELECT * FROM kpi_indicators ORDER BY project_id, indicator"):
-        vals = sorted(values[(r["project_id"], r["indicator"])], key=lambda v: (v.fiscal_year, order[v.kind]))
-        indicators[r["project_id"]].append(Indicator(r["indicator"], r["label"], r["unit"], tuple(vals), r["note"] or ""))
+    return values
+
+
+def _evaluations(db: Database, submissions: list[dict[str, Any]]
+                 ) -> tuple[dict[str, list[Evaluation]], set[tuple[str, int, int]]]:
+    """Each project's evaluations, the plan's and the submitted ones, and the published actuals that
+    were stored invalid (project, year, indicator)."""
     evaluations: dict[str, list[Evaluation]] = defaultdict(list)
     invalid_actuals: set[tuple[str, int, int]] = set()
     plan_rows = list(db.query("SELECT * FROM evaluations WHERE source = 'plan' AND replaced_at IS NULL "
@@ -233,7 +256,12 @@ def read_catalog(db: Database, submissions: list[dict[str, Any]], taught: list[d
                 status=r["status"], submitted_by=r["submitted_by"], submitted_at=r["submitted_at"], actuals=actuals,
             )
         )
-    # Actuals from published submissions complete the KPI tables (the plan only has R4's).
+    return evaluations, invalid_actuals
+
+
+def _complete_actuals(values: dict[tuple[str, int], list[KpiValue]], evaluations: dict[str, list[Evaluation]],
+                      invalid_actuals: set[tuple[str, int, int]]) -> None:
+    """Actuals from published submissions complete the KPI tables (the plan only has R4's)."""
     for pid, evs in evaluations.items():
         for e in evs:
             if e.status != "published" or e.source != "submission":
@@ -245,11 +273,25 @@ def read_catalog(db: Database, submissions: list[dict[str, Any]], taught: list[d
                     v.fiscal_year == e.fiscal_year and v.kind == "actual" for v in table
                 ):
                     table.append(KpiValue(e.fiscal_year, "actual", value, "submitted", invalid=invalid))
-    for pid, inds in indicators.items():
-        indicators[pid] = [
-            replace(i, values=tuple(sorted(values[(pid, i.no)], key=lambda v: (v.fiscal_year, order[v.kind]))))
-            for i in inds
-        ]
+
+
+def _projects(db: Database, values: dict[tuple[str, int], list[KpiValue]],
+              evaluations: dict[str, list[Evaluation]]) -> dict[str, Project]:
+    depts: dict[str, list[str]] = defaultdict(list)
+    for r in db.query(
+        "SELECT pd.project_id, d.name FROM project_departments pd JOIN departments d ON d.id = pd.department_id "
+        "ORDER BY pd.project_id, pd.position"
+    ):
+        depts[r["project_id"]].append(r["name"])
+    schedule: dict[str, list[ScheduleItem]] = defaultdict(list)
+    for r in db.query("SELECT * FROM schedule ORDER BY project_id, row"):
+        schedule[r["project_id"]].append(
+            ScheduleItem(r["row"], r["fiscal_year"], r["text"], r["new_in"], bool(r.get("continues")))
+        )
+    indicators: dict[str, list[Indicator]] = defaultdict(list)
+    for r in db.query("SELECT * FROM kpi_indicators ORDER BY project_id, indicator"):
+        indicators[r["project_id"]].append(Indicator(r["indicator"], r["label"], r["unit"],
+                                                     _by_year(values[(r["project_id"], r["indicator"])]), r["note"] or ""))
     projects = {}
     for r in db.query("SELECT * FROM projects WHERE active = 1"):
         projects[r["id"]] = Project(
@@ -258,25 +300,7 @@ def read_catalog(db: Database, submissions: list[dict[str, Any]], taught: list[d
             goal=r["goal"], schedule=tuple(schedule[r["id"]]), indicators=tuple(indicators[r["id"]]),
             evaluations=tuple(evaluations[r["id"]]), note=r["note"] or "", repost_of=r["repost_of"], line=r["line"],
         )
-    projects = dict(sorted(projects.items(), key=lambda kv: _id_key(kv[0])))
-    terms = {
-        r["term"]: Term(r["term"], r["definition"], tuple(json.loads(r["urls"] or "[]")), r["position"])
-        for r in db.query("SELECT * FROM glossary ORDER BY position")
-    }
-    known = {("project", pid) for pid in projects} | {("glossary", term) for term in terms}
-    rows = [*db.query("SELECT * FROM aliases WHERE source != 'user'"),
-            *(r for r in taught if (r["kind"], r["target"]) in known)]
-    aliases = tuple(
-        AliasEntry(r["alias"], r["normalized"], r["kind"], r["target"], r["source"])
-        for r in sorted(rows, key=lambda r: (r["kind"], r["target"], r["alias"]))
-    )
-    english = {(r["kind"], r["target"]): r["name"] for r in db.query("SELECT * FROM english_names")}
-    departments = tuple(r["name"] for r in db.query("SELECT name FROM departments ORDER BY id"))
-    return Catalog(
-        db=db, title=meta(db, "title") or "", edition=meta(db, "edition") or "",
-        generation=meta(db, "generation") or "", policies=policies, approaches=approaches, projects=projects,
-        terms=terms, departments=departments, aliases=aliases, english=english,
-    )
+    return dict(sorted(projects.items(), key=lambda kv: _id_key(kv[0])))
 
 
 def _id_key(pid: str) -> tuple[int, ...]:
