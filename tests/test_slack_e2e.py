@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.parse
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from urllib.parse import urlencode
@@ -221,8 +222,14 @@ def test_bad_or_stale_signatures_are_rejected(slack) -> None:
     assert r.status_code == 401
     r = slack.http.post("/slack/events", content=body, headers={"Content-Type": "application/json"})
     assert r.status_code == 401
+    # A slash command is checked at the same door (Bolt, which runs it, checks nothing again).
+    form = urllib.parse.urlencode({"command": "/dx", "text": "2-3-1", "user_id": "U1", "channel_id": "C1",
+                                   "response_url": slack.api.url + "/respond/forged"}).encode()
+    r = slack.http.post("/slack/events", content=form, headers={
+        "Content-Type": "application/x-www-form-urlencoded", **slack_headers("not-the-secret", form)})
+    assert r.status_code == 401
     time.sleep(0.3)
-    assert slack.api.to("/api/chat.postMessage") == []
+    assert slack.api.to("/api/chat.postMessage") == [] and slack.api.to("/respond/forged") == []
 
 
 def test_a_retried_event_is_answered_once(slack) -> None:

@@ -115,8 +115,10 @@ class SlackBot:
         self.on_answer = on_answer or (lambda channel, answer, seconds, user: None)
         self.render = drawn_once(render)
         self.encode = encoded_once()
+        # The signature is checked once, at the edge (bot/server.py's route, before anything is
+        # read); Socket Mode has none to check. Bolt checking it again would be a second door.
         self.app = App(client=client, signing_secret=signing_secret, process_before_response=False,
-                       token_verification_enabled=False)
+                       token_verification_enabled=False, request_verification_enabled=False)
         # Queued answers: no sleeping through 429 inside a claim (the row waits out Retry-After in the
         # table instead), and a timeout well inside the claim's lease. ``answer_api`` posts the answers
         # from the event loop (bot/http_out.py says why not through slack_sdk); the rare calls
