@@ -121,7 +121,7 @@ def _answers(confidence: float, score: float, lead: float, words: int, *, naming
         return True
     # Far ahead by meaning although its own words carry little of the question: a description in
     # other words (「紙にハンコ押して回すんじゃなくて…」 is 電子決裁).
-    return words >= SHORT and score >= STRONG and lead >= STRONG_LEAD
+    return words > SHORT and score >= STRONG and lead >= STRONG_LEAD
 
 
 def asks_name(r: Reading) -> bool:
