@@ -111,9 +111,9 @@ def create_app(services: Services) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         as_state(services.db).pin_thread()  # the loop runs every statement of answering: one connection
-        # The knowledge base, its indexes and the gazetteer are ~300,000 objects that live as long as
-        # the process: a full garbage collection scanning them took ~80 ms, and a webhook's
-        # acknowledgement waited for it. Frozen, they are left out of every collection.
+        # The knowledge base, its indexes and the gazetteer are hundreds of thousands of objects
+        # that live as long as the process: a full garbage collection scanning them is long, and a
+        # webhook's acknowledgement waits for it. Frozen, they are left out of every collection.
         gc.collect()
         gc.freeze()
         for worker in services.queues.values():
@@ -276,8 +276,8 @@ def app_from_env(*, host: str | None = None, notice: Callable[[str], None] | Non
     services = build(settings, clock=settings.clock(), host=host, notice=notice or log.info)
     setup_logging()
     # Acknowledgements and answers run on the event loop; the threads left (Slack commands and
-    # buttons through Bolt, Socket Mode, the reminder scheduler) hold the GIL for 1 ms at a time
-    # instead of 5, so the loop, which the webhooks are timed on, gets back in sooner.
+    # buttons through Bolt, Socket Mode, the reminder scheduler) hold the GIL for a shorter slice
+    # than the default, so the loop, which the webhooks are timed on, gets back in sooner.
     sys.setswitchinterval(0.001)
     if services.reminders is not None:
         services.reminders.start(tick_seconds=settings.tick_seconds)

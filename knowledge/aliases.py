@@ -60,7 +60,7 @@ def variants(name: str) -> set[str]:
 
 @lru_cache(maxsize=1)
 def _kakasi():
-    import pykakasi  # start-up cost: loaded only when readings are generated (at ingest), it takes ~0.5 s
+    import pykakasi  # start-up cost: slow to load, needed only when readings are generated (at ingest)
 
     return pykakasi.kakasi()
 

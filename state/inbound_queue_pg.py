@@ -54,8 +54,8 @@ def _job(row: dict[str, Any], *, recovering: bool) -> Job:
 
 
 # Each hot write is one statement, so one round trip in autocommit (no BEGIN, no COMMIT). Rows go
-# in as a VALUES list of placeholders: measured cheaper than array parameters (unnest), whose
-# conversion costs the client ~35 µs, and than JSON, which the planner cannot estimate.
+# in as a VALUES list of placeholders: cheaper than array parameters (unnest), whose conversion
+# costs the client, and than JSON, which the planner cannot estimate (bench/README.md).
 #
 # The offer: the items not yet known are stored, the first ``take`` of them claimed, and none at all
 # when they would pass the limit. An id another host stores at the same moment meets ON CONFLICT and
@@ -80,9 +80,8 @@ _OFFER = (
     "SELECT id, state FROM stored UNION ALL SELECT id, 'known' FROM known "
     "UNION ALL SELECT NULL, 'full' FROM room WHERE NOT ok")
 # The offer when no limit is to be checked and every new row is claimed (or none is): a plain
-# insert. The server plans it in microseconds; the general statement above costs it 0.2–0.35 ms
-# of planning per execution (measured: its custom plans win over the generic one), with the
-# event loop waiting on it.
+# insert. The server plans it at once; the general statement above costs it planning on every
+# execution (its custom plans win over the generic one), with the event loop waiting on it.
 _INSERT = ("INSERT INTO inbound_events(id, channel, state, updated_at, payload, received_at, attempts, "
            "next_attempt_at, lease_until, fence, claimed_by) VALUES {rows} ON CONFLICT (id) DO NOTHING "
            "RETURNING id, state")
