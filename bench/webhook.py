@@ -269,9 +269,9 @@ def run(factor: int, *, seconds: float, concurrency: int, workers: int = 1, chan
         # acks ran ahead of the answering: "sustained" counts only when the replies kept up. The
         # wait is for every acknowledged request's own answer (a count could be met early by the
         # warm-up's answers still arriving).
-        acked_line = {json.loads(b)["events"][0]["replyToken"] for (p, b, _), (_, _, s) in zip(requests, results, strict=True)
+        acked_line = {json.loads(b)["events"][0]["replyToken"] for (p, b, _), (_, _, s) in zip(requests, results, strict=False)
                       if p == "/line/webhook" and s == 200}
-        acked_slack = {json.loads(b)["event"]["ts"] for (p, b, _), (_, _, s) in zip(requests, results, strict=True)
+        acked_slack = {json.loads(b)["event"]["ts"] for (p, b, _), (_, _, s) in zip(requests, results, strict=False)
                        if p == "/slack/events" and s == 200}
 
         def unanswered() -> tuple[Counter, Counter, int]:
