@@ -41,6 +41,9 @@ _PLANS = re.compile(
 # With a year, 目標 is that year's target figure (「RPAの令和6年度の目標は？」), not the 目標 section.
 _TARGET = re.compile(r"目標|見込み|\btargets?\b|\bgoals? for\b|\bprojected\b")
 # A measure named in the question (交付率, 利用者数), to find in a project's text.
+# 「ポイント何％」: what a rate asked for is a rate of.
+_RATE_OF = re.compile(r"([\u3400-\u9fff\u30a1-\u30fcA-Za-z]{2,12}?)(?:が|は|を|の)?\s*何\s*(?:％|%|パーセント|割)")
+_KPI_WORD = re.compile(r"実績|目標|見込|参考値|達成|割合|kpi|指標|数値|全体|合計")
 _MEASURE = re.compile(r"([\u3400-\u9fff\u30a1-\u30fcA-Za-z]{1,12}?(?:率|割合|件数|人数|回数|者数|時間数|時間|数))")
 
 
@@ -50,6 +53,7 @@ class QuestionType:
     year: int | None = None  # fiscal year named ("R6" -> 2024)
     measure: str = ""  # the quantity named, folded (交付率)
     counter: str = ""  # what 何 counts (台 in 何台, 業務 in 何業務)
+    rate_of: str = ""  # what a rate asked with no measure word is a rate of (ポイント in ポイント何％)
 
     @property
     def intent(self) -> str | None:
@@ -94,7 +98,10 @@ def classify(form: str, *, intent: str | None) -> QuestionType:
     quantity = _QUANTITY.search(form) or counter or (year is not None and _TARGET.search(form))
     if quantity and intent in {None, "project_status", "project_overview", "project_kpi"}:
         m = _MEASURE.search(form)
-        return QuestionType("quantity", year, m.group(1) if m and not m.group(1).startswith("何") else "", counter)
+        rate = _RATE_OF.search(form) if not m else None
+        rate = rate if rate and not _KPI_WORD.search(rate.group(1)) else None
+        return QuestionType("quantity", year, m.group(1) if m and not m.group(1).startswith("何") else "", counter,
+                            rate.group(1) if rate else "")
     if _ISSUE.search(form) and intent in {None, "project_status", "project_overview"}:
         return QuestionType("issue", year)
     return QuestionType(year=year)

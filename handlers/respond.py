@@ -26,10 +26,12 @@ from handlers.unheld import (
     LIST_UNHELD,
     NEVER_HELD,
     asked_kinds,
+    measured,
     project_text,
     term_text,
     unheld,
     unheld_reason,
+    unmeasured_reason,
     years_reason,
 )
 from knowledge import changes
@@ -446,6 +448,10 @@ class Responder:
             if not first <= year <= last:
                 return self._unknown(r, audience, [self._ref(p.id, score, r.lang)],
                                      reason=years_reason(table, first, last, year, r.lang, c.year_label))
+        if table == "kpi" and not measured(r.question.rate_of, project_text(p)):
+            # 「PayPayで払ったらポイント何％？」: a rate of something the project's texts never name.
+            ref = self._ref(p.id, score, r.lang)
+            return self._unknown(r, audience, [ref], reason=unmeasured_reason(r.question.rate_of, r.lang, what=ref.title))
         return self._unheld(r, self._ref(p.id, score, r.lang), audience)
 
     def _help(self, r: Reading, audience: Audience) -> Answer:

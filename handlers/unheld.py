@@ -135,3 +135,19 @@ def years_reason(table: str, first: int, last: int, asked: int, lang: Lang,
         return f"The action plan's {what} run from {f} to {to}; there is nothing for {a}."
     what = "参考値（KPI）の表" if table == "kpi" else "スケジュール"
     return f"アクションプランの{what}は{f}から{to}までで、{a}の記載はありません。"
+
+
+_MEASURE_SUFFIX = re.compile(r"(?:の)?(?:件数|人数|回数|者数|時間数|割合|率|数)$")
+
+
+def measured(measure: str, held_text: str) -> bool:
+    """Whether the item's text names what a figure asked for counts (交付率 → 交付; ポイント)."""
+    stem = _MEASURE_SUFFIX.sub("", measure)
+    return len(stem) < 2 or stem.casefold() in held_text.casefold()
+
+
+def unmeasured_reason(measure: str, lang: str, *, what: str) -> str:
+    if lang == "en":
+        return f"The action plan gives no figure for {measure} in “{what}”."
+    return f"アクションプランの「{what}」には、{measure}の数値はありません。"
+

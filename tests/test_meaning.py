@@ -286,3 +286,9 @@ def test_list_filters_read_in_other_words(responder: Responder, question: str, w
 def test_an_approach_quoted_in_its_own_words_lists_its_projects(responder: Responder) -> None:
     a = responder.answer("「手短な市役所に！」を目指してる事業は？")
     assert (a.intent, set(ids(a))) == ("project_list", {"1-2-1", "1-2-2"}), a.text
+
+
+def test_a_rate_of_something_the_project_never_names_is_not_its_kpi(responder: Responder) -> None:
+    a = responder.answer("au PAYで税金を払うと還元は何％？")
+    assert a.answers == () and "還元" in a.text, a.text
+    assert ids(responder.answer("キャッシュレス決済の利用率は何％？"))[:1] == ["1-2-2"]
