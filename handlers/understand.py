@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -140,94 +141,167 @@ def _asked_last(form: str, cued: dict[str, list[str]]) -> str | None:
     return None
 
 
-def read(message: str) -> Reading:
-    text = clean(message)[:MAX_UNDERSTOOD]
-    form = fold(text, kana=False)
-    lang = detect_lang(text)
+@dataclass
+class _Message:
+    """A message as the passes of :func:`read` leave it: ``form`` loses each thing read to "|"."""
 
-    ids = []
-    for m in _PROJECT_ID.finditer(form):
-        pid = "-".join(str(int(g)) for g in m.groups())
-        if pid not in ids:
-            ids.append(pid)
-    form = _PROJECT_ID.sub(lambda m: "|" * len(m.group(0)), form)
-    policies = [int(m.group(1)) for m in _POLICY.finditer(form)]
-    form = _POLICY.sub(lambda m: "|" * len(m.group(0)), form)
-    approaches = ["-".join(str(int(g)) for g in m.groups()) for m in _APPROACH_ID.finditer(form)]
-    form = _APPROACH_ID.sub(lambda m: "|" * len(m.group(0)), form)
-
+    text: str
+    cue_form: str  # the whole message folded, hiragana kept: what cue patterns are matched against
+    form: str  # what is still unread
+    ids: list[str] = field(default_factory=list)
+    policies: list[int] = field(default_factory=list)
+    approaches: list[str] = field(default_factory=list)
     grade: object = NO_GRADE
-    explicit = False
-    graded = _GRADE.search(form)
-    if graded:
-        grade = next(g for g in graded.groups() if g).upper()
-        explicit = True
-        form = form[: graded.start()] + "|" * (graded.end() - graded.start()) + form[graded.end():]
-    else:
-        for g, words in lx.GRADE_WORDS.items():
-            form2, found = _remove(form, words)
-            if found:
-                grade, form = g, form2
-                break
+    explicit: bool = False
+    helped: list[str] = field(default_factory=list)
+    defined: list[str] = field(default_factory=list)
+    intent: str | None = None
+    kpi_nouns: list[str] = field(default_factory=list)
+    listed: list[str] = field(default_factory=list)
+    glossary: list[str] = field(default_factory=list)
+    question: QuestionType = field(default_factory=QuestionType)
+    demonstrative: list[str] = field(default_factory=list)
+    fragments: list[str] = field(default_factory=list)
+    core: str = ""
 
+
+def _blank(pattern: re.Pattern[str], form: str) -> str:
+    return pattern.sub(lambda m: "|" * len(m.group(0)), form)
+
+
+def _read_ids(m: _Message) -> _Message:
+    """Project ids before approach ids: 「2-3-1」 holds 「2-3」."""
+    for found in _PROJECT_ID.finditer(m.form):
+        pid = "-".join(str(int(g)) for g in found.groups())
+        if pid not in m.ids:
+            m.ids.append(pid)
+    m.form = _blank(_PROJECT_ID, m.form)
+    m.policies = [int(found.group(1)) for found in _POLICY.finditer(m.form)]
+    m.form = _blank(_POLICY, m.form)
+    m.approaches = ["-".join(str(int(g)) for g in found.groups()) for found in _APPROACH_ID.finditer(m.form)]
+    m.form = _blank(_APPROACH_ID, m.form)
+    return m
+
+
+def _read_grade(m: _Message) -> _Message:
+    """「B評価」, else the words of a grade (遅れている): the first grade whose words are there."""
+    graded = _GRADE.search(m.form)
+    if graded:
+        m.grade = next(g for g in graded.groups() if g).upper()
+        m.explicit = True
+        m.form = m.form[: graded.start()] + "|" * (graded.end() - graded.start()) + m.form[graded.end():]
+        return m
+    for g, words in lx.GRADE_WORDS.items():
+        form, found = _remove(m.form, words)
+        if found:
+            m.grade, m.form = g, form
+            break
+    return m
+
+
+def _read_asking_phrases(m: _Message) -> _Message:
     # Help phrases first: "何ができる" must not lose its 何 to the glossary cues.
-    form, helped = _remove(form, lx.HELP)
-    form, defined = _remove(form, lx.DEFINITION_PHRASES)  # "どういう意味" is not the status cue "どう"
+    m.form, m.helped = _remove(m.form, lx.HELP)
+    m.form, m.defined = _remove(m.form, lx.DEFINITION_PHRASES)  # "どういう意味" is not the status cue "どう"
     # 「計画では何と表現」, 「いつでも申請できる」: words that hold a cue (計画, いつ) and ask nothing.
-    form, _ = _remove(form, lx.NOT_ASKING)
-    intent = None
-    kpi_nouns: list[str] = []
+    m.form, _ = _remove(m.form, lx.NOT_ASKING)
+    return m
+
+
+def _read_intent(m: _Message) -> _Message:
     cued: dict[str, list[str]] = {}
     for name in lx.PROJECT_INTENTS:
-        form2, found = _remove(form, lx.PROJECT_CUES[name])
+        form, found = _remove(m.form, lx.PROJECT_CUES[name])
         if found:
-            form = form2
-            intent = intent or name
+            m.form = form
+            m.intent = m.intent or name
             cued[name] = found
-            kpi_nouns += [c for c in found if c in lx.KPI_NOUN_SET]
-    intent = _asked_last(fold(text, kana=False), cued) or intent
-    if intent is None and grade is not NO_GRADE:
-        intent = "project_status"  # "is the e-approval project on track?" asks how it stands
-    form, listed = _remove(form, lx.LIST_CUES)
-    form, glossary = _remove(form, lx.GLOSSARY_CUES)
-    glossary += defined
-    question = classify(fold(text, kana=False), intent=intent)
-    intent = question.intent or intent
-    if question.measure and question.measure in form and form.replace(question.measure, "").strip("| "):
-        # "ふなっぷのダウンロード数は？": the measure says what is counted, the rest what it is about.
-        form = form.replace(question.measure, "|" * len(question.measure))
-    if lx.TRAILING_TTE.search(form):
-        form = lx.TRAILING_TTE.sub("|", form)
-        glossary.append("って")
-    form, demonstrative = _remove(form, lx.DEMONSTRATIVES)
-    form, _ = _remove(form, lx.FILLER)
+            m.kpi_nouns += [c for c in found if c in lx.KPI_NOUN_SET]
+    m.intent = _asked_last(m.cue_form, cued) or m.intent
+    if m.intent is None and m.grade is not NO_GRADE:
+        m.intent = "project_status"  # "is the e-approval project on track?" asks how it stands
+    return m
 
-    fragments = []
-    for piece in form.split("|"):
+
+def _read_list_and_glossary(m: _Message) -> _Message:
+    m.form, m.listed = _remove(m.form, lx.LIST_CUES)
+    m.form, m.glossary = _remove(m.form, lx.GLOSSARY_CUES)
+    m.glossary += m.defined
+    return m
+
+
+def _read_question_type(m: _Message) -> _Message:
+    m.question = classify(m.cue_form, intent=m.intent)
+    m.intent = m.question.intent or m.intent
+    measure = m.question.measure
+    if measure and measure in m.form and m.form.replace(measure, "").strip("| "):
+        # "ふなっぷのダウンロード数は？": the measure says what is counted, the rest what it is about.
+        m.form = m.form.replace(measure, "|" * len(measure))
+    return m
+
+
+def _read_leftovers(m: _Message) -> _Message:
+    """A trailing 「って」, demonstratives (a follow-up) and filler: words that name no topic."""
+    if lx.TRAILING_TTE.search(m.form):
+        m.form = lx.TRAILING_TTE.sub("|", m.form)
+        m.glossary.append("って")
+    m.form, m.demonstrative = _remove(m.form, lx.DEMONSTRATIVES)
+    m.form, _ = _remove(m.form, lx.FILLER)
+    return m
+
+
+def _read_topic(m: _Message) -> _Message:
+    """What is left between the blanks: fragments, the longest of which is the topic."""
+    for piece in m.form.split("|"):
         words = list(_ASCII_WORDS.findall(piece))
         if words and not _CJK.search(piece):
             piece = " ".join(w for w in words if w not in lx.EN_STOPWORDS)
         piece = _trim(piece)
         if piece and normalize(piece):
-            fragments.append(normalize(piece))
-    core = max(fragments, key=len) if fragments else ""
-    if not core and kpi_nouns and not ids:
-        core = normalize(max(kpi_nouns, key=len))  # "公開数の目標": the KPI label is the topic
+            m.fragments.append(normalize(piece))
+    m.core = max(m.fragments, key=len) if m.fragments else ""
+    if not m.core and m.kpi_nouns and not m.ids:
+        m.core = normalize(max(m.kpi_nouns, key=len))  # "公開数の目標": the KPI label is the topic
+    return m
+
+
+# Each pass blanks out what it read, so the order is the order of precedence: ids before the
+# grade (「2-3-1」 is no grade), the grade before the intents (「評価」 of 「B評価」 asks nothing more),
+# help and definition phrases before the intents and glossary cues whose words they hold, the
+# intents before the list and glossary cues, and the topic last, from whatever nobody read.
+_PASSES: tuple[Callable[[_Message], _Message], ...] = (
+    _read_ids,
+    _read_grade,
+    _read_asking_phrases,
+    _read_intent,
+    _read_list_and_glossary,
+    _read_question_type,
+    _read_leftovers,
+    _read_topic,
+)
+
+
+def read(message: str) -> Reading:
+    text = clean(message)[:MAX_UNDERSTOOD]
+    cue_form = fold(text, kana=False)
+    m = _Message(text=text, cue_form=cue_form, form=cue_form)
+    for read_pass in _PASSES:
+        m = read_pass(m)
     return Reading(
         text=text,
-        cue_form=fold(text, kana=False),
-        lang=lang,
-        project_ids=tuple(ids),
-        approach_ids=tuple(approaches),
-        policy_ids=tuple(policies),
-        grade=grade,
-        grade_explicit=explicit,
-        project_intent=intent,
-        glossary_cue=bool(glossary),
-        list_cue=bool(listed),
-        help_cue=bool(helped),
-        followup=bool(demonstrative),
-        core=core,
-        fragments=tuple(fragments),
-        question=question,
+        cue_form=cue_form,
+        lang=detect_lang(text),
+        project_ids=tuple(m.ids),
+        approach_ids=tuple(m.approaches),
+        policy_ids=tuple(m.policies),
+        grade=m.grade,
+        grade_explicit=m.explicit,
+        project_intent=m.intent,
+        glossary_cue=bool(m.glossary),
+        list_cue=bool(m.listed),
+        help_cue=bool(m.helped),
+        followup=bool(m.demonstrative),
+        core=m.core,
+        fragments=tuple(m.fragments),
+        question=m.question,
     )
