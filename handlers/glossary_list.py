@@ -13,9 +13,9 @@ from knowledge.records import Term
 _NOUNS = ["用語集", "用語", "ことば", "言葉", "キーワード", "glossary", "terms", "term", "words", "keywords"]
 _LISTING = ["一覧", "リスト", "すべて", "全て", "全部", "ぜんぶ", "何がある", "なにがある", "どんな", "ある",
             "list", "all", "every", "index", "available"]
-_NOUN_FORMS = sorted({normalize(w) for w in _NOUNS}, key=len, reverse=True)
-_LIST_FORMS = sorted({normalize(w) for w in _LISTING}, key=len, reverse=True)
-_REST = sorted({normalize(w) for w in lx.FILLER} | {normalize(w) for w in lx.EN_STOPWORDS}, key=len, reverse=True)
+_NOUN_FORMS = sorted({normalize(w) for w in _NOUNS}, key=lambda w: (-len(w), w))
+_LIST_FORMS = sorted({normalize(w) for w in _LISTING}, key=lambda w: (-len(w), w))
+_REST = sorted({normalize(w) for w in lx.FILLER} | {normalize(w) for w in lx.EN_STOPWORDS}, key=lambda w: (-len(w), w))
 _PARTICLES = re.compile("|".join(re.escape(normalize(w)) for w in sorted(
     ["ですか", "ますか", "です", "を", "の", "は", "が", "に", "で", "と", "も", "や", "か", "?", "!", ".", ",", "、", "。",
      "・", "「", "」", " "], key=len, reverse=True)))

@@ -97,8 +97,9 @@ _GRADE_WORDS: dict[str | None, list[str]] = {
 
 
 def _norm_all(words: list[str]) -> list[str]:
-    """Cue words in the form messages are scanned in: folded, hiragana kept; longest first."""
-    return sorted({fold(w, kana=False) for w in words}, key=len, reverse=True)
+    """Cue words in the form messages are scanned in: folded, hiragana kept; longest first, then in
+    the lexicon's order (never a set's, which changes from one process to the next)."""
+    return sorted(dict.fromkeys(fold(w, kana=False) for w in words), key=len, reverse=True)
 
 
 PROJECT_CUES: dict[str, list[str]] = {intent: _norm_all(words) for intent, words in _PROJECT_CUES.items()}

@@ -107,7 +107,7 @@ class PassageFinder:
         ``stems`` (kanji of the question's verbs) must occur too; ``want_url`` ("where can I
         see…") prefers sentences that give an address, when any does.
         """
-        keys = sorted({k for k in (normalize(w) for w in words) if k}, key=len, reverse=True)
+        keys = sorted({k for k in (normalize(w) for w in words) if k}, key=lambda k: (-len(k), k))
         if not keys or len(keys[0]) < 2:
             return []
         if not all(k[i:i + 2] in self._pairs for k in keys for i in range(len(k) - 1)):

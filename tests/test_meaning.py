@@ -292,3 +292,4 @@ def test_a_rate_of_something_the_project_never_names_is_not_its_kpi(responder: R
     a = responder.answer("au PAYで税金を払うと還元は何％？")
     assert a.answers == () and "還元" in a.text, a.text
     assert ids(responder.answer("キャッシュレス決済の利用率は何％？"))[:1] == ["1-2-2"]
+
