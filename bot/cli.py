@@ -86,7 +86,7 @@ def ingest_cmd(settings: Settings, path: Path | None, force: bool) -> None:
         click.secho(f"{path or 'bundled plan'}: loaded despite: {exc} (forced)", fg="yellow", err=True)
         forced = True
     store_plan(open_state(settings.database_url, sqlite_db=db), text, now=_now())  # every host follows
-    report = ingest(db, plan, now=_now(), forced=forced)
+    report = ingest(db, plan, now=_now(), forced=forced, text=text, origin="file" if path else "bundled")
     state = "updated" if report.changed else "unchanged (same document)"
     click.echo(f"{settings.db_path}: {report.projects} projects, {report.terms} glossary terms, "
                f"{report.kpi_rows} KPI values, {report.aliases} aliases — {state}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import threading
@@ -222,14 +223,22 @@ class IngestReport:
     changed: bool  # False when the same document was ingested already
 
 
+def inputs_digest() -> str:
+    """What a knowledge base is built from besides the plan: this code's schema and the bundled
+    aliases (names, readings, English names). A file built from other inputs is rebuilt."""
+    aliases = resources.files("knowledge").joinpath("data/aliases.toml").read_text(encoding="utf-8")
+    return hashlib.sha256(f"{SCHEMA_VERSION}\n{aliases}".encode()).hexdigest()
+
+
 def ingest(db: Database, plan: Plan, *, aliases: AliasData | None = None, now: datetime,
-           forced: bool = False) -> IngestReport:
+           forced: bool = False, text: str | None = None, origin: str = "given") -> IngestReport:
     """Replace every plan-sourced row with ``plan``, in one transaction.
 
     Submitted evaluations and user-taught aliases survive. A project that a newer edition drops
     is deleted, or kept inactive when evaluations were submitted for it. Unless ``forced`` (an
     operator overrode the checks), the plan becomes the last good one that later copies are
-    compared with.
+    compared with. ``text`` (the plan as read) and ``origin`` ("bundled", "file", "shared") are
+    kept, so that the file can be rebuilt from the same plan when its other inputs change.
     """
     aliases = aliases or load_alias_data()
     with write_transaction(db):
@@ -265,6 +274,9 @@ def ingest(db: Database, plan: Plan, *, aliases: AliasData | None = None, now: d
             "title": plan.title,
             "edition": plan.edition,
             "source_sha256": plan.source_sha256,
+            "source_origin": origin,
+            "source_text": text or "",
+            "inputs_sha256": inputs_digest(),
             "ingested_at": now.isoformat(),
             "generation": str(int(_meta(db, "generation") or 0) + 1),
             **({} if forced else {"last_good_outline": Outline.of(plan).to_json()}),
@@ -404,7 +416,17 @@ def _search_rows(plan: Plan) -> list[dict[str, object]]:
 
 
 def ensure_ingested(db: Database, *, now: datetime) -> IngestReport | None:
-    """Build the knowledge base from the bundled plan when it is empty or from an older schema."""
-    if db["projects"].count and _meta(db, "schema_version") == str(SCHEMA_VERSION) and _meta(db, "source_sha256"):
+    """Build the knowledge base when it is empty or out of date: from an older schema, other
+    aliases (a kept volume after an upgrade), or an older bundled plan. A plan loaded from a file
+    or the shared state is rebuilt from its own text; the bundled one from this release's copy."""
+    origin, text, sha = _meta(db, "source_origin"), _meta(db, "source_text"), _meta(db, "source_sha256")
+    bundled = bundled_plan_text()
+    bundled_sha = hashlib.sha256(bundled.encode("utf-8")).hexdigest()  # as parse_plan records it
+    built = bool(db["projects"].count) and _meta(db, "schema_version") == str(SCHEMA_VERSION) and bool(sha)
+    if built and origin is None and sha != bundled_sha:
+        return None  # a plan loaded by an older release from a file, whose text it did not keep
+    if built and _meta(db, "inputs_sha256") == inputs_digest() and (origin != "bundled" or sha == bundled_sha):
         return None
-    return ingest(db, parse_plan(bundled_plan_text()), now=now)
+    if origin in ("file", "shared") and text:
+        return ingest(db, parse_plan(text), now=now, text=text, origin=origin)
+    return ingest(db, parse_plan(bundled), now=now, text=bundled, origin="bundled")

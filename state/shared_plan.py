@@ -13,7 +13,7 @@ import hashlib
 from datetime import datetime
 
 from knowledge.parse import parse_plan
-from knowledge.store import IngestReport, ensure_ingested, ingest, meta
+from knowledge.store import IngestReport, ensure_ingested, ingest, inputs_digest, meta
 from state.statedb import StateDB, bump_generation
 
 
@@ -43,7 +43,8 @@ def follow_shared_plan(db, state: StateDB) -> IngestReport | None:
     if row is None:
         return None
     with db.lock:
-        local = meta(db, "source_sha256")
-    if local == row["sha256"]:  # the same hash the parser records
+        local, inputs = meta(db, "source_sha256"), meta(db, "inputs_sha256")
+    if local == row["sha256"] and inputs == inputs_digest():  # the same hash the parser records
         return None
-    return ingest(db, parse_plan(row["text"]), now=datetime.fromisoformat(row["stored_at"]))
+    return ingest(db, parse_plan(row["text"]), now=datetime.fromisoformat(row["stored_at"]),
+                  text=row["text"], origin="shared")
