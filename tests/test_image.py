@@ -1,0 +1,22 @@
+"""The container image is built from what the package is: every top-level package of the wheel is
+copied into it, and the build context leaves out what must not reach an image."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_image_copies_every_package_the_bot_imports() -> None:
+    packages = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["hatch"]["build"][
+        "targets"]["wheel"]["packages"]
+    copied = set(re.findall(r"^COPY (\w+) \1$", (ROOT / "Dockerfile").read_text(encoding="utf-8"), re.M))
+    assert set(packages) <= copied, set(packages) - copied
+
+
+def test_the_build_context_leaves_out_secrets_databases_and_the_virtualenv() -> None:
+    ignored = set((ROOT / ".dockerignore").read_text(encoding="utf-8").split())
+    assert {".venv", ".git", "*.db", "deploy/dxbot.env"} <= ignored
