@@ -20,3 +20,13 @@ def test_the_image_copies_every_package_the_bot_imports() -> None:
 def test_the_build_context_leaves_out_secrets_databases_and_the_virtualenv() -> None:
     ignored = set((ROOT / ".dockerignore").read_text(encoding="utf-8").split())
     assert {".venv", ".git", "*.db", "deploy/dxbot.env"} <= ignored
+
+
+def test_the_compose_file_has_no_default_password_and_outlasts_the_drain() -> None:
+    from bot.config import Settings
+
+    compose = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    assert "change-me" not in compose and "${DXBOT_DB_PASSWORD:?" in compose
+    graces = [int(s) for s in re.findall(r"stop_grace_period: (\d+)s", compose)]
+    assert len(graces) == 2 and min(graces) > Settings().drain_seconds
+    assert compose.count("restart: unless-stopped") == 4
