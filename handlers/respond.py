@@ -325,7 +325,8 @@ class Responder:
             if topic is not None:
                 return staged(self._glossary(r, topic, audience), "names (a term as the topic)")
         if decision.kind in ("glossary", "project", "clarify"):
-            return self._decided(r, decision.kind, list(decision.top), decision.intent, decision.topic, audience, "names")
+            return self._decided(r, decision.kind, list(decision.top), decision.intent, decision.topic, audience, "names",
+                                 projects=1)
         return self._by_meaning(r, a, decision.top, decision.topic, audience, naming=naming)
 
     def _by_meaning(self, r: Reading, a: Analysis, named: list[Scored], topic: str, audience: Audience,
@@ -353,14 +354,14 @@ class Responder:
                       "nothing confident")
 
     def _decided(self, r: Reading, kind: str, top: list[Scored], intent: str, topic: str, audience: Audience,
-                 stage: str) -> Answer:
-        """The answer a stage decided on: a term, a project (the best one, unless the meaning stage
-        chose several), or the question which."""
+                 stage: str, *, projects: int | None = None) -> Answer:
+        """The answer a stage decided on: a term, the project(s) (at most ``projects`` of them), or
+        the question which."""
         if kind == "glossary":
             return staged(self._glossary(r, top[0], audience), stage)
         if kind == "clarify":
             return staged(self._clarify(r, top, topic, audience), stage)
-        return staged(self._project(r, top if stage == "meaning" else top[:1], intent, audience), stage)
+        return staged(self._project(r, top[:projects] if projects else top, intent, audience), stage)
 
     def _projects_using(self, term: str) -> int:
         return len(self.resolver.projects_mentioning(term))

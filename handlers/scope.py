@@ -83,14 +83,12 @@ class Scope:
         self._vocabulary: str | None = None
         self._joined_units: str | None = None
         self._positions: dict[str, list[int]] = {}
-        self._term_names: list[str] | None = None
 
     def check(self, text: str) -> Verdict:
         plain = without_home(text)
         form = fold_for_scan(plain)
         mentions = [m for m in self.gazetteer.mentions(plain, original=text)
-                    if not (m.bare and self._plan_uses(m.surface)) and not _asked_who(form, m)
-                    and not self._in_term_name(form, m)]
+                    if not (m.bare and self._plan_uses(m.surface)) and not _asked_who(form, m)]
         if not mentions:
             return Verdict(None, plain)
         rest = _without(plain, mentions)
@@ -148,15 +146,6 @@ class Scope:
                 units += [normalize(s) for s in re.split(r"[。\n]", _project_text(p)) if s.strip()]
             self._joined_units = "".join(u + _UNIT_END for u in units)
         return self._joined_units
-
-    def _in_term_name(self, form: str, m: Mention) -> bool:
-        """The body is part of a glossary term named in the question (Yahoo in Yahoo!くらし)."""
-        if self._term_names is None:
-            names = [t.term for t in self.catalog.terms.values()]
-            names += [a.alias for a in self.catalog.aliases if a.kind == "glossary"]
-            self._term_names = [fold_for_scan(n) for n in names]
-        surface = form[m.start:m.end]
-        return any(surface in name and len(name) > len(surface) and name in form for name in self._term_names)
 
     def _plan_uses(self, word: str) -> bool:
         if self._vocabulary is None:

@@ -13,12 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from handlers.by_meaning import NAMED
 from handlers.resolve import Analysis, Scored
 from handlers.understand import Reading
 from knowledge.normalize import fold
 from knowledge.search import Hit
 
-NAMED = 70.0  # how surely the precise stages found the term's name (0–100)
 # What follows a Japanese topic: 「〜って」「〜は」「〜とは」「〜の」「〜という」「〜でいう」「〜、」.
 _TOPIC_MARK = re.compile(r"\s*(?:って|とは|は|の|という|でいう|には|では|に|、|,)")
 _JA_QUESTION = re.compile(r"[?？]|(?:か|の|かな|かしら|っけ|かね)\s*[。!！]*\s*$|何|なに|なん|どこ|だれ|誰|いくつ|どんな|どういう|どの|どれ")

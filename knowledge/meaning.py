@@ -213,7 +213,9 @@ class MeaningIndex:
     def says(self, phrase: str) -> bool:
         """Whether some unit's text holds ``phrase`` as written (case and width folded)."""
         if self._joined is None:
-            self._joined = "\n".join(unicodedata.normalize("NFKC", f"{u.text}\n{u.en}").casefold() for u in self.units)
+            # Distinct texts only: a grown plan repeats its units, and kana messages ask this often.
+            texts = dict.fromkeys(f"{u.text}\n{u.en}" for u in self.units)
+            self._joined = "\n".join(unicodedata.normalize("NFKC", t).casefold() for t in texts)
         return unicodedata.normalize("NFKC", phrase).casefold() in self._joined
 
     def _en_query_words(self, text: str, ignore: frozenset[str]) -> tuple[str, ...]:

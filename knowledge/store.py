@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -223,6 +224,7 @@ class IngestReport:
     changed: bool  # False when the same document was ingested already
 
 
+@lru_cache(maxsize=1)
 def inputs_digest() -> str:
     """What a knowledge base is built from besides the plan: this code's schema and the bundled
     aliases (names, readings, English names). A file built from other inputs is rebuilt."""
