@@ -31,7 +31,7 @@ from knowledge.units import plan_units
 # Chosen on the development set (tools/score_sets.py tests/data/meaning_dev.json), see the module doc.
 ANSWER = 0.45
 LEAD = 0.08  # the best candidate must lead the next by this much to be answered outright
-LONG_ANSWER = 0.33  # a lower score will do with a wide lead: long descriptions match loosely
+LONG_ANSWER = 0.27  # a lower score will do with a wide lead: long descriptions match loosely
 LONG_LEAD = 0.20
 LONG = 8  # words: a message this long (a citizen's story) needs only the usual lead at the lower score
 STRONG = 0.55  # a fused score this high and this far ahead (STRONG_LEAD) answers whatever the support
@@ -55,7 +55,15 @@ NAMED_SUPPORT = 0.7
 DESCRIBED = 0.45
 DESCRIBED_LEAD = 0.12
 SUGGEST = 0.30
+CARRIED_GAP = 0.4
 MAX_OPTIONS = 4
+TOPIC_WORDS = 2  # a bare topic: this many words at most
+WHOLE = 0.99  # lexical score of a unit holding every word of the question
+RIVAL_GAP = 0.05
+# A grade, or "the … project": the question is about one project, whatever its topic fits.
+ONE_ASKED = re.compile(r"評価|評定|\bgrade|\bevaluat|\brating|\bthe\b.*\b(?:project|initiative)\b")
+# Words that frame a topic rather than narrow it (テレワーク関係の事業).
+TOPIC_FRAME = frozenset(["関係", "関連", "事業", "取り組み", "取組", "件", "話", "こと", "状況", "進捗", "project", "projects"])
 
 # Asking for the name of something described: "〜を何という", "what do you call …".
 NAMING = re.compile(
@@ -185,8 +193,11 @@ class MeaningStage:
         top = hits[0]
         support = self.index.support(query, top.kind, top.ref)
         lead = top.score - (hits[1].score if len(hits) > 1 else 0.0)
+        if len(hits) > 1 and support - self.index.support(query, hits[1].kind, hits[1].ref) >= CARRIED_GAP:
+            lead = max(lead, LEAD)  # as close by meaning, but only the best carries the question's words
         scored = tuple(Scored(h.ref, round(100 * h.score, 1), h.kind, f"meaning:{h.field}") for h in hits)
-        confidence = _carried_confidence(top.score, support, len(query.words))
+        # A description names a term in other words than its definition's: its support is low by nature.
+        confidence = top.score if naming else _carried_confidence(top.score, support, len(query.words))
         answer = _answers(confidence, top.score, lead, len(query.words), naming=naming)
         if answer:
             return MeaningCall(top.kind, scored[:1], confidence, support, query, tuple(hits))
@@ -273,6 +284,40 @@ class MeaningStage:
         if hits[0].score < DESCRIBED or lead < DESCRIBED_LEAD:
             return None
         return Scored(hits[0].ref, round(100 * hits[0].score, 1), "project", f"meaning:{hits[0].field}")
+
+    def rivals(self, r: Reading, named: Scored) -> tuple[Scored, ...]:
+        """Other projects a bare topic fits as well as the one its name matched (「職員研修について」:
+        the staff-training project by its alias, and the security training every employee takes).
+
+        Only for a topic with no question of its own (its status at most) in a word or two, when
+        another project's text holds every word and reads as close by meaning: then the topic is
+        the user's, not one project's, and the bot asks which."""
+        if (r.project_intent not in (None, "project_status") or r.question.kind or r.has_grade
+                or ONE_ASKED.search(r.cue_form)):
+            return ()
+        query, hits = self.index.search(r.text, kinds={"project"}, limit=MAX_OPTIONS * 2,
+                                        ignore=cue_words() | TOPIC_FRAME)
+        hits = self._without_reposts(hits)
+        if not 1 <= len(query.words) <= TOPIC_WORDS:
+            return ()
+        own = next((h for h in hits if h.ref == named.id), None)
+        if own is None or own.lexical < WHOLE:
+            return ()
+        close = [h for h in hits if h.ref != named.id and h.lexical >= WHOLE and h.score >= own.score - RIVAL_GAP]
+        return tuple(Scored(h.ref, round(100 * h.score, 1), "project", f"meaning:{h.field}") for h in close[:MAX_OPTIONS - 1])
+
+    def term_over(self, r: Reading, project: Scored, terms: list[Scored]) -> Scored | None:
+        """A term the question also names whose definition carries the whole question where the
+        project's text does not (「マイナンバーって何桁？」: the card's project has no digits, the
+        term's definition says twelve)."""
+        named = [t for t in terms if t.score >= NAMED and t.how in ("exact", "mention", "contained")]
+        if not named or project.kind != "project":
+            return None
+        query = self.index.query(r.text, ignore=cue_words())
+        if len(query.words) < MIN_WORDS or self.index.support(query, "project", project.id) >= NAMED_SUPPORT:
+            return None
+        best = max(named, key=lambda t: (self.index.support(query, "glossary", t.id), t.score))
+        return best if self.index.support(query, "glossary", best.id) >= WHOLE else None
 
     def _without_reposts(self, hits: list[MeaningHit]) -> list[MeaningHit]:
         """5-1-2 repeats 4-1-1: the original speaks for both."""

@@ -50,6 +50,7 @@ _ADDRESS = re.compile(r"url|アドレス|リンク|ホームページ|サイト|
 _DEFINE = re.compile(r"とは|って(?:何|なに|なん)|意味|(?<![a-z])(?:what (?:is|are|does)|means?|define)(?![a-z])")
 _FIELD_JA = {"current": "【現状】", "issue": "【課題】", "goal": "【目標】", "comment": "進捗の評価コメント",
              "kpi": "参考値（KPI）", "schedule": "スケジュール", "definition": "用語集の説明"}
+_FIGURE = re.compile(r"[0-9０-９]")
 _FIELD_INTENT = {"kpi": "project_kpi", "schedule": "project_schedule"}
 _OWN_INTENT = {"project_kpi", "project_schedule", "project_department"}
 
@@ -121,6 +122,8 @@ def passage_answer(catalog: Catalog, finder: PassageFinder, r: Reading, audience
         return None
     if address_only and "http" not in found[0].text:
         return None
+    if r.question.kind == "quantity" and found[0].field != "kpi" and not _FIGURE.search(found[0].text):
+        return None  # 「人口は何人」: a sentence that only uses the word holds no figure to give
     top, others = found[0], found[1:4]
     topic = "・".join(words)
     suggestions = tuple(_ref(catalog, p, r.lang) for p in others)

@@ -324,6 +324,16 @@ class Responder:
             topic = term_topic(r, a, kpi_words=self._kpi_words, mentions=self._projects_using)
             if topic is not None:
                 return staged(self._glossary(r, topic, audience), "names (a term as the topic)")
+        if decision.kind == "project" and not r.project_ids and r.project_intent in (None, "project_kpi"):
+            named = [Scored(h.id, h.score, "glossary", h.how) for h in a.by_kind.get("glossary", [])]
+            term = self.meaning.term_over(r, decision.top[0], named)
+            if term is not None:
+                return staged(self._glossary(r, term, audience), "names, the term carries the question")
+        if decision.kind == "project" and not r.project_ids:
+            rivals = self.meaning.rivals(r, decision.top[0])
+            if rivals:
+                return staged(self._clarify(r, [decision.top[0], *rivals], decision.topic, audience),
+                              "names, a topic several projects share")
         if decision.kind in ("glossary", "project", "clarify"):
             return self._decided(r, decision.kind, list(decision.top), decision.intent, decision.topic, audience, "names",
                                  projects=1)
@@ -341,6 +351,10 @@ class Responder:
             if call.kind == "clarify" and quoted.answers and quoted.answers[0].id in {s.id for s in call.top}:
                 # The sentence is in one of several projects the question fits equally: ask which.
                 return staged(self._clarify(r, list(call.top), topic, audience), "meaning")
+            if call.kind in ("glossary", "project") and quoted.answers and quoted.answers[0].id != call.top[0].id:
+                # A sentence that happens to hold the words, against what the whole question means.
+                return self._decided(r, call.kind, list(call.top), r.project_intent or "project_status", topic,
+                                     audience, "meaning, over a passage")
             return staged(self._held(r, quoted, audience), "passage")
         carried = self.meaning.carried(r, [Scored(h.id, h.score, kind, h.how) for kind in ("glossary", "project")
                                            for h in a.by_kind.get(kind, [])], kinds=kinds)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from knowledge.kana_kanji import typed_in_kana, write_kana
 from knowledge.meaning_vectors import Vector, WordVectors
 from knowledge.meaning_words import en_alternatives, en_words, ja_words, kana_runs, reading, spellings
 from knowledge.normalize import hira_to_kata
@@ -52,6 +53,7 @@ _LETTER_NAMES = {
 }
 _PARTICLES = frozenset(["", "の", "は", "が", "を", "に", "で", "と", "も", "や", "って", "とは", "から", "まで"])
 _LETTER_RUN = re.compile(r"(?<![\u3041-\u3096\u30fc])[\u3041-\u3096\u30fc]{4,}")
+_KANA_WORD = re.compile(r"^[\u3041-\u3096\u30fc]+$")
 _HAS_KANJI = re.compile(r"[\u3400-\u9fff]")
 _SHORT_WORD = re.compile(r"(?<![\u3041-\u30ff\u3400-\u9fff])[\u3041-\u3096]{2}(?![\u3041-\u30ff\u3400-\u9fff])")
 _SPACED = re.compile(r"(?<=[\u3041-\u30ff\u3400-\u9fff])[ \u3000]+(?=[\u3041-\u30ff\u3400-\u9fff])")
@@ -143,6 +145,9 @@ class MeaningIndex:
         self._align(ja_docs)
         self._by_reading = self._readings()
         self._spelled, self._cue_spelled = self._spellings(also_spell)
+        # Words the plan itself writes in hiragana (ふなっぷ), longest first.
+        self._kana_names = sorted({w for w in self._spelled.values() if len(w) >= MIN_READING and _KANA_WORD.match(w)},
+                                  key=len, reverse=True)
         # One sentence vector per distinct word list: a grown plan repeats its texts.
         rows: dict[tuple[str, ...], int] = {}
         self._row_of = np.array([rows.setdefault(d, len(rows)) for d in ja_docs], dtype=np.int64)
@@ -237,8 +242,9 @@ class MeaningIndex:
             words += [w for w in self._read(run) if w not in words]
         return words
 
-    def _spell_run(self, run: str) -> str | None:
-        """A hiragana run in the plan's spellings, or None when some word of it is not the plan's."""
+    def _spell_run(self, run: str, *, endings: bool = True) -> str | None:
+        """A hiragana run in the plan's spellings, or None when some word of it is not the plan's
+        (or, without ``endings``, when it ends in anything but particles: しかくい is not 視覚+い)."""
         kata = hira_to_kata(run)
         out, i, spelled = [], 0, False
         while i < len(kata):
@@ -249,14 +255,20 @@ class MeaningIndex:
                     i, spelled = i + size, True
                     break
             else:
-                if spelled and len(run) - i <= MAX_TAIL and run[i] in _ENDING_KANA:  # 遅れ|てる, 予定|より
-                    out.append(run[i:])
+                if spelled and (run[i:] in _PARTICLES or endings and len(run) - i <= MAX_TAIL and run[i] in _ENDING_KANA):
+                    out.append(run[i:])  # 電子決裁|って; with endings, 遅れ|てる, 予定|より
                     break
                 if run[i] not in _PARTICLE_KANA:
                     return None  # a word the plan does not have: a half-spelled run reads worse
                 out.append(run[i])
                 i += 1
         return "".join(out) if spelled else None
+
+    def _own_spelling(self, run: str) -> str | None:
+        """A run the plan's own words spell whole (すまほの → スマホの, でんしけっさいとは → 電子決裁とは):
+        kept from the kana-kanji converter, which knows no acronym, few loanwords and not which of
+        two homophones (決裁, 決済) the plan means."""
+        return self._spell_run(run, endings=False)
 
     def _letters(self, m: re.Match[str]) -> str:
         """Latin letters read aloud (えーあい → AI, えーあいおーしーあーる → AI-OCR) when the plan
@@ -289,7 +301,7 @@ class MeaningIndex:
         def spell(m: re.Match[str]) -> str:
             run, whole = m.group(0), m.string
             if not m.start() or not _GLUED.match(whole[m.start() - 1]):
-                return self._spell_run(run) or run
+                return self._spell_run(run, endings=False) or run
             # Written on from a word in another script: spelled only as the word the two make in the
             # plan (電子けっさい → 電子決裁, not 決済), never a name in two scripts (Yahoo!くらし).
             head = _GLUED_RUN.search(whole, 0, m.start())
@@ -303,6 +315,8 @@ class MeaningIndex:
 
         spelled = _KANA_YEAR.sub(_year_in_digits, text)
         spelled = _LETTER_RUN.sub(self._letters, spelled)
+        if typed_in_kana(spelled):
+            spelled = write_kana(spelled, keep=self._own_spelling, names=self._kana_names)
         spelled = _HIRAGANA_RUN.sub(spell, spelled)
         spelled = _SHORT_WORD.sub(lambda m: self._cue_spelled.get(hira_to_kata(m.group(0)), m.group(0)), spelled)
         # 「キャッシュレス って どういう 意味」: spaces a kana typist puts between words, gone once the

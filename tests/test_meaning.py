@@ -203,7 +203,7 @@ def test_a_place_in_a_kana_message_is_read_as_one_word_and_asks_for_no_list(resp
     assert "公民館" in responder.meaning.respell("こうみんかんの すまほ")
     a = responder.answer("こうみんかんで すまほの つかいかたを きける ところって ありますか", audience="citizen")
     assert a.intent != "project_list", a.text
-    assert responder.meaning.respell("さくねんどの じっせき").startswith("さくねんど")  # 昨年度, no year 9
+    assert "9" not in responder.meaning.respell("さくねんどの じっせき")  # 昨年度, no year 9
 
 
 def test_the_plan_named_as_where_to_look_asks_for_no_schedule(responder: Responder) -> None:

@@ -1,0 +1,71 @@
+"""Issue 22, third round: a message typed in hiragana is written as a reader would, a bare topic
+several projects share asks which, and a question's own words pick between a term and a project.
+
+Every question here was written for this file, none copied from a question set."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers import Responder
+from knowledge.kana_kanji import typed_in_kana
+
+
+def ids(answer) -> list[str]:  # type: ignore[no-untyped-def]
+    return [r.id for r in answer.answers]
+
+
+def test_a_message_typed_in_hiragana_is_written_in_kanji(responder: Responder) -> None:
+    spelled = responder.meaning.respell("しやくしょで ちずを みられるって ほんと？")
+    assert "市役所" in spelled and "地図" in spelled, spelled
+
+
+def test_ordinary_mixed_text_is_left_as_typed(responder: Responder) -> None:
+    assert not typed_in_kana("会社に行かずに家とか出先で仕事する")
+    assert responder.meaning.respell("会社に行かずに家とか出先で仕事する") == "会社に行かずに家とか出先で仕事する"
+
+
+def test_the_plans_own_words_are_kept_from_the_converter(responder: Responder) -> None:
+    # ふなっぷ is written in hiragana by the plan; 電子決裁 is the plan's, not the commoner 電子決済.
+    assert "ふなっぷ" in responder.meaning.respell("ふなっぷの りようしゃは なんにん")
+    assert "電子決裁" in responder.meaning.respell("でんしけっさいって なに")
+
+
+def test_numbers_the_converter_writes_are_no_figures(responder: Responder) -> None:
+    assert not any(ch.isdigit() for ch in responder.meaning.respell("ふたつの まどぐちを いっかしょに するの"))
+
+
+def test_a_hiragana_description_reaches_its_project(responder: Responder) -> None:
+    a = responder.answer("しかくい もようの こーどを すまほで よみとって ぜいきんを はらえる ように なるの？", audience="citizen")
+    assert ids(a)[:1] == ["1-2-2"], a.text
+
+
+def test_a_count_the_plan_only_mentions_gets_no_answer(responder: Responder) -> None:
+    """人口 is in a project's 現状 sentence, with no figure: nothing in the plan says how many."""
+    a = responder.answer("市の人口は何人ですか")
+    assert a.answers == (), a.text
+
+
+def test_a_fact_in_a_terms_definition_is_answered_by_the_term(responder: Responder) -> None:
+    a = responder.answer("マイナンバーは何桁あるんですか", audience="citizen")
+    assert (a.intent, ids(a)[:1]) == ("glossary", ["マイナンバーカード"]), a.text
+    assert "12" in a.text
+
+
+@pytest.mark.parametrize(("question", "offered"), [
+    ("職員の研修はどうなってる", {"4-1-1", "5-1-1"}),
+    ("クラウド化はどうなってる", {"2-4-2", "4-1-2"}),
+])
+def test_a_bare_topic_several_projects_share_asks_which(responder: Responder, question: str, offered: set[str]) -> None:
+    a = responder.answer(question)
+    assert a.intent == "clarify" and offered <= {s.id for s in a.suggestions}, a.text
+
+
+@pytest.mark.parametrize(("question", "project"), [
+    ("クラウド化の評価は？", "2-4-2"),  # a grade is asked of one project
+    ("クラウド化のKPIは？", "2-4-2"),  # so are its figures
+    ("システムのクラウド化の状況", "2-4-2"),  # its title, whole
+])
+def test_a_topic_asked_something_of_its_own_is_answered(responder: Responder, question: str, project: str) -> None:
+    a = responder.answer(question)
+    assert a.intent != "clarify" and ids(a)[:1] == [project], a.text
