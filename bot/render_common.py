@@ -76,5 +76,19 @@ def figure(value: float | None, unit: str = "") -> str:
 percent_text = percent  # 95.6 -> "95.6", 100.0 -> "100"
 
 
+def project_lines(text: str, p: Project, *, index: int, count: int, assumed: bool = False) -> list[str]:
+    """The lines of an answer's ``text`` about its ``index``-th of ``count`` projects: without the
+    follow-up note (``assumed``), the source line, and the title line when more lines follow it (a
+    one-line answer such as the department's is all content and keeps its line)."""
+    if assumed:
+        text = text.partition("\n")[2]
+    parts = text.split("\n\n")
+    part = parts[index] if count > 1 and len(parts) >= count else text
+    lines = [ln for ln in part.splitlines() if ln.strip() and not ln.startswith(("出典", "Source"))]
+    if len(lines) > 1 and lines[0].startswith(p.id):
+        lines = lines[1:]
+    return lines
+
+
 def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -115,6 +115,17 @@ def test_a_project_card_draws_kpi_progress(line) -> None:
     assert "RPA の活用拡充" in text and "94.4%" in text and '"width": "94.4%"' in text
 
 
+def test_who_is_in_charge_is_answered_in_the_card(line) -> None:
+    """LINE refuses a Flex text that is empty; the department answer's one line is its body."""
+    line.post(body(text_event("2-4-2の担当課は？", n=1), text_event("2-3-1と2-1-2の担当は？", n=2)))
+    got = {r["replyToken"]: r["messages"][0] for r in replies(line.api, 2)}
+    assert not line.api.violations  # checked before the call is recorded: final once it is seen
+    one = got["reply-token-1"]["contents"]["body"]["contents"][0]["text"]
+    assert "担当部署は システム所管課、デジタル行政推進課 です" in one
+    two = [b["body"]["contents"][0]["text"] for b in got["reply-token-2"]["contents"]["contents"]]
+    assert "担当部署は デジタル行政推進課" in two[0] and "担当部署は 財政課、契約課、会計課" in two[1]
+
+
 def test_follow_sticker_and_unknown_events(line) -> None:
     follow = {"type": "follow", "mode": "active", "timestamp": int(time.time() * 1000), "webhookEventId": "01HFOLLOW",
               "deliveryContext": {"isRedelivery": False}, "source": {"type": "user", "userId": "U1"},

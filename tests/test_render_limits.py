@@ -17,6 +17,7 @@ from bot.web import render as web_render
 from handlers import Responder
 from handlers.answer import Answer, Ref
 from knowledge.records import Term
+from tests import platform_rules
 from tests.conftest import DATA
 from tests.hostile import HOSTILE
 
@@ -104,6 +105,24 @@ def test_line_messages_stay_within_messaging_api_limits(answers) -> None:
             assert len(items) <= line_render.QUICK_REPLY_LIMIT
             assert all(len(i["action"]["label"]) <= line_render.LABEL_LIMIT for i in items)
             assert all(len(i["action"]["text"]) <= 300 for i in items)
+
+
+def test_every_message_passes_the_checks_the_fake_apis_apply(answers) -> None:
+    """The SDKs' models round-tripped, non-empty texts, the documented limits (tests/platform_rules.py)."""
+    for answer in answers:
+        assert platform_rules.line_messages_violations(line_render.render(answer)) == [], answer.query
+        assert platform_rules.slack_message_violations(slack_render.render(answer)) == [], answer.query
+
+
+def test_a_one_line_project_answer_keeps_its_line(responder) -> None:
+    """The department answer is one line with no title line above it: it is the card's body."""
+    for p in responder.catalog.projects.values():
+        answer = responder.project_answer(p.id, "project_department", audience="citizen")
+        line = answer.text.splitlines()[0]
+        bubble = line_render.render(answer)[0]["contents"]
+        assert bubble["body"]["contents"][0]["text"] == line, p.id
+        blocks = slack_render.render(answer)["blocks"]
+        assert any(b["type"] == "section" and b["text"]["text"] == slack_render.escape(line) for b in blocks), p.id
 
 
 def test_line_carousel_keeps_what_fits_and_names_the_rest(answers) -> None:

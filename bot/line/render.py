@@ -11,7 +11,16 @@ from typing import Any
 from bot.line import projects as project_cards
 from bot.line.terms import terms_carousel
 from bot.line.wording import for_citizens, one_line, reiwa
-from bot.render_common import GRADE_COLOUR, bar_width, figure, grade_meaning, percent_text, progress, truncate
+from bot.render_common import (
+    GRADE_COLOUR,
+    bar_width,
+    figure,
+    grade_meaning,
+    percent_text,
+    progress,
+    project_lines,
+    truncate,
+)
 from handlers.answer import Answer, Ref
 from knowledge.records import Project
 
@@ -83,9 +92,9 @@ def project_bubble(answer: Answer, p: Project) -> dict[str, Any]:
                            f"（{percent_text(pr.percent)}%）")
                 body.append(_kpi_bar(pr.label, pr.percent, caption, colour))
     else:
-        text = answer.text.split("\n\n")[list(answer.projects).index(p)] if len(answer.projects) > 1 else answer.text
-        lines = [ln for ln in text.splitlines()[1:] if not ln.startswith("出典")]
-        body.append(_text(truncate("\n".join(lines), BODY_TEXT), size="sm"))
+        lines = project_lines(answer.text, p, index=list(answer.projects).index(p), count=len(answer.projects),
+                              assumed=bool(answer.assumed_project))
+        body.append(_text(truncate("\n".join(lines) or p.name, BODY_TEXT), size="sm"))
     return {
         "type": "bubble", "size": "mega",
         "header": {"type": "box", "layout": "vertical", "contents": [

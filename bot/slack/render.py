@@ -13,6 +13,7 @@ from bot.render_common import (
     grade_meaning,
     percent_text,
     progress,
+    project_lines,
     truncate,
 )
 from bot.slack.terms import glossary_list_blocks
@@ -98,8 +99,8 @@ def _kpi_lines(p: Project) -> list[str]:
 
 
 def project_blocks(answer: Answer, p: Project, lang: str) -> list[dict[str, Any]]:
-    body = answer.text.split("\n\n")[answer.projects.index(p)] if len(answer.projects) > 1 else answer.text
-    body_lines = [ln for ln in body.splitlines()[1:] if not ln.startswith(("出典", "Source"))]
+    body_lines = project_lines(answer.text, p, index=answer.projects.index(p), count=len(answer.projects),
+                               assumed=bool(answer.assumed_project))
     title = f"{p.id} {p.name}"
     blocks: list[dict[str, Any]] = [_header(title)]
     dept = "、".join(p.departments)
