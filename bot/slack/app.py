@@ -265,6 +265,15 @@ class SlackBot:
         else:
             respond(response_type="ephemeral", replace_original=False, **message)
 
+    def publish_homes(self, users: list[str]) -> None:
+        """Redraw these users' App Home (after a submission). A failure is logged, never raised: the
+        submission is stored, and the next visit draws the Home again."""
+        for user in users:
+            try:
+                self._publish_home(user, self.answer_client)
+            except _CALL_ERRORS as exc:
+                log.warning("App Home of %s not republished: %s", user, exc)
+
     def _publish_home(self, user: str, client: WebClient) -> None:
         self.responder.refresh()
         view = home.dashboard(self.responder, departments=self.departments_of(user),

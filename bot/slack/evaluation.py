@@ -82,8 +82,11 @@ def form_values(view: dict[str, Any]) -> tuple[str | None, dict[int, str], str]:
 
 
 def register(app: App, *, responder: Responder, db: Any, directory: Directory, outbox: Outbox,
-             clock: Callable[[], datetime], on_submitted: Callable[[str, int], object] | None = None) -> None:
-    """``on_submitted(project_id, fiscal_year)`` runs after a draft is stored (reminders are updated)."""
+             clock: Callable[[], datetime], on_submitted: Callable[[str, int], object] | None = None,
+             republish_homes: Callable[[list[str]], object] | None = None) -> None:
+    """``on_submitted(project_id, fiscal_year)`` runs after a draft is stored (reminders are updated);
+    ``republish_homes(users)`` then redraws the App Home of the submitter and of everyone listed for
+    the project's departments, so that none of them still reads 未提出."""
     def refusal(p: Project) -> str:
         return f"{p.id} の評価を入力できるのは {'、'.join(p.departments)} の担当者と管理者だけです。ディレクトリへの登録は管理者に依頼してください。"
 
@@ -135,6 +138,8 @@ def register(app: App, *, responder: Responder, db: Any, directory: Directory, o
             "修正するときは、もう一度「評価を入力」から保存してください。"))
         if on_submitted is not None:
             on_submitted(p.id, result.fiscal_year)
+        if republish_homes is not None:
+            republish_homes(home_readers(directory, p, submitter=user))
 
     @app.action({"action_id": re.compile(r"^dx_snooze_(1|3)$")})
     def snooze_reminder(ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any],
@@ -154,6 +159,12 @@ def register(app: App, *, responder: Responder, db: Any, directory: Directory, o
                     projects=projects, business_days=days)
         respond(response_type="ephemeral", replace_original=False,
                 text=f"{at.month}月{at.day}日 {at:%H:%M} にもう一度お知らせします。")
+
+
+def home_readers(directory: Directory, p: Project, *, submitter: str) -> list[str]:
+    """Whose App Home shows the project's submission state: the submitter and the department's members."""
+    listed = (u for d in p.departments for r in directory.resolve(d) for u in r.slack_users)
+    return list(dict.fromkeys([submitter, *listed]))
 
 
 def project_and_year(value: str | None) -> tuple[str, int] | None:
