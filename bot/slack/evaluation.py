@@ -11,6 +11,7 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.slack.render import escape
 from handlers import Responder
 from handlers.evaluation_form import MAX_COMMENT, validate
 from knowledge.records import GRADES, Evaluation, Project, fiscal_to_reiwa
@@ -28,7 +29,8 @@ def modal(p: Project, fiscal_year: int) -> dict[str, Any]:
     last = p.latest_evaluation()
     draft = current_submission(p, fiscal_year)
     blocks: list[dict[str, Any]] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{p.id} {p.name}*\n担当: {'、'.join(p.departments)}"
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{escape(p.id)} {escape(p.name)}*\n"
+                                     f"担当: {escape('、'.join(p.departments))}"
                                      + (f"\n前回: {last.grade}（令和{fiscal_to_reiwa(last.fiscal_year)}年度）" if last and last.grade else "")}},
         {"type": "input", "block_id": "grade", "label": {"type": "plain_text", "text": f"令和{reiwa}年度の評価"},
          "element": {"type": "static_select", "action_id": "value", "placeholder": {"type": "plain_text", "text": "A〜D"},
