@@ -133,10 +133,13 @@ def test_line_carousel_keeps_what_fits_and_names_the_rest(answers) -> None:
     assert messages[1]["type"] == "text" and messages[1]["text"].startswith(f"ほか {len(answers[-1].projects) - 12} 件")
 
 
-def test_long_line_lists_are_summarised(answers) -> None:
-    bubble = line_render.render(answers[-4])[0]["contents"]
-    texts = json.dumps(bubble, ensure_ascii=False)
-    assert "ほか 2575 件" in texts
+def test_long_line_lists_page_what_fits_and_count_the_rest(answers) -> None:
+    big = answers[-4]
+    carousel = line_render.render(big)[0]["contents"]
+    rows = [r for b in carousel["contents"] for r in b["body"]["contents"] if r.get("action")]
+    assert len(carousel["contents"]) <= CAROUSEL_BUBBLES and len(rows) >= 50
+    assert [r["action"]["data"] for r in rows] == [f"project={p.id}&intent=project_status" for p in big.projects[:len(rows)]]
+    assert f"ほか {len(big.projects) - len(rows)} 件" in json.dumps(carousel["contents"][-1], ensure_ascii=False)
 
 
 def test_web_answers_are_json(answers) -> None:
