@@ -22,7 +22,7 @@ from bot.http_out import ApiSession, Reply, Unreachable
 from bot.render_memo import drawn_once, encoded_once
 from bot.slack import home, inbound, lookup, share
 from bot.slack.pooled import PooledWebClient
-from bot.slack.render import render
+from bot.slack.render import OPEN_PROJECT, render
 from bot.worker import GiveUp, Retry
 from handlers import Responder
 from handlers.answer import Answer
@@ -140,6 +140,7 @@ class SlackBot:
         app.command("/dx")(self._on_command)
         app.action(re.compile(r"^dx_project_(project_\w+)$"))(self._on_project_button)
         app.action(re.compile(r"^dx_pick_\d+$"))(self._on_pick)
+        app.action(OPEN_PROJECT)(self._on_pick)
         app.action("dx_more")(self._on_more)
         share.register(app, responder=self.responder)
         lookup.register(app, responder=self.responder)
