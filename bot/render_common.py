@@ -13,6 +13,15 @@ PROJECT_BUTTONS = {
     "en": [("project_status", "Status"), ("project_kpi", "KPI"), ("project_schedule", "Schedule"),
            ("project_department", "Owner"), ("project_overview", "Overview")],
 }
+# What a card's button asks for its project: the same words a person would type, so the answer and
+# the conversation's follow-ups are the ones a typed question gets.
+CARD_ACTIONS = ("project_status", "project_kpi", "project_schedule", "project_overview")
+ASK_FOR = {
+    "ja": {"project_status": "{}の状況", "project_kpi": "{}のKPI", "project_schedule": "{}のスケジュール",
+           "project_overview": "{}の概要"},
+    "en": {"project_status": "status of {}", "project_kpi": "KPI of {}", "project_schedule": "schedule of {}",
+           "project_overview": "overview of {}"},
+}
 GRADE_EMOJI = {"A": ":large_green_circle:", "B": ":large_blue_circle:", "C": ":large_orange_circle:",
                "D": ":red_circle:", None: ":white_circle:"}
 # Each at least 4.5:1 against white (WCAG AA), as text and behind white text.
