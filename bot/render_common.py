@@ -13,6 +13,15 @@ PROJECT_BUTTONS = {
     "en": [("project_status", "Status"), ("project_kpi", "KPI"), ("project_schedule", "Schedule"),
            ("project_department", "Owner"), ("project_overview", "Overview")],
 }
+# What a card's button asks for its project: the same words a person would type, so the answer and
+# the conversation's follow-ups are the ones a typed question gets.
+CARD_ACTIONS = ("project_status", "project_kpi", "project_schedule", "project_overview")
+ASK_FOR = {
+    "ja": {"project_status": "{}の状況", "project_kpi": "{}のKPI", "project_schedule": "{}のスケジュール",
+           "project_overview": "{}の概要"},
+    "en": {"project_status": "status of {}", "project_kpi": "KPI of {}", "project_schedule": "schedule of {}",
+           "project_overview": "overview of {}"},
+}
 GRADE_EMOJI = {"A": ":large_green_circle:", "B": ":large_blue_circle:", "C": ":large_orange_circle:",
                "D": ":red_circle:", None: ":white_circle:"}
 # Each at least 4.5:1 against white (WCAG AA), as text and behind white text.
@@ -74,6 +83,20 @@ def figure(value: float | None, unit: str = "") -> str:
 
 
 percent_text = percent  # 95.6 -> "95.6", 100.0 -> "100"
+
+
+def project_lines(text: str, p: Project, *, index: int, count: int, assumed: bool = False) -> list[str]:
+    """The lines of an answer's ``text`` about its ``index``-th of ``count`` projects: without the
+    follow-up note (``assumed``), the source line, and the title line when more lines follow it (a
+    one-line answer such as the department's is all content and keeps its line)."""
+    if assumed:
+        text = text.partition("\n")[2]
+    parts = text.split("\n\n")
+    part = parts[index] if count > 1 and len(parts) >= count else text
+    lines = [ln for ln in part.splitlines() if ln.strip() and not ln.startswith(("出典", "Source"))]
+    if len(lines) > 1 and lines[0].startswith(p.id):
+        lines = lines[1:]
+    return lines
 
 
 def truncate(text: str, limit: int) -> str:

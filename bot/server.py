@@ -244,7 +244,8 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
                                   log_salt=settings.log_salt, behind=behind)
         updater = ReminderUpdater(client=client, db=db, responder=responder, clock=clock)
         evaluation.register(services.slack.app, responder=responder, db=db, directory=directory, outbox=outbox,
-                            clock=clock, on_submitted=updater.project_submitted)
+                            clock=clock, on_submitted=updater.project_submitted,
+                            republish_homes=services.slack.publish_homes)
         services.slack_mode = mode
         services.reminders = ReminderService(db=db, responder=responder, directory=directory, outbox=outbox,
                                              notifier=SlackNotifier(client, on_posted=updater.on_posted), clock=clock,

@@ -17,6 +17,22 @@ NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 DATA = Path(__file__).parent / "data"
 
 
+@pytest.fixture(autouse=True)
+def platforms_accept_every_request():
+    """Fails the test if any fake Slack or LINE API made during it received a request the real
+    platform would refuse (tests/platform_rules.py). A test that sends one on purpose clears
+    ``api.violations`` once it has checked it."""
+    from tests import fakes
+
+    start = len(fakes.LIVE)
+    yield
+    made = fakes.LIVE[start:]
+    del fakes.LIVE[start:]
+    refused = [f"{api.name} {call.method} {call.path}: {problem}" for api in made for call in api.violations
+               for problem in call.violations]
+    assert not refused, "requests the real platform would refuse:\n" + "\n".join(refused[:20])
+
+
 @pytest.fixture(scope="session")
 def plan_text() -> str:
     return bundled_plan_text()

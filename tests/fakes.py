@@ -1,7 +1,9 @@
 """Real local HTTP fakes of the Slack Web API and the LINE Messaging API, and a server runner.
 
 They listen on 127.0.0.1, record every request, and can be told to answer 429/400/409, or to
-hold a response until the test lets it go.
+hold a response until the test lets it go. Like the real APIs they check what they receive
+(tests/platform_rules.py): a payload the platform would refuse is answered with the platform's
+error and kept in ``api.violations``, which fails the test at teardown (tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from urllib.parse import parse_qs
 
 import uvicorn
 
+from tests import platform_rules
+
 
 @dataclass
 class Call:
@@ -29,6 +33,7 @@ class Call:
     headers: dict[str, str]
     body: bytes
     status: int | None = None  # what the fake answered (set once it has decided)
+    violations: list[str] = field(default_factory=list)  # what the real platform would refuse in it
 
     @property
     def json(self) -> Any:
@@ -47,11 +52,24 @@ class Scripted:
     deliver: bool = False
 
 
-class FakeApi:
-    """Answers by path; ``script(path, ...)`` queues one-off answers; ``hold(path)`` blocks them."""
+Check = Callable[[Call], list[str]]
+Refusal = Callable[[Call], Scripted]
+LIVE: list[FakeApi] = []  # every fake made, so that a fixture can fail the test on a violation
 
-    def __init__(self, default: Callable[[Call], Scripted]) -> None:
+
+class FakeApi:
+    """Answers by path; ``script(path, ...)`` queues one-off answers; ``hold(path)`` blocks them.
+
+    ``check`` says what the real platform would refuse in a call; such a call is answered with
+    ``refuse(call)`` (unless the test scripted an answer) and listed in ``violations``."""
+
+    def __init__(self, default: Callable[[Call], Scripted], *, name: str = "fake", check: Check | None = None,
+                 refuse: Refusal | None = None) -> None:
+        self.name = name
         self.calls: list[Call] = []
+        self.violations: list[Call] = []
+        self._check = check or (lambda call: [])
+        self._refuse = refuse or (lambda call: Scripted(400, {"message": "; ".join(call.violations)}))
         self._default = default
         self._scripts: dict[str, list[Scripted]] = {}
         self._holds: dict[str, threading.Event] = {}
@@ -83,8 +101,11 @@ class FakeApi:
                 self._answer(Call("DELETE", self.path, {k.lower(): v for k, v in self.headers.items()}, b""))
 
             def _answer(self, call: Call) -> None:
+                call.violations = fake._check(call)
                 with fake._lock:
                     fake.calls.append(call)
+                    if call.violations:
+                        fake.violations.append(call)
                     gate = fake._holds.get(call.path)
                     delay = fake._delays.get(call.path, 0.0)
                 if gate is not None:
@@ -93,8 +114,11 @@ class FakeApi:
                 with fake._lock:  # scripted after the hold: a test may decide the outcome meanwhile
                     queued = fake._scripts.get(call.path)
                     scripted = queued.pop(0) if queued else None
-                reply = fake._default(call) if scripted is None or scripted.deliver else None
-                reply = scripted or reply
+                if scripted is None and call.violations:
+                    reply = fake._refuse(call)  # refused as the platform would: nothing delivered
+                else:
+                    reply = fake._default(call) if scripted is None or scripted.deliver else None
+                    reply = scripted or reply
                 call.status = reply.status
                 payload = json.dumps(reply.body).encode()
                 try:
@@ -113,6 +137,7 @@ class FakeApi:
         self.url = f"http://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self._thread.start()
+        LIVE.append(self)
 
     def script(self, path: str, *replies: Scripted) -> None:
         with self._lock:
@@ -153,6 +178,35 @@ class FakeApi:
         self.server.server_close()
 
 
+def _slack_check(call: Call) -> list[str]:
+    if call.method != "POST":
+        return []
+    try:
+        data = call.json
+    except ValueError as exc:
+        return [f"the body is not JSON: {exc}"]
+    return platform_rules.slack_request_violations(call.path, data)
+
+
+def _slack_refusal(call: Call) -> Scripted:
+    """Slack refuses a bad Web API call with HTTP 200 and ok: false; a response_url with 400."""
+    if call.path.startswith("/respond/"):
+        return Scripted(400, {"ok": False, "error": "invalid_blocks"})
+    view = any(call.path.endswith("/" + m) for m in platform_rules.SLACK_VIEW_METHODS)
+    return Scripted(200, {"ok": False, "error": "invalid_arguments" if view else "invalid_blocks",
+                          "response_metadata": {"messages": call.violations}})
+
+
+def _line_check(call: Call) -> list[str]:
+    return platform_rules.line_request_violations(call.method, call.path, call.body)
+
+
+def _line_refusal(call: Call) -> Scripted:
+    """The Messaging API's 400: a message, and one detail per problem."""
+    details = [{"message": v.split(": ", 1)[-1], "property": v.split(": ", 1)[0]} for v in call.violations]
+    return Scripted(400, {"message": f"The request body has {len(details)} error(s)", "details": details})
+
+
 def slack_api(clock: Callable[[], float] = time.time) -> FakeApi:
     """Slack's Web API as far as dxbot uses it. Posted messages are kept (``api.messages``), so
     ``conversations.history`` can find them by metadata, as the real one does. ``clock`` stamps
@@ -188,7 +242,7 @@ def slack_api(clock: Callable[[], float] = time.time) -> FakeApi:
             return Scripted(200, {"ok": True, "channel": {"id": "G" + users.replace(",", "_")}})
         return Scripted(200, {"ok": True})
 
-    api = FakeApi(default)
+    api = FakeApi(default, name="Slack", check=_slack_check, refuse=_slack_refusal)
     api.messages = messages  # type: ignore[attr-defined]
     return api
 
@@ -251,7 +305,7 @@ def line_api() -> FakeApi:
                 delivered.append(call)
         return Scripted(200, {"sentMessages": [{"id": "1", "quoteToken": "q"}]})
 
-    api = FakeApi(default)
+    api = FakeApi(default, name="LINE", check=_line_check, refuse=_line_refusal)
     api.richmenus = menus  # type: ignore[attr-defined]
     api.delivered = delivered  # type: ignore[attr-defined]
     api.richmenu_state = state  # type: ignore[attr-defined]

@@ -167,6 +167,21 @@ def test_a_conversation(browser, server, size: str) -> None:
     page.context.close()
 
 
+def test_a_project_cards_kpi_button_answers_that_projects_kpi(browser, server) -> None:
+    page = open_page(browser, server, "phone")
+    answers = page.locator("ol#history > li.a")
+    ask(page, "2-1-3の状況は？")
+    buttons = answers.nth(0).get_by_role("group", name="2-1-3について").get_by_role("button")
+    expect(buttons).to_have_text(["KPI", "スケジュール", "概要"])
+    buttons.first.click()
+    expect(answers).to_have_count(2)
+    kpi = answers.nth(1)
+    expect(kpi.get_by_role("heading")).to_have_text("2-1-3 Web 会議の推進")
+    expect(kpi.get_by_role("table").get_by_role("row", name="令和4年度")).to_contain_text("1,880")
+    no_serious_violations(page, "a card's buttons (phone)")
+    page.context.close()
+
+
 @pytest.mark.parametrize("size", list(SIZES))
 def test_the_english_toggle_gives_english_answers(browser, server, size: str) -> None:
     page = open_page(browser, server, size)

@@ -9,6 +9,7 @@ import threading
 import time
 from datetime import UTC, datetime
 from types import SimpleNamespace
+from urllib.parse import parse_qs
 
 import httpx
 import pytest
@@ -113,6 +114,17 @@ def test_a_project_card_draws_kpi_progress(line) -> None:
     check_limits(msg)
     text = json.dumps(msg["contents"], ensure_ascii=False)
     assert "RPA の活用拡充" in text and "94.4%" in text and '"width": "94.4%"' in text
+
+
+def test_who_is_in_charge_is_answered_in_the_card(line) -> None:
+    """LINE refuses a Flex text that is empty; the department answer's one line is its body."""
+    line.post(body(text_event("2-4-2の担当課は？", n=1), text_event("2-3-1と2-1-2の担当は？", n=2)))
+    got = {r["replyToken"]: r["messages"][0] for r in replies(line.api, 2)}
+    assert not line.api.violations  # checked before the call is recorded: final once it is seen
+    one = got["reply-token-1"]["contents"]["body"]["contents"][0]["text"]
+    assert "担当部署は システム所管課、デジタル行政推進課 です" in one
+    two = [b["body"]["contents"][0]["text"] for b in got["reply-token-2"]["contents"]["contents"]]
+    assert "担当部署は デジタル行政推進課" in two[0] and "担当部署は 財政課、契約課、会計課" in two[1]
 
 
 def test_follow_sticker_and_unknown_events(line) -> None:
@@ -384,6 +396,27 @@ def test_rich_menu_areas_are_understood(line) -> None:
     assert "マイナポータル" in usage["text"]
     assert "船橋市 情報政策課" in contact["text"] and "047-436-0000" in contact["text"]
     assert "https://example.jp/ask" in contact["text"] and "https://example.jp/dx-plan" in contact["text"]
+
+
+def test_every_project_is_reached_from_the_rich_menus_list_by_taps(line) -> None:
+    """事業一覧 (the rich menu) lists all 26 projects as tappable rows; a tap opens that project."""
+    from bot.line.richmenu import definition
+
+    data = next(a["action"]["data"] for a in definition()["areas"] if a["action"]["label"] == "事業一覧")
+    line.post(body(postback_event(data, n=1)))
+    msg = replies(line.api)[0]["messages"][0]
+    carousel = msg["contents"]
+    assert carousel["type"] == "carousel" and len(carousel["contents"]) == 3
+    rows = [r["action"] for b in carousel["contents"] for r in b["body"]["contents"] if "action" in r]
+    projects = {p.id for p in line.responder.catalog.projects.values()}
+    assert len(projects) == 26 and {parse_qs(a["data"])["project"][0] for a in rows} == projects
+    assert all(a["type"] == "postback" for a in rows) and "ほか" not in json.dumps(msg, ensure_ascii=False)
+
+    last = next(a for a in rows if "project=5-1-2" in a["data"])  # the one the single bubble used to leave out
+    assert last["displayText"] == "5-1-2の状況"
+    line.post(body(postback_event(last["data"], n=2)))
+    card = replies(line.api, 2)[1]["messages"][0]
+    assert card["contents"]["header"]["contents"][0]["text"] == "事業 5-1-2"
 
 
 def test_the_greeting_says_what_is_kept_and_offers_examples(line) -> None:

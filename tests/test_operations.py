@@ -153,6 +153,32 @@ def test_weekly_digest_goes_to_the_admin_once(db_path) -> None:
     assert digests[0][1].lines[0].startswith("ゴミの出し方（2件）")
 
 
+def test_the_weekly_digest_lists_the_questions_in_its_blocks(db_path) -> None:
+    """Slack shows the blocks, not the ``text`` fallback: the list must be in the blocks, escaped."""
+    from bot.slack.app import web_client
+    from bot.slack.notifier import SlackNotifier
+    from tests.fakes import slack_api
+
+    api = slack_api()
+    db = connect(db_path)
+    directory = Directory(db)
+    directory.set_admin(channel="CADMIN", users=[])
+    monday = datetime(2026, 11, 23, 9, 0, tzinfo=cal.TOKYO)
+    for q in ("ゴミの出し方", "ごみの出し方は？", "<!channel> 市長の名前"):
+        QuestionLog(db).record(q, channel="line", user_id="U1", intent="unknown", score=0, now=monday - timedelta(days=2))
+    notifier = SlackNotifier(web_client(token="xoxb-test", base_url=api.url + "/api/"))
+    svc = ReminderService(db=db, responder=Responder(load_catalog(db)), directory=directory, outbox=Outbox(db),
+                          notifier=notifier, clock=lambda: monday + timedelta(minutes=1))
+    svc.tick()
+    try:
+        message = next(m for m in api.messages if m["channel"] == "CADMIN")
+    finally:
+        api.close()
+    shown = "\n".join(b["text"]["text"] for b in message["blocks"] if b["type"] == "section")
+    assert "【今週の未回答の質問】" in shown and "・ゴミの出し方（2件）" in shown
+    assert "&lt;!channel&gt; 市長の名前" in shown and "<!channel>" not in shown
+
+
 def test_stored_times_compare_across_time_zones(db_path) -> None:
     """A question logged by a clock in Tokyo time is found by a UTC 'since', and vice versa."""
     db = connect(db_path)

@@ -180,6 +180,32 @@ def test_a_reminder_round_the_form_and_publishing(served) -> None:
     assert "令和8年度: 目標 —、実績 10,500" in kpi  # the published actual joins the KPI table
 
 
+def test_app_home_shows_a_submission_made_from_its_own_button(served) -> None:
+    """The Home's 評価を入力 opens the form; once it is saved, the Home reads 提出済 without a revisit."""
+    api, http, _ = served
+    event = json.dumps({"type": "event_callback", "team_id": "T1", "api_app_id": "A1", "event_id": "EvHome",
+                        "event_time": int(time.time()),
+                        "event": {"type": "app_home_opened", "user": "US1", "channel": "D1", "tab": "home"}}).encode()
+    http.post("/slack/events", content=event, headers={"Content-Type": "application/json", **slack_headers(SECRET, event)})
+
+    def home_line(n: int) -> str:
+        call = api.wait_for("/api/views.publish", n)[n - 1].json
+        assert call["user_id"] == "US1"
+        view = json.loads(call["view"]) if isinstance(call["view"], str) else call["view"]
+        return next(b["text"]["text"] for b in view["blocks"] if b.get("accessory", {}).get("action_id") == "dx_eval_open_2-1-1")
+
+    assert "未提出" in home_line(1)
+    home = {"id": "VHOME", "type": "home"}
+    r = interaction(http, {"type": "block_actions", "user": {"id": "US1"}, "team": {"id": "T1"}, "api_app_id": "A1",
+                           "trigger_id": "trig-home", "container": {"type": "view", "view_id": "VHOME"}, "view": home,
+                           "actions": [{"action_id": "dx_eval_open_2-1-1", "type": "button", "block_id": "b",
+                                        "value": json.dumps({"project": "2-1-1", "year": 2026}), "action_ts": "1"}]})
+    assert r.status_code == 200 and api.wait_for("/api/views.open")[0].json["trigger_id"] == "trig-home"
+    assert interaction(http, submission("US1", "2-1-1", grade="B", kpi={1: "62"}, comment="c")).status_code == 200
+    line = home_line(2)
+    assert "提出済（B）" in line and "未提出" not in line
+
+
 def updates(api, channel: str) -> list[dict]:
     return [c.json for c in api.to("/api/chat.update") if c.json.get("channel") == channel]
 

@@ -17,6 +17,7 @@ from bot.web import render as web_render
 from handlers import Responder
 from handlers.answer import Answer, Ref
 from knowledge.records import Term
+from tests import platform_rules
 from tests.conftest import DATA
 from tests.hostile import HOSTILE
 
@@ -106,6 +107,24 @@ def test_line_messages_stay_within_messaging_api_limits(answers) -> None:
             assert all(len(i["action"]["text"]) <= 300 for i in items)
 
 
+def test_every_message_passes_the_checks_the_fake_apis_apply(answers) -> None:
+    """The SDKs' models round-tripped, non-empty texts, the documented limits (tests/platform_rules.py)."""
+    for answer in answers:
+        assert platform_rules.line_messages_violations(line_render.render(answer)) == [], answer.query
+        assert platform_rules.slack_message_violations(slack_render.render(answer)) == [], answer.query
+
+
+def test_a_one_line_project_answer_keeps_its_line(responder) -> None:
+    """The department answer is one line with no title line above it: it is the card's body."""
+    for p in responder.catalog.projects.values():
+        answer = responder.project_answer(p.id, "project_department", audience="citizen")
+        line = answer.text.splitlines()[0]
+        bubble = line_render.render(answer)[0]["contents"]
+        assert bubble["body"]["contents"][0]["text"] == line, p.id
+        blocks = slack_render.render(answer)["blocks"]
+        assert any(b["type"] == "section" and b["text"]["text"] == slack_render.escape(line) for b in blocks), p.id
+
+
 def test_line_carousel_keeps_what_fits_and_names_the_rest(answers) -> None:
     messages = line_render.render(answers[-1])
     carousel = messages[0]["contents"]
@@ -114,10 +133,13 @@ def test_line_carousel_keeps_what_fits_and_names_the_rest(answers) -> None:
     assert messages[1]["type"] == "text" and messages[1]["text"].startswith(f"ほか {len(answers[-1].projects) - 12} 件")
 
 
-def test_long_line_lists_are_summarised(answers) -> None:
-    bubble = line_render.render(answers[-4])[0]["contents"]
-    texts = json.dumps(bubble, ensure_ascii=False)
-    assert "ほか 2575 件" in texts
+def test_long_line_lists_page_what_fits_and_count_the_rest(answers) -> None:
+    big = answers[-4]
+    carousel = line_render.render(big)[0]["contents"]
+    rows = [r for b in carousel["contents"] for r in b["body"]["contents"] if r.get("action")]
+    assert len(carousel["contents"]) <= CAROUSEL_BUBBLES and len(rows) >= 50
+    assert [r["action"]["data"] for r in rows] == [f"project={p.id}&intent=project_status" for p in big.projects[:len(rows)]]
+    assert f"ほか {len(big.projects) - len(rows)} 件" in json.dumps(carousel["contents"][-1], ensure_ascii=False)
 
 
 def test_web_answers_are_json(answers) -> None:

@@ -113,6 +113,27 @@ def test_button_press_answers_in_the_thread(slack) -> None:
     assert "7,552 / 8,000 = 94.4%" in all_text(msg)
 
 
+def test_a_list_opens_any_of_its_projects_by_a_click(slack) -> None:
+    slack.event(mention("事業一覧", ts="1700000400.000100"), event_id="Ev40")
+    listed = decoded(posted(slack.api)[0]["blocks"])
+    selects = [b["accessory"] for b in listed if b.get("accessory", {}).get("type") == "static_select"]
+    options = {json.loads(o["value"])["id"]: o for s in selects for o in s["options"]}
+    assert len(options) == 26 and all(s["action_id"] == "dx_list_open" for s in selects)
+
+    chosen = options["5-1-2"]
+    message = {"type": "message", "ts": "1700000401.000100", "thread_ts": "1700000400.000100", "text": "list"}
+    payload = {"type": "block_actions", "user": {"id": "U1"}, "team": {"id": "T1"}, "api_app_id": "A1",
+               "container": {"type": "message", "message_ts": message["ts"], "channel_id": "C1"},
+               "channel": {"id": "C1"}, "message": message, "trigger_id": "t1",
+               "response_url": slack.api.url + "/respond/list",
+               "actions": [{"action_id": "dx_list_open", "block_id": "b", "type": "static_select",
+                            "selected_option": chosen, "action_ts": "1"}]}
+    assert slack.form({"payload": json.dumps(payload)}).status_code == 200
+    card = posted(slack.api, 2)[1]
+    assert card["thread_ts"] == "1700000400.000100"
+    assert decoded(card["blocks"])[0]["text"]["text"].startswith("5-1-2 ")
+
+
 def test_follow_up_in_a_thread_uses_the_last_project(slack) -> None:
     slack.event(mention("2-1-2の状況は？", ts="1700000100.000100"), event_id="Ev10")
     posted(slack.api, 1)

@@ -73,6 +73,29 @@ def test_lookup_modal_and_evaluation_form_fit(responder, catalog) -> None:
         assert len(form["title"]["text"]) <= 24 and len(form["blocks"]) <= 100
 
 
+def test_every_view_passes_the_checks_the_fake_api_applies(responder, catalog) -> None:
+    """Block Kit's models round-tripped, non-empty texts, limits (tests/platform_rules.py)."""
+    from tests.platform_rules import slack_view_violations
+
+    departments = sorted({d for p in catalog.projects.values() for d in p.departments})
+    views = [lookup_view(catalog, lang=lang) for lang in ("ja", "en")]
+    views += [dashboard(responder, departments=[d], fiscal_year=2026, lang=lang) for d in departments for lang in ("ja", "en")]
+    for p in catalog.projects.values():
+        views += [modal(p, 2026), lookup_view(catalog, answer=responder.project_answer(p.id, "project_status"))]
+    for view in views:
+        assert slack_view_violations(view) == [], view.get("callback_id") or view["type"]
+
+
+def test_names_in_the_form_are_escaped_in_mrkdwn(catalog) -> None:
+    """A name with &, < or > can neither break the text nor form a mention such as <!channel>."""
+    from dataclasses import replace
+
+    p = replace(next(iter(catalog.projects.values())), name="R&D <試行> 事業", departments=("<!channel>課",))
+    head = modal(p, 2026)["blocks"][0]["text"]["text"]
+    assert "R&amp;D &lt;試行&gt; 事業" in head and "&lt;!channel&gt;課" in head
+    assert "<" not in head.replace("&lt;", "") and "&D" not in head
+
+
 def test_the_form_starts_from_the_years_latest_submission(db) -> None:
     from handlers import Responder
     from state.catalog import load_catalog

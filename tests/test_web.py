@@ -64,6 +64,32 @@ def test_the_page_and_a_question(web) -> None:
     assert card["projects"][0]["kpis"][0]["percent"] == 94.4
 
 
+def test_a_project_cards_buttons_ask_for_that_projects_other_views(web) -> None:
+    card = ask(web, "2-1-2の状況は？").json()["card"]["projects"][0]
+    assert [a["label"] for a in card["actions"]] == ["KPI", "スケジュール", "概要"]
+    kpi = ask(web, card["actions"][0]["q"]).json()
+    assert kpi["intent"] == "project_kpi" and [p["id"] for p in kpi["card"]["projects"]] == ["2-1-2"]
+    assert [a["label"] for a in kpi["card"]["projects"][0]["actions"]] == ["評価", "スケジュール", "概要"]
+
+
+def test_a_one_line_answer_is_the_cards_body(web) -> None:
+    card = ask(web, "2-4-2の担当課は？").json()["card"]["projects"][0]
+    assert card["lines"] == ["2-4-2 システムのクラウド化 の担当部署は システム所管課、デジタル行政推進課 です。"]
+    overview = ask(web, "2-3-1の概要は？").json()["card"]["projects"][0]["lines"]
+    assert overview[0].startswith("【現状】") and not any(ln.startswith("出典") for ln in overview)
+
+
+def test_every_card_button_answers_its_project_and_view(responder) -> None:
+    """What each button asks is understood as that view of that project, in both languages."""
+    from bot.web.render import card_actions
+
+    for p in responder.catalog.projects.values():
+        for lang in ("ja", "en"):
+            for action in card_actions(p, lang, "project_department"):
+                answer = responder.answer(action["q"], audience="citizen")
+                assert (answer.intent, [q.id for q in answer.projects]) == (action["intent"], [p.id]), action
+
+
 def test_limits(web) -> None:
     assert ask(web, "あ" * (MAX_QUESTION + 1)).status_code == 413
     big = json.dumps({"q": "x", "pad": "y" * MAX_BODY})

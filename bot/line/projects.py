@@ -7,14 +7,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bot.line.wording import one_line
+from bot.render_common import ASK_FOR
 from handlers.answer import Answer
 from knowledge.records import Project
 
 CAROUSEL_BUBBLES = 12  # the Messaging API's maximum
 CAROUSEL_BYTES = 50_000  # ... and the carousel's size limit
 ACTIONS = (("project_kpi", "KPI"), ("project_schedule", "スケジュール"), ("project_overview", "概要"))
-ASK = {"project_kpi": "{}のKPI", "project_schedule": "{}のスケジュール", "project_overview": "{}の概要",
-       "project_status": "{}の状況"}
+ASK = ASK_FOR["ja"]
 
 
 def postback_data(project_id: str, intent: str) -> str:

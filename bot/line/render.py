@@ -9,9 +9,19 @@ import json
 from typing import Any
 
 from bot.line import projects as project_cards
+from bot.line.lists import list_contents
 from bot.line.terms import terms_carousel
 from bot.line.wording import for_citizens, one_line, reiwa
-from bot.render_common import GRADE_COLOUR, bar_width, figure, grade_meaning, percent_text, progress, truncate
+from bot.render_common import (
+    GRADE_COLOUR,
+    bar_width,
+    figure,
+    grade_meaning,
+    percent_text,
+    progress,
+    project_lines,
+    truncate,
+)
 from handlers.answer import Answer, Ref
 from knowledge.records import Project
 
@@ -22,7 +32,6 @@ QUICK_REPLY_LIMIT = 13
 LABEL_LIMIT = 20
 MAX_MESSAGES = 5  # per reply
 BODY_TEXT = 1800  # characters of prose in one bubble
-LIST_ROWS = 25  # projects listed in one bubble; the rest are counted
 
 HELP_LABEL = "使い方"
 EXAMPLES = ["マイナポータルとは", "LGWANって何？", "キャッシュレス決済の取り組み", "オープンデータとは"]
@@ -83,9 +92,9 @@ def project_bubble(answer: Answer, p: Project) -> dict[str, Any]:
                            f"（{percent_text(pr.percent)}%）")
                 body.append(_kpi_bar(pr.label, pr.percent, caption, colour))
     else:
-        text = answer.text.split("\n\n")[list(answer.projects).index(p)] if len(answer.projects) > 1 else answer.text
-        lines = [ln for ln in text.splitlines()[1:] if not ln.startswith("出典")]
-        body.append(_text(truncate("\n".join(lines), BODY_TEXT), size="sm"))
+        lines = project_lines(answer.text, p, index=list(answer.projects).index(p), count=len(answer.projects),
+                              assumed=bool(answer.assumed_project))
+        body.append(_text(truncate("\n".join(lines) or p.name, BODY_TEXT), size="sm"))
     return {
         "type": "bubble", "size": "mega",
         "header": {"type": "box", "layout": "vertical", "contents": [
@@ -115,29 +124,6 @@ def glossary_bubble(answer: Answer) -> dict[str, Any]:
     }
 
 
-def list_bubble(answer: Answer) -> dict[str, Any]:
-    rows = [_text(line, size="sm") for line in answer.extra.get("list_groups") or []][:LIST_ROWS]
-    rows += [_text(line, size="xs", color="#666666") for line in answer.extra.get("list_notes") or []]
-    for p in answer.projects[:LIST_ROWS]:
-        e = p.latest_evaluation()
-        grade = e.grade if e else None
-        rows.append({"type": "box", "layout": "horizontal", "spacing": "sm", "contents": [
-            {"type": "text", "text": grade or "—", "size": "sm", "color": GRADE_COLOUR[grade], "flex": 0, "weight": "bold"},
-            _text(f"{p.id} {p.name}", size="sm"),
-        ]})
-    if not answer.projects:
-        rows.insert(0, _text(answer.text.splitlines()[0], size="sm"))
-    if len(answer.projects) > LIST_ROWS:
-        rows.append(_text(f"ほか {len(answer.projects) - LIST_ROWS} 件（条件を絞って聞いてください）", size="xs", color="#666666"))
-    return {
-        "type": "bubble", "size": "mega",
-        "header": {"type": "box", "layout": "vertical", "contents": [
-            _text(f"{answer.list_filter}（{len(answer.projects)}件）", weight="bold", size="md")]},
-        "body": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": rows},
-        "footer": {"type": "box", "layout": "vertical", "contents": [_source(answer)]},
-    }
-
-
 def _flex(alt: str, bubble: dict[str, Any], quick: dict[str, Any]) -> dict[str, Any]:
     if len(json.dumps(bubble, ensure_ascii=False).encode("utf-8")) > BUBBLE_LIMIT:
         return {"type": "text", "text": truncate(alt, TEXT_LIMIT), "quickReply": quick}
@@ -154,7 +140,8 @@ def _render(answer: Answer) -> list[dict[str, Any]]:
     if answer.intent == "glossary" and answer.terms:
         return [_flex(answer.text, glossary_bubble(answer), quick)]
     if answer.intent == "project_list":
-        return [_flex(answer.text, list_bubble(answer), quick)]
+        return [{"type": "flex", "altText": one_line(answer.text), "quickReply": quick,
+                 "contents": list_contents(answer, source=_source(answer))}]
     if answer.intent == "glossary_list" and answer.terms:
         return [terms_carousel(answer, quick)]
     if answer.intent.startswith("project_") and answer.projects:

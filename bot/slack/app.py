@@ -22,7 +22,7 @@ from bot.http_out import ApiSession, Reply, Unreachable
 from bot.render_memo import drawn_once, encoded_once
 from bot.slack import home, inbound, lookup, share
 from bot.slack.pooled import PooledWebClient
-from bot.slack.render import render
+from bot.slack.render import OPEN_PROJECT, render
 from bot.worker import GiveUp, Retry
 from handlers import Responder
 from handlers.answer import Answer
@@ -140,6 +140,7 @@ class SlackBot:
         app.command("/dx")(self._on_command)
         app.action(re.compile(r"^dx_project_(project_\w+)$"))(self._on_project_button)
         app.action(re.compile(r"^dx_pick_\d+$"))(self._on_pick)
+        app.action(OPEN_PROJECT)(self._on_pick)
         app.action("dx_more")(self._on_more)
         share.register(app, responder=self.responder)
         lookup.register(app, responder=self.responder)
@@ -264,6 +265,15 @@ class SlackBot:
             client.chat_postMessage(channel=pick.channel, thread_ts=pick.thread_ts, **message)
         else:
             respond(response_type="ephemeral", replace_original=False, **message)
+
+    def publish_homes(self, users: list[str]) -> None:
+        """Redraw these users' App Home (after a submission). A failure is logged, never raised: the
+        submission is stored, and the next visit draws the Home again."""
+        for user in users:
+            try:
+                self._publish_home(user, self.answer_client)
+            except _CALL_ERRORS as exc:
+                log.warning("App Home of %s not republished: %s", user, exc)
 
     def _publish_home(self, user: str, client: WebClient) -> None:
         self.responder.refresh()

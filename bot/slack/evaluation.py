@@ -11,6 +11,7 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.slack.render import escape
 from handlers import Responder
 from handlers.evaluation_form import MAX_COMMENT, validate
 from knowledge.records import GRADES, Evaluation, Project, fiscal_to_reiwa
@@ -28,7 +29,8 @@ def modal(p: Project, fiscal_year: int) -> dict[str, Any]:
     last = p.latest_evaluation()
     draft = current_submission(p, fiscal_year)
     blocks: list[dict[str, Any]] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{p.id} {p.name}*\n担当: {'、'.join(p.departments)}"
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{escape(p.id)} {escape(p.name)}*\n"
+                                     f"担当: {escape('、'.join(p.departments))}"
                                      + (f"\n前回: {last.grade}（令和{fiscal_to_reiwa(last.fiscal_year)}年度）" if last and last.grade else "")}},
         {"type": "input", "block_id": "grade", "label": {"type": "plain_text", "text": f"令和{reiwa}年度の評価"},
          "element": {"type": "static_select", "action_id": "value", "placeholder": {"type": "plain_text", "text": "A〜D"},
@@ -82,8 +84,11 @@ def form_values(view: dict[str, Any]) -> tuple[str | None, dict[int, str], str]:
 
 
 def register(app: App, *, responder: Responder, db: Any, directory: Directory, outbox: Outbox,
-             clock: Callable[[], datetime], on_submitted: Callable[[str, int], object] | None = None) -> None:
-    """``on_submitted(project_id, fiscal_year)`` runs after a draft is stored (reminders are updated)."""
+             clock: Callable[[], datetime], on_submitted: Callable[[str, int], object] | None = None,
+             republish_homes: Callable[[list[str]], object] | None = None) -> None:
+    """``on_submitted(project_id, fiscal_year)`` runs after a draft is stored (reminders are updated);
+    ``republish_homes(users)`` then redraws the App Home of the submitter and of everyone listed for
+    the project's departments, so that none of them still reads 未提出."""
     def refusal(p: Project) -> str:
         return f"{p.id} の評価を入力できるのは {'、'.join(p.departments)} の担当者と管理者だけです。ディレクトリへの登録は管理者に依頼してください。"
 
@@ -135,6 +140,8 @@ def register(app: App, *, responder: Responder, db: Any, directory: Directory, o
             "修正するときは、もう一度「評価を入力」から保存してください。"))
         if on_submitted is not None:
             on_submitted(p.id, result.fiscal_year)
+        if republish_homes is not None:
+            republish_homes(home_readers(directory, p, submitter=user))
 
     @app.action({"action_id": re.compile(r"^dx_snooze_(1|3)$")})
     def snooze_reminder(ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any],
@@ -154,6 +161,12 @@ def register(app: App, *, responder: Responder, db: Any, directory: Directory, o
                     projects=projects, business_days=days)
         respond(response_type="ephemeral", replace_original=False,
                 text=f"{at.month}月{at.day}日 {at:%H:%M} にもう一度お知らせします。")
+
+
+def home_readers(directory: Directory, p: Project, *, submitter: str) -> list[str]:
+    """Whose App Home shows the project's submission state: the submitter and the department's members."""
+    listed = (u for d in p.departments for r in directory.resolve(d) for u in r.slack_users)
+    return list(dict.fromkeys([submitter, *listed]))
 
 
 def project_and_year(value: str | None) -> tuple[str, int] | None:

@@ -97,7 +97,7 @@ def from_action(body: dict[str, Any], action: dict[str, Any], *, intent: str | N
     message = body.get("message") or {}
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
     thread = message.get("thread_ts") or message.get("ts")
-    value = action.get("value", "")
+    value = action.get("value") or (action.get("selected_option") or {}).get("value", "")  # a button or a select
     if intent is not None:  # project card buttons carry the project id
         kind, ident = "project", value
     else:

@@ -32,7 +32,7 @@ def notice_blocks(n: Notice, *, status: Mapping[str, str] | None = None, closed:
     if n.mention:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": " ".join(f"<@{u}>" for u in n.mention)}})
     blocks += sections(head)
-    if n.kind in {"summary", "unrouted", "unknown"}:
+    if n.kind in {"summary", "unrouted", "unknown", "digest"}:  # their list is the text's (Slack shows no fallback)
         blocks += sections("\n".join(rest))
         return blocks
     done = [i for i in n.items if i.project_id in status]

@@ -13,6 +13,7 @@ from bot.render_common import (
     grade_meaning,
     percent_text,
     progress,
+    project_lines,
     truncate,
 )
 from bot.slack.terms import glossary_list_blocks
@@ -98,8 +99,8 @@ def _kpi_lines(p: Project) -> list[str]:
 
 
 def project_blocks(answer: Answer, p: Project, lang: str) -> list[dict[str, Any]]:
-    body = answer.text.split("\n\n")[answer.projects.index(p)] if len(answer.projects) > 1 else answer.text
-    body_lines = [ln for ln in body.splitlines()[1:] if not ln.startswith(("出典", "Source"))]
+    body_lines = project_lines(answer.text, p, index=answer.projects.index(p), count=len(answer.projects),
+                               assumed=bool(answer.assumed_project))
     title = f"{p.id} {p.name}"
     blocks: list[dict[str, Any]] = [_header(title)]
     dept = "、".join(p.departments)
@@ -172,6 +173,17 @@ def _fallback_buttons(answer: Answer, lang: str) -> dict[str, Any]:
     return {"type": "actions", "block_id": "dx_fallback", "elements": elements}
 
 
+OPEN_PROJECT = "dx_list_open"  # a list's select: the chosen project's card, in the thread
+
+
+def _open_select(ps: list[Project], lang: str) -> dict[str, Any]:
+    """A select beside a group of listed projects: choosing one opens its card."""
+    return {"type": "static_select", "action_id": OPEN_PROJECT,
+            "placeholder": {"type": "plain_text", "text": "Open a project" if lang == "en" else "事業を開く"},
+            "options": [{"text": {"type": "plain_text", "text": truncate(f"{p.id} {p.name}", BUTTON_LIMIT)},
+                         "value": pick_value(Ref("project", p.id, p.name, 0))} for p in ps[:100]]}
+
+
 def _list_blocks(answer: Answer, lang: str, page: int) -> list[dict[str, Any]]:
     count = len(answer.projects)
     head = (f"{count} project(s) {answer.list_filter}" if lang == "en" else f"{answer.list_filter}: {count}件")
@@ -193,7 +205,9 @@ def _list_blocks(answer: Answer, lang: str, page: int) -> list[dict[str, Any]]:
         for p in ps:
             e = p.latest_evaluation()
             lines.append(f"{GRADE_EMOJI[e.grade if e else None]} {p.id} {p.name}")
-        blocks += sections("\n".join(lines))
+        drawn = sections("\n".join(lines))
+        drawn[0]["accessory"] = _open_select(ps, lang)
+        blocks += drawn
     rest = count - (page + 1) * PAGE
     if rest > 0:
         label = f"Next {min(rest, PAGE)} of {rest}" if lang == "en" else f"次の {min(rest, PAGE)} 件（残り {rest} 件）"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.render_common import bar_width, progress
+from bot.render_common import ASK_FOR, CARD_ACTIONS, PROJECT_BUTTONS, bar_width, progress, project_lines
 from handlers.answer import Answer
 from knowledge.records import GRADES, GRADES_EN, Indicator, Project, fiscal_to_reiwa
 
@@ -38,6 +38,13 @@ def _series(ind: Indicator, lang: str) -> dict[str, Any]:
     return {"label": ind.label, "unit": ind.unit or "", "years": rows,
             "baseline": {"year": base.fiscal_year, "label": year_label(base.fiscal_year, lang), "value": base.value}
             if base is not None else None}
+
+
+def card_actions(p: Project, lang: str, shown: str) -> list[dict[str, str]]:
+    """The card's buttons: the project's other views, each the question it asks."""
+    labels = dict(PROJECT_BUTTONS[lang])
+    return [{"intent": intent, "label": labels[intent], "q": ASK_FOR[lang][intent].format(p.id)}
+            for intent in CARD_ACTIONS if intent != shown]
 
 
 def _project(p: Project, lang: str, titles: dict[str, str]) -> dict[str, Any]:
@@ -74,8 +81,11 @@ def render(answer: Answer) -> dict[str, Any]:
         card = {"type": "list", "filter": answer.list_filter, "projects": [_project(p, answer.lang, titles) for p in answer.projects],
                 "groups": answer.extra.get("list_groups") or [], "notes": answer.extra.get("list_notes") or []}
     elif answer.intent.startswith("project_") and answer.projects:
-        card = {"type": "project", "intent": answer.intent, "projects": [_project(p, answer.lang, titles) for p in answer.projects],
-                "assumed": answer.assumed_project}
+        card = {"type": "project", "intent": answer.intent, "assumed": answer.assumed_project,
+                "projects": [{**_project(p, answer.lang, titles), "actions": card_actions(p, answer.lang, answer.intent),
+                              "lines": project_lines(answer.text, p, index=i, count=len(answer.projects),
+                                                     assumed=bool(answer.assumed_project))}
+                             for i, p in enumerate(answer.projects)]}
     elif answer.intent in {"clarify", "unknown", "help"}:
         card = {"type": answer.intent}
     card["source"] = answer.source

@@ -10,6 +10,7 @@
           disclaimer: "回答はアクションプランの記載から自動で作成しています。正式な内容は計画書をご確認ください。",
           year: "年度", target: "目標", actual: "実績", baseline: "基準値", kpiOf: (y) => `${y}の実績`, achieved: (p) => `達成率 ${p}%`,
           yearGrade: (y) => `（${y}の評価）`, ask: (id) => `${id}の状況`, term: (t) => `${t}とは`,
+          more: (id) => `${id}について`,
           retry: "もう一度送る",
           errors: { 429: (s) => `質問が続いたため、少し休んでいます。${s}秒ほど待ってから、もう一度送ってください。`,
                     413: "質問が長すぎます（1,000文字まで）。短くしてから、もう一度送ってください。",
@@ -25,6 +26,7 @@
           disclaimer: "Answers are drawn automatically from the action plan. The published plan is the authoritative text.",
           year: "Year", target: "Target", actual: "Actual", baseline: "Baseline", kpiOf: (y) => `Actual, ${y}`, achieved: (p) => `${p}% of target`,
           yearGrade: (y) => ` (grade for ${y})`, ask: (id) => `status of ${id}`, term: (t) => `what is ${t}`,
+          more: (id) => `More on ${id}`,
           retry: "Send again",
           errors: { 429: (s) => `Too many questions in a row. Please wait about ${s} seconds, then send it again.`,
                     413: "That question is too long (1,000 characters at most). Please shorten it and send it again.",
@@ -131,7 +133,7 @@
       el("div", { class: "meta", text: `${k.label} — ${t().kpiOf(k.year_label)} ${fmt(k.actual)}${k.unit || ""} / ${t().target} ${fmt(k.target)}${k.unit || ""} (${t().achieved(k.percent)})` }), bar);
   }
 
-  function projectCard(p, intent, text) {
+  function projectCard(p, intent) {
     const card = el("article", { class: "project" });
     card.append(el("h2", { text: `${p.id} ${p.title || p.name}` }));
     card.append(el("p", { class: "meta", text: `${t().dept}: ${p.departments.join(lang === "en" ? ", " : "、")}` }));
@@ -145,7 +147,12 @@
       card.append(legend());
       for (const s of p.series) card.append(chart(s));
     } else {
-      card.append(el("p", { text: text.split("\n").slice(1).filter((l) => !/^(出典|Source)/.test(l)).join("\n") }));
+      card.append(el("p", { text: (p.lines || []).join("\n") }));  // the title, note and source left out
+    }
+    if (p.actions && p.actions.length) {  // the project's other views, as on Slack and LINE
+      const row = el("div", { class: "suggestions actions", role: "group", "aria-label": t().more(p.id) });
+      for (const a of p.actions) row.append(chip(a.label, a.q, "action"));
+      card.append(row);
     }
     return card;
   }
@@ -175,9 +182,8 @@
         li.append(ul);
       }
     } else if (card.type === "project") {
-      const texts = data.text.split("\n\n");
       if (card.assumed) li.append(el("p", { class: "meta", text: data.text.split("\n")[0] }));
-      card.projects.forEach((p, i) => li.append(projectCard(p, card.intent, texts[i] || data.text)));
+      for (const p of card.projects) li.append(projectCard(p, card.intent));
     } else if (card.type === "list") {
       li.append(el("h2", { text: `${card.filter} (${card.projects.length})` }));
       if (!card.projects.length) li.append(el("p", { text: data.text.split("\n")[0] }));
