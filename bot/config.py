@@ -34,7 +34,8 @@ class Settings:
     web_staff_legacy: bool = False  # DXBOT_WEB_STAFF is set: no longer honoured, said so at start
     allowed_hosts: tuple[str, ...] = ()  # DXBOT_ALLOWED_HOSTS; empty: the bind host and loopback names
     trusted_proxies: tuple[str, ...] = ()  # DXBOT_TRUSTED_PROXIES: whose X-Forwarded-For is believed
-    log_salt: str = "dxbot"
+    # DXBOT_LOG_SALT; empty: serve uses (and at first makes) the salt kept in the state database.
+    log_salt: str = ""
     unanswered_retention_days: int = 90
     clock_start: str | None = None  # DXBOT_CLOCK: run as if it were this time (staging, tests)
     tick_seconds: float = 60.0
@@ -87,7 +88,7 @@ class Settings:
             web_staff_legacy=get("DXBOT_WEB_STAFF") is not None,
             allowed_hosts=_names(get("DXBOT_ALLOWED_HOSTS")),
             trusted_proxies=_names(get("DXBOT_TRUSTED_PROXIES")),
-            log_salt=get("DXBOT_LOG_SALT") or "dxbot",
+            log_salt=get("DXBOT_LOG_SALT") or "",
             unanswered_retention_days=int(get("DXBOT_UNANSWERED_RETENTION_DAYS") or 90),
             clock_start=get("DXBOT_CLOCK"),
             tick_seconds=float(get("DXBOT_TICK_SECONDS") or 60),

@@ -4,10 +4,12 @@ plus /healthz. ``build`` assembles it from settings; tests call ``create_app`` w
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
 import logging
 import os
+import secrets
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
@@ -36,14 +38,15 @@ from bot.slack.app import SlackBot, web_client
 from bot.slack.notifier import SlackNotifier
 from bot.slack.reminder_update import ReminderUpdater
 from bot.web.access import StaffAccess, allowed_hosts
-from bot.web.chat import WebChat
+from bot.web.chat import WEB_BURST, WEB_RATE_PER_MINUTE, WebChat
+from bot.web.ratelimit import SharedRateLimiter
 from bot.worker import QueueWorker, drain_all
 from handlers import Responder
 from knowledge.health import plan_health
 from scheduler.jobs import ReminderService
 from scheduler.notify import LogNotifier
 from state.catalog import load_catalog
-from state.conversations import Conversations, QuestionLog, WriteBehind
+from state.conversations import Conversations, QuestionLog, WriteBehind, kept_salt
 from state.database import connect, open_state
 from state.database import health as database_health
 from state.directory import Directory
@@ -200,11 +203,25 @@ def create_app(services: Services) -> Starlette:
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 
 
-def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str], None]) -> Services:
+def _with_salt(settings: Settings, db: Any, *, new: Callable[[], str], notice: Callable[[str], None]) -> Settings:
+    """``DXBOT_LOG_SALT``, else the salt kept in the state database (made by the first start there):
+    never a constant every deployment shares, which would leave the user-id hashes unsalted."""
+    if settings.log_salt:
+        return settings
+    salt, made = kept_salt(db, new=new)
+    if settings.slack_mode()[0] != "off" or settings.line_mode()[0] != "off":
+        notice("Log salt: DXBOT_LOG_SALT is unset; Slack and LINE user ids are hashed with a salt "
+               + ("generated now and " if made else "") + "kept in the state database.")
+    return dataclasses.replace(settings, log_salt=salt)
+
+
+def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str], None],
+          new_salt: Callable[[], str] = lambda: secrets.token_hex(32)) -> Services:
     """Everything ``dxbot serve`` runs, from the environment's settings."""
     db = connect(settings.db_path)
     state = open_state(settings.database_url, sqlite_db=db)  # migrated, and attached to db
     notice(f"State: {state.describe()}" + ("" if state.dialect == "sqlite" else f" (knowledge base {settings.db_path})"))
+    settings = _with_salt(settings, db, new=new_salt, notice=notice)
     sync_plan(db, state, now=clock())
     responder = Responder(load_catalog(db), contact=settings.contact, cache_size=settings.answer_cache,
                           recheck_seconds=RECHECK_SECONDS)
@@ -218,10 +235,16 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
                                  "any (wildcard bind; set DXBOT_ALLOWED_HOSTS to the public name)"))
     telemetry = Telemetry(salt=settings.log_salt)
     behind = WriteBehind()
+    # On PostgreSQL every host and worker draws on one bucket per client (wall-clock time, which
+    # the hosts share); on SQLite each worker counts alone (docs/scaling.md).
+    shared = state.dialect == "postgresql"
+    limiter = SharedRateLimiter(state, rate_per_minute=WEB_RATE_PER_MINUTE, burst=WEB_BURST,
+                                salt=settings.log_salt) if shared else None
     services = Services(db=db, responder=responder, clock=clock, telemetry=telemetry, allowed_hosts=hosts,
                         queue_limit=settings.queue_limit or None, drain_seconds=settings.drain_seconds, behind=behind,
                         queue_options={"max_sending": settings.send_limit},
                         web=WebChat(responder=responder, staff=staff, monotonic=time.monotonic,
+                                    limiter=limiter, limiter_clock=time.time if shared else None,
                                     on_answer=telemetry.answered_hook, on_reject=telemetry.rejected,
                                     questions=QuestionLog(db, salt=settings.log_salt), clock=clock,
                                     conversations=Conversations(db)))

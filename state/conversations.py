@@ -148,6 +148,18 @@ def hash_user(user_id: str, *, salt: str) -> str:
     return hashlib.sha256(f"{salt}:{user_id}".encode()).hexdigest()[:16]
 
 
+def kept_salt(db: Any, *, new: Callable[[], str]) -> tuple[str, bool]:
+    """The deployment's own salt for :func:`hash_user` when ``DXBOT_LOG_SALT`` is unset: made with
+    ``new()`` by the first process that asks and kept in the state, so every worker and host, and
+    every restart, hashes a user to the same pseudonym. (The salt, and whether it was made now.)"""
+    state = as_state(db)
+    made = state.execute("INSERT INTO state_meta(key, value) VALUES ('log_salt', ?) ON CONFLICT(key) DO NOTHING",
+                         [new()])
+    row = state.one("SELECT value FROM state_meta WHERE key = 'log_salt'")
+    assert row is not None  # inserted just now, or by whoever was first
+    return row["value"], made == 1
+
+
 class QuestionLog:
     """Questions the bot could not answer (or answered with low confidence), for improving aliases."""
 

@@ -108,6 +108,10 @@ POSTED_REMINDERS = Table("slack_reminder_messages", (
     ("closed", "TEXT"), ("posted_at", "TEXT"),
 ))
 
+# The web chat's rate limit, shared by every host and worker (state/rate_limits.py): one row per
+# client, its theoretical arrival time (GCRA) in seconds since the epoch.
+RATE_LIMITS = Table("web_rate_limits", (("client", "TEXT PRIMARY KEY"), ("tat", "{REAL} NOT NULL")))
+
 # What adopting a table does once a column an older version lacked has been added.
 _WHEN_ADDED = {
     # Claims from before fenced claims carry no lease: recover them (the sender checks before sending).
@@ -173,6 +177,9 @@ MIGRATIONS: tuple[Migration, ...] = (
         sqlite=tuple(_adopt(t) for t in (EVALUATIONS, ALIASES, OUTBOX, INBOUND, POSTED_REMINDERS)),
         postgresql=(),
     ),
+    # On SQLite each worker keeps its own bucket in memory: a write per question would contend
+    # with the inbound queue for the file's one writer.
+    Migration(6, "web rate limit shared by every host", sqlite=(), postgresql=_pg(*RATE_LIMITS.create("postgresql"))),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -15,9 +15,10 @@ from state.statedb import StateDB, bump_generation
 
 FORMAT = "dxbot-state"
 # Parents first is not needed (no foreign keys between state tables); the order is for readers.
-TABLES = ("plan_source", "department_routes", "directory_settings", "evaluations", "aliases", "conversations",
+TABLES = ("state_meta", "plan_source", "department_routes", "directory_settings", "evaluations", "aliases", "conversations",
           "unanswered", "inbound_events", "outbox", "slack_reminder_messages")
-_ONLY = {"evaluations": "source = 'submission'", "aliases": "source = 'user'"}
+# The generated log salt moves with the hashes it made; the generation is the target's own.
+_ONLY = {"evaluations": "source = 'submission'", "aliases": "source = 'user'", "state_meta": "key = 'log_salt'"}
 _IDENTITY = ("evaluations", "unanswered", "outbox")  # integer keys the database hands out
 
 

@@ -30,7 +30,11 @@ SETTING = re.compile(r"\b(?:DXBOT|SLACK|LINE)_[A-Z0-9_]*[A-Z0-9*]")
 # through DXBOT_HOST; DXBOT_WEB_STAFF is read only to say at start that it is no longer honoured.
 INTERNAL_SETTINGS = {"DXBOT_HOST", "DXBOT_WEB_STAFF"}
 # Paths the docs name that an operator or a run creates; they are not in the repository.
-CREATED_PATHS = {"deploy/dxbot.env", "test-artifacts/"}
+CREATED_PATHS = {"deploy/dxbot.env", "test-artifacts/", "deploy/tls/fullchain.pem", "deploy/tls/privkey.pem"}
+COMPOSE = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+ENV_EXAMPLE = (ROOT / "deploy" / "dxbot.env.example").read_text(encoding="utf-8")
+# Read by the compose file, not by dxbot (the database password it builds DXBOT_DATABASE_URL from).
+COMPOSE_SETTINGS = set(re.findall(r"\$\{(\w+)", COMPOSE)) - set(re.findall(r"^(\w+)=", ENV_EXAMPLE, re.M))
 
 
 def _name(path: Path) -> str:
@@ -181,7 +185,7 @@ def test_every_setting_the_code_reads_is_in_the_readme_and_every_one_named_exist
         if name.endswith("*"):  # DXBOT_CONTACT_*: a family of settings
             if not any(setting.startswith(name[:-1]) for setting in in_code):
                 unknown.append(name)
-        elif name not in in_code:
+        elif name not in in_code | COMPOSE_SETTINGS:
             unknown.append(name)
     assert not unknown, f"settings the docs name that the code does not read: {unknown}"
 
@@ -220,3 +224,17 @@ def test_the_readme_gives_the_set_up_and_ci_runs_its_test_command() -> None:
         assert line in setup, f"README.md's set-up lacks `{line}`"
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert ci.strip().endswith("uv run pytest -q")
+
+
+def test_every_setting_of_the_deployment_is_documented_in_the_deploy_guide() -> None:
+    """What the operator fills: each variable of the env example, each one the compose file reads
+    or sets for the hosts; and the README's scaling-out entry leads there."""
+    deploy = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    deployment = (set(re.findall(r"^(\w+)=", ENV_EXAMPLE, re.M)) | COMPOSE_SETTINGS
+                  | set(re.findall(r"^\s+(\w+): ", COMPOSE, re.M)) & _setting_names(COMPOSE))
+    assert {"DXBOT_ALLOWED_HOSTS", "DXBOT_TRUSTED_PROXIES", "DXBOT_DB_PASSWORD"} <= deployment
+    undocumented = sorted(name for name in deployment if f"`{name}`" not in deploy)
+    assert not undocumented, f"settings of the deployment missing from docs/deploy.md: {undocumented}"
+    scaling = next(line for line in README.splitlines() if "[Scaling out]" in line and line.startswith("- "))
+    entry = README[README.index(scaling):].split("\n- ", 1)[0]
+    assert "(docs/deploy.md)" in entry, entry

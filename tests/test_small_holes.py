@@ -228,3 +228,35 @@ def test_dates_that_are_not_dates_are_usage_errors(db_path, args) -> None:
     result = dxbot(*args, env=cli_env(db_path))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "ISO 8601" in result.stderr and "Usage:" in result.stderr
+
+
+def test_without_a_salt_serve_makes_one_keeps_it_in_the_state_and_says_so(db_path, tmp_path) -> None:
+    """No DXBOT_LOG_SALT with Slack configured: the user ids are never hashed with a constant every
+    deployment shares; a salt is made once and kept in the state database, which the next start
+    (and every other worker) uses, and the start says so."""
+    slack_fake = slack_api()
+    settings = Settings(db_path=str(db_path), slack_bot_token="xoxb-test", slack_signing_secret=SLACK_SECRET,
+                        slack_api_url=slack_fake.url + "/api/")
+    try:
+        said: list[str] = []
+        first = build(settings, clock=utcnow, host="127.0.0.1", notice=said.append, new_salt=lambda: "made-at-start")
+        assert any("DXBOT_LOG_SALT is unset" in line and "generated now" in line for line in said), said
+        assert first.slack is not None and first.slack.questions.salt == "made-at-start"
+        assert first.telemetry.salt == "made-at-start"
+        said.clear()
+        again = build(settings, clock=utcnow, host="127.0.0.1", notice=said.append, new_salt=lambda: "another")
+        assert again.slack is not None and again.slack.questions.salt == "made-at-start"
+        assert any("kept in the state database" in line and "generated now" not in line for line in said), said
+        # The salt moves with the hashes it made.
+        moved = dxbot("export-state", str(tmp_path / "state.json"), env=cli_env(db_path))
+        assert moved.returncode == 0, moved.stderr
+        exported = json.loads((tmp_path / "state.json").read_text(encoding="utf-8"))["tables"]["state_meta"]
+        assert exported == [{"key": "log_salt", "value": "made-at-start"}]
+        # A salt of the operator's own wins, and nothing is said.
+        said.clear()
+        own = build(Settings(**{**settings.__dict__, "log_salt": SALT}), clock=utcnow, host="127.0.0.1",
+                    notice=said.append)
+        assert own.slack is not None and own.slack.questions.salt == SALT
+        assert not any("salt" in line for line in said)
+    finally:
+        slack_fake.close()

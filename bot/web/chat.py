@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from bot.limits import BodyTooLarge, loads, read_capped
 from bot.web.access import StaffAccess
-from bot.web.ratelimit import RateLimiter
+from bot.web.ratelimit import Limiter, RateLimiter
 from bot.web.render import render
 from handlers import Responder
 from handlers.answer import Answer
@@ -25,12 +25,15 @@ MAX_BODY = 16_384  # bytes of request body
 MAX_QUESTION = 1_000  # characters of question
 SESSION_COOKIE = "dxbot_session"
 _SESSION = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+# Questions per client (its address; behind a trusted proxy, the address the proxy names).
+WEB_RATE_PER_MINUTE = 30
+WEB_BURST = 10
 _TYPES = {"app.js": "text/javascript", "style.css": "text/css", "favicon.svg": "image/svg+xml"}
 
 
 class WebChat:
     def __init__(self, *, responder: Responder, monotonic: Callable[[], float], staff: StaffAccess | None = None,
-                 limiter: RateLimiter | None = None,
+                 limiter: Limiter | None = None, limiter_clock: Callable[[], float] | None = None,
                  on_answer: Callable[[str, Answer, float, str | None], None] | None = None,
                  on_reject: Callable[[str], None] | None = None,
                  questions: QuestionLog | None = None, clock: Callable[[], datetime] | None = None,
@@ -39,7 +42,10 @@ class WebChat:
         self.responder = responder
         self.staff = staff or StaffAccess(token=None)  # citizen-only unless a staff token is configured
         self.monotonic = monotonic
-        self.limiter = limiter or RateLimiter(rate_per_minute=30, burst=10)
+        self.limiter = limiter or RateLimiter(rate_per_minute=WEB_RATE_PER_MINUTE, burst=WEB_BURST)
+        # The limiter's clock: a process's own buckets count on ``monotonic``; buckets shared
+        # between hosts need the wall clock, the one clock the hosts share.
+        self.limiter_clock = limiter_clock or monotonic
         self.on_answer = on_answer or (lambda channel, answer, seconds, user: None)
         self.on_reject = on_reject or (lambda reason: None)
         self.questions = questions
@@ -73,7 +79,7 @@ class WebChat:
         if origin and origin.split("://", 1)[-1] != request.headers.get("host", ""):
             return self._reject(403, "cross-origin requests are not accepted")
         client = request.client.host if request.client else "unknown"
-        allowed, wait = self.limiter.allow(client, now=self.monotonic())
+        allowed, wait = self.limiter.allow(client, now=self.limiter_clock())
         if not allowed:
             return self._reject(429, "too many questions; please wait a moment",
                                 headers={"Retry-After": str(max(1, round(wait)))})
