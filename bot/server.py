@@ -5,7 +5,6 @@ plus /healthz. ``build`` assembles it from settings; tests call ``create_app`` w
 from __future__ import annotations
 
 import gc
-import json
 import logging
 import os
 import sys
@@ -17,7 +16,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
-from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
@@ -33,6 +31,7 @@ from bot.observe import Telemetry, setup_logging
 from bot.offer_group import OfferGroup
 from bot.slack import evaluation
 from bot.slack.app import SlackBot, web_client
+from bot.slack.edge import parsed, signature_valid, well_formed
 from bot.slack.notifier import SlackNotifier
 from bot.slack.reminder_update import ReminderUpdater
 from bot.web.access import StaffAccess, allowed_hosts
@@ -157,35 +156,35 @@ def create_app(services: Services) -> Starlette:
         bolt = services.slack.app
         slack = services.slack
 
-        verifier = SignatureVerifier(services.slack.signing_secret)
-
         async def slack_events(request: Request) -> Response:
             try:
                 body = await read_capped(request, limit=MAX_WEBHOOK_BODY)
             except BodyTooLarge as exc:
                 services.telemetry.rejected("slack_too_large")
                 return Response(str(exc), status_code=413)
-            if not verifier.is_valid_request(body, dict(request.headers)):
+            if not signature_valid(secret=slack.signing_secret, body=body, headers=request.headers, now=time.time()):
                 services.telemetry.rejected("slack_signature")
                 return Response("invalid signature", status_code=401)
-            if too_deep(body, content_type=request.headers.get("content-type", "")):
+            content_type = request.headers.get("content-type", "")
+            try:
+                if too_deep(body, content_type=content_type):
+                    raise ValueError("JSON nested too deep")
+                payload, body = parsed(body, content_type=content_type)
+            except ValueError:
                 services.telemetry.rejected("slack_malformed")
                 return Response("malformed body", status_code=400)
-            if request.headers.get("content-type", "").startswith("application/json") and b'"event_callback"' in body:
-                # Slack reads nothing from an event's acknowledgement but its status: 200 once the
-                # event is committed to the queue (503 when full: Slack retries), answered after.
-                try:
-                    event = json.loads(body)
-                    if not isinstance(event, dict):
-                        raise ValueError("not an object")
-                except ValueError:
-                    services.telemetry.rejected("slack_malformed")
-                    return Response("malformed body", status_code=400)
-                status = await slack.admit_event(event)
-                if status is not None:
-                    if status == 503:
-                        services.telemetry.rejected("slack_queue_full")
-                    return Response(status_code=status)
+            if not well_formed(payload):
+                # Signed, so Slack's (or a holder of the secret's): a shape we do not read is
+                # acknowledged, so that Slack does not retry it, and counted.
+                services.telemetry.rejected("slack_unknown_shape")
+                return Response(status_code=200)
+            # Slack reads nothing from an event's acknowledgement but its status: 200 once the
+            # event is committed to the queue (503 when full: Slack retries), answered after.
+            status = await slack.admit_event(payload)
+            if status is not None:
+                if status == 503:
+                    services.telemetry.rejected("slack_queue_full")
+                return Response(status_code=status)
             # Commands and interactions: the ack carries content (modal errors), so wait for Bolt,
             # off the event loop so one slow request never blocks the others.
             bolt_response = await run_in_threadpool(bolt.dispatch, to_bolt_request(request, body))

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 
 from bot.http_out import ApiSession, Reply, Unreachable
-from bot.limits import MAX_WEBHOOK_BODY, BodyTooLarge, read_capped, too_deep
+from bot.limits import MAX_WEBHOOK_BODY, BodyTooLarge, clean_json, read_capped, too_deep
 from bot.line import postback, render
 from bot.line.inbound import Incoming, classify, events_of
 from bot.render_memo import drawn_once, encoded_once
@@ -90,7 +90,7 @@ class LineChannel:
                 raise InvalidSignatureError("invalid signature")
             if too_deep(raw, content_type="application/json"):
                 raise ValueError("JSON nested too deep")
-            events = events_of(json.loads(text))
+            events = events_of(clean_json(json.loads(text)))  # strings safe to store and log
         except InvalidSignatureError:
             self.on_reject("line_bad_signature")
             return PlainTextResponse("invalid signature", status_code=400)
@@ -100,8 +100,11 @@ class LineChannel:
         # The 200 goes out only once the events are committed to the queue; the answers follow
         # from it. A full queue answers 503, and LINE redelivers (webhook redelivery on).
         digest = hashlib.sha256(raw).hexdigest()[:24]
+        read = [classify(e) for e in events]
         items = [Item(item.event_id or f"line:{digest}:{n}", item.payload())
-                 for n, item in enumerate(classify(e) for e in events) if item.kind != "ignore"]
+                 for n, item in enumerate(read) if item.kind != "ignore"]
+        if len(items) < len(read):  # acknowledged (LINE must not redeliver them) and counted
+            self.on_reject("line_ignored_events")
         if items:
             assert self.intake is not None, "LineChannel.intake is wired by the server"
             if (await self.intake(items)).full:
