@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
@@ -25,6 +26,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.config import Settings
+from bot.health import disk_probe, failing, gather, local_caller
 from bot.limits import MAX_WEBHOOK_BODY, BodyTooLarge, read_capped, too_deep
 from bot.line.webhook import LineChannel
 from bot.observe import Telemetry, setup_logging
@@ -79,6 +81,7 @@ class Services:
     # together with the events they finish (None: each written at once).
     behind: WriteBehind | None = None
     allowed_hosts: list[str] | None = None  # Host header allow-list (400 otherwise); None: no check
+    disk: Path | None = None  # where /healthz checks that a write succeeds (the database's directory)
 
 
 def _wire_queues(services: Services) -> None:
@@ -133,9 +136,16 @@ def create_app(services: Services) -> Starlette:
             "slack": services.slack_mode,
             "line": "on" if services.line else "off",
         }
-        for part in services.health:
-            body.update(part())
-        return JSONResponse(body, status_code=200 if body["knowledge"]["projects"] else 503)
+        gather(body, services.health)
+        if services.disk is not None:  # off the loop: a write and an fsync may wait on the disk
+            body.update(await run_in_threadpool(disk_probe, services.disk))
+        reasons = failing(body)
+        if reasons:
+            body.update(status="failing", failing=reasons)
+        code = 503 if reasons else 200
+        if not (local_caller(request) or services.web.staff.is_staff(request)):
+            return JSONResponse({"status": body["status"]}, status_code=code)
+        return JSONResponse(body, status_code=code)
 
     async def metrics(request: Request) -> Response:
         body, content_type = services.telemetry.exposition()
@@ -218,6 +228,7 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
     telemetry = Telemetry(salt=settings.log_salt)
     behind = WriteBehind()
     services = Services(db=db, responder=responder, clock=clock, telemetry=telemetry, allowed_hosts=hosts,
+                        disk=Path(settings.db_path).resolve().parent,
                         queue_limit=settings.queue_limit or None, drain_seconds=settings.drain_seconds, behind=behind,
                         queue_options={"max_sending": settings.send_limit},
                         web=WebChat(responder=responder, staff=staff, monotonic=time.monotonic,
@@ -250,7 +261,7 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
                                              retention_days=settings.unanswered_retention_days)
     services.health.append(services.reminders.health)
     services.health.append(lambda: plan_health(db))
-    services.health.append(lambda: {"database": database_health(state)})
+    services.health.insert(0, lambda: {"database": database_health(state)})  # first: the others need it
     services.reminders.on_delivery = telemetry.delivered
     telemetry.watch_outbox(outbox.summary)
     line_mode, line_missing = settings.line_mode()
