@@ -45,7 +45,7 @@ from scheduler.jobs import ReminderService
 from scheduler.notify import LogNotifier
 from state.catalog import load_catalog
 from state.conversations import Conversations, QuestionLog, WriteBehind
-from state.database import connect, open_state
+from state.database import checkpoint, connect, open_state
 from state.database import health as database_health
 from state.directory import Directory
 from state.inbound_queue_pg import open_inbound_queue
@@ -126,6 +126,10 @@ def create_app(services: Services) -> Starlette:
         for channel in (services.slack, services.line):
             if channel is not None:
                 await channel.close()
+        try:
+            checkpoint(services.db)
+        except Exception:  # another process still writes: its own stop empties the WAL
+            log.warning("could not empty the SQLite WAL at stop", exc_info=True)
 
     async def healthz(request: Request) -> JSONResponse:
         body: dict[str, Any] = {
