@@ -156,15 +156,19 @@ class QueueWorker:
         """``offer`` from the event loop, once there is room to answer at once (see wait_for_room);
         with a ``group``, together with the other webhooks' offers of the same loop turn."""
         await self.wait_for_room()
+        if self.group is None:
+            return self.offer(items)
         try:
-            if self.group is None:
-                return self.offer(items)
             return await self.group.offer(self, items)
-        except Exception as exc:  # the database failed (gone, full disk): nothing stored, so 503 and
-            # the platform retries; the error is the database's, not the request's
-            log.warning("%s: storing %d events failed, answered 503: %s: %s", self.channel, len(items),
-                        type(exc).__name__, exc)
-            return Offer(full=True)
+        except Exception as exc:
+            return self._unstored(items, exc)
+
+    def _unstored(self, items: Sequence[Item], exc: Exception) -> Offer:
+        """The database failed (gone, a full disk): nothing was stored, so 503 and the platform
+        retries. The error is the database's, not the request's: logged in one line."""
+        log.warning("%s: storing %d events failed, answered 503: %s: %s", self.channel, len(items),
+                    type(exc).__name__, exc)
+        return Offer(full=True)
 
     async def wait_for_room(self) -> None:
         """Wait up to ``room_wait`` seconds for room to answer one more event at once: this is what
@@ -179,7 +183,10 @@ class QueueWorker:
     def offer(self, items: Sequence[Item]) -> Offer:
         """Commit the events, claiming what this process can answer now. ``full`` means answer 503.
         Callable from any thread (Socket Mode's listeners run in their own)."""
-        return self.took(self.store(items))
+        try:
+            return self.took(self.store(items))
+        except Exception as exc:
+            return self._unstored(items, exc)
 
     def store(self, items: Sequence[Item]) -> Offer:
         """The queue's part of ``offer``: the rows written (in the caller's transaction, if any) and
