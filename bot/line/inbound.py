@@ -66,7 +66,7 @@ def classify(event: Any) -> Incoming:
     ts = int(stamp) if isinstance(stamp, (int, float)) and not isinstance(stamp, bool) and 0 <= stamp < 1e15 else 0
     redelivery = _dict(event.get("deliveryContext")).get("isRedelivery") is True
     kind, text = _kind(event)
-    if not (token or to) or not isinstance(event.get("webhookEventId", ""), str):
+    if not (token or to) or not isinstance(event.get("webhookEventId") or "", str):
         kind, text = "ignore", ""
     return Incoming(kind, _str(event.get("webhookEventId")) or "", text, user_id, token, ts, redelivery, to)
 
