@@ -1,8 +1,10 @@
-"""Limits every webhook applies before it parses anything: body size (read with a cap) and JSON depth."""
+"""Limits every webhook applies before it parses anything: body size (read with a cap), JSON depth,
+and text that is not text (lone surrogates, control characters)."""
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -82,3 +84,30 @@ def loads(raw: bytes | str) -> Any:
     if _deeper_than_limit(raw):
         raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH}")
     return json.loads(raw)
+
+
+# A JSON string may spell a lone surrogate (\ud800), which no encoder writes: SQLite, the log and
+# every reply would fail on it. Control characters (other than tab and newlines) carry nothing a
+# question needs, and some (NUL, ESC) confuse what stores or prints them.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def has_lone_surrogate(text: str) -> bool:
+    return _SURROGATE.search(text) is not None
+
+
+def clean_text(text: str) -> str:
+    """Text safe to store, log and send: lone surrogates become U+FFFD, control characters go."""
+    return _CONTROL.sub("", _SURROGATE.sub("\ufffd", text))
+
+
+def clean_json(value: Any) -> Any:
+    """``clean_text`` on every string (keys too) of parsed JSON (recursive: callers cap the depth first)."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_text(str(k)): clean_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean_json(v) for v in value]
+    return value

@@ -10,8 +10,8 @@ and all channels' offers share one transaction where the queue says that saves a
 What each webhook is told is its own: its ids accepted or duplicate, or ``full`` (503) when its
 channel's queue would pass the limit. The claimed rows are handed to the workers only after the
 commit, so a failed commit answers nothing it did not store. A webhook whose events were not
-stored gets the error (a 500, and the platforms retry): on SQLite every webhook of the group, on
-PostgreSQL those of the channel that failed and after.
+stored gets the error (its worker answers 503, and the platforms retry): on SQLite every webhook
+of the group, on PostgreSQL those of the channel that failed and after.
 """
 
 from __future__ import annotations

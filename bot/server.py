@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import json
 import logging
 import os
 import secrets
@@ -16,10 +15,10 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
-from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
@@ -29,12 +28,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.config import Settings
+from bot.health import disk_probe, failing, gather, local_caller
 from bot.limits import MAX_WEBHOOK_BODY, BodyTooLarge, read_capped, too_deep
 from bot.line.webhook import LineChannel
 from bot.observe import Telemetry, setup_logging
 from bot.offer_group import OfferGroup
 from bot.slack import evaluation
 from bot.slack.app import SlackBot, web_client
+from bot.slack.edge import parsed, signature_valid, well_formed
 from bot.slack.notifier import SlackNotifier
 from bot.slack.reminder_update import ReminderUpdater
 from bot.web.access import StaffAccess, allowed_hosts
@@ -47,7 +48,7 @@ from scheduler.jobs import ReminderService
 from scheduler.notify import LogNotifier
 from state.catalog import load_catalog
 from state.conversations import Conversations, QuestionLog, WriteBehind, kept_salt
-from state.database import connect, open_state
+from state.database import checkpoint, connect, open_state
 from state.database import health as database_health
 from state.directory import Directory
 from state.inbound_queue_pg import open_inbound_queue
@@ -83,6 +84,7 @@ class Services:
     # together with the events they finish (None: each written at once).
     behind: WriteBehind | None = None
     allowed_hosts: list[str] | None = None  # Host header allow-list (400 otherwise); None: no check
+    disk: Path | None = None  # where /healthz checks that a write succeeds (the database's directory)
 
 
 def _wire_queues(services: Services) -> None:
@@ -127,6 +129,10 @@ def create_app(services: Services) -> Starlette:
         for channel in (services.slack, services.line):
             if channel is not None:
                 await channel.close()
+        try:
+            checkpoint(services.db)
+        except Exception:  # another process still writes: its own stop empties the WAL
+            log.warning("could not empty the SQLite WAL at stop", exc_info=True)
 
     async def healthz(request: Request) -> JSONResponse:
         body: dict[str, Any] = {
@@ -137,9 +143,16 @@ def create_app(services: Services) -> Starlette:
             "slack": services.slack_mode,
             "line": "on" if services.line else "off",
         }
-        for part in services.health:
-            body.update(part())
-        return JSONResponse(body, status_code=200 if body["knowledge"]["projects"] else 503)
+        gather(body, services.health)
+        if services.disk is not None:  # off the loop: a write and an fsync may wait on the disk
+            body.update(await run_in_threadpool(disk_probe, services.disk))
+        reasons = failing(body)
+        if reasons:
+            body.update(status="failing", failing=reasons)
+        code = 503 if reasons else 200
+        if not (local_caller(request) or services.web.staff.is_staff(request)):
+            return JSONResponse({"status": body["status"]}, status_code=code)
+        return JSONResponse(body, status_code=code)
 
     async def metrics(request: Request) -> Response:
         body, content_type = services.telemetry.exposition()
@@ -160,35 +173,35 @@ def create_app(services: Services) -> Starlette:
         bolt = services.slack.app
         slack = services.slack
 
-        verifier = SignatureVerifier(services.slack.signing_secret)
-
         async def slack_events(request: Request) -> Response:
             try:
                 body = await read_capped(request, limit=MAX_WEBHOOK_BODY)
             except BodyTooLarge as exc:
                 services.telemetry.rejected("slack_too_large")
                 return Response(str(exc), status_code=413)
-            if not verifier.is_valid_request(body, dict(request.headers)):
+            if not signature_valid(secret=slack.signing_secret, body=body, headers=request.headers, now=time.time()):
                 services.telemetry.rejected("slack_signature")
                 return Response("invalid signature", status_code=401)
-            if too_deep(body, content_type=request.headers.get("content-type", "")):
+            content_type = request.headers.get("content-type", "")
+            try:
+                if too_deep(body, content_type=content_type):
+                    raise ValueError("JSON nested too deep")
+                payload, body = parsed(body, content_type=content_type)
+            except ValueError:
                 services.telemetry.rejected("slack_malformed")
                 return Response("malformed body", status_code=400)
-            if request.headers.get("content-type", "").startswith("application/json") and b'"event_callback"' in body:
-                # Slack reads nothing from an event's acknowledgement but its status: 200 once the
-                # event is committed to the queue (503 when full: Slack retries), answered after.
-                try:
-                    event = json.loads(body)
-                    if not isinstance(event, dict):
-                        raise ValueError("not an object")
-                except ValueError:
-                    services.telemetry.rejected("slack_malformed")
-                    return Response("malformed body", status_code=400)
-                status = await slack.admit_event(event)
-                if status is not None:
-                    if status == 503:
-                        services.telemetry.rejected("slack_queue_full")
-                    return Response(status_code=status)
+            if not well_formed(payload):
+                # Signed, so Slack's (or a holder of the secret's): a shape we do not read is
+                # acknowledged, so that Slack does not retry it, and counted.
+                services.telemetry.rejected("slack_unknown_shape")
+                return Response(status_code=200)
+            # Slack reads nothing from an event's acknowledgement but its status: 200 once the
+            # event is committed to the queue (503 when full: Slack retries), answered after.
+            status = await slack.admit_event(payload)
+            if status is not None:
+                if status == 503:
+                    services.telemetry.rejected("slack_queue_full")
+                return Response(status_code=status)
             # Commands and interactions: the ack carries content (modal errors), so wait for Bolt,
             # off the event loop so one slow request never blocks the others.
             bolt_response = await run_in_threadpool(bolt.dispatch, to_bolt_request(request, body))
@@ -241,6 +254,7 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
     limiter = SharedRateLimiter(state, rate_per_minute=WEB_RATE_PER_MINUTE, burst=WEB_BURST,
                                 salt=settings.log_salt) if shared else None
     services = Services(db=db, responder=responder, clock=clock, telemetry=telemetry, allowed_hosts=hosts,
+                        disk=Path(settings.db_path).resolve().parent,
                         queue_limit=settings.queue_limit or None, drain_seconds=settings.drain_seconds, behind=behind,
                         queue_options={"max_sending": settings.send_limit},
                         web=WebChat(responder=responder, staff=staff, monotonic=time.monotonic,
@@ -275,7 +289,7 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
                                              retention_days=settings.unanswered_retention_days)
     services.health.append(services.reminders.health)
     services.health.append(lambda: plan_health(db))
-    services.health.append(lambda: {"database": database_health(state)})
+    services.health.insert(0, lambda: {"database": database_health(state)})  # first: the others need it
     services.reminders.on_delivery = telemetry.delivered
     telemetry.watch_outbox(outbox.summary)
     line_mode, line_missing = settings.line_mode()

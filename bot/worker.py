@@ -59,6 +59,7 @@ LEASE = timedelta(seconds=60)
 SEND_MARGIN = timedelta(seconds=40)
 # How long the platforms take at most to act on a request already sent (the replies' HTTP timeout).
 IN_FLIGHT_GRACE = timedelta(seconds=10)
+FLUSH_RETRY_SECONDS = 1.0  # answers sent while the database was away are recorded once it is back
 
 
 class Retry(Exception):
@@ -157,7 +158,17 @@ class QueueWorker:
         await self.wait_for_room()
         if self.group is None:
             return self.offer(items)
-        return await self.group.offer(self, items)
+        try:
+            return await self.group.offer(self, items)
+        except Exception as exc:
+            return self._unstored(items, exc)
+
+    def _unstored(self, items: Sequence[Item], exc: Exception) -> Offer:
+        """The database failed (gone, a full disk): nothing was stored, so 503 and the platform
+        retries. The error is the database's, not the request's: logged in one line."""
+        log.warning("%s: storing %d events failed, answered 503: %s: %s", self.channel, len(items),
+                    type(exc).__name__, exc)
+        return Offer(full=True)
 
     async def wait_for_room(self) -> None:
         """Wait up to ``room_wait`` seconds for room to answer one more event at once: this is what
@@ -172,7 +183,10 @@ class QueueWorker:
     def offer(self, items: Sequence[Item]) -> Offer:
         """Commit the events, claiming what this process can answer now. ``full`` means answer 503.
         Callable from any thread (Socket Mode's listeners run in their own)."""
-        return self.took(self.store(items))
+        try:
+            return self.took(self.store(items))
+        except Exception as exc:
+            return self._unstored(items, exc)
 
     def store(self, items: Sequence[Item]) -> Offer:
         """The queue's part of ``offer``: the rows written (in the caller's transaction, if any) and
@@ -333,10 +347,16 @@ class QueueWorker:
                     self.queue.finish_many(jobs, now=self.clock())
                 else:  # the answers' other writes in the same transaction
                     self.behind.flush(lambda also: self.queue.finish_many(jobs, now=self.clock(), also=also))
-            except Exception:  # their leases run out and another claim takes them as "recovering": the
-                # channels then check whether the answer went out (a spent LINE reply token, the
-                # answer's metadata in the Slack thread) and do not send it again
-                log.exception("%s: recording %d answers as done failed", self.channel, len(jobs))
+            except Exception as exc:  # the database is away: kept, and written again shortly (each
+                # row's finish is fenced, so one taken over meanwhile is left alone). Should this
+                # process stop first, the leases run out and another claim takes them as
+                # "recovering": the channels then check whether the answer went out (a spent LINE
+                # reply token, the answer's metadata in the Slack thread) and do not send it again.
+                log.warning("%s: recording %d answers as done failed, retrying in %g s: %s: %s", self.channel,
+                            len(jobs), FLUSH_RETRY_SECONDS, type(exc).__name__, exc)
+                self._finished[:0] = jobs
+                if self._loop is not None and self._flush_at is None and not self.draining:
+                    self._flush_at = self._loop.call_later(FLUSH_RETRY_SECONDS, self._flush)
 
     def _outcome(self, job: Job, exc: Exception) -> None:
         """Record a failed attempt: retried later (Retry, or a bug), or failed for good (GiveUp)."""

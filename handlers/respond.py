@@ -136,6 +136,9 @@ class Responder:
         The conversation (``context``) is read only by an answer that needs it (a follow-up), so
         the cache keeps most answers under the message alone and asks for the context only when
         this message's answer depended on it the last time."""
+        # A lone surrogate (a JSON "\ud800", a byte that is not UTF-8 on a command line) can be
+        # encoded by nothing downstream (Sudachi, SQLite, the log): it becomes "?" here.
+        message = message.encode("utf-8", "replace").decode("utf-8")
         free = (message, audience, lang)
         context = context or Context()
         cached = self.cache.get(free)

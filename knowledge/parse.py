@@ -85,8 +85,15 @@ def close_cjk_gaps(text: str) -> str:
     return _CJK_GAP.sub("", text)
 
 
-def _number(text: str) -> float:
-    return float(text.replace(",", ""))
+MAX_PLAN_NUMBER = 1e15  # integers stay exact below 2**53; no KPI in a city's plan comes near
+
+
+def _number(text: str, lineno: int) -> float:
+    """A KPI cell's number; one too large to hold (10**400 reads as inf) is refused with its line."""
+    value = float(text.replace(",", ""))
+    if not value <= MAX_PLAN_NUMBER:
+        raise PlanParseError(lineno, f"KPI value too large for a plan: {text[:20]!r}")
+    return value
 
 
 def _cells(line: str) -> list[str]:
@@ -278,14 +285,14 @@ def _kpi_cell(text: str, year: int, lineno: int, pid: str) -> list[KpiValue]:
     if m:
         actual = m.group(2)
         return [
-            KpiValue(year, "target", _number(m.group(1)), text),
-            KpiValue(year, "actual", None if actual is None or actual in _NONE_VALUES else _number(actual), text),
+            KpiValue(year, "target", _number(m.group(1), lineno), text),
+            KpiValue(year, "actual", None if actual is None or actual in _NONE_VALUES else _number(actual, lineno), text),
         ]
     m = _REVISED.match(text)
     if m:
-        return [KpiValue(year, "target", _number(m.group(2)), text, revised_from=_number(m.group(1)))]
+        return [KpiValue(year, "target", _number(m.group(2), lineno), text, revised_from=_number(m.group(1), lineno))]
     if _PLAIN.match(text):
-        return [KpiValue(year, "target", _number(text), text)]
+        return [KpiValue(year, "target", _number(text, lineno), text)]
     raise PlanParseError(lineno, f"project {pid}: KPI value not understood: {text!r}")
 
 
@@ -358,7 +365,7 @@ def _kpi_values(block: _Block, t: _KpiTable) -> dict[int, list[KpiValue]]:
     per_indicator: dict[int, list[KpiValue]] = {no: [] for no, _ in t.labels}
     for no, text in t.baselines:
         if t.baseline_year is not None and no in per_indicator:
-            value = None if text in _NONE_VALUES else _number(text) if _PLAIN.match(text) else None
+            value = None if text in _NONE_VALUES else _number(text, lineno) if _PLAIN.match(text) else None
             per_indicator[no].append(KpiValue(t.baseline_year, "baseline", value, text))
     for year, cell in zip(t.years, cells, strict=True):
         for no, text in _split_circled(cell):

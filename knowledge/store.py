@@ -64,6 +64,9 @@ def _open(target: str) -> Database:
     db.lock = threading.RLock()  # type: ignore[attr-defined]
     db.execute("PRAGMA busy_timeout = 15000")
     db.execute("PRAGMA foreign_keys = ON")
+    # Deleted and overwritten rows are zeroed, not left in the file's free space: a finished
+    # queue row's text and ids must not outlive it on disk.
+    db.execute("PRAGMA secure_delete = ON")
     if target != ":memory:":
         db.execute("PRAGMA journal_mode = WAL")
         # In WAL mode NORMAL is durable across application crashes (only an OS crash may lose the

@@ -98,7 +98,8 @@ def plan_slot(now: datetime, slot: cal.Slot, *, catalog: Catalog, outbox: Outbox
         key = f"{fy}:{slot.label}:unrouted"
         add(key, "unrouted", ADMIN, ADMIN, report.unrouted,
             Notice(key, "unrouted", ADMIN, fy, deadline, late, unrouted=tuple(report.unrouted)))
-        log.error("reminders: no route for %s", ", ".join(report.unrouted))
+        if outbox is None or key in report.enqueued:  # once per round, not at every tick that plans it again
+            log.warning("reminders: no route for %s", ", ".join(report.unrouted))
     if slot.kind == "overdue" and work:
         key = f"{fy}:summary"
         add(key, "summary", ADMIN, ADMIN, sorted({p for ps in work.values() for p in ps}),

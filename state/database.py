@@ -45,6 +45,13 @@ def open_state(url: str | None, *, sqlite_db: Any, migrate_now: bool = True) -> 
     return state
 
 
+def checkpoint(db: Any) -> None:
+    """At a clean stop: fold the WAL into the database file and empty it. Pages the WAL held
+    would otherwise keep, until overwritten, old versions of rows since rewritten (a queued
+    question's text and ids, which its finished row no longer has)."""
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def health(state: StateDB) -> dict[str, Any]:
     """For /healthz: which database, whether it answers, and its schema version."""
     try:

@@ -125,6 +125,34 @@ def _pg_sql(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
+# While the database is unreachable, the webhooks must answer 503 at once (Slack gives up after 3 s,
+# LINE after 2 s), not wait on it: a statement waits this long for a connection, a connection
+# attempt gives up after libpq's shortest timeout (2 s, in the pool's own threads), and a
+# connection whose peer stopped answering breaks after a second unacknowledged.
+WAIT_SECONDS = 0.5  # the event loop's statements (the webhooks' acknowledgements)
+POOL_WAIT_SECONDS = 5.0  # other threads' (Slack commands, the scheduler), which also wait for busy ones
+RECONNECT_SECONDS = 24 * 3600  # the pool keeps trying (with back-off) for as long as an outage lasts
+# A statement that runs this long is stuck (a lock, an overloaded server): cancelled, not waited on.
+# A URL that sets its own (connect_timeout, options=-c statement_timeout=…) keeps them.
+DEFAULT_TIMEOUTS = {"connect_timeout": "2", "tcp_user_timeout": "1000", "keepalives_idle": "5",
+                    "keepalives_interval": "1", "keepalives_count": "3",
+                    "options": "-c statement_timeout=5000 -c lock_timeout=2000"}
+
+
+AWAY_SECONDS = 1.0
+
+
+class DatabaseAway(ConnectionError):
+    """PostgreSQL did not give a connection a moment ago: not asked again for a second."""
+
+
+def _timeouts(url: str) -> dict[str, str]:
+    from psycopg.conninfo import conninfo_to_dict  # start-up cost: psycopg only for PostgreSQL
+
+    given = conninfo_to_dict(url)
+    return {k: v for k, v in DEFAULT_TIMEOUTS.items() if k not in given}
+
+
 class PostgresState:
     """The state in PostgreSQL through a psycopg 3 connection pool.
 
@@ -134,22 +162,27 @@ class PostgresState:
 
     dialect = "postgresql"
 
-    def __init__(self, url: str, *, max_size: int = 8, timeout: float = 15.0, generation_ttl: float = 0.5,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, url: str, *, max_size: int = 8, timeout: float = 15.0, wait: float = WAIT_SECONDS,
+                 generation_ttl: float = 0.5, monotonic: Callable[[], float] = time.monotonic) -> None:
+        """``timeout``: how long the first connection may take at start; ``wait``: how long the event
+        loop's statements wait for a connection (the database gone: an error at once, not a hang)."""
         # start-up cost: psycopg is loaded only when the state is in PostgreSQL.
         from psycopg.rows import dict_row
         from psycopg_pool import ConnectionPool
 
         self.url = url
+        self.start_timeout = timeout
+        self._away_until = 0.0
         self._local = threading.local()
         # Every question asks whether the answers changed; over the network that is a round trip
         # each. Remember the answer this long: a change on another host shows within it.
         self.generation_ttl = generation_ttl
         self._monotonic = monotonic
         self._seen: tuple[float, str] | None = None
-        self.pool = ConnectionPool(url, min_size=1, max_size=max_size, timeout=timeout, open=False,
-                                   kwargs={"autocommit": True, "row_factory": dict_row},
-                                   name="dxbot-state")
+        self.wait = wait
+        self.pool = ConnectionPool(url, min_size=1, max_size=max_size, timeout=POOL_WAIT_SECONDS, open=False,
+                                   kwargs={"autocommit": True, "row_factory": dict_row, **_timeouts(url)},
+                                   name="dxbot-state", reconnect_timeout=RECONNECT_SECONDS)
         self.pool.open(wait=True, timeout=timeout)
 
     def pin_thread(self) -> None:
@@ -171,8 +204,21 @@ class PostgresState:
             self.pool.putconn(own)
             own = None
         if own is None:
-            own = self._local.own = self.pool.getconn()
-        yield own
+            if self._monotonic() < self._away_until:
+                raise DatabaseAway("PostgreSQL did not answer just now; trying again shortly")
+            try:
+                own = self._local.own = self.pool.getconn(timeout=self.wait)
+            except Exception:
+                # One statement a second finds out whether it is back; the others fail at once
+                # instead of each holding the event loop for the wait.
+                self._away_until = self._monotonic() + AWAY_SECONDS
+                raise
+        try:
+            yield own
+        except Exception:
+            if own.closed or own.broken:  # the server went away under it
+                self._away_until = self._monotonic() + AWAY_SECONDS
+            raise
 
     @contextmanager
     def _conn(self) -> Iterator[Any]:
@@ -248,7 +294,8 @@ class PostgresState:
     @contextmanager
     def advisory_lock(self, key: int) -> Iterator[None]:
         """A session-level lock that every host sees (migrations take it)."""
-        with self.pool.connection() as conn:
+        with self.pool.connection(timeout=self.start_timeout) as conn:
+            conn.execute("SET statement_timeout = 0")  # waiting for another host's migration is no hang
             conn.execute("SELECT pg_advisory_lock(%s)", [key])
             self._local.conn = conn
             try:
@@ -256,6 +303,7 @@ class PostgresState:
             finally:
                 self._local.conn = None
                 conn.execute("SELECT pg_advisory_unlock(%s)", [key])
+                conn.execute("RESET statement_timeout")
 
     def describe(self) -> str:
         from psycopg.conninfo import conninfo_to_dict  # start-up cost: psycopg only for PostgreSQL

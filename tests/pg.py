@@ -74,6 +74,7 @@ class Server:
     port: int
     bin: Path
     user: str | None
+    opts: str = ""
     _names: itertools.count = itertools.count(1)
 
     @property
@@ -91,6 +92,17 @@ class Server:
         with psycopg.connect(self.url(), autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
         return self.url(name)
+
+    def pause(self) -> None:
+        """Stop the server (its data kept): every connection drops and none is accepted until
+        ``resume``. A fast stop, not an immediate one: this server runs with fsync and synchronous
+        commit off, so a crash would lose commits it had confirmed, which a real server would not."""
+        _run([str(self.bin / "pg_ctl"), "-D", str(self.base / "data"), "-m", "fast", "-w", "stop"],
+             user=self.user)
+
+    def resume(self) -> None:
+        _run([str(self.bin / "pg_ctl"), "-D", str(self.base / "data"), "-o", self.opts, "-l",
+              str(self.base / "server.log"), "-w", "start"], user=self.user)
 
     def stop(self) -> None:
         _run([str(self.bin / "pg_ctl"), "-D", str(self.base / "data"), "-m", "immediate", "-w", "stop"],
@@ -125,4 +137,4 @@ def start() -> Server:
         log = (base / "server.log").read_text(errors="replace") if (base / "server.log").exists() else ""
         shutil.rmtree(base, ignore_errors=True)
         raise RuntimeError(f"pg_ctl start failed: {exc.stderr}\n{log}") from exc
-    return Server(base=base, port=port, bin=found, user=user)
+    return Server(base=base, port=port, bin=found, user=user, opts=opts)

@@ -46,26 +46,43 @@ def events_of(body: Any) -> list[Any]:
     return events
 
 
+MAX_TEXT = 5_000  # LINE's own limit on a text message: anything longer is not LINE's
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
 def classify(event: Any) -> Incoming:
     """One webhook event (JSON) -> what to do. Unknown, unsupported and malformed events become
-    "ignore": they never crash the webhook."""
+    "ignore": they never crash the webhook, and never take a place in the queue. An event with
+    nowhere to answer (no reply token, no user, group or room) is malformed too."""
     event = _dict(event)
-    event_id = str(event.get("webhookEventId") or "")
     source = _dict(event.get("source"))
-    user_id = source.get("userId") or None
-    to = source.get("groupId") or source.get("roomId") or user_id
-    token = event.get("replyToken") or None
+    user_id = _str(source.get("userId"))
+    to = _str(source.get("groupId")) or _str(source.get("roomId")) or user_id
+    token = _str(event.get("replyToken"))
     stamp = event.get("timestamp")
-    ts = int(stamp) if isinstance(stamp, (int, float)) else 0
-    redelivery = bool(_dict(event.get("deliveryContext")).get("isRedelivery", False))
-    kind, text = "ignore", ""
+    ts = int(stamp) if isinstance(stamp, (int, float)) and not isinstance(stamp, bool) and 0 <= stamp < 1e15 else 0
+    redelivery = _dict(event.get("deliveryContext")).get("isRedelivery") is True
+    kind, text = _kind(event)
+    if not (token or to) or not isinstance(event.get("webhookEventId") or "", str):
+        kind, text = "ignore", ""
+    return Incoming(kind, _str(event.get("webhookEventId")) or "", text, user_id, token, ts, redelivery, to)
+
+
+def _kind(event: dict[str, Any]) -> tuple[str, str]:
+    """What an event asks (its kind) and its text; "ignore" for a type or a shape we do not answer."""
     match event.get("type"):
         case "message":
             message = _dict(event.get("message"))
-            is_text = message.get("type") == "text"
-            kind, text = ("text", str(message.get("text") or "")) if is_text else ("non_text", "")
+            if message.get("type") != "text":
+                return "non_text", ""
+            text = message.get("text")
+            return ("text", text) if isinstance(text, str) and len(text) <= MAX_TEXT else ("ignore", "")
         case "postback":
-            kind, text = "postback", str(_dict(event.get("postback")).get("data") or "")
+            data = _dict(event.get("postback")).get("data")
+            return ("postback", data) if isinstance(data, str) and len(data) <= MAX_TEXT else ("ignore", "")
         case "follow":
-            kind = "follow"
-    return Incoming(kind, event_id, text, user_id, token, ts, redelivery, to)
+            return "follow", ""
+    return "ignore", ""

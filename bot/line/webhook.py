@@ -8,6 +8,7 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,10 +18,11 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 
 from bot.http_out import ApiSession, Reply, Unreachable
-from bot.limits import MAX_WEBHOOK_BODY, BodyTooLarge, read_capped, too_deep
+from bot.limits import MAX_WEBHOOK_BODY, BodyTooLarge, clean_json, read_capped, too_deep
 from bot.line import postback, render
 from bot.line.inbound import Incoming, classify, events_of
 from bot.render_memo import drawn_once, encoded_once
+from bot.sealed import seal, unseal
 from bot.worker import GiveUp, Retry
 from handlers import Responder
 from handlers.answer import Answer
@@ -90,7 +92,7 @@ class LineChannel:
                 raise InvalidSignatureError("invalid signature")
             if too_deep(raw, content_type="application/json"):
                 raise ValueError("JSON nested too deep")
-            events = events_of(json.loads(text))
+            events = events_of(clean_json(json.loads(text)))  # strings safe to store and log
         except InvalidSignatureError:
             self.on_reject("line_bad_signature")
             return PlainTextResponse("invalid signature", status_code=400)
@@ -100,8 +102,11 @@ class LineChannel:
         # The 200 goes out only once the events are committed to the queue; the answers follow
         # from it. A full queue answers 503, and LINE redelivers (webhook redelivery on).
         digest = hashlib.sha256(raw).hexdigest()[:24]
-        items = [Item(item.event_id or f"line:{digest}:{n}", item.payload())
-                 for n, item in enumerate(classify(e) for e in events) if item.kind != "ignore"]
+        read = [classify(e) for e in events]
+        items = [Item(item.event_id or f"line:{digest}:{n}", self._kept(item).payload())
+                 for n, item in enumerate(read) if item.kind != "ignore"]
+        if len(items) < len(read):  # acknowledged (LINE must not redeliver them) and counted
+            self.on_reject("line_ignored_events")
         if items:
             assert self.intake is not None, "LineChannel.intake is wired by the server"
             if (await self.intake(items)).full:
@@ -109,10 +114,17 @@ class LineChannel:
                 return PlainTextResponse("busy: the queue is full or shutting down, retry later", status_code=503)
         return PlainTextResponse("OK")
 
+    def _kept(self, item: Incoming) -> Incoming:
+        """What the queue keeps of an event: the user's id hashed, where to push sealed."""
+        salt = self.questions.salt
+        return replace(item, user_id=hash_user(item.user_id, salt=salt) if item.user_id else None,
+                       to=seal(item.to, salt=salt) if item.to else None)
+
     def work(self, job: Job) -> Awaitable[None]:
         """Answer one queued event: the answer now, and the coroutine that sends it (the QueueWorker
         runs both; Retry / GiveUp say what went wrong)."""
         item = Incoming.from_payload(job.payload)
+        item = replace(item, to=unseal(item.to, salt=self.questions.salt) if item.to else None)
         return self.deliver(item, self.messages_for(item, self.clock()), recovering=job.recovering)
 
     async def close(self) -> None:

@@ -10,6 +10,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 
 from bot.http_out import ApiSession, Reply, Unreachable
 from bot.render_memo import drawn_once, encoded_once
+from bot.sealed import seal, unseal
 from bot.slack import home, inbound, lookup, share
 from bot.slack.pooled import PooledWebClient
 from bot.slack.render import OPEN_PROJECT, render
@@ -28,7 +30,7 @@ from handlers import Responder
 from handlers.answer import Answer
 from handlers.conversation import answer_in_conversation
 from scheduler.calendar import evaluation_year
-from state.conversations import Conversations, QuestionLog, WriteBehind
+from state.conversations import Conversations, QuestionLog, WriteBehind, hash_user
 from state.inbound_queue import Item, Job, Offer
 
 log = logging.getLogger("dxbot.slack")
@@ -85,13 +87,22 @@ def _verdict(what: str, status: int, error: str, retry_after: str | None) -> Exc
     return GiveUp(f"{what}: HTTP {status} {error}")
 
 
-def _queued(body: dict[str, Any]) -> Item | int | None:
+def _queued(body: dict[str, Any], *, salt: str) -> Item | int | None:
     """What to queue of an Events API callback, or the status to acknowledge it with at once (200:
-    nothing to answer, such as our own messages or edits). None: not an event callback."""
+    nothing to answer, such as our own messages or edits). None: not an event callback.
+
+    The user's id is kept hashed; App Home's, which its view is published to, sealed."""
     if body.get("type") != "event_callback":
         return None
     found = inbound.queued(body)
-    return 200 if found is None else Item(*found)
+    if found is None:
+        return 200
+    event_id, kept = found
+    event = kept["event"]
+    if event.get("user"):
+        home = event.get("type") == "app_home_opened"
+        event["user"] = seal(event["user"], salt=salt) if home else hash_user(event["user"], salt=salt)
+    return Item(event_id, kept)
 
 
 async def _nothing() -> None:
@@ -157,7 +168,7 @@ class SlackBot:
     def accept(self, body: dict[str, Any]) -> int | None:
         """Commit an Events API callback to the queue; the status to acknowledge it with (200, or 503
         when the queue is full so that Slack retries). None: not an event callback."""
-        item = _queued(body)
+        item = _queued(body, salt=self.questions.salt)
         if not isinstance(item, Item):
             return item
         assert self.intake is not None, "SlackBot.intake is wired by the server"
@@ -166,7 +177,7 @@ class SlackBot:
     async def admit_event(self, body: dict[str, Any]) -> int | None:
         """``accept`` from the event loop: the commit may be shared with the other webhooks of the
         same loop turn (bot.offer_group)."""
-        item = _queued(body)
+        item = _queued(body, salt=self.questions.salt)
         if not isinstance(item, Item):
             return item
         assert self.admit is not None, "SlackBot.admit is wired by the server"
@@ -177,7 +188,10 @@ class SlackBot:
         runs both; Retry / GiveUp say what went wrong)."""
         event = job.payload.get("event") or {}
         if event.get("type") == "app_home_opened":
-            return asyncio.to_thread(self._publish_home_queued, event.get("user", ""))
+            user = unseal(event.get("user", ""), salt=self.questions.salt)
+            if user is None:
+                raise GiveUp("App Home: the user id does not open (DXBOT_LOG_SALT changed since it was queued)")
+            return asyncio.to_thread(self._publish_home_queued, user)
         q = inbound.question(event)
         if q is None:
             return _nothing()
@@ -238,7 +252,10 @@ class SlackBot:
     # ------------------------------------------------------------------ listeners (answered inside the ack)
     def _on_command(self, ack: Callable[..., None], command: dict[str, Any], respond: Callable[..., Any]) -> None:
         ack()  # within Slack's 3 seconds, before any work
-        answer = self._ask(inbound.from_command(command), channel="slack")
+        q = inbound.from_command(command)
+        # The conversation is kept under the user's pseudonym, not the raw id.
+        q = replace(q, context_key=f"slack:cmd:{hash_user(q.user, salt=self.questions.salt)}")
+        answer = self._ask(q, channel="slack")
         respond(response_type="ephemeral", **share.with_share_button(render(answer), answer))
 
     def _on_project_button(self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any],

@@ -25,6 +25,7 @@ COOKIE = "dxbot_staff"
 SESSION_SECONDS = 12 * 3600  # one working day; then sign in again
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "[::1]")
 _WILDCARD_BINDS = {"0.0.0.0", "::", ""}
+_MAX_ISSUED_DIGITS = 12  # seconds since 1970
 
 
 class StaffAccess:
@@ -67,7 +68,9 @@ class StaffAccess:
 
     def _session_valid(self, value: str) -> bool:
         issued, _, _mac = value.partition(".")
-        if not issued.isdigit():
+        # ASCII digits of a plausible length only: int() of thousands of digits raises, and
+        # str.isdigit() also takes other scripts' digits.
+        if not (issued.isascii() and issued.isdigit() and len(issued) <= _MAX_ISSUED_DIGITS) or len(value) > 128:
             return False
         age = self._clock() - int(issued)
         return 0 <= age < SESSION_SECONDS and hmac.compare_digest(value.encode(), self._session(int(issued)).encode())

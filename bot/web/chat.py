@@ -12,7 +12,7 @@ from importlib import resources
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from bot.limits import BodyTooLarge, loads, read_capped
+from bot.limits import BodyTooLarge, has_lone_surrogate, loads, read_capped
 from bot.web.access import StaffAccess
 from bot.web.ratelimit import Limiter, RateLimiter
 from bot.web.render import render
@@ -96,6 +96,8 @@ class WebChat:
             return _error(400, _EXPECTED)
         if not isinstance(question, str) or audience not in ("citizen", "staff") or lang not in (None, "ja", "en"):
             return _error(400, _EXPECTED)
+        if has_lone_surrogate(question):  # valid JSON, but not text: nothing can store or answer it
+            return self._reject(400, "the question is not valid Unicode text")
         if len(question) > MAX_QUESTION:
             return self._reject(413, f"question too long (max {MAX_QUESTION} characters)")
         if audience == "staff" and not self.staff.is_staff(request):
