@@ -57,13 +57,7 @@ DESCRIBED_LEAD = 0.12
 SUGGEST = 0.30
 CARRIED_GAP = 0.4
 MAX_OPTIONS = 4
-TOPIC_WORDS = 2  # a bare topic: this many words at most
 WHOLE = 0.99  # lexical score of a unit holding every word of the question
-RIVAL_GAP = 0.05
-# A grade, or "the … project": the question is about one project, whatever its topic fits.
-ONE_ASKED = re.compile(r"評価|評定|\bgrade|\bevaluat|\brating|\bthe\b.*\b(?:project|initiative)\b")
-# Words that frame a topic rather than narrow it (テレワーク関係の事業).
-TOPIC_FRAME = frozenset(["関係", "関連", "事業", "取り組み", "取組", "件", "話", "こと", "状況", "進捗", "project", "projects"])
 
 # Asking for the name of something described: "〜を何という", "what do you call …".
 NAMING = re.compile(
@@ -284,27 +278,6 @@ class MeaningStage:
         if hits[0].score < DESCRIBED or lead < DESCRIBED_LEAD:
             return None
         return Scored(hits[0].ref, round(100 * hits[0].score, 1), "project", f"meaning:{hits[0].field}")
-
-    def rivals(self, r: Reading, named: Scored) -> tuple[Scored, ...]:
-        """Other projects a bare topic fits as well as the one its name matched (「職員研修について」:
-        the staff-training project by its alias, and the security training every employee takes).
-
-        Only for a topic with no question of its own (its status at most) in a word or two, when
-        another project's text holds every word and reads as close by meaning: then the topic is
-        the user's, not one project's, and the bot asks which."""
-        if (r.project_intent not in (None, "project_status") or r.question.kind or r.has_grade
-                or ONE_ASKED.search(r.cue_form)):
-            return ()
-        query, hits = self.index.search(r.text, kinds={"project"}, limit=MAX_OPTIONS * 2,
-                                        ignore=cue_words() | TOPIC_FRAME)
-        hits = self._without_reposts(hits)
-        if not 1 <= len(query.words) <= TOPIC_WORDS:
-            return ()
-        own = next((h for h in hits if h.ref == named.id), None)
-        if own is None or own.lexical < WHOLE:
-            return ()
-        close = [h for h in hits if h.ref != named.id and h.lexical >= WHOLE and h.score >= own.score - RIVAL_GAP]
-        return tuple(Scored(h.ref, round(100 * h.score, 1), "project", f"meaning:{h.field}") for h in close[:MAX_OPTIONS - 1])
 
     def term_over(self, r: Reading, project: Scored, terms: list[Scored]) -> Scored | None:
         """A term the question also names whose definition carries the whole question where the

@@ -332,11 +332,6 @@ class Responder:
             term = self.meaning.term_over(r, decision.top[0], named)
             if term is not None:
                 return staged(self._glossary(r, term, audience), "names, the term carries the question")
-        if decision.kind == "project" and not r.project_ids:
-            rivals = self.meaning.rivals(r, decision.top[0])
-            if rivals:
-                return staged(self._clarify(r, [decision.top[0], *rivals], decision.topic, audience),
-                              "names, a topic several projects share")
         if decision.kind in ("glossary", "project", "clarify"):
             return self._decided(r, decision.kind, list(decision.top), decision.intent, decision.topic, audience, "names",
                                  projects=1)
