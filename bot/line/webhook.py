@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 
 from bot.http_out import ApiSession, Reply, Unreachable
-from bot.limits import MAX_WEBHOOK_BODY, BodyTooLarge, clean_json, read_capped, too_deep
+from bot.limits import MAX_WEBHOOK_BODY, BodyTooLarge, clean_json, may_need_cleaning, read_capped, too_deep
 from bot.line import postback, render
 from bot.line.inbound import Incoming, classify, events_of
 from bot.render_memo import drawn_once, encoded_once
@@ -92,7 +92,8 @@ class LineChannel:
                 raise InvalidSignatureError("invalid signature")
             if too_deep(raw, content_type="application/json"):
                 raise ValueError("JSON nested too deep")
-            events = events_of(clean_json(json.loads(text)))  # strings safe to store and log
+            parsed = json.loads(text)
+            events = events_of(clean_json(parsed) if may_need_cleaning(raw) else parsed)  # safe to store and log
         except InvalidSignatureError:
             self.on_reject("line_bad_signature")
             return PlainTextResponse("invalid signature", status_code=400)

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from bot.limits import clean_json
+from bot.limits import clean_json, may_need_cleaning
 
 WINDOW_SECONDS = 300  # Slack's own replay window
 _MAX_TIMESTAMP_DIGITS = 12  # seconds since 1970 have 10 digits until the year 2286
@@ -105,6 +105,8 @@ def parsed(body: bytes, *, content_type: str) -> tuple[Any, bytes]:
         return {}, body
     if content_type.split(";")[0] == "application/json" or text.startswith("{"):  # Bolt drops parameters too
         raw = json.loads(text)
+        if not may_need_cleaning(body):
+            return raw, body
         clean = clean_json(raw)
         return clean, (body if clean == raw else json.dumps(clean, ensure_ascii=False).encode())
     fields = dict(parse_qsl(text, keep_blank_values=True))
@@ -113,6 +115,8 @@ def parsed(body: bytes, *, content_type: str) -> tuple[Any, bytes]:
     if fields.get("payload") is None:
         return {}, body
     raw = json.loads(fields["payload"])
+    if not may_need_cleaning(fields["payload"]):
+        return raw, body
     clean = clean_json(raw)
     if clean == raw:
         return clean, body
