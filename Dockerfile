@@ -1,6 +1,6 @@
 # dxbot for docker-compose.yml (several hosts on one PostgreSQL). Not needed for one host:
 # `uv run dxbot serve` is the whole set-up there.
-FROM python:3.11-slim
+FROM python:3.11.7-slim-bookworm
 RUN pip install --no-cache-dir uv==0.13.9
 WORKDIR /app
 COPY pyproject.toml uv.lock README.md ./

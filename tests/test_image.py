@@ -30,3 +30,27 @@ def test_the_compose_file_has_no_default_password_and_outlasts_the_drain() -> No
     graces = [int(s) for s in re.findall(r"stop_grace_period: (\d+)s", compose)]
     assert len(graces) == 2 and min(graces) > Settings().drain_seconds
     assert compose.count("restart: unless-stopped") == 4
+
+
+def test_base_images_and_tools_are_pinned_to_exact_releases() -> None:
+    """A rebuild next year gets the same Python, PostgreSQL, nginx and uv: a release tag (PostgreSQL
+    numbers its releases major.minor), never a floating one (3.11-slim, 16, latest). Digests would pin
+    harder; they cannot be read offline here (docs/deploy.md says how to add them)."""
+    docker = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    compose = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    images = re.findall(r"^FROM (\S+)", docker, re.M) + re.findall(r"^\s*image: (\S+)", compose, re.M)
+    assert images and all(re.fullmatch(r"[\w./-]+:\d+\.\d+(\.\d+)?[\w.-]*", i) for i in images), images
+    assert re.search(r"pip install [^\n]*\buv==\d+\.\d+\.\d+", docker)
+
+
+def test_the_image_has_a_japanese_font_for_the_rich_menu() -> None:
+    """`dxbot line richmenu deploy` draws Japanese: the font it finds first is a runtime dependency
+    (a PyPI wheel that `uv sync --no-dev` puts in the image), not a dev one or a system package."""
+    from bot.line.richmenu import FONT_PATHS, find_font
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    runtime = {re.split(r"[<>=;\[ ]", d, maxsplit=1)[0] for d in project["dependencies"]}
+    assert "noto-cjk-sans-jp-regular" in runtime
+    assert "--no-dev" in (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    found = find_font(candidates=FONT_PATHS[:1])  # the wheel's font alone, no system fallback
+    assert found.is_file() and found.stat().st_size > 1_000_000
