@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from handlers.cue_words import cue_phrases, cue_words
@@ -55,6 +55,7 @@ NAMED_SUPPORT = 0.7
 DESCRIBED = 0.45
 DESCRIBED_LEAD = 0.12
 SUGGEST = 0.30
+DEFINITION_WEIGHT = 0.5
 CARRIED_GAP = 0.4
 MAX_OPTIONS = 4
 WHOLE = 0.99  # lexical score of a unit holding every word of the question
@@ -180,13 +181,17 @@ class MeaningStage:
     def decide(self, r: Reading, *, kinds: set[str], naming: bool = False) -> MeaningCall:
         query, hits = self.index.search(r.text, kinds=kinds, limit=MAX_OPTIONS * 2, ignore=cue_words())
         hits = self._without_reposts(hits)
+        if naming and not any(h.kind == "glossary" and h.ref.casefold() in r.text.casefold() for h in hits):
+            hits = self._by_definition(query, hits)  # (a term named outright is asked about, not described)
         # A word or two is a name, not a description: 「電子決済とは」 names a term the plan lacks,
         # and the nearest term (キャッシュレス) would be a confident wrong answer.
         if not hits or self._a_name_not_a_description(r, query, naming=naming):
             return MeaningCall("unknown", (), 0.0, 0.0, query, ())
         top = hits[0]
         support = self.index.support(query, top.kind, top.ref)
-        lead = top.score - (hits[1].score if len(hits) > 1 else 0.0)
+        # A project and the term it is about (2-2-1 and テレワーク) are one answer, not rivals.
+        rivals = [h for h in hits[1:] if not self._about_each_other(top, h)]
+        lead = top.score - (rivals[0].score if rivals else 0.0)
         if len(hits) > 1 and support - self.index.support(query, hits[1].kind, hits[1].ref) >= CARRIED_GAP:
             lead = max(lead, LEAD)  # as close by meaning, but only the best carries the question's words
         scored = tuple(Scored(h.ref, round(100 * h.score, 1), h.kind, f"meaning:{h.field}") for h in hits)
@@ -200,6 +205,23 @@ class MeaningStage:
             return MeaningCall("clarify", close, confidence, support, query, tuple(hits))
         suggest = tuple(s for s, h in zip(scored, hits, strict=True) if h.score >= SUGGEST)[:3] if query.coverage >= MIN_COVERAGE else ()
         return MeaningCall("unknown", suggest, confidence, support, query, tuple(hits))
+
+    def _about_each_other(self, a: MeaningHit, b: MeaningHit) -> bool:
+        """A term and a project whose name or 現状・課題・目標 uses the term."""
+        kinds = {a.kind: a.ref, b.kind: b.ref}
+        if set(kinds) != {"glossary", "project"}:
+            return False
+        p = self.catalog.projects.get(kinds["project"])
+        term = kinds["glossary"]
+        return p is not None and any(term in text for text in (p.name, p.current, p.issue, p.goal))
+
+    def _by_definition(self, query: Query, hits: list[MeaningHit]) -> list[MeaningHit]:
+        """"What do you call …": the term whose definition the description covers, not the one
+        whose long definition shares a few of its words."""
+        rescored = [replace(h, score=(1 - DEFINITION_WEIGHT) * h.score
+                            + DEFINITION_WEIGHT * self.index.covered(query, h.kind, h.ref, field="definition"))
+                    if h.kind == "glossary" else h for h in hits]
+        return sorted(rescored, key=lambda h: -h.score)
 
     def _a_name_not_a_description(self, r: Reading, query: Query, *, naming: bool) -> bool:
         # A word or two is a name, not a description: 「電子決済とは」 names a term the plan lacks,

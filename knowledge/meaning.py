@@ -166,6 +166,7 @@ class MeaningIndex:
         self._unit_ids: list[np.ndarray] = [
             np.array([self._vocab_ids[w] for w in d if w in self._vocab_ids] or [len(found)], dtype=np.int64)
             for d in ja_docs]
+        self._vocab_idf = np.array([self._ja.idf[w] for w, _ in found] + [0.0], dtype=np.float32)
         self._all_ids = np.concatenate(self._unit_ids) if self._unit_ids else np.zeros(0, np.int64)
         self._all_starts = (np.cumsum([0] + [len(x) for x in self._unit_ids[:-1]]) if self._unit_ids
                             else np.zeros(0, np.int64))
@@ -426,6 +427,21 @@ class MeaningIndex:
         best = np.maximum.reduceat(sims[:, ids], starts, axis=1)  # question words × units
         total = weights[rows] @ np.clip((best - ALIGN_FLOOR) / (1 - ALIGN_FLOOR), 0, 1)
         return (total / weights.sum()).astype(np.float32)
+
+    def covered(self, q: Query, kind: str, ref: str, *, field: str) -> float:
+        """How much of an item's own text (its ``field`` unit) the question speaks to: the IDF-weighted
+        share of that unit's words each near a word of the question. A description that names a
+        term covers most of its definition; a long definition that merely mentions the same words
+        (テレワーク's, which lists サテライトオフィス勤務) is covered little."""
+        unit = next((i for i, u in enumerate(self.units) if (u.kind, u.ref, u.field) == (kind, ref, field)), None)
+        vecs = [v for w in q.words if (v := self.vectors.get(w)) is not None]
+        if unit is None or not vecs or q.english:
+            return 0.0
+        ids = self._unit_ids[unit]
+        best = (np.vstack(vecs) @ self._vocab_t[:, ids]).max(axis=0)
+        weights = self._vocab_idf[ids]
+        total = float(weights.sum())
+        return float(weights @ np.clip((best - ALIGN_FLOOR) / (1 - ALIGN_FLOOR), 0, 1)) / total if total else 0.0
 
     def support(self, q: Query, kind: str, ref: str) -> float:
         """The share of the question's weight that this item's own words carry: each word is there

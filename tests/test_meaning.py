@@ -293,3 +293,10 @@ def test_a_rate_of_something_the_project_never_names_is_not_its_kpi(responder: R
     assert a.answers == () and "還元" in a.text, a.text
     assert ids(responder.answer("キャッシュレス決済の利用率は何％？"))[:1] == ["1-2-2"]
 
+
+
+def test_a_description_names_the_term_whose_definition_it_covers(responder: Responder) -> None:
+    """テレワーク's long definition mentions サテライトオフィス勤務 and 離れた所 too; the description
+    covers サテライトオフィス's short one (企業の本拠から離れた所のオフィス) nearly whole."""
+    a = responder.answer("会社の本社から離れた所にある事務所のことを何といいますか", audience="citizen")
+    assert (a.intent, ids(a)[:1]) == ("glossary", ["サテライトオフィス"]), a.text
