@@ -55,6 +55,7 @@ NAMED_SUPPORT = 0.7
 DESCRIBED = 0.45
 DESCRIBED_LEAD = 0.12
 SUGGEST = 0.30
+COUNTED_NEAR = 0.5  # a term this near by meaning may answer a count its definition gives
 DEFINITION_WEIGHT = 0.5
 CARRIED_GAP = 0.4
 MAX_OPTIONS = 4
@@ -306,13 +307,35 @@ class MeaningStage:
         project's text does not (「マイナンバーって何桁？」: the card's project has no digits, the
         term's definition says twelve)."""
         named = [t for t in terms if t.score >= NAMED and t.how in ("exact", "mention", "contained")]
-        if not named or project.kind != "project":
+        if project.kind != "project":
+            return None
+        if r.question.counter:
+            near = [Scored(h.ref, round(100 * h.score, 1), "glossary", "meaning")
+                    for h in self.index.search(r.text, kinds={"glossary"}, limit=2, ignore=cue_words())[1]
+                    if h.score >= COUNTED_NEAR]
+            counted = self._counted_by_term(r.question.counter, project.id, named + near)
+            if counted is not None:
+                return counted
+        if not named:
             return None
         query = self.index.query(r.text, ignore=cue_words())
         if len(query.words) < MIN_WORDS or self.index.support(query, "project", project.id) >= NAMED_SUPPORT:
             return None
         best = max(named, key=lambda t: (self.index.support(query, "glossary", t.id), t.score))
         return best if self.index.support(query, "glossary", best.id) >= WHOLE else None
+
+    def _counted_by_term(self, counter: str, project_id: str, named: list[Scored]) -> Scored | None:
+        """「何桁」「何種類」: a count whose counter a named term's definition gives with a figure
+        (12 桁, 3 つの形態…) and no KPI of the project counts."""
+        p = self.catalog.projects.get(project_id)
+        if not counter or p is None or any(counter in i.label for i in p.indicators):
+            return None
+        figure = re.compile(rf"[0-9０-９一二三四五六七八九十]+\s*(?:{re.escape(counter)})")
+        for t in named:
+            term = self.catalog.terms.get(t.id)
+            if term is not None and figure.search(term.definition):
+                return t
+        return None
 
     def _without_reposts(self, hits: list[MeaningHit]) -> list[MeaningHit]:
         """5-1-2 repeats 4-1-1: the original speaks for both."""

@@ -48,3 +48,8 @@ def test_a_fact_in_a_terms_definition_is_answered_by_the_term(responder: Respond
     a = responder.answer("マイナンバーは何桁あるんですか", audience="citizen")
     assert (a.intent, ids(a)[:1]) == ("glossary", ["マイナンバーカード"]), a.text
     assert "12" in a.text
+
+
+def test_a_count_a_terms_definition_gives_is_answered_by_the_term_even_in_kana(responder: Responder) -> None:
+    a = responder.answer("まいなんばーって いったい なんけたの ばんごう なんですか", audience="citizen")
+    assert (a.intent, ids(a)[:1]) == ("glossary", ["マイナンバーカード"]), a.text
