@@ -224,7 +224,7 @@ def html_page(report: Report, *, teach: Callable[[str], str] | None = None, noti
 <li>回答数 / answers<b>{s.total}</b></li>
 <li>回答率 / answered<b>{_pct(s.rate("answered"))}</b></li>
 <li>不明 / unknown<b>{_pct(s.rate("unknown"))}</b></li>
-<li>👍 率 / helpful<b>{_pct(s.up_rate)}</b></li>
+<li>役に立った率 / helpful<b>{_pct(s.up_rate)}</b></li>
 </ul>
 <h2>日別・チャネル別 / Answers per day and channel</h2>
 <ul class="legend">{legend}</ul>
@@ -238,9 +238,9 @@ def html_page(report: Report, *, teach: Callable[[str], str] | None = None, noti
 <h2>よく聞かれた事業・用語 / Asked most</h2>
 <table><thead><tr><th>project or term</th><th class="n">answers</th></tr></thead><tbody>{subjects}</tbody></table>
 <h2>評価 / Feedback</h2>
-{rate_chart([("👍", up, "#1b7a35"), ("👎", down, "#b3261e")], label=f"feedback: {up} helpful, {down} not helpful")}
-<p>👍 {up} / 👎 {down} — 👍 率 / helpful rate {_pct(s.up_rate)}</p>
-<table><thead><tr><th>day</th><th>channel</th><th>👎 理由 / reason</th></tr></thead><tbody>{reasons}</tbody></table>
+{rate_chart([("helpful", up, "#1b7a35"), ("not helpful", down, "#b3261e")], label=f"feedback: {up} helpful, {down} not helpful")}
+<p>役に立った / helpful {up} — 役に立たなかった / not helpful {down} — 役に立った率 / helpful rate {_pct(s.up_rate)}</p>
+<table><thead><tr><th>day</th><th>channel</th><th>理由 / reason (not helpful)</th></tr></thead><tbody>{reasons}</tbody></table>
 <h2>答えられなかった質問 / Unanswered, grouped</h2>
 <table><thead><tr><th class="n">count</th><th>question</th><th>also asked as</th>{teach_head}</tr></thead>
 <tbody>{clusters}</tbody></table>

@@ -30,7 +30,9 @@ from state.aliases import add_user_alias
 def _headers() -> dict[str, str]:
     return {"Content-Security-Policy": f"default-src 'none'; style-src {report.style_hash()}; form-action 'self'; "
                                        "frame-ancestors 'none'; base-uri 'none'",
-            "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+            # same-origin, not no-referrer: under no-referrer a browser's form post says "Origin: null",
+            # and the teach form's Origin is what shows it came from this page.
+            "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin", "Cache-Control": "no-store"}
 
 
 def _refused(status: int, message: str) -> HTMLResponse:
