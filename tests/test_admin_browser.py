@@ -16,7 +16,16 @@ from state.conversations import Conversations, QuestionLog
 from state.database import connect
 from state.feedback import AnswerLog, Feedback
 from tests.fakes import ServerThread
-from tests.test_browser import SIZES, browser, no_serious_violations, shot, utcnow  # noqa: F401 - the fixture
+from tests.test_browser import (  # noqa: F401 - browser: the fixture
+    SIZES,
+    ask,
+    browser,
+    expect,
+    no_serious_violations,
+    open_page,
+    shot,
+    utcnow,
+)
 from tests.test_feedback import known_month
 
 TOKEN = "staff-token-for-the-browser"
@@ -62,3 +71,25 @@ def test_the_report_page_for_staff_passes_axe(browser, site, size: str) -> None:
     page.wait_for_load_state()
     assert "LGWAN として覚えました" in page.content(), page.content()[-1500:]
     no_serious_violations(page, f"/admin {size} after teaching")
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_a_vote_and_its_reason_from_the_chat_page(browser, db_path, size: str) -> None:  # noqa: F811
+    db = connect(db_path)
+    responder = Responder(load_catalog(db))
+    web = WebChat(responder=responder, monotonic=time.monotonic, clock=utcnow, conversations=Conversations(db),
+                  answers=AnswerLog(db), feedback=Feedback(db))
+    server = ServerThread(create_app(Services(db=db, responder=responder, clock=utcnow, web=web)))
+    try:
+        page = open_page(browser, server, size)
+        ask(page, "2-3-1の状況は？")
+        page.get_by_role("button", name="役に立たなかった").click()
+        expect(page.get_by_role("status").filter(has_text="ご意見ありがとうございます")).to_be_visible()
+        page.get_by_label("理由（任意）").fill("評価の年度が古い")
+        page.get_by_role("button", name="送る").click()
+        expect(page.get_by_role("status").filter(has_text="理由を受け付けました")).to_be_visible()
+        no_serious_violations(page, f"chat with feedback {size}")
+        rows = connect(db_path).execute("SELECT channel, vote, reason FROM answer_feedback").fetchall()
+        assert rows == [("web", "down", "評価の年度が古い")]
+    finally:
+        server.close()
