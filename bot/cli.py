@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 from sqlite_utils import Database
 
+from bot import report
 from bot.cli_errors import Dxbot, check_time, read_plan_file
 from bot.config import Settings
 from bot.metrics_dir import multiprocess_metrics
@@ -469,6 +470,29 @@ def unanswered_cmd(settings: Settings, since: str | None) -> None:
     for rep, count, variants in group_similar([r["text"] for r in rows]):
         others = [v for v in variants if v != rep][:3]
         click.echo(f"{count:4d}  {rep}" + (f"   (also: {' / '.join(others)})" if others else ""))
+
+
+@main.command("report")
+@click.option("--month", required=True, metavar="YYYY-MM", help="The month (Tokyo time), e.g. 2025-04.")
+@click.option("--format", "fmt", type=click.Choice(["md", "csv", "html"]), default="md", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+@click.pass_obj
+def report_cmd(settings: Settings, month: str, fmt: str, output: Path | None) -> None:
+    """The month's answers per day and channel, outcome rates, what was asked most, 👍 / 👎 with the
+    reasons, and the unanswered questions grouped: Markdown, CSV, or one HTML file that opens offline."""
+
+    db = open_db(settings)
+    names = {f"project:{p.id}": f"{p.id} {p.name}" for p in load_catalog(db).projects.values()}
+    try:
+        built = report.build(db, month, names=names)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--month") from exc
+    text = {"md": report.markdown, "csv": report.csv_text, "html": report.html_page}[fmt](built)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output} ({built.summary.total} answers in {month})", err=True)
 
 
 @main.group("aliases")

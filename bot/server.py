@@ -39,6 +39,7 @@ from bot.slack.edge import parsed, signature_valid, well_formed
 from bot.slack.notifier import SlackNotifier
 from bot.slack.reminder_update import ReminderUpdater
 from bot.web.access import StaffAccess, allowed_hosts
+from bot.web.admin import Admin
 from bot.web.chat import WEB_BURST, WEB_RATE_PER_MINUTE, WebChat
 from bot.web.ratelimit import SharedRateLimiter
 from bot.worker import QueueWorker, drain_all
@@ -51,6 +52,7 @@ from state.conversations import Conversations, QuestionLog, WriteBehind, kept_sa
 from state.database import checkpoint, connect, open_state
 from state.database import health as database_health
 from state.directory import Directory
+from state.feedback import AnswerLog, Feedback
 from state.inbound_queue_pg import open_inbound_queue
 from state.outbox_pg import open_outbox
 from state.shared_plan import sync_plan
@@ -158,12 +160,17 @@ def create_app(services: Services) -> Starlette:
         body, content_type = services.telemetry.exposition()
         return Response(body, media_type=content_type)
 
+    # The monthly report for staff (the web chat's staff credential).
+    admin = Admin(staff=services.web.staff, db=services.db, responder=services.responder, clock=services.clock)
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
         Route("/", services.web.page, methods=["GET"]),
         Route("/static/{name}", services.web.asset, methods=["GET"]),
         Route("/api/ask", services.web.ask, methods=["POST"]),
+        Route("/api/feedback", services.web.vote, methods=["POST"]),
+        Route("/admin", admin.page, methods=["GET"]),
+        Route("/admin/alias", admin.teach, methods=["POST"]),
         Route("/staff", services.web.staff.form, methods=["GET"]),
         Route("/staff", services.web.staff.sign_in, methods=["POST"]),
         Route("/staff/sign-out", services.web.staff.sign_out, methods=["POST"]),
@@ -261,7 +268,9 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
                                     limiter=limiter, limiter_clock=time.time if shared else None,
                                     on_answer=telemetry.answered_hook, on_reject=telemetry.rejected,
                                     questions=QuestionLog(db, salt=settings.log_salt), clock=clock,
-                                    conversations=Conversations(db)))
+                                    conversations=Conversations(db),
+                                    answers=AnswerLog(db, salt=settings.log_salt),
+                                    feedback=Feedback(db, salt=settings.log_salt)))
     directory = Directory(db)
     outbox = open_outbox(db, lease=timedelta(seconds=settings.outbox_lease_seconds))  # SQLite or PostgreSQL
     mode, missing = settings.slack_mode()

@@ -28,6 +28,7 @@ from scheduler.rounds import overdue_owed
 from state.conversations import Conversations, QuestionLog
 from state.directory import Directory, Route
 from state.evaluations import submitted
+from state.feedback import AnswerLog, Feedback
 from state.inbound_queue_pg import open_inbound_queue
 from state.outbox import Outbox
 
@@ -87,6 +88,9 @@ class ReminderService:
     def housekeeping(self) -> None:
         now = self.clock()
         removed = QuestionLog(self.db).enforce_retention(now=now, days=self.retention_days)
+        # The answer log and the votes are kept exactly as long as the unanswered questions.
+        AnswerLog(self.db).enforce_retention(now=now, days=self.retention_days)
+        Feedback(self.db).enforce_retention(now=now, days=self.retention_days)
         open_inbound_queue(self.db).purge(before=now - timedelta(days=7))
         for prefix in EXPIRING:  # expired long ago; Slack threads keep theirs
             Conversations(self.db).purge(before=now - timedelta(days=1), prefix=prefix)

@@ -61,6 +61,7 @@ class WriteBehind:
         self._lock = threading.Lock()
         self._last: dict[str, tuple[str, str]] = {}  # conversation key: (project, ISO time)
         self._logged: list[Sequence[Any]] = []
+        self._held: dict[str, list[Sequence[Any]]] = {}  # other stores' inserts (state/feedback.py)
         self._wake: Callable[[], None] | None = None
 
     def on_write(self, wake: Callable[[], None]) -> None:
@@ -78,6 +79,12 @@ class WriteBehind:
             self._logged.append(row)
         self._woken()
 
+    def hold(self, sql: str, row: Sequence[Any]) -> None:
+        """Another store's insert of one row, written with the rest (it must not depend on them)."""
+        with self._lock:
+            self._held.setdefault(sql, []).append(row)
+        self._woken()
+
     def pending(self, key: str) -> tuple[str, str] | None:
         return self._last.get(key)
 
@@ -90,16 +97,20 @@ class WriteBehind:
         raises, everything stays pending for the next flush."""
         with self._lock:
             last, logged, self._logged = dict(self._last), self._logged, []
+            held, self._held = self._held, {}
         statements: list[Statement] = []
         if last:
             statements.append((_REMEMBER, [[k, p, at] for k, (p, at) in last.items()]))
         if logged:
             statements.append((_RECORD, logged))
+        statements += [(sql, rows) for sql, rows in held.items()]
         try:
             write(statements)
         except BaseException:
             with self._lock:
                 self._logged[:0] = logged
+                for sql, rows in held.items():
+                    self._held.setdefault(sql, [])[:0] = rows
             raise
         with self._lock:  # a newer write to a key made meanwhile stays pending
             for k, v in last.items():
@@ -107,7 +118,7 @@ class WriteBehind:
                     del self._last[k]
 
     def __len__(self) -> int:
-        return len(self._last) + len(self._logged)
+        return len(self._last) + len(self._logged) + sum(len(rows) for rows in self._held.values())
 
 
 class Conversations:

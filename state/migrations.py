@@ -112,6 +112,19 @@ POSTED_REMINDERS = Table("slack_reminder_messages", (
 # client, its theoretical arrival time (GCRA) in seconds since the epoch.
 RATE_LIMITS = Table("web_rate_limits", (("client", "TEXT PRIMARY KEY"), ("tat", "{REAL} NOT NULL")))
 
+# Every answer the channels gave (state/feedback.py): when, where, what kind and how it ended, the
+# user hashed and no question text, for the monthly report; kept as long as the unanswered log.
+ANSWER_LOG = Table("answer_log", (
+    ("id", "TEXT PRIMARY KEY"), ("channel", "TEXT"), ("user_hash", "TEXT"), ("intent", "TEXT"), ("outcome", "TEXT"),
+    ("subjects", "TEXT"), ("lang", "TEXT"), ("at", "TEXT"),
+), indexes=("CREATE INDEX IF NOT EXISTS answer_log_at ON answer_log(at)",))
+# 👍 / 👎 on an answer (state/feedback.py): one row per answer and person, the user hashed.
+FEEDBACK = Table("answer_feedback", (
+    ("answer_id", "TEXT NOT NULL"), ("user_hash", "TEXT NOT NULL"), ("channel", "TEXT"), ("intent", "TEXT"),
+    ("vote", "TEXT NOT NULL"), ("reason", "TEXT"), ("at", "TEXT"),
+), constraint="PRIMARY KEY (answer_id, user_hash)",
+   indexes=("CREATE INDEX IF NOT EXISTS answer_feedback_at ON answer_feedback(at)",))
+
 # What adopting a table does once a column an older version lacked has been added.
 _WHEN_ADDED = {
     # Claims from before fenced claims carry no lease: recover them (the sender checks before sending).
@@ -180,6 +193,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     # On SQLite each worker keeps its own bucket in memory: a write per question would contend
     # with the inbound queue for the file's one writer.
     Migration(6, "web rate limit shared by every host", sqlite=(), postgresql=_pg(*RATE_LIMITS.create("postgresql"))),
+    Migration(7, "answer log and feedback on answers",
+              sqlite=tuple(_typed(s, "sqlite") for t in (ANSWER_LOG, FEEDBACK) for s in t.create("sqlite")),
+              postgresql=_pg(*ANSWER_LOG.create("postgresql"), *FEEDBACK.create("postgresql"))),
 )
 LATEST = MIGRATIONS[-1].version
 

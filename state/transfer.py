@@ -16,7 +16,7 @@ from state.statedb import StateDB, bump_generation
 FORMAT = "dxbot-state"
 # Parents first is not needed (no foreign keys between state tables); the order is for readers.
 TABLES = ("state_meta", "plan_source", "department_routes", "directory_settings", "evaluations", "aliases", "conversations",
-          "unanswered", "inbound_events", "outbox", "slack_reminder_messages")
+          "unanswered", "inbound_events", "outbox", "slack_reminder_messages", "answer_log", "answer_feedback")
 # The generated log salt moves with the hashes it made; the generation is the target's own.
 _ONLY = {"evaluations": "source = 'submission'", "aliases": "source = 'user'", "state_meta": "key = 'log_salt'"}
 _IDENTITY = ("evaluations", "unanswered", "outbox")  # integer keys the database hands out

@@ -19,7 +19,7 @@ from starlette.responses import PlainTextResponse
 
 from bot.http_out import ApiSession, Reply, Unreachable
 from bot.limits import MAX_WEBHOOK_BODY, BodyTooLarge, clean_json, may_need_cleaning, read_capped, too_deep
-from bot.line import postback, render
+from bot.line import feedback, postback, render
 from bot.line.inbound import Incoming, classify, events_of
 from bot.render_memo import drawn_once, encoded_once
 from bot.sealed import seal, unseal
@@ -28,6 +28,7 @@ from handlers import Responder
 from handlers.answer import Answer
 from handlers.conversation import answer_in_conversation
 from state.conversations import Conversations, QuestionLog, WriteBehind, hash_user
+from state.feedback import AnswerLog, Feedback
 from state.inbound_queue import Item, Job, Offer
 
 log = logging.getLogger("dxbot.line")
@@ -67,6 +68,8 @@ class LineChannel:
         # ``behind``: the server writes these with the answered events, in one transaction.
         self.questions = QuestionLog(db, salt=log_salt, behind=behind)
         self.conversations = Conversations(db, behind=behind)
+        self.answers = AnswerLog(db, salt=log_salt, behind=behind)
+        self.feedback = Feedback(db, salt=log_salt)
         self.on_answer = on_answer or (lambda channel, answer, seconds, user: None)
         self.on_reject = on_reject or (lambda reason: None)
         self.retention_days = retention_days
@@ -137,7 +140,11 @@ class LineChannel:
         if item.kind == "non_text":
             return render.text_only()
         if item.kind == "postback":
-            return self.postback_messages(postback.parse(item.text), key=self._conversation(item), now=now)
+            vote = feedback.parse(item.text)
+            if vote is not None:
+                return self.vote_messages(vote, user_id=item.user_id, now=now)
+            return self.postback_messages(postback.parse(item.text), key=self._conversation(item), now=now,
+                                          user_id=item.user_id)
         self.responder.refresh()
         started = time.perf_counter()
         key = self._conversation(item)
@@ -146,13 +153,29 @@ class LineChannel:
         elapsed = time.perf_counter() - started
         self.questions.observe(answer, channel="line", user_id=item.user_id, now=now)
         self.on_answer("line", answer, elapsed, item.user_id)
-        return self.render(answer)
+        return self._with_feedback(answer, self.render(answer), user_id=item.user_id, now=now)
+
+    def _with_feedback(self, answer: Answer, messages: list[dict[str, Any]], *, user_id: str | None,
+                       now: datetime) -> list[dict[str, Any]]:
+        """The answer logged, and its 👍 / 👎 under its last message."""
+        answer_id = self.answers.record(answer, channel="line", user_id=user_id, now=now)
+        return feedback.with_feedback(messages, answer_id, answer.lang)
+
+    def vote_messages(self, vote: feedback.Vote, *, user_id: str | None, now: datetime) -> list[dict[str, Any]]:
+        """A 👍 / 👎 (a second one on the same answer replaces the first), or a 👎's reason."""
+        if user_id:
+            if vote.kind == "why":
+                self.feedback.reason(vote.answer_id, user_id=user_id, text=vote.reason, now=now)
+            else:
+                self.feedback.vote(vote.answer_id, vote=vote.kind, channel="line", user_id=user_id, now=now)
+        return feedback.replied(vote)
 
     def _conversation(self, item: Incoming) -> str | None:
         """Follow-ups per LINE user; the key holds the user id hashed, like the question log."""
         return f"line:{hash_user(item.user_id, salt=self.questions.salt)}" if item.user_id else None
 
-    def postback_messages(self, request: postback.Request, *, key: str | None, now: datetime) -> list[dict[str, Any]]:
+    def postback_messages(self, request: postback.Request, *, key: str | None, now: datetime,
+                          user_id: str | None = None) -> list[dict[str, Any]]:
         """A rich-menu area or a card's button: no text to understand, the data says what is asked."""
         if request.kind == "terms":
             return postback.terms_prompt()
@@ -163,8 +186,9 @@ class LineChannel:
             answer = self.responder.project_answer(request.project_id, request.intent, audience="citizen")
             if key and answer.projects:  # 「そのスケジュールは？」 after a button means this project
                 self.conversations.remember(key, request.project_id, now=now)
-            return render.render(answer)
-        return render.render(self.responder.answer(request.text, audience="citizen"))
+        else:
+            answer = self.responder.answer(request.text, audience="citizen")
+        return self._with_feedback(answer, render.render(answer), user_id=user_id, now=now)
 
     async def _post(self, what: str, path: str, body: bytes, *, headers: dict[str, str] | None = None) -> Reply:
         """POST the renderer's JSON as is (building the SDK's models only to serialise them again

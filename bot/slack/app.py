@@ -22,15 +22,16 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 from bot.http_out import ApiSession, Reply, Unreachable
 from bot.render_memo import drawn_once, encoded_once
 from bot.sealed import seal, unseal
-from bot.slack import home, inbound, lookup, share
+from bot.slack import feedback, home, inbound, lookup, share
 from bot.slack.pooled import PooledWebClient
-from bot.slack.render import OPEN_PROJECT, render
+from bot.slack.render import MAX_BLOCKS, OPEN_PROJECT, render
 from bot.worker import GiveUp, Retry
 from handlers import Responder
 from handlers.answer import Answer
 from handlers.conversation import answer_in_conversation
 from scheduler.calendar import evaluation_year
 from state.conversations import Conversations, QuestionLog, WriteBehind, hash_user
+from state.feedback import AnswerLog, Feedback
 from state.inbound_queue import Item, Job, Offer
 
 log = logging.getLogger("dxbot.slack")
@@ -122,6 +123,8 @@ class SlackBot:
         # ``behind``: the server writes these with the answered events, in one transaction.
         self.conversations = Conversations(db, behind=behind)
         self.questions = QuestionLog(db, salt=log_salt, behind=behind)
+        self.answers = AnswerLog(db, salt=log_salt, behind=behind)
+        self.feedback = Feedback(db, salt=log_salt)
         self.departments_of = departments_of or (lambda user: [])
         self.on_answer = on_answer or (lambda channel, answer, seconds, user: None)
         self.render = drawn_once(render)
@@ -155,6 +158,7 @@ class SlackBot:
         app.action("dx_more")(self._on_more)
         share.register(app, responder=self.responder)
         lookup.register(app, responder=self.responder)
+        feedback.register(app, feedback=self.feedback, clock=self.clock)
 
     def _enqueue(self, body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
         """Events reaching Bolt (Socket Mode) are queued like HTTP ones; the ack waits for the commit."""
@@ -197,7 +201,7 @@ class SlackBot:
             return _nothing()
         if job.recovering:
             return self._answer_unless_answered(q, job)
-        return self._post_answer(q, job, self._ask(q, channel="slack"))
+        return self._post_answer(q, job, *self._ask(q, channel="slack"))
 
     async def close(self) -> None:
         await self.answer_api.close()
@@ -210,14 +214,22 @@ class SlackBot:
         if await asyncio.to_thread(self._answered_before, q, job):
             log.info("Slack event %s was answered before the process stopped", job.id)
             return
-        await self._post_answer(q, job, self._ask(q, channel="slack"))
+        await self._post_answer(q, job, *self._ask(q, channel="slack"))
 
-    async def _post_answer(self, q: inbound.Question, job: Job, answer: Answer) -> None:
+    async def _post_answer(self, q: inbound.Question, job: Job, answer: Answer, answer_id: str) -> None:
         head = {"channel": q.channel, "metadata": {"event_type": ANSWER_EVENT, "event_payload": {"event_id": job.id}}}
         if q.thread_ts:
             head["thread_ts"] = q.thread_ts
         # The answer's blocks are encoded once per drawing (a cached answer's is the same object).
-        drawn = self.encode(self.render(answer))
+        drawing = self.render(answer)
+        drawn = self.encode(drawing)
+        if len(drawing.get("blocks", ())) < MAX_BLOCKS and drawn.endswith(b"]}"):
+            # Then its 👍 / 👎 as the last block: spliced into the encoded drawing, which is shared
+            # by every post of a cached answer and must not change (render puts "blocks" last).
+            buttons = json.dumps(feedback.feedback_block(answer_id, answer.lang), ensure_ascii=False).encode()
+            drawn = drawn[:-2] + (b"" if drawn.endswith(b"[]}") else b", ") + buttons + b"]}"
+        else:
+            drawn = json.dumps(feedback.with_feedback(drawing, answer_id, answer.lang), ensure_ascii=False).encode()
         body = json.dumps(head, ensure_ascii=False).encode()[:-1] + (b"," + drawn[1:] if drawn != b"{}" else b"}")
         try:
             reply = await self.answer_api.post("chat.postMessage", body)
@@ -255,8 +267,9 @@ class SlackBot:
         q = inbound.from_command(command)
         # The conversation is kept under the user's pseudonym, not the raw id.
         q = replace(q, context_key=f"slack:cmd:{hash_user(q.user, salt=self.questions.salt)}")
-        answer = self._ask(q, channel="slack")
-        respond(response_type="ephemeral", **share.with_share_button(render(answer), answer))
+        answer, answer_id = self._ask(q, channel="slack")
+        message = feedback.with_feedback(share.with_share_button(render(answer), answer), answer_id, answer.lang)
+        respond(response_type="ephemeral", **message)
 
     def _on_project_button(self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any],
                            client: WebClient, respond: Callable[..., Any]) -> None:
@@ -299,7 +312,8 @@ class SlackBot:
         client.views_publish(user_id=user, view=view)
 
     # ------------------------------------------------------------------ work
-    def _ask(self, q: inbound.Question, *, channel: str) -> Answer:
+    def _ask(self, q: inbound.Question, *, channel: str) -> tuple[Answer, str]:
+        """The answer, logged (the id its 👍 / 👎 buttons carry)."""
         now = self.clock()
         self.responder.refresh()
         started = time.perf_counter()
@@ -308,7 +322,7 @@ class SlackBot:
         elapsed = time.perf_counter() - started
         self.questions.observe(answer, channel=channel, user_id=q.user, now=now)
         self.on_answer(channel, answer, elapsed, q.user)
-        return answer
+        return answer, self.answers.record(answer, channel=channel, user_id=q.user, now=now)
 
     def _answer_pick(self, pick: inbound.Pick, client: WebClient, respond: Callable[..., Any]) -> None:
         self.responder.refresh()
@@ -316,7 +330,8 @@ class SlackBot:
             answer = self.responder.term_answer(pick.id)
         else:
             answer = self.responder.project_answer(pick.id, pick.intent)
-        message = render(answer)
+        answer_id = self.answers.record(answer, channel="slack", user_id=pick.user, now=self.clock())
+        message = feedback.with_feedback(render(answer), answer_id, answer.lang)
         if pick.channel and pick.thread_ts:
             client.chat_postMessage(channel=pick.channel, thread_ts=pick.thread_ts, **message)
             if pick.kind == "project":

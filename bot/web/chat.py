@@ -20,6 +20,7 @@ from handlers import Responder
 from handlers.answer import Answer
 from handlers.conversation import answer_in_conversation
 from state.conversations import Conversations, QuestionLog
+from state.feedback import AnswerLog, Feedback
 
 MAX_BODY = 16_384  # bytes of request body
 MAX_QUESTION = 1_000  # characters of question
@@ -38,6 +39,7 @@ class WebChat:
                  on_reject: Callable[[str], None] | None = None,
                  questions: QuestionLog | None = None, clock: Callable[[], datetime] | None = None,
                  conversations: Conversations | None = None,
+                 answers: AnswerLog | None = None, feedback: Feedback | None = None,
                  new_session: Callable[[], str] = lambda: secrets.token_urlsafe(24)) -> None:
         self.responder = responder
         self.staff = staff or StaffAccess(token=None)  # citizen-only unless a staff token is configured
@@ -53,6 +55,9 @@ class WebChat:
         # Follow-ups need both: where the conversation is kept, and the time to expire it.
         self.conversations = conversations if clock is not None else None
         self.new_session = new_session
+        # 👍 / 👎: each answer is logged with an id its buttons send back (needs the clock too).
+        self.answers = answers if clock is not None else None
+        self.feedback = feedback
         self._page = resources.files("bot.web").joinpath("static/index.html").read_text(encoding="utf-8")
 
     async def page(self, request: Request) -> HTMLResponse:
@@ -71,13 +76,9 @@ class WebChat:
         return Response(body, media_type=_TYPES[name], headers={"Cache-Control": "max-age=300"})
 
     async def ask(self, request: Request) -> JSONResponse:
-        # CSRF: only same-origin JSON. A cross-site form cannot send application/json without a
-        # preflight we never answer, and a browser always names its Origin on such a request.
-        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
-            return self._reject(415, "send JSON (Content-Type: application/json)")
-        origin = request.headers.get("origin")
-        if origin and origin.split("://", 1)[-1] != request.headers.get("host", ""):
-            return self._reject(403, "cross-origin requests are not accepted")
+        refused = self._same_origin_json(request)
+        if refused is not None:
+            return refused
         client = request.client.host if request.client else "unknown"
         allowed, wait = self.limiter.allow(client, now=self.limiter_clock())
         if not allowed:
@@ -117,18 +118,67 @@ class WebChat:
         self.on_answer("web", answer, time.perf_counter() - started, None)  # no user ids on the web
         if self.questions is not None and self.clock is not None:
             self.questions.observe(answer, channel="web", user_id=None, now=self.clock())
-        response = JSONResponse(render(answer))
+        body = render(answer)
+        if self.answers is not None and self.clock is not None:
+            # The person is the browser's session (hashed like any user id): one vote per answer each.
+            body["answer_id"] = self.answers.record(answer, channel="web", user_id=f"web:{session}", now=self.clock())
+        response = JSONResponse(body)
         if fresh:  # the browser's conversation: random, unreadable by scripts, never sent cross-site
             response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="strict", path="/",
                                 secure=request.url.scheme == "https")
         return response
 
 
+    async def vote(self, request: Request) -> JSONResponse:
+        """POST /api/feedback: ``{"answer": id, "vote": "up"|"down", "reason": "…" (optional, after 👎)}``,
+        with /api/ask's checks (JSON only, same origin, the rate limit, the body cap). Only the
+        session that got the answer may vote on it; a second vote replaces the first."""
+        refused = self._same_origin_json(request)
+        if refused is not None:
+            return refused
+        client = request.client.host if request.client else "unknown"
+        allowed, wait = self.limiter.allow(client, now=self.limiter_clock())
+        if not allowed:
+            return self._reject(429, "too many requests; please wait a moment",
+                                headers={"Retry-After": str(max(1, round(wait)))})
+        try:
+            data = loads(await read_capped(request, limit=4096))
+            answer_id, vote, reason = data["answer"], data["vote"], data.get("reason") or ""
+        except BodyTooLarge as exc:
+            return self._reject(413, str(exc))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return _error(400, _EXPECTED_VOTE)
+        if not (isinstance(answer_id, str) and vote in ("up", "down") and isinstance(reason, str)) \
+                or has_lone_surrogate(reason):
+            return _error(400, _EXPECTED_VOTE)
+        session = request.cookies.get(SESSION_COOKIE, "")
+        if self.feedback is None or self.clock is None or not _SESSION.match(session):
+            return self._reject(403, "feedback needs the chat's session")
+        user = f"web:{session}"
+        if not self.feedback.asked_by(answer_id, user_id=user):
+            return self._reject(404, "no such answer in this session")
+        now = self.clock()
+        self.feedback.vote(answer_id, vote=vote, channel="web", user_id=user, now=now)
+        noted = bool(reason.strip()) and vote == "down" and \
+            self.feedback.reason(answer_id, user_id=user, text=reason, now=now)
+        return JSONResponse({"ok": True, "vote": vote, "reason": noted})
+
+    def _same_origin_json(self, request: Request) -> JSONResponse | None:
+        # CSRF: only same-origin JSON. A cross-site form cannot send application/json without a
+        # preflight we never answer, and a browser always names its Origin on such a request.
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            return self._reject(415, "send JSON (Content-Type: application/json)")
+        origin = request.headers.get("origin")
+        if origin and origin.split("://", 1)[-1] != request.headers.get("host", ""):
+            return self._reject(403, "cross-origin requests are not accepted")
+        return None
+
     def _reject(self, status: int, message: str, *, headers: dict[str, str] | None = None) -> JSONResponse:
         self.on_reject(f"web_{status}")
         return _error(status, message, headers=headers)
 
 
+_EXPECTED_VOTE = 'expected {"answer": "…", "vote": "up"|"down", "reason": "…" (optional)}'
 _EXPECTED = 'expected {"q": "…", "audience": "citizen"|"staff", "lang": "ja"|"en" (optional)}'
 
 

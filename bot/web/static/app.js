@@ -213,7 +213,52 @@
       if (data.contact) li.append(contactBox(data.contact));
     }
     if (card.source) li.append(el("p", { class: "source", text: card.source }));
+    if (data.answer_id) li.append(feedbackNode(data.answer_id, data.lang || lang));
     return li;
+  }
+
+  // 👍 / 👎 on each answer, and a one-line reason after 👎 (POST /api/feedback).
+  const FEEDBACK = {
+    ja: { group: "この回答は役に立ちましたか", up: "役に立った", down: "役に立たなかった", reason: "理由（任意）",
+          send: "送る", thanks: "ご意見ありがとうございます。", noted: "理由を受け付けました。", failed: "送れませんでした。" },
+    en: { group: "Was this answer helpful?", up: "Helpful", down: "Not helpful", reason: "Why? (optional)",
+          send: "Send", thanks: "Thank you for your feedback.", noted: "Your reason was received.", failed: "Could not send it." },
+  };
+  async function sendFeedback(body) {
+    try {
+      const res = await fetch("/api/feedback", { method: "POST", headers: { "Content-Type": "application/json" },
+                                                 credentials: "same-origin", body: JSON.stringify(body) });
+      return res.ok;
+    } catch (err) { return false; }
+  }
+  function feedbackNode(answerId, answerLang) {
+    const f = FEEDBACK[answerLang] || FEEDBACK.ja;
+    const box = el("div", { class: "feedback", role: "group", "aria-label": f.group });
+    const note = el("p", { class: "meta", role: "status" });
+    const up = el("button", { type: "button", class: "vote", "aria-pressed": "false", "aria-label": f.up, text: "👍" });
+    const down = el("button", { type: "button", class: "vote", "aria-pressed": "false", "aria-label": f.down, text: "👎" });
+    const why = el("form", { class: "why", hidden: "" });
+    const id = `why-${answerId}`;
+    const field = el("input", { id, type: "text", maxlength: "200", autocomplete: "off" });
+    why.append(el("label", { for: id, text: f.reason }), field, el("button", { type: "submit", text: f.send }));
+    async function vote(value) {
+      const ok = await sendFeedback({ answer: answerId, vote: value });
+      up.setAttribute("aria-pressed", String(ok && value === "up"));
+      down.setAttribute("aria-pressed", String(ok && value === "down"));
+      note.textContent = ok ? f.thanks : f.failed;
+      why.hidden = !(ok && value === "down");
+      if (!why.hidden) field.focus();
+    }
+    up.addEventListener("click", () => vote("up"));
+    down.addEventListener("click", () => vote("down"));
+    why.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const ok = await sendFeedback({ answer: answerId, vote: "down", reason: field.value });
+      note.textContent = ok ? f.noted : f.failed;
+      if (ok) { why.hidden = true; input.focus(); }
+    });
+    box.append(up, down, why, note);
+    return box;
   }
 
   function remember() {
