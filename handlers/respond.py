@@ -251,7 +251,8 @@ class Responder:
 
     def term_answer(self, term: str, *, audience: Audience = "staff", lang: str = "ja") -> Answer:
         """The answer to a glossary button: the term's definition."""
-        return self.answer(f"{term}とは" if lang == "ja" else f"what is {term}", audience=audience)
+        return self.answer(f"{term}とは" if lang == "ja" else f"what is {term}", audience=audience,
+                           lang="en" if lang == "en" else "ja")
 
     def glance(self, *, audience: Audience = "staff") -> Glance:
         """The plan at a glance: projects per grade, and the ones behind schedule."""

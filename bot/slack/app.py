@@ -313,9 +313,9 @@ class SlackBot:
     def _answer_pick(self, pick: inbound.Pick, client: WebClient, respond: Callable[..., Any]) -> None:
         self.responder.refresh()
         if pick.kind == "glossary":
-            answer = self.responder.term_answer(pick.id)
+            answer = self.responder.term_answer(pick.id, lang=pick.lang)
         else:
-            answer = self.responder.project_answer(pick.id, pick.intent)
+            answer = self.responder.project_answer(pick.id, pick.intent, lang=pick.lang)
         message = render(answer)
         if pick.channel and pick.thread_ts:
             client.chat_postMessage(channel=pick.channel, thread_ts=pick.thread_ts, **message)
