@@ -261,7 +261,8 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
                                     limiter=limiter, limiter_clock=time.time if shared else None,
                                     on_answer=telemetry.answered_hook, on_reject=telemetry.rejected,
                                     questions=QuestionLog(db, salt=settings.log_salt), clock=clock,
-                                    conversations=Conversations(db)))
+                                    conversations=Conversations(db),
+                                    retention_days=settings.unanswered_retention_days))
     directory = Directory(db)
     outbox = open_outbox(db, lease=timedelta(seconds=settings.outbox_lease_seconds))  # SQLite or PostgreSQL
     mode, missing = settings.slack_mode()
