@@ -16,8 +16,12 @@ import pytest
 
 from bot.slack.render import render as slack_render
 from bot.web.render import render as web_render
-from tests.test_line_e2e import body, check_limits, line, postback_event, replies, text_event  # noqa: F401
-from tests.test_slack_e2e import decoded, mention, posted, slack  # noqa: F401
+from tests import test_line_e2e, test_slack_e2e
+from tests.test_line_e2e import body, check_limits, postback_event, replies, text_event
+from tests.test_slack_e2e import decoded, mention, posted
+
+line = test_line_e2e.line  # the fixtures: our server with the fake LINE and Slack APIs
+slack = test_slack_e2e.slack
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff60、。「」・]")
 MARK = "(Japanese)"
@@ -45,14 +49,14 @@ def unmarked_japanese(text: str, catalog) -> str:
     if text.endswith("…"):  # a short altText cut in the middle of a name: the cut name is a name
         text = text[:max(text.rfind(" "), text.rfind("("), 0)]
     kept, quoting = [], False
-    for line in text.splitlines():
-        if MARK in line:
-            line, quoting = line.split(MARK)[0], True
-        elif quoting and not re.match(r"[A-Za-z]", line):
+    for row in text.splitlines():
+        if MARK in row:
+            row, quoting = row.split(MARK)[0], True
+        elif quoting and not re.match(r"[A-Za-z]", row):
             continue
         else:
             quoting = False
-        kept.append(line.removeprefix("・"))  # a list's bullet is no label
+        kept.append(row.removeprefix("・"))  # a list's bullet is no label
     text = "\n".join(kept)
     for name in names(catalog):
         text = text.replace(name, "")
