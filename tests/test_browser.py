@@ -324,3 +324,24 @@ def test_the_page_says_what_it_stores_and_marks_japanese_in_english_answers(brow
     answers.nth(0).scroll_into_view_if_needed()
     shot(page, "web-chat-english-marks")
     page.context.close()
+
+
+def test_a_list_leads_to_a_project_whose_buttons_answer(browser, server) -> None:
+    """A list's rows open their projects, and a card's buttons its other views (the README's picture)."""
+    page = open_page(browser, server, "desktop")
+    answers = page.locator("ol#history > li.a")
+    ask(page, "基本方針5の事業")
+    rows = answers.nth(0).get_by_role("listitem").get_by_role("button")
+    expect(rows).to_have_count(2)
+    rows.last.click()
+    expect(answers).to_have_count(2)
+    card = answers.nth(1)
+    expect(card.get_by_role("heading")).to_contain_text("5-1-2")
+    card.get_by_role("button", name="スケジュール").click()
+    expect(answers).to_have_count(3)
+    expect(answers.nth(2).get_by_role("heading")).to_contain_text("5-1-2")
+    expect(answers.nth(2)).to_contain_text("令和")
+    no_serious_violations(page, "a list, a card and its buttons")
+    answers.nth(0).scroll_into_view_if_needed()
+    shot(page, "web-list-and-card")
+    page.context.close()
