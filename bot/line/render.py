@@ -88,8 +88,8 @@ def project_bubble(answer: Answer, p: Project) -> dict[str, Any]:
         body.append({"type": "box", "layout": "horizontal", "spacing": "sm", "contents": [
             {"type": "text", "text": grade or "—", "weight": "bold", "color": "#FFFFFF", "align": "center",
              "gravity": "center", "flex": 0, "size": "lg", "offsetStart": "0px"},
-            _text(words["graded"].format(meaning=meaning, reiwa=e.fiscal_year - 2018, fy=e.fiscal_year) if e and grade else meaning, size="sm",
-                  gravity="center"),
+            _text(words["graded"].format(meaning=meaning, reiwa=e.fiscal_year - 2018, fy=e.fiscal_year)
+                  if e and grade else meaning, size="sm", gravity="center"),
         ], "backgroundColor": colour + "22", "cornerRadius": "6px", "paddingAll": "8px"})
         body[-1]["contents"][0].update({"color": colour})
         if e and e.comment:
