@@ -270,7 +270,8 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
                                     questions=QuestionLog(db, salt=settings.log_salt), clock=clock,
                                     conversations=Conversations(db),
                                     answers=AnswerLog(db, salt=settings.log_salt),
-                                    feedback=Feedback(db, salt=settings.log_salt)))
+                                    feedback=Feedback(db, salt=settings.log_salt),
+                                    retention_days=settings.unanswered_retention_days))
     directory = Directory(db)
     outbox = open_outbox(db, lease=timedelta(seconds=settings.outbox_lease_seconds))  # SQLite or PostgreSQL
     mode, missing = settings.slack_mode()

@@ -105,6 +105,13 @@ class Answer:
     popular: tuple[Ref, ...] = ()
     contact: Contact | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # English answers: the English name of each project, department and term they carry, by its
+    # Japanese name (the knowledge base's ``en`` names), for the cards' frames. Empty in Japanese.
+    names: dict[str, str] = field(default_factory=dict)
+
+    def name(self, japanese: str) -> str:
+        """The name in the answer's language: the English one where there is one, else as written."""
+        return self.names.get(japanese, japanese)
 
     def to_json(self) -> dict[str, Any]:
         return {

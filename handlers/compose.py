@@ -5,10 +5,15 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
-from handlers.answer import Audience, Lang
+from handlers.answer import Answer, Audience, Lang
 from knowledge.catalog import Catalog
 from knowledge.records import GRADES, GRADES_EN, Evaluation, Indicator, Project, Term, fiscal_to_reiwa
+
+# The mark an English answer puts on text the plan has only in Japanese (a comment, a 現状, a KPI's
+# label, a schedule item), in every channel: "Comment (Japanese): …".
+JAPANESE = "(Japanese)"
 
 
 def number(value: float | None) -> str:
@@ -64,6 +69,23 @@ def departments(catalog: Catalog, p: Project, lang: Lang) -> str:
             for d in p.departments
         )
     return "、".join(p.departments)
+
+
+def with_english_names(catalog: Catalog, answer: Answer) -> Answer:
+    """An English answer with the English names of the projects, departments and terms it carries."""
+    if answer.lang != "en":
+        return answer
+    found: list[tuple[str, str, str]] = []  # (kind, key, Japanese name)
+    for p in answer.projects:
+        found += [("project", p.id, p.name), *(("department", d, d) for d in p.departments)]
+    found += [("glossary", t.term, t.term) for t in answer.terms]
+    for ref in (*answer.answers, *answer.suggestions, *answer.popular):
+        if ref.kind == "glossary":
+            found.append(("glossary", ref.id, ref.id))
+        elif ref.id in catalog.projects:
+            found.append(("project", ref.id, catalog.projects[ref.id].name))
+    names = {japanese: en for kind, key, japanese in found if (en := catalog.english_name(kind, key)) and en != japanese}
+    return replace(answer, names=names) if names else answer
 
 
 def grade_phrase(e: Evaluation | None, lang: Lang) -> str:
@@ -128,7 +150,7 @@ _KPI_WORDS = {
 
 def indicator_lines(ind: Indicator, lang: Lang, *, actuals: dict[int, float | None] | None = None) -> list[str]:
     unit = ind.unit or ""
-    head = f"KPI {ind.no}: {ind.label}" if lang == "en" else f"参考値{'①②③④⑤'[ind.no - 1] if ind.no <= 5 else ind.no}: {ind.label}"
+    head = f"KPI {ind.no} (Japanese): {ind.label}" if lang == "en" else f"参考値{'①②③④⑤'[ind.no - 1] if ind.no <= 5 else ind.no}: {ind.label}"
     lines = [head]
     base = ind.baseline
     if base is not None:
@@ -170,7 +192,7 @@ def schedule_lines(p: Project, lang: Lang) -> list[str]:
     lines = []
     for (year, continues), texts in sorted(by_year.items()):
         # A continuing item's arrow was lost in the conversion: say where it starts, not where it ends.
-        when = (f"From {year_label(year, lang)}" if continues else year_label(year, lang)) if lang == "en" \
+        when = f"{'From ' if continues else ''}{year_label(year, lang)} {JAPANESE}" if lang == "en" \
             else f"{year_label(year, lang)}{'〜' if continues else ''}"
         lines.append(f"{when}: " + " / ".join(texts))
     return lines
@@ -216,7 +238,7 @@ def schedule_text(catalog: Catalog, p: Project, lang: Lang) -> str:
 
 def overview_text(catalog: Catalog, p: Project, lang: Lang) -> str:
     if lang == "en":
-        labels = ("Current state (Japanese)", "Issue", "Goal")
+        labels = ("Current state (Japanese)", "Issue (Japanese)", "Goal (Japanese)")
     else:
         labels = ("【現状】", "【課題】", "【目標】")
     lines = [project_title(catalog, p, lang)]
@@ -241,6 +263,8 @@ def list_text(catalog: Catalog, projects: list[Project], what: str, lang: Lang, 
     lines = [head]
     for policy_id, group in _by_policy(projects):
         title = catalog.policies[policy_id].title if policy_id in catalog.policies else ""
+        if lang == "en" and title:
+            title = catalog.english_name("policy", str(policy_id)) or f"{title} {JAPANESE}"
         lines.append(f"[Policy {policy_id}] {title}" if lang == "en" else f"［基本方針{policy_id}］{title}")
         for p in group:
             e = p.latest_evaluation()

@@ -46,7 +46,8 @@ def focused_text(catalog: Catalog, p: Project, q: QuestionType, intent: str, lan
 
 def issue_first(catalog: Catalog, p: Project, lang: Lang) -> str:
     if lang == "en":
-        sections = [("Issue (Japanese): ", p.issue), ("Current state: ", p.current), ("Goal: ", p.goal)]
+        sections = [("Issue (Japanese): ", p.issue), ("Current state (Japanese): ", p.current),
+                    ("Goal (Japanese): ", p.goal)]
     else:
         sections = [("【課題】", p.issue), ("【現状】", p.current), ("【目標】", p.goal)]
     return "\n".join([c.project_title(catalog, p, lang), *(label + body for label, body in sections)])
@@ -120,7 +121,7 @@ def _actual_line(ind: Indicator, lang: Lang, *, year: int | None = None) -> str:
     if lang == "en":
         extra = f" (target {c.number(t)}{unit}" + (f", {rate}% achieved" if rate is not None else "") + ")" if t is not None else ""
         head = f"Actual for {label}" if asked == year else f"Latest actual ({label})"
-        return f"{head}: {c.number(a)}{unit}{extra} — {ind.label}"
+        return f"{head}: {c.number(a)}{unit}{extra} — KPI {c.JAPANESE}: {ind.label}"
     extra = f"（目標 {c.number(t)}{unit}" + (f"、達成率 {rate}%" if rate is not None else "") + "）" if t is not None else ""
     head = f"{label}の実績" if asked == year else f"最新の実績（{label}）"
     return f"{head}: {c.number(a)}{unit}{extra} — {ind.label}"
@@ -151,7 +152,7 @@ def _sentences(p: Project, lang: Lang, keep) -> list[str]:
         for sentence in _SENTENCE_END.split(text):
             sentence = sentence.strip()
             if sentence and keep(sentence):
-                out.append(f"From the plan ({where}, Japanese): {sentence}" if lang == "en"
+                out.append(f"From the plan's {where} (Japanese): {sentence}" if lang == "en"
                            else f"計画の記述（{where}）: {sentence}")
     return out[:MAX_SENTENCES]
 
@@ -166,7 +167,7 @@ def year_lines(p: Project, year: int, lang: Lang, *, last: int) -> list[str]:
     label = c.year_label(year, lang)
     cells = [s.text for s in p.schedule if s.fiscal_year == year]
     if cells:
-        return [(f"Planned for {label}: " if lang == "en" else f"{label}の予定: ") + " / ".join(cells)]
+        return [(f"Planned for {label} {c.JAPANESE}: " if lang == "en" else f"{label}の予定: ") + " / ".join(cells)]
     if not p.schedule:
         return []
     years = sorted({s.fiscal_year for s in p.schedule})
@@ -181,6 +182,6 @@ def year_lines(p: Project, year: int, lang: Lang, *, last: int) -> list[str]:
     if earlier:
         last = earlier[-1]
         text = " / ".join(s.text for s in p.schedule if s.fiscal_year == last)
-        lines.append(f"Latest entry before it ({c.year_label(last, lang)}): {text}" if lang == "en"
+        lines.append(f"Latest entry before it ({c.year_label(last, lang)}) {c.JAPANESE}: {text}" if lang == "en"
                      else f"それ以前の直近の記載（{c.year_label(last, lang)}）: {text}")
     return lines

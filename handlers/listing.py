@@ -63,6 +63,8 @@ def _group_keys(catalog: Catalog, group_by: str, p: Project, lang: Lang) -> list
                 for d in p.departments]
     if group_by == "policy":
         title = catalog.policies[p.policy_id].title if p.policy_id in catalog.policies else ""
+        if en:
+            title = catalog.english_name("policy", str(p.policy_id)) or f"{title} {c.JAPANESE}"
         return [f"Policy {p.policy_id} ({title})" if en else f"基本方針{p.policy_id}「{title}」"]
     e = p.latest_evaluation()
     if e is None or e.grade is None:

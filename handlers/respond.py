@@ -161,6 +161,9 @@ class Responder:
         return answer
 
     def _answer(self, message: str, *, audience: Audience, context: Context, lang: Lang | None) -> Answer:
+        return c.with_english_names(self.catalog, self._decide(message, audience=audience, context=context, lang=lang))
+
+    def _decide(self, message: str, *, audience: Audience, context: Context, lang: Lang | None) -> Answer:
         reading = read(self.meaning.respell(message))
         if lang is not None:
             reading = replace(reading, lang=lang)
@@ -244,11 +247,12 @@ class Responder:
             return self._unknown(r, audience, [])
         if intent not in PROJECT_TEXT:
             intent = "project_status"
-        return self._project(r, [Scored(project_id, 100.0)], intent, audience)
+        return c.with_english_names(self.catalog, self._project(r, [Scored(project_id, 100.0)], intent, audience))
 
     def term_answer(self, term: str, *, audience: Audience = "staff", lang: str = "ja") -> Answer:
         """The answer to a glossary button: the term's definition."""
-        return self.answer(f"{term}とは" if lang == "ja" else f"what is {term}", audience=audience)
+        return self.answer(f"{term}とは" if lang == "ja" else f"what is {term}", audience=audience,
+                           lang="en" if lang == "en" else "ja")
 
     def glance(self, *, audience: Audience = "staff") -> Glance:
         """The plan at a glance: projects per grade, and the ones behind schedule."""

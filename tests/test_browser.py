@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.server import Services, create_app
+from bot.web.access import StaffAccess
 from bot.web.chat import WebChat
 from bot.web.ratelimit import RateLimiter
 from handlers import Responder
@@ -47,11 +48,11 @@ def browser():
         b.close()
 
 
-def serve(db_path, *, limiter: RateLimiter | None = None) -> ServerThread:
+def serve(db_path, *, limiter: RateLimiter | None = None, staff_token: str | None = None) -> ServerThread:
     db = connect(db_path)
     responder = Responder(load_catalog(db))
     web = WebChat(responder=responder, monotonic=time.monotonic, limiter=limiter, clock=utcnow,
-                  conversations=Conversations(db))
+                  conversations=Conversations(db), staff=StaffAccess(token=staff_token))
     return ServerThread(create_app(Services(db=db, responder=responder, clock=utcnow, web=web)))
 
 
@@ -250,3 +251,97 @@ def test_the_favicon_is_served(server) -> None:
 
     r = httpx.get(server.url + "/static/favicon.svg")
     assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml") and "<svg" in r.text
+
+
+STAFF_TOKEN = "browser-staff-token-0123456789"
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_staff_page_in_both_languages_and_staff_mode_on_the_chat(browser, db_path, size: str) -> None:
+    """/staff looks like the chat and passes axe in Japanese and English; signed in, the chat shows
+    staff mode and a sign-out that works; signed out, neither."""
+    server = serve(db_path, staff_token=STAFF_TOKEN)
+    try:
+        page = open_page(browser, server, size)
+        badge = page.locator("#staff-state")
+        expect(badge).to_be_hidden()
+        expect(page.get_by_role("button", name="サインアウト")).to_have_count(0)
+        page.goto(server.url + "/staff?lang=en")
+        assert page.evaluate("document.documentElement.lang") == "en"
+        expect(page.get_by_role("heading", name="Staff sign-in")).to_be_visible()
+        expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
+        assert page.evaluate("getComputedStyle(document.querySelector('header.top')).borderBottomStyle") == "solid"
+        no_serious_violations(page, f"/staff in English ({size})")
+        page.get_by_role("link", name="日本語").click()
+        expect(page.get_by_role("heading", name="職員サインイン")).to_be_visible()
+        no_serious_violations(page, f"/staff ({size})")
+        shot(page, f"web-staff-{size}")
+        page.get_by_label("トークン").fill(STAFF_TOKEN)
+        page.get_by_role("button", name="サインイン").click()
+
+        page.wait_for_url(server.url + "/")
+        expect(badge).to_be_visible()
+        expect(badge).to_contain_text("職員モード（サインイン中）")
+        expect(page.get_by_role("radio", name="職員")).to_be_enabled()
+        no_serious_violations(page, f"the chat in staff mode ({size})")
+        page.get_by_role("button", name="English").click()
+        expect(badge).to_contain_text("Staff mode (signed in)")
+        shot(page, f"web-chat-staff-{size}")
+        page.goto(server.url + "/staff?lang=en")
+        expect(page.get_by_text("You are signed in as staff")).to_be_visible()
+        no_serious_violations(page, f"/staff signed in ({size})")
+        page.get_by_role("button", name="Sign out").click()  # a same-origin POST: the origin check lets it through
+
+        page.wait_for_url(server.url + "/")
+        expect(badge).to_be_hidden()
+        expect(page.get_by_role("radio", name="Staff")).to_be_disabled()
+        page.context.close()
+    finally:
+        server.close()
+
+
+def test_the_page_says_what_it_stores_and_marks_japanese_in_english_answers(browser, server) -> None:
+    page = open_page(browser, server, "desktop")
+    privacy = page.locator("#privacy")
+    expect(privacy).to_contain_text("答えられなかった質問は回答の改善のため90日間保存します")
+    page.get_by_role("button", name="English").click()
+    expect(privacy).to_contain_text("kept for 90 days")
+    answers = page.locator("ol#history > li.a")
+    ask(page, "what is the status of 2-3-1?")
+    card = answers.nth(0)
+    expect(card.get_by_role("heading")).to_have_text("2-3-1 Expanding the use of RPA")
+    expect(card).to_contain_text("Owner: Digital Administration Promotion Division")
+    comment = card.locator("p", has_text="Comment (Japanese): ")
+    expect(comment.locator('span[lang="ja"]')).to_contain_text("RPA を活用している")
+    expect(card).to_contain_text("KPI (Japanese): RPA を用いて削減できた時間数")
+    ask(page, "what is open data?")
+    term = answers.nth(1)
+    expect(term.get_by_role("heading")).to_have_text("Open data")
+    expect(term).to_contain_text("Definition (Japanese): 国、地方公共団体")
+    ask(page, "projects graded C")
+    expect(answers.nth(2).get_by_role("listitem").first).to_contain_text("A better telework environment")
+    no_serious_violations(page, "English answers with Japanese quotations")
+    answers.nth(0).scroll_into_view_if_needed()
+    shot(page, "web-chat-english-marks")
+    page.context.close()
+
+
+def test_a_list_leads_to_a_project_whose_buttons_answer(browser, server) -> None:
+    """A list's rows open their projects, and a card's buttons its other views (the README's picture)."""
+    page = open_page(browser, server, "desktop")
+    answers = page.locator("ol#history > li.a")
+    ask(page, "基本方針5の事業")
+    rows = answers.nth(0).get_by_role("listitem").get_by_role("button")
+    expect(rows).to_have_count(2)
+    rows.last.click()
+    expect(answers).to_have_count(2)
+    card = answers.nth(1)
+    expect(card.get_by_role("heading")).to_contain_text("5-1-2")
+    card.get_by_role("button", name="スケジュール").click()
+    expect(answers).to_have_count(3)
+    expect(answers.nth(2).get_by_role("heading")).to_contain_text("5-1-2")
+    expect(answers.nth(2)).to_contain_text("令和")
+    no_serious_violations(page, "a list, a card and its buttons")
+    answers.nth(0).scroll_into_view_if_needed()
+    shot(page, "web-list-and-card")
+    page.context.close()

@@ -52,7 +52,7 @@ def test_items_whose_arrows_were_lost_run_on_from_their_year(responder: Responde
     text = responder.answer("1-1-3のスケジュール").text
     assert "令和4年度: 窓口や出張先での申請サポートを実施" in text and "令和5年度〜: 交付率を上げるための体制強化" in text
     text = responder.answer("schedule for 2-2-1").text
-    assert "From R4: " in text and "R7: 継続" in text
+    assert "From R4 (Japanese): " in text and "R7 (Japanese): 継続" in text
 
 
 # ---------------------------------------------------------------------------- achievement

@@ -138,8 +138,8 @@ def test_asking_for_problems_leads_with_the_issue_section(responder, question, p
         ("2-3-1はR5に何をする？", "2-3-1", "令和5年度の予定: ロールモデルの作成・実証・横展開"),
         ("庁内ネットワークは2025年度に何をする予定？", "2-4-3", "令和7年度の予定: 次期庁内ネットワークの運用開始"),
         ("財務会計は2024年に何をする？", "2-1-2", "令和6年度の予定: 次期財務会計システムの運用開始"),
-        ("What is planned for telework in FY2024?", "2-2-1", "Planned for R6: 検証結果により、予算要求を実施"),
-        ("what will the e-approval project do in R5", "2-1-1", "Planned for R5: 外部文書に関する決裁の電子化推進"),
+        ("What is planned for telework in FY2024?", "2-2-1", "Planned for R6 (Japanese): 検証結果により、予算要求を実施"),
+        ("what will the e-approval project do in R5", "2-1-1", "Planned for R5 (Japanese): 外部文書に関する決裁の電子化推進"),
     ],
 )
 def test_a_year_with_what_will_be_done_leads_with_that_years_schedule(responder, question, pid, lead):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
-from bot.line.projects import ASK
+from bot.render_common import ASK_FOR
 from handlers.answer import Contact
 
 MENU_QUESTIONS = {"projects": "事業一覧", "help": "使い方"}  # areas the handler answers as questions
@@ -20,6 +20,7 @@ class Request:
     text: str = ""  # the question to answer ("question"), or what the button asked ("project")
     project_id: str = ""
     intent: str = ""
+    lang: str = "ja"  # a button on an English card asks for an English answer
 
 
 def parse(data: str) -> Request:
@@ -30,8 +31,9 @@ def parse(data: str) -> Request:
     if menu in {"terms", "contact"}:
         return Request(menu)
     project, intent = fields.get("project", ""), fields.get("intent", "project_status")
-    if project and intent in ASK:
-        return Request("project", ASK[intent].format(project), project, intent)
+    lang = "en" if fields.get("lang") == "en" else "ja"
+    if project and intent in ASK_FOR[lang]:
+        return Request("project", ASK_FOR[lang][intent].format(project), project, intent, lang)
     return Request("question", "使い方")
 
 

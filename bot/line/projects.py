@@ -6,27 +6,29 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
-from bot.line.wording import one_line
+from bot.line.wording import frame, one_line
 from bot.render_common import ASK_FOR
 from handlers.answer import Answer
 from knowledge.records import Project
 
 CAROUSEL_BUBBLES = 12  # the Messaging API's maximum
 CAROUSEL_BYTES = 50_000  # ... and the carousel's size limit
-ACTIONS = (("project_kpi", "KPI"), ("project_schedule", "スケジュール"), ("project_overview", "概要"))
-ASK = ASK_FOR["ja"]
+ACTIONS = {"ja": (("project_kpi", "KPI"), ("project_schedule", "スケジュール"), ("project_overview", "概要")),
+           "en": (("project_kpi", "KPI"), ("project_schedule", "Schedule"), ("project_overview", "Overview"))}
 
 
-def postback_data(project_id: str, intent: str) -> str:
-    return urlencode({"project": project_id, "intent": intent})
+def postback_data(project_id: str, intent: str, lang: str = "ja") -> str:
+    """What a button sends back; an English card's buttons ask for an English answer."""
+    return urlencode({"project": project_id, "intent": intent, **({"lang": "en"} if lang == "en" else {})})
 
 
-def with_actions(bubble: dict[str, Any], p: Project, *, shown: str) -> dict[str, Any]:
+def with_actions(bubble: dict[str, Any], p: Project, *, shown: str, lang: str = "ja") -> dict[str, Any]:
     """The bubble with a row of buttons for the other views of the same project."""
+    lang = "en" if lang == "en" else "ja"
     buttons = [{"type": "button", "style": "link", "height": "sm", "flex": 1,
-                "action": {"type": "postback", "label": label, "data": postback_data(p.id, intent),
-                           "displayText": ASK[intent].format(p.id)}}
-               for intent, label in ACTIONS if intent != shown]
+                "action": {"type": "postback", "label": label, "data": postback_data(p.id, intent, lang),
+                           "displayText": ASK_FOR[lang][intent].format(p.id)}}
+               for intent, label in ACTIONS[lang] if intent != shown]
     footer = dict(bubble["footer"])
     footer["contents"] = [{"type": "box", "layout": "horizontal", "spacing": "sm", "contents": buttons}] + \
         list(footer["contents"])
@@ -36,8 +38,10 @@ def with_actions(bubble: dict[str, Any], p: Project, *, shown: str) -> dict[str,
 def alt_text(answer: Answer, shown: list[Project]) -> str:
     if len(shown) == 1:
         return one_line(answer.text.splitlines()[1] if answer.assumed_project and len(answer.text.splitlines()) > 1
-                        else answer.text)
-    return one_line(f"{len(shown)}件の事業: " + "、".join(f"{p.id} {p.name}" for p in shown))
+                        else answer.text, lang=answer.lang)
+    words = frame(answer.lang)
+    return one_line(words["projects"].format(len(shown)) + words["sep"].join(f"{p.id} {answer.name(p.name)}"
+                                                                           for p in shown), lang=answer.lang)
 
 
 def carousel(answer: Answer, bubbles: list[tuple[Project, dict[str, Any]]], quick: dict[str, Any]) -> list[dict[str, Any]]:
@@ -58,6 +62,7 @@ def carousel(answer: Answer, bubbles: list[tuple[Project, dict[str, Any]]], quic
     ids = {p.id for p in shown}
     rest = [p for p, _ in bubbles if p.id not in ids]
     if rest:
+        words = frame(answer.lang)
         messages.append({"type": "text", "text": one_line(
-            f"ほか {len(rest)} 件: " + "、".join(p.id for p in rest) + "（番号で聞いてください）", limit=1000)})
+            words["rest"].format(len(rest), words["sep"].join(p.id for p in rest)), limit=1000, lang=answer.lang)})
     return messages

@@ -11,8 +11,9 @@ from typing import Any
 from bot.line import projects as project_cards
 from bot.line.lists import list_contents
 from bot.line.terms import terms_carousel
-from bot.line.wording import for_citizens, one_line, reiwa
+from bot.line.wording import ask_term, for_citizens, frame, one_line, reiwa
 from bot.render_common import (
+    ASK_FOR,
     GRADE_COLOUR,
     bar_width,
     figure,
@@ -23,6 +24,7 @@ from bot.render_common import (
     truncate,
 )
 from handlers.answer import Answer, Ref
+from handlers.compose import JAPANESE
 from knowledge.records import Project
 
 TEXT_LIMIT = 5000  # a text message
@@ -41,14 +43,18 @@ def _quick(label: str, text: str) -> dict[str, Any]:
     return {"type": "action", "action": {"type": "message", "label": truncate(label, LABEL_LIMIT), "text": text[:300]}}
 
 
-def _ask_for(ref: Ref) -> str:
-    return f"{ref.id}の状況" if ref.kind == "project" else f"{ref.id}とは"
+def _ask_for(ref: Ref, answer: Answer) -> str:
+    if ref.kind == "project":
+        return ASK_FOR[answer.lang]["project_status"].format(ref.id)
+    return ask_term(ref.id, answer.name(ref.id), answer.lang)
 
 
 def quick_replies(answer: Answer) -> dict[str, Any]:
     refs = answer.suggestions + answer.popular  # an unanswered question also gets terms to try
-    items = [_quick(r.title if r.kind == "glossary" else f"{r.id} {r.title}", _ask_for(r)) for r in refs]
-    items = items[: QUICK_REPLY_LIMIT - 1] + [_quick(HELP_LABEL, HELP_LABEL)]
+    items = [_quick(answer.name(r.title) if r.kind == "glossary" else f"{r.id} {r.title}", _ask_for(r, answer))
+             for r in refs]
+    words = frame(answer.lang)
+    items = items[: QUICK_REPLY_LIMIT - 1] + [_quick(words["help"], words["help_q"])]
     return {"items": items}
 
 
@@ -57,7 +63,7 @@ def _text(text: str, **extra: Any) -> dict[str, Any]:
 
 
 def _source(answer: Answer) -> dict[str, Any]:
-    return _text(answer.source or "出典: 船橋市 DX 推進計画アクションプラン", size="xxs", color="#666666")
+    return _text(answer.source or frame(answer.lang)["source"], size="xxs", color="#666666")
 
 
 def _kpi_bar(label: str, percent: float, caption: str, colour: str) -> dict[str, Any]:
@@ -76,30 +82,35 @@ def project_bubble(answer: Answer, p: Project) -> dict[str, Any]:
     grade = e.grade if e else None
     colour = GRADE_COLOUR[grade]
     body: list[dict[str, Any]] = []
+    words = frame(answer.lang)
     if answer.intent == "project_status":
-        meaning = grade_meaning(p, e, "ja")
+        meaning = grade_meaning(p, e, answer.lang)
         body.append({"type": "box", "layout": "horizontal", "spacing": "sm", "contents": [
             {"type": "text", "text": grade or "—", "weight": "bold", "color": "#FFFFFF", "align": "center",
              "gravity": "center", "flex": 0, "size": "lg", "offsetStart": "0px"},
-            _text(f"{meaning}（令和{e.fiscal_year - 2018}年度）" if e and grade else meaning, size="sm", gravity="center"),
+            _text(words["graded"].format(meaning=meaning, reiwa=e.fiscal_year - 2018, fy=e.fiscal_year)
+                  if e and grade else meaning, size="sm", gravity="center"),
         ], "backgroundColor": colour + "22", "cornerRadius": "6px", "paddingAll": "8px"})
         body[-1]["contents"][0].update({"color": colour})
         if e and e.comment:
-            body.append(_text(truncate(e.comment, BODY_TEXT), size="sm"))
+            body.append(_text(truncate(words["comment"].format(e.comment), BODY_TEXT), size="sm"))
         for pr in progress(p):
             if pr.percent is not None:
-                caption = (f"令和{pr.year - 2018}年度 実績 {figure(pr.actual, pr.unit)} / 目標 {figure(pr.target, pr.unit)}"
-                           f"（{percent_text(pr.percent)}%）")
-                body.append(_kpi_bar(pr.label, pr.percent, caption, colour))
+                caption = words["kpi"].format(reiwa=pr.year - 2018, fy=pr.year, actual=figure(pr.actual, pr.unit),
+                                              target=figure(pr.target, pr.unit), percent=percent_text(pr.percent))
+                label = f"KPI {JAPANESE}: {pr.label}" if answer.lang == "en" else pr.label
+                body.append(_kpi_bar(label, pr.percent, caption, colour))
     else:
         lines = project_lines(answer.text, p, index=list(answer.projects).index(p), count=len(answer.projects),
                               assumed=bool(answer.assumed_project))
         body.append(_text(truncate("\n".join(lines) or p.name, BODY_TEXT), size="sm"))
+    name = answer.name(p.name)
     return {
         "type": "bubble", "size": "mega",
         "header": {"type": "box", "layout": "vertical", "contents": [
-            _text(f"事業 {p.id}", size="xs", color="#666666"), _text(p.name, weight="bold", size="lg"),
-            _text("担当: " + "、".join(p.departments), size="xs", color="#666666"),
+            _text(words["project"].format(p.id), size="xs", color="#666666"), _text(name, weight="bold", size="lg"),
+            *([_text(p.name, size="xs", color="#666666")] if name != p.name else []),  # the name as the plan writes it
+            _text(words["owner"] + words["sep"].join(answer.name(d) for d in p.departments), size="xs", color="#666666"),
         ]},
         "body": {"type": "box", "layout": "vertical", "spacing": "md", "contents": body},
         "footer": {"type": "box", "layout": "vertical", "contents": [_source(answer)]},
@@ -108,50 +119,54 @@ def project_bubble(answer: Answer, p: Project) -> dict[str, Any]:
 
 def glossary_bubble(answer: Answer) -> dict[str, Any]:
     t = answer.terms[0]
+    words = frame(answer.lang)
     definition = "\n".join(ln for ln in t.definition.splitlines() if not ln.startswith("http") and not ln.startswith("【"))
     footer: list[dict[str, Any]] = [
         {"type": "button", "style": "link", "height": "sm",
-         "action": {"type": "uri", "label": "くわしく見る" if i == 0 else f"リンク {i + 1}", "uri": url}}
+         "action": {"type": "uri", "label": words["more"] if i == 0 else words["link"].format(i + 1), "uri": url}}
         for i, url in enumerate(t.urls[:3])
     ]
+    name = answer.name(t.term)
     footer.append(_source(answer))
     return {
         "type": "bubble", "size": "mega",
         "header": {"type": "box", "layout": "vertical", "contents": [
-            _text("用語", size="xs", color="#666666"), _text(t.term, weight="bold", size="xl")]},
-        "body": {"type": "box", "layout": "vertical", "contents": [_text(truncate(definition, BODY_TEXT), size="md")]},
+            _text(words["term"], size="xs", color="#666666"), _text(name, weight="bold", size="xl"),
+            *([_text(t.term, size="xs", color="#666666")] if name != t.term else [])]},
+        "body": {"type": "box", "layout": "vertical", "contents": [
+            _text(truncate(words["definition"].format(definition), BODY_TEXT), size="md")]},
         "footer": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": footer},
     }
 
 
-def _flex(alt: str, bubble: dict[str, Any], quick: dict[str, Any]) -> dict[str, Any]:
+def _flex(alt: str, bubble: dict[str, Any], quick: dict[str, Any], lang: str) -> dict[str, Any]:
     if len(json.dumps(bubble, ensure_ascii=False).encode("utf-8")) > BUBBLE_LIMIT:
         return {"type": "text", "text": truncate(alt, TEXT_LIMIT), "quickReply": quick}
-    return {"type": "flex", "altText": one_line(alt), "contents": bubble, "quickReply": quick}
+    return {"type": "flex", "altText": one_line(alt, lang=lang), "contents": bubble, "quickReply": quick}
 
 
 def render(answer: Answer) -> list[dict[str, Any]]:
     """At most five messages; every one valid for the Messaging API's limits, in citizen wording."""
-    return for_citizens(_render(answer))
+    return for_citizens(_render(answer), answer.lang)
 
 
 def _render(answer: Answer) -> list[dict[str, Any]]:
     quick = quick_replies(answer)
     if answer.intent == "glossary" and answer.terms:
-        return [_flex(answer.text, glossary_bubble(answer), quick)]
+        return [_flex(answer.text, glossary_bubble(answer), quick, answer.lang)]
     if answer.intent == "project_list":
-        return [{"type": "flex", "altText": one_line(answer.text), "quickReply": quick,
+        return [{"type": "flex", "altText": one_line(answer.text, lang=answer.lang), "quickReply": quick,
                  "contents": list_contents(answer, source=_source(answer))}]
     if answer.intent == "glossary_list" and answer.terms:
         return [terms_carousel(answer, quick)]
     if answer.intent.startswith("project_") and answer.projects:
-        bubbles = [(p, project_cards.with_actions(project_bubble(answer, p), p, shown=answer.intent))
+        bubbles = [(p, project_cards.with_actions(project_bubble(answer, p), p, shown=answer.intent, lang=answer.lang))
                    for p in answer.projects]
         messages = project_cards.carousel(answer, bubbles, quick)
         if answer.assumed_project:
             messages = [{"type": "text", "text": answer.text.splitlines()[0]}] + messages
         return messages[:MAX_MESSAGES]
-    return [{"type": "text", "text": truncate(reiwa(answer.text), TEXT_LIMIT), "quickReply": quick}]
+    return [{"type": "text", "text": truncate(reiwa(answer.text, answer.lang), TEXT_LIMIT), "quickReply": quick}]
 
 
 def privacy_note(*, retention_days: int = 90) -> str:

@@ -183,7 +183,8 @@ class LineChannel:
             return postback.contact_message(self.responder.contact)
         self.responder.refresh()
         if request.kind == "project":
-            answer = self.responder.project_answer(request.project_id, request.intent, audience="citizen")
+            answer = self.responder.project_answer(request.project_id, request.intent, audience="citizen",
+                                                   lang=request.lang)
             if key and answer.projects:  # 「そのスケジュールは？」 after a button means this project
                 self.conversations.remember(key, request.project_id, now=now)
         else:

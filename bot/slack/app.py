@@ -327,9 +327,9 @@ class SlackBot:
     def _answer_pick(self, pick: inbound.Pick, client: WebClient, respond: Callable[..., Any]) -> None:
         self.responder.refresh()
         if pick.kind == "glossary":
-            answer = self.responder.term_answer(pick.id)
+            answer = self.responder.term_answer(pick.id, lang=pick.lang)
         else:
-            answer = self.responder.project_answer(pick.id, pick.intent)
+            answer = self.responder.project_answer(pick.id, pick.intent, lang=pick.lang)
         answer_id = self.answers.record(answer, channel="slack", user_id=pick.user, now=self.clock())
         message = feedback.with_feedback(render(answer), answer_id, answer.lang)
         if pick.channel and pick.thread_ts:

@@ -34,6 +34,7 @@ class Pick:
     channel: str | None
     thread_ts: str | None
     response_url: str | None
+    lang: str = "ja"  # a button on an English answer asks for an English one
 
 
 def strip_mentions(text: str) -> str:
@@ -98,13 +99,16 @@ def from_action(body: dict[str, Any], action: dict[str, Any], *, intent: str | N
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
     thread = message.get("thread_ts") or message.get("ts")
     value = action.get("value") or (action.get("selected_option") or {}).get("value", "")  # a button or a select
-    if intent is not None:  # project card buttons carry the project id
+    lang = "ja"
+    if intent is not None and not value.startswith("{"):  # project card buttons carry the project id
         kind, ident = "project", value
     else:
         try:
             data = json.loads(value)
-            kind, ident, intent = data["kind"], data["id"], data.get("intent", "project_status")
-        except (ValueError, KeyError, TypeError):
-            kind, ident, intent = "project", value, "project_status"
+            kind, ident = data["kind"], data["id"]
+            intent = intent or data.get("intent", "project_status")
+            lang = "en" if data.get("lang") == "en" else "ja"
+        except (ValueError, KeyError, TypeError, AttributeError):
+            kind, ident, intent = "project", value, intent or "project_status"
     return Pick(kind, ident, intent or "project_status", (body.get("user") or {}).get("id", ""), channel,
-                thread, body.get("response_url"))
+                thread, body.get("response_url"), lang)

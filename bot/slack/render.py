@@ -18,6 +18,7 @@ from bot.render_common import (
 )
 from bot.slack.terms import glossary_list_blocks
 from handlers.answer import Answer, Ref
+from handlers.compose import JAPANESE
 from knowledge.records import Project
 
 SECTION_LIMIT = 3000  # Slack rejects a section text over 3,000 characters
@@ -68,13 +69,16 @@ def _button(text: str, action_id: str, value: str, *, primary: bool = False) -> 
     return b
 
 
-def pick_value(ref: Ref, intent: str = "project_status") -> str:
-    return json.dumps({"kind": ref.kind, "id": ref.id, "intent": intent}, ensure_ascii=False)
+def pick_value(ref: Ref, intent: str = "project_status", lang: str = "ja") -> str:
+    """A button's value; on an English answer it asks for an English one."""
+    return json.dumps({"kind": ref.kind, "id": ref.id, "intent": intent, **({"lang": "en"} if lang == "en" else {})},
+                      ensure_ascii=False)
 
 
 def _project_buttons(p: Project, lang: str, shown: str) -> dict[str, Any]:
+    value = pick_value(Ref("project", p.id, p.name, 0), lang=lang) if lang == "en" else p.id
     return {"type": "actions", "block_id": f"dx_project_{p.id}", "elements": [
-        _button(label, f"dx_project_{intent}", p.id) for intent, label in PROJECT_BUTTONS[lang] if intent != shown
+        _button(label, f"dx_project_{intent}", value) for intent, label in PROJECT_BUTTONS[lang] if intent != shown
     ]}
 
 
@@ -89,11 +93,12 @@ def _grade_line(p: Project, lang: str) -> str:
     return f"{GRADE_EMOJI[grade]} *{grade or '—'}* {meaning} {year}{draft}"
 
 
-def _kpi_lines(p: Project) -> list[str]:
+def _kpi_lines(p: Project, lang: str) -> list[str]:
     lines = []
     for pr in progress(p):
         if pr.percent is not None:
-            lines.append(f"{truncate(pr.label, 80)}\n`{bar(pr.percent)}` {percent_text(pr.percent)}% (R{pr.year - 2018}: "
+            label = f"KPI {JAPANESE}: {truncate(pr.label, 80)}" if lang == "en" else truncate(pr.label, 80)
+            lines.append(f"{label}\n`{bar(pr.percent)}` {percent_text(pr.percent)}% (R{pr.year - 2018}: "
                          f"{figure(pr.actual, pr.unit)} / {figure(pr.target, pr.unit)})")
     return lines
 
@@ -101,16 +106,16 @@ def _kpi_lines(p: Project) -> list[str]:
 def project_blocks(answer: Answer, p: Project, lang: str) -> list[dict[str, Any]]:
     body_lines = project_lines(answer.text, p, index=answer.projects.index(p), count=len(answer.projects),
                                assumed=bool(answer.assumed_project))
-    title = f"{p.id} {p.name}"
+    title = f"{p.id} {answer.name(p.name)}"
     blocks: list[dict[str, Any]] = [_header(title)]
-    dept = "、".join(p.departments)
+    dept = (", " if lang == "en" else "、").join(answer.name(d) for d in p.departments)
     blocks.append(_context(f"{'Policy' if lang == 'en' else '基本方針'} {p.policy_id} › {p.approach_id} | "
                            f"{'Owner' if lang == 'en' else '担当'}: {dept}"))
     if answer.intent == "project_status":
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _grade_line(p, lang)}})
         body_lines = [ln for ln in body_lines if not ln.startswith(("担当", "Department", "参考値", "KPI", "  "))]
         blocks += sections("\n".join(body_lines))
-        kpis = _kpi_lines(p)
+        kpis = _kpi_lines(p, lang)
         if kpis:
             blocks += sections("\n".join(kpis))
     else:
@@ -134,12 +139,14 @@ def render(answer: Answer, *, page: int = 0) -> dict[str, Any]:
         blocks.append(_context(answer.source))
     elif answer.intent == "glossary" and answer.terms:
         t = answer.terms[0]
-        blocks.append(_header(t.term))
-        blocks += sections(t.definition)
+        name = answer.name(t.term)
+        blocks.append(_header(f"{name} ({t.term})" if name != t.term else t.term))
+        blocks += sections(f"Definition {JAPANESE}: {t.definition}" if lang == "en" else t.definition)
         if answer.suggestions:
             related = "Related projects" if lang == "en" else "関連する事業"
             blocks.append({"type": "actions", "elements": [
-                _button(f"{r.id} {r.title}", f"dx_pick_{i}", pick_value(r)) for i, r in enumerate(answer.suggestions[:5])
+                _button(f"{r.id} {r.title}", f"dx_pick_{i}", pick_value(r, lang=lang))
+                for i, r in enumerate(answer.suggestions[:5])
             ], "block_id": "dx_related"})
             blocks.insert(-1, _context(related))
         blocks.append(_context(answer.source))
@@ -152,7 +159,8 @@ def render(answer: Answer, *, page: int = 0) -> dict[str, Any]:
         blocks += sections(answer.text)
         if answer.suggestions:
             blocks.append({"type": "actions", "block_id": "dx_suggestions", "elements": [
-                _button(f"{r.id} {r.title}" if r.kind == "project" else r.title, f"dx_pick_{i}", pick_value(r),
+                _button(f"{r.id} {r.title}" if r.kind == "project" else answer.name(r.title), f"dx_pick_{i}",
+                        pick_value(r, lang=lang),
                         primary=i == 0 and answer.intent == "clarify")
                 for i, r in enumerate(answer.suggestions[:5])
             ]})
@@ -166,7 +174,8 @@ def render(answer: Answer, *, page: int = 0) -> dict[str, Any]:
 def _fallback_buttons(answer: Answer, lang: str) -> dict[str, Any]:
     """Terms to try and the help (the contact and the plan's address are in the text above)."""
     start = len(answer.suggestions[:5])
-    terms = [_button(r.title, f"dx_pick_{start + i}", pick_value(r)) for i, r in enumerate(answer.popular[:4])]
+    terms = [_button(answer.name(r.title), f"dx_pick_{start + i}", pick_value(r, lang=lang))
+             for i, r in enumerate(answer.popular[:4])]
     help_q = "help" if lang == "en" else "使い方"
     elements = terms + [_button("Help" if lang == "en" else "使い方", "dx_more",
                                 json.dumps({"q": help_q, "page": 0}, ensure_ascii=False))]
@@ -176,12 +185,12 @@ def _fallback_buttons(answer: Answer, lang: str) -> dict[str, Any]:
 OPEN_PROJECT = "dx_list_open"  # a list's select: the chosen project's card, in the thread
 
 
-def _open_select(ps: list[Project], lang: str) -> dict[str, Any]:
+def _open_select(ps: list[Project], answer: Answer) -> dict[str, Any]:
     """A select beside a group of listed projects: choosing one opens its card."""
     return {"type": "static_select", "action_id": OPEN_PROJECT,
-            "placeholder": {"type": "plain_text", "text": "Open a project" if lang == "en" else "事業を開く"},
-            "options": [{"text": {"type": "plain_text", "text": truncate(f"{p.id} {p.name}", BUTTON_LIMIT)},
-                         "value": pick_value(Ref("project", p.id, p.name, 0))} for p in ps[:100]]}
+            "placeholder": {"type": "plain_text", "text": "Open a project" if answer.lang == "en" else "事業を開く"},
+            "options": [{"text": {"type": "plain_text", "text": truncate(f"{p.id} {answer.name(p.name)}", BUTTON_LIMIT)},
+                         "value": pick_value(Ref("project", p.id, p.name, 0), lang=answer.lang)} for p in ps[:100]]}
 
 
 def _list_blocks(answer: Answer, lang: str, page: int) -> list[dict[str, Any]]:
@@ -204,9 +213,9 @@ def _list_blocks(answer: Answer, lang: str, page: int) -> list[dict[str, Any]]:
         lines = [f"*{'Policy' if lang == 'en' else '基本方針'}{' ' if lang == 'en' else ''}{policy}* ({len(ps)})"]
         for p in ps:
             e = p.latest_evaluation()
-            lines.append(f"{GRADE_EMOJI[e.grade if e else None]} {p.id} {p.name}")
+            lines.append(f"{GRADE_EMOJI[e.grade if e else None]} {p.id} {answer.name(p.name)}")
         drawn = sections("\n".join(lines))
-        drawn[0]["accessory"] = _open_select(ps, lang)
+        drawn[0]["accessory"] = _open_select(ps, answer)
         blocks += drawn
     rest = count - (page + 1) * PAGE
     if rest > 0:

@@ -19,7 +19,8 @@ def glossary_list_blocks(answer: Answer, *, page: int, button: Any, header: Any,
     blocks: list[dict[str, Any]] = [header(f"Glossary: {len(terms)} terms" if en else f"用語集: {len(terms)}語")]
     if shown:
         blocks.append({"type": "actions", "block_id": f"dx_terms_{page}", "elements": [
-            button(t, f"dx_pick_{start + i}", pick_value(Ref("glossary", t, t, 100.0))) for i, t in enumerate(shown)]})
+            button(answer.name(t), f"dx_pick_{start + i}", pick_value(Ref("glossary", t, t, 100.0), lang=answer.lang))
+            for i, t in enumerate(shown)]})
     rest = len(terms) - start - len(shown)
     if rest > 0:
         label = f"Next {min(rest, TERMS_PAGE)} of {rest}" if en else f"次の {min(rest, TERMS_PAGE)} 語（残り {rest} 語）"

@@ -13,6 +13,7 @@ import hmac
 import html
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qs
 
 from starlette.requests import Request
@@ -75,45 +76,106 @@ class StaffAccess:
         age = self._clock() - int(issued)
         return 0 <= age < SESSION_SECONDS and hmac.compare_digest(value.encode(), self._session(int(issued)).encode())
 
-    # ------------------------------------------------------------------ the sign-in form
+    # ------------------------------------------------------------------ the sign-in page
     async def form(self, request: Request) -> Response:
-        return _page("" if self.enabled else "Staff sign-in is not enabled on this server.")
+        lang = _lang(request.query_params.get("lang"))
+        return _page(lang, "" if self.enabled else "disabled", signed_in=self.is_staff(request))
 
     async def sign_in(self, request: Request) -> Response:
+        lang = _lang(request.query_params.get("lang"))
+        if not same_origin(request):  # another site's form cannot sign a browser in (login CSRF)
+            return _page(lang, "cross_origin", status=403)
         if not self.enabled:
-            return _page("Staff sign-in is not enabled on this server.", status=403)
+            return _page(lang, "disabled", status=403)
         allowed, _ = self._attempts.allow(request.client.host if request.client else "unknown", now=self._monotonic())
         if not allowed:
-            return _page("Too many attempts; wait a minute.", status=429)
+            return _page(lang, "too_many", status=429)
         try:
             raw = await read_capped(request, limit=4096)
         except BodyTooLarge:
-            return _page("That token is not right.", status=413)
-        token = (parse_qs(raw.decode("utf-8", "replace")).get("token") or [""])[0]
+            return _page(lang, "wrong", status=413)
+        fields = parse_qs(raw.decode("utf-8", "replace"))
+        lang = _lang((fields.get("lang") or [lang])[0])
+        token = (fields.get("token") or [""])[0]
         if not self._token_matches(token):
-            return _page("That token is not right.", status=403)
+            return _page(lang, "wrong", status=403)
         response = RedirectResponse("/", status_code=303)
         response.set_cookie(COOKIE, self._session(int(self._clock())), max_age=SESSION_SECONDS, path="/",
                             httponly=True, samesite="strict", secure=request.url.scheme == "https")
         return response
 
     async def sign_out(self, request: Request) -> Response:
+        if not same_origin(request):  # another site's form cannot sign a browser out
+            return _page(_lang(request.query_params.get("lang")), "cross_origin", status=403)
         response = RedirectResponse("/", status_code=303)
         response.delete_cookie(COOKIE, path="/")
         return response
 
 
-def _page(message: str, *, status: int = 200) -> HTMLResponse:
-    note = f'<p role="alert">{html.escape(message)}</p>' if message else ""
-    body = ('<!doctype html><html lang="ja"><meta charset="utf-8"><meta name="viewport" '
-            'content="width=device-width, initial-scale=1"><title>職員サインイン / Staff sign-in</title>'
-            f'<h1>職員サインイン / Staff sign-in</h1>{note}<form method="post" action="/staff">'
-            '<label for="token">Token</label> <input id="token" name="token" type="password" '
-            'autocomplete="current-password" required> <button>Sign in</button></form>'
-            '<form method="post" action="/staff/sign-out"><button>Sign out</button></form></html>')
+def same_origin(request: Request) -> bool:
+    """The check ``POST /api/ask`` makes: a browser names its Origin on a POST, and it must be this host."""
+    origin = request.headers.get("origin")
+    return not origin or origin.split("://", 1)[-1] == request.headers.get("host", "")
+
+
+def _lang(value: str | None) -> str:
+    return "en" if value == "en" else "ja"
+
+
+# The page's words; "notes" are what a refused or failed sign-in says.
+_WORDS = {
+    "ja": {"city": "船橋市", "title": "職員サインイン", "chat": "DX アクションプラン案内に戻る", "switch": "English",
+           "switch_lang": "en", "intro": "職員モードでは、公表前の評価（下書き）も含めてお答えします。"
+           "管理者から受け取ったトークンを入力してください。サインインは12時間有効です。",
+           "token": "トークン", "sign_in": "サインイン", "sign_out": "サインアウト",
+           "signed_in": "職員としてサインインしています（職員モード）。共用の端末では使い終わったらサインアウトしてください。",
+           "notes": {"disabled": "このサーバーでは職員サインインが有効になっていません。",
+                     "too_many": "試行が多すぎます。1分ほど待ってから、もう一度お試しください。",
+                     "wrong": "トークンが正しくありません。", "cross_origin": "ほかのサイトからの送信は受け付けません。"}},
+    "en": {"city": "Funabashi City", "title": "Staff sign-in", "chat": "Back to the DX Action Plan guide",
+           "switch": "日本語", "switch_lang": "ja", "intro": "Staff mode answers with evaluations not yet published "
+           "(drafts) included. Enter the token your administrator gave you; a sign-in lasts 12 hours.",
+           "token": "Token", "sign_in": "Sign in", "sign_out": "Sign out",
+           "signed_in": "You are signed in as staff (staff mode). On a shared computer, sign out when you are done.",
+           "notes": {"disabled": "Staff sign-in is not enabled on this server.",
+                     "too_many": "Too many attempts; wait a minute.", "wrong": "That token is not right.",
+                     "cross_origin": "Requests from other sites are not accepted."}},
+}
+
+
+def _page(lang: str, note: str = "", *, status: int = 200, signed_in: bool = False) -> HTMLResponse:
+    """The sign-in page, styled like the chat: the form, or (signed in) the state and a sign-out button."""
+    w: dict[str, Any] = _WORDS[lang]
+    e = html.escape
+    alert = f'<p role="alert" class="note">{e(w["notes"][note])}</p>' if note else ""
+    if signed_in:
+        action = (f'<p class="staff-state" id="staff-state">{e(w["signed_in"])}</p>'
+                  f'<form method="post" action="/staff/sign-out?lang={lang}"><button type="submit" id="sign-out">'
+                  f'{e(w["sign_out"])}</button></form>')
+    elif note == "disabled":
+        action = ""
+    else:
+        action = (f'<form method="post" action="/staff?lang={lang}" class="ask"><input type="hidden" name="lang" '
+                  f'value="{lang}"><label for="token">{e(w["token"])}</label><div class="row"><input id="token" '
+                  'name="token" type="password" autocomplete="current-password" required>'
+                  f'<button type="submit" id="send">{e(w["sign_in"])}</button></div></form>')
+    intro = "" if signed_in or note == "disabled" else f'<p class="intro">{e(w["intro"])}</p>'
+    body = (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" '
+            'content="width=device-width, initial-scale=1"><link rel="icon" href="/static/favicon.svg" '
+            'type="image/svg+xml"><link rel="stylesheet" href="/static/style.css">'
+            f'<title>{e(w["city"])} — {e(w["title"])}</title></head><body class="page">'
+            '<header class="top"><div class="brand"><img src="/static/favicon.svg" alt="" width="32" height="32">'
+            f'<div><p class="city">{e(w["city"])}</p><h1>{e(w["title"])}</h1></div></div>'
+            f'<div class="controls"><a href="/staff?lang={w["switch_lang"]}" lang="{w["switch_lang"]}" '
+            f'class="button">{e(w["switch"])}</a></div></header>'
+            f'<main id="main"><div class="panel">{alert}{intro}{action}'
+            f'<p><a href="/">{e(w["chat"])}</a></p></div></main></body></html>')
     return HTMLResponse(body, status_code=status, headers={
-        "Content-Security-Policy": "default-src 'none'; form-action 'self'", "X-Frame-Options": "DENY",
-        "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
+        "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'",
+        "X-Frame-Options": "DENY", "Cache-Control": "no-store",
+        # same-origin, not no-referrer: under no-referrer a browser names its Origin "null" on a form's
+        # POST, and the origin check above could not tell this page from another site.
+        "Referrer-Policy": "same-origin"})
 
 
 def allowed_hosts(*, configured: list[str] | None, bind_host: str) -> list[str]:

@@ -40,7 +40,8 @@ class WebChat:
                  questions: QuestionLog | None = None, clock: Callable[[], datetime] | None = None,
                  conversations: Conversations | None = None,
                  answers: AnswerLog | None = None, feedback: Feedback | None = None,
-                 new_session: Callable[[], str] = lambda: secrets.token_urlsafe(24)) -> None:
+                 new_session: Callable[[], str] = lambda: secrets.token_urlsafe(24),
+                 retention_days: int = 90) -> None:
         self.responder = responder
         self.staff = staff or StaffAccess(token=None)  # citizen-only unless a staff token is configured
         self.monotonic = monotonic
@@ -58,14 +59,19 @@ class WebChat:
         # 👍 / 👎: each answer is logged with an id its buttons send back (needs the clock too).
         self.answers = answers if clock is not None else None
         self.feedback = feedback
+        self.retention_days = retention_days  # how long the unanswered log keeps a question: the page says so
         self._page = resources.files("bot.web").joinpath("static/index.html").read_text(encoding="utf-8")
 
     async def page(self, request: Request) -> HTMLResponse:
-        html = (self._page.replace("{{ALLOW_STAFF}}", "true" if self.staff.is_staff(request) else "false")
+        staff = self.staff.is_staff(request)
+        html = (self._page.replace("{{ALLOW_STAFF}}", "true" if staff else "false")
+                .replace("{{STAFF_HIDDEN}}", "" if staff else "hidden")  # the staff-mode badge and sign-out
+                .replace("{{RETENTION_DAYS}}", str(int(self.retention_days)))
                 .replace("{{PLAN_URL}}", _attr(self.responder.contact.plan_url)))
         return HTMLResponse(html, headers={
             "Content-Security-Policy": "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:",
-            "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
+            # same-origin: the sign-out form's POST must name this page's Origin (no-referrer sends "null")
+            "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
         })
 
     async def asset(self, request: Request) -> Response:

@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.render_common import ASK_FOR, CARD_ACTIONS, PROJECT_BUTTONS, bar_width, progress, project_lines
 from handlers.answer import Answer
+from handlers.compose import JAPANESE
 from knowledge.records import GRADES, GRADES_EN, Indicator, Project, fiscal_to_reiwa
 
 
@@ -47,12 +48,21 @@ def card_actions(p: Project, lang: str, shown: str) -> list[dict[str, str]]:
             for intent in CARD_ACTIONS if intent != shown]
 
 
-def _project(p: Project, lang: str, titles: dict[str, str]) -> dict[str, Any]:
+def quoted(label: str, lang: str) -> str:
+    """The label before text the plan has only in Japanese, marked in an English answer (the page
+    draws that text with lang="ja"); "" in Japanese."""
+    return f"{label} {JAPANESE}" if lang == "en" else ""
+
+
+def _project(p: Project, answer: Answer, titles: dict[str, str]) -> dict[str, Any]:
+    lang = answer.lang
     e = p.latest_evaluation(include_drafts=True)
     grades = GRADES_EN if lang == "en" else GRADES
     graded = bool(e and e.grade)
     return {
-        "id": p.id, "name": p.name, "title": titles.get(p.id, p.name), "departments": list(p.departments),
+        "id": p.id, "name": p.name, "title": titles.get(p.id, answer.name(p.name)),
+        "departments": [answer.name(d) for d in p.departments], "quoted": quoted("Comment", lang),
+        "kpi_quoted": quoted("KPI", lang),
         "grade": e.grade if e else None, "grade_label": grades.get(e.grade or "", "") if e else "",
         "draft": bool(e and e.status == "draft"), "year": e.fiscal_year if e else None,
         "year_label": year_label(e.fiscal_year, lang) if e else "",
@@ -74,15 +84,17 @@ def render(answer: Answer) -> dict[str, Any]:
     titles = {a.id: a.title for a in answer.answers if a.kind == "project"}  # in the answer's language
     if answer.intent == "glossary" and answer.terms:
         t = answer.terms[0]
-        card = {"type": "glossary", "term": t.term, "definition": t.definition, "urls": list(t.urls)}
+        card = {"type": "glossary", "term": t.term, "name": answer.name(t.term), "definition": t.definition,
+                "quoted": quoted("Definition", answer.lang), "urls": list(t.urls)}
     elif answer.intent == "glossary_list":
-        card = {"type": "terms", "terms": [t.term for t in answer.terms]}
+        card = {"type": "terms", "terms": [t.term for t in answer.terms],
+                "names": [answer.name(t.term) for t in answer.terms]}
     elif answer.intent == "project_list":
-        card = {"type": "list", "filter": answer.list_filter, "projects": [_project(p, answer.lang, titles) for p in answer.projects],
+        card = {"type": "list", "filter": answer.list_filter, "projects": [_project(p, answer, titles) for p in answer.projects],
                 "groups": answer.extra.get("list_groups") or [], "notes": answer.extra.get("list_notes") or []}
     elif answer.intent.startswith("project_") and answer.projects:
         card = {"type": "project", "intent": answer.intent, "assumed": answer.assumed_project,
-                "projects": [{**_project(p, answer.lang, titles), "actions": card_actions(p, answer.lang, answer.intent),
+                "projects": [{**_project(p, answer, titles), "actions": card_actions(p, answer.lang, answer.intent),
                               "lines": project_lines(answer.text, p, index=i, count=len(answer.projects),
                                                      assumed=bool(answer.assumed_project))}
                              for i, p in enumerate(answer.projects)]}

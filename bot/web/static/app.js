@@ -8,6 +8,8 @@
           you: "あなた", bot: "ボット", popular: "よく出てくる用語", help: "使い方", helpQ: "使い方",
           contact: "お問い合わせ", plan: "アクションプラン（船橋市）", tel: "電話",
           disclaimer: "回答はアクションプランの記載から自動で作成しています。正式な内容は計画書をご確認ください。",
+          privacy: (d) => `答えられなかった質問は回答の改善のため${d}日間保存します（誰の質問かは記録しません）。続けての質問のため、直前の話題を10分間覚えます。`,
+          staffBadge: "職員モード（サインイン中）", signOut: "サインアウト",
           year: "年度", target: "目標", actual: "実績", baseline: "基準値", kpiOf: (y) => `${y}の実績`, achieved: (p) => `達成率 ${p}%`,
           yearGrade: (y) => `（${y}の評価）`, ask: (id) => `${id}の状況`, term: (t) => `${t}とは`,
           more: (id) => `${id}について`,
@@ -24,6 +26,8 @@
           you: "You", bot: "Bot", popular: "Common terms", help: "Help", helpQ: "help",
           contact: "Contact", plan: "The action plan (Funabashi City)", tel: "Tel.",
           disclaimer: "Answers are drawn automatically from the action plan. The published plan is the authoritative text.",
+          privacy: (d) => `Questions it cannot answer are kept for ${d} days to improve it (not who asked); for follow-ups, the last topic for 10 minutes.`,
+          staffBadge: "Staff mode (signed in)", signOut: "Sign out",
           year: "Year", target: "Target", actual: "Actual", baseline: "Baseline", kpiOf: (y) => `Actual, ${y}`, achieved: (p) => `${p}% of target`,
           yearGrade: (y) => ` (grade for ${y})`, ask: (id) => `status of ${id}`, term: (t) => `what is ${t}`,
           more: (id) => `More on ${id}`,
@@ -65,6 +69,8 @@
     $("q-label").textContent = w.label; $("send").textContent = w.send; $("audience-legend").textContent = w.legend;
     input.placeholder = w.placeholder; $("log").setAttribute("aria-label", w.history);
     $("disclaimer").textContent = w.disclaimer; $("plan-link").textContent = w.plan;
+    $("privacy").textContent = w.privacy(document.body.dataset.retentionDays);
+    $("staff-badge").textContent = w.staffBadge; $("sign-out").textContent = w.signOut;
     document.title = `${w.city} — ${w.title}`;
     document.querySelectorAll("[data-i18n]").forEach((n) => { n.textContent = w[n.dataset.i18n]; });
     const toggle = $("lang-toggle");
@@ -91,7 +97,7 @@
   }
 
   // Targets against actuals by year: a table (read as such by screen readers) with bars drawn in CSS.
-  function chart(s) {
+  function chart(s, mark) {
     const values = s.years.flatMap((y) => [y.target, y.actual]).concat(s.baseline ? [s.baseline.value] : []);
     const max = Math.max(1, ...values.filter((v) => v !== null && v !== undefined));
     const cell = (v, kind) => {
@@ -107,7 +113,7 @@
       td.append(box);
       return td;
     };
-    const table = el("table", { class: "chart" }, el("caption", { text: s.label + (s.unit ? ` (${s.unit})` : "") }));
+    const table = el("table", { class: "chart" }, el("caption", { text: (mark ? `${mark}: ` : "") + s.label + (s.unit ? ` (${s.unit})` : "") }));
     table.append(el("thead", {}, el("tr", {}, el("th", { scope: "col", text: t().year }),
       el("th", { scope: "col", text: t().target }), el("th", { scope: "col", text: t().actual }))));
     const body = el("tbody");
@@ -124,13 +130,19 @@
     return el("div", { class: "legend", "aria-hidden": "true" }, item("target", t().target), item("actual", t().actual));
   }
 
-  function progressBar(k) {
+  // Text the plan has only in Japanese: in an English answer, after its mark ("Comment (Japanese): "), as Japanese.
+  function quoted(tag, label, text, attrs = {}) {
+    if (!label) return el(tag, { ...attrs, text });
+    return el(tag, attrs, document.createTextNode(`${label}: `), el("span", { lang: "ja", text }));
+  }
+
+  function progressBar(k, mark) {
     const bar = el("div", { class: "bar", role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "100",
                             "aria-valuenow": String(Math.max(0, Math.min(100, k.percent))), "aria-valuetext": t().achieved(k.percent), "aria-label": k.label });
     // k.bar stops short of full below 100 %, so an unmet target never looks complete.
     const fill = el("span"); fill.style.width = `${k.bar}%`; bar.append(fill);
     return el("div", { class: "kpi" },
-      el("div", { class: "meta", text: `${k.label} — ${t().kpiOf(k.year_label)} ${fmt(k.actual)}${k.unit || ""} / ${t().target} ${fmt(k.target)}${k.unit || ""} (${t().achieved(k.percent)})` }), bar);
+      el("div", { class: "meta", text: `${mark ? `${mark}: ` : ""}${k.label} — ${t().kpiOf(k.year_label)} ${fmt(k.actual)}${k.unit || ""} / ${t().target} ${fmt(k.target)}${k.unit || ""} (${t().achieved(k.percent)})` }), bar);
   }
 
   function projectCard(p, intent) {
@@ -141,11 +153,11 @@
       const year = p.grade && p.year_label ? t().yearGrade(p.year_label) : "";
       card.append(el("p", {}, gradeBadge(p), document.createTextNode(p.grade_label + year + (p.draft ? t().draft : ""))));
       if (!p.grade && p.ungraded_reason) card.append(el("p", { text: p.ungraded_reason }));
-      if (p.comment) card.append(el("p", { text: p.comment }));
-      for (const k of p.kpis) if (k.percent !== null) card.append(progressBar(k));
+      if (p.comment) card.append(quoted("p", p.quoted, p.comment));
+      for (const k of p.kpis) if (k.percent !== null) card.append(progressBar(k, p.kpi_quoted));
     } else if (intent === "project_kpi" && p.series.length) {
       card.append(legend());
-      for (const s of p.series) card.append(chart(s));
+      for (const s of p.series) card.append(chart(s, p.kpi_quoted));
     } else {
       card.append(el("p", { text: (p.lines || []).join("\n") }));  // the title, note and source left out
     }
@@ -175,7 +187,9 @@
     li.append(el("span", { class: "sr-only", text: `${I18N[data.lang || lang].bot}: ` }));
     const card = data.card || { type: "text" };
     if (card.type === "glossary") {
-      li.append(el("h2", { text: card.term }), el("p", { text: card.definition.split("\n").filter((l) => !l.startsWith("http")).join("\n") }));
+      li.append(el("h2", { text: card.name || card.term }));
+      if (card.name && card.name !== card.term) li.append(el("p", { class: "meta", lang: "ja", text: card.term }));
+      li.append(quoted("p", card.quoted, card.definition.split("\n").filter((l) => !l.startsWith("http")).join("\n")));
       if (card.urls.length) {
         const ul = el("ul", { class: "plain", "aria-label": t().links });
         for (const u of card.urls) ul.append(el("li", {}, el("a", { href: u, rel: "noopener noreferrer", target: "_blank", text: u })));
@@ -198,7 +212,7 @@
       li.append(ul);
     } else if (card.type === "terms") {
       li.append(el("p", { text: data.text.split("\n")[0] }));
-      li.append(refButtons(card.terms.map((x) => ({ kind: "glossary", id: x, title: x })), t().suggest));
+      li.append(refButtons(card.terms.map((x, i) => ({ kind: "glossary", id: x, title: (card.names || [])[i] || x })), t().suggest));
     } else if (card.type === "unknown") {
       li.append(el("p", { text: data.text.split("\n").filter((l) => !/^(お問い合わせ|アクションプラン:|To ask a person|The action plan:)/.test(l)).join("\n") }));
     } else {
