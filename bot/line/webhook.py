@@ -29,6 +29,7 @@ from handlers.answer import Answer
 from handlers.conversation import answer_in_conversation
 from state.conversations import Conversations, QuestionLog, WriteBehind, hash_user
 from state.inbound_queue import Item, Job, Offer
+from state.personal_data import mask
 
 log = logging.getLogger("dxbot.line")
 Clock = Callable[[], datetime]
@@ -116,10 +117,12 @@ class LineChannel:
         return PlainTextResponse("OK")
 
     def _kept(self, item: Incoming) -> Incoming:
-        """What the queue keeps of an event: the user's id hashed, where to push sealed."""
+        """What the queue keeps of an event: the user's id hashed, where to push sealed, personal
+        data in a message masked (the answer says not to send it; nothing keeps it)."""
         salt = self.questions.salt
         return replace(item, user_id=hash_user(item.user_id, salt=salt) if item.user_id else None,
-                       to=seal(item.to, salt=salt) if item.to else None)
+                       to=seal(item.to, salt=salt) if item.to else None,
+                       text=mask(item.text) if item.kind == "text" else item.text)
 
     def work(self, job: Job) -> Awaitable[None]:
         """Answer one queued event: the answer now, and the coroutine that sends it (the QueueWorker

@@ -32,6 +32,7 @@ from handlers.conversation import answer_in_conversation
 from scheduler.calendar import evaluation_year
 from state.conversations import Conversations, QuestionLog, WriteBehind, hash_user
 from state.inbound_queue import Item, Job, Offer
+from state.personal_data import mask
 
 log = logging.getLogger("dxbot.slack")
 Clock = Callable[[], datetime]
@@ -91,7 +92,8 @@ def _queued(body: dict[str, Any], *, salt: str) -> Item | int | None:
     """What to queue of an Events API callback, or the status to acknowledge it with at once (200:
     nothing to answer, such as our own messages or edits). None: not an event callback.
 
-    The user's id is kept hashed; App Home's, which its view is published to, sealed."""
+    The user's id is kept hashed; App Home's, which its view is published to, sealed; personal data
+    in the text masked (the answer says not to send it; nothing keeps it)."""
     if body.get("type") != "event_callback":
         return None
     found = inbound.queued(body)
@@ -102,6 +104,8 @@ def _queued(body: dict[str, Any], *, salt: str) -> Item | int | None:
     if event.get("user"):
         home = event.get("type") == "app_home_opened"
         event["user"] = seal(event["user"], salt=salt) if home else hash_user(event["user"], salt=salt)
+    if isinstance(event.get("text"), str):
+        event["text"] = mask(event["text"])
     return Item(event_id, kept)
 
 
