@@ -24,11 +24,13 @@ from collections.abc import Callable
 from handlers.answer import Answer, Audience, Lang, Ref
 from state.personal_data import MASKED, holds_personal_data, mask
 
-# Public help lines (checked 2025 against the Ministry of Health, Labour and Welfare's
-# 「まもろうよ こころ」 page, https://www.mhlw.go.jp/mamorouyokokoro/, and the lines' own sites):
+# Public help lines, as their operators publish them and the Ministry of Health, Labour and
+# Welfare lists them on 「まもろうよ こころ」 (https://www.mhlw.go.jp/mamorouyokokoro/):
 # よりそいホットライン (一般社団法人社会的包摂サポートセンター, https://www.since2011.net/yorisoi/):
 # 0120-279-338, free, 24 hours, with guidance in foreign languages;
 # いのちの電話 (日本いのちの電話連盟, https://www.inochinodenwa.org/): navi-dial 0570-783-556.
+# Written from those published numbers without network access here: check them against the pages
+# before each release, as the numbers and hours of such lines do change.
 YORISOI = "0120-279-338"
 INOCHI = "0570-783-556"
 EMERGENCY = "119"
