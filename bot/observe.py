@@ -1,7 +1,8 @@
 """Telemetry: Prometheus metrics and structured logs (one JSON object per line).
 
 Logs carry a request id, the channel, the intent, the score and the latency; never a citizen's
-raw user id (only a salted hash) and never a line break from user text (JSON escapes it).
+raw user id (only a salted hash), never personal data a question held (masked: state.personal_data)
+and never a line break from user text (JSON escapes it).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from handlers.answer import Answer
 from state.conversations import hash_user
+from state.personal_data import mask
 
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
 
@@ -113,7 +115,7 @@ class Telemetry:
         self.log.info("answered", extra={"fields": {
             "request_id": request_id or f"{self._run}{next(self._serial):x}", "channel": channel, "intent": answer.intent,
             "score": round(answer.score, 1), "latency_ms": round(seconds * 1000, 2), "lang": answer.lang,
-            "answers": [a.id for a in answer.answers][:5], "query": answer.query[:200],
+            "answers": [a.id for a in answer.answers][:5], "query": mask(answer.query)[:200],
             "user": hash_user(user, salt=self.salt) if user else None,
         }})
 

@@ -38,6 +38,12 @@ class Progress:
     unit: str = ""  # the indicator's unit ("%"), shown with the figures
 
 
+def asks_for_feedback(intent: str) -> bool:
+    """A careful reply (distress, personal data, an opinion declined) is that and nothing else: no
+    👍 / 👎 under it."""
+    return intent != "care"
+
+
 def progress(p: Project) -> list[Progress]:
     """For each KPI indicator, the latest year that has an actual (else the first target year)."""
     out = []

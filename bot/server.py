@@ -246,6 +246,11 @@ def build(settings: Settings, *, clock: Clock, host: str, notice: Callable[[str]
     responder = Responder(load_catalog(db), contact=settings.contact, cache_size=settings.answer_cache,
                           recheck_seconds=RECHECK_SECONDS)
     responder.meaning.index  # built at start (a fraction of a second), not by the first question  # noqa: B018
+    unset = [name for name, value in (("DXBOT_CONTACT_PHONE", settings.contact.phone),
+                                      ("DXBOT_CONTACT_URL", settings.contact.url)) if not value]
+    if unset:  # the contact is what an unanswered citizen question offers instead of an answer
+        notice(f"Contact: {' and '.join(unset)} unset; unanswered questions name {settings.contact.name} "
+               + ("with no phone number or web page." if len(unset) == 2 else "without it."))
     staff = StaffAccess(token=settings.web_staff_token)
     notice(staff.describe())
     if settings.web_staff_legacy:

@@ -20,6 +20,7 @@ Intent = Literal[
     "help",
     "clarify",
     "unknown",
+    "care",  # a fixed, careful reply (handlers.care): distress, personal data, an opinion asked
 ]
 Audience = Literal["staff", "citizen"]
 Lang = Literal["ja", "en"]

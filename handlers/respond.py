@@ -11,6 +11,7 @@ from handlers import compose as c
 from handlers.answer import Answer, Audience, Contact, Context, Lang, Ref
 from handlers.answer_cache import AnswerCache
 from handlers.by_meaning import MeaningStage, asks_name, meaning_kinds
+from handlers.care import reply as careful_reply
 from handlers.fallback import popular_terms, with_fallback
 from handlers.filters import names_the_grade_word
 from handlers.focus import focused_text
@@ -164,6 +165,10 @@ class Responder:
         return c.with_english_names(self.catalog, self._decide(message, audience=audience, context=context, lang=lang))
 
     def _decide(self, message: str, *, audience: Audience, context: Context, lang: Lang | None) -> Answer:
+        # Distress, personal data, an opinion asked, a greeting: a fixed reply before the plan is read.
+        cared = careful_reply(message, audience=audience, lang=lang, popular=self._popular_terms)
+        if cared is not None:
+            return cared
         reading = read(self.meaning.respell(message))
         if lang is not None:
             reading = replace(reading, lang=lang)
@@ -485,9 +490,13 @@ class Responder:
             query=r.text, intent="unknown", lang=r.lang, audience=audience,
             text=c.unknown_text(r.lang, reason=reason, suggestions=names, label=label), suggestions=tuple(suggestions),
         )
+        return with_fallback(answer, contact=self.contact, popular=self._popular_terms())
+
+    def _popular_terms(self) -> list[str]:
+        """The terms offered under an unanswered question and a greeting (worked out once per snapshot)."""
         if self._popular is None:
             self._popular = popular_terms(self.catalog.terms, mentions=self.resolver.projects_mentioning)
-        return with_fallback(answer, contact=self.contact, popular=self._popular)
+        return self._popular
 
     def _out_of_scope(self, r: Reading, audience: Audience, out: OutOfScope) -> Answer:
         """Another organisation: say so, and point at the same topic in Funabashi's plan."""

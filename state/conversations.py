@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from rapidfuzz import fuzz
 
 from knowledge.search import key
+from state.personal_data import mask
 from state.statedb import Statement, as_state
 
 _REMEMBER = ("INSERT INTO conversations(key, project_id, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) "
@@ -197,7 +198,7 @@ class QuestionLog:
                         now=now)
 
     def record(self, text: str, *, channel: str, user_id: str | None, intent: str, score: float, now: datetime) -> None:
-        row = [text[:500], channel, hash_user(user_id, salt=self.salt) if user_id else None, intent, score, _iso(now)]
+        row = [mask(text)[:500], channel, hash_user(user_id, salt=self.salt) if user_id else None, intent, score, _iso(now)]
         if self.behind is not None:
             self.behind.record(row)
         else:

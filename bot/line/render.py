@@ -151,6 +151,8 @@ def render(answer: Answer) -> list[dict[str, Any]]:
 
 
 def _render(answer: Answer) -> list[dict[str, Any]]:
+    if answer.intent == "care":  # distress, personal data, an opinion asked: the reply and nothing else
+        return [{"type": "text", "text": truncate(answer.text, TEXT_LIMIT)}]
     quick = quick_replies(answer)
     if answer.intent == "glossary" and answer.terms:
         return [_flex(answer.text, glossary_bubble(answer), quick, answer.lang)]

@@ -21,6 +21,7 @@ from bot.http_out import ApiSession, Reply, Unreachable
 from bot.limits import MAX_WEBHOOK_BODY, BodyTooLarge, clean_json, may_need_cleaning, read_capped, too_deep
 from bot.line import feedback, postback, render
 from bot.line.inbound import Incoming, classify, events_of
+from bot.render_common import asks_for_feedback
 from bot.render_memo import drawn_once, encoded_once
 from bot.sealed import seal, unseal
 from bot.worker import GiveUp, Retry
@@ -30,6 +31,7 @@ from handlers.conversation import answer_in_conversation
 from state.conversations import Conversations, QuestionLog, WriteBehind, hash_user
 from state.feedback import AnswerLog, Feedback
 from state.inbound_queue import Item, Job, Offer
+from state.personal_data import mask
 
 log = logging.getLogger("dxbot.line")
 Clock = Callable[[], datetime]
@@ -119,10 +121,12 @@ class LineChannel:
         return PlainTextResponse("OK")
 
     def _kept(self, item: Incoming) -> Incoming:
-        """What the queue keeps of an event: the user's id hashed, where to push sealed."""
+        """What the queue keeps of an event: the user's id hashed, where to push sealed, personal
+        data in a message masked (the answer says not to send it; nothing keeps it)."""
         salt = self.questions.salt
         return replace(item, user_id=hash_user(item.user_id, salt=salt) if item.user_id else None,
-                       to=seal(item.to, salt=salt) if item.to else None)
+                       to=seal(item.to, salt=salt) if item.to else None,
+                       text=mask(item.text) if item.kind == "text" else item.text)
 
     def work(self, job: Job) -> Awaitable[None]:
         """Answer one queued event: the answer now, and the coroutine that sends it (the QueueWorker
@@ -159,7 +163,7 @@ class LineChannel:
                        now: datetime) -> list[dict[str, Any]]:
         """The answer logged, and its 👍 / 👎 under its last message."""
         answer_id = self.answers.record(answer, channel="line", user_id=user_id, now=now)
-        return feedback.with_feedback(messages, answer_id, answer.lang)
+        return feedback.with_feedback(messages, answer_id, answer.lang) if asks_for_feedback(answer.intent) else messages
 
     def vote_messages(self, vote: feedback.Vote, *, user_id: str | None, now: datetime) -> list[dict[str, Any]]:
         """A 👍 / 👎 (a second one on the same answer replaces the first), or a 👎's reason."""

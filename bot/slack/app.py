@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from bot.http_out import ApiSession, Reply, Unreachable
+from bot.render_common import asks_for_feedback
 from bot.render_memo import drawn_once, encoded_once
 from bot.sealed import seal, unseal
 from bot.slack import feedback, home, inbound, lookup, share
@@ -33,6 +34,7 @@ from scheduler.calendar import evaluation_year
 from state.conversations import Conversations, QuestionLog, WriteBehind, hash_user
 from state.feedback import AnswerLog, Feedback
 from state.inbound_queue import Item, Job, Offer
+from state.personal_data import mask
 
 log = logging.getLogger("dxbot.slack")
 Clock = Callable[[], datetime]
@@ -92,7 +94,8 @@ def _queued(body: dict[str, Any], *, salt: str) -> Item | int | None:
     """What to queue of an Events API callback, or the status to acknowledge it with at once (200:
     nothing to answer, such as our own messages or edits). None: not an event callback.
 
-    The user's id is kept hashed; App Home's, which its view is published to, sealed."""
+    The user's id is kept hashed; App Home's, which its view is published to, sealed; personal data
+    in the text masked (the answer says not to send it; nothing keeps it)."""
     if body.get("type") != "event_callback":
         return None
     found = inbound.queued(body)
@@ -103,6 +106,8 @@ def _queued(body: dict[str, Any], *, salt: str) -> Item | int | None:
     if event.get("user"):
         home = event.get("type") == "app_home_opened"
         event["user"] = seal(event["user"], salt=salt) if home else hash_user(event["user"], salt=salt)
+    if isinstance(event.get("text"), str):
+        event["text"] = mask(event["text"])
     return Item(event_id, kept)
 
 
@@ -223,7 +228,9 @@ class SlackBot:
         # The answer's blocks are encoded once per drawing (a cached answer's is the same object).
         drawing = self.render(answer)
         drawn = self.encode(drawing)
-        if len(drawing.get("blocks", ())) < MAX_BLOCKS and drawn.endswith(b"]}"):
+        if not asks_for_feedback(answer.intent):
+            pass
+        elif len(drawing.get("blocks", ())) < MAX_BLOCKS and drawn.endswith(b"]}"):
             # Then its 👍 / 👎 as the last block: spliced into the encoded drawing, which is shared
             # by every post of a cached answer and must not change (render puts "blocks" last).
             buttons = json.dumps(feedback.feedback_block(answer_id, answer.lang), ensure_ascii=False).encode()

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from bot.limits import BodyTooLarge, has_lone_surrogate, loads, read_capped
+from bot.render_common import asks_for_feedback
 from bot.web.access import StaffAccess
 from bot.web.ratelimit import Limiter, RateLimiter
 from bot.web.render import render
@@ -125,7 +126,7 @@ class WebChat:
         if self.questions is not None and self.clock is not None:
             self.questions.observe(answer, channel="web", user_id=None, now=self.clock())
         body = render(answer)
-        if self.answers is not None and self.clock is not None:
+        if self.answers is not None and self.clock is not None and asks_for_feedback(answer.intent):
             # The person is the browser's session (hashed like any user id): one vote per answer each.
             body["answer_id"] = self.answers.record(answer, channel="web", user_id=f"web:{session}", now=self.clock())
         response = JSONResponse(body)
