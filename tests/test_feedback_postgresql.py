@@ -1,19 +1,25 @@
 """Votes reach PostgreSQL end to end: a real `dxbot serve` whose state is in PostgreSQL, a signed
-LINE question and its 👍 / 👎 postbacks through the fake LINE API, and a web answer voted twice.
-Each person's vote on an answer is one row, whatever channel it came from."""
+Slack mention and its buttons through the fake Slack API, a signed LINE question and its 👍 / 👎
+postbacks through the fake LINE API, and a web answer voted twice. Each person's vote on an answer
+is one row, whatever channel it came from."""
 
 from __future__ import annotations
 
 import json
 import shutil
 import time
+from urllib.parse import urlencode
 
 import psycopg
 
-from tests.fakes import cli_env, line_api, line_signature
+from tests.fakes import cli_env, line_api, line_signature, slack_api, slack_headers
 from tests.scaleout import serve
 
-LINE_SECRET = "line-channel-secret"
+LINE_SECRET, SLACK_SECRET = "line-channel-secret", "test-signing-secret"
+
+
+def _slack(server, body: bytes, kind: str):  # type: ignore[no-untyped-def]
+    return server.http.post("/slack/events", content=body, headers={"Content-Type": kind, **slack_headers(SLACK_SECRET, body)})
 
 
 def _line_body(event: dict) -> tuple[bytes, dict[str, str]]:
@@ -40,12 +46,31 @@ def _until(condition, timeout: float = 30):  # type: ignore[no-untyped-def]
 
 
 def test_votes_from_line_and_the_web_land_once_in_postgresql(db_path, pg_url, tmp_path) -> None:
-    line = line_api()
+    line, slack = line_api(), slack_api()
     shutil.copy(db_path, tmp_path / "host.db")
-    env = cli_env(tmp_path / "host.db", DXBOT_DATABASE_URL=pg_url, LINE_CHANNEL_SECRET=LINE_SECRET,
+    env = cli_env(tmp_path / "host.db", slack, DXBOT_DATABASE_URL=pg_url, LINE_CHANNEL_SECRET=LINE_SECRET,
                   LINE_CHANNEL_ACCESS_TOKEN="token", LINE_API_URL=line.url)
     server = serve(env, tmp_path / "serve.log")
     try:
+        mention = json.dumps({"type": "event_callback", "team_id": "T1", "api_app_id": "A1", "event_id": "EvPgVote1",
+                              "event": {"type": "app_mention", "user": "U1", "text": "<@UBOT> 2-3-1の状況は？",
+                                        "ts": "1700000000.000001", "channel": "CQ"}}).encode()
+        assert _slack(server, mention, "application/json").status_code == 200
+        posted = _until(lambda: [c.json for c in slack.calls if c.path.endswith("chat.postMessage")])
+        blocks = posted[0]["blocks"]
+        buttons = (json.loads(blocks) if isinstance(blocks, str) else blocks)[-1]["elements"]
+        value = next(b["value"] for b in buttons if b["action_id"] == "dx_feedback_up")
+        for n in range(2):  # the same 👍 twice: one row
+            payload = {"type": "block_actions", "user": {"id": "U1"}, "team": {"id": "T1"}, "api_app_id": "A1",
+                       "container": {"type": "message", "message_ts": "1700000000.000100", "channel_id": "CQ"},
+                       "channel": {"id": "CQ"}, "message": {"type": "message", "ts": "1700000000.000100", "text": "card"},
+                       "trigger_id": f"t{n}", "response_url": slack.url + "/respond/1",
+                       "actions": [{"action_id": "dx_feedback_up", "block_id": "dx_feedback", "type": "button",
+                                    "value": value, "action_ts": str(n)}]}
+            assert _slack(server, urlencode({"payload": json.dumps(payload)}).encode(),
+                          "application/x-www-form-urlencoded").status_code == 200
+        assert _until(lambda: [v for _, v in _rows(pg_url, "slack")] == ["up"]), _rows(pg_url, "slack")
+
         body, headers = _line_body(_event(1, type="message", message={"id": "1", "type": "text", "quoteToken": "q",
                                                                       "text": "LGWANって何？"}))
         assert server.http.post("/line/webhook", content=body, headers=headers).status_code == 200
@@ -67,3 +92,4 @@ def test_votes_from_line_and_the_web_land_once_in_postgresql(db_path, pg_url, tm
     finally:
         server.stop()
         line.close()
+        slack.close()
