@@ -83,14 +83,9 @@ class WebChat:
         return Response(body, media_type=_TYPES[name], headers={"Cache-Control": "max-age=300"})
 
     async def ask(self, request: Request) -> JSONResponse:
-        refused = self._same_origin_json(request)
+        refused = self._admitted(request, what="questions")
         if refused is not None:
             return refused
-        client = request.client.host if request.client else "unknown"
-        allowed, wait = self.limiter.allow(client, now=self.limiter_clock())
-        if not allowed:
-            return self._reject(429, "too many questions; please wait a moment",
-                                headers={"Retry-After": str(max(1, round(wait)))})
         try:
             raw = await read_capped(request, limit=MAX_BODY)
         except BodyTooLarge as exc:
@@ -140,14 +135,9 @@ class WebChat:
         """POST /api/feedback: ``{"answer": id, "vote": "up"|"down", "reason": "…" (optional, after 👎)}``,
         with /api/ask's checks (JSON only, same origin, the rate limit, the body cap). Only the
         session that got the answer may vote on it; a second vote replaces the first."""
-        refused = self._same_origin_json(request)
+        refused = self._admitted(request, what="requests")
         if refused is not None:
             return refused
-        client = request.client.host if request.client else "unknown"
-        allowed, wait = self.limiter.allow(client, now=self.limiter_clock())
-        if not allowed:
-            return self._reject(429, "too many requests; please wait a moment",
-                                headers={"Retry-After": str(max(1, round(wait)))})
         try:
             data = loads(await read_capped(request, limit=4096))
             answer_id, vote, reason = data["answer"], data["vote"], data.get("reason") or ""
@@ -169,6 +159,19 @@ class WebChat:
         noted = bool(reason.strip()) and vote == "down" and \
             self.feedback.reason(answer_id, user_id=user, text=reason, now=now)
         return JSONResponse({"ok": True, "vote": vote, "reason": noted})
+
+    def _admitted(self, request: Request, *, what: str) -> JSONResponse | None:
+        """The refusal for a request the chat's API does not take (not same-origin JSON, or over the
+        client's rate), or None."""
+        refused = self._same_origin_json(request)
+        if refused is not None:
+            return refused
+        client = request.client.host if request.client else "unknown"
+        allowed, wait = self.limiter.allow(client, now=self.limiter_clock())
+        if not allowed:
+            return self._reject(429, f"too many {what}; please wait a moment",
+                                headers={"Retry-After": str(max(1, round(wait)))})
+        return None
 
     def _same_origin_json(self, request: Request) -> JSONResponse | None:
         # CSRF: only same-origin JSON. A cross-site form cannot send application/json without a
