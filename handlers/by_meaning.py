@@ -55,6 +55,10 @@ NAMED_SUPPORT = 0.7
 DESCRIBED = 0.45
 DESCRIBED_LEAD = 0.12
 SUGGEST = 0.30
+AGREE_WHOLE = 0.15  # a long message's best item, found again by its last sentences alone this well, answers
+AGREE_TAIL = 0.25
+TAIL_SENTENCES = 2
+_SENTENCES = re.compile(r"(?<=[。．.!！?？…])\s*|\n+")
 COUNTED_NEAR = 0.5  # a term this near by meaning may answer a count its definition gives
 DEFINITION_WEIGHT = 0.5
 CARRIED_GAP = 0.4
@@ -198,7 +202,8 @@ class MeaningStage:
         scored = tuple(Scored(h.ref, round(100 * h.score, 1), h.kind, f"meaning:{h.field}") for h in hits)
         # A description names a term in other words than its definition's: its support is low by nature.
         confidence = top.score if naming else _carried_confidence(top.score, support, len(query.words))
-        answer = _answers(confidence, top.score, lead, len(query.words), naming=naming)
+        answer = _answers(confidence, top.score, lead, len(query.words), naming=naming) or self._tail_agrees(
+            r.text, top, lead, len(query.words), kinds=kinds)
         if answer:
             return MeaningCall(top.kind, scored[:1], confidence, support, query, tuple(hits))
         if confidence >= CLARIFY and support >= CLARIFY_SUPPORT and len(query.words) > SHORT:
@@ -206,6 +211,22 @@ class MeaningStage:
             return MeaningCall("clarify", close, confidence, support, query, tuple(hits))
         suggest = tuple(s for s, h in zip(scored, hits, strict=True) if h.score >= SUGGEST)[:3] if query.coverage >= MIN_COVERAGE else ()
         return MeaningCall("unknown", suggest, confidence, support, query, tuple(hits))
+
+    def _tail_agrees(self, text: str, top: MeaningHit, lead: float, words: int, *, kinds: set[str]) -> bool:
+        """A long message whose last sentences, read alone, find the same item as the whole: a
+        citizen's story says much else, and its question is at its end."""
+        if words < LONG or lead <= 0 or top.score < AGREE_WHOLE:
+            return False
+        sentences = [x for x in _SENTENCES.split(text) if x.strip()]
+        if len(sentences) < 2:
+            return False
+        tail = "".join(sentences[-TAIL_SENTENCES:])
+        query, hits = self.index.search(tail, kinds=kinds, limit=4, ignore=cue_words())
+        hits = self._without_reposts(hits)
+        if len(query.words) < MIN_WORDS or not hits or (hits[0].kind, hits[0].ref) != (top.kind, top.ref):
+            return False
+        tail_lead = hits[0].score - (hits[1].score if len(hits) > 1 else 0.0)
+        return hits[0].score >= AGREE_TAIL and tail_lead > 0
 
     def _about_each_other(self, a: MeaningHit, b: MeaningHit) -> bool:
         """A term and a project whose name or 現状・課題・目標 uses the term."""

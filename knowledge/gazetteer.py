@@ -140,6 +140,12 @@ def fold_for_scan(text: str) -> str:
     return fold(text, kana=False).replace("ヶ", "ケ")
 
 
+# Nouns a place word modifies: "other city facilities" are more of Funabashi's own buildings.
+_EN_OWN_NOUNS = frozenset(["facility", "facilities", "office", "offices", "building", "buildings", "hall", "halls",
+                           "branch", "branches", "site", "sites", "department", "departments", "staff", "worker",
+                           "workers", "employee", "employees", "service", "services", "counter", "counters"])
+
+
 class Gazetteer:
     def __init__(self, rows: list[list[str]]) -> None:
         self.full: dict[str, Organisation] = {}
@@ -268,6 +274,9 @@ class Gazetteer:
                         out.append(Mention(marked, start, end, name))
                     continue
                 org, free = entry
+                following = words[i + size][0] if i + size < len(words) else ""
+                if name.split()[0] in ("other", "another") and following in _EN_OWN_NOUNS:
+                    continue  # "all the other city facilities" are the city's own, not another city
                 if name in _EN_CAPITALISED_ONLY and not re.search(rf"\b{re.escape(name.title())}\b", original):
                     continue
                 after_place_word = i > 0 and words[i - 1][0] in _EN_PLACE_BEFORE and org.kind != "company"

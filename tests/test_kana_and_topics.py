@@ -53,3 +53,18 @@ def test_a_fact_in_a_terms_definition_is_answered_by_the_term(responder: Respond
 def test_a_count_a_terms_definition_gives_is_answered_by_the_term_even_in_kana(responder: Responder) -> None:
     a = responder.answer("まいなんばーって いったい なんけたの ばんごう なんですか", audience="citizen")
     assert (a.intent, ids(a)[:1]) == ("glossary", ["マイナンバーカード"]), a.text
+
+
+def test_a_long_story_is_answered_when_its_last_sentences_find_the_same_project(responder: Responder) -> None:
+    """The story says much else (a mother, work, being busy); its question, at the end, is about the
+    smartphone classes, and read alone it finds them too."""
+    a = responder.answer("こんにちは。最近、母が一人暮らしを始めて、スマホを買ったんですけど使い方がさっぱりわからないみたい"
+                         "で。私も仕事で忙しくて教えてあげられないし。市役所に、スマホの使い方を教えてくれる講座ってありますか？",
+                         audience="citizen")
+    assert ids(a)[:1] == ["3-1-2"], a.text
+
+
+def test_the_citys_own_other_offices_are_not_another_city(responder: Responder) -> None:
+    a = responder.answer("If the network at the main office went down, would the other city offices lose their "
+                         "connection too? Is the city doing something about it?", audience="citizen")
+    assert ids(a)[:1] == ["2-4-3"], a.text
