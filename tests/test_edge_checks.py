@@ -133,6 +133,18 @@ def test_signed_slack_bodies_of_the_wrong_shape_are_acknowledged_and_counted(edg
     assert rejects(edge, "slack_unknown_shape") == before + 1
 
 
+def test_a_signed_slash_command_with_no_web_address_to_answer_is_acknowledged_and_counted(edge) -> None:
+    """Slack's response_url is always an https address; a signed command whose is not (fuzzing found
+    one that Bolt could neither answer nor acknowledge in time) is acknowledged, counted and dropped."""
+    before = rejects(edge, "slack_unknown_shape")
+    body = urlencode({"command": "/dx", "text": "LGWANとは", "user_id": "U1", "channel_id": "C1", "trigger_id": "t1",
+                      "response_url": "\xad\x98"}).encode()
+    r = edge.http.post("/slack/events", content=body,
+                       headers={"Content-Type": "application/x-www-form-urlencoded", **slack_headers(SLACK_SECRET, body)})
+    assert r.status_code == 200
+    assert rejects(edge, "slack_unknown_shape") == before + 1
+
+
 @pytest.mark.parametrize("cookie", ["9" * 5000 + ".ab", "9" * 5000, "1" * 13 + ".x", "abc.def", ".", "x" * 4000])
 def test_a_malformed_staff_cookie_is_a_403(edge, cookie: str) -> None:
     edge.http.cookies.set(COOKIE, cookie)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -61,6 +62,9 @@ _NESTED: dict[str, dict[str, type]] = {
 _ACTION = {"action_id": str, "block_id": str, "value": str, "type": str, "action_ts": str, "selected_option": dict}
 
 
+_WEB_ADDRESS = re.compile(r"^https?://[A-Za-z0-9.\-]+(?::\d{1,5})?(?:/[\x21-\x7e]*)?$")
+
+
 def _fits(data: Mapping[str, Any], shape: Mapping[str, type | tuple[type, ...]]) -> bool:
     return all(data.get(key) is None or isinstance(data[key], kind) for key, kind in shape.items())
 
@@ -87,6 +91,8 @@ def well_formed(payload: Any) -> bool:
     if not all(isinstance(a, dict) and _fits(a, {"is_enterprise_install": bool, "team_id": str})
                for a in payload.get("authorizations") or []):
         return False
+    if payload.get("response_url") and not _WEB_ADDRESS.match(payload["response_url"]):
+        return False  # Slack's is always an https address: anything else cannot be answered through
     actions = payload.get("actions") or []
     if not all(isinstance(a, dict) and _fits(a, _ACTION) for a in actions):
         return False
