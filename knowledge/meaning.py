@@ -166,6 +166,7 @@ class MeaningIndex:
         self._unit_ids: list[np.ndarray] = [
             np.array([self._vocab_ids[w] for w in d if w in self._vocab_ids] or [len(found)], dtype=np.int64)
             for d in ja_docs]
+        self._unit_at = {(u.kind, u.ref, u.field): i for i, u in reversed(list(enumerate(self.units)))}  # the first of each
         self._vocab_idf = np.array([self._ja.idf[w] for w, _ in found] + [0.0], dtype=np.float32)
         self._all_ids = np.concatenate(self._unit_ids) if self._unit_ids else np.zeros(0, np.int64)
         self._all_starts = (np.cumsum([0] + [len(x) for x in self._unit_ids[:-1]]) if self._unit_ids
@@ -433,7 +434,7 @@ class MeaningIndex:
         share of that unit's words each near a word of the question. A description that names a
         term covers most of its definition; a long definition that merely mentions the same words
         (テレワーク's, which lists サテライトオフィス勤務) is covered little."""
-        unit = next((i for i, u in enumerate(self.units) if (u.kind, u.ref, u.field) == (kind, ref, field)), None)
+        unit = self._unit_at.get((kind, ref, field))
         vecs = [v for w in q.words if (v := self.vectors.get(w)) is not None]
         if unit is None or not vecs or q.english:
             return 0.0

@@ -91,19 +91,32 @@ def db_path(kb_template: Path, tmp_path: Path) -> Path:
 # ------------------------------------------------------------------ shared state on both databases
 
 
-@pytest.fixture(scope="session")
-def pg_server():
-    """A real PostgreSQL server for the session (tests/pg.py). Missing under CI: a failure, not a skip."""
+def _started_pg():  # type: ignore[no-untyped-def]
+    """A PostgreSQL server of tests/pg.py. Missing under CI: a failure, not a skip."""
     import os
 
     from tests import pg
 
     try:
-        server = pg.start()
+        return pg.start()
     except FileNotFoundError as exc:
         if os.environ.get("CI"):
             pytest.fail(f"CI needs PostgreSQL for the state tests: {exc}")
         pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real PostgreSQL server for the session."""
+    server = _started_pg()
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def own_pg():
+    """A PostgreSQL server of one test's own: it may be stopped and started again, or its files read."""
+    server = _started_pg()
     yield server
     server.stop()
 

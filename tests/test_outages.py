@@ -11,9 +11,7 @@ import time
 from collections import Counter
 
 import httpx
-import pytest
 
-from tests import pg
 from tests.fakes import cli_env, line_api, line_signature, slack_api, slack_headers
 from tests.scaleout import serve
 
@@ -70,15 +68,6 @@ def test_healthz_details_only_to_staff_or_this_host(db_path, tmp_path) -> None:
 # ------------------------------------------------------------------ PostgreSQL stops
 
 
-@pytest.fixture()
-def own_pg():
-    """A PostgreSQL server of this test's own: it is stopped and started again."""
-    try:
-        server = pg.start()
-    except FileNotFoundError as exc:
-        pytest.skip(str(exc))
-    yield server
-    server.stop()
 
 
 def slack_event(n: int) -> tuple[bytes, dict[str, str]]:

@@ -10,9 +10,6 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-import pytest
-
-from tests import pg
 from tests.fakes import cli_env, line_api, line_signature, slack_api, slack_headers
 from tests.scaleout import serve
 
@@ -96,14 +93,6 @@ def test_no_raw_user_id_at_rest_on_sqlite(db_path, tmp_path) -> None:
     assert "salt-for-this-test" not in log.read_text(errors="replace")
 
 
-@pytest.fixture()
-def own_pg():
-    try:
-        server = pg.start()
-    except FileNotFoundError as exc:
-        pytest.skip(str(exc))
-    yield server
-    server.stop()
 
 
 def test_no_raw_user_id_at_rest_on_postgresql(db_path, own_pg, tmp_path) -> None:
