@@ -39,6 +39,7 @@ SUPPORT_COSINE = 0.6
 ALIGN_FLOOR = 0.35  # a word of the item this close to a question's word speaks for it
 ALIGN_ALL = 20_000  # plan words across all units up to which every unit is aligned
 ALIGNED = 48  # units whose words are aligned with the question's, the best by the cheaper scores
+SAID_CACHE = 4096  # phrases remembered by ``says``: people's words repeat, the plan does not change
 RECENT = 8  # searches kept: the stages of one question ask the same text again
 _HIRAGANA_RUN = re.compile(r"[\u3041-\u3096\u30fc]{3,}(?![\u30a1-\u30fa\u3400-\u9fffA-Za-z])")
 _GLUED = re.compile(r"[\u30a1-\u30fa\u3400-\u9fffA-Za-z0-9!！]")
@@ -130,6 +131,7 @@ class MeaningIndex:
         (意味, 担当, 進捗: the words that say what is asked), used where the plan has no such reading."""
         self.units = units
         self._joined: str | None = None
+        self._said: dict[str, bool] = {}
         self.vectors = vectors
         ja_docs = [ja_words(u.text) for u in units]
         en_docs = [en_words(u.en) for u in units]
@@ -223,7 +225,12 @@ class MeaningIndex:
             # Distinct texts only: a grown plan repeats its units, and kana messages ask this often.
             texts = dict.fromkeys(f"{u.text}\n{u.en}" for u in self.units)
             self._joined = "\n".join(unicodedata.normalize("NFKC", t).casefold() for t in texts)
-        return unicodedata.normalize("NFKC", phrase).casefold() in self._joined
+        said = self._said.get(phrase)
+        if said is None:
+            if len(self._said) >= SAID_CACHE:
+                self._said.clear()
+            said = self._said[phrase] = unicodedata.normalize("NFKC", phrase).casefold() in self._joined
+        return said
 
     def _en_query_words(self, text: str, ignore: frozenset[str]) -> tuple[str, ...]:
         """English words, each everyday word with the plan's word for the same thing (info →

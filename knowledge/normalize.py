@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from knowledge.variants import fold_variants
 
@@ -25,8 +26,11 @@ _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+_HIRA_TO_KATA = {c: c + 0x60 for c in range(0x3041, 0x3097)}
+
+
 def hira_to_kata(text: str) -> str:
-    return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in text)
+    return text.translate(_HIRA_TO_KATA)
 
 
 def clean(text: str) -> str:
@@ -34,6 +38,8 @@ def clean(text: str) -> str:
     return _INVISIBLE.sub("", _CONTROL.sub(" ", text))
 
 
+# Memoised: the stages of one question fold the same message many times over.
+@lru_cache(maxsize=4096)
 def fold(text: str, *, kana: bool = True) -> str:
     """NFKC, case folding, dashes between digits, hiragana to katakana; spaces kept (collapsed).
 
@@ -47,6 +53,7 @@ def fold(text: str, *, kana: bool = True) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
     """The matching form: :func:`fold` with spelling variants folded (:mod:`knowledge.variants`),
     then spaces removed except between ASCII words."""

@@ -55,7 +55,8 @@ def sentences(text: str) -> list[str]:
     return out
 
 
-def noun_phrases(text: str) -> list[tuple[str, ...]]:
+@lru_cache(maxsize=4096)
+def noun_phrases(text: str) -> tuple[tuple[str, ...], ...]:
     """Runs of nouns (with their prefixes and suffixes) in ``text``, each as its tokens.
 
     "AEDの設置場所はどこ" -> [("AED",), ("設置", "場所")]: the words a passage must contain.
@@ -73,10 +74,11 @@ def noun_phrases(text: str) -> list[tuple[str, ...]]:
             run = []
     if run:
         phrases.append(tuple(run))
-    return phrases
+    return tuple(phrases)
 
 
-def verb_stems(text: str) -> list[tuple[str, str]]:
+@lru_cache(maxsize=4096)
+def verb_stems(text: str) -> tuple[tuple[str, str], ...]:
     """(dictionary form, leading kanji) of each verb written with kanji: 作れる -> ("作る", "作").
 
     A passage that never uses the verb's kanji does not say what was asked ("AIで画像を作る").
@@ -88,7 +90,7 @@ def verb_stems(text: str) -> list[tuple[str, str]]:
             stem = _LEADING_KANJI.match(lemma)
             if stem:
                 out.append((lemma, stem.group(0)))
-    return out
+    return tuple(out)
 
 
 class PassageFinder:

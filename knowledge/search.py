@@ -135,6 +135,13 @@ class Index:
             if _ASCII_ONLY.match(k) and 3 <= len(k) <= 6:
                 self._anagrams["".join(sorted(k))].append(k)
         self._max_words = max((len(w.split()) for w in self._by_words), default=1)
+        # The lengths of the keys starting with each two characters, so that a mention scan
+        # slices out only the lengths some key has rather than every length up to MAX_SURFACE.
+        lengths_at: dict[str, set[int]] = defaultdict(set)
+        for k in self._keys:
+            if 2 <= len(k) <= MAX_SURFACE:
+                lengths_at[k[:2]].add(len(k))
+        self._lengths_at = {head: tuple(sorted(ls)) for head, ls in lengths_at.items()}
         # The keys by length (then key order), so that typo matching scores only the keys whose
         # length lets them reach FUZZY_CUTOFF; about a third of the keys at 100x the plan.
         self._length_order = sorted(range(len(self._keys)), key=lambda i: (len(self._keys[i]), i))
@@ -172,12 +179,15 @@ class Index:
         qk, typed_katakana = key_and_script(query)
         coverage_base = max(len(ck), 1)
         n = len(qk)
-        for i in range(n):
-            for j in range(i + 2, min(n, i + MAX_SURFACE) + 1):
-                found = self._by_key.get(qk[i:j])
+        for i in range(n - 1):
+            for length in self._lengths_at.get(qk[i : i + 2], ()):
+                j = i + length
+                if j > n:
+                    break
+                sub = qk[i:j]
+                found = self._by_key.get(sub)
                 if not found:
                     continue
-                sub = qk[i:j]
                 ascii_only = _ASCII_ONLY.match(sub) is not None
                 if ascii_only and ((i > 0 and qk[i - 1].isascii() and qk[i - 1].isalnum())
                                    or (j < n and qk[j].isascii() and qk[j].isalnum())):
