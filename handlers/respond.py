@@ -99,9 +99,9 @@ class Responder:
         self.catalog = catalog
         self.resolver = Resolver(catalog)
         self._popular: list[str] | None = None
-        self.scope = Scope(catalog, self.resolver)
+        self.meaning = meaning = MeaningStage(catalog)
+        self.scope = Scope(catalog, self.resolver, meaning=lambda: meaning.index)
         self.passages = PassageFinder(catalog)
-        self.meaning = MeaningStage(catalog)
         self._years = plan_years(catalog)
         self._kpi_words = fold(" ".join(f"{i.label} {i.unit or ''}" for p in catalog.projects.values() for i in p.indicators))
         # What a list answer shows of each project, kept per snapshot: at 100x the plan a list

@@ -17,18 +17,28 @@ thing asked. The rule, applied to every organisation :mod:`knowledge.gazetteer` 
    data", "エストニアの電子政府").
 3. A bare place name (横浜, without 市) that the plan's own text uses is a word of the plan, not a
    place.
+4. A body that is only where the asker's story happens is not what they ask about: where they
+   come from or move to ("I moved here from Canada", 「隣の市から引っ越してくる」), someone they
+   know there ("my friend in Tokyo"), or a body named before a last sentence that asks about
+   Funabashi itself (「よその自治体がAIを使い始めたと見たけど、船橋市は？」).
+5. A thing described in other words than the plan's ("the national government website where you
+   log in with your card") stays in scope when the one item the rest of the question means, by
+   meaning, is a text of the plan's that names the body (マイナポータル: 国が運営する…).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from handlers.answer import Lang
+from handlers.cue_words import cue_words
 from handlers.resolve import ACCEPT, SUGGEST, Resolver, Scored
 from handlers.understand import read
 from knowledge.catalog import Catalog
 from knowledge.gazetteer import Gazetteer, Mention, Organisation, fold_for_scan, load_gazetteer, without_home
+from knowledge.meaning import MeaningIndex
 from knowledge.normalize import normalize
 from knowledge.records import Project
 
@@ -41,6 +51,9 @@ _SPECIFIC = ["ward", "municipality", "country", "prefecture", "company", "nation
 _PARTICLE = re.compile(r"\s*(?:'s|では|での|の|は|が|で|に|も|と|って|から)")
 _UNIT_END = "\x00"  # between the plan's units when they are searched as one text
 _STATE_IN_PLAN = re.compile(r"(?<![\u3400-\u9fff\u3005])国(?![民際内外立土税会])")
+MEANT = 0.45  # the rest of a question means one item of the plan this surely (fused, 0–1) ...
+MEANT_LEAD = 0.05  # ... and this far ahead of the next
+_MEANT_FIELDS = frozenset(["definition", "current", "issue", "goal", "name"])
 
 
 @dataclass(frozen=True)
@@ -76,9 +89,12 @@ class Verdict:
 class Scope:
     """Decides, for one knowledge-base snapshot, whether a question leaves the plan's scope."""
 
-    def __init__(self, catalog: Catalog, resolver: Resolver, *, gazetteer: Gazetteer | None = None) -> None:
+    def __init__(self, catalog: Catalog, resolver: Resolver, *, gazetteer: Gazetteer | None = None,
+                 meaning: Callable[[], MeaningIndex] | None = None) -> None:
+        """``meaning``: the catalog's meaning index, asked for only when a question names a body."""
         self.catalog = catalog
         self.resolver = resolver
+        self._meaning = meaning
         self.gazetteer = gazetteer or load_gazetteer()
         self._vocabulary: str | None = None
         self._joined_units: str | None = None
@@ -87,8 +103,10 @@ class Scope:
     def check(self, text: str) -> Verdict:
         plain = without_home(text)
         form = fold_for_scan(plain)
+        home_asked = _last_sentence_at(fold_for_scan(text), HOME_ASKED)
         mentions = [m for m in self.gazetteer.mentions(plain, original=text)
-                    if not (m.bare and self._plan_uses(m.surface)) and not _asked_who(form, m)]
+                    if not (m.bare and self._plan_uses(m.surface)) and not _asked_who(form, m)
+                    and not _background(form, m) and not (home_asked is not None and m.end <= home_asked)]
         if not mentions:
             return Verdict(None, plain)
         rest = _without(plain, mentions)
@@ -102,7 +120,7 @@ class Scope:
                  for h in hits if h.score >= ACCEPT and (h.id in self.catalog.terms or h.id in self.catalog.projects)]
         topics = [normalize(t) for t in (reading.core, *reading.fragments, *named) if t]
         for m in sorted(mentions, key=lambda m: _SPECIFIC.index(m.org.kind) if m.org.kind in _SPECIFIC else len(_SPECIFIC)):
-            if not self._said_together(m.org, topics):
+            if not self._said_together(m.org, topics) and not self._meant_together(m.org, rest):
                 suggestions = sorted((h for h in hits if h.score >= SUGGEST), key=lambda h: -h.score)
                 surface = text[m.start:m.end] if len(plain) == len(text) else m.surface  # as typed, capitals kept
                 return Verdict(OutOfScope(m.org, surface.strip(), _unique(suggestions)[:MAX_SUGGESTIONS]), plain)
@@ -128,6 +146,20 @@ class Scope:
             if any(r in joined[start + 1:min(start + REACH, end)] for r in runs):
                 return True
         return False
+
+    def _meant_together(self, org: Organisation, rest: str) -> bool:
+        """The one glossary entry or project text the rest of the question means names the body."""
+        if self._meaning is None:
+            return False
+        index = self._meaning()
+        _, hits = index.search(rest, kinds={"glossary", "project"}, limit=2, ignore=cue_words())
+        if not hits or hits[0].field not in _MEANT_FIELDS:
+            return False
+        top = hits[0]
+        if top.score < MEANT or top.score - (hits[1].score if len(hits) > 1 else 0.0) < MEANT_LEAD:
+            return False
+        said = normalize(index.unit_text(top.kind, top.ref, top.field))
+        return any(_positions(said, normalize(w)) for w in org.plan_words)
 
     def _named_at(self, word: str) -> list[int]:
         """Where the joined units name ``word`` (kept: the same bodies are asked about again)."""
@@ -170,6 +202,36 @@ def _asked_who(form: str, m: Mention) -> bool:
     """Only a question of who made or runs something: 「柏市と船橋市どっちが進んでる」 compares."""
     return bool(_WHO_VERB.search(form)) and bool(
         _WHO_BEFORE.search(form, max(0, m.start - 12), m.start) or _WHO_AFTER.match(form, m.end))
+
+
+# "moved here from", "I'm a student from", "my friend in", 「…から引っ越してくる」「…出身」: where the
+# asker's story happens. A body that only appears so is not what they ask about.
+_ORIGIN_BEFORE = re.compile(
+    r"(?:\b(?:moved|moving|move|came|come|coming|relocated|relocating|transferred|originally|grew up|born|"
+    r"i'm|i am|we're|we are|i was|we were)\b[^.?!]{0,40}?\bfrom"
+    r"|\b(?:friends?|family|relatives?|parents?|mother|mom|father|dad|sisters?|brothers?|cousins?|colleagues?|"
+    r"daughter|son|kids?)\b[^.?!]{0,20}?\b(?:in|at|lives in|living in)"
+    r"|\bback (?:home )?in|\bmoving to|\bmove to|\bmoved to)\s+(?:the\s+)?$")
+_ORIGIN_AFTER = re.compile(
+    r"\s*(?:から[^。.!?！？]{0,12}?(?:引っ越|引越|ひっこ|越して|転入|転居|移って|移り|移る|来ま|来た|きた|来て|きて|来る|くる)"
+    r"|出身|に住んで|にすんで|に住む|に引っ越|へ引っ越|にひっこ|に転勤|へ転勤|に転居|へ転居)")
+# The last sentence names Funabashi itself (the asker turns to their own city).
+HOME_ASKED = re.compile(r"船橋|ふなばし|funabashi|市役所|しやくしょ|city hall|本市|うちの市")
+_COMPARES = re.compile(r"比べ|くらべ|比較|違い|ちがい|\bcompar|\bversus\b|\bvs\b|\bthan\b")
+_SENTENCE_END = re.compile(r"[。.!?！？\n]+")
+
+
+def _background(form: str, m: Mention) -> bool:
+    return bool(_ORIGIN_BEFORE.search(form, max(0, m.start - 60), m.start) or _ORIGIN_AFTER.match(form, m.end))
+
+
+def _last_sentence_at(form: str, names: re.Pattern[str]) -> int | None:
+    """Where the message's last sentence starts, when it names what ``names`` finds; else None."""
+    ends = [e.end() for e in _SENTENCE_END.finditer(form.rstrip(" 。.!?！？\n"))]
+    start = ends[-1] if ends else 0
+    if not start or not names.search(form, start) or _COMPARES.search(form, start):
+        return None  # 「…船橋と比べたい」 still asks about the other body
+    return start
 
 
 def _positions(text: str, word: str) -> list[int]:

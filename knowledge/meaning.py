@@ -436,6 +436,11 @@ class MeaningIndex:
         total = weights[rows] @ np.clip((best - ALIGN_FLOOR) / (1 - ALIGN_FLOOR), 0, 1)
         return (total / weights.sum()).astype(np.float32)
 
+    def unit_text(self, kind: str, ref: str, field: str) -> str:
+        """The text of an item's ``field`` unit (the first, when a field has several), or ""."""
+        at = self._unit_at.get((kind, ref, field))
+        return "" if at is None else self.units[at].text
+
     def covered(self, q: Query, kind: str, ref: str, *, field: str) -> float:
         """How much of an item's own text (its ``field`` unit) the question speaks to: the IDF-weighted
         share of that unit's words each near a word of the question. A description that names a

@@ -195,3 +195,33 @@ def test_no_name_or_term_of_the_plan_reads_as_another_organisation(responder, ca
                   if catalog.english_name("project", pid)]
     flagged = [q for q in questions if "out_of_scope" in responder.answer(q).extra]
     assert flagged == []
+
+
+@pytest.mark.parametrize(
+    "question, top",
+    [
+        # Where the asker comes from, or someone they know lives, is their story, not their question.
+        ("I just moved here from Australia. Can I pay my resident tax with a smartphone app?", "1-2-2"),
+        ("大阪から引っ越してきたばかりです。マイナンバーカードの交付率はどのくらいですか", "1-1-3"),
+        ("My sister in Yokohama uses her city's app a lot. What is Funabashi's official app called?", "1-1-2"),
+        # Another body named before a last sentence that turns to Funabashi itself.
+        ("横浜市ではAIのチャットを使っていると聞きました。船橋市は生成AIを使う予定がありますか？", "2-3-2"),
+        # A thing described in other words, whose definition in the plan names the state.
+        ("What is the online service run by the national government where I can see my own tax info with my card?",
+         "マイナポータル"),
+    ],
+)
+def test_a_body_that_is_only_the_askers_background_does_not_refuse_the_question(responder, question, top):
+    a = responder.answer(question, audience="citizen")
+    assert [x.id for x in a.answers][:1] == [top], a.text
+
+
+@pytest.mark.parametrize(
+    "question, shown",
+    [
+        ("I moved here from Canada. What is Canada's digital ID called?", "Canada"),
+        ("川崎市のRPAはどう？船橋と比較したい", "川崎市"),
+    ],
+)
+def test_a_body_asked_about_in_the_last_sentence_or_compared_is_still_refused(responder, question, shown):
+    _refused(responder.answer(question, audience="citizen"), shown)
