@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 
@@ -67,8 +68,9 @@ WHOLE = 0.99  # lexical score of a unit holding every word of the question
 
 # Asking for the name of something described: "〜を何という", "what do you call …".
 NAMING = re.compile(
-    r"(?:何|なん|なに)(?:と|て|っていう|って)\s*(?:いう|言う|いい|言い|呼|よ[ぶばびべ]|いわ|言わ|表現|表記)"
-    r"|(?:名前|名称|呼び方|呼び名|言い方|用語|言葉|ことば|単語)(?:は|って|を|が|、|\?|？|$)"
+    r"(?:何|なん|なに)(?:と|て|っていう|って)\s*(?:いう|言う|いい|言い|呼|よ[ぶばびべ]|いわ|言わ|表現|表記|名前|なまえ|名称)"
+    r"|(?:名前|なまえ|名称|呼び方|よびかた|呼び名|言い方|いいかた|用語|言葉|ことば|単語)"
+    r"(?:は|って|を|が|、|\?|？|だっけ|でしたっけ|$)"
     r"|what(?:'s| is)? (?:do|does|did) (?:you|they|we|people|the city) call|what (?:is|'s) (?:it|this|that) called"
     r"|(?:word|term|name|expression|jargon) (?:for|used for|that means)|is called|are called|what(?:'s| is) the (?:word|term|name)",
     re.IGNORECASE,
@@ -113,6 +115,7 @@ class MeaningCall:
     support: float
     query: Query
     hits: tuple[MeaningHit, ...]
+    shared_topic: bool = False  # a clarify for a bare topic several projects hold whole
 
 
 def _carried_confidence(score: float, support: float, words: int) -> float:
@@ -132,8 +135,13 @@ def _answers(confidence: float, score: float, lead: float, words: int, *, naming
     return words > SHORT and score >= STRONG and lead >= STRONG_LEAD
 
 
+# "What is the project called": a project's name is asked, not a term's.
+_PROJECT_NAMED = re.compile(r"事業|プロジェクト|\bprojects?\b|\binitiatives?\b", re.IGNORECASE)
+_TERM_NAMED = re.compile(r"用語|言葉|ことば|単語|\bterm\b|\bword\b|\bjargon\b", re.IGNORECASE)
+
+
 def asks_name(r: Reading) -> bool:
-    return bool(NAMING.search(r.text))
+    return bool(NAMING.search(r.text)) and (not _PROJECT_NAMED.search(r.text) or bool(_TERM_NAMED.search(r.text)))
 
 
 def meaning_kinds(r: Reading, *, naming: bool) -> set[str]:
@@ -183,14 +191,20 @@ class MeaningStage:
         """The message with kana words spelled as the plan spells them (see MeaningIndex.respell)."""
         return self.index.respell(message) if _HIRAGANA.search(message) else message
 
-    def decide(self, r: Reading, *, kinds: set[str], naming: bool = False) -> MeaningCall:
+    def decide(self, r: Reading, *, kinds: set[str], naming: bool = False, named: Sequence[Scored] = ()) -> MeaningCall:
+        """``named``: what the precise stages found named in the question (not enough to answer)."""
         query, hits = self.index.search(r.text, kinds=kinds, limit=MAX_OPTIONS * 2, ignore=cue_words())
         hits = self._without_reposts(hits)
         if naming and not any(h.kind == "glossary" and h.ref.casefold() in r.text.casefold() for h in hits):
             hits = self._by_definition(query, hits)  # (a term named outright is asked about, not described)
         # A word or two is a name, not a description: 「電子決済とは」 names a term the plan lacks,
         # and the nearest term (キャッシュレス) would be a confident wrong answer.
-        if not hits or self._a_name_not_a_description(r, query, naming=naming):
+        if not hits:
+            return MeaningCall("unknown", (), 0.0, 0.0, query, ())
+        shared = self._shared_topic(r, query, hits, naming=naming or asks_name(r), named=named)
+        if shared:
+            return MeaningCall("clarify", shared, hits[0].score, 1.0, query, tuple(hits), shared_topic=True)
+        if self._a_name_not_a_description(r, query, naming=naming):
             return MeaningCall("unknown", (), 0.0, 0.0, query, ())
         top = hits[0]
         support = self.index.support(query, top.kind, top.ref)
@@ -211,6 +225,22 @@ class MeaningStage:
             return MeaningCall("clarify", close, confidence, support, query, tuple(hits))
         suggest = tuple(s for s, h in zip(scored, hits, strict=True) if h.score >= SUGGEST)[:3] if query.coverage >= MIN_COVERAGE else ()
         return MeaningCall("unknown", suggest, confidence, support, query, tuple(hits))
+
+    def _shared_topic(self, r: Reading, query: Query, hits: list[MeaningHit], *, naming: bool,
+                      named: Sequence[Scored]) -> tuple[Scored, ...]:
+        """A topic of a word or few (窓口, 職員の研修) that several items hold whole, each about as
+        near as the best: the question is which of them, not none. Not a name (「ふなっぷで申請も
+        できる？」 is about ふなっぷ), and not asked what it means."""
+        if naming or r.glossary_cue or len(query.words) > SHORT or query.coverage < 1.0 or hits[0].score < CLARIFY:
+            return ()
+        if any(n.score >= NAMED and n.how in ("exact", "mention") for n in named):
+            return ()
+        # Projects only: a term is asked for by its name, and a definition that uses the word
+        # (クラウド's uses データ) is not about it.
+        close = [h for h in hits if h.kind == "project" and h.score >= hits[0].score - LEAD and h.lexical >= WHOLE]
+        if len(close) < 2:
+            return ()
+        return tuple(Scored(h.ref, round(100 * h.score, 1), h.kind, f"meaning:{h.field}") for h in close[:MAX_OPTIONS])
 
     def _tail_agrees(self, text: str, top: MeaningHit, lead: float, words: int, *, kinds: set[str]) -> bool:
         """A long message whose last sentences, read alone, find the same item as the whole: a

@@ -352,7 +352,10 @@ class Responder:
         every content word answers; then a name they found whose own text carries the rest of the
         question (「DXを最初に提唱したのは誰？」); then what the question describes."""
         kinds = meaning_kinds(r, naming=naming)
-        call = self.meaning.decide(r, kinds=kinds)
+        names = [Scored(h.id, h.score, kind, h.how) for kind in ("glossary", "project") for h in a.by_kind.get(kind, [])]
+        call = self.meaning.decide(r, kinds=kinds, named=names)
+        if call.shared_topic:  # a sentence holding a bare topic word is one of many, not the answer
+            return staged(self._clarify(r, list(call.top), topic, audience), "meaning (a topic several projects share)")
         quoted = self._quote(r, audience)
         if quoted is not None:
             if call.kind == "clarify" and quoted.answers and quoted.answers[0].id in {s.id for s in call.top}:
@@ -363,8 +366,7 @@ class Responder:
                 return self._decided(r, call.kind, list(call.top), r.project_intent or "project_status", topic,
                                      audience, "meaning, over a passage")
             return staged(self._held(r, quoted, audience), "passage")
-        carried = self.meaning.carried(r, [Scored(h.id, h.score, kind, h.how) for kind in ("glossary", "project")
-                                           for h in a.by_kind.get(kind, [])], kinds=kinds)
+        carried = self.meaning.carried(r, names, kinds=kinds)
         if carried is not None:
             return self._decided(r, carried.kind, [carried], r.project_intent or "project_status", topic, audience,
                                  "names, carried by meaning")
