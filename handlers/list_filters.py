@@ -68,8 +68,10 @@ def _asks_new(form: str) -> bool:
 
 
 _NO_KPI = re.compile(
-    r"(?:kpi|参考値|見込み値|指標|目標値)s?\s*(?:の|が|は)?\s*(?:ない|無い|なし|無し|設定されていない|設定がない|未設定)"
-    r"|(?:no|without(?:\s+an?)?|lacking|lack)\s+(?:kpis?|targets?|indicators?|metrics?|reference values?)"
+    r"(?:kpi|参考値|見込み値|指標|目標値)s?(?:\s*[（(][^）)]{0,12}[）)])?\s*(?:の|が|は|も)?\s*"
+    r"(?:ない|無い|なし|無し|未設定|設定(?:が|は)?(?:ない|無い|なし)|設定(?:さ|し)(?:れ)?て(?:い)?ない|設定(?:さ)?れない)"
+    r"|(?:no|without(?:\s+an?)?|lacking|lack|(?:do not|don't|does not|doesn't) have(?:\s+an?|\s+any)?)\s+"
+    r"(?:kpis?|targets?|indicators?|metrics?|reference values?)"
 )
 _HAS_KPI = re.compile(
     r"(?:kpi|参考値|見込み値|指標|目標値)s?\s*(?:を|が|の)?\s*(?:設定|ある|あり|持つ|もつ)"

@@ -20,11 +20,13 @@ _POLICY = re.compile(r"(?:基本方針|方針|policy|ポリシー)\s*(?:no\.?\s*
 _GRADE = re.compile(
     r"(?<![a-z])([a-d])\s*(?:評価|判定|ランク|grade)"
     r"|(?:評価|判定)\s*(?:が|は|=|:)?\s*([a-d])(?![a-z])"
-    r"|grade[ds]?\s*(?:of\s*|is\s*|=\s*|:\s*)?([a-d])(?![a-z])"
+    r"|grade[ds]?\b\s*(?:of\s*|is\s*|=\s*|:\s*)?([a-d])(?![a-z])"
+    # 「Cがついた」「Aをもらった」: a grade given.
+    r"|(?<![a-z])([a-d])\s*(?:が|を)\s*(?:つい|付い|付け|つけ|もらっ|貰っ|とっ|取っ|出)"
     r"|【\s*([a-d])\s*】"
     # English: "rated A", "got a C", "B-rated", "with an A", "a rating of D".
     r"|(?:rated|got|received|earned|scored|given|rating)\s+(?:of\s+|as\s+)?(?:an?\s+)?([a-d])(?![a-z'])"
-    r"|(?<![a-z])([a-d])\s*-?\s*rated"
+    r"|(?<![a-z])([a-d])\s*-?\s*(?:rated|rating|grade)\b"
     r"|with\s+an?\s+([a-d])(?![a-z'])"
 )
 _ASCII_WORDS = re.compile(r"[a-z0-9][a-z0-9'\-]*")

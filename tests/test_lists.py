@@ -71,6 +71,11 @@ COMBINED: list[tuple[str, Callable[[Project], bool]]] = [
     ("C評価以外の事業", lambda p: grade(p) in ("A", "B", "D")),
     ("遅れていない事業", lambda p: grade(p) in ("A", "B", "D")),
     ("基本方針2で遅れていない事業", lambda p: p.policy_id == 2 and grade(p) in ("A", "B", "D")),
+    # A grade given in other words, and verbs of asking that filter nothing.
+    ("Bがついた事業を出して", lambda p: grade(p) == "B"),
+    ("Aをもらった事業を全部抜き出して", lambda p: grade(p) == "A"),
+    ("projects with a B rating", lambda p: grade(p) == "B"),
+    ("which projects were graded as behind schedule?", lambda p: grade(p) == "C"),
 ]
 
 
@@ -180,7 +185,8 @@ def test_projects_new_in_r5(responder: Responder, question: str) -> None:
 
 
 @pytest.mark.parametrize("question", ["KPIのない事業", "参考値が設定されていない事業", "projects without a KPI",
-                                      "projects with no KPI"])
+                                      "projects with no KPI", "指標（KPI）が設定されてない事業は",
+                                      "which projects do not have any targets?"])
 def test_projects_without_kpi(responder: Responder, plan: Plan, question: str) -> None:
     a = responder.answer(question)
     assert a.intent == "project_list" and ids(a) == expected(plan, lambda p: not p.indicators)
