@@ -166,11 +166,18 @@ def shared_index(catalog: Catalog) -> MeaningIndex:
     quote the plan's own comments), so the index, seconds to build for a very large plan, is
     built again only when the plan or an alias changes."""
     units = plan_units(catalog)
-    key = hash(tuple(units))
+    # Departments by the reading of their full name (made at ingest, the longest of a department's
+    # readings; the shorter are of its aliases, and でじたるか is デジタル化 as often as a department).
+    full: dict[str, str] = {}
+    for a in catalog.aliases:
+        if a.kind == "department" and a.source == "reading" and len(a.alias) > len(full.get(a.target, "")):
+            full[a.target] = a.alias
+    names = {kana: department for department, kana in full.items() if department in catalog.departments}
+    key = hash((tuple(units), tuple(sorted(names.items()))))
     with _INDEXES_LOCK:
         found = _INDEXES.get(key)
         if found is None:
-            found = MeaningIndex(units, shared_vectors(), also_spell=cue_phrases())
+            found = MeaningIndex(units, shared_vectors(), also_spell=cue_phrases(), names_read=names)
             if len(_INDEXES) >= KEPT_INDEXES:
                 _INDEXES.pop(next(iter(_INDEXES)))
             _INDEXES[key] = found

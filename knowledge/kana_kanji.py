@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 KANA_SHARE = 0.7  # of a message's Japanese letters in hiragana, from which it was typed in kana
@@ -37,7 +37,7 @@ def typed_in_kana(text: str) -> bool:
 
 
 def write_kana(text: str, *, keep: Callable[[str], str | None] = lambda run: None,
-               names: Sequence[str] = ()) -> str:
+               names: Mapping[str, str] | None = None) -> str:
     """``text`` with its hiragana written in kanji where a reader would (call it on a message
     ``typed_in_kana``).
 
@@ -45,8 +45,10 @@ def write_kana(text: str, *, keep: Callable[[str], str | None] = lambda run: Non
     as one phrase (the converter reads a word by its neighbours); a run glued to a word in another
     script (AIの) is a particle or an ending and stays. ``keep`` spells a run the plan has its
     own spelling for (すまほを → スマホを, ちゃっとじーぴーてぃー → ChatGPT), which the converter
-    would garble; ``names`` are written in hiragana by the plan itself (ふなっぷ) and never converted.
+    would garble; ``names`` maps names as typed in hiragana to how the plan writes them (ふなっぷ
+    stays ふなっぷ, こせきじゅうみんか is 戸籍住民課), longest first: they are never converted.
     """
+    names = names or {}
     out: list[str] = []
     group: list[str] = []
 
@@ -66,7 +68,7 @@ def write_kana(text: str, *, keep: Callable[[str], str | None] = lambda run: Non
         run, last = m.group(0), m.end()
         alone = (m.start() == 0 or _BOUNDARY.match(text[m.start() - 1])) and (
             m.end() == len(text) or _BOUNDARY.match(text[m.end()]))
-        kept = keep(run) if alone else None
+        kept = keep(run) if alone and not any(typed in run for typed in names) else None
         if alone and kept is None:
             group.append(run)
             continue
@@ -77,10 +79,10 @@ def write_kana(text: str, *, keep: Callable[[str], str | None] = lambda run: Non
     return "".join(out)
 
 
-def _convert(phrase: str, names: Sequence[str]) -> str:
-    for name in names:
-        if name in phrase:
-            before, _, after = phrase.partition(name)
+def _convert(phrase: str, names: Mapping[str, str]) -> str:
+    for typed, name in names.items():
+        if typed in phrase:
+            before, _, after = phrase.partition(typed)
             return _convert(before, names) + name + _convert(after, names)
     if not phrase:
         return phrase

@@ -21,7 +21,7 @@ import re
 import threading
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -126,9 +126,12 @@ class _Bm25:
 class MeaningIndex:
     """The units of one catalog snapshot, searchable by meaning."""
 
-    def __init__(self, units: list[Unit], vectors: WordVectors, *, also_spell: Iterable[str] = ()) -> None:
+    def __init__(self, units: list[Unit], vectors: WordVectors, *, also_spell: Iterable[str] = (),
+                 names_read: Mapping[str, str] | None = None) -> None:
         """``also_spell``: words that are not the plan's but that kana messages should see written
-        (意味, 担当, 進捗: the words that say what is asked), used where the plan has no such reading."""
+        (意味, 担当, 進捗: the words that say what is asked), used where the plan has no such reading.
+        ``names_read``: names by their hiragana reading (こせきじゅうみんか → 戸籍住民課), written as
+        named wherever a kana message spells them: the converter knows no department's name."""
         self.units = units
         self._joined: str | None = None
         self._said: dict[str, bool] = {}
@@ -148,8 +151,9 @@ class MeaningIndex:
         self._by_reading = self._readings()
         self._spelled, self._cue_spelled = self._spellings(also_spell)
         # Words the plan itself writes in hiragana (ふなっぷ), longest first.
-        self._kana_names = sorted({w for w in self._spelled.values() if len(w) >= MIN_READING and _KANA_WORD.match(w)},
-                                  key=len, reverse=True)
+        kana_names = {w: w for w in self._spelled.values() if len(w) >= MIN_READING and _KANA_WORD.match(w)}
+        kana_names.update((kana, name) for kana, name in (names_read or {}).items() if len(kana) >= MIN_READING)
+        self._kana_names = dict(sorted(kana_names.items(), key=lambda kv: -len(kv[0])))
         # One sentence vector per distinct word list: a grown plan repeats its texts.
         rows: dict[tuple[str, ...], int] = {}
         self._row_of = np.array([rows.setdefault(d, len(rows)) for d in ja_docs], dtype=np.int64)

@@ -76,6 +76,15 @@ def test_a_question_typed_in_kana_with_spaces_is_read_for_what_it_asks(
     assert (a.intent, ids(a)[:1]) == (intent, [wanted]), a.text
 
 
+def test_a_department_typed_in_kana_lists_its_projects(responder: Responder, catalog) -> None:  # type: ignore[no-untyped-def]
+    # The converter knows no department's name; the reading of the full name is written as the name,
+    # and a shorter reading (でじたるか, also デジタル化) or a word inside one (こうみんかん) is not.
+    a = responder.answer("こせきじゅうみんかが たんとうしてる じぎょうを おしえて", audience="citizen")
+    assert a.intent == "project_list"
+    assert set(ids(a)) == {p.id for p in catalog.projects.values() if "戸籍住民課" in p.departments}
+    assert "中央公民館" not in responder.meaning.respell("こうみんかんの すまほ きょうしつ")
+
+
 def test_spelling_variants_meet_as_one_word() -> None:
     assert ja_words("申し込み") == ja_words("申込")
     assert "支払い" in ja_words("しはらい")
