@@ -22,11 +22,13 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from handlers.cue_words import cue_phrases, cue_words
+from handlers.lexicon import QUESTION_VERBS
 from handlers.resolve import Scored
 from handlers.understand import Reading
 from knowledge.catalog import Catalog
 from knowledge.meaning import MeaningHit, MeaningIndex, Query
 from knowledge.meaning_vectors import shared_vectors
+from knowledge.passages import verb_stems
 from knowledge.units import plan_units
 
 # Chosen on the development set (tools/score_sets.py tests/data/meaning_dev.json), see the module doc.
@@ -43,6 +45,7 @@ CLARIFY_SUPPORT = 0.65
 SHORT = 3  # words; a question this short must be carried by the item it would be answered with
 SHORT_SUPPORT = 0.7
 MID_SUPPORT = 0.5
+SOME_SUPPORT = 0.1  # an item must carry at least this share of a question to answer it (naming aside)
 MIN_WORDS = 2
 MIN_WORDS_DEFINITION = 3
 MIN_COVERAGE = 0.6
@@ -213,6 +216,8 @@ class MeaningStage:
             return MeaningCall("clarify", shared, hits[0].score, 1.0, query, tuple(hits), shared_topic=True)
         if self._a_name_not_a_description(r, query, naming=naming):
             return MeaningCall("unknown", (), 0.0, 0.0, query, ())
+        if not naming:
+            hits = self._carried_first(query, hits)
         top = hits[0]
         support = self.index.support(query, top.kind, top.ref)
         # A project and the term it is about (2-2-1 and テレワーク) are one answer, not rivals.
@@ -225,7 +230,12 @@ class MeaningStage:
         confidence = top.score if naming else _carried_confidence(top.score, support, len(query.words))
         answer = _answers(confidence, top.score, lead, len(query.words), naming=naming) or self._tail_agrees(
             r.text, top, lead, len(query.words), kinds=kinds)
-        if answer:
+        # Near by meaning with none of its own words in the question: a story about something else.
+        # In a short question the verb is much of what is asked: 「AIで画像を作る方法」 is not AI-OCR,
+        # which reads images and makes nothing.
+        if answer and not naming and len(query.words) <= SHORT and not self._does_what_is_asked(r, query, top):
+            answer = False
+        if answer and (naming or support >= SOME_SUPPORT):
             return MeaningCall(top.kind, scored[:1], confidence, support, query, tuple(hits))
         if confidence >= CLARIFY and support >= CLARIFY_SUPPORT and len(query.words) > SHORT:
             close = tuple(s for s, h in zip(scored, hits, strict=True) if h.score >= top.score - LEAD)[:MAX_OPTIONS]
@@ -244,10 +254,25 @@ class MeaningStage:
             return ()
         # Projects only: a term is asked for by its name, and a definition that uses the word
         # (クラウド's uses データ) is not about it.
-        close = [h for h in hits if h.kind == "project" and h.score >= hits[0].score - LEAD and h.lexical >= WHOLE]
+        close = [h for h in hits if h.kind == "project" and h.score >= hits[0].score - LEAD
+                 and self.index.support(query, h.kind, h.ref) >= WHOLE]
         if len(close) < 2:
             return ()
         return tuple(Scored(h.ref, round(100 * h.score, 1), h.kind, f"meaning:{h.field}") for h in close[:MAX_OPTIONS])
+
+    def _carried_first(self, query: Query, hits: list[MeaningHit]) -> list[MeaningHit]:
+        """Without the top when the runner-up is as near by meaning and only its own words carry the
+        question: the top was found by everyday paraphrases of what the runner-up says (a site and
+        its project), or carries too little of the question to answer it at all."""
+        if len(hits) < 2 or hits[1].score < hits[0].score - LEAD:
+            return hits
+        top = self.index.support(query, hits[0].kind, hits[0].ref)
+        runner_up = self.index.support(query, hits[1].kind, hits[1].ref)
+        return hits[1:] if runner_up - top >= CARRIED_GAP or top < SOME_SUPPORT <= runner_up else hits
+
+    def _does_what_is_asked(self, r: Reading, query: Query, top: MeaningHit) -> bool:
+        verbs = {lemma for lemma, _ in verb_stems(r.text) if lemma not in QUESTION_VERBS and lemma in query.words}
+        return all(self.index.carries(v, top.kind, top.ref) for v in verbs)
 
     def _tail_agrees(self, text: str, top: MeaningHit, lead: float, words: int, *, kinds: set[str]) -> bool:
         """A long message whose last sentences, read alone, find the same item as the whole: a
@@ -259,7 +284,7 @@ class MeaningStage:
             return False
         tail = "".join(sentences[-TAIL_SENTENCES:])
         query, hits = self.index.search(tail, kinds=kinds, limit=4, ignore=cue_words())
-        hits = self._without_reposts(hits)
+        hits = self._carried_first(query, self._without_reposts(hits))
         if len(query.words) < MIN_WORDS or not hits or (hits[0].kind, hits[0].ref) != (top.kind, top.ref):
             return False
         tail_lead = hits[0].score - (hits[1].score if len(hits) > 1 else 0.0)

@@ -125,3 +125,10 @@ PARTICLES = re.compile(rf"^{_P}+|{_P}+$")
 # "って" ends a question ("LGWANって?") but also occurs inside words: only at the end.
 TRAILING_TTE = re.compile(r"って\s*[?]*\s*$")
 DEMONSTRATIVES = [fold(w, kana=False) for w in ("その", "この", "それの", "それ", "同じ事業", "its", "it", "that", "this one", "same project")]
+# Verbs that ask or are too general to narrow anything (見る, 教える, 使う): a passage or an item that
+# answers need not say them.
+QUESTION_VERBS = {
+    "見る", "見れる", "知る", "教える", "分かる", "わかる", "調べる", "探す", "聞く", "言う", "思う", "する", "出来る",
+    "有る", "居る", "成る", "行う", "進める", "使う", "始まる", "始める", "終わる", "決まる", "取り組む", "読む",
+    "為る", "為れる", "受ける", "貰う", "遣る", "下さる", "頂く", "致す", "見える", "見られる", "知れる",
+}

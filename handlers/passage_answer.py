@@ -35,12 +35,6 @@ _STOP = {normalize(w) for w in _QUESTION_NOUNS} | {
     normalize(w) for group in (*lx.PROJECT_CUES.values(), lx.GLOSSARY_CUES, lx.LIST_CUES, lx.FILLER, lx.HELP)
     for w in group
 }
-# Verbs that ask or are too general to narrow anything: their kanji need not be in the passage.
-_QUESTION_VERBS = {
-    "見る", "見れる", "知る", "教える", "分かる", "わかる", "調べる", "探す", "聞く", "言う", "思う", "する", "出来る",
-    "有る", "居る", "成る", "行う", "進める", "使う", "始まる", "始める", "終わる", "決まる", "取り組む", "読む",
-    "為る", "為れる", "受ける", "貰う", "遣る", "下さる", "頂く", "致す", "見える", "見られる", "知れる",
-}
 # Two words that are not names we already know, found together in one sentence, are evidence
 # enough; with fewer, the question's verbs must be in the sentence too ("AIで画像を作る方法").
 MIN_FREE_WORDS = 2
@@ -88,7 +82,7 @@ def find_passages(finder: PassageFinder, r: Reading, *,
     if r.lang != "ja":
         return [], []
     want_url = any(w in r.cue_form for w in _WHERE)
-    verbs = tuple(dict.fromkeys(stem for lemma, stem in verb_stems(r.text) if lemma not in _QUESTION_VERBS))
+    verbs = tuple(dict.fromkeys(stem for lemma, stem in verb_stems(r.text) if lemma not in lx.QUESTION_VERBS))
     # Counted on whole phrases: splitting a phrase into its tokens adds no evidence.
     free = sum(1 for w in content_words(r.text) if not is_name(w))
     stems = () if free >= MIN_FREE_WORDS else verbs

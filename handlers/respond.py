@@ -43,6 +43,7 @@ from knowledge.passages import PassageFinder
 from knowledge.records import Project
 from state.catalog import load_catalog
 
+NAMED_DEPARTMENT = 90.0  # a department name matched this surely (0–100) is a list filter, not a description
 # Cached under a message alone when its answer read the conversation: ask again with the context.
 FOLLOWS_CONTEXT = object()
 
@@ -235,7 +236,11 @@ class Responder:
         listed = self._list(reading, analysis, audience)
         if listed is None:
             return None
-        one = self.meaning.describes_one(reading)
+        # A department named outright is never a filter named by accident (「システム所管課が担当に
+        # 入っている事業」 lists that department's projects, whatever one project its words describe).
+        named_department = any(h.score >= NAMED_DEPARTMENT and h.how in ("exact", "mention")
+                               for h in analysis.by_kind.get("department", []))
+        one = None if named_department else self.meaning.describes_one(reading)
         if one is None:
             return listed
         # 「PCを115台増やした事業ってどれ？」: a description of one project whose words happened

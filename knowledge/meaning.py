@@ -90,14 +90,17 @@ class Query:
 
 class _Bm25:
     def __init__(self, docs: list[tuple[str, ...]]) -> None:
+        # Statistics over the documents that have text: a unit with no text in this language (an
+        # everyday-Japanese unit has no English) is no document of it.
         self.n = len(docs)
+        with_text = sum(1 for d in docs if d)
         self.lengths = np.array([max(len(d), 1) for d in docs], dtype=np.float32)
-        self.avg = float(self.lengths.mean()) if self.n else 1.0
+        self.avg = float(np.mean([len(d) for d in docs if d])) if with_text else 1.0
         postings: dict[str, dict[int, int]] = defaultdict(dict)
         for i, doc in enumerate(docs):
             for w in doc:
                 postings[w][i] = postings[w].get(i, 0) + 1
-        self.idf = {w: math.log(1 + (self.n - len(p) + 0.5) / (len(p) + 0.5)) for w, p in postings.items()}
+        self.idf = {w: math.log(1 + (with_text - len(p) + 0.5) / (len(p) + 0.5)) for w, p in postings.items()}
         self.max_idf = max(self.idf.values(), default=1.0)
         norm = K1 * (1 - B + B * self.lengths / self.avg)
         self.postings = {}
@@ -142,7 +145,8 @@ class MeaningIndex:
         self._en = _Bm25(en_docs)
         self._words: dict[tuple[str, str], set[str]] = defaultdict(set)
         for u, ja, en in zip(units, ja_docs, en_docs, strict=True):
-            self._words[(u.kind, u.ref)].update(ja, en)
+            if u.field != "plain":  # everyday paraphrases find an item; only its own words carry a question
+                self._words[(u.kind, u.ref)].update(ja, en)
         self._word_vectors: dict[tuple[str, str], np.ndarray] = {}
         self._masks: dict[frozenset[str], np.ndarray] = {}
         self._lock = threading.Lock()
@@ -479,6 +483,13 @@ class MeaningIndex:
                 if v is not None and float((matrix @ v).max()) >= SUPPORT_COSINE:
                     supported += weight
         return supported / total if total else 0.0
+
+    def carries(self, word: str, kind: str, ref: str) -> bool:
+        """Whether the item's own words hold ``word`` or one within ``SUPPORT_COSINE`` of it."""
+        if word in self._words.get((kind, ref), ()):
+            return True
+        matrix, v = self._vectors_of(kind, ref), self.vectors.get(word)
+        return v is not None and len(matrix) > 0 and float((matrix @ v).max()) >= SUPPORT_COSINE
 
     def _vectors_of(self, kind: str, ref: str) -> np.ndarray:
         found = self._word_vectors.get((kind, ref))

@@ -3,7 +3,10 @@
 A unit is one thing an answer can rest on: a glossary term with its definition; a project's name,
 現状, 課題, 目標, schedule, KPI labels or evaluation comment; a policy; an approach. Each carries
 its Japanese text and, where ``knowledge/data/english_units.toml`` has one, its English text, so
-an English question reaches the same unit.
+an English question reaches the same unit. Where ``knowledge/data/plain_ja.toml`` has everyday
+Japanese for a term or project (what a resident who does not know its name would say of it:
+現金を使わずにお金を払うこと), that is a unit of its own, so a description in plain words meets
+the item without diluting the plan's own text.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 from knowledge.catalog import Catalog
 
 ENGLISH_PATH = Path(__file__).resolve().parent / "data" / "english_units.toml"
+PLAIN_PATH = Path(__file__).resolve().parent / "data" / "plain_ja.toml"
 
 
 @dataclass(frozen=True)
@@ -36,8 +40,15 @@ def english_units(path: Path = ENGLISH_PATH) -> dict[str, Any]:
         return tomllib.load(f)
 
 
-def plan_units(catalog: Catalog, *, english: dict[str, Any] | None = None) -> list[Unit]:
+@lru_cache(maxsize=4)
+def plain_units(path: Path = PLAIN_PATH) -> dict[str, Any]:
+    return english_units(path)
+
+
+def plan_units(catalog: Catalog, *, english: dict[str, Any] | None = None,
+               plain: dict[str, Any] | None = None) -> list[Unit]:
     en = english_units() if english is None else english
+    everyday = plain_units() if plain is None else plain
     names: dict[tuple[str, str], list[str]] = {}
     for a in catalog.aliases:
         names.setdefault((a.kind, a.target), []).append(a.alias)
@@ -48,6 +59,9 @@ def plan_units(catalog: Catalog, *, english: dict[str, Any] | None = None) -> li
                             str(en.get("terms", {}).get(term.term, {}).get("text", ""))])
         units.append(Unit("glossary", term.term, "definition",
                           "。".join([term.term, *_not_ascii(aka), term.definition]), term_en))
+        said = everyday.get("terms", {}).get(term.term, {}).get("plain", [])
+        if said:
+            units.append(Unit("glossary", term.term, "plain", "。".join(said)))
     for p in catalog.projects.values():
         pe = en.get("projects", {}).get(p.id, {})
         aka = names.get(("project", p.id), [])
@@ -67,6 +81,9 @@ def plan_units(catalog: Catalog, *, english: dict[str, Any] | None = None) -> li
         # the whole project is a unit too.
         units.append(Unit("project", p.id, "all", "。".join(ja for ja, _ in fields.values() if ja),
                           " ".join(str(en) for _, en in fields.values() if en)))
+        said = everyday.get("projects", {}).get(p.id, {}).get("plain", [])
+        if said:
+            units.append(Unit("project", p.id, "plain", "。".join(said)))
     for pol in catalog.policies.values():
         units.append(Unit("policy", str(pol.id), "title", pol.title,
                           str(en.get("policies", {}).get(str(pol.id), {}).get("text", ""))))

@@ -15,6 +15,7 @@ from bot.cli import main
 from handlers import Responder
 from handlers.understand import read
 from knowledge.meaning_words import ja_words
+from knowledge.units import plain_units
 
 
 def ids(answer) -> list[str]:  # type: ignore[no-untyped-def]
@@ -34,6 +35,25 @@ def suggested(answer) -> list[str]:  # type: ignore[no-untyped-def]
 def test_a_term_described_in_plain_words_is_named(responder: Responder, question: str, term: str, audience: str) -> None:
     a = responder.answer(question, audience=audience)  # type: ignore[arg-type]
     assert (a.intent, ids(a)) == ("glossary", [term]), a.text
+
+
+@pytest.mark.parametrize("question, wanted", [
+    ("お札も小銭も出さずに支払いを済ませるやり方、なんていう？", "キャッシュレス"),
+    ("しゃべった声を自動で文章にしてくれる機械のことを何と呼ぶ？", "AI 音声認識システム"),
+    ("一度出した書類の中身を二回書かなくていい考え方の名前は", "ワンスオンライン"),
+    ("役所の人に家から相談できる、画面越しの窓口みたいな取り組みはある？", "3-1-3"),
+])
+def test_everyday_words_the_plan_never_uses_reach_the_item(responder: Responder, question: str, wanted: str) -> None:
+    # The plan's texts hold none of these words (お札, 小銭, 二回, 画面越し): the everyday phrasings
+    # of knowledge/data/plain_ja.toml do.
+    a = responder.answer(question, audience="citizen")
+    assert ids(a)[:1] == [wanted], a.text
+
+
+def test_every_term_and_project_has_everyday_phrasings_and_no_phrasing_names_nothing(catalog) -> None:  # type: ignore[no-untyped-def]
+    plain = plain_units()
+    assert set(plain["terms"]) == set(catalog.terms) and set(plain["projects"]) == set(catalog.projects)
+    assert all(len(v["plain"]) >= 5 for part in ("terms", "projects") for v in plain[part].values())
 
 
 @pytest.mark.parametrize("question, term, quoted", [
