@@ -301,7 +301,10 @@ class MeaningStage:
 
     def _by_definition(self, query: Query, hits: list[MeaningHit]) -> list[MeaningHit]:
         """"What do you call …": the term whose definition the description covers, not the one
-        whose long definition shares a few of its words."""
+        whose long definition shares a few of its words. (Coverage is measured in Japanese words
+        only: an English description keeps its score.)"""
+        if query.english:
+            return hits
         rescored = [replace(h, score=(1 - DEFINITION_WEIGHT) * h.score
                             + DEFINITION_WEIGHT * self.index.covered(query, h.kind, h.ref, field="definition"))
                     if h.kind == "glossary" else h for h in hits]
@@ -413,12 +416,13 @@ class MeaningStage:
         p = self.catalog.projects.get(project_id)
         if not counter or p is None or any(counter in i.label for i in p.indicators):
             return None
-        figure = re.compile(rf"[0-9０-９一二三四五六七八九十]+\s*(?:{re.escape(counter)})")
-        for t in named:
-            term = self.catalog.terms.get(t.id)
-            if term is not None and figure.search(term.definition):
-                return t
-        return None
+        return next((t for t in named if self.counts(t.id, counter)), None)
+
+    def counts(self, term: str, counter: str) -> bool:
+        """Whether the term's definition gives a figure with this counter (12桁, 20の業務)."""
+        t = self.catalog.terms.get(term)
+        figure = re.compile(rf"[0-9０-９一二三四五六七八九十]+\s*(?:の)?\s*(?:{re.escape(counter)})")
+        return t is not None and bool(counter) and bool(figure.search(t.definition))
 
     def _without_reposts(self, hits: list[MeaningHit]) -> list[MeaningHit]:
         """5-1-2 repeats 4-1-1: the original speaks for both."""

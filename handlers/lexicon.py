@@ -49,6 +49,8 @@ _GLOSSARY_CUES = [
     "何のこと", "なんのこと", "なあに",
     "どういう意味", "何ですか", "なんですか", "なに", "何", "用語", "解説", "what is", "what's", "whats",
     "what are", "what does", "mean", "means", "meaning", "define", "definition", "explain", "stand for",
+    "stands for", "full form", "full name", "short for", "abbreviation", "acronym", "spelled out", "spell out",
+    "words behind",
 ]
 
 _LIST_CUES = [
@@ -64,7 +66,7 @@ _FILLER = [
     "の話", "のはなし", "の話題",
     "実施した", "実施している", "実施中", "している", "された", "する", "した", "してる", "なっている",
     "取り組み", "取組み", "取組", "とりくみ",
-    "please", "tell me", "show me", "can you", "could you", "i want to know", "do you know",
+    "please", "pls", "plz", "tell me", "show me", "can you", "could you", "i want to know", "do you know",
 ]
 
 EN_STOPWORDS = {

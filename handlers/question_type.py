@@ -73,7 +73,18 @@ def asked_year(form: str) -> int | None:
     return int(next(g for g in m.groups()[2:] if g))
 
 
+# "how many digits / kinds / types": the counter the plan writes after its figures (12桁, 3種類).
+_EN_COUNTER = re.compile(r"how many (digits?|kinds?|types?|sorts?|forms?|letters?|characters?|items?|operations?|"
+                         r"jobs?|procedures?|services?)\b")
+_EN_COUNTERS = {"digit": "桁", "kind": "種類", "type": "種類", "sort": "種類", "form": "形態", "letter": "文字",
+                "character": "文字", "item": "項目", "operation": "業務", "job": "業務", "procedure": "手続",
+                "service": "サービス"}
+
+
 def _counter(form: str) -> str:
+    en = _EN_COUNTER.search(form)
+    if en:
+        return _EN_COUNTERS[en.group(1).rstrip("s")]
     m = _COUNTER.search(form)
     if not m or m.group(1).startswith(_NOT_COUNTERS) and not m.group(1).startswith("時間"):
         return ""

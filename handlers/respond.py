@@ -359,6 +359,11 @@ class Responder:
         kinds = meaning_kinds(r, naming=naming)
         names = [Scored(h.id, h.score, kind, h.how) for kind in ("glossary", "project") for h in a.by_kind.get(kind, [])]
         call = self.meaning.decide(r, kinds=kinds, named=names)
+        if r.question.counter and "glossary" not in kinds and call.kind != "project":
+            # "How many digits is a My Number?": a count a term's definition gives (12桁), not a KPI.
+            counted = self.meaning.decide(r, kinds=kinds | {"glossary"}, named=names)
+            if counted.kind == "glossary" and self.meaning.counts(counted.top[0].id, r.question.counter):
+                call = counted
         if call.shared_topic:  # a sentence holding a bare topic word is one of many, not the answer
             return staged(self._clarify(r, list(call.top), topic, audience), "meaning (a topic several projects share)")
         quoted = self._quote(r, audience)

@@ -33,6 +33,8 @@ _ASCII_WORDS = re.compile(r"[a-z0-9][a-z0-9'\-]*")
 _HIRAGANA = re.compile(r"[\u3041-\u309f]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 NO_GRADE = object()  # Reading.grade when the question names no grade filter
+_NOT_A_GRADE = re.compile(r"(?<![a-z])(?:behind|ahead|early|late)(?=\s+(?:the|that|this|it|those|these|a|an|my|our|"
+                          r"your|his|her|their|next|last|in|on)(?![a-z]))")
 
 
 @dataclass(frozen=True)
@@ -193,10 +195,13 @@ def _read_grade(m: _Message) -> _Message:
         m.explicit = True
         m.form = m.form[: graded.start()] + "|" * (graded.end() - graded.start()) + m.form[graded.end():]
         return m
+    # "who is behind that service", "early next year": a place or a time, not how a project went.
+    plain = _NOT_A_GRADE.sub(lambda x: "\x00" * len(x.group(0)), m.form)
     for g, words in lx.GRADE_WORDS.items():
-        form, found = _remove(m.form, words)
+        form, found = _remove(plain, words)
         if found:
-            m.grade, m.form = g, form
+            m.grade = g
+            m.form = "".join(o if f != "|" or o == "|" else "|" for o, f in zip(m.form, form, strict=True))
             break
     return m
 

@@ -212,3 +212,13 @@ def test_the_web_card_marks_japanese_text_and_names_in_english(responder) -> Non
     ja = web_render(responder.answer("2-3-1の状況は？", audience="citizen"))["card"]["projects"][0]
     assert ja["quoted"] == "" and ja["departments"] == ["デジタル行政推進課"]
 
+
+
+@pytest.mark.parametrize("question, term", [
+    ("RPA is short for what?", "RPA"),
+    ("how many digits are in a My Number?", "マイナンバーカード"),  # 12桁: a count the term's definition gives
+    ("who is behind the Yahoo! Kurashi service?", "Yahoo!くらし"),  # "behind" the service grades nothing
+])
+def test_english_asks_a_terms_facts_in_everyday_ways(responder, question: str, term: str) -> None:  # type: ignore[no-untyped-def]
+    a = responder.answer(question, audience="citizen")
+    assert (a.intent, [x.id for x in a.answers][:1]) == ("glossary", [term]), a.text
