@@ -153,12 +153,17 @@ class Scope:
             return False
         index = self._meaning()
         _, hits = index.search(rest, kinds={"glossary", "project"}, limit=2, ignore=cue_words())
-        if not hits or hits[0].field not in _MEANT_FIELDS:
+        if not hits:
             return False
         top = hits[0]
         if top.score < MEANT or top.score - (hits[1].score if len(hits) > 1 else 0.0) < MEANT_LEAD:
             return False
-        said = normalize(index.unit_text(top.kind, top.ref, top.field))
+        # A term's definition, whichever of its units the question met (its everyday paraphrases
+        # too); of a project only the statement met: a project says much of other bodies elsewhere.
+        field = "definition" if top.kind == "glossary" else top.field
+        if field not in _MEANT_FIELDS:
+            return False
+        said = normalize(index.unit_text(top.kind, top.ref, field))
         return any(_positions(said, normalize(w)) for w in org.plan_words)
 
     def _named_at(self, word: str) -> list[int]:

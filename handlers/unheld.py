@@ -35,6 +35,14 @@ FACT_KINDS = (
         "料金や費用", "prices or fees",
     ),
     FactKind(
+        "money",  # a budget, a company's revenue, what something cost the city: the plan gives no sums
+        re.compile(r"予算|売上|売り上げ|収益|利益|税収|歳入|歳出|経費|いくら(?:使|かけ|かか)|お金を(?:いくら|どれ)"
+                   r"|\bbudgets?\b|\brevenues?\b|\bsales\b|\bprofits?\b|\bspen[dt]\b|\bspending\b|\bhow much money\b"
+                   r"|\bturnover\b|\bearn(?:s|ed|ings)?\b", re.I),
+        re.compile(r"[0-9０-９一二三四五六七八九十百千万億]\s*円"),  # 予算化しました says no sum
+        "金額や予算", "sums of money or budgets",
+    ),
+    FactKind(
         "company",
         re.compile(r"どこの(?:会社|業者|企業)|会社名|企業名|ベンダー(?:は|名|って)|製品名|メーカー(?:は|名)|業者名|事業者(?:って|は(?:どこ|誰))|どこが作|誰が作"
                    r"|(?:どっち|どちら|どれ|何|なに|どの(?:ソフト|アプリ|ツール|サービス))を(?:使って|使う|採用|導入)"

@@ -5,8 +5,9 @@ A unit is one thing an answer can rest on: a glossary term with its definition; 
 its Japanese text and, where ``knowledge/data/english_units.toml`` has one, its English text, so
 an English question reaches the same unit. Where ``knowledge/data/plain_ja.toml`` has everyday
 Japanese for a term or project (what a resident who does not know its name would say of it:
-現金を使わずにお金を払うこと), that is a unit of its own, so a description in plain words meets
-the item without diluting the plan's own text.
+現金を使わずにお金を払うこと), with ``plain_en.toml``'s everyday English as its English, that is a
+unit of its own, so a description in plain words meets the item without diluting the plan's own
+text.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from knowledge.catalog import Catalog
 
 ENGLISH_PATH = Path(__file__).resolve().parent / "data" / "english_units.toml"
 PLAIN_PATH = Path(__file__).resolve().parent / "data" / "plain_ja.toml"
+PLAIN_EN_PATH = Path(__file__).resolve().parent / "data" / "plain_en.toml"
 
 
 @dataclass(frozen=True)
@@ -46,9 +48,16 @@ def plain_units(path: Path = PLAIN_PATH) -> dict[str, Any]:
 
 
 def plan_units(catalog: Catalog, *, english: dict[str, Any] | None = None,
-               plain: dict[str, Any] | None = None) -> list[Unit]:
+               plain: dict[str, Any] | None = None, plain_en: dict[str, Any] | None = None) -> list[Unit]:
     en = english_units() if english is None else english
     everyday = plain_units() if plain is None else plain
+    everyday_en = plain_units(PLAIN_EN_PATH) if plain_en is None else plain_en
+
+    def said(part: str, key: str) -> tuple[str, str]:
+        ja = everyday.get(part, {}).get(key, {}).get("plain", [])
+        in_english = everyday_en.get(part, {}).get(key, {}).get("plain", [])
+        return "。".join(ja), ". ".join(in_english)
+
     names: dict[tuple[str, str], list[str]] = {}
     for a in catalog.aliases:
         names.setdefault((a.kind, a.target), []).append(a.alias)
@@ -59,9 +68,9 @@ def plan_units(catalog: Catalog, *, english: dict[str, Any] | None = None,
                             str(en.get("terms", {}).get(term.term, {}).get("text", ""))])
         units.append(Unit("glossary", term.term, "definition",
                           "。".join([term.term, *_not_ascii(aka), term.definition]), term_en))
-        said = everyday.get("terms", {}).get(term.term, {}).get("plain", [])
-        if said:
-            units.append(Unit("glossary", term.term, "plain", "。".join(said)))
+        plain_ja, plain_english = said("terms", term.term)
+        if plain_ja or plain_english:
+            units.append(Unit("glossary", term.term, "plain", plain_ja, plain_english))
     for p in catalog.projects.values():
         pe = en.get("projects", {}).get(p.id, {})
         aka = names.get(("project", p.id), [])
@@ -81,9 +90,9 @@ def plan_units(catalog: Catalog, *, english: dict[str, Any] | None = None,
         # the whole project is a unit too.
         units.append(Unit("project", p.id, "all", "。".join(ja for ja, _ in fields.values() if ja),
                           " ".join(str(en) for _, en in fields.values() if en)))
-        said = everyday.get("projects", {}).get(p.id, {}).get("plain", [])
-        if said:
-            units.append(Unit("project", p.id, "plain", "。".join(said)))
+        plain_ja, plain_english = said("projects", p.id)
+        if plain_ja or plain_english:
+            units.append(Unit("project", p.id, "plain", plain_ja, plain_english))
     for pol in catalog.policies.values():
         units.append(Unit("policy", str(pol.id), "title", pol.title,
                           str(en.get("policies", {}).get(str(pol.id), {}).get("text", ""))))

@@ -15,7 +15,7 @@ from bot.cli import main
 from handlers import Responder
 from handlers.understand import read
 from knowledge.meaning_words import ja_words
-from knowledge.units import plain_units
+from knowledge.units import PLAIN_EN_PATH, PLAIN_PATH, plain_units
 
 
 def ids(answer) -> list[str]:  # type: ignore[no-untyped-def]
@@ -50,10 +50,18 @@ def test_everyday_words_the_plan_never_uses_reach_the_item(responder: Responder,
     assert ids(a)[:1] == [wanted], a.text
 
 
-def test_every_term_and_project_has_everyday_phrasings_and_no_phrasing_names_nothing(catalog) -> None:  # type: ignore[no-untyped-def]
-    plain = plain_units()
+@pytest.mark.parametrize("path", [PLAIN_PATH, PLAIN_EN_PATH])
+def test_every_term_and_project_has_everyday_phrasings_and_no_phrasing_names_nothing(catalog, path) -> None:  # type: ignore[no-untyped-def]
+    plain = plain_units(path)
     assert set(plain["terms"]) == set(catalog.terms) and set(plain["projects"]) == set(catalog.projects)
     assert all(len(v["plain"]) >= 5 for part in ("terms", "projects") for v in plain[part].values())
+
+
+@pytest.mark.parametrize("question", ["RPAにいくら予算を使ったの？", "How much money did the city spend on the smartphone classes?",
+                                      "What is PayPay's yearly revenue?"])
+def test_a_sum_of_money_the_plan_never_gives_is_not_answered(responder: Responder, question: str) -> None:
+    a = responder.answer(question)
+    assert a.intent == "unknown" and not a.answers, a.text
 
 
 @pytest.mark.parametrize("question, term, quoted", [
