@@ -63,6 +63,7 @@ AGREE_WHOLE = 0.15  # a long message's best item, found again by its last senten
 AGREE_TAIL = 0.25
 TAIL_SENTENCES = 2
 _SENTENCES = re.compile(r"(?<=[。．.!！?？…])\s*|\n+")
+_SAME_COUNT = {"種類": ("つの形態", "形態", "つの種類", "タイプ"), "形態": ("種類", "つの形態")}  # 何種類 is 3 つの形態
 COUNTED_NEAR = 0.5  # a term this near by meaning may answer a count its definition gives
 DEFINITION_WEIGHT = 0.5
 CARRIED_GAP = 0.4
@@ -419,9 +420,11 @@ class MeaningStage:
         return next((t for t in named if self.counts(t.id, counter)), None)
 
     def counts(self, term: str, counter: str) -> bool:
-        """Whether the term's definition gives a figure with this counter (12桁, 20の業務)."""
+        """Whether the term's definition gives a figure with this counter (12桁, 20の業務; a number of
+        kinds as 3 つの形態)."""
         t = self.catalog.terms.get(term)
-        figure = re.compile(rf"[0-9０-９一二三四五六七八九十]+\s*(?:の)?\s*(?:{re.escape(counter)})")
+        words = "|".join(re.escape(w) for w in (counter, *_SAME_COUNT.get(counter, ())))
+        figure = re.compile(rf"[0-9０-９一二三四五六七八九十]+\s*(?:の)?\s*(?:{words})")
         return t is not None and bool(counter) and bool(figure.search(t.definition))
 
     def _without_reposts(self, hits: list[MeaningHit]) -> list[MeaningHit]:

@@ -20,7 +20,9 @@ from knowledge.normalize import fold
 from knowledge.search import Hit
 
 # What follows a Japanese topic: 「〜って」「〜は」「〜とは」「〜の」「〜という」「〜でいう」「〜、」.
-_TOPIC_MARK = re.compile(r"\s*(?:って|とは|は|の|という|でいう|には|では|に|、|,)")
+# 「ふなっぷで申請もできる？」: what can be done with it is asked of the term too; 「〜さんには」 a person.
+_TOPIC_MARK = re.compile(r"\s*(?:さん\s*)?(?:って|とは|は|の|という|でいう|には|では|に|、|,)"
+                         r"|\s*で(?=[^。?？]{0,12}(?:でき|できる|出来|使え|つかえ)[^。?？]{0,6}(?:[?？]|の|か)\s*$)")
 _JA_QUESTION = re.compile(r"[?？]|(?:か|の|かな|かしら|っけ|かね)\s*[。!！]*\s*$|何|なに|なん|どこ|だれ|誰|いくつ|どんな|どういう|どの|どれ")
 _EN_QUESTION = re.compile(r"\?|^\s*(?:who|what|which|how|does|do|is|are|can|where|when|why)\b", re.IGNORECASE)
 # What may come before a topic that opens a question: marks and a word of address.

@@ -5,6 +5,8 @@ Every question here was written for this file, none copied from a question set."
 
 from __future__ import annotations
 
+import pytest
+
 from handlers import Responder
 from knowledge.kana_kanji import typed_in_kana
 
@@ -68,3 +70,15 @@ def test_the_citys_own_other_offices_are_not_another_city(responder: Responder) 
     a = responder.answer("If the network at the main office went down, would the other city offices lose their "
                          "connection too? Is the city doing something about it?", audience="citizen")
     assert ids(a)[:1] == ["2-4-3"], a.text
+
+
+@pytest.mark.parametrize(("question", "term"), [
+    ("ふなっぷで 申込みも できますか", "ふなっぷ"),  # what can be done with it is a fact of the term
+    ("RPAって普通のマクロとどこが違うの？", "RPA"),  # どこが違う asks a difference, not a place or department
+    ("テレワークには何種類あるの", "テレワーク"),  # the definition counts its 3 つの形態
+])
+def test_a_named_term_asked_a_fact_in_everyday_words_answers_with_the_term(responder: Responder, question: str,
+                                                                          term: str) -> None:
+    a = responder.answer(question, audience="citizen")
+    assert (a.intent, ids(a)[:1]) == ("glossary", [term]), a.text
+
