@@ -74,8 +74,8 @@ WHOLE = 0.99  # lexical score of a unit holding every word of the question
 NAMING = re.compile(
     r"(?:何|なん|なに)(?:と|て|っていう|って)\s*(?:いう|言う|いい|言い|呼|よ[ぶばびべ]|いわ|言わ|表現|表記|名前|なまえ|名称)"
     r"|(?:名前|なまえ|名称|呼び方|よびかた|呼び名|言い方|いいかた|用語|言葉|ことば|単語)"
-    r"(?:は|って|を|が|、|\?|？|だっけ|でしたっけ|$)"
-    r"|what(?:'s| is)? (?:do|does|did) (?:you|they|we|people|the city) call|what (?:is|'s) (?:it|this|that) called"
+    r"(?:は|って|を|が|、|\?|？|だっけ|でしたっけ|になって|になる|で言う|でいう|$)"
+    r"|what(?:'s| is)? (?:do|does|did) (?:you|they|we|people|the city) call|what(?: is|'s|s) (?:it|this|that) called"
     r"|(?:word|term|name|expression|jargon) (?:for|used for|that means)|is called|are called|what(?:'s| is) the (?:word|term|name)",
     re.IGNORECASE,
 )

@@ -31,6 +31,8 @@ def suggested(answer) -> list[str]:  # type: ignore[no-untyped-def]
     ("紙に印鑑を押して回すのをやめ、システム上で意思決定することを何と呼びますか", "電子決裁", "staff"),
     ("what do you call the closed network that links local governments with the ministries?", "LGWAN", "citizen"),
     ("おさいふの げんきんを つかわないで しはらう ことを かたかなで なんて いうの", "キャッシュレス", "citizen"),
+    # "when" joins the description here; it asks no time.
+    ("whats it called when you pay without using any cash", "キャッシュレス", "citizen"),
 ])
 def test_a_term_described_in_plain_words_is_named(responder: Responder, question: str, term: str, audience: str) -> None:
     a = responder.answer(question, audience=audience)  # type: ignore[arg-type]
