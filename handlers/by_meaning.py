@@ -87,6 +87,9 @@ _COMPOUND = re.compile(r"[\u30a0-\u30ff\u3400-\u9fffA-Za-z0-9ー・]+")
 _QUOTED = re.compile(r"[「『\"“]([^」』\"”]{4,})[」』\"”]")
 # 「どの事業ですか」, "which project is it": the answer is a project, whatever term it is about.
 ASKS_PROJECT = re.compile(r"(?:どの|何の|なんの|どういう|どんな)(?:事業|取り組み|取組|とりくみ)|\b(?:which|what) (?:project|initiative)\b")
+# How a project went (its evaluation, progress, being behind): only a project has that, never a term.
+EVALUATED = re.compile(r"評価|進捗|進み具合|進みぐあい|遅れ|\bgrade[ds]?\b|\brated\b|\brating\b|\bevaluat|\bprogress\b"
+                       r"|\bon track\b|\bbehind schedule\b")
 # A question about one project, and one asking for several (read on the folded message).
 SINGULAR = re.compile(r"なぜ|どうして|\bwhy\b|どれ|どの事業|どこの事業|何の事業|なんの事業|\bwhich project\b|\bthe project\b|\bwhat project\b")
 PLURAL = re.compile(r"一覧|全部|すべて|全て|何件|いくつ|どんな事業が|事業を(?:全部|すべて)?教えて|ごと|別に|以外|列挙|挙げて|リストアップ"
@@ -153,7 +156,8 @@ def meaning_kinds(r: Reading, *, naming: bool) -> set[str]:
     only a project can answer (its department, figures, schedule), otherwise either."""
     if naming:
         return {"glossary"}
-    if r.project_intent in ("project_department", "project_kpi", "project_schedule") or ASKS_PROJECT.search(r.cue_form):
+    if r.project_intent in ("project_department", "project_kpi", "project_schedule") or ASKS_PROJECT.search(r.cue_form) \
+            or EVALUATED.search(r.cue_form):
         return {"project"}
     return {"glossary", "project"}
 

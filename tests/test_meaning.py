@@ -52,6 +52,12 @@ def test_everyday_words_the_plan_never_uses_reach_the_item(responder: Responder,
     assert ids(a)[:1] == [wanted], a.text
 
 
+def test_how_a_described_thing_went_is_asked_of_its_project_not_its_term(responder: Responder) -> None:
+    # A term has no evaluation: 「評価」 of something described is its project's (RPA is 2-3-1's).
+    a = responder.answer("ロボットのソフトで事務作業を自動にする取り組み、評価はどうだった？")
+    assert (a.intent, ids(a)[:1]) == ("project_status", ["2-3-1"]), a.text
+
+
 @pytest.mark.parametrize("path", [PLAIN_PATH, PLAIN_EN_PATH])
 def test_every_term_and_project_has_everyday_phrasings_and_no_phrasing_names_nothing(catalog, path) -> None:  # type: ignore[no-untyped-def]
     plain = plain_units(path)
