@@ -67,6 +67,7 @@ _SAME_COUNT = {"種類": ("つの形態", "形態", "つの種類", "タイプ")
 COUNTED_NEAR = 0.5  # a term this near by meaning may answer a count its definition gives
 DEFINITION_WEIGHT = 0.5
 CARRIED_GAP = 0.4
+PROJECT_OVER_TERM = 0.15  # how far behind its term a project may be and still answer what the city does
 MAX_OPTIONS = 4
 WHOLE = 0.99  # lexical score of a unit holding every word of the question
 
@@ -74,7 +75,7 @@ WHOLE = 0.99  # lexical score of a unit holding every word of the question
 NAMING = re.compile(
     r"(?:何|なん|なに)(?:と|て|っていう|って)\s*(?:いう|言う|いい|言い|呼|よ[ぶばびべ]|いわ|言わ|表現|表記|名前|なまえ|名称)"
     r"|(?:名前|なまえ|名称|呼び方|よびかた|呼び名|言い方|いいかた|用語|言葉|ことば|単語)"
-    r"(?:は|って|を|が|、|\?|？|だっけ|でしたっけ|になって|になる|で言う|でいう|$)"
+    r"(?:は|って|を|が|、|\?|？|だっけ|でしたっけ|になって|になる|で言う|でいう|で呼|でよ[ぶばびべ]|$)"
     r"|what(?:'s| is)? (?:do|does|did) (?:you|they|we|people|the city) call|what(?: is|'s|s) (?:it|this|that) called"
     r"|(?:word|term|name|expression|jargon) (?:for|used for|that means)|is called|are called|what(?:'s| is) the (?:word|term|name)",
     re.IGNORECASE,
@@ -223,11 +224,15 @@ class MeaningStage:
             return MeaningCall("unknown", (), 0.0, 0.0, query, ())
         if not naming:
             hits = self._carried_first(query, hits)
+            if not r.glossary_cue:
+                hits = self._project_over_its_term(query, hits)
         top = hits[0]
         support = self.index.support(query, top.kind, top.ref)
         # A project and the term it is about (2-2-1 and テレワーク) are one answer, not rivals.
         rivals = [h for h in hits[1:] if not self._about_each_other(top, h)]
-        lead = top.score - (rivals[0].score if rivals else 0.0)
+        # The pair's score is the better of the two (a project answering over its nearer term).
+        pair = max([top.score, *(h.score for h in hits[1:] if h not in rivals)])
+        lead = pair - (rivals[0].score if rivals else 0.0)
         if len(hits) > 1 and support - self.index.support(query, hits[1].kind, hits[1].ref) >= CARRIED_GAP:
             lead = max(lead, LEAD)  # as close by meaning, but only the best carries the question's words
         scored = tuple(Scored(h.ref, round(100 * h.score, 1), h.kind, f"meaning:{h.field}") for h in hits)
@@ -274,6 +279,25 @@ class MeaningStage:
         top = self.index.support(query, hits[0].kind, hits[0].ref)
         runner_up = self.index.support(query, hits[1].kind, hits[1].ref)
         return hits[1:] if runner_up - top >= CARRIED_GAP or top < SOME_SUPPORT <= runner_up else hits
+
+    def _project_over_its_term(self, query: Query, hits: list[MeaningHit]) -> list[MeaningHit]:
+        """A question that does not ask what a word means, nearest a term, with the project about
+        that term as near and carrying as much of it: what the city does (1-2-2, paying by app)
+        answers "can I pay my tax with my phone?", not what キャッシュレス means."""
+        top = hits[0]
+        if top.kind != "glossary":
+            return hits
+        carried = self.index.support(query, top.kind, top.ref)
+        for h in hits[1:]:
+            if h.score < top.score - 2 * PROJECT_OVER_TERM:
+                break
+            if h.kind != "project" or not self._about_each_other(top, h):
+                continue
+            its = self.index.support(query, h.kind, h.ref)
+            # As near and carrying as much; or further behind, but carrying much more of the question.
+            if its >= carried and h.score >= top.score - PROJECT_OVER_TERM or its - carried >= CARRIED_GAP:
+                return [h, *(x for x in hits if x is not h)]
+        return hits
 
     def _does_what_is_asked(self, r: Reading, query: Query, top: MeaningHit) -> bool:
         verbs = {lemma for lemma, _ in verb_stems(r.text) if lemma not in QUESTION_VERBS and lemma in query.words}

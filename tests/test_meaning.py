@@ -52,6 +52,14 @@ def test_everyday_words_the_plan_never_uses_reach_the_item(responder: Responder,
     assert ids(a)[:1] == [wanted], a.text
 
 
+def test_what_the_city_does_is_answered_by_the_project_about_the_term(responder: Responder) -> None:
+    # Nearest the term テレワーク, but the question asks what the city does (laptops set aside for
+    # it): 2-2-1, the project about telework, carries more of it and answers.
+    a = responder.answer("Are city staff allowed to work from home? Someone said there are hundreds of laptops kept for it.",
+                         audience="citizen")
+    assert ids(a)[:1] == ["2-2-1"], a.text
+
+
 def test_how_a_described_thing_went_is_asked_of_its_project_not_its_term(responder: Responder) -> None:
     # A term has no evaluation: 「評価」 of something described is its project's (RPA is 2-3-1's).
     a = responder.answer("ロボットのソフトで事務作業を自動にする取り組み、評価はどうだった？")
