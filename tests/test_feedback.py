@@ -172,17 +172,18 @@ def test_a_web_vote_lands_once_and_only_its_asker_may_cast_it(site) -> None:
 
 def test_admin_needs_the_staff_credential_and_teaches_an_alias(site) -> None:
     http, db, _ = site
-    http.post("/api/ask", json={"q": "ろぼっとで事務を自動化するやつ"})
+    # A staff nickname for RPA the plan never writes: unanswered until an operator teaches it.
+    http.post("/api/ask", json={"q": "ぽちぽち君の状況"})
     refused = http.get("/admin")
-    assert refused.status_code == 401 and "ろぼっと" not in refused.text
+    assert refused.status_code == 401 and "ぽちぽち" not in refused.text
     assert http.get("/admin", headers={"Authorization": "Bearer wrong"}).status_code == 401
     staff = {"Authorization": f"Bearer {TOKEN}"}
     month = utcnow().astimezone(report.TOKYO).strftime("%Y-%m")
     page = http.get("/admin", headers=staff)
     assert page.status_code == 200 and f"monthly report {month}" in page.text
-    assert "ろぼっとで事務を自動化するやつ" in page.text and 'action="/admin/alias"' in page.text
+    assert "ぽちぽち君の状況" in page.text and 'action="/admin/alias"' in page.text
     assert "script-src" not in page.headers["content-security-policy"] and "<script" not in page.text
-    form = {"text": "ろぼっとで事務を自動化するやつ", "target": "2-3-1", "month": month}
+    form = {"text": "ぽちぽち君", "target": "2-3-1", "month": month}
     host = http.base_url.host + (f":{http.base_url.port}" if http.base_url.port else "")
     assert http.post("/admin/alias", data=form, headers=staff).status_code == 403  # no Origin
     assert http.post("/admin/alias", data=form, headers={**staff, "Origin": "https://evil.example"}).status_code == 403
