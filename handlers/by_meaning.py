@@ -28,6 +28,7 @@ from handlers.understand import Reading
 from knowledge.catalog import Catalog
 from knowledge.meaning import MeaningHit, MeaningIndex, Query
 from knowledge.meaning_vectors import shared_vectors
+from knowledge.normalize import normalize
 from knowledge.passages import verb_stems
 from knowledge.units import plan_units
 
@@ -88,6 +89,12 @@ _COMPOUND = re.compile(r"[\u30a0-\u30ff\u3400-\u9fffA-Za-z0-9ー・]+")
 _QUOTED = re.compile(r"[「『\"“]([^」』\"”]{4,})[」』\"”]")
 # 「どの事業ですか」, "which project is it": the answer is a project, whatever term it is about.
 ASKS_PROJECT = re.compile(r"(?:どの|何の|なんの|どういう|どんな)(?:事業|取り組み|取組|とりくみ)|\b(?:which|what) (?:project|initiative)\b")
+# A topic named as a kind of project: 「スマホ関係の事業」「データ系の取り組み」「基幹20業務がらみ」, "the data projects".
+_CATEGORY_JA = re.compile(r"([^\s、。,.!?！？「」(（)）]{1,12}?)\s*(?:関係|関連|系|がらみ|絡み)(?:の|で)?\s*"
+                          r"(?:事業|取り組み|取組|とりくみ|話|こと|件|やつ|進捗|状況)")
+_CATEGORY_EN = re.compile(r"\b(?:the|city's|its|your)\s+((?:[a-z]+\s+)?[a-z]+)\s+(?:projects|initiatives|stuff)\b")
+_LIST_ASKED = re.compile(r"一覧|全部|すべて|全て|何件|いくつ|列挙|挙げて|リストアップ|\blist\b|\bhow many\b|\ball\b"
+                         r"|\bwhich projects\b|\bwhat projects\b")
 # How a project went (its evaluation, progress, being behind): only a project has that, never a term.
 EVALUATED = re.compile(r"評価|進捗|進み具合|進みぐあい|遅れ|\bgrade[ds]?\b|\brated\b|\brating\b|\bevaluat|\bprogress\b"
                        r"|\bon track\b|\bbehind schedule\b")
@@ -198,6 +205,7 @@ class MeaningStage:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
+        self._names: dict[str, list[str]] | None = None
 
     @cached_property
     def index(self) -> MeaningIndex:
@@ -252,6 +260,40 @@ class MeaningStage:
             return MeaningCall("clarify", close, confidence, support, query, tuple(hits))
         suggest = tuple(s for s, h in zip(scored, hits, strict=True) if h.score >= SUGGEST)[:3] if query.coverage >= MIN_COVERAGE else ()
         return MeaningCall("unknown", suggest, confidence, support, query, tuple(hits))
+
+    def category(self, r: Reading) -> tuple[str, tuple[Scored, ...]] | None:
+        """「スマホ関係の事業」「データ系の取り組み」 "the data projects": a topic named as a kind of
+        project. When several projects hold the topic whole, the question is which (the nearest
+        first, at most MAX_OPTIONS), with the topic as typed; a list asked for (一覧, all) is the
+        list stage's."""
+        if r.policy_ids or r.approach_ids or r.has_grade or _LIST_ASKED.search(r.cue_form):
+            return None
+        m = _CATEGORY_JA.search(r.text) or _CATEGORY_EN.search(r.text.casefold())
+        if m is None:
+            return None
+        topic = normalize(m.group(1))
+        query, hits = self.index.search(m.group(1), kinds={"project"}, limit=len(self.catalog.projects),
+                                        ignore=cue_words())
+        if not query.words or not topic:
+            return None
+        # The projects whose names (or aliases) hold the topic; else those whose own words hold it.
+        named = [h for h in hits if any(topic in n for n in self._project_names().get(h.ref, ()))]
+        held = named if len(named) >= 2 else [h for h in hits if self.index.support(query, h.kind, h.ref) >= WHOLE]
+        if len(held) < 2:
+            return None
+        return m.group(1), tuple(Scored(h.ref, round(100 * h.score, 1), h.kind, f"meaning:{h.field}")
+                                 for h in held[:MAX_OPTIONS])
+
+    def _project_names(self) -> dict[str, list[str]]:
+        """Each project's names as matched: its name, English name and aliases, normalised."""
+        if self._names is None:
+            names: dict[str, list[str]] = {pid: [normalize(p.name), normalize(self.catalog.english_name("project", pid) or "")]
+                                           for pid, p in self.catalog.projects.items()}
+            for a in self.catalog.aliases:
+                if a.kind == "project" and a.target in names:
+                    names[a.target].append(normalize(a.alias))
+            self._names = names
+        return self._names
 
     def _shared_topic(self, r: Reading, query: Query, hits: list[MeaningHit], *, naming: bool,
                       named: Sequence[Scored]) -> tuple[Scored, ...]:

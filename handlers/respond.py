@@ -187,6 +187,10 @@ class Responder:
         analysis = self.resolver.analyse(reading)
         if asks_name(reading):  # "what do you call …" asks for a term, never for a list
             return self._by_topic(reading, analysis, audience)
+        kind_of = self.meaning.category(reading)
+        if kind_of is not None:  # 「スマホ関係の事業」: a kind of project that several are
+            topic, options = kind_of
+            return staged(self._clarify(reading, list(options), topic, audience), "meaning (a kind of project)")
         listed = self._listed(reading, analysis, audience)
         if listed is not None:
             return listed
