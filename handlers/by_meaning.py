@@ -92,6 +92,8 @@ ASKS_PROJECT = re.compile(r"(?:どの|何の|なんの|どういう|どんな)(?
 # A topic named as a kind of project: 「スマホ関係の事業」「データ系の取り組み」「基幹20業務がらみ」, "the data projects".
 _CATEGORY_JA = re.compile(r"([^\s、。,.!?！？「」(（)）]{1,12}?)\s*(?:関係|関連|系|がらみ|絡み)(?:の|で)?\s*"
                           r"(?:事業|取り組み|取組|とりくみ|話|こと|件|やつ|進捗|状況)")
+_KIND_OF_JA = re.compile(r"(?:^|[\s、。,.!?！？「」])([^\s、。,.!?！？「」(（)）のでにはが]{2,12})(?:で|に関する|についての)?の?\s*"
+                         r"(?:事業|取り組み|取組|とりくみ)(?!者|所)")
 _CATEGORY_EN = re.compile(r"\b(?:the|city's|its|your)\s+((?:[a-z]+\s+)?[a-z]+)\s+(?:projects|initiatives|stuff)\b")
 _LIST_ASKED = re.compile(r"一覧|全部|すべて|全て|何件|いくつ|列挙|挙げて|リストアップ|\blist\b|\bhow many\b|\ball\b"
                          r"|\bwhich projects\b|\bwhat projects\b")
@@ -269,6 +271,8 @@ class MeaningStage:
         if r.policy_ids or r.approach_ids or r.has_grade or _LIST_ASKED.search(r.cue_form):
             return None
         m = _CATEGORY_JA.search(r.text) or _CATEGORY_EN.search(r.text.casefold())
+        weak = m is None  # 「地図の事業」: a kind only when several projects' names hold it
+        m = m or _KIND_OF_JA.search(r.text)
         if m is None:
             return None
         topic = normalize(m.group(1))
@@ -278,7 +282,7 @@ class MeaningStage:
             return None
         # The projects whose names (or aliases) hold the topic; else those whose own words hold it.
         named = [h for h in hits if any(topic in n for n in self._project_names().get(h.ref, ()))]
-        held = named if len(named) >= 2 else [h for h in hits if self.index.support(query, h.kind, h.ref) >= WHOLE]
+        held = named if len(named) >= 2 or weak else [h for h in hits if self.index.support(query, h.kind, h.ref) >= WHOLE]
         if len(held) < 2:
             return None
         return m.group(1), tuple(Scored(h.ref, round(100 * h.score, 1), h.kind, f"meaning:{h.field}")
