@@ -31,7 +31,8 @@ _ISSUE = re.compile(
 _YEAR = re.compile(
     r"(?:令和|(?<![a-z0-9])r)\s*(\d{1,2})\s*(?:年度|年)?(?![0-9])"
     r"|(?:平成|(?<![a-z0-9])h)\s*(\d{1,2})\s*(?:年度|年)(?![0-9])"
-    r"|(?<![0-9])(20[1-3]\d)\s*年度?(?![0-9]|\s*[0-9]+\s*月)|\bfy\s*(20[1-3]\d)\b|\b(?:in|for|during)\s+(20[1-3]\d)\b"
+    r"|(?<![0-9])(20[1-3]\d)\s*年度?(?![0-9]|\s*[0-9]+\s*月)|\bfy\s*(20[1-3]\d)\b"
+    r"|\b(?:in|for|during|by|fiscal(?:\s+year)?)\s+(20[1-3]\d)(?![0-9])"
 )
 # The year is what is asked when the question asks what will be done: 何をする, 予定, planned.
 _PLANS = re.compile(

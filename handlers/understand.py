@@ -14,7 +14,9 @@ from knowledge.normalize import clean, fold, normalize
 
 MAX_UNDERSTOOD = 500  # characters read for understanding; the rest of a long message is ignored
 
-_PROJECT_ID = re.compile(r"(?<!\d)(?<!\d\.)(\d{1,3})\s*[-.]\s*(\d{1,3})\s*[-.]\s*(\d{1,3})(?!\d)")
+# 2-3-1, 2.3.1, and as said aloud 2の3の1 (single digits only: 「1の2の事業」 is no id).
+_PROJECT_ID = re.compile(r"(?<!\d)(?<!\d\.)(\d{1,3})\s*[-.]\s*(\d{1,3})\s*[-.]\s*(\d{1,3})(?!\d)"
+                         r"|(?<!\d)(\d)\s*の\s*(\d)\s*の\s*(\d)(?!\d)")
 _APPROACH_ID = re.compile(r"(?<![\d.\-])(\d{1,2})-(\d{1,2})(?![\d\-])")
 _POLICY = re.compile(r"(?:基本方針|方針|policy|ポリシー)\s*(?:no\.?\s*)?(\d{1,2})")
 _GRADE = re.compile(
@@ -176,7 +178,7 @@ def _blank(pattern: re.Pattern[str], form: str) -> str:
 def _read_ids(m: _Message) -> _Message:
     """Project ids before approach ids: 「2-3-1」 holds 「2-3」."""
     for found in _PROJECT_ID.finditer(m.form):
-        pid = "-".join(str(int(g)) for g in found.groups())
+        pid = "-".join(str(int(g)) for g in found.groups() if g is not None)
         if pid not in m.ids:
             m.ids.append(pid)
     m.form = _blank(_PROJECT_ID, m.form)

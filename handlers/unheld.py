@@ -44,7 +44,7 @@ FACT_KINDS = (
     ),
     FactKind(
         "company",
-        re.compile(r"どこの(?:会社|業者|企業)|会社名|企業名|ベンダー(?:は|名|って)|製品名|メーカー(?:は|名)|業者名|事業者(?:って|は(?:どこ|誰))|どこが作|誰が作"
+        re.compile(r"どこの(?:会社|業者|企業|メーカー)|会社名|企業名|ベンダー(?:は|名|って)|製品名|メーカー(?:は|名|の製品)|業者名|事業者(?:って|は(?:どこ|誰))|どこが作|誰が作"
                    r"|(?:どっち|どちら|どれ|何|なに|どの(?:ソフト|アプリ|ツール|サービス))を(?:使って|使う|採用|導入)"
                    r"|\bwhich (?:one|app|software|tool|service|platform)s? (?:do|does|did|is|are)\b"
                    r"|\b(?:which|what) (?:company|vendor|firm|product)\b|\bvendors?\b|\bwho (?:made|makes|built|develops?)\b", re.I),

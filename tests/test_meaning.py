@@ -60,6 +60,17 @@ def test_what_the_city_does_is_answered_by_the_project_about_the_term(responder:
     assert ids(a)[:1] == ["2-2-1"], a.text
 
 
+@pytest.mark.parametrize(("question", "said"), [
+    ("What's the target for app users in fiscal 2031?", "R13"),  # "fiscal 2031" is a year outside the tables
+    ("じぎょうばんごう 7の1の1 の こと おしえて", "7-1-1"),  # an id said aloud, which the plan lacks
+    ("AI音声認識システムはどこのメーカーの製品を選んだの？", "AI 音声認識システム"),  # a maker the plan never names
+])
+def test_what_the_plan_lacks_asked_in_other_words_is_said_not_answered(responder: Responder, question: str,
+                                                                       said: str) -> None:
+    a = responder.answer(question)
+    assert a.intent == "unknown" and not a.answers and said in a.text, a.text
+
+
 def test_how_a_described_thing_went_is_asked_of_its_project_not_its_term(responder: Responder) -> None:
     # A term has no evaluation: 「評価」 of something described is its project's (RPA is 2-3-1's).
     a = responder.answer("ロボットのソフトで事務作業を自動にする取り組み、評価はどうだった？")
