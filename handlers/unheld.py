@@ -61,6 +61,7 @@ FACT_KINDS = (
     FactKind(
         "date",
         re.compile(r"次の(?:日程|開催|講座|教室)|つぎの|何時から|何曜日|営業時間|開館時間|受付時間|いつやって|いつ やって"
+                   r"|日付|何月何日|改定日|施行日|発行日|\bon what date\b|\bwhat date\b"
                    r"|(?:有効|ゆうこう)(?:期限|きげん|期間|きかん)|いつまで(?:有効|使え)|何年(?:有効|使え)|\bexpir|\bvalid (?:for|until)\b"
                    r"|\bnext (?:class|session|date|course)\b|\bopening hours\b|\bwhat time\b|\bwhich day\b", re.I),
         re.compile(r"\d+\s*月\s*\d+\s*日|\d+\s*時|曜日|有効期限|有効期間"),

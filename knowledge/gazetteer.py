@@ -57,11 +57,13 @@ _NATIONAL = [
     "政府", "日本政府", "中央省庁", "各府省", "府省", "省庁", "デジタル庁", "総務省", "内閣府", "内閣官房",
     "法務省", "外務省", "財務省", "文部科学省", "文科省", "厚生労働省", "厚労省", "農林水産省", "農水省",
     "経済産業省", "経産省", "国土交通省", "国交省", "環境省", "防衛省", "復興庁", "警察庁", "金融庁", "消費者庁",
-    "こども家庭庁", "国税庁", "地方公共団体情報システム機構",
+    "こども家庭庁", "国税庁", "地方公共団体情報システム機構", "出入国在留管理庁", "入管", "入国管理局", "年金機構",
+    "日本年金機構", "ハローワーク", "税務署",
 ]
 _NATIONAL_EN = [
     "japan", "japanese government", "government of japan", "national government", "central government",
-    "digital agency", "cabinet office", "mic", "meti", "mhlw",
+    "digital agency", "cabinet office", "mic", "meti", "mhlw", "immigration", "immigration bureau",
+    "immigration services agency", "pension service", "japan pension service", "hello work", "tax office",
 ]
 # Companies people ask about by name alone: read as a company only in the holder position ("富士通の",
 # "Google's"), so that "Googleフォーム" stays a word. Companies the plan names (LINE, PayPay, ヤフー) are

@@ -220,6 +220,7 @@ def test_a_body_that_is_only_the_askers_background_does_not_refuse_the_question(
     "question, shown",
     [
         ("I moved here from Canada. What is Canada's digital ID called?", "Canada"),
+        ("How long does immigration take to renew a visa?", "mmigration"),  # a national body the plan never names
         ("川崎市のRPAはどう？船橋と比較したい", "川崎市"),
     ],
 )
