@@ -69,6 +69,7 @@ COUNTED_NEAR = 0.5  # a term this near by meaning may answer a count its definit
 DEFINITION_WEIGHT = 0.5
 CARRIED_GAP = 0.4
 PROJECT_OVER_TERM = 0.15  # how far behind its term a project may be and still answer what the city does
+NAMED_CACHE = 1024  # topics remembered with the projects whose names hold them
 MAX_OPTIONS = 4
 WHOLE = 0.99  # lexical score of a unit holding every word of the question
 
@@ -208,6 +209,7 @@ class MeaningStage:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self._names: dict[str, list[str]] | None = None
+        self._named_cache: dict[str, list[str]] = {}
 
     @cached_property
     def index(self) -> MeaningIndex:
@@ -276,17 +278,35 @@ class MeaningStage:
         if m is None:
             return None
         topic = normalize(m.group(1))
-        query, hits = self.index.search(m.group(1), kinds={"project"}, limit=len(self.catalog.projects),
-                                        ignore=cue_words())
-        if not query.words or not topic:
+        if not topic:
             return None
         # The projects whose names (or aliases) hold the topic; else those whose own words hold it.
-        named = [h for h in hits if any(topic in n for n in self._project_names().get(h.ref, ()))]
-        held = named if len(named) >= 2 or weak else [h for h in hits if self.index.support(query, h.kind, h.ref) >= WHOLE]
+        named = self._named_with(topic)
+        if len(named) < 2 and weak:
+            return None
+        query, hits = self.index.search(m.group(1), kinds={"project"}, limit=2 * MAX_OPTIONS, ignore=cue_words())
+        if not query.words:
+            return None
+        if len(named) >= 2:
+            score = {h.ref: round(100 * h.score, 1) for h in hits if h.ref in named}
+            order = [*score, *(pid for pid in named if pid not in score)]  # nearest first, then the plan's order
+            return m.group(1), tuple(Scored(pid, score.get(pid, 0.0), "project", "meaning:name")
+                                     for pid in order[:MAX_OPTIONS])
+        held = [h for h in hits if self.index.support(query, h.kind, h.ref) >= WHOLE]
         if len(held) < 2:
             return None
         return m.group(1), tuple(Scored(h.ref, round(100 * h.score, 1), h.kind, f"meaning:{h.field}")
                                  for h in held[:MAX_OPTIONS])
+
+    def _named_with(self, topic: str) -> list[str]:
+        """The projects whose names or aliases hold ``topic`` (normalised), kept per topic."""
+        found = self._named_cache.get(topic)
+        if found is None:
+            if len(self._named_cache) >= NAMED_CACHE:
+                self._named_cache.clear()
+            found = self._named_cache[topic] = [pid for pid, names in self._project_names().items()
+                                                if any(topic in n for n in names)]
+        return found
 
     def _project_names(self) -> dict[str, list[str]]:
         """Each project's names as matched: its name, English name and aliases, normalised."""
