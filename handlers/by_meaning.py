@@ -158,6 +158,10 @@ _PROJECT_NAMED = re.compile(r"事業|プロジェクト|\bprojects?\b|\binitiati
 _TERM_NAMED = re.compile(r"用語|言葉|ことば|単語|\bterm\b|\bword\b|\bjargon\b", re.IGNORECASE)
 
 
+def _scored(h: MeaningHit) -> Scored:
+    return Scored(h.ref, round(100 * h.score, 1), h.kind, f"meaning:{h.field}")
+
+
 def asks_name(r: Reading) -> bool:
     return bool(NAMING.search(r.text)) and (not _PROJECT_NAMED.search(r.text) or bool(_TERM_NAMED.search(r.text)))
 
@@ -247,7 +251,7 @@ class MeaningStage:
         lead = pair - (rivals[0].score if rivals else 0.0)
         if len(hits) > 1 and support - self.index.support(query, hits[1].kind, hits[1].ref) >= CARRIED_GAP:
             lead = max(lead, LEAD)  # as close by meaning, but only the best carries the question's words
-        scored = tuple(Scored(h.ref, round(100 * h.score, 1), h.kind, f"meaning:{h.field}") for h in hits)
+        scored = tuple(_scored(h) for h in hits)
         # A description names a term in other words than its definition's: its support is low by nature.
         confidence = top.score if naming else _carried_confidence(top.score, support, len(query.words))
         answer = _answers(confidence, top.score, lead, len(query.words), naming=naming) or self._tail_agrees(
@@ -295,8 +299,7 @@ class MeaningStage:
         held = [h for h in hits if self.index.support(query, h.kind, h.ref) >= WHOLE]
         if len(held) < 2:
             return None
-        return m.group(1), tuple(Scored(h.ref, round(100 * h.score, 1), h.kind, f"meaning:{h.field}")
-                                 for h in held[:MAX_OPTIONS])
+        return m.group(1), tuple(_scored(h) for h in held[:MAX_OPTIONS])
 
     def _named_with(self, topic: str) -> list[str]:
         """The projects whose names or aliases hold ``topic`` (normalised), kept per topic."""
@@ -334,7 +337,7 @@ class MeaningStage:
                  and self.index.support(query, h.kind, h.ref) >= WHOLE]
         if len(close) < 2:
             return ()
-        return tuple(Scored(h.ref, round(100 * h.score, 1), h.kind, f"meaning:{h.field}") for h in close[:MAX_OPTIONS])
+        return tuple(_scored(h) for h in close[:MAX_OPTIONS])
 
     def _carried_first(self, query: Query, hits: list[MeaningHit]) -> list[MeaningHit]:
         """Without the top when the runner-up is as near by meaning and only its own words carry the
@@ -481,7 +484,7 @@ class MeaningStage:
         lead = hits[0].score - (hits[1].score if len(hits) > 1 else 0.0)
         if hits[0].score < DESCRIBED or lead < DESCRIBED_LEAD:
             return None
-        return Scored(hits[0].ref, round(100 * hits[0].score, 1), "project", f"meaning:{hits[0].field}")
+        return _scored(hits[0])
 
     def term_over(self, r: Reading, project: Scored, terms: list[Scored]) -> Scored | None:
         """A term the question also names whose definition carries the whole question where the

@@ -103,10 +103,11 @@ class Scope:
     def check(self, text: str) -> Verdict:
         plain = without_home(text)
         form = fold_for_scan(plain)
-        home_asked = _last_sentence_at(fold_for_scan(text), HOME_ASKED)
         mentions = [m for m in self.gazetteer.mentions(plain, original=text)
-                    if not (m.bare and self._plan_uses(m.surface)) and not _asked_who(form, m)
-                    and not _background(form, m) and not (home_asked is not None and m.end <= home_asked)]
+                    if not (m.bare and self._plan_uses(m.surface)) and not _asked_who(form, m) and not _background(form, m)]
+        home_asked = _last_sentence_at(fold_for_scan(text), HOME_ASKED) if mentions else None
+        if home_asked is not None:  # bodies named before a last sentence that turns to Funabashi
+            mentions = [m for m in mentions if m.end > home_asked]
         if not mentions:
             return Verdict(None, plain)
         rest = _without(plain, mentions)

@@ -203,7 +203,7 @@ def _read_grade(m: _Message) -> _Message:
         form, found = _remove(plain, words)
         if found:
             m.grade = g
-            m.form = "".join(o if f != "|" or o == "|" else "|" for o, f in zip(m.form, form, strict=True))
+            m.form = "".join(o if f == "\x00" else f for o, f in zip(m.form, form, strict=True))  # unmask
             break
     return m
 

@@ -35,16 +35,19 @@ class Unit:
 
 
 @lru_cache(maxsize=4)
-def english_units(path: Path = ENGLISH_PATH) -> dict[str, Any]:
+def _data(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
     with path.open("rb") as f:
         return tomllib.load(f)
 
 
-@lru_cache(maxsize=4)
+def english_units(path: Path = ENGLISH_PATH) -> dict[str, Any]:
+    return _data(path)
+
+
 def plain_units(path: Path = PLAIN_PATH) -> dict[str, Any]:
-    return english_units(path)
+    return _data(path)
 
 
 def plan_units(catalog: Catalog, *, english: dict[str, Any] | None = None,
