@@ -102,6 +102,13 @@ _LIST_ASKED = re.compile(r"一覧|全部|すべて|全て|何件|いくつ|列�
 EVALUATED = re.compile(r"評価|進捗|進み具合|進みぐあい|遅れ|\bgrade[ds]?\b|\brated\b|\brating\b|\bevaluat|\bprogress\b"
                        r"|\bon track\b|\bbehind schedule\b")
 # A question about one project, and one asking for several (read on the folded message).
+# A grade asked of a year (「令和5年度の評価」, "graded in FY2023"), not a year the description names
+# (「令和7年度末までに移行する事業の評価」): the plan grades one year only.
+GRADE_OF_YEAR = re.compile(
+    r"(?:令和|れいわ|平成|(?<![A-Za-z])R|(?<![A-Za-z])FY)\s*[0-9０-９元一二三四五六七八九十]+\s*(?:年度|年)?\s*(?:の|に|で|は)?\s*\S{0,4}?(?:評価|\bgrade|\brating|\bevaluation)"
+    r"|(?:20|２０)[0-9０-９]{2}\s*年度?\s*の?\s*評価"
+    r"|\b(?:grade[ds]?|rated|rating|evaluat\w*)\b[^.?!]{0,25}?\b(?:in|for)\s+(?:FY\s*|fiscal\s+(?:year\s+)?)?\d{4}",
+    re.IGNORECASE)
 SINGULAR = re.compile(r"なぜ|どうして|\bwhy\b|どれ|どの事業|どこの事業|何の事業|なんの事業|\bwhich project\b|\bthe project\b|\bwhat project\b")
 PLURAL = re.compile(r"一覧|全部|すべて|全て|何件|いくつ|どんな事業が|事業を(?:全部|すべて)?教えて|ごと|別に|以外|列挙|挙げて|リストアップ"
                     r"|\bprojects\b|\blist\b|\bhow many\b|\ball\b")
@@ -162,8 +169,12 @@ def _scored(h: MeaningHit) -> Scored:
     return Scored(h.ref, round(100 * h.score, 1), h.kind, f"meaning:{h.field}")
 
 
+# A word named as a word (「DXって言葉」, 「「基幹系システム」という言葉は」): it is asked about, not for.
+_WORD_NAMED = re.compile(r"(?<!何)(?<!なん)(?<!なに)(?:って|という|っていう|とかいう)\s*(?:言葉|ことば|用語|単語)")
+
+
 def asks_name(r: Reading) -> bool:
-    return bool(NAMING.search(r.text)) and (not _PROJECT_NAMED.search(r.text) or bool(_TERM_NAMED.search(r.text)))
+    return bool(NAMING.search(_WORD_NAMED.sub(" ", r.text))) and (not _PROJECT_NAMED.search(r.text) or bool(_TERM_NAMED.search(r.text)))
 
 
 def meaning_kinds(r: Reading, *, naming: bool) -> set[str]:

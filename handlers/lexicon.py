@@ -21,7 +21,7 @@ _PROJECT_CUES: dict[str, list[str]] = {
         "indicator", "indicators", "figures",
     ],
     "project_department": [
-        "担当", "担当課", "担当部署", "担当部局", "所管", "所管課", "部署", "どこの課", "どの課", "どこが", "誰",
+        "担当", "担当課", "担当部署", "担当部局", "所管", "所管課", "部署", "旗振り", "旗ふり", "主管", "取りまとめ", "どこの課", "どの課", "どこが", "誰",
         "だれ", "who", "owns", "owner", "in charge", "responsible", "department", "team", "division",
     ],
     "project_schedule": [
@@ -35,7 +35,7 @@ _PROJECT_CUES: dict[str, list[str]] = {
     ],
     "project_status": [
         "状況", "進捗", "進捗状況", "評価", "どうなった", "どうなってる", "どうなっている", "どうなって",
-        "どう", "進み具合", "順調", "進んで", "成果", "結果", "status", "progress", "going", "grade",
+        "どう", "進み具合", "順調", "進んで", "成果", "結果", "理由", "わけ", "status", "progress", "going", "grade",
         "graded", "evaluation", "rating", "doing", "update",
     ],
 }
@@ -50,7 +50,7 @@ _DEFINITION_PHRASES = ["どういう意味", "どういうこと", "どういう
 _GLOSSARY_CUES = [
     "とは", "とは何", "とはなに", "って何", "ってなに", "ってなあに", "ってなん", "ってなんですか", "の意味", "意味",
     "何のこと", "なんのこと", "なあに",
-    "どういう意味", "何ですか", "なんですか", "なに", "何", "用語", "解説", "what is", "what's", "whats",
+    "どういう意味", "何ですか", "なんですか", "なに", "何", "用語", "用語集", "解説", "指す", "という言葉は", "what is", "what's", "whats",
     "what are", "what does", "mean", "means", "meaning", "define", "definition", "explain", "stand for",
     "stands for", "full form", "full name", "short for", "abbreviation", "acronym", "spelled out", "spell out",
     "words behind",

@@ -7,6 +7,7 @@ anything at or above ``SUGGEST`` may be offered as a suggestion, nothing below i
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
@@ -61,6 +62,15 @@ class Analysis:
         return b.score if b else 0.0
 
 
+# Project intents whose cue words are common in a definition question's story (about, 計画, どう).
+_SOFT_INTENTS = frozenset(["project_overview", "project_schedule", "project_status"])
+_AS_A_WORD = r"\s*[」』\"]?\s*(?:って|という|っていう|とかいう)\s*(?:言葉|ことば|用語|単語)"
+_ASKED_WHAT = r"\s*[」』\"]?\s*(?:とは|って(?:何|なに|なん)|ってどういう|の意味|\s*means?\b)"
+# What a word means, asked outright (not 何 alone: 「R5は何する予定」 asks a schedule).
+_DEFINED = re.compile(r"(?<![こも])とは|って(?:何|なに|なん)|意味|用語集|指す|解説|\bmeans?\b|\bstands? for\b|\bdefin"
+                      r"|^\s*what(?:'s| is| are)\s+(?:an?\s+)?[\w-]+\s*\?", re.IGNORECASE)
+
+
 class Resolver:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
@@ -105,6 +115,8 @@ class Resolver:
         terms = [Scored(h.id, h.score, "glossary", h.how) for h in a.by_kind.get("glossary", [])]
         direct = a.score("project")
         best_term = terms[0].score if terms else 0.0
+        if self._term_defined(r, a, terms):
+            return self._term_decision(terms, topic)
         if r.project_intent:
             return self._project_decision(r, a, terms, r.project_intent, topic)
         if r.glossary_cue:
@@ -130,6 +142,22 @@ class Resolver:
                     return replace(projects, top=[*projects.top[: MAX_OPTIONS - 1], terms[0]])
             return self._term_decision(terms, topic)
         return self._project_decision(r, a, terms, "project_status", topic)
+
+    def _term_defined(self, r: Reading, a: Analysis, terms: list[Scored]) -> bool:
+        """「計画に出てくる「基幹系システム」という言葉は何を指す」, "what is BPR? saw it in something about
+        city hall": a term named outright and asked what it means; the words that read as a project's
+        overview or schedule (about, 計画) are the asker's story."""
+        hit = a.best("glossary")
+        if not terms or hit is None or terms[0].how not in ("exact", "mention"):
+            return False
+        # 「DXって言葉、最初に言い出したのは誰」, 「…といいますが、AI とはなんのこと」: the word itself is
+        # what is asked about, however long the story around it.
+        if re.search(re.escape(hit.via) + _AS_A_WORD, r.text, re.IGNORECASE) or re.search(
+                re.escape(hit.via) + _ASKED_WHAT, r.text, re.IGNORECASE):
+            return True
+        if not _DEFINED.search(r.cue_form) or r.project_intent not in _SOFT_INTENTS:
+            return False
+        return terms[0].score >= a.score("project")
 
     def _official_name(self, a: Analysis) -> bool:
         """The best project hit is the project's full name as the plan (or its English name) gives it."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from handlers import compose as c
 from handlers.answer import Answer, Audience, Contact, Context, Lang, Ref
 from handlers.answer_cache import AnswerCache
-from handlers.by_meaning import MeaningStage, asks_name, meaning_kinds
+from handlers.by_meaning import GRADE_OF_YEAR, MeaningStage, asks_name, meaning_kinds
 from handlers.care import reply as careful_reply
 from handlers.fallback import popular_terms, with_fallback
 from handlers.filters import names_the_grade_word
@@ -60,7 +60,9 @@ def plan_years(catalog: Catalog) -> dict[str, tuple[int, int]]:
     """The first and last fiscal years of the plan's KPI tables and of its schedules."""
     kpi = [v.fiscal_year for p in catalog.projects.values() for i in p.indicators for v in i.values]
     schedule = [s.fiscal_year for p in catalog.projects.values() for s in p.schedule]
-    return {name: (min(ys), max(ys)) if ys else (0, 9999) for name, ys in (("kpi", kpi), ("schedule", schedule))}
+    graded = [e.fiscal_year for p in catalog.projects.values() for e in p.evaluations]
+    return {name: (min(ys), max(ys)) if ys else (0, 9999)
+            for name, ys in (("kpi", kpi), ("schedule", schedule), ("evaluation", graded))}
 
 
 def staged(answer: Answer, stage: str) -> Answer:
@@ -407,7 +409,10 @@ class Responder:
         """A quoted answer, or "I don't know" when the question asks a fact its item does not hold."""
         if answer.intent == "unknown" or not answer.answers:
             return answer
-        return self._unheld(r, answer.answers[0], audience) or answer
+        ref = answer.answers[0]
+        if ref.kind == "project" and ref.id in self.catalog.projects:  # 「令和5年度の評価」: a year the plan lacks
+            return self._not_in_plan(r, self.catalog.projects[ref.id], answer.intent, ref.score, audience) or answer
+        return self._unheld(r, ref, audience) or answer
 
     def _unheld(self, r: Reading, ref: Ref, audience: Audience) -> Answer | None:
         """"The plan does not say" when the question asks a kind of fact (a price, a company…) that
@@ -480,7 +485,8 @@ class Responder:
         """"I don't know" for a year outside the plan's tables or a fact its texts never hold."""
         year = r.question.year
         table = ("schedule" if intent == "project_schedule" or r.question.kind == "schedule"
-                 else "kpi" if intent == "project_kpi" or r.question.kind == "quantity" else None)
+                 else "kpi" if intent == "project_kpi" or r.question.kind == "quantity"
+                 else "evaluation" if GRADE_OF_YEAR.search(r.text) else None)
         if year is not None and table is not None:
             first, last = self._years[table]
             if not first <= year <= last:

@@ -69,7 +69,9 @@ FACT_KINDS = (
     ),
     FactKind(
         "request",  # asked to make something or to drop its rules: the plan holds no poem
-        re.compile(r"(?:詩|俳句|短歌|川柳|歌|ポエム|物語|小説|ジョーク|冗談|メール|文章|作文|レシピ)を?(?:作って|書いて|詠んで|考えて|教えて)"
+        re.compile(r"(?:詩|俳句|はいく|短歌|川柳|せんりゅう|歌|ポエム|物語|小説|ジョーク|冗談|メール|文章|作文|レシピ|キャッチコピー|標語"
+                   r"|スローガン)を?[^。？?]{0,8}?(?:作って|つくって|書いて|かいて|詠んで|よんで|考えて|教えて)"
+                   r"|をテーマに[^。？?]{0,12}?(?:作って|つくって|書いて|かいて|詠んで|よんで|考えて)"
                    r"|(?:指示|命令|ルール|設定)(?:を|は)?(?:全部|すべて|全て)?(?:無視|忘れ)|プロンプト"
                    r"|\b(?:write|compose|make up|tell)(?: me)? (?:a |an )?(?:poem|haiku|song|story|joke|limerick|essay|email|letter|recipe)"
                    r"|\bignore (?:all |your |the )?(?:previous |prior )?(?:instructions|rules)|\bsystem prompt\b", re.I),
@@ -137,12 +139,16 @@ def unheld_reason(kind: FactKind, lang: str, *, what: str) -> str:
 
 def years_reason(table: str, first: int, last: int, asked: int, lang: Lang,
                  label: Callable[[int, Lang], str]) -> str:
-    """``table``: "kpi" or "schedule"; ``label``: a function from a fiscal year to its label in ``lang``."""
+    """``table``: "kpi", "schedule" or "evaluation"; ``label``: a function from a fiscal year to its label in ``lang``."""
     f, to, a = label(first, lang), label(last, lang), label(asked, lang)
     if lang == "en":
-        what = "KPI tables" if table == "kpi" else "schedules"
+        what = {"kpi": "KPI tables", "schedule": "schedules", "evaluation": "evaluations"}[table]
+        if first == last:
+            return f"The action plan's {what} are for {f} only; there is nothing for {a}."
         return f"The action plan's {what} run from {f} to {to}; there is nothing for {a}."
-    what = "参考値（KPI）の表" if table == "kpi" else "スケジュール"
+    what = {"kpi": "参考値（KPI）の表", "schedule": "スケジュール", "evaluation": "評価"}[table]
+    if first == last:
+        return f"アクションプランの{what}は{f}のものだけで、{a}の記載はありません。"
     return f"アクションプランの{what}は{f}から{to}までで、{a}の記載はありません。"
 
 

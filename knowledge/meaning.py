@@ -40,6 +40,9 @@ ALIGN_FLOOR = 0.35  # a word of the item this close to a question's word speaks 
 ALIGN_ALL = 20_000  # plan words across all units up to which every unit is aligned
 ALIGNED = 48  # units whose words are aligned with the question's, the best by the cheaper scores
 SAID_CACHE = 4096  # phrases remembered by ``says``: people's words repeat, the plan does not change
+# A unit of everyday words for one detail of a project (a schedule cell, what a KPI counts) ranks a
+# little below the project's own words and its everyday summary: sibling projects share details.
+DETAIL_WEIGHT = 0.92
 RECENT = 8  # searches kept: the stages of one question ask the same text again
 _HIRAGANA_RUN = re.compile(r"[\u3041-\u3096\u30fc]{3,}(?![\u30a1-\u30fa\u3400-\u9fffA-Za-z])")
 _GLUED = re.compile(r"[\u30a1-\u30fa\u3400-\u9fffA-Za-z0-9!！]")
@@ -64,6 +67,12 @@ _ENDING_KANA = frozenset("てたるっまずさせれらなかくいよりでだ
 _PARTICLE_KANA = frozenset("をのはがでにともやへねよかっ")
 LAST_SENTENCE_STRESS = 2.0  # a long message's question is in its last sentence
 _SENTENCE_END = re.compile(r"[。．.!！?？…]+\s*|\n+")
+# Endings a kana typist may set apart from their word (ないもので しょうか).
+_AUXILIARIES = frozenset(["しょう", "しょうか", "でしょう", "でしょうか", "ます", "ますか", "ません", "ました",
+                          "です", "ですか", "ですね", "ください", "かしら", "かな", "ですが", "けど"])
+# し standing alone before a particle (しの あぷり, しは なにを): to a resident writing to their city, 市.
+_CITY = re.compile(r"(?:(?<=^)|(?<=[\s\u3000、。,.!?！？「]))し(?=(?:の|は|が|で|に|から|では|でも|も|と|へ|って|として)"
+                   r"(?:[\s\u3000、。,.!?！？」]|$))")
 MIN_READING = 3  # katakana characters a hiragana reading must have to stand for a word
 MAX_READING = 12
 MAX_TAIL = 4  # kana after a spelled word kept as its ending (てる, ました) rather than unspelled
@@ -147,7 +156,8 @@ class MeaningIndex:
         self._en = _Bm25(en_docs)
         self._words: dict[tuple[str, str], set[str]] = defaultdict(set)
         for u, ja, en in zip(units, ja_docs, en_docs, strict=True):
-            if u.field != "plain":  # everyday paraphrases find an item; only its own words carry a question
+            # Everyday paraphrases find an item; only its own words carry a question.
+            if u.field not in ("plain", "detail"):
                 self._words[(u.kind, u.ref)].update(ja, en)
         self._word_vectors: dict[tuple[str, str], np.ndarray] = {}
         self._masks: dict[frozenset[str], np.ndarray] = {}
@@ -159,6 +169,7 @@ class MeaningIndex:
         # Words the plan itself writes in hiragana (ふなっぷ), longest first.
         kana_names = {w: w for w in self._spelled.values() if len(w) >= MIN_READING and _KANA_WORD.match(w)}
         kana_names.update((kana, name) for kana, name in (names_read or {}).items() if len(kana) >= MIN_READING)
+        self._weight = np.array([DETAIL_WEIGHT if u.field == "detail" else 1.0 for u in units], dtype=np.float32)
         self._kana_names = dict(sorted(kana_names.items(), key=lambda kv: -len(kv[0])))
         # One sentence vector per distinct word list: a grown plan repeats its texts.
         rows: dict[tuple[str, ...], int] = {}
@@ -264,6 +275,8 @@ class MeaningIndex:
     def _spell_run(self, run: str, *, endings: bool = True) -> str | None:
         """A hiragana run in the plan's spellings, or None when some word of it is not the plan's
         (or, without ``endings``, when it ends in anything but particles: しかくい is not 視覚+い)."""
+        if run in _AUXILIARIES:
+            return None  # 「ないもので しょうか」: an ending typed apart, not 昇華
         kata = hira_to_kata(run)
         out, i, spelled = [], 0, False
         while i < len(kata):
@@ -333,6 +346,7 @@ class MeaningIndex:
             return run
 
         spelled = _KANA_YEAR.sub(_year_in_digits, text)
+        spelled = _CITY.sub("市", spelled)
         spelled = _LETTER_RUN.sub(self._letters, spelled)
         if typed_in_kana(spelled):
             spelled = write_kana(spelled, keep=self._own_spelling, names=self._kana_names)
@@ -369,6 +383,7 @@ class MeaningIndex:
         q, lex, sem, fused = self._scored(text, ignore)
         if not q.words or not self.units:
             return q, []
+        fused = fused * self._weight
         if kinds is not None:
             fused = np.where(self._kind_mask(frozenset(kinds)), fused, 0.0)
         top = np.argpartition(-fused, min(limit * 8, len(fused) - 1))[: limit * 8] if len(fused) > limit * 8 else np.arange(len(fused))

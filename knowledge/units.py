@@ -23,6 +23,10 @@ from knowledge.catalog import Catalog
 ENGLISH_PATH = Path(__file__).resolve().parent / "data" / "english_units.toml"
 PLAIN_PATH = Path(__file__).resolve().parent / "data" / "plain_ja.toml"
 PLAIN_EN_PATH = Path(__file__).resolve().parent / "data" / "plain_en.toml"
+# Everyday words for a project's details (a schedule item, what a KPI counts, how its year went):
+# 「ごみの日をスマホで教えてくれる」 describes one cell of a project, not the project as its title says.
+DETAIL_PATH = Path(__file__).resolve().parent / "data" / "plain_detail_ja.toml"
+DETAIL_EN_PATH = Path(__file__).resolve().parent / "data" / "plain_detail_en.toml"
 
 
 @dataclass(frozen=True)
@@ -51,14 +55,18 @@ def plain_units(path: Path = PLAIN_PATH) -> dict[str, Any]:
 
 
 def plan_units(catalog: Catalog, *, english: dict[str, Any] | None = None,
-               plain: dict[str, Any] | None = None, plain_en: dict[str, Any] | None = None) -> list[Unit]:
+               plain: dict[str, Any] | None = None, plain_en: dict[str, Any] | None = None,
+               detail: dict[str, Any] | None = None, detail_en: dict[str, Any] | None = None) -> list[Unit]:
     en = english_units() if english is None else english
     everyday = plain_units() if plain is None else plain
     everyday_en = plain_units(PLAIN_EN_PATH) if plain_en is None else plain_en
+    details = plain_units(DETAIL_PATH) if detail is None else detail
+    details_en = plain_units(DETAIL_EN_PATH) if detail_en is None else detail_en
 
-    def said(part: str, key: str) -> tuple[str, str]:
-        ja = everyday.get(part, {}).get(key, {}).get("plain", [])
-        in_english = everyday_en.get(part, {}).get(key, {}).get("plain", [])
+    def said(part: str, key: str, ja_data: dict[str, Any] | None = None,
+             en_data: dict[str, Any] | None = None) -> tuple[str, str]:
+        ja = (everyday if ja_data is None else ja_data).get(part, {}).get(key, {}).get("plain", [])
+        in_english = (everyday_en if en_data is None else en_data).get(part, {}).get(key, {}).get("plain", [])
         return "。".join(ja), ". ".join(in_english)
 
     names: dict[tuple[str, str], list[str]] = {}
@@ -96,6 +104,9 @@ def plan_units(catalog: Catalog, *, english: dict[str, Any] | None = None,
         plain_ja, plain_english = said("projects", p.id)
         if plain_ja or plain_english:
             units.append(Unit("project", p.id, "plain", plain_ja, plain_english))
+        detail_ja, detail_english = said("projects", p.id, details, details_en)
+        if detail_ja or detail_english:
+            units.append(Unit("project", p.id, "detail", detail_ja, detail_english))
     for pol in catalog.policies.values():
         units.append(Unit("policy", str(pol.id), "title", pol.title,
                           str(en.get("policies", {}).get(str(pol.id), {}).get("text", ""))))

@@ -15,7 +15,7 @@ from bot.cli import main
 from handlers import Responder
 from handlers.understand import read
 from knowledge.meaning_words import ja_words
-from knowledge.units import PLAIN_EN_PATH, PLAIN_PATH, plain_units
+from knowledge.units import DETAIL_EN_PATH, DETAIL_PATH, PLAIN_EN_PATH, PLAIN_PATH, plain_units
 
 
 def ids(answer) -> list[str]:  # type: ignore[no-untyped-def]
@@ -364,3 +364,70 @@ def test_a_description_names_the_term_whose_definition_it_covers(responder: Resp
     covers サテライトオフィス's short one (企業の本拠から離れた所のオフィス) nearly whole."""
     a = responder.answer("会社の本社から離れた所にある事務所のことを何といいますか", audience="citizen")
     assert (a.intent, ids(a)[:1]) == ("glossary", ["サテライトオフィス"]), a.text
+
+
+# ---------------------------------------------------------------------- round seven
+def test_a_project_described_by_one_of_its_details_in_everyday_words_is_found(responder: Responder) -> None:
+    """Neither 2-4-3's own text nor its everyday summary says 地震 or ネット; the everyday words for
+    its details (a disaster at the main building, the other sites keep working) do."""
+    a = responder.answer("本庁舎が地震でだめになってもほかの建物でネットが止まらないようにする話", audience="citizen")
+    assert ids(a)[:1] == ["2-4-3"], a.text
+
+
+@pytest.mark.parametrize("path", [DETAIL_PATH, DETAIL_EN_PATH])
+def test_every_project_has_everyday_phrasings_of_its_details(catalog, path) -> None:  # type: ignore[no-untyped-def]
+    detail = plain_units(path)
+    assert set(detail["projects"]) == set(catalog.projects)
+    assert all(len(v["plain"]) >= 15 for v in detail["projects"].values())
+
+
+@pytest.mark.parametrize("question, term", [
+    ("子どもに聞かれたんだけど、DXって言葉、最初に言い出したのって誰なの？", "DX"),
+    ("計画に出てくる「基幹系システム」という言葉は、どういう範囲のシステムを指すのか。", "基幹系システム"),
+    ("てれびで えーあい えーあい と いいますが、えーあい とは なんのこと ですか", "AI"),
+    ("what is BPR? saw it in something about city hall", "BPR"),
+])
+def test_a_word_named_as_a_word_is_asked_about_whatever_the_story_around_it(responder: Responder, question: str,
+                                                                             term: str) -> None:
+    """誰 (a department cue), 計画 (a schedule cue) and "about" (an overview cue) are the story here."""
+    a = responder.answer(question, audience="citizen")
+    assert (a.intent, ids(a)[:1]) == ("glossary", [term]), a.text
+
+
+def test_a_schedule_asked_of_a_project_named_by_its_term_still_gets_the_schedule(responder: Responder) -> None:
+    a = responder.answer("RPAの活用拡充みたいな名前の事業、R5は何する予定？")
+    assert (a.intent, ids(a)[:1]) == ("project_schedule", ["2-3-1"]), a.text
+
+
+@pytest.mark.parametrize("question, lang", [("2-3-1のR5の評価は？", "ja"), ("令和6年度のRPAの評価を教えて", "ja"),
+                                            ("what grade did 2-3-1 get in FY2023?", "en")])
+def test_an_evaluation_of_a_year_the_plan_never_graded_is_not_answered_with_another_years(
+        responder: Responder, question: str, lang: str) -> None:
+    a = responder.answer(question)
+    assert a.intent == "unknown" and not a.answers, a.text
+    assert ("R4 only" if lang == "en" else "令和4年度のものだけ") in a.text
+    # The year the plan grades is answered, and so is a year that only describes the project.
+    assert ids(responder.answer("2-3-1のR4の評価は？")) == ["2-3-1"]
+    a = responder.answer("令和7年度末までに20業務を標準仕様のシステムへ移す事業、評価はどうでしたか")
+    assert (a.intent, ids(a)[:1]) == ("project_status", ["2-4-1"]), a.text
+
+
+@pytest.mark.parametrize("question", ["DXをテーマに川柳つくって", "すまほの ことで はいくを ひとつ つくって ください"])
+def test_a_verse_asked_for_is_a_request_not_a_question(responder: Responder, question: str) -> None:
+    a = responder.answer(question, audience="citizen")
+    assert a.intent == "unknown" and not a.answers, a.text
+
+
+def test_a_kana_typist_writes_the_city_as_shi_and_sets_endings_apart(responder: Responder) -> None:
+    spelled = responder.meaning.respell("しの あぷりを いれておくと どうなるの。なにか ないもので しょうか")
+    assert spelled.startswith("市の") and "昇華" not in spelled, spelled
+    spelled = responder.meaning.respell("わたしの しは ふなばしです")
+    assert "市は" in spelled and "わた市" not in spelled and "ふなば市" not in spelled, spelled  # inside a word it stays
+
+
+@pytest.mark.parametrize("question, intent", [("1-2-1の旗振り役って？", "project_department"),
+                                              ("テレワーク環境の充実がC評価にとどまった理由を説明してほしい。", "project_status")])
+def test_who_leads_and_why_it_was_graded_so_are_asked_of_one_project(responder: Responder, question: str,
+                                                                      intent: str) -> None:
+    a = responder.answer(question)
+    assert (a.intent, len(a.answers)) == (intent, 1), a.text
