@@ -34,7 +34,7 @@ _PROJECT_CUES: dict[str, list[str]] = {
         "問題点", "problem", "problems", "issue", "issues", "challenge", "challenges",
     ],
     "project_status": [
-        "状況", "進捗", "進捗状況", "評価", "どうなった", "どうなってる", "どうなっている", "どうなって",
+        "状況", "進捗", "進捗状況", "評価", "どうなった", "どうなりました", "その後", "どうなってる", "どうなっている", "どうなって",
         "どう", "進み具合", "順調", "進んで", "成果", "結果", "理由", "わけ", "status", "progress", "going", "grade",
         "graded", "evaluation", "rating", "doing", "update",
     ],
@@ -115,7 +115,7 @@ DEFINITION_PHRASES = _norm_all(_DEFINITION_PHRASES)
 LIST_CUES = _norm_all(_LIST_CUES)
 # Words that hold a cue and ask nothing: the plan named as where to look (「計画では何と呼ぶ」, not
 # its schedule), いつでも (any time, not "when"), いつも.
-NOT_ASKING = ["いつでも", "いつも", "いつまでも", "いつか", "この計画では", "この計画で", "この計画の", "この計画", "本計画では", "本計画の", "本計画", "計画の中では", "計画の中で",
+NOT_ASKING = ["いつでも", "いつも", "いつまでも", "いつかは", "いつかの", "いつか、", "この計画では", "この計画で", "この計画の", "この計画", "本計画では", "本計画の", "本計画", "計画の中では", "計画の中で",
             "計画の中に", "計画では", "計画上", "計画書", "計画に書", "計画に載", "アクションプランでは", "アクションプランの中で",
             # "when" joining a description, not asking a time: "what's it called when …", "a word for when …"
             "called when", "for when", "it's when", "its when", "is when", "mean when", "means when"]

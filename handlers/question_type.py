@@ -92,12 +92,14 @@ def _counter(form: str) -> str:
     return m.group(1)
 
 
-def classify(form: str, *, intent: str | None) -> QuestionType:
+def classify(form: str, *, intent: str | None, asked: str | None = None) -> QuestionType:
     """The type of a question from its folded form and the intent its cue words gave.
 
     An explicit department or KPI cue stays as it is; a year with "what will be done" makes a
     schedule question; a count or a rate makes a KPI question (over 「状況」 or 「概要」, which are
     what a bare topic defaults to); 課題 or "problem" makes an overview led by the 課題.
+    ``asked``: the clause that asks (the last, holding the intent's cue); counts and problems
+    only there change the type, the clauses before it describe.
     """
     year = asked_year(form)
     if intent in {"project_department"}:
@@ -106,14 +108,15 @@ def classify(form: str, *, intent: str | None) -> QuestionType:
         intent == "project_schedule" or _PLANS.search(form)
     ):
         return QuestionType("schedule", year)
-    counter = _counter(form)
-    quantity = _QUANTITY.search(form) or counter or (year is not None and _TARGET.search(form))
+    asking = asked or form
+    counter = _counter(asking)
+    quantity = _QUANTITY.search(asking) or counter or (year is not None and _TARGET.search(asking))
     if quantity and intent in {None, "project_status", "project_overview", "project_kpi"}:
         m = _MEASURE.search(form)
         rate = _RATE_OF.search(form) if not m else None
         rate = rate if rate and not _KPI_WORD.search(rate.group(1)) else None
         return QuestionType("quantity", year, m.group(1) if m and not m.group(1).startswith("何") else "", counter,
                             rate.group(1) if rate else "")
-    if _ISSUE.search(form) and intent in {None, "project_status", "project_overview"}:
+    if _ISSUE.search(asking) and intent in {None, "project_status", "project_overview"}:
         return QuestionType("issue", year)
     return QuestionType(year=year)

@@ -125,6 +125,7 @@ def _trim(fragment: str) -> str:
     return s
 
 
+_WEAK_CUES = frozenset(["どう"])  # how it stands, or how a figure or a problem came out: the other cue says which
 _CLAUSE = re.compile(r"[、,，。.!！?？]\s*|\s{2,}")
 
 
@@ -141,6 +142,11 @@ def _asked_last(form: str, cued: dict[str, list[str]]) -> str | None:
         # Within the clause, the cue that comes last: 「…の予定だったと思うが評価は？」 asks for the grade.
         at = {name: max((m.start() for c in found for m in _cue_pattern(c).finditer(clause)), default=-1)
               for name, found in cued.items()}
+        # A bare どう after a figure's word asks the figure: 「実績値は参考値に対してどうだった」.
+        strong = {name for name, found in cued.items()
+                  if any(c not in _WEAK_CUES and _cue_pattern(c).search(clause) for c in found)}
+        if strong and at.get("project_status", -1) >= 0 and "project_status" not in strong:
+            at["project_status"] = -1
         best = max(at, key=lambda name: at[name])
         if at[best] >= 0:
             return best
@@ -240,7 +246,12 @@ def _read_list_and_glossary(m: _Message) -> _Message:
 
 
 def _read_question_type(m: _Message) -> _Message:
-    m.question = classify(m.cue_form, intent=m.intent)
+    # The last clause, when it holds the intent's own cue, says what kind of answer is wanted: in
+    # 「回数が目標に届かなかった件。評価どうなった」 the count and 目標 describe; 評価 asks.
+    clauses = [c for c in _CLAUSE.split(m.cue_form) if c.strip()]
+    cues = [c for c in lx.PROJECT_CUES.get(m.intent or "", []) if c not in _WEAK_CUES]
+    asked = clauses[-1] if len(clauses) >= 2 and any(_cue_pattern(c).search(clauses[-1]) for c in cues) else None
+    m.question = classify(m.cue_form, intent=m.intent, asked=asked)
     m.intent = m.question.intent or m.intent
     measure = m.question.measure
     if measure and measure in m.form and m.form.replace(measure, "").strip("| "):

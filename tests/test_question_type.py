@@ -181,3 +181,16 @@ def test_the_thing_counted_does_not_hide_what_it_is_counted_for(responder):
     answer = responder.answer("ふなっぷのダウンロード数は？")
     assert (answer.intent, answer.answers[0].id) == ("project_kpi", "1-1-2"), answer.text
     assert "17,124" in _lead(answer) and "利用者数" in _lead(answer)
+
+
+@pytest.mark.parametrize(("question", "intent", "pid"), [
+    # The count and the 目標 describe which project; the last clause asks for its grade.
+    ("公民館のスマホ講座、回数が目標に届かなかった件。評価どうなった", "project_status", "3-1-2"),
+    ("Web会議の推進で、パソコンが足りないという問題があったけど、その後どうなりました？", "project_status", "2-1-3"),
+    # いつから asks when (it holds いつか, "some day", which asks nothing).
+    ("RPAの活用拡充、テンプレートの横展開はいつから？", "project_schedule", "2-3-1"),
+    # A bare どう after a figure's word asks the figure.
+    ("スマートフォン講座等の開催数、令和４年度の実績値は参考値に対してどうだったか", "project_kpi", "3-1-2"),
+])
+def test_the_clause_that_asks_decides_the_kind_of_answer(responder, question, intent, pid):
+    _asked(responder, question, intent, pid)
