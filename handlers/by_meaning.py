@@ -57,8 +57,8 @@ GROUPED_LEAD = 0.15
 GROUP_SUPPORT = 0.6
 NAMED = 70.0  # a name the precise stages found this surely (0–100)
 NAMED_SUPPORT = 0.7
-DESCRIBED = 0.45
-DESCRIBED_LEAD = 0.12
+DESCRIBED = 0.40
+DESCRIBED_LEAD = 0.10
 SUGGEST = 0.30
 AGREE_WHOLE = 0.15  # a long message's best item, found again by its last sentences alone this well, answers
 AGREE_TAIL = 0.25
@@ -109,8 +109,11 @@ GRADE_OF_YEAR = re.compile(
     r"|(?:20|２０)[0-9０-９]{2}\s*年度?\s*の?\s*評価"
     r"|\b(?:grade[ds]?|rated|rating|evaluat\w*)\b[^.?!]{0,25}?\b(?:in|for)\s+(?:FY\s*|fiscal\s+(?:year\s+)?)?\d{4}",
     re.IGNORECASE)
-SINGULAR = re.compile(r"なぜ|どうして|\bwhy\b|どれ|どの事業|どこの事業|何の事業|なんの事業|\bwhich project\b|\bthe project\b|\bwhat project\b")
-PLURAL = re.compile(r"一覧|全部|すべて|全て|何件|いくつ|どんな事業が|事業を(?:全部|すべて)?教えて|ごと|別に|以外|列挙|挙げて|リストアップ"
+SINGULAR = re.compile(r"なぜ|どうして|\bwhy\b|どれ|どの事業|どこの事業|何の事業|なんの事業|\bwhich project\b|\bthe project\b|\bwhat project\b"
+                      # Whether what was heard is so, what caused it, which number it has: of one project.
+                      r"|本当|ほんと|原因|理由|何番|なんばん|この取(?:り)?組|この事業|その事業|\bis (?:it|that) true\b")
+# 全部で and いくつの count within one project (「全部で何回」「いくつの公民館に」), they ask no list.
+PLURAL = re.compile(r"一覧|全部(?!で)|すべて|全て|何件|いくつ(?!の)|どんな事業が|事業を(?:全部|すべて)?教えて|ごと|別に|以外|列挙|挙げて|リストアップ"
                     r"|\bprojects\b|\blist\b|\bhow many\b|\ball\b")
 
 

@@ -431,3 +431,13 @@ def test_who_leads_and_why_it_was_graded_so_are_asked_of_one_project(responder: 
                                                                       intent: str) -> None:
     a = responder.answer(question)
     assert (a.intent, len(a.answers)) == (intent, 1), a.text
+
+
+@pytest.mark.parametrize("question, pid", [
+    # 予定より早く names grade A, but 本当？ asks whether it is so of the one project described.
+    ("ハザードマップみたいに避難所の場所を地図で見られるやつ、予定より早く進んだって本当？", "1-3-2"),
+    ("会議の録音を文字に起こす仕組みをクラウドに移す事業って何番？", "2-3-2"),
+])
+def test_a_question_about_one_described_project_is_not_a_list(responder: Responder, question: str, pid: str) -> None:
+    a = responder.answer(question)
+    assert a.intent != "project_list" and ids(a)[:1] == [pid], a.text
