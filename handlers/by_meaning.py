@@ -77,7 +77,8 @@ WHOLE = 0.99  # lexical score of a unit holding every word of the question
 NAMING = re.compile(
     r"(?:何|なん|なに)(?:と|て|っていう|って)\s*(?:いう|言う|いい|言い|呼|よ[ぶばびべ]|いわ|言わ|表現|表記|名前|なまえ|名称)"
     r"|(?:名前|なまえ|名称|呼び方|よびかた|呼び名|言い方|いいかた|用語|言葉|ことば|単語)"
-    r"(?:は|って|を|が|、|\?|？|だっけ|でしたっけ|になって|になる|で言う|でいう|で呼|でよ[ぶばびべ]|$)"
+    r"(?:は|って|を|が|、|\?|？|だっけ|でしたっけ|になって|になる|で言う|でいう|で呼|でよ[ぶばびべ]|$"
+    r"|教えて|おしえて|ある|あり|わかる|分かる|知りたい)"
     r"|what(?:'s| is)? (?:do|does|did) (?:you|they|we|people|the city) call|what(?: is|'s|s) (?:it|this|that) called"
     r"|(?:word|term|name|expression|jargon) (?:for|used for|that means)|is called|are called|what(?:'s| is) the (?:word|term|name)",
     re.IGNORECASE,
@@ -189,6 +190,16 @@ def meaning_kinds(r: Reading, *, naming: bool) -> set[str]:
             or EVALUATED.search(r.cue_form):
         return {"project"}
     return {"glossary", "project"}
+
+
+# What the city does or plans is asked, not what a word is.
+CITY_ACTION = re.compile(
+    r"市(?:は|では|も|として|役所は|役所では|役所も)|しやくしょ(?:は|では|も)|方針|予定|つもり|検討|してくれ|やってくれ|手伝"
+    r"|\b(?:is|will|does|did|has|can) (?:the )?city\b(?!'s)|\bcity hall\b|\bfunabashi\b|\bany plans?\b|\bplanning\b"
+    r"|\bis there\b|\bwhere can\b|\bcan i\b", re.IGNORECASE)
+_TERM_FACT = re.compile(r"含ま|含む|含め|入って|入る|はいって|はいる|仲間|なかま|種類|しゅるい|形態|かたち|どんな形"
+                        r"|\bmake up\b|\bconsists?\b|\binclud|\bkinds? of\b|\btypes? of\b|\bpart of\b", re.IGNORECASE)
+TERM_GAP = 0.15  # how much more of a question a term's project must carry to answer for it
 
 
 _INDEXES: dict[int, MeaningIndex] = {}
@@ -499,6 +510,34 @@ class MeaningStage:
         if hits[0].score < DESCRIBED or lead < DESCRIBED_LEAD:
             return None
         return _scored(hits[0])
+
+    def project_of_term(self, r: Reading, term: str) -> Scored | None:
+        """The project about a term the question names, when the question asks what the city does
+        with it rather than what it is: its own words carry more of the question than the term's
+        definition does ("can I get help applying for a My Number card at a shopping mall?" is
+        1-1-3), or as much when the city's doing is asked (「市もChatGPTを使う予定？」)."""
+        if _TERM_FACT.search(r.cue_form):
+            return None  # what it includes, what kinds it has: facts of the definition
+        query = self.index.query(r.text, ignore=cue_words())
+        if len(query.words) < DESCRIPTION_WORDS:
+            return None
+        carried = self.index.support(query, "glossary", term)
+        about = [p for p in self.catalog.projects.values()
+                 if any(term in text for text in (p.name, p.current, p.issue, p.goal))]
+        ranked = sorted(((self.index.support(query, "project", p.id), p.id) for p in about), reverse=True)
+        if not ranked:
+            return None
+        its, pid = ranked[0]
+        tied = {p for support, p in ranked if support >= its}
+        if len(tied) > 1:  # as much carried by several: the nearest by meaning, if one is clearly nearest
+            _, hits = self.index.search(r.text, kinds={"project"}, limit=MAX_OPTIONS * 2, ignore=cue_words())
+            near = [h for h in hits if h.ref in tied]
+            if not near or len(near) > 1 and near[0].score - near[1].score < LEAD:
+                return None
+            pid = near[0].ref
+        if its - carried >= TERM_GAP or (its >= carried and its > 0 and CITY_ACTION.search(r.cue_form)):
+            return Scored(pid, round(100 * its, 1), "project", "meaning:term's project")
+        return None
 
     def term_over(self, r: Reading, project: Scored, terms: list[Scored]) -> Scored | None:
         """A term the question also names whose definition carries the whole question where the

@@ -345,6 +345,10 @@ class Responder:
         decision = self.resolver.decide(r, a)
         if decision.kind in ("unknown", "clarify") and not naming:
             topic = term_topic(r, a, kpi_words=self._kpi_words, mentions=self._projects_using)
+            project = self.meaning.project_of_term(r, topic.id) if topic is not None and not r.glossary_cue else None
+            if project is not None:
+                return self._decided(r, "project", [project], r.project_intent or "project_status", decision.topic,
+                                     audience, "names, the term's project")
             if topic is not None:
                 return staged(self._glossary(r, topic, audience), "names (a term as the topic)")
         if decision.kind == "project" and not r.project_ids and r.project_intent in (None, "project_kpi"):
@@ -352,6 +356,11 @@ class Responder:
             term = self.meaning.term_over(r, decision.top[0], named)
             if term is not None:
                 return staged(self._glossary(r, term, audience), "names, the term carries the question")
+        if decision.kind == "glossary" and not r.glossary_cue and not naming:
+            project = self.meaning.project_of_term(r, decision.top[0].id)
+            if project is not None:
+                return self._decided(r, "project", [project], r.project_intent or "project_status", decision.topic,
+                                     audience, "names, the term's project")
         if decision.kind in ("glossary", "project", "clarify"):
             return self._decided(r, decision.kind, list(decision.top), decision.intent, decision.topic, audience, "names",
                                  projects=1)
@@ -386,6 +395,11 @@ class Responder:
         if carried is not None:
             return self._decided(r, carried.kind, [carried], r.project_intent or "project_status", topic, audience,
                                  "names, carried by meaning")
+        if call.kind == "glossary" and not naming and not r.glossary_cue:
+            project = self.meaning.project_of_term(r, call.top[0].id)
+            if project is not None:
+                return self._decided(r, "project", [project], r.project_intent or "project_status", topic, audience,
+                                     "meaning, the term's project")
         if call.kind in ("glossary", "project", "clarify"):
             return self._decided(r, call.kind, list(call.top), r.project_intent or "project_status", topic, audience,
                                  "meaning")

@@ -441,3 +441,23 @@ def test_who_leads_and_why_it_was_graded_so_are_asked_of_one_project(responder: 
 def test_a_question_about_one_described_project_is_not_a_list(responder: Responder, question: str, pid: str) -> None:
     a = responder.answer(question)
     assert a.intent != "project_list" and ids(a)[:1] == [pid], a.text
+
+
+@pytest.mark.parametrize("question, pid", [
+    ("does the city use AI to write up meeting minutes from recordings?", "2-3-2"),
+    ("Can the city help me apply for a My Number card at a supermarket near my home?", "1-1-3"),
+    ("マイナンバーカードの申請、市はショッピングセンターでも手伝ってくれるの？", "1-1-3"),
+])
+def test_what_the_city_does_with_a_named_term_is_its_project(responder: Responder, question: str, pid: str) -> None:
+    a = responder.answer(question, audience="citizen")
+    assert ids(a)[:1] == [pid], a.text
+
+
+@pytest.mark.parametrize("question, term", [
+    ("基幹20業務に国民健康保険は含まれる？", "基幹20業務"),  # what it includes is a fact of the definition
+    ("テレワークにはどんな種類があるの？", "テレワーク"),
+    ("会議の録音を文字にしてくれるAIの仕組み、名前ある？", "AI 音声認識システム"),  # 名前ある？ asks the name
+])
+def test_a_fact_of_a_term_or_its_name_stays_with_the_term(responder: Responder, question: str, term: str) -> None:
+    a = responder.answer(question, audience="citizen")
+    assert (a.intent, ids(a)[:1]) == ("glossary", [term]), a.text
