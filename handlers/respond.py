@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -33,6 +34,7 @@ from handlers.unheld import (
     unheld,
     unheld_reason,
     unmeasured_reason,
+    year_unheld_reason,
     years_reason,
 )
 from knowledge import changes
@@ -63,6 +65,15 @@ def plan_years(catalog: Catalog) -> dict[str, tuple[int, int]]:
     graded = [e.fiscal_year for p in catalog.projects.values() for e in p.evaluations]
     return {name: (min(ys), max(ys)) if ys else (0, 9999)
             for name, ys in (("kpi", kpi), ("schedule", schedule), ("evaluation", graded))}
+
+
+def _has_figures_for(p: Project, year: int) -> bool:
+    """Whether the project's KPI table has ``year``, or its text names that year (a figure quoted there)."""
+    if any(v.fiscal_year == year for i in p.indicators for v in i.values):
+        return True
+    text = unicodedata.normalize("NFKC", project_text(p))
+    reiwa = year - 2018
+    return any(mark in text for mark in (f"令和{reiwa}年", f"R{reiwa}", f"{year}年"))
 
 
 def staged(answer: Answer, stage: str) -> Answer:
@@ -506,6 +517,11 @@ class Responder:
             if not first <= year <= last:
                 return self._unknown(r, audience, [self._ref(p.id, score, r.lang)],
                                      reason=years_reason(table, first, last, year, r.lang, c.year_label))
+            if table == "kpi" and not _has_figures_for(p, year):
+                # 「令和6年度の全国の普及率」 of a project whose table (if any) has no such year.
+                ref = self._ref(p.id, score, r.lang)
+                return self._unknown(r, audience, [ref], reason=year_unheld_reason(
+                    c.year_label(year, r.lang), r.lang, what=ref.title))
         if table == "kpi" and not measured(r.question.rate_of, project_text(p)):
             # 「PayPayで払ったらポイント何％？」: a rate of something the project's texts never name.
             ref = self._ref(p.id, score, r.lang)

@@ -60,7 +60,8 @@ FACT_KINDS = (
     ),
     FactKind(
         "date",
-        re.compile(r"次の(?:日程|開催|講座|教室)|つぎの|何時から|何曜日|営業時間|開館時間|受付時間|いつやって|いつ やって"
+        re.compile(r"次の(?:日程|開催|講座|教室)|つぎの|何時から|何時まで|なんじから|なんじまで|何曜日|営業時間|開館時間|受付時間"
+                   r"|いつやって|いつ やって|(?:振込|振り込み|ふりこみ|支給|支払|入金)日|いつ(?:届く|とどく|来る|くる|振り込)(?!.{0,6}目標)"
                    r"|日付|何月何日|改定日|施行日|発行日|\bon what date\b|\bwhat date\b"
                    r"|(?:有効|ゆうこう)(?:期限|きげん|期間|きかん)|いつまで(?:有効|使え)|何年(?:有効|使え)|\bexpir|\bvalid (?:for|until)\b"
                    r"|\bnext (?:class|session|date|course)\b|\bopening hours\b|\bwhat time\b|\bwhich day\b", re.I),
@@ -150,6 +151,12 @@ def years_reason(table: str, first: int, last: int, asked: int, lang: Lang,
     if first == last:
         return f"アクションプランの{what}は{f}のものだけで、{a}の記載はありません。"
     return f"アクションプランの{what}は{f}から{to}までで、{a}の記載はありません。"
+
+
+def year_unheld_reason(year: str, lang: str, *, what: str) -> str:
+    if lang == "en":
+        return f"The action plan gives no figures for {year} in “{what}”."
+    return f"アクションプランの「{what}」には{year}の数字の記載はありません。"
 
 
 _MEASURE_SUFFIX = re.compile(r"(?:の)?(?:件数|人数|回数|者数|時間数|割合|率|数)$")

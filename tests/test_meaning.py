@@ -461,3 +461,22 @@ def test_what_the_city_does_with_a_named_term_is_its_project(responder: Responde
 def test_a_fact_of_a_term_or_its_name_stays_with_the_term(responder: Responder, question: str, term: str) -> None:
     a = responder.answer(question, audience="citizen")
     assert (a.intent, ids(a)[:1]) == ("glossary", [term]), a.text
+
+
+@pytest.mark.parametrize("question", [
+    "マイナンバーカードの全国の交付率、令和6年度はどのくらい？",  # 1-1-3 quotes a national figure, of no such year
+    "what was the national My Number card rate in FY2025?",
+])
+def test_a_figure_for_a_year_a_project_never_gives_is_not_answered_with_its_card(responder: Responder,
+                                                                                  question: str) -> None:
+    a = responder.answer(question)
+    assert a.intent == "unknown" and not a.answers, a.text
+    assert ids(responder.answer("ふなっぷの利用者数、令和4年度の実績は？")) == ["1-1-2"]  # a year its table has
+
+
+@pytest.mark.parametrize("question", ["児童手当の振込日っていつ？", "しやくしょは どようびも あいて いますか。なんじまで でしょう",
+                                      "わたしの まいなんばーかーど、しんせいして ひとつき たつのに まだ こないの。いつ とどくの"])
+def test_a_payday_an_opening_hour_or_a_personal_delivery_date_is_not_in_the_plan(responder: Responder,
+                                                                                question: str) -> None:
+    a = responder.answer(question, audience="citizen")
+    assert a.intent == "unknown" and not a.answers, a.text
