@@ -85,10 +85,14 @@ def _sentence_words(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(words))
 
 
+# Endings read as no word (のでしょうか is not 昇華, ください is not 下さい's reading of a plan word).
+_ENDINGS = re.compile(r"(?:でしょう|ましょう|しょう|でした|ました|ません|ください)(?:か|ね|よ)?")
+
+
 def kana_runs(text: str) -> list[str]:
     """The text's hiragana runs in katakana (すまほでしはらい → スマホデシハライ): a message typed
     in hiragana has no word boundaries Sudachi can find, so its words are looked up by reading."""
-    return [hira_to_kata(run) for run in _HIRAGANA_RUN.findall(text)]
+    return [hira_to_kata(_ENDINGS.sub(" ", run)) for run in _HIRAGANA_RUN.findall(text)]
 
 
 def reading(text: str) -> str:

@@ -421,6 +421,8 @@ def test_a_verse_asked_for_is_a_request_not_a_question(responder: Responder, que
 def test_a_kana_typist_writes_the_city_as_shi_and_sets_endings_apart(responder: Responder) -> None:
     spelled = responder.meaning.respell("しの あぷりを いれておくと どうなるの。なにか ないもので しょうか")
     assert spelled.startswith("市の") and "昇華" not in spelled, spelled
+    words = responder.meaning.index.query("国民年金は入っているのでしょうか").words
+    assert "昇華" not in words and "年金" in words, words  # a kana ending is no word of the plan
     spelled = responder.meaning.respell("わたしの しは ふなばしです")
     assert "市は" in spelled and "わた市" not in spelled and "ふなば市" not in spelled, spelled  # inside a word it stays
 
