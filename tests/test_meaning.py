@@ -482,3 +482,10 @@ def test_a_payday_an_opening_hour_or_a_personal_delivery_date_is_not_in_the_plan
                                                                                 question: str) -> None:
     a = responder.answer(question, audience="citizen")
     assert a.intent == "unknown" and not a.answers, a.text
+
+
+def test_what_is_handed_in_and_the_information_are_words_of_a_description(responder: Responder) -> None:
+    """情報 and 出す were read as no word (出して asks for a list, 情報 is everywhere): the description
+    of ワンスオンライン is little else."""
+    a = responder.answer("一回役所に出した情報はもう出さなくていいっていう考え方の名前は？", audience="citizen")
+    assert (a.intent, ids(a)) == ("glossary", ["ワンスオンライン"]), a.text
