@@ -75,7 +75,7 @@ WHOLE = 0.99  # lexical score of a unit holding every word of the question
 
 # Asking for the name of something described: "〜を何という", "what do you call …".
 NAMING = re.compile(
-    r"(?:何|なん|なに)(?:と|て|っていう|って)\s*(?:いう|言う|いい|言い|呼|よ[ぶばびべ]|いわ|言わ|表現|表記|名前|なまえ|名称)"
+    r"(?:何|なん|なに)(?:と|て|っていう|って)\s*(?:いう|言う|ゆう|いい|言い|呼|よ[ぶばびべ]|いわ|言わ|言って|いって|表現|表記|名前|なまえ|名称)"
     r"|(?:名前|なまえ|名称|呼び方|よびかた|呼び名|言い方|いいかた|用語|言葉|ことば|単語)"
     r"(?:は|って|を|が|、|\?|？|だっけ|でしたっけ|になって|になる|で言う|でいう|で呼|でよ[ぶばびべ]|$"
     r"|教えて|おしえて|ある|あり|わかる|分かる|知りたい)"
@@ -110,6 +110,9 @@ GRADE_OF_YEAR = re.compile(
     r"|(?:20|２０)[0-9０-９]{2}\s*年度?\s*の?\s*評価"
     r"|\b(?:grade[ds]?|rated|rating|evaluat\w*)\b[^.?!]{0,25}?\b(?:in|for)\s+(?:FY\s*|fiscal\s+(?:year\s+)?)?\d{4}",
     re.IGNORECASE)
+# Words of a KPI result or a grade as a list filter says them, and of the years it is for.
+_RESULT_WORDS = frozenset(["実績", "参考", "参考値", "値", "達成", "上回る", "下回る", "以上", "以下", "未満", "見込み", "目標",
+                           "届く", "年度", "令和", "令", "和", "事業", "同じ", "評価", "予定", "早い", "遅れる", "kpi", "target", "actual"])
 SINGULAR = re.compile(r"なぜ|どうして|\bwhy\b|どれ|どの事業|どこの事業|何の事業|なんの事業|\bwhich project\b|\bthe project\b|\bwhat project\b"
                       # Whether what was heard is so, what caused it, which number it has: of one project.
                       r"|本当|ほんと|原因|理由|何番|なんばん|この取(?:り)?組|この事業|その事業|\bis (?:it|that) true\b")
@@ -506,6 +509,8 @@ class MeaningStage:
         hits = self._without_reposts(hits)
         if len(query.words) < DESCRIPTION_WORDS or not hits:
             return None
+        if len([w for w in query.words if w not in _RESULT_WORDS]) < MIN_WORDS:
+            return None  # 「R4の実績が参考値を上回った事業はどれ」: all it says is the filter
         lead = hits[0].score - (hits[1].score if len(hits) > 1 else 0.0)
         if hits[0].score < DESCRIBED or lead < DESCRIBED_LEAD:
             return None

@@ -45,7 +45,7 @@ _KPI_ABOVE = cues(
 )
 _KPI_AT = cues("目標どおり", "目標通り", "ちょうど", "exactly on target", "exactly met", "at target", "on target")
 _KPI_MET = cues(
-    "100%以上", "100%達成", "達成した", "達成している", "達成できた", "達成済", "達成", "クリア", "到達した", "届いた",
+    "100%以上", "100%達成", "参考値以上", "目標以上", "見込み以上", "見込み値以上", "以上だった", "達成した", "達成している", "達成できた", "達成済", "達成", "クリア", "到達した", "届いた",
     "met", "meet", "achieved", "achieve", "reached", "hit their target", "hit the target", "hit target", "hit", "hits", "made their target",
 )
 # Without one of these, 「上回った」 or "beat" is not about a KPI target.

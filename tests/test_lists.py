@@ -306,3 +306,11 @@ def test_cards_show_group_counts_and_unapplied_filters(responder: Responder) -> 
     b = responder.answer("基本方針2のラーメンの事業")
     for rendered in (slack_render.render(b), line_render.render(b), web_render.render(b)["card"]):
         assert "「ラーメン」では絞り込めませんでした" in json.dumps(rendered, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("question", ["令和４年度の実績が参考値を達成した（同じか上回った）事業はどれか",
+                                      "R4の実績が参考値以上だった事業はどれ？"])
+def test_a_question_that_is_all_kpi_result_words_lists_projects(responder, question):
+    """「どれ」 can ask about one described project; here nothing describes one: the words are the filter's."""
+    a = responder.answer(question)
+    assert a.intent == "project_list" and len(a.answers) > 1, a.text
