@@ -20,7 +20,7 @@ from knowledge.records import reiwa_to_fiscal
 _COUNTER = re.compile(r"何\s*((?:か|ヶ|カ)所|%|パーセント|時間|[\u3400-\u9fff]{1,2})")
 _NOT_COUNTERS = ("年", "月", "日", "時", "故", "処", "事", "者", "物", "等", "度目")
 _QUANTITY = re.compile(
-    r"何(?:件|人|名|回|時間|個|種類|%|パーセント|割|台|様式|手続)|いくつ|どれ(?:くらい|ぐらい|だけ)|どの(?:くらい|ぐらい|程度)"
+    r"何(?:件|人|名|回|時間|個|種類|%|パーセント|割|台|様式|手続)|いくつ|いくら|どれ(?:くらい|ぐらい|だけ)|どの(?:くらい|ぐらい|程度)"
     r"|(?<![効能統引軽])率(?!先)|割合|(?<=[\u3400-\u9fff\u30a1-\u30fc])(?<![複多少半関変無係手])数(?![字値料学])"
     r"|\bhow (?:many|much|far)\b|\bnumber of\b|\bpercentage\b|\bwhat percent|\brate\b|\bfigures?\b"
 )
@@ -104,12 +104,14 @@ def classify(form: str, *, intent: str | None, asked: str | None = None) -> Ques
     year = asked_year(form)
     if intent in {"project_department"}:
         return QuestionType(year=year)
-    if year is not None and intent in {None, "project_overview", "project_schedule"} and (
+    asking = asked or form
+    counter = _counter(asking)
+    # A year's target with a count (「令和5年度の目標はいくら」) is a figure, whatever else is planned.
+    target_figure = year is not None and _TARGET.search(asking) and (_QUANTITY.search(asking) or counter)
+    if year is not None and intent in {None, "project_overview", "project_schedule"} and not target_figure and (
         intent == "project_schedule" or _PLANS.search(form)
     ):
         return QuestionType("schedule", year)
-    asking = asked or form
-    counter = _counter(asking)
     quantity = _QUANTITY.search(asking) or counter or (year is not None and _TARGET.search(asking))
     if quantity and intent in {None, "project_status", "project_overview", "project_kpi"}:
         m = _MEASURE.search(form)

@@ -29,7 +29,8 @@ class FactKind:
 FACT_KINDS = (
     FactKind(
         "price",
-        re.compile(r"いくら|料金(?:は|って)|費用(?:は|って)|参加費|受講料|値段|価格|お金(?:が|は)?かか|(?:有料|無料)(?:です|なん|なの)?(?:か|\?|？)"
+        # いくら after a figure's word asks the figure (「実績はいくら」「目標はいくらか」), not a price.
+        re.compile(r"(?<!実績は)(?<!目標は)(?<!実績が)(?<!目標が)(?<!見込みは)(?<!数は)(?<!値は)いくら|料金(?:は|って)|費用(?:は|って)|参加費|受講料|値段|価格|お金(?:が|は)?かか|(?:有料|無料)(?:です|なん|なの)?(?:か|\?|？)"
                    r"|\bcosts?\b|\bfees?\b|\bprices?\b|\bfree of charge\b|\bhow much (?:is it|does|do|will)", re.I),
         re.compile(r"円|料金|無料|有料|無償|有償|手数料"),
         "料金や費用", "prices or fees",

@@ -7,7 +7,8 @@ an English question reaches the same unit. Where ``knowledge/data/plain_ja.toml`
 Japanese for a term or project (what a resident who does not know its name would say of it:
 現金を使わずにお金を払うこと), with ``plain_en.toml``'s everyday English as its English, that is a
 unit of its own, so a description in plain words meets the item without diluting the plan's own
-text.
+text. ``plain_detail_ja.toml`` and ``plain_detail_en.toml`` do the same for each project's details
+(a schedule cell, what a KPI counts, how its year went): a unit of field "detail".
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ DETAIL_EN_PATH = Path(__file__).resolve().parent / "data" / "plain_detail_en.tom
 class Unit:
     kind: str  # "glossary" | "project" | "policy" | "approach"
     ref: str  # term, project id, policy number, approach id
-    field: str  # "definition", "name", "current", "issue", "goal", "schedule", "kpi", "comment", "title"
+    field: str  # "definition", "name", "current", "issue", "goal", "schedule", "kpi", "comment", "title", "all",
+    #             "plain" (everyday words for the item), "detail" (everyday words for a project's details)
     text: str
     en: str = ""
 

@@ -489,3 +489,11 @@ def test_what_is_handed_in_and_the_information_are_words_of_a_description(respon
     of ワンスオンライン is little else."""
     a = responder.answer("一回役所に出した情報はもう出さなくていいっていう考え方の名前は？", audience="citizen")
     assert (a.intent, ids(a)) == ("glossary", ["ワンスオンライン"]), a.text
+
+
+@pytest.mark.parametrize("question, pid", [("RPAで削減する時間数、令和5年度の目標はいくら？", "2-3-1"),
+                                           ("ふなっぷの利用者数って令和4年度の実績はいくらだった？", "1-1-2")])
+def test_how_much_after_a_figures_word_asks_the_figure_not_a_price(responder: Responder, question: str, pid: str) -> None:
+    a = responder.answer(question)
+    assert (a.intent, ids(a)) == ("project_kpi", [pid]), a.text
+    assert responder.answer("スマホ講座っていくら？", audience="citizen").intent == "unknown"  # a price is not held
