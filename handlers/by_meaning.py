@@ -25,6 +25,7 @@ from handlers.cue_words import cue_phrases, cue_words
 from handlers.lexicon import QUESTION_VERBS
 from handlers.resolve import Scored
 from handlers.understand import Reading
+from handlers.unheld import project_text
 from knowledge.catalog import Catalog
 from knowledge.meaning import MeaningHit, MeaningIndex, Query
 from knowledge.meaning_vectors import shared_vectors
@@ -71,6 +72,8 @@ CARRIED_GAP = 0.4
 PROJECT_OVER_TERM = 0.15  # how far behind its term a project may be and still answer what the city does
 NAMED_CACHE = 1024  # topics remembered with the projects whose names hold them
 MAX_OPTIONS = 4
+SHARED_TIMES = 3  # another project says a short name this often, and this share as often as the named one,
+SHARED_SHARE = 1 / 3  # and holds it whole: the name is a topic both are about
 WHOLE = 0.99  # lexical score of a unit holding every word of the question
 
 # Asking for the name of something described: "〜を何という", "what do you call …".
@@ -270,10 +273,14 @@ class MeaningStage:
             hits = self._carried_first(query, hits)
             if not r.glossary_cue:
                 hits = self._project_over_its_term(query, hits)
+        measured = r.question.kind == "quantity"
+        if measured and not naming:
+            hits = self._measured_first(hits)
         top = hits[0]
         support = self.index.support(query, top.kind, top.ref)
         # A project and the term it is about (2-2-1 and テレワーク) are one answer, not rivals.
-        rivals = [h for h in hits[1:] if not self._about_each_other(top, h)]
+        rivals = [h for h in hits[1:] if not self._about_each_other(top, h)
+                  and not (measured and self._measures(top) and h.kind == "project" and not self._measures(h))]
         # The pair's score is the better of the two (a project answering over its nearer term).
         pair = max([top.score, *(h.score for h in hits[1:] if h not in rivals)])
         lead = pair - (rivals[0].score if rivals else 0.0)
@@ -366,6 +373,60 @@ class MeaningStage:
         if len(close) < 2:
             return ()
         return tuple(_scored(h) for h in close[:MAX_OPTIONS])
+
+    def shares_name(self, r: Reading, pid: str) -> tuple[Scored, ...]:
+        """A bare topic the precise stages read as one project's short name (電子決裁 for 2-1-1)
+        that another project holds as wholly and as near by meaning (2-1-2 puts 財務会計 on 電子決裁):
+        the projects to ask between, or nothing. Words of its title name it (クラウド化 is 2-4-2's)."""
+        if r.glossary_cue:
+            return ()
+        query, hits = self.index.search(r.text, kinds={"project"}, limit=MAX_OPTIONS * 2, ignore=cue_words())
+        hits = self._without_reposts(hits)
+        if not hits or len(query.words) > SHORT or query.coverage < 1.0:
+            return ()
+        # Held whole, and spoken of often: RPA named twice in BPR's text is a mention, not its topic.
+        # The words as one phrase where the project writes them so (スマートフォン講座 is 3-1-2's; 3-1-1
+        # says スマートフォン and 講座 apart).
+        words = [unicodedata.normalize("NFKC", w).casefold() for w in query.words]
+        phrase = "".join(words)
+        said = [phrase] if phrase in self._folded_texts.get(pid, "") else words
+        named = self._times_said(pid, said)
+        title = unicodedata.normalize("NFKC", self.catalog.projects[pid].name).casefold()
+        # Its title's words, or an alias its text hardly uses (スマホ講座 for 3-1-2): a name, not a topic.
+        if all(w in title for w in words) or named < SHARED_TIMES:
+            return ()
+        near = [h for h in hits if self.index.support(query, h.kind, h.ref) >= WHOLE
+                and (h.ref == pid or self._times_said(h.ref, said) >= max(SHARED_TIMES, named * SHARED_SHARE))]
+        if r.question.kind == "quantity" or r.project_intent == "project_kpi":  # a figure: only what has one
+            near = [h for h in near if h.ref == pid or self._measures(h)]
+        if len(near) < 2 or pid not in {h.ref for h in near}:
+            return ()
+        return tuple(_scored(h) for h in near[:MAX_OPTIONS])
+
+    def _times_said(self, pid: str, words: Sequence[str]) -> int:
+        text = self._folded_texts.get(pid, "")
+        return min((text.count(w) for w in words), default=0)
+
+    @cached_property
+    def _folded_texts(self) -> dict[str, str]:
+        return {pid: unicodedata.normalize("NFKC", project_text(p)).casefold()
+                for pid, p in self.catalog.projects.items()}
+
+    def _measures(self, h: MeaningHit) -> bool:
+        return h.kind == "project" and bool(self.catalog.projects[h.ref].indicators)
+
+    def _measured_first(self, hits: list[MeaningHit]) -> list[MeaningHit]:
+        """A figure is asked: a project with KPIs as near as the top project without any answers it
+        (「市がネットで公開してるデータは何件」 is 1-3-1's count, not 1-3-2's dashboards)."""
+        top = hits[0]
+        if top.kind != "project" or self._measures(top):
+            return hits
+        for h in hits[1:]:
+            if h.score < top.score - LEAD:
+                break
+            if self._measures(h):
+                return [h, *(x for x in hits if x is not h)]
+        return hits
 
     def _carried_first(self, query: Query, hits: list[MeaningHit]) -> list[MeaningHit]:
         """Without the top when the runner-up is as near by meaning and only its own words carry the

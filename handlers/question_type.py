@@ -17,10 +17,11 @@ from knowledge.records import reiwa_to_fiscal
 
 # A figure: how many, how much, what rate. 率 after 効/能/統/引/軽 is not a rate (効率化).
 # 何 and a counter: 何件, 何台, 何業務 (not 何年 or 何時, which ask when, nor 何故, 何事).
-_COUNTER = re.compile(r"何\s*((?:か|ヶ|カ)所|%|パーセント|時間|[\u3400-\u9fff]{1,2})")
+# 何 and a counter then も (何回も, 何時間も) is "many times", not a question.
+_COUNTER = re.compile(r"何\s*((?:か|ヶ|カ)所|%|パーセント|時間|[\u3400-\u9fff]{1,2}+)(?!も)")
 _NOT_COUNTERS = ("年", "月", "日", "時", "故", "処", "事", "者", "物", "等", "度目")
 _QUANTITY = re.compile(
-    r"何(?:件|人|名|回|時間|個|種類|%|パーセント|割|台|様式|手続)|いくつ|いくら|どれ(?:くらい|ぐらい|だけ)|どの(?:くらい|ぐらい|程度)"
+    r"何(?:件|人|名|回|時間|個|種類|%|パーセント|割|台|様式|手続)(?!も)|いくつ|いくら|どれ(?:くらい|ぐらい|だけ)|どの(?:くらい|ぐらい|程度)"
     r"|(?<![効能統引軽])率(?!先)|割合|(?<=[\u3400-\u9fff\u30a1-\u30fc])(?<![複多少半関変無係手])数(?![字値料学])"
     r"|\bhow (?:many|much|far)\b|\bnumber of\b|\bpercentage\b|\bwhat percent|\brate\b|\bfigures?\b"
 )
@@ -107,7 +108,8 @@ def classify(form: str, *, intent: str | None, asked: str | None = None) -> Ques
     asking = asked or form
     counter = _counter(asking)
     # A year's target with a count (「令和5年度の目標はいくら」) is a figure, whatever else is planned.
-    target_figure = year is not None and _TARGET.search(asking) and (_QUANTITY.search(asking) or counter)
+    # So is a year with "how many" (「R4に何時間削減した」, "how many hours … in FY2022 by having robots do …").
+    target_figure = year is not None and (_QUANTITY.search(asking) or _TARGET.search(asking) and counter)
     if year is not None and intent in {None, "project_overview", "project_schedule"} and not target_figure and (
         intent == "project_schedule" or _PLANS.search(form)
     ):

@@ -372,6 +372,10 @@ class Responder:
             if project is not None:
                 return self._decided(r, "project", [project], r.project_intent or "project_status", decision.topic,
                                      audience, "names, the term's project")
+        if decision.kind == "project" and not r.project_ids:
+            shared = self.meaning.shares_name(r, decision.top[0].id)
+            if shared:
+                return staged(self._clarify(r, list(shared), decision.topic, audience), "names, a topic projects share")
         if decision.kind in ("glossary", "project", "clarify"):
             return self._decided(r, decision.kind, list(decision.top), decision.intent, decision.topic, audience, "names",
                                  projects=1)

@@ -86,7 +86,12 @@ def detect_lang(text: str) -> Lang:
 
 @cache
 def _cue_pattern(cue: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![a-z0-9]){re.escape(cue)}(?![a-z0-9])" if cue.isascii() else re.escape(cue))
+    if cue.isascii():
+        return re.compile(rf"(?<![a-z0-9]){re.escape(cue)}(?![a-z0-9])")
+    # 何回 asks a count; 何回も (「何回も休みを取る」) is "again and again" and asks nothing, as
+    # 誰でも (「誰でも使えるデータ」) is "anyone" and asks no one.
+    tail = "(?!も)" if cue.startswith("何") else "(?!でも|もが)" if cue in {"誰", "だれ"} else ""
+    return re.compile(re.escape(cue) + tail)
 
 
 def _remove(form: str, cues: list[str]) -> tuple[str, list[str]]:

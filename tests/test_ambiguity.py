@@ -30,6 +30,10 @@ AMBIGUOUS = [
     ("窓口がらみの事業の進み具合", {"1-2-1", "3-1-3"}),
     ("what's new with the data projects?", {"1-3-1", "1-3-2", "1-3-3"}),
     ("セキュリティの取り組みの評価を知りたい", {"4-1-1", "4-1-2"}),  # several projects' names hold it
+    # A short name of one project that is not its title's (アプリ for 1-1-2), which another speaks of
+    # as often (1-2-2's payment apps): a topic both are about.
+    ("アプリのやつ、いまどういう状況？", {"1-1-2", "1-2-2"}),
+    ("職員の研修ってどうなってますか", {"4-1-1", "5-1-1"}),
 ]
 
 
@@ -80,3 +84,14 @@ def test_the_reader_sees_both_as_buttons(responder: Responder) -> None:
     blocks = slack_render(a)["blocks"]
     buttons = [e for b in blocks if b.get("type") == "actions" for e in b["elements"]]
     assert {json.loads(e["value"])["id"] for e in buttons} >= {"1-2-1", "3-1-3"}
+
+
+@pytest.mark.parametrize("question, pid", [
+    ("RPAの進み具合は？", "2-3-1"),  # BPR's and AI's texts name RPA in passing: RPA is 2-3-1's alone
+    ("テレワークの進捗を教えて", "2-2-1"),
+    ("電子決裁の状況", "2-1-1"),  # its title's words (2-1-2 too speaks of 電子決裁, but names it not)
+    ("クラウド化の進み具合", "2-4-2"),
+])
+def test_a_short_name_that_others_only_mention_answers_its_project(responder: Responder, question: str, pid: str) -> None:
+    a = responder.answer(question)
+    assert [x.id for x in a.answers][:1] == [pid], (a.intent, [s.id for s in a.suggestions])

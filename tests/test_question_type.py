@@ -194,3 +194,31 @@ def test_the_thing_counted_does_not_hide_what_it_is_counted_for(responder):
 ])
 def test_the_clause_that_asks_decides_the_kind_of_answer(responder, question, intent, pid):
     _asked(responder, question, intent, pid)
+
+
+def test_a_year_with_how_many_asks_that_years_figure_not_its_schedule(responder):
+    # "fiscal 2022" and a verb of doing read like a schedule question; "how many hours" asks the figure.
+    a = _asked(responder, "Back in fiscal 2022, how many staff hours were freed up by letting software robots do the clicking?",
+               "project_kpi", "2-3-1", audience="citizen")
+    assert "2022" in a.text or "R4" in a.text or "令和4" in a.text, a.text
+
+
+@pytest.mark.parametrize("question", [
+    "何回も役所に行かずに、引っ越しの届けをネットで出せますか",
+    "仕事を休んで何度も窓口に並ぶのはつらい。転出の届けはスマホでできる？",
+])
+def test_again_and_again_is_a_story_not_a_count(responder, question):
+    # 何回も / 何度も is "again and again": the move is asked about, not a figure (1-2-1 has no KPI).
+    a = responder.answer(question, audience="citizen")
+    assert a.intent != "project_kpi" and a.answers and a.answers[0].id in {"1-2-1", "転出届・転入予約サービス"}, a.text
+
+
+def test_anyone_is_not_who(responder):
+    # 誰でも使える is "anyone can use": the count of open data is asked, not who is in charge.
+    _asked(responder, "市が誰でも使える形で出してるデータ、今何件？", "project_kpi", "1-3-1", audience="citizen")
+    _asked(responder, "だれがスマホ講座を担当してる？", "project_department", "3-1-2", audience="staff")
+
+
+def test_a_figure_asked_is_answered_by_the_project_that_measures_it(responder):
+    # 1-3-2 (dashboards) is as near as 1-3-1 by meaning, but only 1-3-1 counts published data.
+    _asked(responder, "ネットで公開されてる市のデータ、件数は？", "project_kpi", "1-3-1", audience="citizen")
