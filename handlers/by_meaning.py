@@ -60,6 +60,9 @@ NAMED = 70.0  # a name the precise stages found this surely (0–100)
 NAMED_SUPPORT = 0.7
 DESCRIBED = 0.40
 DESCRIBED_LEAD = 0.10
+# A list read from words of an approach, or leaving words it could not filter by, is a weak reading:
+# a project this far ahead of the next is what the question describes.
+DESCRIBED_OVER_WEAK_LIST = 0.05
 SUGGEST = 0.30
 AGREE_WHOLE = 0.15  # a long message's best item, found again by its last sentences alone this well, answers
 AGREE_TAIL = 0.25
@@ -119,6 +122,8 @@ _RESULT_WORDS = frozenset(["実績", "参考", "参考値", "値", "達成", "�
 SINGULAR = re.compile(r"なぜ|どうして|\bwhy\b|どれ|どの事業|どこの事業|何の事業|なんの事業|\bwhich project\b|\bthe project\b|\bwhat project\b"
                       # Whether what was heard is so, what caused it, which number it has: of one project.
                       r"|本当|ほんと|原因|理由|何番|なんばん|この取(?:り)?組|この事業|その事業|\bis (?:it|that) true\b")
+# Asked for one project by its number or as the one heard of (not どれ, which lists as often).
+ONE_ASKED = re.compile(r"何番|なんばん|何の事業|なんの事業|どの事業|この取(?:り)?組|この事業|本当|ほんと|\bwhich project\b|\bwhat project\b")
 # 全部で and いくつの count within one project (「全部で何回」「いくつの公民館に」), they ask no list.
 PLURAL = re.compile(r"一覧|全部(?!で)|すべて|全て|何件|いくつ(?!の)|どんな事業が|事業を(?:全部|すべて)?教えて|ごと|別に|以外|列挙|挙げて|リストアップ"
                     r"|\bprojects\b|\blist\b|\bhow many\b|\ball\b")
@@ -554,7 +559,7 @@ class MeaningStage:
         texts = " ".join(u.text + " " + u.en for u in self.index.units if (u.kind, u.ref) == (kind, ref))
         return kind, ref, texts
 
-    def describes_one(self, r: Reading) -> Scored | None:
+    def describes_one(self, r: Reading, *, lead: float = DESCRIBED_LEAD) -> Scored | None:
         """The one project a question describes, when it asks about one and not for a list.
 
         A list question names its filters; a description of one project ("the project that added
@@ -572,8 +577,8 @@ class MeaningStage:
             return None
         if len([w for w in query.words if w not in _RESULT_WORDS]) < MIN_WORDS:
             return None  # 「R4の実績が参考値を上回った事業はどれ」: all it says is the filter
-        lead = hits[0].score - (hits[1].score if len(hits) > 1 else 0.0)
-        if hits[0].score < DESCRIBED or lead < DESCRIBED_LEAD:
+        ahead = hits[0].score - (hits[1].score if len(hits) > 1 else 0.0)
+        if hits[0].score < DESCRIBED or ahead < lead:
             return None
         return _scored(hits[0])
 

@@ -41,5 +41,10 @@ _TOPIC_TOO = frozenset(["使う", "削減", "時間", "実施", "始める", "�
 
 def has_content(text: str) -> bool:
     """Whether ``text`` holds a word that could say what a question is about."""
+    return bool(content_words(text))
+
+
+def content_words(text: str) -> list[str]:
+    """The words of ``text`` that could say what a question is about."""
     words = en_words(text) if text.isascii() else ja_words(text)
-    return any(w not in cue_words() for w in words)
+    return [w for w in words if w not in cue_words()]

@@ -71,6 +71,7 @@ class Selection:
     group_by: str | None = None  # "department" | "policy" | "grade"
     kpi_year: int | None = None  # the year whose actuals were compared with targets
     show: str | None = None  # "project_department" | "project_kpi": what each line adds ("C評価の事業の担当課は？")
+    unused_topic: str = ""  # the words left after the filters, which narrowed nothing
 
 
 
@@ -259,6 +260,7 @@ def apply(catalog: Catalog, f: Filters, *, projects_of_topic: Callable[[str], se
             projects = [p for p in projects if keep(p)]
             parts.append(step.label)
         notes += step.notes
+    unused = f.topic if f.topic and any(f"「{f.topic}」" in n or f'"{f.topic}"' in n for n in notes) else ""
     if f.group_by and not parts:
         parts.append("all projects" if en else "すべての")
     label = ", ".join(parts) if en else _ja_label(parts)
@@ -271,7 +273,7 @@ def apply(catalog: Catalog, f: Filters, *, projects_of_topic: Callable[[str], se
         years = actual_years(catalog)
         kpi_year = years[-1] if years else None
     return Selection(label=label, projects=projects, notes=tuple(notes), count=f.count, group_by=f.group_by,
-                     kpi_year=kpi_year, show=f.show)
+                     kpi_year=kpi_year, show=f.show, unused_topic=unused)
 
 
 def _ja_label(parts: list[str]) -> str:

@@ -11,8 +11,17 @@ from dataclasses import dataclass, replace
 from handlers import compose as c
 from handlers.answer import Answer, Audience, Contact, Context, Lang, Ref
 from handlers.answer_cache import AnswerCache
-from handlers.by_meaning import GRADE_OF_YEAR, MeaningStage, asks_name, meaning_kinds
+from handlers.by_meaning import (
+    DESCRIBED_LEAD,
+    DESCRIBED_OVER_WEAK_LIST,
+    GRADE_OF_YEAR,
+    ONE_ASKED,
+    MeaningStage,
+    asks_name,
+    meaning_kinds,
+)
 from handlers.care import reply as careful_reply
+from handlers.cue_words import content_words
 from handlers.fallback import popular_terms, with_fallback
 from handlers.filters import names_the_grade_word
 from handlers.focus import focused_text
@@ -45,6 +54,7 @@ from knowledge.passages import PassageFinder
 from knowledge.records import Project
 from state.catalog import load_catalog
 
+WEAK_LIST_WORDS = 3  # content words a list could not filter by that make it a weak reading
 NAMED_DEPARTMENT = 90.0  # a department name matched this surely (0–100) is a list filter, not a description
 # Cached under a message alone when its answer read the conversation: ask again with the context.
 FOLLOWS_CONTEXT = object()
@@ -248,6 +258,11 @@ class Responder:
             if reading.has_grade and not reading.grade_explicit and names_the_grade_word(texts, reading.cue_form, reading.grade):
                 named = replace(named, grade=NO_GRADE)  # "leave no one behind" names policy 3; it grades nothing
             listed = self._list(named, analysis, audience)
+            asks_one = kind == "approach" and listed is not None and ONE_ASKED.search(reading.cue_form)
+            one = self.meaning.describes_one(reading, lead=DESCRIBED_OVER_WEAK_LIST) if asks_one else None
+            if one is not None:  # 「…クラウドへ移していく事業って何番？」 asks for one
+                return staged(self._project(reading, [one], reading.project_intent or "project_status", audience),
+                              "meaning (one project described)")
             if listed is not None:
                 return staged(listed, "meaning (approach or policy described)")
         listed = self._list(reading, analysis, audience)
@@ -257,7 +272,12 @@ class Responder:
         # 入っている事業」 lists that department's projects, whatever one project its words describe).
         named_department = any(h.score >= NAMED_DEPARTMENT and h.how in ("exact", "mention")
                                for h in analysis.by_kind.get("department", []))
-        one = None if named_department else self.meaning.describes_one(reading)
+        # Many words it could not filter by (「公民館…出向いてカード申請を手伝って…」): perhaps no list at all.
+        # So is one asked for by number or as the one heard of (「…事業って何番？」).
+        weak = len(content_words(str(listed.extra.get("list_unused", "")))) >= WEAK_LIST_WORDS or bool(
+            ONE_ASKED.search(reading.cue_form))
+        one = None if named_department else self.meaning.describes_one(
+            reading, lead=DESCRIBED_OVER_WEAK_LIST if weak else DESCRIBED_LEAD)
         if one is None:
             return listed
         # 「PCを115台増やした事業ってどれ？」: a description of one project whose words happened
@@ -340,7 +360,8 @@ class Responder:
             answers=tuple(self._listed_ref(p.id, r.lang) for p in shown), projects=tuple(shown),
             list_filter=sel.label, source=c.source_line(cat, r.lang), score=100.0,
             # For cards: per-group counts and what could not be applied, which the list alone does not show.
-            extra={"list_groups": group_lines(cat, sel, shown, r.lang), "list_notes": list(sel.notes)},
+            extra={"list_groups": group_lines(cat, sel, shown, r.lang), "list_notes": list(sel.notes),
+                   "list_unused": sel.unused_topic},
         )
 
     def _by_topic(self, r: Reading, a: Analysis, audience: Audience) -> Answer:

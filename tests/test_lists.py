@@ -314,3 +314,23 @@ def test_a_question_that_is_all_kpi_result_words_lists_projects(responder, quest
     """「どれ」 can ask about one described project; here nothing describes one: the words are the filter's."""
     a = responder.answer(question)
     assert a.intent == "project_list" and len(a.answers) > 1, a.text
+
+
+@pytest.mark.parametrize("question, pid", [
+    # An approach's words (システム, オンライン申請) in a description of one project asked by 何の事業.
+    ("申請システムに決済の機能を足していく話は何の事業？", "1-2-2"),
+    # A list filter (公民館 → 中央公民館) that leaves a long description unused is not the question.
+    ("商業施設や公民館まで出かけていってカードの申請を手伝ったのに交付率が伸びなかった、あれは何の事業？", "1-1-3"),
+])
+def test_one_project_asked_for_by_what_it_does_is_not_a_list(responder: Responder, question: str, pid: str) -> None:
+    a = responder.answer(question)
+    assert (a.intent, [x.id for x in a.answers]) != ("project_list", []) and [x.id for x in a.answers] == [pid], a.text
+
+
+def test_which_number_asks_for_the_project_not_a_figure(responder: Responder) -> None:
+    a = responder.answer("古くなった庁内ネットワークを作り直して、本庁舎が止まっても他の施設が動くようにする事業って何番だっけ？")
+    assert a.intent != "project_kpi" and [x.id for x in a.answers] == ["2-4-3"], a.text
+
+
+def test_an_approach_named_with_which_still_lists_its_projects(responder: Responder) -> None:
+    assert ids(responder.answer("オンライン化の推進の事業はどれ？")) == {"1-1-1", "1-1-2", "1-1-3"}
