@@ -29,7 +29,8 @@ def focused_text(catalog: Catalog, p: Project, q: QuestionType, intent: str, lan
     """``text`` (the answer for ``intent``) led by what ``q`` asks; unchanged when it asks nothing more."""
     if q.kind == "issue" and intent == "project_overview":
         return issue_first(catalog, p, lang)
-    if q.kind == "quantity" and intent == "project_kpi":
+    # A project with no KPI table is answered by its status (see Responder._project), led by its figures.
+    if q.kind == "quantity" and (intent == "project_kpi" or intent == "project_status" and not p.indicators):
         lead = figure_lines(p, q, lang)
     elif intent == "project_kpi" and q.year is not None:
         lead = [line for ind in p.indicators for line in _year_lines(ind, lang, q.year)]

@@ -21,7 +21,7 @@ _PROJECT_CUES: dict[str, list[str]] = {
         "indicator", "indicators", "figures",
     ],
     "project_department": [
-        "担当", "担当課", "担当部署", "担当部局", "所管", "所管課", "部署", "旗振り", "旗ふり", "主管", "取りまとめ", "どこの課", "どの課", "どこが", "誰",
+        "担当", "担当課", "担当部署", "担当部局", "所管", "所管課", "部署", "旗振り", "旗ふり", "主管", "取りまとめ", "どこの課", "どの課", "何課", "どこが", "誰",
         "だれ", "who", "owns", "owner", "in charge", "responsible", "department", "team", "division",
     ],
     "project_schedule": [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import time
 import unicodedata
 from collections.abc import Callable
@@ -29,7 +30,7 @@ from handlers.glossary_list import asks_for_glossary_list, glossary_list
 from handlers.listing import group_lines, list_answer_text
 from handlers.near_id import one_digit_off, same_digits
 from handlers.passage_answer import asks_address, passage_answer
-from handlers.resolve import Analysis, Resolver, Scored
+from handlers.resolve import Analysis, Decision, Resolver, Scored
 from handlers.scope import OutOfScope, Scope
 from handlers.term_topic import term_topic
 from handlers.understand import NO_GRADE, Reading, read
@@ -54,7 +55,10 @@ from knowledge.passages import PassageFinder
 from knowledge.records import Project
 from state.catalog import load_catalog
 
-WEAK_LIST_WORDS = 3  # content words a list could not filter by that make it a weak reading
+# The KPI table itself asked for (not just a count): answered with it, or with its absence.
+_NAMES_KPI = re.compile(r"kpi|参考値|指標|目標値|見込み?値|実績値|数値目標|\bindicators?\b|\bmetrics?\b|\btargets?\b")
+WEAK_LIST_WORDS = 3
+MAX_ASKED_FOR = 4  # projects offered when a project is asked for by a term several speak of  # content words a list could not filter by that make it a weak reading
 NAMED_DEPARTMENT = 90.0  # a department name matched this surely (0–100) is a list filter, not a description
 # Cached under a message alone when its answer read the conversation: ask again with the context.
 FOLLOWS_CONTEXT = object()
@@ -375,6 +379,10 @@ class Responder:
             if call.kind == "glossary":
                 return staged(self._glossary(r, call.top[0], audience), "meaning (naming question)")
         decision = self.resolver.decide(r, a)
+        if decision.kind != "project" and not r.glossary_cue and not naming and ONE_ASKED.search(r.cue_form):
+            asked_for = self._project_asked_for(r, decision, audience)
+            if asked_for is not None:
+                return asked_for
         if decision.kind in ("unknown", "clarify") and not naming:
             topic = term_topic(r, a, kpi_words=self._kpi_words, mentions=self._projects_using)
             project = self.meaning.project_of_term(r, topic.id) if topic is not None and not r.glossary_cue else None
@@ -401,6 +409,21 @@ class Responder:
             return self._decided(r, decision.kind, list(decision.top), decision.intent, decision.topic, audience, "names",
                                  projects=1)
         return self._by_meaning(r, a, decision.top, decision.topic, audience, naming=naming)
+
+    def _project_asked_for(self, r: Reading, decision: Decision, audience: Audience) -> Answer | None:
+        """「…をクラウドに移す事業って何番？」 asks for a project, whatever term it names: the one
+        it describes, or those that speak of the term (the one, or which of them)."""
+        call = self.meaning.decide(r, kinds={"project"})
+        top = list(call.top) if call.kind == "project" else []
+        kind = "project"
+        if not top and decision.kind == "glossary":  # the projects that speak of it: the one, or which
+            about = self.resolver.projects_mentioning(decision.top[0].id)[:MAX_ASKED_FOR]
+            top = [Scored(pid, decision.top[0].score) for pid in about]
+            kind = "clarify" if len(top) > 1 else kind
+        if not top:
+            return None
+        return self._decided(r, kind, top, r.project_intent or "project_status", decision.topic, audience,
+                             "meaning (a project asked for)")
 
     def _by_meaning(self, r: Reading, a: Analysis, named: list[Scored], topic: str, audience: Audience,
                     *, naming: bool) -> Answer:
@@ -515,6 +538,10 @@ class Responder:
         refused = self._not_in_plan(r, cat.projects[hits[0].id], intent, hits[0].score, audience)
         if refused is not None:
             return refused
+        if intent == "project_kpi" and not any(cat.projects[h.id].indicators for h in hits) and not _NAMES_KPI.search(
+                r.cue_form):
+            # 「何回やったの？」 of a project with no KPI table: its status (evaluation comment, 12館) says it.
+            intent = "project_status"
         projects = [visible(cat.projects[h.id], audience) for h in hits]
         texts = [focused_text(cat, p, r.question, intent, r.lang, PROJECT_TEXT[intent](cat, p, r.lang, audience))
                  for p in projects]

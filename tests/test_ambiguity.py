@@ -95,3 +95,16 @@ def test_the_reader_sees_both_as_buttons(responder: Responder) -> None:
 def test_a_short_name_that_others_only_mention_answers_its_project(responder: Responder, question: str, pid: str) -> None:
     a = responder.answer(question)
     assert [x.id for x in a.answers][:1] == [pid], (a.intent, [s.id for s in a.suggestions])
+
+
+def test_a_project_asked_for_by_a_term_is_the_project_not_the_term(responder: Responder) -> None:
+    # 「…の事業って何番？」 asks for a project: the one that speaks of the term, or which of them.
+    one = responder.answer("キャッシュレスの事業って何番？")
+    assert (one.intent, [x.id for x in one.answers]) == ("project_status", ["1-2-2"]), one.text
+    several = responder.answer("クラウドの事業って何番？")
+    assert several.intent == "clarify" and {"2-4-2", "4-1-2"} <= {s.id for s in several.suggestions}, several.text
+
+
+def test_which_section_is_a_department_question(responder: Responder) -> None:
+    a = responder.answer("オープンデータは何課？")
+    assert (a.intent, [x.id for x in a.answers]) == ("project_department", ["1-3-1"]), a.text

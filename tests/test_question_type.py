@@ -71,7 +71,8 @@ def test_how_many_gets_the_latest_actual_figure_first(responder, question, pid, 
     ],
 )
 def test_a_rate_only_the_projects_text_gives_is_quoted_from_it(responder, question, figures):
-    answer = _asked(responder, question, "project_kpi", "1-1-3")
+    # 1-1-3 has no KPI table: its status card, led by the plan's sentences that give the rate.
+    answer = _asked(responder, question, "project_status", "1-1-3")
     assert "計画の記述" in _lead(answer)
     for figure in figures:
         assert figure in answer.text
@@ -86,13 +87,14 @@ def test_a_rate_only_the_projects_text_gives_is_quoted_from_it(responder, questi
     ],
 )
 def test_a_count_the_kpi_does_not_keep_is_quoted_from_the_text(responder, question, pid, sentence):
-    answer = _asked(responder, question, "project_kpi", pid)
+    measured = bool(responder.catalog.projects[pid].indicators)
+    answer = _asked(responder, question, "project_kpi" if measured else "project_status", pid)
     assert sentence in _lead(answer)
 
 
 def test_a_figure_question_about_a_project_without_kpi_quotes_the_figures_its_text_gives(responder):
     answer = responder.answer("What's the My Number Card issuance rate?")
-    assert (answer.intent, answer.answers[0].id, answer.lang) == ("project_kpi", "1-1-3", "en")
+    assert (answer.intent, answer.answers[0].id, answer.lang) == ("project_status", "1-1-3", "en")
     assert _lead(answer).startswith("From the plan") and "60.6%" in answer.text
 
 
@@ -222,3 +224,17 @@ def test_anyone_is_not_who(responder):
 def test_a_figure_asked_is_answered_by_the_project_that_measures_it(responder):
     # 1-3-2 (dashboards) is as near as 1-3-1 by meaning, but only 1-3-1 counts published data.
     _asked(responder, "ネットで公開されてる市のデータ、件数は？", "project_kpi", "1-3-1", audience="citizen")
+
+
+@pytest.mark.parametrize("question, pid, figure", [
+    ("商店街でカードの申請を手伝ってもらったけど、あの出張サポートって全部で何回やったの？", "1-1-3", "232回"),
+    ("How many times did the city run those pop-up My Number card application desks?", "1-1-3", "232"),
+])
+def test_a_count_of_a_project_without_a_kpi_table_is_answered_by_its_status(responder, question, pid, figure):
+    # 1-1-3 has no KPI table: its evaluation comment holds the count, and the status card leads with it.
+    a = _asked(responder, question, "project_status", pid, audience="citizen")
+    assert figure in _lead(a), a.text
+
+
+def test_the_kpi_table_asked_by_name_is_answered_as_kpi_even_when_there_is_none(responder):
+    _asked(responder, "1-1-3の参考値は？", "project_kpi", "1-1-3")

@@ -154,7 +154,7 @@ def test_funabashi_itself_is_in_scope_and_its_name_does_not_dilute_the_topic(res
         ("国が示した26手続のオンライン化の状況", "project_status", "1-1-1"),
         ("総務省のデジタル活用支援推進事業を使ったスマホ講座の状況", "project_status", "3-1-2"),
         ("スウェーデンの教授が提唱したDXとは", "glossary", "DX"),
-        ("他の自治体と比べてマイナンバーカードの交付率は？", "project_kpi", "1-1-3"),
+        ("他の自治体と比べてマイナンバーカードの交付率は？", "project_status", "1-1-3"),
         ("ヤフー株式会社のくらしとは", "glossary", "Yahoo!くらし"),
     ],
 )
