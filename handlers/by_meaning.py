@@ -19,7 +19,7 @@ import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from handlers.cue_words import cue_phrases, cue_words
 from handlers.lexicon import QUESTION_VERBS
@@ -29,6 +29,7 @@ from handlers.unheld import project_text
 from knowledge.catalog import Catalog
 from knowledge.meaning import MeaningHit, MeaningIndex, Query
 from knowledge.meaning_vectors import shared_vectors
+from knowledge.meaning_words import en_words, ja_words
 from knowledge.normalize import normalize
 from knowledge.passages import verb_stems
 from knowledge.units import plan_units
@@ -84,7 +85,7 @@ NAMING = re.compile(
     r"(?:何|なん|なに)(?:と|て|っていう|って)\s*(?:いう|言う|ゆう|いい|言い|呼|よ[ぶばびべ]|いわ|言わ|言って|いって|表現|表記|名前|なまえ|名称)"
     r"|(?:名前|なまえ|名称|呼び方|よびかた|呼び名|言い方|いいかた|用語|言葉|ことば|単語)"
     r"(?:は|って|を|が|、|\?|？|だっけ|でしたっけ|になって|になる|で言う|でいう|で呼|でよ[ぶばびべ]|$"
-    r"|教えて|おしえて|ある|あり|わかる|分かる|知りたい)"
+    r"|教えて|おしえて|ある|あり|わかる|分かる|知りたい|なん|何)"
     r"|what(?:'s| is)? (?:do|does|did) (?:you|they|we|people|the city) call|what(?: is|'s|s) (?:it|this|that) called"
     r"|(?:word|term|name|expression|jargon) (?:for|used for|that means)|is called|are called|what(?:'s| is) the (?:word|term|name)",
     re.IGNORECASE,
@@ -210,6 +211,15 @@ CITY_ACTION = re.compile(
     r"|\bis there\b|\bwhere can\b|\bcan i\b", re.IGNORECASE)
 _TERM_FACT = re.compile(r"含ま|含む|含め|入って|入る|はいって|はいる|仲間|なかま|種類|しゅるい|形態|かたち|どんな形"
                         r"|\bmake up\b|\bconsists?\b|\binclud|\bkinds? of\b|\btypes? of\b|\bpart of\b", re.IGNORECASE)
+# What a question asks of a word itself: its full or English name, who coined it, what it counts.
+_WORD_FACTS = ("正式名称", "正式", "名称", "名前", "長い", "元", "英語", "略", "略称", "綴り", "スペル", "提唱", "言い出す", "言い始める",
+               "作る", "考える", "仲間", "一種", "含む", "入る", "種類", "例", "full name", "stand for", "short for",
+               "abbreviation", "english", "spell", "coin", "invent", "count", "kind", "example")
+_ASKS_OF_A_WORD = re.compile(r"正式|名称|名前|なまえ|英語|えいご|英文|略|スペル|綴り|提唱|言い出|言いだ|いいだ|言い始|いいはじ|考えた|作った"
+                             r"|仲間|なかま|一種|含ま|入る|はいる|入って|はいって"
+                             r"|\bfull name\b|\bstand(?:s)? for\b|\bshort for\b|\babbreviat|\bin english\b|\bspell"
+                             r"|\bwho (?:came up|coined|invented|first)|\bcount as\b|\bkind of\b|\bexamples?\b")
+WORD_FACT_SUPPORT = 0.5  # of the words left once those asking of a word are set aside
 TERM_GAP = 0.15  # how much more of a question a term's project must carry to answer for it
 
 
@@ -241,6 +251,11 @@ def shared_index(catalog: Catalog) -> MeaningIndex:
                 _INDEXES.pop(next(iter(_INDEXES)))
             _INDEXES[key] = found
     return found
+
+
+@lru_cache(maxsize=1)
+def _word_fact_words() -> frozenset[str]:
+    return frozenset(w for p in _WORD_FACTS for w in (en_words(p) if p.isascii() else ja_words(p)))
 
 
 class MeaningStage:
@@ -525,7 +540,22 @@ class MeaningStage:
             return None
         support, best = max(((self.index.support(query, n.kind, n.id), n) for n in named),
                             key=lambda sn: (sn[0], sn[1].score))
-        return best if support >= NAMED_SUPPORT else None
+        if support >= NAMED_SUPPORT:
+            return best
+        # A fact of a term named (its full name, in English, who coined it, is LINE one of them):
+        # the definition says it in its own words, not in these.
+        terms = [n for n in named if n.kind == "glossary"]
+        if len(terms) != 1 or not _ASKS_OF_A_WORD.search(r.cue_form):
+            return None
+        # 「DXの英語の名前」 asks the term's own name; 「カードを使って…見られるところ、名前なんだっけ」
+        # asks for the name of something else the term is part of.
+        own = re.escape(unicodedata.normalize("NFKC", terms[0].id).casefold()) + r"\s*(?:の|って|は|とは)"
+        if asks_name(r) and not re.search(own, unicodedata.normalize("NFKC", r.text).casefold()):
+            return None
+        rest = self.index.query(r.text, ignore=cue_words() | _word_fact_words())
+        if not rest.words or self.index.support(rest, "glossary", terms[0].id) >= WORD_FACT_SUPPORT:
+            return terms[0]
+        return None
 
     def group(self, r: Reading) -> tuple[str, str, str] | None:
         """The approach or policy a list question names by its words (「書かない、手短な市役所に！」を

@@ -197,11 +197,13 @@ class Scope:
 
 # A body offered as one answer to "who" (「国が作ったの？それとも民間？」, "the city or the national
 # government?", 「どこの国の誰」): the question asks which, it is not about that body.
-_WHO_BEFORE = re.compile(r"(?:\bor\b|それとも|か[、,]|どこの|どちらの|\bwhich\b)\s*(?:the\s+)?$")
+# 「市がやってるの、国がやってるの」: two answers set side by side after a verb.
+_WHO_BEFORE = re.compile(r"(?:\bor\b|それとも|か[、,]|どこの|どちらの|\bwhich\b|[るたいす]の[、,]?|[るたいす]か[、,]?)\s*"
+                         r"(?:by\s+)?(?:the\s+)?$")
 _WHO_AFTER = re.compile(r"\S{0,12}?(?:\?|？)?\s*(?:それとも|\bor\b)|\S{0,10}?なのか[、,]|\S{0,8}?か[、,]\S{0,6}?(?:なのか|か)")
 
 
-_WHO_VERB = re.compile(r"作|開発|運営|提供|提唱|やって|管理|\bwho\b|\bruns?\b|\bmade\b|\bmakes?\b|\bdevelop|\bprovid|\boperat|\bowns?\b")
+_WHO_VERB = re.compile(r"作|開発|運営|提供|提唱|言い出|言い始|考え出|やって|管理|\bcoined\b|\bcame up\b|\bbuilt\b|\bbuilds?\b|\bcreated\b|\bwho\b|\bruns?\b|\bmade\b|\bmakes?\b|\bdevelop|\bprovid|\boperat|\bowns?\b")
 
 
 def _asked_who(form: str, m: Mention) -> bool:

@@ -497,3 +497,27 @@ def test_how_much_after_a_figures_word_asks_the_figure_not_a_price(responder: Re
     a = responder.answer(question)
     assert (a.intent, ids(a)) == ("project_kpi", [pid]), a.text
     assert responder.answer("スマホ講座っていくら？", audience="citizen").intent == "unknown"  # a price is not held
+
+
+@pytest.mark.parametrize("question, term", [
+    # A fact of a term named: its English name, who coined it. The definition says it in its own
+    # words (Social Networking Service, ストルターマン教授が提唱), not in the question's.
+    ("えすえぬえすの えいごの ながい なまえ", "SNS"),
+    ("DXという言葉は、どこの国の学者が言い出したの？", "DX"),  # どこの国: which country, not the state
+    # The city and the state offered as the answers to "who runs it": a question about the term.
+    ("Was Mynaportal built by the city or by the national government?", "マイナポータル"),
+    ("マイナポータルって市が運営してるの、国が運営してるの", "マイナポータル"),
+])
+def test_a_fact_asked_of_a_named_term_is_its_definition(responder: Responder, question: str, term: str) -> None:
+    a = responder.answer(question, audience="citizen")
+    assert (a.intent, ids(a)) == ("glossary", [term]), a.text
+
+
+@pytest.mark.parametrize("question, term", [
+    ("現金を使わずにスマホやカードで払うこと、名前なんだっけ", "キャッシュレス"),
+    ("家で仕事すること、なまえ なんだっけ", "テレワーク"),
+])
+def test_name_what_was_it_asks_for_a_term(responder: Responder, question: str, term: str) -> None:
+    # 名前なんだっけ asks for the word: the term, not the project that does it.
+    a = responder.answer(question, audience="citizen")
+    assert (a.intent, ids(a)) == ("glossary", [term]), a.text
