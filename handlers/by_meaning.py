@@ -42,6 +42,7 @@ LONG_LEAD = 0.20
 LONG = 8  # words: a message this long (a citizen's story) needs only the usual lead at the lower score
 STRONG = 0.55  # a fused score this high and this far ahead (STRONG_LEAD) answers whatever the support
 STRONG_LEAD = 0.13
+LETTERS_FLOOR = 0.15  # an acronym of the length asked, this near, may answer (few share a length)
 NAMING_ANSWER = 0.35  # "what do you call …" already says a term is wanted
 CLARIFY = 0.45  # close candidates this good, and a question the best of them carries, ask which
 CLARIFY_SUPPORT = 0.65
@@ -83,11 +84,11 @@ WHOLE = 0.99  # lexical score of a unit holding every word of the question
 # Asking for the name of something described: "〜を何という", "what do you call …".
 NAMING = re.compile(
     r"(?:何|なん|なに)(?:と|て|っていう|って)\s*(?:いう|言う|ゆう|いい|言い|呼|よ[ぶばびべ]|いわ|言わ|言って|いって|表現|表記|名前|なまえ|名称)"
-    r"|(?:名前|なまえ|名称|呼び方|よびかた|呼び名|言い方|いいかた|用語|言葉|ことば|単語)"
+    r"|(?:名前|なまえ|名称|呼び方|よびかた|呼び名|言い方|いいかた|用語|言葉|ことば|単語|略語|略称)"
     r"(?:は|って|を|が|、|\?|？|だっけ|でしたっけ|になって|になる|で言う|でいう|で呼|でよ[ぶばびべ]|$"
-    r"|教えて|おしえて|ある|あり|わかる|分かる|知りたい|なん|何)"
+    r"|教えて|おしえて|ある|あり|あっ|わかる|分かる|知りたい|なん|何|でなん|で何)"
     r"|what(?:'s| is)? (?:do|does|did) (?:you|they|we|people|the city) call|what(?: is|'s|s) (?:it|this|that) called"
-    r"|(?:word|term|name|expression|jargon) (?:for|used for|that means)|is called|are called|what(?:'s| is) the (?:word|term|name)",
+    r"|(?:word|term|name|expression|jargon|abbreviation|acronym) (?:for|used for|that means)|is called|are called|what(?:'s|s| is) the (?:word|term|name)",
     re.IGNORECASE,
 )
 
@@ -253,6 +254,23 @@ def shared_index(catalog: Catalog) -> MeaningIndex:
     return found
 
 
+_ACRONYM = re.compile(r"[A-Z]+(?:-[A-Z]+)*")
+_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "ひと": 1, "ふた": 2, "みっ": 3, "よっ": 4, "いつ": 5,
+            "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_LETTERS = re.compile(
+    r"(?:アルファベット|英字|ローマ字|頭文字|かしらもじ|略語|略)[^。？?]{0,6}?([0-9]|[一二三四五六]|ひと|ふた|みっ|よっ|いつ)\s*(?:文字|もじ|つ)"
+    r"|\b([0-9]|one|two|three|four|five|six)[- ]letters?\b", re.IGNORECASE)
+
+
+def letters_asked(text: str) -> int | None:
+    """How many letters the acronym asked for has (「アルファベット3文字の略語」, "a three-letter word")."""
+    m = _LETTERS.search(unicodedata.normalize("NFKC", text))
+    if not m:
+        return None
+    n = (m.group(1) or m.group(2)).casefold()
+    return int(n) if n.isdigit() else _NUMBERS.get(n)
+
+
 @lru_cache(maxsize=1)
 def _word_fact_words() -> frozenset[str]:
     return frozenset(w for p in _WORD_FACTS for w in (en_words(p) if p.isascii() else ja_words(p)))
@@ -276,8 +294,15 @@ class MeaningStage:
 
     def decide(self, r: Reading, *, kinds: set[str], naming: bool = False, named: Sequence[Scored] = ()) -> MeaningCall:
         """``named``: what the precise stages found named in the question (not enough to answer)."""
-        query, hits = self.index.search(r.text, kinds=kinds, limit=MAX_OPTIONS * 2, ignore=cue_words())
+        letters = letters_asked(r.text) if naming else None
+        query, hits = self.index.search(r.text, kinds=kinds, limit=MAX_OPTIONS * (20 if letters else 2), ignore=cue_words())
         hits = self._without_reposts(hits)
+        if letters:  # 「アルファベット3文字で何という」: only an acronym of that many letters is the name
+            hits = [h for h in hits if h.kind == "glossary" and _ACRONYM.fullmatch(h.ref)
+                    and len(re.sub(r"[^A-Za-z]", "", h.ref)) == letters][:MAX_OPTIONS * 2]
+            # Among the few acronyms that long, the nearest by a clear lead is the one described.
+            if hits and hits[0].score >= LETTERS_FLOOR and hits[0].score - (hits[1].score if len(hits) > 1 else 0.0) >= LEAD:
+                return MeaningCall("glossary", (_scored(hits[0]),), hits[0].score, 1.0, query, tuple(hits))
         if naming and not any(h.kind == "glossary" and h.ref.casefold() in r.text.casefold() for h in hits):
             hits = self._by_definition(query, hits)  # (a term named outright is asked about, not described)
         # A word or two is a name, not a description: 「電子決済とは」 names a term the plan lacks,

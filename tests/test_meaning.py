@@ -521,3 +521,20 @@ def test_name_what_was_it_asks_for_a_term(responder: Responder, question: str, t
     # 名前なんだっけ asks for the word: the term, not the project that does it.
     a = responder.answer(question, audience="citizen")
     assert (a.intent, ids(a)) == ("glossary", [term]), a.text
+
+
+@pytest.mark.parametrize("question, term", [
+    ("whats the name of the team that responds when the city's computers are attacked?", "CSIRT"),
+    ("現金を使わない支払い方、なんかカタカナの名前あったよね", "キャッシュレス"),
+    # How many letters the acronym has narrows the terms to those of that length.
+    ("What's the three-letter abbreviation for redesigning how work is done from scratch?", "BPR"),
+    ("ひとと ひとが つながる さーびすを えいごの かしらもじ みっつで なんと いうの", "SNS"),
+])
+def test_more_ways_of_asking_for_a_word(responder: Responder, question: str, term: str) -> None:
+    a = responder.answer(question, audience="citizen")
+    assert (a.intent, ids(a)) == ("glossary", [term]), a.text
+
+
+def test_an_acronym_of_a_length_no_term_has_is_not_guessed(responder: Responder) -> None:
+    a = responder.answer("アルファベット3文字で、天気のことを何という？", audience="citizen")
+    assert not a.answers, a.text
