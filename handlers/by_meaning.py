@@ -210,6 +210,9 @@ CITY_ACTION = re.compile(
     r"市(?:は|では|も|として|役所は|役所では|役所も)|しやくしょ(?:は|では|も)|方針|予定|つもり|検討|してくれ|やってくれ|手伝"
     r"|\b(?:is|will|does|did|has|can) (?:the )?city\b(?!'s)|\bcity hall\b|\bfunabashi\b|\bany plans?\b|\bplanning\b"
     r"|\bis there\b|\bwhere can\b|\bcan i\b", re.IGNORECASE)
+# How something went or goes on (その後どうなった, 結果, 評価): a word's definition never says; its project does.
+OUTCOME = re.compile(r"どうなった|どうなりました|どうなって|その後|そのご|結果|進捗|進み具合|評価|うまくいって|成果"
+                     r"|\bwhat happened\b|\bhow did\b|\bhow is it going\b|\bprogress\b|\bstatus\b", re.IGNORECASE)
 _TERM_FACT = re.compile(r"含ま|含む|含め|入って|入る|はいって|はいる|仲間|なかま|種類|しゅるい|形態|かたち|どんな形"
                         r"|\bmake up\b|\bconsists?\b|\binclud|\bkinds? of\b|\btypes? of\b|\bpart of\b", re.IGNORECASE)
 # What a question asks of a word itself: its full or English name, who coined it, what it counts.
@@ -648,8 +651,11 @@ class MeaningStage:
         if len(query.words) < DESCRIPTION_WORDS:
             return None
         carried = self.index.support(query, "glossary", term)
+        outcome = bool(OUTCOME.search(r.cue_form))
+        # How it went: a project whose schedule or evaluation speaks of the term is about it too.
         about = [p for p in self.catalog.projects.values()
-                 if any(term in text for text in (p.name, p.current, p.issue, p.goal))]
+                 if any(term in text for text in (p.name, p.current, p.issue, p.goal))
+                 or outcome and unicodedata.normalize("NFKC", term).casefold() in self._folded_texts.get(p.id, "")]
         ranked = sorted(((self.index.support(query, "project", p.id), p.id) for p in about), reverse=True)
         if not ranked:
             return None
@@ -661,7 +667,8 @@ class MeaningStage:
             if not near or len(near) > 1 and near[0].score - near[1].score < LEAD:
                 return None
             pid = near[0].ref
-        if its - carried >= TERM_GAP or (its >= carried and its > 0 and CITY_ACTION.search(r.cue_form)):
+        if its - carried >= TERM_GAP or (its >= carried and its > 0 and CITY_ACTION.search(r.cue_form)) or (
+                its > 0 and outcome):
             return Scored(pid, round(100 * its, 1), "project", "meaning:term's project")
         return None
 

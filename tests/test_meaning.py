@@ -538,3 +538,14 @@ def test_more_ways_of_asking_for_a_word(responder: Responder, question: str, ter
 def test_an_acronym_of_a_length_no_term_has_is_not_guessed(responder: Responder) -> None:
     a = responder.answer("アルファベット3文字で、天気のことを何という？", audience="citizen")
     assert not a.answers, a.text
+
+
+@pytest.mark.parametrize("question, pid", [
+    # How a described thing went on is its project's (its evaluation names シビックテック), not the word's.
+    ("市民の技術者グループと一緒に、データで子育ての困りごとを解決する取り組みはどうなってる？", "1-3-3"),
+    ("職員が自宅でも本庁でもない近くの事務所で働けるようにする話、その後どうなりました？", "2-2-2"),
+])
+def test_how_a_described_thing_went_is_its_projects(responder: Responder, question: str, pid: str) -> None:
+    a = responder.answer(question, audience="citizen")
+    assert ids(a)[:1] == [pid], a.text
+    assert responder.answer("サテライトオフィスって何？").intent == "glossary"
