@@ -19,6 +19,7 @@ from handlers.list_filters import (
     FILTERS,
     GROUP_BY,
     GROUP_CUES,
+    PROJECTS_ASKED,
     YEAR,
     Asked,
     Filters,
@@ -44,7 +45,8 @@ _RELATION = cues("以外", "を除く", "を除いた", "other than", "except fo
                   "に関係する", "に関連する", "が担当している", "が担当する", "の担当", "担当の", "担当", "に入っている",
                   "に入る", "が所管する", "所管", "含まれる", "関わる", "関係", "関連", "担当している", "belonging to",
                   "part of", "related to", "involving", "involve", "involved", "handled by", "owned by", "run by",
-                  "under", "in")
+                  "under", "in", "入っている", "入ってる", "抱えている", "担っている", "受け持っている", "も含めて", "含めて",
+                  "も含む", "including")
 _KANA_ENDING = re.compile(r"[\u3041-\u309f]*[いたるてだすか]")
 _QUOTES = re.compile(r"[\"'“”‘’「」『』]")
 _P = r"(?:の|は|が|を|に|で|と|も|や|へ|か|な|だ|です|ますか|[?!.,、。・:;()（）「」？！．，：；\s])"
@@ -93,7 +95,7 @@ class ListReader:
         f = Filters(en=r.lang == "en", year=years[0] if years else None)
         for list_filter in FILTERS:
             list_filter.read(q, f)
-        strong = bool(_STRONG_LIST.search(form)) or r.project_intent is None or f.any
+        strong = bool(_STRONG_LIST.search(form) or PROJECTS_ASKED.search(form)) or r.project_intent is None or f.any
         topic_read = False  # the topic is read only for list questions: it is the costly part
         if q.list_cue and strong and not (f.policies or f.approaches):
             self._read_topic_and_group(q, f)
@@ -194,6 +196,7 @@ def _asks_list(q: Asked, f: Filters) -> bool:
                 or (new_filters and (list_cue or not named_project))
                 or (f.has_grade and (list_cue or (r.grade_explicit and score < 90) or score < ACCEPT))
                 or ((f.departments or f.not_departments) and (list_cue or (not named_project and of_projects)))
+                or (f.owners is not None and (list_cue or of_projects))
                 or (list_cue and (r.project_intent is None or not r.core or f.count)))
 
 

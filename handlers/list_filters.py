@@ -73,6 +73,15 @@ _NO_KPI = re.compile(
     r"|(?:no|without(?:\s+an?)?|lacking|lack|(?:do not|don't|does not|doesn't) have(?:\s+an?|\s+any)?)\s+"
     r"(?:kpis?|targets?|indicators?|metrics?|reference values?)"
 )
+# One department alone, or several together (「単独で担当」「複数の課にまたがる」「共管」).
+_SOLE = re.compile(r"単独|単体で|一つの(?:課|部署)だけ|1つの(?:課|部署)だけ|(?:だけ|のみ)で(?:担当|受け持|持っ|やっ|抱え|所管)|共管(?:の|のもの)?(?:は|を)?除"
+                   r"|\b(?:on its own|alone|solely|by itself|single department|only one department)\b")
+_SHARED = re.compile(r"複数の(?:課|部署|部局)|(?:課|部署|部局)に(?:また|跨)が|共同で|共管|合同で|一緒に担当|二つ以上の(?:課|部署)|2つ以上の(?:課|部署)"
+                     r"|\b(?:several|multiple|more than one|two or more) (?:departments|divisions|sections)\b|\bjointly\b"
+                     r"|\bshared (?:by|between|among)\b")
+_OWNERS_TOO = re.compile(r"(?:共管|共同|複数|単独)[^。）)]{0,8}?(?:も含|含め|もふく)|\bincluding (?:shared|joint)")
+# Their words, blanked out before a topic is looked for (「部署」 may have gone as a cue already).
+_OWNERS_WORDS = re.compile(r"単独|複数|共同|合同|共管|一緒|\bshared\b|\bjointly\b|\bsolely\b|\bmore than one\b|\btwo or more\b")
 _HAS_KPI = re.compile(
     r"(?:kpi|参考値|見込み値|指標|目標値)s?\s*(?:を|が|の)?\s*(?:設定|ある|あり|持つ|もつ)"
     r"|(?:with|have|has|having)\s+(?:an?\s+|their\s+own\s+)?(?:kpis?|reference values?|indicators?)(?![a-z])"
@@ -124,6 +133,7 @@ class Filters:
     new: bool = False
     no_kpi: bool = False
     has_kpi: bool = False
+    owners: str | None = None  # "sole" | "shared": one department alone, or several
     new_items: bool = False
     no_eval: bool = False
     group_by: str | None = None
@@ -135,7 +145,7 @@ class Filters:
     @property
     def any(self) -> bool:
         return bool(self.policies or self.approaches or self.departments or self.not_departments or self.has_grade or self.kpi
-                    or self.new or self.no_kpi or self.has_kpi or self.no_eval or self.group_by)
+                    or self.new or self.no_kpi or self.has_kpi or self.no_eval or self.group_by or self.owners)
 
 
 def years_in(form: str) -> list[int]:
@@ -188,6 +198,11 @@ def _id_key(pid: str) -> tuple[int, ...]:
 # ---------------------------------------------------------------------------- the table
 
 
+# Projects asked for in the plural, in words the intents read first (どんな事業 is also "what kind
+# of project is 1-1-1"): 「テレワークの推進にはどんな事業がある？」「事業いくつあるの」「何本ぶら下がってる」.
+PROJECTS_ASKED = re.compile(r"どんな事業が|事業が(?:ある|あり|入|含)|事業(?:は|が|って)?(?:いくつ|何件|何個|何本)|何本")
+
+
 @dataclass(frozen=True)
 class Asked:
     """A question as the filters read it."""
@@ -200,7 +215,7 @@ class Asked:
 
     @property
     def list_cue(self) -> bool:
-        return self.r.list_cue or self.group_by is not None
+        return self.r.list_cue or self.group_by is not None or bool(PROJECTS_ASKED.search(self.form))
 
     @property
     def named_project(self) -> bool:
@@ -460,6 +475,21 @@ class NoKpiFilter(ListFilter):
         return Step(lambda p: not p.indicators, "with no KPI (reference values)" if plan.en else "参考値（KPI）のない")
 
 
+class OwnersFilter(ListFilter):
+    def read(self, q: Asked, f: Filters) -> None:
+        if _OWNERS_TOO.search(q.form):  # 「共管も含む」: shared ones too, no filter
+            return
+        f.owners = "sole" if _SOLE.search(q.form) else "shared" if _SHARED.search(q.form) else None
+
+    def asked(self, f: Filters) -> bool:
+        return f.owners is not None
+
+    def step(self, plan: Plan, f: Filters, projects: list[Project]) -> Step:
+        if f.owners == "sole":
+            return Step(lambda p: len(p.departments) == 1, "owned by one department alone" if plan.en else "一つの課が単独で担当する")
+        return Step(lambda p: len(p.departments) > 1, "shared by several departments" if plan.en else "複数の課が担当する")
+
+
 class HasKpiFilter(ListFilter):
     def read(self, q: Asked, f: Filters) -> None:
         f.has_kpi = not f.no_kpi and bool(_HAS_KPI.search(q.form))
@@ -531,6 +561,7 @@ FILTERS: tuple[ListFilter, ...] = (
     NewFilter(),
     NoKpiFilter(),
     HasKpiFilter(),
+    OwnersFilter(),
     TopicFilter(),
     GROUP_BY,
     CountFilter(),
@@ -538,6 +569,6 @@ FILTERS: tuple[ListFilter, ...] = (
 )
 # Cue words a list reader blanks out before looking for a topic, in this order.
 FILTER_CUES = (_KPI_BELOW, _KPI_ABOVE, _KPI_AT, _KPI_MET, _KPI_CONTEXT, _NEW, _NEW_ITEMS, _NO_KPI, _HAS_KPI,
-               _NO_EVAL, _COUNT)
+               _NO_EVAL, _COUNT, _SOLE, _SHARED, _OWNERS_WORDS)
 YEAR = _YEAR
 GROUP_CUES = tuple(_GROUPS.values())

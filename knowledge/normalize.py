@@ -1,7 +1,7 @@
 """One normalisation for every message and every indexed name, so that both sides meet.
 
 NFKC (fullwidth digits and letters, halfwidth kana), case folding, any dash between digits to
-"-", spelling variants of nouns folded (手続き/手続, サーバ/サーバー), hiragana to katakana, and white space removed except between two ASCII word characters
+"-" and after kana to "ー", spelling variants of nouns folded (手続き/手続, サーバ/サーバー), hiragana to katakana, and white space removed except between two ASCII word characters
 (so English words keep their boundaries while Japanese, written without spaces, matches however
 it was spaced).
 """
@@ -19,6 +19,8 @@ from knowledge.variants import fold_variants
 # type all of these between the digits of "2-3-1".
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\uff70\uff0d\ufe63\u301c\uff5e~_"
 _DASH_BETWEEN_DIGITS = re.compile(rf"(?<=\d)\s*[{re.escape(_DASHES)}\-]\s*(?=\d)")
+# After kana a dash is the prolonged sound mark mistyped (テレワ－ク, スマ-トフォン).
+_DASH_AFTER_KANA = re.compile(rf"(?<=[\u3041-\u3096\u30a1-\u30fa])[{re.escape(_DASHES.replace(chr(0x30fc), ''))}\-](?![0-9])")
 _SPACE = re.compile(r"\s+")
 _GAP = re.compile(r"(?<![a-z0-9])\s+|\s+(?![a-z0-9])")
 # Zero-width and directional marks, and other format characters, carry no meaning for matching.
@@ -48,6 +50,7 @@ def fold(text: str, *, kana: bool = True) -> str:
     """
     text = unicodedata.normalize("NFKC", clean(text)).casefold()
     text = _DASH_BETWEEN_DIGITS.sub("-", text)
+    text = _DASH_AFTER_KANA.sub("ー", text)
     if kana:
         text = hira_to_kata(text)
     return _SPACE.sub(" ", text).strip()

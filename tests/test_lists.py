@@ -334,3 +334,28 @@ def test_which_number_asks_for_the_project_not_a_figure(responder: Responder) ->
 
 def test_an_approach_named_with_which_still_lists_its_projects(responder: Responder) -> None:
     assert ids(responder.answer("オンライン化の推進の事業はどれ？")) == {"1-1-1", "1-1-2", "1-1-3"}
+
+
+@pytest.mark.parametrize("question, keep", [
+    # One department alone, or several together: a filter of its own.
+    ("二つ以上の課が一緒に担当している事業を教えて", lambda p: len(p.departments) > 1),
+    ("Which projects are run jointly by more than one department?", lambda p: len(p.departments) > 1),
+    ("デジタル行政推進課だけで受け持っている事業の一覧", lambda p: p.departments == ("デジタル行政推進課",)),
+    ("A評価のうち複数の課で担当している事業", lambda p: grade(p) == "A" and len(p.departments) > 1),
+    # 「共管も含めて」 asks for every project of the department, shared or not.
+    ("広報課が担当に入っている事業を、共管も含めて全部", lambda p: "広報課" in p.departments),
+    # An approach named, its projects asked for in the plural, in words the intents read first.
+    ("デジタルで業務を完結にはどんな事業がある？", lambda p: p.approach_id == "2-1"),
+    ("窓口のデジタル化には事業が何本ある？", lambda p: p.approach_id == "1-2"),
+    # A dash typed after kana is the prolonged sound mark: テレワ－ク is テレワーク.
+    ("テレワ－クの推進の事業一覧", lambda p: p.approach_id == "2-2"),
+])
+def test_more_list_filters(responder: Responder, plan: Plan, question: str, keep) -> None:  # type: ignore[no-untyped-def]
+    a = responder.answer(question)
+    assert (a.intent, ids(a)) == ("project_list", expected(plan, keep)), a.text
+    assert not a.extra.get("list_notes"), a.extra.get("list_notes")
+
+
+def test_what_kind_of_project_one_is_stays_about_it(responder: Responder) -> None:
+    a = responder.answer("2-1-3ってどんな事業？")
+    assert (a.intent, [x.id for x in a.answers]) == ("project_overview", ["2-1-3"])

@@ -42,3 +42,10 @@ def test_controls_and_invisible_marks_are_dropped() -> None:
 def test_key_drops_punctuation() -> None:
     assert key("Yahoo!くらし") == key("yahoo くらし") == "yahooクラシ"
     assert key("転出届・転入予約サービス") == "転出届転入予約サービス"
+
+
+def test_a_dash_typed_after_kana_is_the_prolonged_sound_mark() -> None:
+    from knowledge.normalize import fold
+    assert fold("テレワ－ク") == fold("テレワーク")
+    assert fold("スマ-トフォン") == fold("スマートフォン")
+    assert fold("2－3－1") == "2-3-1" and fold("AI-OCR") == "ai-ocr"  # digits and Latin keep their hyphen
