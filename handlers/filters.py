@@ -47,6 +47,7 @@ _RELATION = cues("以外", "を除く", "を除いた", "other than", "except fo
                   "part of", "related to", "involving", "involve", "involved", "handled by", "owned by", "run by",
                   "under", "in", "入っている", "入ってる", "抱えている", "担っている", "受け持っている", "も含めて", "含めて",
                   "も含む", "including")
+_FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _KANA_ENDING = re.compile(r"[\u3041-\u309f]*[いたるてだすか]")
 _QUOTES = re.compile(r"[\"'“”‘’「」『』]")
 _P = r"(?:の|は|が|を|に|で|と|も|や|へ|か|な|だ|です|ますか|[?!.,、。・:;()（）「」？！．，：；\s])"
@@ -158,7 +159,7 @@ class ListReader:
             if any(key(fragment) in c for c in consumed):
                 continue  # a piece of a name read as a filter ("データの提供" of 市が保有するデータの提供)
             typed = as_typed(fragment, r.text)
-            k = typed.casefold()
+            k = typed.translate(_FULLWIDTH).casefold()  # 「令和４年度」 is a year too (same length: offsets hold)
             for c in consumed:
                 k = _replace_key(k, c)
             for pattern in (*FILTER_CUES, _RELATION, _STRONG_LIST, YEAR, *GROUP_CUES):
@@ -197,7 +198,8 @@ def _asks_list(q: Asked, f: Filters) -> bool:
                 or (f.has_grade and (list_cue or (r.grade_explicit and score < 90) or score < ACCEPT))
                 or ((f.departments or f.not_departments) and (list_cue or (not named_project and of_projects)))
                 or (f.owners is not None and (list_cue or of_projects))
-                or (list_cue and (r.project_intent is None or not r.core or f.count)))
+                # 「…様式数、令和7年度の見込み値はいくつ」: a count of a named project's figure, not of projects.
+                or (list_cue and (r.project_intent is None or not r.core or f.count and not named_project)))
 
 
 def as_typed(fragment: str, text: str) -> str:

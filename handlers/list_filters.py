@@ -48,6 +48,7 @@ _KPI_MET = cues(
     "100%以上", "100%達成", "参考値以上", "目標以上", "見込み以上", "見込み値以上", "以上だった", "達成した", "達成している", "達成できた", "達成済", "達成", "クリア", "到達した", "届いた",
     "met", "meet", "achieved", "achieve", "reached", "hit their target", "hit the target", "hit target", "hit", "hits", "made their target",
 )
+_AT_OR_ABOVE = re.compile(r"同じか|同じ(?:また|もしく)は|と同じ|以上|\bor (?:above|more|higher|better)\b|\bat least\b")
 # Without one of these, 「上回った」 or "beat" is not about a KPI target.
 _KPI_CONTEXT = cues("目標", "参考値", "見込み値", "kpi", "指標", "実績", "target", "targets", "goal", "goals",
                      "indicator", "達成", "未達")
@@ -409,6 +410,11 @@ class KpiResultFilter(ListFilter):
             return  # "KPIがない" asks for no KPI, not for a result
         kpi_form = _NO_KPI.sub(" ", form)
         if _KPI_CONTEXT.search(kpi_form):
+            # 「達成したか上回った」「同じか上回った」: met or above is met (at the target counts).
+            if not _KPI_BELOW.search(kpi_form) and _KPI_ABOVE.search(kpi_form) and (
+                    _KPI_MET.search(kpi_form) or _KPI_AT.search(kpi_form) or _AT_OR_ABOVE.search(kpi_form)):
+                f.kpi = "met"
+                return
             for name, pattern in (("below", _KPI_BELOW), ("above", _KPI_ABOVE), ("at", _KPI_AT), ("met", _KPI_MET)):
                 if pattern.search(kpi_form):
                     f.kpi = name
@@ -569,6 +575,6 @@ FILTERS: tuple[ListFilter, ...] = (
 )
 # Cue words a list reader blanks out before looking for a topic, in this order.
 FILTER_CUES = (_KPI_BELOW, _KPI_ABOVE, _KPI_AT, _KPI_MET, _KPI_CONTEXT, _NEW, _NEW_ITEMS, _NO_KPI, _HAS_KPI,
-               _NO_EVAL, _COUNT, _SOLE, _SHARED, _OWNERS_WORDS)
+               _NO_EVAL, _COUNT, _SOLE, _SHARED, _OWNERS_WORDS, _AT_OR_ABOVE)
 YEAR = _YEAR
 GROUP_CUES = tuple(_GROUPS.values())

@@ -359,3 +359,25 @@ def test_more_list_filters(responder: Responder, plan: Plan, question: str, keep
 def test_what_kind_of_project_one_is_stays_about_it(responder: Responder) -> None:
     a = responder.answer("2-1-3ってどんな事業？")
     assert (a.intent, [x.id for x in a.answers]) == ("project_overview", ["2-1-3"])
+
+
+MET_R4 = {"1-1-1", "2-1-1", "2-1-3", "2-3-3", "4-1-1", "5-1-2"}  # actual >= target in R4 (4-1-1, 5-1-2: 100 = 100)
+BELOW_R4 = {"1-1-2", "1-3-1", "2-2-1", "2-3-1", "3-1-2"}
+
+
+@pytest.mark.parametrize("question, want", [
+    # Met or above is met: a target reached exactly counts.
+    ("R4の実績が参考値と同じか上回った事業は？", MET_R4),
+    ("令和4年度に目標を達成、もしくは上回った事業を教えて", MET_R4),
+    # A year typed in fullwidth digits is a year, not a topic.
+    ("令和４年度に実績が参考値に届かなかった事業", BELOW_R4),
+])
+def test_kpi_results_said_other_ways(responder: Responder, question: str, want: set[str]) -> None:
+    a = responder.answer(question)
+    assert (a.intent, ids(a)) == ("project_list", want), a.text
+    assert not any("絞り込めません" in n for n in a.extra.get("list_notes", [])), a.extra.get("list_notes")
+
+
+def test_how_many_of_a_named_projects_figure_is_no_count_of_projects(responder: Responder) -> None:
+    a = responder.answer("オンライン申請様式数の令和6年度の見込みはいくつ？")
+    assert (a.intent, [x.id for x in a.answers]) == ("project_kpi", ["1-1-1"]), a.text
