@@ -381,3 +381,12 @@ def test_kpi_results_said_other_ways(responder: Responder, question: str, want: 
 def test_how_many_of_a_named_projects_figure_is_no_count_of_projects(responder: Responder) -> None:
     a = responder.answer("オンライン申請様式数の令和6年度の見込みはいくつ？")
     assert (a.intent, [x.id for x in a.answers]) == ("project_kpi", ["1-1-1"]), a.text
+
+
+@pytest.mark.parametrize("question, grade_wanted", [
+    ("Which projects moved faster than planned?", "A"),
+    ("Which projects are going slower than planned?", "C"),
+])
+def test_grades_said_in_everyday_english(responder: Responder, plan: Plan, question: str, grade_wanted: str) -> None:
+    a = responder.answer(question)
+    assert (a.intent, ids(a)) == ("project_list", expected(plan, lambda p: grade(p) == grade_wanted)), a.text
