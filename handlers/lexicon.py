@@ -29,12 +29,12 @@ _PROJECT_CUES: dict[str, list[str]] = {
         "schedule", "schedules", "timeline", "roadmap", "when", "plan for",
     ],
     "project_overview": [
-        "概要", "現状", "課題", "目標", "内容", "どんな事業", "何をする", "なにをする", "狙い", "目的",
+        "概要", "現状", "課題", "目標", "内容", "どんな事業", "どういう事業", "事業の中身", "何をする", "なにをする", "狙い", "目的",
         "about", "overview", "summary", "describe", "description", "goal", "goals", "background",
         "問題点", "problem", "problems", "issue", "issues", "challenge", "challenges",
     ],
     "project_status": [
-        "状況", "進捗", "進捗状況", "評価", "どうなった", "どうなりました", "その後", "どうなってる", "どうなっている", "どうなって",
+        "状況", "進捗", "進捗状況", "評価", "コメント", "どうなった", "どうなりました", "その後", "どうなってる", "どうなっている", "どうなって",
         "どう", "進み具合", "順調", "進んで", "成果", "結果", "理由", "わけ", "status", "progress", "going", "grade",
         "graded", "evaluation", "rating", "doing", "update",
     ],

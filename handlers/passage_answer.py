@@ -46,7 +46,7 @@ _FIELD_JA = {"current": "【現状】", "issue": "【課題】", "goal": "【目
              "kpi": "参考値（KPI）", "schedule": "スケジュール", "definition": "用語集の説明"}
 _FIGURE = re.compile(r"[0-9０-９]")
 _FIELD_INTENT = {"kpi": "project_kpi", "schedule": "project_schedule"}
-_OWN_INTENT = {"project_kpi", "project_schedule", "project_department"}
+_OWN_INTENT = {"project_kpi", "project_schedule", "project_department", "project_status"}
 
 
 def content_words(text: str, *, split: str = "phrase") -> list[str]:

@@ -57,6 +57,10 @@ from state.catalog import load_catalog
 
 # The KPI table itself asked for (not just a count): answered with it, or with its absence.
 _NAMES_KPI = re.compile(r"kpi|参考値|指標|目標値|見込み?値|実績値|数値目標|\bindicators?\b|\bmetrics?\b|\btargets?\b")
+# A project named as the one asked about: 「Xって事業」「Xという取り組み」, or why it got its grade.
+_ONE_PROJECT_NAMED = re.compile(r"(?:って|という|っていう|とかいう)\s*(?:(?:どういう|どんな)\s*)?(?:事業|取り?組み?|プロジェクト)"
+                                r"|(?:って|は)(?:なぜ|どうして|何で|なんで)(?!す)")
+NAMED_PROJECT = 85.0  # a project title matched this surely (typos allowed) names the project asked about
 WEAK_LIST_WORDS = 3
 MAX_ASKED_FOR = 4  # projects offered when a project is asked for by a term several speak of  # content words a list could not filter by that make it a weak reading
 NAMED_DEPARTMENT = 90.0  # a department name matched this surely (0–100) is a list filter, not a description
@@ -214,6 +218,10 @@ class Responder:
         analysis = self.resolver.analyse(reading)
         if asks_name(reading):  # "what do you call …" asks for a term, never for a list
             return self._by_topic(reading, analysis, audience)
+        if self._one_project_named(reading, analysis):  # not a list, nor the term in its title
+            named = analysis.by_kind["project"][0]
+            return staged(self._project(reading, [Scored(named.id, named.score)], reading.project_intent or "project_status",
+                                        audience), "names (a project named as the one asked about)")
         kind_of = self.meaning.category(reading)
         if kind_of is not None:  # 「スマホ関係の事業」: a kind of project that several are
             topic, options = kind_of
@@ -288,6 +296,17 @@ class Responder:
         # to name a list filter (オンライン, 追加); the project it describes is the answer.
         intent = reading.project_intent or "project_status"
         return staged(self._project(reading, [one], intent, audience), "meaning (one project described)")
+
+    @staticmethod
+    def _one_project_named(r: Reading, a: Analysis) -> bool:
+        """「オープンデータの整備って事業の中身」「「テレワーク環境の重実」って何でC評価なの」: a project
+        named by its title (typos and all) as the one asked about, with no group or department named."""
+        projects = a.by_kind.get("project", [])
+        if not projects or projects[0].score < NAMED_PROJECT or projects[0].how not in ("exact", "mention", "fuzzy"):
+            return False
+        if any(h.score >= NAMED_PROJECT for kind in ("approach", "policy", "department") for h in a.by_kind.get(kind, [])):
+            return False
+        return bool(_ONE_PROJECT_NAMED.search(r.cue_form))
 
     def project_answer(self, project_id: str, intent: str, *, audience: Audience = "staff",
                        lang: str = "ja") -> Answer:

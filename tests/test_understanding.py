@@ -146,3 +146,18 @@ def test_json_contract(responder: Responder) -> None:
     assert data["answers"][0]["id"] == "2-3-1" and data["answers"][0]["kind"] == "project"
     g = responder.answer("AI音声認識システムとは").to_json()
     assert g["answers"][0]["id"] == "AI 音声認識システム"  # the term exactly as the plan writes it
+
+
+@pytest.mark.parametrize("question, intent, pid", [
+    # A project named by its title (a typo in it) as the one asked about is not its approach's list.
+    ("市役所データの見え化って事業の中身を知りたい", "project_overview", "1-3-2"),
+    ("「スマートフォン講座等の充実」ってなんでC評価なの？", "project_status", "3-1-2"),
+    # The comment is the evaluation's: a status question.
+    ("2-4-1のコメントには何て書いてある？", "project_status", "2-4-1"),
+    # A sentence of the evaluation comment quoted, the grade asked: the status card, led by the quote.
+    ("職員に聞いたら『今はいらない』という声が多かった事業、評価はどうだった？", "project_status", "2-2-2"),
+])
+def test_the_project_named_as_the_one_asked_about(responder, question, intent, pid):  # type: ignore[no-untyped-def]
+    a = responder.answer(question)
+    assert (a.intent, [x.id for x in a.answers][:1]) == (intent, [pid]), a.text
+    assert responder.answer("キャッシュレスってなんですか").intent == "glossary"  # なんです is no なんで
