@@ -47,6 +47,7 @@ _RELATION = cues("以外", "を除く", "を除いた", "other than", "except fo
                   "part of", "related to", "involving", "involve", "involved", "handled by", "owned by", "run by",
                   "under", "in", "入っている", "入ってる", "抱えている", "担っている", "受け持っている", "も含めて", "含めて",
                   "も含む", "including")
+_PEOPLE_COUNTED = re.compile(r"何人|何名|人数|\bhow many (?:people|staff|employees|persons)\b")
 _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _KANA_ENDING = re.compile(r"[\u3041-\u309f]*[いたるてだすか]")
 _QUOTES = re.compile(r"[\"'“”‘’「」『』]")
@@ -191,6 +192,8 @@ def _asks_list(q: Asked, f: Filters) -> bool:
     # くれる人」 a place, they ask for no list: without a list cue, "new" and a department list
     # only when the question speaks of projects (新しい事業, 公民館の取り組み, new projects).
     r, list_cue, named_project, score = q.r, q.list_cue, q.named_project, q.project_score
+    if _PEOPLE_COUNTED.search(q.form) and not _OF_PROJECTS.search(q.form):
+        return False  # 「職員数は全部で何人」 counts people, not projects
     of_projects = list_cue or bool(_OF_PROJECTS.search(q.form))
     new_filters = _asks_new_filters(f, of_projects)
     return bool(f.policies or f.approaches

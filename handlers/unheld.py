@@ -74,6 +74,9 @@ FACT_KINDS = (
         re.compile(r"(?:詩|俳句|はいく|短歌|川柳|せんりゅう|歌|ポエム|物語|小説|ジョーク|冗談|メール|文章|作文|レシピ|キャッチコピー|標語"
                    r"|スローガン)を?[^。？?]{0,8}?(?:作って|つくって|書いて|かいて|詠んで|よんで|考えて|教えて)"
                    r"|をテーマに[^。？?]{0,12}?(?:作って|つくって|書いて|かいて|詠んで|よんで|考えて)"
+                   # asked to draft for them: 「評価コメントを作文しておいて」「下書きして」
+                   r"|作文(?:して|しといて|しておいて|お願い|を頼)|下書き(?:して|を(?:作|書|頼))|(?:書|作)いておいて|作っておいて"
+                   r"|\b(?:can you|could you|would you|please|pls|help me|you) draft\b|\bdraft (?:me|us)\b"
                    r"|(?:指示|命令|ルール|設定)(?:を|は)?(?:全部|すべて|全て)?(?:無視|忘れ)|プロンプト"
                    r"|\b(?:write|compose|make up|tell)(?: me)? (?:a |an )?(?:poem|haiku|song|story|joke|limerick|essay|email|letter|recipe)"
                    r"|\bignore (?:all |your |the )?(?:previous |prior )?(?:instructions|rules)|\bsystem prompt\b", re.I),

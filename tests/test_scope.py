@@ -226,3 +226,24 @@ def test_a_body_that_is_only_the_askers_background_does_not_refuse_the_question(
 )
 def test_a_body_asked_about_in_the_last_sentence_or_compared_is_still_refused(responder, question, shown):
     _refused(responder.answer(question, audience="citizen"), shown)
+
+
+@pytest.mark.parametrize("question", [
+    "B評価の事業のコメント、いい感じに作文しておいて",
+    "C評価になった事業の言い訳コメントを作文して",
+    "RPAの評価コメントの下書きを作って",
+    "Could you draft the evaluation comment for our project?",
+])
+def test_drafting_for_them_is_not_answered_from_the_plan(responder, question):  # type: ignore[no-untyped-def]
+    a = responder.answer(question)
+    assert (a.intent, a.answers) == ("unknown", ()), a.text
+
+
+def test_counting_staff_is_no_list_of_projects(responder):  # type: ignore[no-untyped-def]
+    a = responder.answer("市の職員数は全部で何人？")
+    assert not a.answers and a.intent != "project_list", a.text
+
+
+def test_the_draft_of_a_plan_is_no_request(responder):  # type: ignore[no-untyped-def]
+    a = responder.answer("What is the schedule for 2-3-1 in the draft version?")
+    assert [x.id for x in a.answers] == ["2-3-1"], a.text
