@@ -23,6 +23,8 @@ AMBIGUOUS = [
     ("セキュリティの進捗", {"4-1-1", "4-1-2"}),
     # A bare topic in everyday words that several projects hold whole, with no cue to read.
     ("公民館のことを聞きたい", {"3-1-1", "3-1-2"}),
+    # 公民館 is where both happen, not the department 中央公民館 (which co-owns only 3-1-2).
+    ("公民館での取り組みって今どうなってる？", {"3-1-1", "3-1-2"}),
     ("窓口の話", {"1-2-1", "3-1-3"}),
     ("職員の研修はどんな感じ？", {"4-1-1", "5-1-1"}),
     # A topic named as a kind of project (関係, 系, がらみ; "the … projects") is every project it names.

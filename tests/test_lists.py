@@ -390,3 +390,8 @@ def test_how_many_of_a_named_projects_figure_is_no_count_of_projects(responder: 
 def test_grades_said_in_everyday_english(responder: Responder, plan: Plan, question: str, grade_wanted: str) -> None:
     a = responder.answer(question)
     assert (a.intent, ids(a)) == ("project_list", expected(plan, lambda p: grade(p) == grade_wanted)), a.text
+
+
+def test_the_central_community_centre_named_lists_its_projects(responder: Responder, plan: Plan) -> None:
+    a = responder.answer("中央公民館が担当している事業")
+    assert ids(a) == expected(plan, lambda p: "中央公民館" in p.departments), a.text
