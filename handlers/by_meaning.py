@@ -652,10 +652,12 @@ class MeaningStage:
             return None
         carried = self.index.support(query, "glossary", term)
         outcome = bool(OUTCOME.search(r.cue_form))
-        # How it went: a project whose schedule or evaluation speaks of the term is about it too.
+        city = bool(CITY_ACTION.search(r.cue_form))
+        # How it went, or what the city does with it: a project whose schedule or evaluation speaks
+        # of the term is about it too (2-3-2 plans ChatGPT in its schedule).
         about = [p for p in self.catalog.projects.values()
                  if any(term in text for text in (p.name, p.current, p.issue, p.goal))
-                 or outcome and unicodedata.normalize("NFKC", term).casefold() in self._folded_texts.get(p.id, "")]
+                 or (outcome or city) and unicodedata.normalize("NFKC", term).casefold() in self._folded_texts.get(p.id, "")]
         ranked = sorted(((self.index.support(query, "project", p.id), p.id) for p in about), reverse=True)
         if not ranked:
             return None
@@ -667,7 +669,7 @@ class MeaningStage:
             if not near or len(near) > 1 and near[0].score - near[1].score < LEAD:
                 return None
             pid = near[0].ref
-        if its - carried >= TERM_GAP or (its >= carried and its > 0 and CITY_ACTION.search(r.cue_form)) or (
+        if its - carried >= TERM_GAP or (its >= carried and its > 0 and city) or (
                 its > 0 and outcome):
             return Scored(pid, round(100 * its, 1), "project", "meaning:term's project")
         return None

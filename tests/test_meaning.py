@@ -549,3 +549,10 @@ def test_how_a_described_thing_went_is_its_projects(responder: Responder, questi
     a = responder.answer(question, audience="citizen")
     assert ids(a)[:1] == [pid], a.text
     assert responder.answer("サテライトオフィスって何？").intent == "glossary"
+
+
+def test_what_the_city_does_with_a_term_its_schedule_names_is_the_projects(responder: Responder) -> None:
+    # ChatGPT is in 2-3-2's schedule, not its title or overview: asked what the city does with it.
+    a = responder.answer("Is the city hall planning to try ChatGPT as well?", audience="citizen")
+    assert ids(a)[:1] == ["2-3-2"], a.text
+    assert ids(responder.answer("ChatGPTって何？", audience="citizen")) == ["ChatGPT"]
