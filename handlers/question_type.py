@@ -23,7 +23,7 @@ _NOT_COUNTERS = ("年", "月", "日", "時", "故", "処", "事", "者", "物", 
 _QUANTITY = re.compile(
     r"何(?:件|人|名|回|時間|個|種類|%|パーセント|割|台|様式|手続)(?!も)|いくつ|いくら|どれ(?:くらい|ぐらい|だけ)|どの(?:くらい|ぐらい|程度)"
     r"|(?<![効能統引軽])率(?!先)|割合|(?<=[\u3400-\u9fff\u30a1-\u30fc])(?<![複多少半関変無係手])数(?![字値料学])"
-    r"|\bhow (?:many|much|far)\b|\bnumber of\b|\bpercentage\b|\bwhat percent|\brate\b|\bfigures?\b"
+    r"|\bhow (?:many|much|far)\b|\bnumber of\b|\bpercentage\b|\bwhat percent|\bwhat ?%|\brate\b|\bfigures?\b"
 )
 _ISSUE = re.compile(
     r"課題|問題点|問題(?!なく|ない|な)|困りごと|困って|懸念|ネック|障壁|壁は"

@@ -84,8 +84,16 @@ def detect_lang(text: str) -> Lang:
 
 
 
+# "who" asks who when it opens a question or a clause ("who runs it", "do you know who …"); after
+# a noun it only describes ("the people who wanted to", "staff who work from home").
+_WHO_ASKS = re.compile(r"(?:^|[,.;:!?()\-—–\"']|\b(?:and|but|so|then|know|tell me|ask|wonder|wondering|sure|idea|out|"
+                       r"exactly|actually|just|me|us)\b)\s*who(?![a-z0-9])")
+
+
 @cache
 def _cue_pattern(cue: str) -> re.Pattern[str]:
+    if cue == "who":
+        return _WHO_ASKS
     if cue.isascii():
         return re.compile(rf"(?<![a-z0-9]){re.escape(cue)}(?![a-z0-9])")
     # 何回 asks a count; 何回も (「何回も休みを取る」) is "again and again" and asks nothing, as

@@ -222,3 +222,14 @@ def test_the_web_card_marks_japanese_text_and_names_in_english(responder) -> Non
 def test_english_asks_a_terms_facts_in_everyday_ways(responder, question: str, term: str) -> None:  # type: ignore[no-untyped-def]
     a = responder.answer(question, audience="citizen")
     assert (a.intent, [x.id for x in a.answers][:1]) == ("glossary", [term]), a.text
+
+
+@pytest.mark.parametrize("question, intent, pid", [
+    # "who" after a noun describes ("the people who wanted to"); it asks who only opening a clause.
+    ("Of the staff who wanted to work from home, what % actually could in FY2022?", "project_kpi", "2-2-1"),
+    ("do you know who handles open data?", "project_department", "1-3-1"),
+    ("RPA - who owns it?", "project_department", "2-3-1"),
+])
+def test_who_asks_only_when_it_opens_a_clause(responder, question, intent, pid):  # type: ignore[no-untyped-def]
+    a = responder.answer(question)
+    assert (a.intent, [x.id for x in a.answers][:1]) == (intent, [pid]), a.text
