@@ -71,7 +71,7 @@ AGREE_TAIL = 0.25
 TAIL_SENTENCES = 2
 _SENTENCES = re.compile(r"(?<=[。．.!！?？…])\s*|\n+")
 _SAME_COUNT = {"種類": ("つの形態", "形態", "つの種類", "タイプ"), "形態": ("種類", "つの形態")}  # 何種類 is 3 つの形態
-COUNTED_NEAR = 0.5  # a term this near by meaning may answer a count its definition gives
+COUNTED_NEAR = 0.35  # a term this near by meaning may answer a count its definition gives (few give one)
 DEFINITION_WEIGHT = 0.5
 CARRIED_GAP = 0.4
 PROJECT_OVER_TERM = 0.15  # how far behind its term a project may be and still answer what the city does
@@ -683,7 +683,7 @@ class MeaningStage:
             return None
         if r.question.counter:
             near = [Scored(h.ref, round(100 * h.score, 1), "glossary", "meaning")
-                    for h in self.index.search(r.text, kinds={"glossary"}, limit=2, ignore=cue_words())[1]
+                    for h in self.index.search(r.text, kinds={"glossary"}, limit=4, ignore=cue_words())[1]
                     if h.score >= COUNTED_NEAR]
             counted = self._counted_by_term(r.question.counter, project.id, named + near)
             if counted is not None:

@@ -556,3 +556,9 @@ def test_what_the_city_does_with_a_term_its_schedule_names_is_the_projects(respo
     a = responder.answer("Is the city hall planning to try ChatGPT as well?", audience="citizen")
     assert ids(a)[:1] == ["2-3-2"], a.text
     assert ids(responder.answer("ChatGPTって何？", audience="citizen")) == ["ChatGPT"]
+
+
+def test_a_count_a_terms_definition_gives_is_found_in_a_longer_message(responder: Responder) -> None:
+    # 12桁 is in マイナンバーカード's definition; the card's project (1-1-3) counts no digits.
+    a = responder.answer("マイナンバーって何桁あるんだっけ？役所の書類に書く欄が足りなくて", audience="citizen")
+    assert (a.intent, ids(a)) == ("glossary", ["マイナンバーカード"]), a.text
