@@ -115,7 +115,9 @@ def classify(form: str, *, intent: str | None, asked: str | None = None) -> Ques
     ):
         return QuestionType("schedule", year)
     quantity = _QUANTITY.search(asking) or counter or (year is not None and _TARGET.search(asking))
-    if quantity and intent in {None, "project_status", "project_overview", "project_kpi"}:
+    # 「いくつにする予定」「いくつまで増やす計画」: a planned figure, not the schedule.
+    planned_figure = intent == "project_schedule" and _QUANTITY.search(asking)
+    if quantity and (intent in {None, "project_status", "project_overview", "project_kpi"} or planned_figure):
         m = _MEASURE.search(form)
         rate = _RATE_OF.search(form) if not m else None
         rate = rate if rate and not _KPI_WORD.search(rate.group(1)) else None

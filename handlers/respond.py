@@ -59,7 +59,7 @@ from state.catalog import load_catalog
 _NAMES_KPI = re.compile(r"kpi|参考値|指標|目標値|見込み?値|実績値|数値目標|\bindicators?\b|\bmetrics?\b|\btargets?\b")
 # A project named as the one asked about: 「Xって事業」「Xという取り組み」, or why it got its grade.
 _ONE_PROJECT_NAMED = re.compile(r"(?:って|という|っていう|とかいう)\s*(?:(?:どういう|どんな)\s*)?(?:事業|取り?組み?|プロジェクト)"
-                                r"|(?:って|は)(?:なぜ|どうして|何で|なんで)(?!す)")
+                                r"|(?:って|は)(?:なぜ|どうして|何で|なんで)(?!す|しょ|し)")
 NAMED_PROJECT = 85.0  # a project title matched this surely (typos allowed) names the project asked about
 WEAK_LIST_WORDS = 3
 MAX_ASKED_FOR = 4  # projects offered when a project is asked for by a term several speak of  # content words a list could not filter by that make it a weak reading

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from handlers import lexicon as lx
@@ -141,7 +141,11 @@ def _trim(fragment: str) -> str:
     return s
 
 
-_WEAK_CUES = frozenset(["どう"])  # how it stands, or how a figure or a problem came out: the other cue says which
+# How it stands, or how a figure or a problem came out: the other cue says which
+# (「R6のスケジュールはどうなってる」 asks the schedule).
+_WEAK_CUES = frozenset(["どう", "どうなって", "どうなってる", "どうなっている"])
+# Asking why: 原因, 理由, なぜ (not なんでしょう, nor 何で, "by what", nor どうして as "how do I").
+_WHY = re.compile(r"なぜ|(?<!な)なんで(?!す|しょ|し)|何故|原因|理由|\bwhy\b|\bwhat caused\b|\bhow come\b")
 _CLAUSE = re.compile(r"[、,，。.!！?？]\s*|\s{2,}")
 
 
@@ -269,6 +273,9 @@ def _read_question_type(m: _Message) -> _Message:
     asked = clauses[-1] if len(clauses) >= 2 and any(_cue_pattern(c).search(clauses[-1]) for c in cues) else None
     m.question = classify(m.cue_form, intent=m.intent, asked=asked)
     m.intent = m.question.intent or m.intent
+    if m.intent in (None, "project_kpi", "project_overview") and _WHY.search(clauses[-1] if clauses else m.cue_form):
+        # 「回数が目標に届かなかったのはなぜ」: the reason is the evaluation's comment, whatever figure it names.
+        m.intent, m.question = "project_status", replace(m.question, kind="")
     measure = m.question.measure
     if measure and measure in m.form and m.form.replace(measure, "").strip("| "):
         # "ふなっぷのダウンロード数は？": the measure says what is counted, the rest what it is about.
