@@ -15,7 +15,7 @@ from collections.abc import Callable
 from handlers import compose as c
 from handlers import lexicon as lx
 from handlers.answer import Answer, Audience, Ref
-from handlers.understand import Reading
+from handlers.understand import Reading, asks_how_it_went
 from knowledge.catalog import Catalog
 from knowledge.normalize import normalize
 from knowledge.passages import Passage, PassageFinder, noun_phrases, verb_stems
@@ -138,7 +138,8 @@ def passage_answer(catalog: Catalog, finder: PassageFinder, r: Reading, audience
     p = show(catalog.projects[top.ref])
     # The question's own type first; else what the sentence is: a KPI label answers with the
     # KPI's figures, a schedule cell with the schedule.
-    intent = r.project_intent if r.project_intent in _OWN_INTENT else _FIELD_INTENT.get(top.field, "project_overview")
+    intent = (r.project_intent if r.project_intent in _OWN_INTENT
+              else "project_status" if asks_how_it_went(r) else _FIELD_INTENT.get(top.field, "project_overview"))
     source = c.source_line(catalog, r.lang, project=p.id)
     lead = f"「{topic}」は、この事業の{_FIELD_JA[top.field]}に次のようにあります。"
     lines = [c.project_title(catalog, p, r.lang), lead]

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from handlers.filters import ListReader, Selection, apply
-from handlers.understand import Reading
+from handlers.understand import Reading, asked_intent
 from knowledge.catalog import Catalog
 from knowledge.search import Hit, Index, key
 
@@ -141,7 +141,7 @@ class Resolver:
                 if projects.kind == "clarify":
                     return replace(projects, top=[*projects.top[: MAX_OPTIONS - 1], terms[0]])
             return self._term_decision(terms, topic)
-        return self._project_decision(r, a, terms, "project_status", topic)
+        return self._project_decision(r, a, terms, asked_intent(r), topic)
 
     def _term_defined(self, r: Reading, a: Analysis, terms: list[Scored]) -> bool:
         """「計画に出てくる「基幹系システム」という言葉は何を指す」, "what is BPR? saw it in something about

@@ -33,7 +33,7 @@ from handlers.passage_answer import asks_address, passage_answer
 from handlers.resolve import Analysis, Decision, Resolver, Scored
 from handlers.scope import OutOfScope, Scope
 from handlers.term_topic import term_topic
-from handlers.understand import NO_GRADE, Reading, read
+from handlers.understand import NO_GRADE, Reading, asked_intent, read
 from handlers.unheld import (
     LIST_UNHELD,
     NEVER_HELD,
@@ -220,7 +220,7 @@ class Responder:
             return self._by_topic(reading, analysis, audience)
         if self._one_project_named(reading, analysis):  # not a list, nor the term in its title
             named = analysis.by_kind["project"][0]
-            return staged(self._project(reading, [Scored(named.id, named.score)], reading.project_intent or "project_status",
+            return staged(self._project(reading, [Scored(named.id, named.score)], asked_intent(reading),
                                         audience), "names (a project named as the one asked about)")
         kind_of = self.meaning.category(reading)
         if kind_of is not None:  # 「スマホ関係の事業」: a kind of project that several are
@@ -235,7 +235,7 @@ class Responder:
             context.last_project in self.catalog.projects  # the only place an answer reads the conversation
         ):
             p = self.catalog.projects[context.last_project]
-            return self._project(reading, [Scored(p.id, 100.0)], reading.project_intent or "project_status",
+            return self._project(reading, [Scored(p.id, 100.0)], asked_intent(reading),
                                  audience, assumed=p.id)
         return self._by_topic(reading, analysis, audience)
 
@@ -273,7 +273,7 @@ class Responder:
             asks_one = kind == "approach" and listed is not None and ONE_ASKED.search(reading.cue_form)
             one = self.meaning.describes_one(reading, lead=DESCRIBED_OVER_WEAK_LIST) if asks_one else None
             if one is not None:  # 「…クラウドへ移していく事業って何番？」 asks for one
-                return staged(self._project(reading, [one], reading.project_intent or "project_status", audience),
+                return staged(self._project(reading, [one], asked_intent(reading), audience),
                               "meaning (one project described)")
             if listed is not None:
                 return staged(listed, "meaning (approach or policy described)")
@@ -294,7 +294,7 @@ class Responder:
             return listed
         # 「PCを115台増やした事業ってどれ？」: a description of one project whose words happened
         # to name a list filter (オンライン, 追加); the project it describes is the answer.
-        intent = reading.project_intent or "project_status"
+        intent = asked_intent(reading)
         return staged(self._project(reading, [one], intent, audience), "meaning (one project described)")
 
     @staticmethod
@@ -406,7 +406,7 @@ class Responder:
             topic = term_topic(r, a, kpi_words=self._kpi_words, mentions=self._projects_using)
             project = self.meaning.project_of_term(r, topic.id) if topic is not None and not r.glossary_cue else None
             if project is not None:
-                return self._decided(r, "project", [project], r.project_intent or "project_status", decision.topic,
+                return self._decided(r, "project", [project], asked_intent(r), decision.topic,
                                      audience, "names, the term's project")
             if topic is not None:
                 return staged(self._glossary(r, topic, audience), "names (a term as the topic)")
@@ -418,7 +418,7 @@ class Responder:
         if decision.kind == "glossary" and not r.glossary_cue and not naming:
             project = self.meaning.project_of_term(r, decision.top[0].id)
             if project is not None:
-                return self._decided(r, "project", [project], r.project_intent or "project_status", decision.topic,
+                return self._decided(r, "project", [project], asked_intent(r), decision.topic,
                                      audience, "names, the term's project")
         if decision.kind == "project" and not r.project_ids:
             shared = self.meaning.shares_name(r, decision.top[0].id)
@@ -441,7 +441,7 @@ class Responder:
             kind = "clarify" if len(top) > 1 else kind
         if not top:
             return None
-        return self._decided(r, kind, top, r.project_intent or "project_status", decision.topic, audience,
+        return self._decided(r, kind, top, asked_intent(r), decision.topic, audience,
                              "meaning (a project asked for)")
 
     def _by_meaning(self, r: Reading, a: Analysis, named: list[Scored], topic: str, audience: Audience,
@@ -466,20 +466,20 @@ class Responder:
                 return staged(self._clarify(r, list(call.top), topic, audience), "meaning")
             if call.kind in ("glossary", "project") and quoted.answers and quoted.answers[0].id != call.top[0].id:
                 # A sentence that happens to hold the words, against what the whole question means.
-                return self._decided(r, call.kind, list(call.top), r.project_intent or "project_status", topic,
+                return self._decided(r, call.kind, list(call.top), asked_intent(r), topic,
                                      audience, "meaning, over a passage")
             return staged(self._held(r, quoted, audience), "passage")
         carried = self.meaning.carried(r, names, kinds=kinds)
         if carried is not None:
-            return self._decided(r, carried.kind, [carried], r.project_intent or "project_status", topic, audience,
+            return self._decided(r, carried.kind, [carried], asked_intent(r), topic, audience,
                                  "names, carried by meaning")
         if call.kind == "glossary" and not naming and not r.glossary_cue:
             project = self.meaning.project_of_term(r, call.top[0].id)
             if project is not None:
-                return self._decided(r, "project", [project], r.project_intent or "project_status", topic, audience,
+                return self._decided(r, "project", [project], asked_intent(r), topic, audience,
                                      "meaning, the term's project")
         if call.kind in ("glossary", "project", "clarify"):
-            return self._decided(r, call.kind, list(call.top), r.project_intent or "project_status", topic, audience,
+            return self._decided(r, call.kind, list(call.top), asked_intent(r), topic, audience,
                                  "meaning")
         return staged(self._unknown(r, audience, [self._any_ref(s, r.lang) for s in (named or list(call.top))]),
                       "nothing confident")

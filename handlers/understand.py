@@ -324,6 +324,29 @@ _PASSES: tuple[Callable[[_Message], _Message], ...] = (
 )
 
 
+# With no cue, what a question asks of a project: what it is or whether there is one (「…対策は
+# ありますか」「何に使うもの」 "is there …") is its overview; how it went (できるようになった, うまく
+# いってる, did they ever) its status, as is everything else.
+_WHAT_IT_IS = re.compile(r"ありますか|あるの|ある[?？]|あるんですか|ありませんか|ないもの|ないの(?:かな|でしょうか)|何に使う|なにに使う"
+                         r"|どんな(?:こと|もの|仕組み|取り組み)|どういう(?:こと|もの|仕組み|取り組み)"
+                         r"|\bis there\b|\bare there\b|\bwhat (?:is|does)\b|\bhow does\b|\bcan i\b|\bdo they\b")
+_HOW_IT_WENT = re.compile(r"なった|できた|終わ|済ん|うまく|進んだ|進んで|実現|始ま|その後"
+                          r"|\bdid\b|\bhas\b|\bhave\b|\bdone\b|\byet\b|\bever\b")
+
+
+def asks_how_it_went(r: Reading) -> bool:
+    return r.project_intent is None and bool(_HOW_IT_WENT.search(r.cue_form))
+
+
+def asked_intent(r: Reading) -> str:
+    """The project intent asked: the cued one, else overview or status as :data:`_WHAT_IT_IS` says."""
+    if r.project_intent:
+        return r.project_intent
+    if _WHAT_IT_IS.search(r.cue_form) and not _HOW_IT_WENT.search(r.cue_form):
+        return "project_overview"
+    return "project_status"
+
+
 def read(message: str) -> Reading:
     text = clean(message)[:MAX_UNDERSTOOD]
     cue_form = fold(text, kana=False)

@@ -161,3 +161,14 @@ def test_the_project_named_as_the_one_asked_about(responder, question, intent, p
     a = responder.answer(question)
     assert (a.intent, [x.id for x in a.answers][:1]) == (intent, [pid]), a.text
     assert responder.answer("キャッシュレスってなんですか").intent == "glossary"  # なんです is no なんで
+
+
+@pytest.mark.parametrize("question, intent, pid", [
+    # No cue: whether there is such a thing asks what it is (the overview) …
+    ("大きな地震で本庁舎がやられても仕事を続けられるような対策はありますか", "project_overview", "2-4-3"),
+    # … how it went asks the status.
+    ("本庁舎が被災しても止まらないネットワークの作り直し、うまく進んだ？", "project_status", "2-4-3"),
+])
+def test_with_no_cue_whether_there_is_one_is_the_overview(responder, question, intent, pid):  # type: ignore[no-untyped-def]
+    a = responder.answer(question, audience="citizen")
+    assert (a.intent, [x.id for x in a.answers][:1]) == (intent, [pid]), a.text
