@@ -422,11 +422,16 @@ class MeaningStage:
             return ()
         return tuple(_scored(h) for h in close[:MAX_OPTIONS])
 
-    def shares_name(self, r: Reading, pid: str) -> tuple[Scored, ...]:
+    def shares_name(self, r: Reading, pid: str, *, via: str = "") -> tuple[Scored, ...]:
         """A bare topic the precise stages read as one project's short name (電子決裁 for 2-1-1)
         that another project holds as wholly and as near by meaning (2-1-2 puts 財務会計 on 電子決裁):
         the projects to ask between, or nothing. Words of its title name it (クラウド化 is 2-4-2's)."""
         if r.glossary_cue:
+            return ()
+        # Cheap first (most questions stop here): the name it was found by is in its title.
+        folded = unicodedata.normalize("NFKC", via).casefold().replace(" ", "")
+        title = unicodedata.normalize("NFKC", self.catalog.projects[pid].name).casefold().replace(" ", "")
+        if folded and folded in title:
             return ()
         query, hits = self.index.search(r.text, kinds={"project"}, limit=MAX_OPTIONS * 2, ignore=cue_words())
         hits = self._without_reposts(hits)

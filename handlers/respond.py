@@ -421,7 +421,8 @@ class Responder:
                 return self._decided(r, "project", [project], asked_intent(r), decision.topic,
                                      audience, "names, the term's project")
         if decision.kind == "project" and not r.project_ids:
-            shared = self.meaning.shares_name(r, decision.top[0].id)
+            via = next((h.via for h in a.by_kind.get("project", []) if h.id == decision.top[0].id), "")
+            shared = self.meaning.shares_name(r, decision.top[0].id, via=via)
             if shared:
                 return staged(self._clarify(r, list(shared), decision.topic, audience), "names, a topic projects share")
         if decision.kind in ("glossary", "project", "clarify"):
