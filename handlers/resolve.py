@@ -8,6 +8,7 @@ anything at or above ``SUGGEST`` may be offered as a suggestion, nothing below i
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
@@ -60,6 +61,24 @@ class Analysis:
     def score(self, kind: str) -> float:
         b = self.best(kind)
         return b.score if b else 0.0
+
+
+# 「基幹20業務以外のシステム」: a name followed by 以外 is what the question is not about.
+_EXCEPT = re.compile(r"\s*(?:以外|を除く|を除いた|じゃない方|ではない方)")
+
+
+def without_excepted(text: str, a: Analysis) -> Analysis:
+    """The analysis less the projects and terms the message names only to set aside (X以外の…)."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+
+    def excepted(h: Hit) -> bool:
+        via = unicodedata.normalize("NFKC", h.via).casefold()
+        ats = [m.end() for m in re.finditer(re.escape(via), folded)] if via else []
+        return bool(ats) and all(_EXCEPT.match(folded, at) for at in ats)
+
+    kept = {kind: [h for h in hits if kind not in ("project", "glossary") or not excepted(h)]
+            for kind, hits in a.by_kind.items()}
+    return a if kept == a.by_kind else Analysis(kept)
 
 
 # Project intents whose cue words are common in a definition question's story (about, 計画, どう).

@@ -30,7 +30,7 @@ from handlers.glossary_list import asks_for_glossary_list, glossary_list
 from handlers.listing import group_lines, list_answer_text
 from handlers.near_id import one_digit_off, same_digits
 from handlers.passage_answer import asks_address, passage_answer
-from handlers.resolve import Analysis, Decision, Resolver, Scored
+from handlers.resolve import Analysis, Decision, Resolver, Scored, without_excepted
 from handlers.scope import OutOfScope, Scope
 from handlers.term_topic import term_topic
 from handlers.understand import NO_GRADE, Reading, asked_intent, read
@@ -388,6 +388,7 @@ class Responder:
         )
 
     def _by_topic(self, r: Reading, a: Analysis, audience: Audience) -> Answer:
+        a = without_excepted(r.text, a)
         if asks_address(r):  # "オープンデータのURLは？": only the plan's sentence with the address answers
             quoted = self._quote(r, audience, address_only=True)
             if quoted is not None:

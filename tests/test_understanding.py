@@ -172,3 +172,11 @@ def test_the_project_named_as_the_one_asked_about(responder, question, intent, p
 def test_with_no_cue_whether_there_is_one_is_the_overview(responder, question, intent, pid):  # type: ignore[no-untyped-def]
     a = responder.answer(question, audience="citizen")
     assert (a.intent, [x.id for x in a.answers][:1]) == (intent, [pid]), a.text
+
+
+def test_a_name_followed_by_other_than_is_set_aside(responder):  # type: ignore[no-untyped-def]
+    # 基幹20業務 names 2-4-1; the systems *other than* those are 2-4-2's.
+    a = responder.answer("基幹20業務以外のシステムをガバメントクラウドに載せるかどうか様子見している事業の概要")
+    assert (a.intent, [x.id for x in a.answers]) == ("project_overview", ["2-4-2"]), a.text
+    b = responder.answer("基幹20業務のシステムを国の標準に合わせる事業の概要")
+    assert [x.id for x in b.answers] == ["2-4-1"], b.text
