@@ -83,7 +83,7 @@ WHOLE = 0.99  # lexical score of a unit holding every word of the question
 
 # Asking for the name of something described: "〜を何という", "what do you call …".
 NAMING = re.compile(
-    r"(?:何|なん|なに)(?:と|て|っていう|って)\s*(?:いう|言う|ゆう|いい|言い|呼|よ[ぶばびべ]|いわ|言わ|言って|いって|表現|表記|名前|なまえ|名称)"
+    r"(?:何|なん|なに|ナン|ナニ)(?:と|て|テ|っていう|って)\s*(?:いう|言う|ゆう|いい|言い|呼|よ[ぶばびべ]|いわ|言わ|言って|いって|表現|表記|名前|なまえ|名称)"
     r"|(?:名前|なまえ|名称|呼び方|よびかた|呼び名|言い方|いいかた|用語|言葉|ことば|単語|略語|略称)"
     r"(?:は|って|を|が|、|\?|？|だっけ|でしたっけ|になって|になる|で言う|でいう|で呼|でよ[ぶばびべ]|$"
     r"|教えて|おしえて|ある|あり|あっ|わかる|分かる|知りたい|なん|何|でなん|で何)"
@@ -184,6 +184,12 @@ _TERM_NAMED = re.compile(r"用語|言葉|ことば|単語|\bterm\b|\bword\b|\bja
 
 def _scored(h: MeaningHit) -> Scored:
     return Scored(h.ref, round(100 * h.score, 1), h.kind, f"meaning:{h.field}")
+
+
+def nearest(call: MeaningCall, *, besides: frozenset[str], most: int) -> list[Scored]:
+    """What a call found nearest (its suggestions, else its hits), less ``besides``."""
+    found = list(call.top) or [_scored(h) for h in call.hits]
+    return [s for s in found if s.id not in besides][:most]
 
 
 # A word named as a word (「DXって言葉」, 「「基幹系システム」という言葉は」): it is asked about, not for.
@@ -295,11 +301,15 @@ class MeaningStage:
         """The message with kana words spelled as the plan spells them (see MeaningIndex.respell)."""
         return self.index.respell(message) if _HIRAGANA.search(message) else message
 
-    def decide(self, r: Reading, *, kinds: set[str], naming: bool = False, named: Sequence[Scored] = ()) -> MeaningCall:
-        """``named``: what the precise stages found named in the question (not enough to answer)."""
+    def decide(self, r: Reading, *, kinds: set[str], naming: bool = False, named: Sequence[Scored] = (),
+               besides: frozenset[str] = frozenset()) -> MeaningCall:
+        """``named``: what the precise stages found named in the question (not enough to answer);
+        ``besides``: items that cannot be the answer (a naming question's own words)."""
         letters = letters_asked(r.text) if naming else None
         query, hits = self.index.search(r.text, kinds=kinds, limit=MAX_OPTIONS * (20 if letters else 2), ignore=cue_words())
         hits = self._without_reposts(hits)
+        if besides:
+            hits = [h for h in hits if h.ref not in besides]
         if letters:  # 「アルファベット3文字で何という」: only an acronym of that many letters is the name
             hits = [h for h in hits if h.kind == "glossary" and _ACRONYM.fullmatch(h.ref)
                     and len(re.sub(r"[^A-Za-z]", "", h.ref)) == letters][:MAX_OPTIONS * 2]

@@ -20,6 +20,7 @@ from handlers.by_meaning import (
     MeaningStage,
     asks_name,
     meaning_kinds,
+    nearest,
 )
 from handlers.care import reply as careful_reply
 from handlers.cue_words import content_words
@@ -61,6 +62,8 @@ _NAMES_KPI = re.compile(r"kpi|参考値|指標|目標値|見込み?値|実績値
 _ONE_PROJECT_NAMED = re.compile(r"(?:って|という|っていう|とかいう)\s*(?:(?:どういう|どんな)\s*)?(?:事業|取り?組み?|プロジェクト)"
                                 r"|(?:って|は)(?:なぜ|どうして|何で|なんで)(?!す|しょ|し)")
 NAMED_PROJECT = 85.0  # a project title matched this surely (typos allowed) names the project asked about
+# 「スマホって英語で何て言う」「〜の正式名称は」: the named word's own name is asked.
+_OWN_NAME = re.compile(r"英語|えいご|正式|略|元の|もとの|漢字で|カタカナで|ひらがなで|\bin english\b|\bfull name\b")
 WEAK_LIST_WORDS = 3
 MAX_ASKED_FOR = 4  # projects offered when a project is asked for by a term several speak of  # content words a list could not filter by that make it a weak reading
 NAMED_DEPARTMENT = 90.0  # a department name matched this surely (0–100) is a list filter, not a description
@@ -395,10 +398,17 @@ class Responder:
                 return quoted
         naming = asks_name(r)
         if naming:  # "〜を何という？": the description names a term, whatever words it shares with names
-            call = self.meaning.decide(r, kinds={"glossary"}, naming=True)
+            # A term the description itself names (すまほに…とどく あれは なんという) is part of it, not the answer.
+            in_it = frozenset(h.id for h in a.by_kind.get("glossary", []) if h.how in ("exact", "mention"))
+            call = self.meaning.decide(r, kinds={"glossary"}, naming=True, besides=in_it)
             if call.kind == "glossary":
                 return staged(self._glossary(r, call.top[0], audience), "meaning (naming question)")
         decision = self.resolver.decide(r, a)
+        if naming and decision.kind == "glossary" and decision.top[0].id in in_it and not _OWN_NAME.search(r.text):
+            # The name asked for is not the one the description uses: say so, offer the nearest.
+            near = nearest(call, besides=in_it, most=MAX_ASKED_FOR)
+            return staged(self._unknown(r, audience, [self._any_ref(s, r.lang) for s in near]),
+                          "meaning (naming question, not sure)")
         if decision.kind != "project" and not r.glossary_cue and not naming and ONE_ASKED.search(r.cue_form):
             asked_for = self._project_asked_for(r, decision, audience)
             if asked_for is not None:

@@ -562,3 +562,12 @@ def test_a_count_a_terms_definition_gives_is_found_in_a_longer_message(responder
     # 12桁 is in マイナンバーカード's definition; the card's project (1-1-3) counts no digits.
     a = responder.answer("マイナンバーって何桁あるんだっけ？役所の書類に書く欄が足りなくて", audience="citizen")
     assert (a.intent, ids(a)) == ("glossary", ["マイナンバーカード"]), a.text
+
+
+def test_a_naming_question_is_not_answered_with_a_word_its_description_uses(responder: Responder) -> None:
+    # スマホ is in the description; the thing described (notices pushed to it) is another word.
+    a = responder.answer("スマホに勝手にお知らせが届く仕組みのことを何て言うの？", audience="citizen")
+    assert ids(a)[:1] != ["スマートフォン"], a.text
+    assert "プッシュ通知" in {s.id for s in a.suggestions} | set(ids(a)), a.text
+    # Its own name asked (in English) is the word's.
+    assert ids(responder.answer("スマホって英語で何て言うの？", audience="citizen"))[:1] == ["スマートフォン"]
