@@ -216,6 +216,8 @@ CITY_ACTION = re.compile(
     r"市(?:は|では|も|として|役所は|役所では|役所も)|しやくしょ(?:は|では|も)|方針|予定|つもり|検討|してくれ|やってくれ|手伝"
     r"|\b(?:is|will|does|did|has|can) (?:the )?city\b(?!'s)|\bcity hall\b|\bfunabashi\b|\bany plans?\b|\bplanning\b"
     r"|\bis there\b|\bwhere can\b|\bcan i\b", re.IGNORECASE)
+# The city's doings asked for, not a word: 取り組み, 事業, 施策, "initiatives", "projects".
+DOINGS = re.compile(r"取り?組み?|とりくみ|事業|施策|じぎょう|\binitiatives?\b|\bprojects?\b|\bprograms?\b|\bwhere are we\b", re.IGNORECASE)
 # How something went or goes on (その後どうなった, 結果, 評価): a word's definition never says; its project does.
 OUTCOME = re.compile(r"どうなった|どうなりました|どうなって|その後|そのご|結果|進捗|進み具合|評価|うまくいって|成果"
                      r"|\bwhat happened\b|\bhow did\b|\bhow is it going\b|\bprogress\b|\bstatus\b", re.IGNORECASE)
@@ -688,6 +690,22 @@ class MeaningStage:
                 its > 0 and outcome):
             return Scored(pid, round(100 * its, 1), "project", "meaning:term's project")
         return None
+
+    def projects_doing(self, r: Reading, term: str) -> tuple[Scored, ...]:
+        """「テレワークの取り組み」「the telework projects」: the city's doing with a term asked, not
+        the word. The projects whose title or overview holds the term: the nearest by meaning when
+        clearly so, else those to ask between (at most MAX_OPTIONS); none when it is no such question."""
+        if r.glossary_cue or not DOINGS.search(r.cue_form):
+            return ()
+        about = {p.id for p in self.catalog.projects.values() if p.repost_of is None
+                 and any(term in text for text in (p.name, p.current, p.issue, p.goal))}
+        if not about:
+            return ()
+        _, hits = self.index.search(r.text, kinds={"project"}, limit=MAX_OPTIONS * 2, ignore=cue_words())
+        near = [h for h in hits if h.ref in about]
+        if len(about) == 1 or len(near) == 1 or near and (len(near) < 2 or near[0].score - near[1].score >= LEAD):
+            return (_scored(near[0]),) if near else (Scored(next(iter(about)), 100.0, "project", "term"),)
+        return tuple(_scored(h) for h in near[:MAX_OPTIONS])
 
     def term_over(self, r: Reading, project: Scored, terms: list[Scored]) -> Scored | None:
         """A term the question also names whose definition carries the whole question where the

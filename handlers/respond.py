@@ -426,6 +426,11 @@ class Responder:
             term = self.meaning.term_over(r, decision.top[0], named)
             if term is not None:
                 return staged(self._glossary(r, term, audience), "names, the term carries the question")
+        if decision.kind == "glossary" and not naming:
+            doing = self.meaning.projects_doing(r, decision.top[0].id)
+            if doing:
+                return self._decided(r, "project" if len(doing) == 1 else "clarify", list(doing), asked_intent(r),
+                                     decision.topic, audience, "names, the projects doing what the term names")
         if decision.kind == "glossary" and not r.glossary_cue and not naming:
             project = self.meaning.project_of_term(r, decision.top[0].id)
             if project is not None:

@@ -571,3 +571,14 @@ def test_a_naming_question_is_not_answered_with_a_word_its_description_uses(resp
     assert "プッシュ通知" in {s.id for s in a.suggestions} | set(ids(a)), a.text
     # Its own name asked (in English) is the word's.
     assert ids(responder.answer("スマホって英語で何て言うの？", audience="citizen"))[:1] == ["スマートフォン"]
+
+
+@pytest.mark.parametrize("question, pid", [
+    ("キャッシュレスの取り組みを教えて", "1-2-2"),
+    ("RPAの事業について", "2-3-1"),
+])
+def test_a_terms_initiative_asked_is_its_project(responder: Responder, question: str, pid: str) -> None:
+    # 取り組み, 事業: what the city does with the word, not what the word means.
+    a = responder.answer(question)
+    assert ids(a) == [pid], a.text
+    assert responder.answer(question.split("の")[0] + "って何？").intent == "glossary"
