@@ -31,6 +31,7 @@ FACT_KINDS = (
         "price",
         # いくら after a figure's word asks the figure (「実績はいくら」「目標はいくらか」), not a price.
         re.compile(r"(?<!実績は)(?<!目標は)(?<!実績が)(?<!目標が)(?<!見込みは)(?<!数は)(?<!値は)いくら|料金(?:は|って)|費用(?:は|って)|参加費|受講料|値段|価格|お金(?:が|は)?かか|(?:有料|無料)(?:です|なん|なの)?(?:か|\?|？)"
+                   r"|(?:委託料|手数料)(?:は|って|が|の額|を教え)|委託料$|\bcommissions?\b"
                    r"|\bcosts?\b|\bfees?\b|\bprices?\b|\bfree of charge\b|\bhow much (?:is it|does|do|will)", re.I),
         re.compile(r"円|料金|無料|有料|無償|有償|手数料"),
         "料金や費用", "prices or fees",
@@ -45,7 +46,7 @@ FACT_KINDS = (
     ),
     FactKind(
         "company",
-        re.compile(r"どこの(?:会社|業者|企業|メーカー)|会社名|企業名|ベンダー(?:は|名|って)|製品名|メーカー(?:は|名|の製品)|業者名|事業者(?:って|は(?:どこ|誰))|どこが作|誰が作"
+        re.compile(r"どこの(?:会社|業者|企業|メーカー)|会社名|社名|企業名|ベンダー(?:は|名|って)|製品名|メーカー(?:は|名|の製品)|業者名|事業者(?:って|は(?:どこ|誰)|名)|委託先|受託(?:先|業者|事業者)|どこが作|誰が作"
                    r"|(?:どっち|どちら|どれ|何|なに|どの(?:ソフト|アプリ|ツール|サービス))を(?:使って|使う|採用|導入)"
                    r"|\bwhich (?:one|app|software|tool|service|platform)s? (?:do|does|did|is|are)\b"
                    r"|\b(?:which|what) (?:company|vendor|firm|product)\b|\bvendors?\b|\bwho (?:made|makes|built|develops?)\b", re.I),
@@ -54,7 +55,7 @@ FACT_KINDS = (
     ),
     FactKind(
         "person",
-        re.compile(r"(?:長|委員長|市長|課長|部長|担当者|講師)(?:さん)?(?:は|って|の名前|の氏名)?(?:誰|だれ|どなた)|氏名"
+        re.compile(r"(?:長|委員長|市長|課長|部長|担当者|講師|責任者|リーダー)(?:さん)?(?:は|って|の名前|の氏名)?(?:誰|だれ|どなた)|氏名|何名体制|何人体制"
                    r"|\bwho(?:'s| is) the (?:head|mayor|chief|director|manager|chair)", re.I),
         re.compile(r"教授|氏(?!名)|提唱"),
         "個人の名前", "people's names",
@@ -62,7 +63,7 @@ FACT_KINDS = (
     FactKind(
         "date",
         re.compile(r"次の(?:日程|開催|講座|教室)|つぎの|何時から|何時まで|なんじから|なんじまで|何曜日|営業時間|開館時間|受付時間"
-                   r"|いつやって|いつ やって|(?:振込|振り込み|ふりこみ|支給|支払|入金)日|いつ(?:届く|とどく|来る|くる|振り込)(?!.{0,6}目標)"
+                   r"|いつやって|いつ やって|(?:振込|振り込み|ふりこみ|支給|支払|入金)日|いつ(?:ごろ|頃|くらい|ぐらい)?\s*(?:届|とど|来る|くる|振り込)(?!.{0,6}目標)"
                    r"|日付|何月何日|改定日|施行日|発行日|\bon what date\b|\bwhat date\b"
                    r"|(?:有効|ゆうこう)(?:期限|きげん|期間|きかん)|いつまで(?:有効|使え)|何年(?:有効|使え)|\bexpir|\bvalid (?:for|until)\b"
                    r"|\bnext (?:class|session|date|course)\b|\bopening hours\b|\bwhat time\b|\bwhich day\b", re.I),

@@ -247,3 +247,19 @@ def test_counting_staff_is_no_list_of_projects(responder):  # type: ignore[no-un
 def test_the_draft_of_a_plan_is_no_request(responder):  # type: ignore[no-untyped-def]
     a = responder.answer("What is the schedule for 2-3-1 in the draft version?")
     assert [x.id for x in a.answers] == ["2-3-1"], a.text
+
+
+@pytest.mark.parametrize("question", [
+    "スマホ講座を請け負っている会社の社名は？",  # a company the plan never names
+    "マイナンバーカードを申し込んだけど、いつごろ届くの？",  # a date it never gives
+    "How much commission does the city pay on cashless payments?",  # a price
+    "CSIRTの責任者はどなたですか",  # a person
+])
+def test_facts_the_plan_never_holds_are_not_answered_with_a_card(responder, question):  # type: ignore[no-untyped-def]
+    a = responder.answer(question)
+    assert not a.answers, a.text
+
+
+def test_a_fee_paid_online_is_no_price_asked(responder):  # type: ignore[no-untyped-def]
+    a = responder.answer("オンライン申請のときに手数料もその場で払えるようになるの？", audience="citizen")
+    assert [x.id for x in a.answers] == ["1-2-2"], a.text
