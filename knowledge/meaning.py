@@ -65,6 +65,8 @@ _SHORT_WORD = re.compile(r"(?<![\u3041-\u30ff\u3400-\u9fff])[\u3041-\u3096]{2}(?
 _SPACED = re.compile(r"(?<=[\u3041-\u30ff\u3400-\u9fff])[ \u3000]+(?=[\u3041-\u30ff\u3400-\u9fff])")
 _ENDING_KANA = frozenset("てたるっまずさせれらなかくいよりでだ")
 _PARTICLE_KANA = frozenset("をのはがでにともやへねよかっ")
+# A word said twice over (「くらうど くらうど って」): once is the word.
+_REPEATED = re.compile(r"(?<!\S)(\S{2,})(?:[ \u3000]+\1)+(?!\S)")
 LAST_SENTENCE_STRESS = 2.0  # a long message's question is in its last sentence
 _SENTENCE_END = re.compile(r"[。．.!！?？…]+\s*|\n+")
 # Endings a kana typist may set apart from their word (ないもので しょうか).
@@ -345,7 +347,7 @@ class MeaningIndex:
                         return word + run[size:]
             return run
 
-        spelled = _KANA_YEAR.sub(_year_in_digits, text)
+        spelled = _KANA_YEAR.sub(_year_in_digits, _REPEATED.sub(r"\1", text))
         spelled = _CITY.sub("市", spelled)
         spelled = _LETTER_RUN.sub(self._letters, spelled)
         if typed_in_kana(spelled):

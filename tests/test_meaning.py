@@ -582,3 +582,8 @@ def test_a_terms_initiative_asked_is_its_project(responder: Responder, question:
     a = responder.answer(question)
     assert ids(a) == [pid], a.text
     assert responder.answer(question.split("の")[0] + "って何？").intent == "glossary"
+
+
+def test_a_word_said_twice_is_the_word(responder: Responder) -> None:
+    a = responder.answer("まいなぽーたる まいなぽーたる って よく きくけど なに", audience="citizen")
+    assert (a.intent, ids(a)) == ("glossary", ["マイナポータル"]), a.text
