@@ -186,6 +186,23 @@ def _scored(h: MeaningHit) -> Scored:
     return Scored(h.ref, round(100 * h.score, 1), h.kind, f"meaning:{h.field}")
 
 
+def _spellings(term: str) -> tuple[str, ...]:
+    """「システム(の)標準化・共通化」 is written システム標準化・共通化 or システムの標準化・共通化."""
+    if "(" not in term:
+        return (term,)
+    return (re.sub(r"\(([^)]*)\)", "", term), re.sub(r"\(([^)]*)\)", r"\1", term))
+
+
+def about_each_other(catalog: Catalog, a: MeaningHit, b: MeaningHit) -> bool:
+    """A term and a project whose name or 現状・課題・目標 uses the term."""
+    kinds = {a.kind: a.ref, b.kind: b.ref}
+    if set(kinds) != {"glossary", "project"}:
+        return False
+    p = catalog.projects.get(kinds["project"])
+    return p is not None and any(term in text for term in _spellings(kinds["glossary"])
+                                 for text in (p.name, p.current, p.issue, p.goal))
+
+
 def nearest(call: MeaningCall, *, besides: frozenset[str], most: int) -> list[Scored]:
     """What a call found nearest (its suggestions, else its hits), less ``besides``."""
     found = list(call.top) or [_scored(h) for h in call.hits]
@@ -543,13 +560,7 @@ class MeaningStage:
         return hits[0].score >= AGREE_TAIL and tail_lead > 0
 
     def _about_each_other(self, a: MeaningHit, b: MeaningHit) -> bool:
-        """A term and a project whose name or 現状・課題・目標 uses the term."""
-        kinds = {a.kind: a.ref, b.kind: b.ref}
-        if set(kinds) != {"glossary", "project"}:
-            return False
-        p = self.catalog.projects.get(kinds["project"])
-        term = kinds["glossary"]
-        return p is not None and any(term in text for text in (p.name, p.current, p.issue, p.goal))
+        return about_each_other(self.catalog, a, b)
 
     def _by_definition(self, query: Query, hits: list[MeaningHit]) -> list[MeaningHit]:
         """"What do you call …": the term whose definition the description covers, not the one

@@ -33,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from handlers.answer import Lang
+from handlers.by_meaning import about_each_other
 from handlers.cue_words import cue_words
 from handlers.resolve import ACCEPT, SUGGEST, Resolver, Scored
 from handlers.understand import read
@@ -153,19 +154,26 @@ class Scope:
         if self._meaning is None:
             return False
         index = self._meaning()
-        _, hits = index.search(rest, kinds={"glossary", "project"}, limit=2, ignore=cue_words())
-        if not hits:
+        _, hits = index.search(rest, kinds={"glossary", "project"}, limit=3, ignore=cue_words())
+        if not hits or hits[0].score < MEANT:
             return False
-        top = hits[0]
-        if top.score < MEANT or top.score - (hits[1].score if len(hits) > 1 else 0.0) < MEANT_LEAD:
+        # The best, or a project and the term it is about as near as each other (2-4-1 and
+        # システムの標準化・共通化): one of them must say the body; any other runner-up this near
+        # makes the question unclear.
+        near = [h for h in hits if h.score >= hits[0].score - MEANT_LEAD]
+        if len(near) > 1 and not all(about_each_other(self.catalog, near[0], h) for h in near[1:]):
             return False
-        # A term's definition, whichever of its units the question met (its everyday paraphrases
-        # too); of a project only the statement met: a project says much of other bodies elsewhere.
-        field = "definition" if top.kind == "glossary" else top.field
-        if field not in _MEANT_FIELDS:
-            return False
-        said = normalize(index.unit_text(top.kind, top.ref, field))
-        return any(_positions(said, normalize(w)) for w in org.plan_words)
+        for top in near:
+            # A term's definition, whichever of its units the question met (its everyday paraphrases
+            # too); of a project only the statement met: a project says much of other bodies elsewhere.
+            field = "definition" if top.kind == "glossary" else top.field
+            if field not in _MEANT_FIELDS:
+                continue
+            said = normalize(index.unit_text(top.kind, top.ref, field))
+            if any(_positions(said, normalize(w)) for w in org.plan_words):
+                return True
+        return False
+
 
     def _named_at(self, word: str) -> list[int]:
         """Where the joined units name ``word`` (kept: the same bodies are asked about again)."""

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from knowledge.meaning_words import EN_STOP
 from knowledge.normalize import fold
 
 DATA = Path(__file__).parent / "data" / "gazetteer.tsv"
@@ -272,7 +273,8 @@ class Gazetteer:
                 marked = self._by_kind_word(name, form, end, words, i)  # "Osaka City" is the city
                 entry = self.english.get(name)
                 if marked is not None or entry is None:
-                    if marked is not None:
+                    # "so city hall…" is no 曽於市: a romaji name that is an English word must be capitalised.
+                    if marked is not None and not (name in EN_STOP and not re.search(rf"\b{re.escape(name.title())}\b", original)):
                         out.append(Mention(marked, start, end, name))
                     continue
                 org, free = entry

@@ -263,3 +263,15 @@ def test_facts_the_plan_never_holds_are_not_answered_with_a_card(responder, ques
 def test_a_fee_paid_online_is_no_price_asked(responder):  # type: ignore[no-untyped-def]
     a = responder.answer("オンライン申請のときに手数料もその場で払えるようになるの？", audience="citizen")
     assert [x.id for x in a.answers] == ["1-2-2"], a.text
+
+
+@pytest.mark.parametrize("question, term", [
+    # The state named in a description whose term's definition says 国 (国が策定する標準的な仕様書).
+    ("What's the term for moving city systems onto the standard specs the national government writes?",
+     "システム(の)標準化・共通化"),
+    # "so city news…" names no 曽於市: a romaji place that is an English word must be capitalised.
+    ("My phone buzzes so city news reaches me fast. What is that app called?", "ふなっぷ"),
+])
+def test_no_other_body_where_none_is_meant(responder, question, term):  # type: ignore[no-untyped-def]
+    a = responder.answer(question, audience="citizen")
+    assert (a.intent, [x.id for x in a.answers]) == ("glossary", [term]), a.text
