@@ -101,7 +101,8 @@ _GRADE_WORDS: dict[str | None, list[str]] = {
           "slower than planned", "later than planned"],
     "D": ["実施に至らなかった", "至らなかった", "未実施", "実施できなかった", "not carried out", "not implemented",
           "not done"],
-    None: ["評価なし", "未評価", "評価がない", "評価のない", "no grade", "ungraded", "not graded", "not yet graded"],
+    None: ["評価なし", "未評価", "評価がない", "評価のない", "評価が付されていない", "評価が付いていない", "評価がついていない",
+           "評価がまだ", "評価が出ていない", "no grade", "ungraded", "not graded", "not yet graded", "no evaluation"],
 }
 
 
