@@ -397,7 +397,7 @@ def test_the_central_community_centre_named_lists_its_projects(responder: Respon
     assert ids(a) == expected(plan, lambda p: "中央公民館" in p.departments), a.text
 
 
-@pytest.mark.parametrize("question", ["評価がまだ出ていない事業は？", "評価が付いていない事業を教えて"])
+@pytest.mark.parametrize("question", ["評価がまだ出ていない事業は？", "R4の評価が付されていない事業を出して"])
 def test_no_grade_said_other_ways(responder: Responder, plan: Plan, question: str) -> None:
     a = responder.answer(question)
     assert (a.intent, ids(a)) == ("project_list", expected(plan, lambda p: grade(p) is None)), a.text
