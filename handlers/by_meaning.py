@@ -70,15 +70,11 @@ AGREE_WHOLE = 0.15  # a long message's best item, found again by its last senten
 AGREE_TAIL = 0.25
 TAIL_SENTENCES = 2
 _SENTENCES = re.compile(r"(?<=[。．.!！?？…])\s*|\n+")
-_SAME_COUNT = {"種類": ("つの形態", "形態", "つの種類", "タイプ"), "形態": ("種類", "つの形態")}  # 何種類 is 3 つの形態
-COUNTED_NEAR = 0.35  # a term this near by meaning may answer a count its definition gives (few give one)
 DEFINITION_WEIGHT = 0.5
 CARRIED_GAP = 0.4
 PROJECT_OVER_TERM = 0.15  # how far behind its term a project may be and still answer what the city does
 NAMED_CACHE = 1024  # topics remembered with the projects whose names hold them
 MAX_OPTIONS = 4
-SHARED_TIMES = 3  # another project says a short name this often, and this share as often as the named one,
-SHARED_SHARE = 1 / 3  # and holds it whole: the name is a topic both are about
 WHOLE = 0.99  # lexical score of a unit holding every word of the question
 
 # Asking for the name of something described: "〜を何という", "what do you call …".
@@ -182,7 +178,7 @@ _PROJECT_NAMED = re.compile(r"事業|プロジェクト|\bprojects?\b|\binitiati
 _TERM_NAMED = re.compile(r"用語|言葉|ことば|単語|\bterm\b|\bword\b|\bjargon\b", re.IGNORECASE)
 
 
-def _scored(h: MeaningHit) -> Scored:
+def as_scored(h: MeaningHit) -> Scored:
     return Scored(h.ref, round(100 * h.score, 1), h.kind, f"meaning:{h.field}")
 
 
@@ -205,7 +201,7 @@ def about_each_other(catalog: Catalog, a: MeaningHit, b: MeaningHit) -> bool:
 
 def nearest(call: MeaningCall, *, besides: frozenset[str], most: int) -> list[Scored]:
     """What a call found nearest (its suggestions, else its hits), less ``besides``."""
-    found = list(call.top) or [_scored(h) for h in call.hits]
+    found = list(call.top) or [as_scored(h) for h in call.hits]
     return [s for s in found if s.id not in besides][:most]
 
 
@@ -228,18 +224,6 @@ def meaning_kinds(r: Reading, *, naming: bool) -> set[str]:
     return {"glossary", "project"}
 
 
-# What the city does or plans is asked, not what a word is.
-CITY_ACTION = re.compile(
-    r"市(?:は|では|も|として|役所は|役所では|役所も)|しやくしょ(?:は|では|も)|方針|予定|つもり|検討|してくれ|やってくれ|手伝"
-    r"|\b(?:is|will|does|did|has|can) (?:the )?city\b(?!'s)|\bcity hall\b|\bfunabashi\b|\bany plans?\b|\bplanning\b"
-    r"|\bis there\b|\bwhere can\b|\bcan i\b", re.IGNORECASE)
-# The city's doings asked for, not a word: 取り組み, 事業, 施策, "initiatives", "projects".
-DOINGS = re.compile(r"取り?組み?|とりくみ|事業|施策|じぎょう|\binitiatives?\b|\bprojects?\b|\bprograms?\b|\bwhere are we\b", re.IGNORECASE)
-# How something went or goes on (その後どうなった, 結果, 評価): a word's definition never says; its project does.
-OUTCOME = re.compile(r"どうなった|どうなりました|どうなって|その後|そのご|結果|進捗|進み具合|評価|うまくいって|成果"
-                     r"|\bwhat happened\b|\bhow did\b|\bhow is it going\b|\bprogress\b|\bstatus\b", re.IGNORECASE)
-_TERM_FACT = re.compile(r"含ま|含む|含め|入って|入る|はいって|はいる|仲間|なかま|種類|しゅるい|形態|かたち|どんな形"
-                        r"|\bmake up\b|\bconsists?\b|\binclud|\bkinds? of\b|\btypes? of\b|\bpart of\b", re.IGNORECASE)
 # What a question asks of a word itself: its full or English name, who coined it, what it counts.
 _WORD_FACTS = ("正式名称", "正式", "名称", "名前", "長い", "元", "英語", "略", "略称", "綴り", "スペル", "提唱", "言い出す", "言い始める",
                "作る", "考える", "仲間", "一種", "含む", "入る", "種類", "例", "full name", "stand for", "short for",
@@ -249,7 +233,6 @@ _ASKS_OF_A_WORD = re.compile(r"正式|名称|名前|なまえ|英語|えいご|�
                              r"|\bfull name\b|\bstand(?:s)? for\b|\bshort for\b|\babbreviat|\bin english\b|\bspell"
                              r"|\bwho (?:came up|coined|invented|first)|\bcount as\b|\bkind of\b|\bexamples?\b")
 WORD_FACT_SUPPORT = 0.5  # of the words left once those asking of a word are set aside
-TERM_GAP = 0.15  # how much more of a question a term's project must carry to answer for it
 
 
 _INDEXES: dict[int, MeaningIndex] = {}
@@ -326,7 +309,7 @@ class MeaningStage:
         ``besides``: items that cannot be the answer (a naming question's own words)."""
         letters = letters_asked(r.text) if naming else None
         query, hits = self.index.search(r.text, kinds=kinds, limit=MAX_OPTIONS * (20 if letters else 2), ignore=cue_words())
-        hits = self._without_reposts(hits)
+        hits = self.without_reposts(hits)
         if besides:
             hits = [h for h in hits if h.ref not in besides]
         if letters:  # 「アルファベット3文字で何という」: only an acronym of that many letters is the name
@@ -334,7 +317,7 @@ class MeaningStage:
                     and len(re.sub(r"[^A-Za-z]", "", h.ref)) == letters][:MAX_OPTIONS * 2]
             # Among the few acronyms that long, the nearest by a clear lead is the one described.
             if hits and hits[0].score >= LETTERS_FLOOR and hits[0].score - (hits[1].score if len(hits) > 1 else 0.0) >= LEAD:
-                return MeaningCall("glossary", (_scored(hits[0]),), hits[0].score, 1.0, query, tuple(hits))
+                return MeaningCall("glossary", (as_scored(hits[0]),), hits[0].score, 1.0, query, tuple(hits))
         if naming and not any(h.kind == "glossary" and h.ref.casefold() in r.text.casefold() for h in hits):
             hits = self._by_definition(query, hits)  # (a term named outright is asked about, not described)
         # A word or two is a name, not a description: 「電子決済とは」 names a term the plan lacks,
@@ -357,13 +340,13 @@ class MeaningStage:
         support = self.index.support(query, top.kind, top.ref)
         # A project and the term it is about (2-2-1 and テレワーク) are one answer, not rivals.
         rivals = [h for h in hits[1:] if not self._about_each_other(top, h)
-                  and not (measured and self._measures(top) and h.kind == "project" and not self._measures(h))]
+                  and not (measured and self.measures(top) and h.kind == "project" and not self.measures(h))]
         # The pair's score is the better of the two (a project answering over its nearer term).
         pair = max([top.score, *(h.score for h in hits[1:] if h not in rivals)])
         lead = pair - (rivals[0].score if rivals else 0.0)
         if len(hits) > 1 and support - self.index.support(query, hits[1].kind, hits[1].ref) >= CARRIED_GAP:
             lead = max(lead, LEAD)  # as close by meaning, but only the best carries the question's words
-        scored = tuple(_scored(h) for h in hits)
+        scored = tuple(as_scored(h) for h in hits)
         # A description names a term in other words than its definition's: its support is low by nature.
         confidence = top.score if naming else _carried_confidence(top.score, support, len(query.words))
         answer = _answers(confidence, top.score, lead, len(query.words), naming=naming) or self._tail_agrees(
@@ -411,7 +394,7 @@ class MeaningStage:
         held = [h for h in hits if self.index.support(query, h.kind, h.ref) >= WHOLE]
         if len(held) < 2:
             return None
-        return m.group(1), tuple(_scored(h) for h in held[:MAX_OPTIONS])
+        return m.group(1), tuple(as_scored(h) for h in held[:MAX_OPTIONS])
 
     def _named_with(self, topic: str) -> list[str]:
         """The projects whose names or aliases hold ``topic`` (normalised), kept per topic."""
@@ -449,64 +432,26 @@ class MeaningStage:
                  and self.index.support(query, h.kind, h.ref) >= WHOLE]
         if len(close) < 2:
             return ()
-        return tuple(_scored(h) for h in close[:MAX_OPTIONS])
-
-    def shares_name(self, r: Reading, pid: str, *, via: str = "") -> tuple[Scored, ...]:
-        """A bare topic the precise stages read as one project's short name (電子決裁 for 2-1-1)
-        that another project holds as wholly and as near by meaning (2-1-2 puts 財務会計 on 電子決裁):
-        the projects to ask between, or nothing. Words of its title name it (クラウド化 is 2-4-2's)."""
-        if r.glossary_cue:
-            return ()
-        # Cheap first (most questions stop here): the name it was found by is in its title.
-        folded = unicodedata.normalize("NFKC", via).casefold().replace(" ", "")
-        title = unicodedata.normalize("NFKC", self.catalog.projects[pid].name).casefold().replace(" ", "")
-        if folded and folded in title:
-            return ()
-        query, hits = self.index.search(r.text, kinds={"project"}, limit=MAX_OPTIONS * 2, ignore=cue_words())
-        hits = self._without_reposts(hits)
-        if not hits or len(query.words) > SHORT or query.coverage < 1.0:
-            return ()
-        # Held whole, and spoken of often: RPA named twice in BPR's text is a mention, not its topic.
-        # The words as one phrase where the project writes them so (スマートフォン講座 is 3-1-2's; 3-1-1
-        # says スマートフォン and 講座 apart).
-        words = [unicodedata.normalize("NFKC", w).casefold() for w in query.words]
-        phrase = "".join(words)
-        said = [phrase] if phrase in self._folded_texts.get(pid, "") else words
-        named = self._times_said(pid, said)
-        title = unicodedata.normalize("NFKC", self.catalog.projects[pid].name).casefold()
-        # Its title's words, or an alias its text hardly uses (スマホ講座 for 3-1-2): a name, not a topic.
-        if all(w in title for w in words) or named < SHARED_TIMES:
-            return ()
-        near = [h for h in hits if self.index.support(query, h.kind, h.ref) >= WHOLE
-                and (h.ref == pid or self._times_said(h.ref, said) >= max(SHARED_TIMES, named * SHARED_SHARE))]
-        if r.question.kind == "quantity" or r.project_intent == "project_kpi":  # a figure: only what has one
-            near = [h for h in near if h.ref == pid or self._measures(h)]
-        if len(near) < 2 or pid not in {h.ref for h in near}:
-            return ()
-        return tuple(_scored(h) for h in near[:MAX_OPTIONS])
-
-    def _times_said(self, pid: str, words: Sequence[str]) -> int:
-        text = self._folded_texts.get(pid, "")
-        return min((text.count(w) for w in words), default=0)
+        return tuple(as_scored(h) for h in close[:MAX_OPTIONS])
 
     @cached_property
-    def _folded_texts(self) -> dict[str, str]:
+    def folded_texts(self) -> dict[str, str]:
         return {pid: unicodedata.normalize("NFKC", project_text(p)).casefold()
                 for pid, p in self.catalog.projects.items()}
 
-    def _measures(self, h: MeaningHit) -> bool:
+    def measures(self, h: MeaningHit) -> bool:
         return h.kind == "project" and bool(self.catalog.projects[h.ref].indicators)
 
     def _measured_first(self, hits: list[MeaningHit]) -> list[MeaningHit]:
         """A figure is asked: a project with KPIs as near as the top project without any answers it
         (「市がネットで公開してるデータは何件」 is 1-3-1's count, not 1-3-2's dashboards)."""
         top = hits[0]
-        if top.kind != "project" or self._measures(top):
+        if top.kind != "project" or self.measures(top):
             return hits
         for h in hits[1:]:
             if h.score < top.score - LEAD:
                 break
-            if self._measures(h):
+            if self.measures(h):
                 return [h, *(x for x in hits if x is not h)]
         return hits
 
@@ -553,7 +498,7 @@ class MeaningStage:
             return False
         tail = "".join(sentences[-TAIL_SENTENCES:])
         query, hits = self.index.search(tail, kinds=kinds, limit=4, ignore=cue_words())
-        hits = self._carried_first(query, self._without_reposts(hits))
+        hits = self._carried_first(query, self.without_reposts(hits))
         if len(query.words) < MIN_WORDS or not hits or (hits[0].kind, hits[0].ref) != (top.kind, top.ref):
             return False
         tail_lead = hits[0].score - (hits[1].score if len(hits) > 1 else 0.0)
@@ -658,7 +603,7 @@ class MeaningStage:
         if PLURAL.search(r.cue_form) or not about_one:
             return None
         query, hits = self.index.search(r.text, kinds={"project"}, limit=4, ignore=cue_words())
-        hits = self._without_reposts(hits)
+        hits = self.without_reposts(hits)
         if len(query.words) < DESCRIPTION_WORDS or not hits:
             return None
         if len([w for w in query.words if w not in _RESULT_WORDS]) < MIN_WORDS:
@@ -666,97 +611,9 @@ class MeaningStage:
         ahead = hits[0].score - (hits[1].score if len(hits) > 1 else 0.0)
         if hits[0].score < DESCRIBED or ahead < lead:
             return None
-        return _scored(hits[0])
+        return as_scored(hits[0])
 
-    def project_of_term(self, r: Reading, term: str) -> Scored | None:
-        """The project about a term the question names, when the question asks what the city does
-        with it rather than what it is: its own words carry more of the question than the term's
-        definition does ("can I get help applying for a My Number card at a shopping mall?" is
-        1-1-3), or as much when the city's doing is asked (「市もChatGPTを使う予定？」)."""
-        if _TERM_FACT.search(r.cue_form):
-            return None  # what it includes, what kinds it has: facts of the definition
-        query = self.index.query(r.text, ignore=cue_words())
-        if len(query.words) < DESCRIPTION_WORDS:
-            return None
-        carried = self.index.support(query, "glossary", term)
-        outcome = bool(OUTCOME.search(r.cue_form))
-        city = bool(CITY_ACTION.search(r.cue_form))
-        # How it went, or what the city does with it: a project whose schedule or evaluation speaks
-        # of the term is about it too (2-3-2 plans ChatGPT in its schedule).
-        about = [p for p in self.catalog.projects.values()
-                 if any(term in text for text in (p.name, p.current, p.issue, p.goal))
-                 or (outcome or city) and unicodedata.normalize("NFKC", term).casefold() in self._folded_texts.get(p.id, "")]
-        ranked = sorted(((self.index.support(query, "project", p.id), p.id) for p in about), reverse=True)
-        if not ranked:
-            return None
-        its, pid = ranked[0]
-        tied = {p for support, p in ranked if support >= its}
-        if len(tied) > 1:  # as much carried by several: the nearest by meaning, if one is clearly nearest
-            _, hits = self.index.search(r.text, kinds={"project"}, limit=MAX_OPTIONS * 2, ignore=cue_words())
-            near = [h for h in hits if h.ref in tied]
-            if not near or len(near) > 1 and near[0].score - near[1].score < LEAD:
-                return None
-            pid = near[0].ref
-        if its - carried >= TERM_GAP or (its >= carried and its > 0 and city) or (
-                its > 0 and outcome):
-            return Scored(pid, round(100 * its, 1), "project", "meaning:term's project")
-        return None
-
-    def projects_doing(self, r: Reading, term: str) -> tuple[Scored, ...]:
-        """「テレワークの取り組み」「the telework projects」: the city's doing with a term asked, not
-        the word. The projects whose title or overview holds the term: the nearest by meaning when
-        clearly so, else those to ask between (at most MAX_OPTIONS); none when it is no such question."""
-        if r.glossary_cue or not DOINGS.search(r.cue_form):
-            return ()
-        about = {p.id for p in self.catalog.projects.values() if p.repost_of is None
-                 and any(term in text for text in (p.name, p.current, p.issue, p.goal))}
-        if not about:
-            return ()
-        _, hits = self.index.search(r.text, kinds={"project"}, limit=MAX_OPTIONS * 2, ignore=cue_words())
-        near = [h for h in hits if h.ref in about]
-        if len(about) == 1 or len(near) == 1 or near and (len(near) < 2 or near[0].score - near[1].score >= LEAD):
-            return (_scored(near[0]),) if near else (Scored(next(iter(about)), 100.0, "project", "term"),)
-        return tuple(_scored(h) for h in near[:MAX_OPTIONS])
-
-    def term_over(self, r: Reading, project: Scored, terms: list[Scored]) -> Scored | None:
-        """A term the question also names whose definition carries the whole question where the
-        project's text does not (「マイナンバーって何桁？」: the card's project has no digits, the
-        term's definition says twelve)."""
-        named = [t for t in terms if t.score >= NAMED and t.how in ("exact", "mention", "contained")]
-        if project.kind != "project":
-            return None
-        if r.question.counter:
-            near = [Scored(h.ref, round(100 * h.score, 1), "glossary", "meaning")
-                    for h in self.index.search(r.text, kinds={"glossary"}, limit=4, ignore=cue_words())[1]
-                    if h.score >= COUNTED_NEAR]
-            counted = self._counted_by_term(r.question.counter, project.id, named + near)
-            if counted is not None:
-                return counted
-        if not named:
-            return None
-        query = self.index.query(r.text, ignore=cue_words())
-        if len(query.words) < MIN_WORDS or self.index.support(query, "project", project.id) >= NAMED_SUPPORT:
-            return None
-        best = max(named, key=lambda t: (self.index.support(query, "glossary", t.id), t.score))
-        return best if self.index.support(query, "glossary", best.id) >= WHOLE else None
-
-    def _counted_by_term(self, counter: str, project_id: str, named: list[Scored]) -> Scored | None:
-        """「何桁」「何種類」: a count whose counter a named term's definition gives with a figure
-        (12 桁, 3 つの形態…) and no KPI of the project counts."""
-        p = self.catalog.projects.get(project_id)
-        if not counter or p is None or any(counter in i.label for i in p.indicators):
-            return None
-        return next((t for t in named if self.counts(t.id, counter)), None)
-
-    def counts(self, term: str, counter: str) -> bool:
-        """Whether the term's definition gives a figure with this counter (12桁, 20の業務; a number of
-        kinds as 3 つの形態)."""
-        t = self.catalog.terms.get(term)
-        words = "|".join(re.escape(w) for w in (counter, *_SAME_COUNT.get(counter, ())))
-        figure = re.compile(rf"[0-9０-９一二三四五六七八九十]+\s*(?:の)?\s*(?:{words})")
-        return t is not None and bool(counter) and bool(figure.search(t.definition))
-
-    def _without_reposts(self, hits: list[MeaningHit]) -> list[MeaningHit]:
+    def without_reposts(self, hits: list[MeaningHit]) -> list[MeaningHit]:
         """5-1-2 repeats 4-1-1: the original speaks for both."""
         refs = {h.ref for h in hits if h.kind == "project"}
         out = []

@@ -33,6 +33,7 @@ from handlers.near_id import one_digit_off, same_digits
 from handlers.passage_answer import asks_address, passage_answer
 from handlers.resolve import Analysis, Decision, Resolver, Scored, without_excepted
 from handlers.scope import OutOfScope, Scope
+from handlers.term_projects import counts, project_of_term, projects_doing, shares_name, term_over
 from handlers.term_topic import term_topic
 from handlers.understand import NO_GRADE, Reading, asked_intent, read
 from handlers.unheld import (
@@ -415,7 +416,7 @@ class Responder:
                 return asked_for
         if decision.kind in ("unknown", "clarify") and not naming:
             topic = term_topic(r, a, kpi_words=self._kpi_words, mentions=self._projects_using)
-            project = self.meaning.project_of_term(r, topic.id) if topic is not None and not r.glossary_cue else None
+            project = project_of_term(self.meaning, r, topic.id) if topic is not None and not r.glossary_cue else None
             if project is not None:
                 return self._decided(r, "project", [project], asked_intent(r), decision.topic,
                                      audience, "names, the term's project")
@@ -423,22 +424,22 @@ class Responder:
                 return staged(self._glossary(r, topic, audience), "names (a term as the topic)")
         if decision.kind == "project" and not r.project_ids and r.project_intent in (None, "project_kpi"):
             named = [Scored(h.id, h.score, "glossary", h.how) for h in a.by_kind.get("glossary", [])]
-            term = self.meaning.term_over(r, decision.top[0], named)
+            term = term_over(self.meaning, r, decision.top[0], named)
             if term is not None:
                 return staged(self._glossary(r, term, audience), "names, the term carries the question")
         if decision.kind == "glossary" and not naming:
-            doing = self.meaning.projects_doing(r, decision.top[0].id)
+            doing = projects_doing(self.meaning, r, decision.top[0].id)
             if doing:
                 return self._decided(r, "project" if len(doing) == 1 else "clarify", list(doing), asked_intent(r),
                                      decision.topic, audience, "names, the projects doing what the term names")
         if decision.kind == "glossary" and not r.glossary_cue and not naming:
-            project = self.meaning.project_of_term(r, decision.top[0].id)
+            project = project_of_term(self.meaning, r, decision.top[0].id)
             if project is not None:
                 return self._decided(r, "project", [project], asked_intent(r), decision.topic,
                                      audience, "names, the term's project")
         if decision.kind == "project" and not r.project_ids:
             via = next((h.via for h in a.by_kind.get("project", []) if h.id == decision.top[0].id), "")
-            shared = self.meaning.shares_name(r, decision.top[0].id, via=via)
+            shared = shares_name(self.meaning, r, decision.top[0].id, via=via)
             if shared:
                 return staged(self._clarify(r, list(shared), decision.topic, audience), "names, a topic projects share")
         if decision.kind in ("glossary", "project", "clarify"):
@@ -472,7 +473,7 @@ class Responder:
         if r.question.counter and "glossary" not in kinds and call.kind != "project":
             # "How many digits is a My Number?": a count a term's definition gives (12桁), not a KPI.
             counted = self.meaning.decide(r, kinds=kinds | {"glossary"}, named=names)
-            if counted.kind == "glossary" and self.meaning.counts(counted.top[0].id, r.question.counter):
+            if counted.kind == "glossary" and counts(self.meaning, counted.top[0].id, r.question.counter):
                 call = counted
         if call.shared_topic:  # a sentence holding a bare topic word is one of many, not the answer
             return staged(self._clarify(r, list(call.top), topic, audience), "meaning (a topic several projects share)")
@@ -491,7 +492,7 @@ class Responder:
             return self._decided(r, carried.kind, [carried], asked_intent(r), topic, audience,
                                  "names, carried by meaning")
         if call.kind == "glossary" and not naming and not r.glossary_cue:
-            project = self.meaning.project_of_term(r, call.top[0].id)
+            project = project_of_term(self.meaning, r, call.top[0].id)
             if project is not None:
                 return self._decided(r, "project", [project], asked_intent(r), topic, audience,
                                      "meaning, the term's project")
