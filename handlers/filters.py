@@ -257,6 +257,7 @@ def apply(catalog: Catalog, f: Filters, *, projects_of_topic: Callable[[str], se
     projects = list(catalog.projects.values())
     parts: list[str] = []
     notes: list[str] = []
+    unused = ""
     for list_filter in FILTERS:
         if not list_filter.asked(f):
             continue
@@ -268,7 +269,7 @@ def apply(catalog: Catalog, f: Filters, *, projects_of_topic: Callable[[str], se
             projects = [p for p in projects if keep(p)]
             parts.append(step.label)
         notes += step.notes
-    unused = f.topic if f.topic and any(f"「{f.topic}」" in n or f'"{f.topic}"' in n for n in notes) else ""
+        unused = unused or step.unused
     if f.group_by and not parts:
         parts.append("all projects" if en else "すべての")
     label = ", ".join(parts) if en else _ja_label(parts)

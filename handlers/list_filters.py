@@ -247,6 +247,7 @@ class Step:
     label: str = ""
     notes: tuple[str, ...] = ()
     missing: str = ""
+    unused: str = ""  # words read as a topic that narrowed nothing
 
 
 class ListFilter:
@@ -521,7 +522,7 @@ class TopicFilter(ListFilter):
         if topic_ids:
             return Step(lambda p: p.id in topic_ids, f"about \"{t}\"" if plan.en else f"「{t}」に関する")
         return Step(notes=(f"\"{t}\" could not be used to narrow the list." if plan.en
-                           else f"「{t}」では絞り込めませんでした（この条件は使っていません）。",))
+                           else f"「{t}」では絞り込めませんでした（この条件は使っていません）。",), unused=t)
 
 
 class GroupByFilter(ListFilter):

@@ -65,8 +65,8 @@ _ONE_PROJECT_NAMED = re.compile(r"(?:って|という|っていう|とかいう)
 NAMED_PROJECT = 85.0  # a project title matched this surely (typos allowed) names the project asked about
 # 「スマホって英語で何て言う」「〜の正式名称は」: the named word's own name is asked.
 _OWN_NAME = re.compile(r"英語|えいご|正式|略|元の|もとの|漢字で|カタカナで|ひらがなで|\bin english\b|\bfull name\b")
-WEAK_LIST_WORDS = 3
-MAX_ASKED_FOR = 4  # projects offered when a project is asked for by a term several speak of  # content words a list could not filter by that make it a weak reading
+WEAK_LIST_WORDS = 3  # content words a list could not filter by that make it a weak reading
+MAX_ASKED_FOR = 4  # projects offered when a project is asked for by a term several speak of
 NAMED_DEPARTMENT = 90.0  # a department name matched this surely (0–100) is a list filter, not a description
 # Cached under a message alone when its answer read the conversation: ask again with the context.
 FOLLOWS_CONTEXT = object()

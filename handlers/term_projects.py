@@ -53,8 +53,8 @@ def shares_name(stage: MeaningStage, r: Reading, pid: str, *, via: str = "") -> 
         return ()
     # Cheap first (most questions stop here): the name it was found by is in its title.
     folded = unicodedata.normalize("NFKC", via).casefold().replace(" ", "")
-    title = unicodedata.normalize("NFKC", stage.catalog.projects[pid].name).casefold().replace(" ", "")
-    if folded and folded in title:
+    title = unicodedata.normalize("NFKC", stage.catalog.projects[pid].name).casefold()
+    if folded and folded in title.replace(" ", ""):
         return ()
     query, hits = stage.index.search(r.text, kinds={"project"}, limit=MAX_OPTIONS * 2, ignore=cue_words())
     hits = stage.without_reposts(hits)
@@ -67,7 +67,6 @@ def shares_name(stage: MeaningStage, r: Reading, pid: str, *, via: str = "") -> 
     phrase = "".join(words)
     said = [phrase] if phrase in stage.folded_texts.get(pid, "") else words
     named = _times_said(stage, pid, said)
-    title = unicodedata.normalize("NFKC", stage.catalog.projects[pid].name).casefold()
     # Its title's words, or an alias its text hardly uses (スマホ講座 for 3-1-2): a name, not a topic.
     if all(w in title for w in words) or named < SHARED_TIMES:
         return ()
@@ -102,9 +101,10 @@ def project_of_term(stage: MeaningStage, r: Reading, term: str) -> Scored | None
     city = bool(CITY_ACTION.search(r.cue_form))
     # How it went, or what the city does with it: a project whose schedule or evaluation speaks
     # of the term is about it too (2-3-2 plans ChatGPT in its schedule).
+    folded = unicodedata.normalize("NFKC", term).casefold()
     about = [p for p in stage.catalog.projects.values()
              if any(term in text for text in (p.name, p.current, p.issue, p.goal))
-             or (outcome or city) and unicodedata.normalize("NFKC", term).casefold() in stage.folded_texts.get(p.id, "")]
+             or (outcome or city) and folded in stage.folded_texts.get(p.id, "")]
     ranked = sorted(((stage.index.support(query, "project", p.id), p.id) for p in about), reverse=True)
     if not ranked:
         return None

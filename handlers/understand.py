@@ -342,7 +342,7 @@ def asked_intent(r: Reading) -> str:
     """The project intent asked: the cued one, else overview or status as :data:`_WHAT_IT_IS` says."""
     if r.project_intent:
         return r.project_intent
-    if _WHAT_IT_IS.search(r.cue_form) and not _HOW_IT_WENT.search(r.cue_form):
+    if _WHAT_IT_IS.search(r.cue_form) and not asks_how_it_went(r):
         return "project_overview"
     return "project_status"
 
