@@ -26,6 +26,7 @@ from handlers.lexicon import QUESTION_VERBS
 from handlers.resolve import Scored
 from handlers.understand import Reading
 from handlers.unheld import project_text
+from knowledge.aliases import variants
 from knowledge.catalog import Catalog
 from knowledge.meaning import MeaningHit, MeaningIndex, Query
 from knowledge.meaning_vectors import shared_vectors
@@ -182,21 +183,15 @@ def as_scored(h: MeaningHit) -> Scored:
     return Scored(h.ref, round(100 * h.score, 1), h.kind, f"meaning:{h.field}")
 
 
-def _spellings(term: str) -> tuple[str, ...]:
-    """「システム(の)標準化・共通化」 is written システム標準化・共通化 or システムの標準化・共通化."""
-    if "(" not in term:
-        return (term,)
-    return (re.sub(r"\(([^)]*)\)", "", term), re.sub(r"\(([^)]*)\)", r"\1", term))
-
-
 def about_each_other(catalog: Catalog, a: MeaningHit, b: MeaningHit) -> bool:
     """A term and a project whose name or 現状・課題・目標 uses the term."""
     kinds = {a.kind: a.ref, b.kind: b.ref}
     if set(kinds) != {"glossary", "project"}:
         return False
     p = catalog.projects.get(kinds["project"])
-    return p is not None and any(term in text for term in _spellings(kinds["glossary"])
-                                 for text in (p.name, p.current, p.issue, p.goal))
+    # 「システム(の)標準化・共通化」 is written システムの標準化・共通化 in a project's text.
+    spellings = {kinds["glossary"], *variants(kinds["glossary"])}
+    return p is not None and any(term in text for term in spellings for text in (p.name, p.current, p.issue, p.goal))
 
 
 def nearest(call: MeaningCall, *, besides: frozenset[str], most: int) -> list[Scored]:
