@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from knowledge.meaning_words import readings
+
 _KANJI = re.compile(r"[\u3400-\u9fff]")
+_KATA_TO_HIRA = {c + 0x60: c for c in range(0x3041, 0x3097)}
 
 
 @dataclass(frozen=True)
@@ -58,15 +60,12 @@ def variants(name: str) -> set[str]:
     return {v.strip() for v in out if v.strip()}
 
 
-@lru_cache(maxsize=1)
-def _kakasi():
-    import pykakasi  # start-up cost: slow to load, needed only when readings are generated (at ingest)
-
-    return pykakasi.kakasi()
-
-
 def reading(text: str) -> str | None:
-    """Hiragana reading of a name containing kanji, or None when there is nothing to read."""
+    """Hiragana reading of a name containing kanji, or None when there is nothing to read.
+
+    Sudachi reads each word that holds kanji; the rest (kana, Latin letters, digits, marks) stays as
+    written, since Sudachi reads a mark as 「キゴウ」 and a Latin word in katakana.
+    """
     if not _KANJI.search(text):
         return None
-    return "".join(part["hira"] for part in _kakasi().convert(text))
+    return "".join(kana if _KANJI.search(word) else word for word, kana in readings(text)).translate(_KATA_TO_HIRA)

@@ -100,6 +100,11 @@ def reading(text: str) -> str:
     return "".join(m.reading_form() for m in _reader().tokenize(text))
 
 
+def readings(text: str) -> list[tuple[str, str]]:
+    """(surface, katakana reading) of every word of ``text``, marks and Latin words included."""
+    return [(m.surface(), m.reading_form()) for m in _reader().tokenize(text)]
+
+
 def spellings(text: str) -> tuple[tuple[str, str], ...]:
     """(surface, katakana reading) of each content word of ``text`` as written, long units."""
     return tuple(pair for s in _SENTENCES.split(text) for pair in _sentence_spellings(s))

@@ -104,6 +104,11 @@ def test_readings_are_generated_not_typed() -> None:
     readings = {(r["alias"], r["target"]) for r in db.query("SELECT alias, target FROM aliases WHERE source = 'reading'")}
     assert ("でんしけっさい", "電子決裁") in readings
     assert ("きかんけいしすてむ", "基幹系システム") in readings
+    # Whole words as a person reads them (働き方 is はたらきかた, not はたらきほう); Latin letters and
+    # digits stay as typed, marks are not read out.
+    assert ("AI おんせいにんしきしすてむ", "AI 音声認識システム") in readings
+    assert any(alias.startswith("たようなはたらきかた") for alias, _ in readings)
+    assert not any("きごう" in alias for alias, _ in readings)
     typed = ALIASES_TOML.read_text(encoding="utf-8")
     assert "でんしけっさい" not in typed and "きかんけいしすてむ" not in typed
 

@@ -10,7 +10,7 @@ dependency):
 Sources: japancode 0.1.0 (MIT, https://github.com/ozekik/japancode) ships the 全国地方公共団体コード
 list with kana readings and the prefectures' English names; Babel 2.18.0 (BSD-3-Clause) ships
 CLDR's country names in Japanese and English (Unicode licence); romaji for municipalities is made
-from the kana with pykakasi (GPL-3.0+, a dependency of the bot already).
+from the kana with pykakasi (GPL-3.0+; used by this tool only, not by the bot).
 """
 
 from __future__ import annotations
