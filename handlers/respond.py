@@ -52,7 +52,7 @@ from handlers.unheld import (
 from knowledge import changes
 from knowledge.catalog import Catalog
 from knowledge.gazetteer import fold_for_scan
-from knowledge.normalize import fold
+from knowledge.normalize import as_typed, fold
 from knowledge.passages import PassageFinder
 from knowledge.records import Project
 from state.catalog import load_catalog
@@ -555,7 +555,7 @@ class Responder:
         refs = [self._any_ref(s, r.lang) for s in top]
         return Answer(
             query=r.text, intent="clarify", lang=r.lang, audience=audience,
-            text=c.clarify_text(r.lang, topic, [f"{x.id} {x.title}" if x.kind == "project" else x.title for x in refs]),
+            text=c.clarify_text(r.lang, as_typed(r.text, topic), [f"{x.id} {x.title}" if x.kind == "project" else x.title for x in refs]),
             suggestions=tuple(refs), score=top[0].score,
         )
 

@@ -61,3 +61,19 @@ def normalize(text: str) -> str:
     """The matching form: :func:`fold` with spelling variants folded (:mod:`knowledge.variants`),
     then spaces removed except between ASCII words."""
     return _GAP.sub("", hira_to_kata(fold_variants(fold(text, kana=False))))
+
+
+def as_typed(text: str, folded: str) -> str:
+    """The stretch of ``text`` whose :func:`normalize` is ``folded`` (業務フローの可視化 for
+    業務フローノ可視化), so a topic is shown as the person wrote it; ``folded`` when there is none."""
+    if not folded or folded in text:
+        return folded
+    def one(ch: str) -> str:
+        return hira_to_kata(unicodedata.normalize("NFKC", ch).casefold())[:1]
+    starts = [i for i, ch in enumerate(text) if one(ch) == folded[0]]
+    ends = [j for j, ch in enumerate(text) if one(ch) == folded[-1]]
+    for i in starts:
+        for j in ends:
+            if j >= i and normalize(text[i:j + 1]) == folded:
+                return text[i:j + 1]
+    return folded

@@ -110,3 +110,9 @@ def test_a_project_asked_for_by_a_term_is_the_project_not_the_term(responder: Re
 def test_which_section_is_a_department_question(responder: Responder) -> None:
     a = responder.answer("オープンデータは何課？")
     assert (a.intent, [x.id for x in a.answers]) == ("project_department", ["1-3-1"]), a.text
+
+
+def test_the_question_back_quotes_the_topic_as_typed(responder: Responder) -> None:
+    a = responder.answer("業務フローの可視化")
+    assert a.intent == "clarify"
+    assert "「業務フローの可視化」" in a.text, a.text  # not the matching form 「業務フローノ可視化」

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.normalize import fold, normalize
+from knowledge.normalize import as_typed, fold, normalize
 from knowledge.search import key
 
 
@@ -49,3 +49,14 @@ def test_a_dash_typed_after_kana_is_the_prolonged_sound_mark() -> None:
     assert fold("テレワ－ク") == fold("テレワーク")
     assert fold("スマ-トフォン") == fold("スマートフォン")
     assert fold("2－3－1") == "2-3-1" and fold("AI-OCR") == "ai-ocr"  # digits and Latin keep their hyphen
+
+
+@pytest.mark.parametrize("text, folded, shown", [
+    ("業務フローの可視化の件を教えて", "業務フローノ可視化", "業務フローの可視化"),
+    ("ｸﾗｳﾄﾞ化の状況", "クラウド化", "ｸﾗｳﾄﾞ化"),
+    ("すまほの ことで", "スマホ", "すまほ"),
+    ("窓口の状況", "窓口", "窓口"),
+    ("なにもない", "クラウド", "クラウド"),  # nothing typed folds to it: the folded form is all there is
+])
+def test_a_topic_is_shown_as_typed(text: str, folded: str, shown: str) -> None:
+    assert as_typed(text, folded) == shown
