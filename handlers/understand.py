@@ -328,7 +328,10 @@ _PASSES: tuple[Callable[[_Message], _Message], ...] = (
 # ありますか」「何に使うもの」 "is there …") is its overview; how it went (できるようになった, うまく
 # いってる, did they ever) its status, as is everything else.
 _WHAT_IT_IS = re.compile(r"ありますか|あるの|ある[?？]|あるんですか|ありませんか|ないもの|ないの(?:かな|でしょうか)|何に使う|なにに使う"
-                         r"|どんな(?:こと|もの|仕組み|取り組み)|どういう(?:こと|もの|仕組み|取り組み)"
+                         r"|(?:どんな|どういう|どのような)\s*(?:こと|もの|仕組み|しくみ|取り?組み?|とりくみ|事業|じぎょう)"
+                         # Which project it is: what the project is tells it (「…はどの事業に入ってますか」).
+                         r"|(?:どの|何の|なんの)\s*(?:事業|取り?組み?|とりくみ)|(?:事業|取り?組み?)(?:って|は)?\s*どれ|位置付け|位置づけ|中身|なかみ|ざっくり"
+                         r"|\b(?:which|what) (?:project|initiative|program)\b"
                          r"|\bis there\b|\bare there\b|\bwhat (?:is|does)\b|\bhow does\b|\bcan i\b|\bdo they\b")
 _HOW_IT_WENT = re.compile(r"なった|できた|終わ|済ん|うまく|進んだ|進んで|実現|始ま|その後"
                           r"|\bdid\b|\bhas\b|\bhave\b|\bdone\b|\byet\b|\bever\b")

@@ -180,3 +180,14 @@ def test_a_name_followed_by_other_than_is_set_aside(responder):  # type: ignore[
     assert (a.intent, [x.id for x in a.answers]) == ("project_overview", ["2-4-2"]), a.text
     b = responder.answer("基幹20業務のシステムを国の標準に合わせる事業の概要")
     assert [x.id for x in b.answers] == ["2-4-1"], b.text
+
+
+@pytest.mark.parametrize("question, pid", [
+    ("キャッシュレス決済の拡充ってどういう とりくみ？", "1-2-2"),
+    ("Web会議の推進の中身をざっくり", "2-1-3"),
+    ("テレワーク環境の充実はどういう事業ですか", "2-2-1"),
+    ("マイナンバーカードの申請を出張で手伝ってくれるのは、どの事業に入ってますか", "1-1-3"),
+])
+def test_what_a_project_is_or_which_it_is_gets_its_overview(responder: Responder, question: str, pid: str) -> None:
+    a = responder.answer(question)
+    assert (a.intent, [x.id for x in a.answers][:1]) == ("project_overview", [pid]), a.text[:200]
