@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
@@ -428,6 +429,13 @@ class MeaningStage:
         if len(close) < 2:
             return ()
         return tuple(as_scored(h) for h in close[:MAX_OPTIONS])
+
+    @cached_property
+    def project_words(self) -> dict[str, Counter[str]]:
+        """Each project's words in the form a query compares (セキュリティ as セキュリティー), by the
+        number of its sentences that say them."""
+        return {pid: Counter(w for s in _SENTENCES.split(project_text(p)) for w in ja_words(s))
+                for pid, p in self.catalog.projects.items()}
 
     @cached_property
     def folded_texts(self) -> dict[str, str]:

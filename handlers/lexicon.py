@@ -35,7 +35,7 @@ _PROJECT_CUES: dict[str, list[str]] = {
     ],
     "project_status": [
         "状況", "進捗", "進捗状況", "評価", "コメント", "どうなった", "どうなりました", "その後", "どうなってる", "どうなっている", "どうなって",
-        "どう", "進み具合", "順調", "進んで", "成果", "結果", "理由", "わけ", "status", "progress", "going", "grade",
+        "どう", "いかが", "如何", "進み具合", "順調", "進んで", "成果", "結果", "理由", "わけ", "status", "progress", "going", "grade",
         "graded", "evaluation", "rating", "doing", "update",
     ],
 }

@@ -81,8 +81,12 @@ def shares_name(stage: MeaningStage, r: Reading, pid: str, *, via: str = "") -> 
 
 
 def _times_said(stage: MeaningStage, pid: str, words: Sequence[str]) -> int:
-    text = stage.folded_texts.get(pid, "")
-    return min((text.count(w) for w in words), default=0)
+    """How often the project says the words: as one phrase written so, else each word in the form
+    the query compared it (セキュリティー is written セキュリティ), the least often of them."""
+    if len(words) == 1 and (n := stage.folded_texts.get(pid, "").count(words[0])):
+        return n
+    said = stage.project_words.get(pid)
+    return min((said[w] for w in words), default=0) if said else 0
 
 
 

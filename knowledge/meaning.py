@@ -271,7 +271,7 @@ class MeaningIndex:
     def _ja_query_words(self, text: str, ignore: frozenset[str]) -> list[str]:
         words = [w for w in ja_words(text) if w not in ignore]
         for run in kana_runs(text):
-            words += [w for w in self._read(run) if w not in words]
+            words += [w for w in self._read(run) if w not in words and w not in ignore]
         return words
 
     def _spell_run(self, run: str, *, endings: bool = True) -> str | None:
