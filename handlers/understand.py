@@ -26,8 +26,10 @@ _GRADE = re.compile(
     # 「Cがついた」「Aをもらった」: a grade given.
     r"|(?<![a-z])([a-d])\s*(?:が|を)\s*(?:つい|付い|付け|つけ|もらっ|貰っ|とっ|取っ|出)"
     r"|【\s*([a-d])\s*】"
+    # A letter quoted alone (評価が「A」, a "C"): nothing else in the plan is one letter.
+    r"|[「『\"“']\s*([a-d])\s*[」』\"”']"
     # English: "rated A", "got a C", "B-rated", "with an A", "a rating of D".
-    r"|(?:rated|got|received|earned|scored|given|rating)\s+(?:of\s+|as\s+)?(?:an?\s+)?([a-d])(?![a-z'])"
+    r"|(?:rated|got|received|earned|scored|given|rating)\s+(?:of\s+|as\s+)?(?:an?\s+)?[\"“']?([a-d])(?![a-z]|'[a-z])"
     r"|(?<![a-z])([a-d])\s*-?\s*(?:rated|rating|grade)\b"
     r"|with\s+an?\s+([a-d])(?![a-z'])"
 )

@@ -50,6 +50,10 @@ COMBINED: list[tuple[str, Callable[[Project], bool]]] = [
     ("projects under 'work style reform'", lambda p: p.approach_id == "2-2"),
     ("セキュリティの事業一覧", lambda p: p.approach_id == "4-1"),
     ("which projects got a C", lambda p: grade(p) == "C"),
+    # A grade quoted alone, as a councillor quotes the plan's 「A」 (the article "a" is no grade).
+    ("進捗評価が「A」とされた事業をお示しください", lambda p: grade(p) == "A"),
+    ('which projects got a "C"?', lambda p: grade(p) == "C"),
+    ("projects that got a 'B'", lambda p: grade(p) == "B"),
     ("projects rated A", lambda p: grade(p) == "A"),
     ("B-rated projects", lambda p: grade(p) == "B"),
     ("projects graded B", lambda p: grade(p) == "B"),
