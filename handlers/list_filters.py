@@ -51,7 +51,8 @@ _KPI_MET = cues(
 _AT_OR_ABOVE = re.compile(r"同じか|同じ(?:また|もしく)は|と同じ|以上|\bor (?:above|more|higher|better)\b|\bat least\b")
 # Without one of these, 「上回った」 or "beat" is not about a KPI target.
 _KPI_CONTEXT = cues("目標", "参考値", "見込み値", "kpi", "指標", "実績", "target", "targets", "goal", "goals",
-                     "indicator", "達成", "未達")
+                     "indicator", "indicators", "reference value", "reference values", "expected value",
+                     "expected values", "benchmark", "benchmarks", "kpis", "達成", "未達")
 _NEW = cues(
     "設定年度", "に設定された", "で設定された", "に設定", "改定で加わった", "新しい事業", "新規事業", "新しく", "新しい", "新規", "新たに", "新設", "追加された", "追加", "加わった", "増えた",
     "r5新", "r5 新", "new", "newly", "added",
@@ -84,7 +85,7 @@ _OWNERS_TOO = re.compile(r"(?:共管|共同|複数|単独)[^。）)]{0,8}?(?:も
 # Their words, blanked out before a topic is looked for (「部署」 may have gone as a cue already).
 _OWNERS_WORDS = re.compile(r"単独|複数|共同|合同|共管|一緒|\bshared\b|\bjointly\b|\bsolely\b|\bmore than one\b|\btwo or more\b")
 _HAS_KPI = re.compile(
-    r"(?:kpi|参考値|見込み値|指標|目標値)s?\s*(?:を|が|の)?\s*(?:設定|ある|あり|持つ|もつ)"
+    r"(?:kpi|参考値|見込み値|指標|目標値)s?\s*(?:\([^()]{1,12}\))?\s*(?:を|が|の)?\s*(?:設定|ある|あり|持つ|もつ)"
     r"|(?:with|have|has|having)\s+(?:an?\s+|their\s+own\s+)?(?:kpis?|reference values?|indicators?)(?![a-z])"
 )
 # 「新しい取り組み」: items marked 【R5 新】 in a project's schedule, not only projects set that year.

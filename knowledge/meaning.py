@@ -23,6 +23,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import accumulate
 
 import numpy as np
 
@@ -62,6 +63,8 @@ _LETTER_RUN = re.compile(r"(?<![\u3041-\u3096\u30fc])[\u3041-\u3096\u30fc]{4,}")
 _KANA_WORD = re.compile(r"^[\u3041-\u3096\u30fc]+$")
 _HAS_KANJI = re.compile(r"[\u3400-\u9fff]")
 _SHORT_WORD = re.compile(r"(?<![\u3041-\u30ff\u3400-\u9fff])[\u3041-\u3096]{2}(?![\u3041-\u30ff\u3400-\u9fff])")
+_KANA_WORDS = re.compile(r"[\u3041-\u3096\u30fc]+(?:[ \u3000][\u3041-\u3096\u30fc]+)+")
+MAX_JOINED = 4  # kana words a typist may split one plan word into (こせき じゅうみん か)
 _SPACED = re.compile(r"(?<=[\u3041-\u30ff\u3400-\u9fff])[ \u3000]+(?=[\u3041-\u30ff\u3400-\u9fff])")
 _ENDING_KANA = frozenset("てたるっまずさせれらなかくいよりでだ")
 _PARTICLE_KANA = frozenset("をのはがでにともやへねよかっ")
@@ -347,7 +350,7 @@ class MeaningIndex:
                         return word + run[size:]
             return run
 
-        spelled = _KANA_YEAR.sub(_year_in_digits, _REPEATED.sub(r"\1", text))
+        spelled = _KANA_WORDS.sub(self._join_kana_words, _KANA_YEAR.sub(_year_in_digits, _REPEATED.sub(r"\1", text)))
         spelled = _CITY.sub("市", spelled)
         spelled = _LETTER_RUN.sub(self._letters, spelled)
         if typed_in_kana(spelled):
@@ -357,6 +360,23 @@ class MeaningIndex:
         # 「キャッシュレス って どういう 意味」: spaces a kana typist puts between words, gone once the
         # words are spelled, so that phrases (どういう意味) read as one and not as their parts (どう).
         return _SPACED.sub("", spelled)
+
+    def _join_kana_words(self, m: re.Match[str]) -> str:
+        """Kana words typed apart that are one plan word or name (でんし けっさい → でんしけっさい,
+        which spells 電子決裁, where けっさい alone may be 決済; こせき じゅうみん か → 戸籍住民課):
+        joined where the longest such word at a typed word's start runs on across the space and
+        ends where a typed word ends."""
+        words, out, i = re.split(r"[ \u3000]", m.group(0)), [], 0
+        while i < len(words):
+            kana = "".join(words[i:i + MAX_JOINED])
+            kata = hira_to_kata(kana)
+            ends = list(accumulate(len(w) for w in words[i:i + MAX_JOINED]))
+            size = next((n for n in range(min(MAX_READING, len(kata)), len(words[i]), -1)
+                         if n in ends and (kata[:n] in self._spelled or kana[:n] in self._kana_names)), 0)
+            take = ends.index(size) + 1 if size else 1
+            out.append("".join(words[i:i + take]))
+            i += take
+        return " ".join(out)
 
     def _read(self, run: str) -> list[str]:
         """Plan words whose reading occurs in a katakana run, longest first, not overlapping."""

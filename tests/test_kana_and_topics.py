@@ -82,3 +82,19 @@ def test_a_named_term_asked_a_fact_in_everyday_words_answers_with_the_term(respo
     a = responder.answer(question, audience="citizen")
     assert (a.intent, ids(a)[:1]) == ("glossary", [term]), a.text
 
+
+
+@pytest.mark.parametrize("question, intent, first", [
+    # One word typed as two: けっさい alone is as likely 決済 (payments) as 決裁 (approvals).
+    ("でんし けっさい って なんですか", "glossary", "電子決裁"),
+    # A department's name typed in pieces.
+    ("こせき じゅうみん か の じぎょうを おしえて", "project_list", "1-1-3"),
+])
+def test_a_word_typed_in_kana_pieces_is_read_whole(responder: Responder, question: str, intent: str, first: str) -> None:
+    a = responder.answer(question, audience="citizen")
+    assert (a.intent, ids(a)[:1]) == (intent, [first]), a.text[:200]
+
+
+def test_kana_words_that_are_no_plan_word_together_stay_apart(responder: Responder) -> None:
+    # いえ や (home or ...) is not 言え: joining is only for a word that runs across the space.
+    assert "言え" not in responder.meaning.respell("いえ や でさきで しごと を する")

@@ -70,6 +70,7 @@ COMBINED: list[tuple[str, Callable[[Project], bool]]] = [
      lambda p: "デジタル行政推進課" not in p.departments),
     ("KPIを設定している事業の一覧", lambda p: bool(p.indicators)),
     ("which projects have KPIs", lambda p: bool(p.indicators)),
+    ("参考値（見込み値）が設定されている事業の一覧", lambda p: bool(p.indicators)),
     ("A評価とB評価の事業", lambda p: grade(p) in ("A", "B")),
     ("projects graded A or B", lambda p: grade(p) in ("A", "B")),
     ("C評価以外の事業", lambda p: grade(p) in ("A", "B", "D")),
@@ -128,6 +129,7 @@ R4_MET = R4_ABOVE | {"4-1-1", "5-1-2"}
     ("令和4年度に目標を達成できなかった事業は？", R4_BELOW),
     ("目標に届かなかった事業はいくつ？", R4_BELOW),
     ("projects that missed their target in R4", R4_BELOW),
+    ("which projects fell short of their reference values?", R4_BELOW),  # the plan's 参考値, in English
     ("目標を上回った事業", R4_ABOVE),
     ("which projects exceeded their targets", R4_ABOVE),
     ("projects that hit their targets", R4_MET),
