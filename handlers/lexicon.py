@@ -21,7 +21,7 @@ _PROJECT_CUES: dict[str, list[str]] = {
         "indicator", "indicators", "figures",
     ],
     "project_department": [
-        "担当", "担当課", "担当部署", "担当部局", "所管", "所管課", "部署", "旗振り", "旗ふり", "主管", "取りまとめ", "どこの課", "どの課", "何課", "どこが", "誰",
+        "担当", "担当課", "担当部署", "担当部局", "所管", "所管課", "部署", "旗振り", "旗ふり", "主管", "取りまとめ", "どこの課", "どの課", "何課", "どこの係", "どこのかかり", "どこの部署", "どこのかが", "どこのかの", "どこが", "誰",
         "だれ", "who", "owns", "owner", "in charge", "responsible", "department", "team", "division",
     ],
     "project_schedule": [
@@ -29,7 +29,9 @@ _PROJECT_CUES: dict[str, list[str]] = {
         "schedule", "schedules", "timeline", "roadmap", "when", "plan for",
     ],
     "project_overview": [
-        "概要", "現状", "課題", "目標", "内容", "どんな事業", "どういう事業", "事業の中身", "何をする", "なにをする", "狙い", "目的",
+        "概要", "現状", "課題", "目標", "内容", "どんな事業", "どういう事業", "どのような事業",
+        "どういう取り組み", "どんな取り組み", "どのような取り組み", "どういう取組", "どんな取組", "どのような取組",
+        "どんなやり方", "どういうやり方", "事業の中身", "何をする", "なにをする", "狙い", "目的",
         "about", "overview", "summary", "describe", "description", "goal", "goals", "background",
         "問題点", "problem", "problems", "issue", "issues", "challenge", "challenges",
     ],

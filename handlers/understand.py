@@ -343,13 +343,21 @@ def asks_how_it_went(r: Reading) -> bool:
     return r.project_intent is None and bool(_HOW_IT_WENT.search(r.cue_form))
 
 
+_CLAUSE_END = re.compile(r"[。．.!！?？、,]")
+
+
 def asked_intent(r: Reading) -> str:
-    """The project intent asked: the cued one, else overview or status as :data:`_WHAT_IT_IS` says."""
+    """The project intent asked: the cued one, else overview or status as :data:`_WHAT_IT_IS` says.
+    How it went counts in the clause that asks what it is: 「…ができたって聞いたけど、あれはどういう
+    取り組み？」 asks what it is, the story before told how it went."""
     if r.project_intent:
         return r.project_intent
-    if _WHAT_IT_IS.search(r.cue_form) and not asks_how_it_went(r):
-        return "project_overview"
-    return "project_status"
+    asked = list(_WHAT_IT_IS.finditer(r.cue_form))
+    if not asked:
+        return "project_status"
+    starts = [m.end() for m in _CLAUSE_END.finditer(r.cue_form, 0, asked[-1].start())]
+    clause = r.cue_form[starts[-1] if starts else 0:]
+    return "project_status" if _HOW_IT_WENT.search(clause) else "project_overview"
 
 
 def read(message: str) -> Reading:

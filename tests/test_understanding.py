@@ -191,3 +191,16 @@ def test_a_name_followed_by_other_than_is_set_aside(responder):  # type: ignore[
 def test_what_a_project_is_or_which_it_is_gets_its_overview(responder: Responder, question: str, pid: str) -> None:
     a = responder.answer(question)
     assert (a.intent, [x.id for x in a.answers][:1]) == ("project_overview", [pid]), a.text[:200]
+
+
+@pytest.mark.parametrize("question, intent, pid", [
+    # Which section (係, 課 typed in kana) runs it: its departments.
+    ("まいなんばーかーどの しんせいを てつだって くれるのは しやくしょの どこの かかり ですか", "project_department", "1-1-3"),
+    # A story of how it came about, then the question what it is: what it is.
+    ("ふなっぷが できたって きいたけど、 あれは どういう とりくみ？", "project_overview", "1-1-2"),
+    ("キャッシュレス決済の拡充って、どのような取り組みですか", "project_overview", "1-2-2"),
+])
+def test_a_citizens_question_gets_the_kind_of_answer_it_asks(responder: Responder, question: str, intent: str,
+                                                             pid: str) -> None:
+    a = responder.answer(question, audience="citizen")
+    assert (a.intent, [x.id for x in a.answers][:1]) == (intent, [pid]), a.text[:200]
