@@ -125,6 +125,10 @@ SINGULAR = re.compile(r"なぜ|どうして|\bwhy\b|どれ|どの事業|どこ�
 # Asked for one project by its number or as the one heard of (not どれ, which lists as often).
 ONE_ASKED = re.compile(r"何番|なんばん|何の事業|なんの事業|どの事業|この取(?:り)?組|この事業|本当|ほんと|\bwhich project\b|\bwhat project\b")
 # 全部で and いくつの count within one project (「全部で何回」「いくつの公民館に」), they ask no list.
+# A list asked for in so many words: never one project, however one is described.
+_LIST_SAID = re.compile(r"一覧|列挙|リストアップ|何件|事業を(?:全部|すべて)|\blist\b|\bhow many\b|\b(?:which|what) projects\b")
+FAR_LEAD = 0.25  # a description this far ahead of the next project is of that one, whatever filter words it has
+FAR_WORDS = 7
 PLURAL = re.compile(r"一覧|全部(?!で)|すべて|全て|何件|いくつ(?!の)|どんな事業が|事業を(?:全部|すべて)?教えて|ごと|別に|以外|列挙|挙げて|リストアップ"
                     r"|\bprojects\b|\blist\b|\bhow many\b|\ball\b")
 
@@ -603,12 +607,19 @@ class MeaningStage:
         # A grade with a project intent is a list of that grade (「C評価の事業の担当課」) unless
         # the question says it is about one ("…の評価がCになったのはなぜ").
         about_one = SINGULAR.search(r.cue_form) or (r.project_intent and not r.has_grade)
-        if PLURAL.search(r.cue_form) or not about_one:
+        listed = _LIST_SAID.search(r.cue_form)
+        if listed or (PLURAL.search(r.cue_form) or not about_one) and not r.project_intent and not r.has_grade:
             return None
         query, hits = self.index.search(r.text, kinds={"project"}, limit=4, ignore=cue_words())
         hits = self.without_reposts(hits)
         if len(query.words) < DESCRIPTION_WORDS or not hits:
             return None
+        if PLURAL.search(r.cue_form) or not about_one:
+            # Words that may ask for several (以外, 全部, a grade's words: 予定どおり, on track) in a long
+            # description of one project far ahead of the rest: whether that one did so is asked.
+            far = hits[0].score - (hits[1].score if len(hits) > 1 else 0.0)
+            if far < FAR_LEAD or hits[0].score < DESCRIBED or len(query.words) < FAR_WORDS:
+                return None
         if len([w for w in query.words if w not in _RESULT_WORDS]) < MIN_WORDS:
             return None  # 「R4の実績が参考値を上回った事業はどれ」: all it says is the filter
         ahead = hits[0].score - (hits[1].score if len(hits) > 1 else 0.0)

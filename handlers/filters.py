@@ -31,7 +31,8 @@ from handlers.list_filters import (
 )
 from handlers.understand import Reading
 from knowledge.catalog import Catalog
-from knowledge.normalize import fold, hira_to_kata
+from knowledge.meaning_words import names_a_thing
+from knowledge.normalize import as_typed, fold, hira_to_kata, prolonged_marks
 from knowledge.records import Project
 from knowledge.search import Hit, key
 
@@ -60,7 +61,9 @@ _EMPTY_REST = cues("ある", "あります", "ありますか", "もの", "や�
                     "that", "the", "in", "r", "年度", "年", "度", "者", "事業", "ごと", "毎", "別", "数えて", "数",
                     "されていない", "されてない", "ていない", "てない", "がない", "のない", "ない", "なし", "まだ", "全部で", "全部",
                     "取り組み", "取組み", "取組", "取り組", "施策", "プロジェクト", "project", "projects", "initiative",
-                    "initiatives", "measures", "items", "ones", "改定", "改訂", "revision", "revised", "版", "どれ", "number", "total", "per", "many", "count", "in total")
+                    "initiatives", "measures", "items", "ones", "改定", "改訂", "revision", "revised", "版", "どれ", "number", "total", "per", "many", "count", "in total",
+                    # The plan's own name: every project is Funabashi's DX.
+                    "dx", "船橋市", "船橋", "本市", "funabashi", "city's", "city")
 
 
 @dataclass(frozen=True)
@@ -159,8 +162,9 @@ class ListReader:
         for fragment in r.fragments:
             if any(key(fragment) in c for c in consumed):
                 continue  # a piece of a name read as a filter ("データの提供" of 市が保有するデータの提供)
-            typed = as_typed(fragment, r.text)
-            k = typed.translate(_FULLWIDTH).casefold()  # 「令和４年度」 is a year too (same length: offsets hold)
+            typed = as_typed(r.text, fragment)
+            # 「令和４年度」 is a year too, テレワ－ク is テレワーク (same length: offsets hold).
+            k = prolonged_marks(typed.translate(_FULLWIDTH).casefold())
             for c in consumed:
                 k = _replace_key(k, c)
             for pattern in (*FILTER_CUES, _RELATION, _STRONG_LIST, YEAR, *GROUP_CUES):
@@ -172,8 +176,8 @@ class ListReader:
                 stripped = _PARTICLES.sub("", part)
                 if not stripped.strip() or not _EMPTY_REST.sub("", stripped).strip(" のはがをにでともや"):
                     continue  # only words that carry no topic
-                if _KANA_ENDING.fullmatch(stripped.strip()):
-                    continue  # 「できていない」「出した」: what is left of a verb once its cue was read
+                if _KANA_ENDING.fullmatch(stripped.strip()) or not stripped.isascii() and not names_a_thing(stripped):
+                    continue  # 「できていない」「出した」「進ん」: what is left of a verb once its cue was read
                 if len(key(stripped)) >= 2 and not any(key(stripped) in c for c in consumed):
                     offset = at + part.find(stripped)
                     pieces.append(typed[offset: offset + len(stripped)].strip())
@@ -203,22 +207,6 @@ def _asks_list(q: Asked, f: Filters) -> bool:
                 or (f.owners is not None and (list_cue or of_projects))
                 # 「…様式数、令和7年度の見込み値はいくつ」: a count of a named project's figure, not of projects.
                 or (list_cue and (r.project_intent is None or not r.core or f.count and not named_project)))
-
-
-def as_typed(fragment: str, text: str) -> str:
-    """The stretch of ``text`` a normalised fragment came from, as the user typed it (script and case)."""
-    flat: list[str] = []
-    where: list[int] = []
-    for i, ch in enumerate(text):
-        folded = fold(ch)
-        for c in folded:
-            flat.append(c)
-            where.append(i)
-    target = fragment.replace(" ", "")
-    pos = "".join(flat).find(target)
-    if pos < 0 or not target:
-        return fragment
-    return text[where[pos]: where[pos + len(target) - 1] + 1]
 
 
 def _replace_key(text: str, surface_key: str) -> str:

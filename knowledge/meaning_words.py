@@ -61,6 +61,15 @@ def _content(morphemes: Any) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=4096)
+def names_a_thing(text: str) -> bool:
+    """Whether ``text`` holds a noun (or a word unknown to the dictionary): 進ん, 終わっ and other
+    pieces of verbs name nothing a list could be narrowed to."""
+    long_unit, _ = _tokenizers()
+    return any(m.part_of_speech()[0] in ("名詞", "接頭辞") or m.is_oov() for m in long_unit.tokenize(text)
+               if not _HIRAGANA_ONLY.match(m.surface()))
+
+
 def _is_kanji(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff"
 

@@ -41,6 +41,11 @@ def clean(text: str) -> str:
 
 
 # Memoised: the stages of one question fold the same message many times over.
+def prolonged_marks(text: str) -> str:
+    """A dash typed after kana as the prolonged sound mark it stands for (テレワ－ク); same length."""
+    return _DASH_AFTER_KANA.sub("ー", text)
+
+
 @lru_cache(maxsize=4096)
 def fold(text: str, *, kana: bool = True) -> str:
     """NFKC, case folding, dashes between digits, hiragana to katakana; spaces kept (collapsed).
@@ -50,7 +55,7 @@ def fold(text: str, *, kana: bool = True) -> str:
     """
     text = unicodedata.normalize("NFKC", clean(text)).casefold()
     text = _DASH_BETWEEN_DIGITS.sub("-", text)
-    text = _DASH_AFTER_KANA.sub("ー", text)
+    text = prolonged_marks(text)
     if kana:
         text = hira_to_kata(text)
     return _SPACE.sub(" ", text).strip()
@@ -64,16 +69,31 @@ def normalize(text: str) -> str:
 
 
 def as_typed(text: str, folded: str) -> str:
-    """The stretch of ``text`` whose :func:`normalize` is ``folded`` (業務フローの可視化 for
-    業務フローノ可視化), so a topic is shown as the person wrote it; ``folded`` when there is none."""
-    if not folded or folded in text:
+    """The stretch of ``text`` a folded or normalised fragment came from, as the person typed it
+    (業務フローの可視化 for 業務フローノ可視化, ｸﾗｳﾄﾞ for クラウド); ``folded`` when there is none."""
+    target = folded.replace(" ", "")
+    if not target:
         return folded
-    def one(ch: str) -> str:
-        return hira_to_kata(unicodedata.normalize("NFKC", ch).casefold())[:1]
-    starts = [i for i, ch in enumerate(text) if one(ch) == folded[0]]
-    ends = [j for j, ch in enumerate(text) if one(ch) == folded[-1]]
+    flat: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(text):
+        # Folded in context, as fold() does: a dash after kana is the prolonged sound mark (テレワ－ク).
+        pair = unicodedata.normalize("NFKC", text[max(i - 1, 0): i + 1])
+        mark = i > 0 and len(pair) == 2 and _DASH_AFTER_KANA.match(pair, 1) is not None
+        for c in "ー" if mark else fold(ch):
+            if c != " ":
+                flat.append(c)
+                where.append(i)
+    pos = "".join(flat).find(target)
+    if pos >= 0:
+        return text[where[pos]: where[pos + len(target) - 1] + 1]
+    # Spelling variants folded too (normalize): the slow search, for the rare fragment that needs it.
+    def first(ch: str) -> str:
+        return fold(ch)[:1]
+    starts = [i for i, ch in enumerate(text) if first(ch) == target[0]]
+    ends = [j for j, ch in enumerate(text) if first(ch) == target[-1]]
     for i in starts:
         for j in ends:
-            if j >= i and normalize(text[i:j + 1]) == folded:
+            if j >= i and normalize(text[i:j + 1]) == target:
                 return text[i:j + 1]
     return folded

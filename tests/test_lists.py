@@ -327,6 +327,8 @@ def test_a_question_that_is_all_kpi_result_words_lists_projects(responder, quest
     ("申請システムに決済の機能を足していく話は何の事業？", "1-2-2"),
     # A list filter (公民館 → 中央公民館) that leaves a long description unused is not the question.
     ("商業施設や公民館まで出かけていってカードの申請を手伝ったのに交付率が伸びなかった、あれは何の事業？", "1-1-3"),
+    # 以外 (a list's "other than") inside a long description of one project far ahead of the rest.
+    ("20の基幹業務以外のシステムをガバメントクラウドに載せるかどうか、費用の負担も含めて国の方針を待っているのはどの事業？", "2-4-2"),
 ])
 def test_one_project_asked_for_by_what_it_does_is_not_a_list(responder: Responder, question: str, pid: str) -> None:
     a = responder.answer(question)
@@ -407,3 +409,14 @@ def test_the_central_community_centre_named_lists_its_projects(responder: Respon
 def test_no_grade_said_other_ways(responder: Responder, plan: Plan, question: str) -> None:
     a = responder.answer(question)
     assert (a.intent, ids(a)) == ("project_list", expected(plan, lambda p: grade(p) is None)), a.text
+
+
+@pytest.mark.parametrize("question, grade", [
+    ("予定どおり進んだ事業は？", "B"),  # 進ん is what is left of a verb, no topic
+    ("うちの市のDXで、C評価がついた事業ってどれ？", "C"),  # the plan's own name narrows nothing
+])
+def test_leftover_words_never_shrink_a_list(responder: Responder, plan: Plan, question: str, grade: str) -> None:
+    a = responder.answer(question)
+    want = {p.id for p in plan.projects if p.evaluations and p.evaluations[-1].grade == grade}
+    assert a.intent == "project_list" and {x.id for x in a.answers} == want, a.text
+    assert "絞り込めません" not in a.text and "に関する" not in a.text, a.text
