@@ -65,6 +65,7 @@ _ONE_PROJECT_NAMED = re.compile(r"(?:って|という|っていう|とかいう)
 NAMED_PROJECT = 85.0  # a project title matched this surely (typos allowed) names the project asked about
 # 「スマホって英語で何て言う」「〜の正式名称は」: the named word's own name is asked.
 _OWN_NAME = re.compile(r"英語|えいご|正式|略|元の|もとの|漢字で|カタカナで|ひらがなで|\bin english\b|\bfull name\b")
+_CLAUSE_END = re.compile(r"[。.?？!！、,]")
 WEAK_LIST_WORDS = 3  # content words a list could not filter by that make it a weak reading
 MAX_ASKED_FOR = 4  # projects offered when a project is asked for by a term several speak of
 NAMED_DEPARTMENT = 90.0  # a department name matched this surely (0–100) is a list filter, not a description
@@ -611,10 +612,15 @@ class Responder:
                 ref = self._ref(p.id, score, r.lang)
                 return self._unknown(r, audience, [ref], reason=year_unheld_reason(
                     c.year_label(year, r.lang), r.lang, what=ref.title))
-        if table == "kpi" and not measured(r.question.rate_of, project_text(p)):
-            # 「PayPayで払ったらポイント何％？」: a rate of something the project's texts never name.
+        # The measure counts when the clause that asks names it (a story may mention 受け入れ可能人数).
+        asking = _CLAUSE_END.split(r.text.strip(" 。.?？!！、,"))[-1]
+        unnamed = next((m for m in (r.question.rate_of, r.question.measure)
+                        if m and m in asking and not measured(m, project_text(p))), None)
+        if table == "kpi" and unnamed:
+            # 「PayPayで払ったらポイント何％？」「対応している店舗数」: a figure of something the
+            # project's texts never name.
             ref = self._ref(p.id, score, r.lang)
-            return self._unknown(r, audience, [ref], reason=unmeasured_reason(r.question.rate_of, r.lang, what=ref.title))
+            return self._unknown(r, audience, [ref], reason=unmeasured_reason(unnamed, r.lang, what=ref.title))
         return self._unheld(r, self._ref(p.id, score, r.lang), audience)
 
     def _help(self, r: Reading, audience: Audience) -> Answer:

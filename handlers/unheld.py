@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from handlers.answer import Lang
+from knowledge.meaning_words import ja_words
 from knowledge.records import Project, Term
 
 
@@ -164,13 +165,21 @@ def year_unheld_reason(year: str, lang: str, *, what: str) -> str:
     return f"アクションプランの「{what}」には{year}の数字の記載はありません。"
 
 
+_FIGURE_WORDS = frozenset(["目標", "実績", "見込み", "見込む", "参考値", "参考", "値", "数", "数値", "年間", "毎年"])
 _MEASURE_SUFFIX = re.compile(r"(?:の)?(?:件数|人数|回数|者数|時間数|割合|率|数)$")
 
 
 def measured(measure: str, held_text: str) -> bool:
-    """Whether the item's text names what a figure asked for counts (交付率 → 交付; ポイント)."""
+    """Whether the item's text names what a figure asked for counts (交付率 → 交付; ポイント;
+    オープンデータ公開数 → オープンデータ and 公開, wherever the text has them; not 店舗数)."""
     stem = _MEASURE_SUFFIX.sub("", measure)
-    return len(stem) < 2 or stem.casefold() in held_text.casefold()
+    if len(stem) < 2 or stem.casefold() in held_text.casefold():
+        return True
+    # What a KPI table calls its figures (目標件数, 実績数) names nothing counted; a figure is held
+    # when at least half of the words of what it counts are the item's (作業時間: 時間).
+    words = [w for w in ja_words(stem) if w not in _FIGURE_WORDS]
+    held = set(ja_words(held_text))
+    return 2 * sum(w in held for w in words) >= len(words)
 
 
 def unmeasured_reason(measure: str, lang: str, *, what: str) -> str:

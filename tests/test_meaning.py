@@ -169,6 +169,8 @@ def test_a_topic_that_fits_several_projects_asks_which(responder: Responder) -> 
     ("スマホ講座の受講料はいくら？", "料金や費用は書かれていません"),
     ("ふなっぷって、どこの会社が作ったの？", "製品や事業者の名前は書かれていません"),
     ("RPAについての詩を作って", "詩や文章の作成などはできません"),
+    # A count of something no text of the project names (a shop count for the cashless project).
+    ("キャッシュレスで払える市内のお店の店舗数は？", "店舗数の数値はありません"),
 ])
 def test_what_the_plan_does_not_hold_is_said_plainly_and_nothing_is_answered(responder: Responder, question: str,
                                                                              says: str) -> None:
