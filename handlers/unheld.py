@@ -47,7 +47,7 @@ FACT_KINDS = (
     ),
     FactKind(
         "company",
-        re.compile(r"どこの(?:会社|業者|企業|メーカー)|会社名|社名|企業名|ベンダー(?:は|名|って)|製品名|メーカー(?:は|名|の製品)|業者名|事業者(?:って|は(?:どこ|誰)|名)|委託先|受託(?:先|業者|事業者)|どこが作|誰が作"
+        re.compile(r"どこの(?:会社|業者|企業|メーカー)|(?:会社|業者|企業)(?:って|は|が)(?:どこ|何|なに|誰|だれ)|会社名|社名|企業名|ベンダー(?:は|名|って)|製品名|メーカー(?:は|名|の製品)|業者名|事業者(?:って|は(?:どこ|誰)|名)|委託先|受託(?:先|業者|事業者)|どこが作|誰が作"
                    r"|(?:どっち|どちら|どれ|何|なに|どの(?:ソフト|アプリ|ツール|サービス))を(?:使って|使う|採用|導入)"
                    r"|\bwhich (?:one|app|software|tool|service|platform)s? (?:do|does|did|is|are)\b"
                    r"|\b(?:which|what) (?:company|vendor|firm|product)\b|\bvendors?\b|\bwho (?:made|makes|built|develops?)\b", re.I),
@@ -78,6 +78,9 @@ FACT_KINDS = (
                    r"|をテーマに[^。？?]{0,12}?(?:作って|つくって|書いて|かいて|詠んで|よんで|考えて)"
                    # asked to draft for them: 「評価コメントを作文しておいて」「下書きして」
                    r"|作文(?:して|しといて|しておいて|お願い|を頼)|下書き(?:して|を(?:作|書|頼))|(?:書|作)いておいて|作っておいて"
+                   # 「答弁案書いといて」「300字くらいでまとめて」: a text to be written for them.
+                   r"|(?:書|か)いといて|作っといて|つくっといて|(?:答弁|原稿|文案|草案|挨拶文|あいさつ文)(?:案)?を?\s*(?:書|作|つく|まとめ)"
+                   r"|\d+\s*(?:字|文字)(?:くらい|ぐらい|程度|以内|前後)?で"
                    r"|\b(?:can you|could you|would you|please|pls|help me|you) draft\b|\bdraft (?:me|us)\b"
                    r"|(?:指示|命令|ルール|設定)(?:を|は)?(?:全部|すべて|全て)?(?:無視|忘れ)|プロンプト"
                    r"|\b(?:write|compose|make up|tell)(?: me)? (?:a |an )?(?:poem|haiku|song|story|joke|limerick|essay|email|letter|recipe)"

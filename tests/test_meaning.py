@@ -171,6 +171,8 @@ def test_a_topic_that_fits_several_projects_asks_which(responder: Responder) -> 
     ("RPAについての詩を作って", "詩や文章の作成などはできません"),
     # A count of something no text of the project names (a shop count for the cashless project).
     ("キャッシュレスで払える市内のお店の店舗数は？", "店舗数の数値はありません"),
+    ("ふなっぷの運営を任されている会社はどこ？", "製品や事業者の名前は書かれていません"),
+    ("テレワークのC評価について、議会用に400字で説明文を作っといて", "詩や文章の作成などはできません"),
 ])
 def test_what_the_plan_does_not_hold_is_said_plainly_and_nothing_is_answered(responder: Responder, question: str,
                                                                              says: str) -> None:
