@@ -9,9 +9,9 @@ from importlib import resources
 from pathlib import Path
 
 from knowledge.meaning_words import readings
+from knowledge.normalize import kata_to_hira
 
 _KANJI = re.compile(r"[\u3400-\u9fff]")
-_KATA_TO_HIRA = {c + 0x60: c for c in range(0x3041, 0x3097)}
 
 
 @dataclass(frozen=True)
@@ -68,4 +68,4 @@ def reading(text: str) -> str | None:
     """
     if not _KANJI.search(text):
         return None
-    return "".join(kana if _KANJI.search(word) else word for word, kana in readings(text)).translate(_KATA_TO_HIRA)
+    return kata_to_hira("".join(kana if _KANJI.search(word) else word for word, kana in readings(text)))

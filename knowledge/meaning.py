@@ -30,7 +30,7 @@ import numpy as np
 from knowledge.kana_kanji import typed_in_kana, write_kana
 from knowledge.meaning_vectors import Vector, WordVectors
 from knowledge.meaning_words import en_alternatives, en_words, ja_words, kana_runs, reading, spellings
-from knowledge.normalize import hira_to_kata
+from knowledge.normalize import MIN_LOOSE, hira_to_kata, kata_to_hira, loose_kana
 from knowledge.units import Unit
 
 K1, B = 1.2, 0.75
@@ -64,6 +64,7 @@ _KANA_WORD = re.compile(r"^[\u3041-\u3096\u30fc]+$")
 _HAS_KANJI = re.compile(r"[\u3400-\u9fff]")
 _SHORT_WORD = re.compile(r"(?<![\u3041-\u30ff\u3400-\u9fff])[\u3041-\u3096]{2}(?![\u3041-\u30ff\u3400-\u9fff])")
 _KANA_WORDS = re.compile(r"[\u3041-\u3096\u30fc]+(?:[ \u3000][\u3041-\u3096\u30fc]+)+")
+_KATAKANA_WORD = re.compile(r"^[\u30a1-\u30fa\u30fc]+$")
 MAX_JOINED = 4  # kana words a typist may split one plan word into (こせき じゅうみん か)
 _SPACED = re.compile(r"(?<=[\u3041-\u30ff\u3400-\u9fff])[ \u3000]+(?=[\u3041-\u30ff\u3400-\u9fff])")
 _ENDING_KANA = frozenset("てたるっまずさせれらなかくいよりでだ")
@@ -176,6 +177,10 @@ class MeaningIndex:
         kana_names.update((kana, name) for kana, name in (names_read or {}).items() if len(kana) >= MIN_READING)
         self._weight = np.array([DETAIL_WEIGHT if u.field == "detail" else 1.0 for u in units], dtype=np.float32)
         self._kana_names = dict(sorted(kana_names.items(), key=lambda kv: -len(kv[0])))
+        # Names and the plan's katakana words by their loose kana (すまほこんしえるじゆ), longest first.
+        typed = [*self._kana_names, *(kata_to_hira(w) for w in self._spelled.values() if _KATAKANA_WORD.match(w))]
+        self._loose_names = {loose_kana(kana): kana for kana in sorted(set(typed), key=len, reverse=True)
+                             if len(kana) >= MIN_LOOSE and loose_kana(kana) != kana}
         # One sentence vector per distinct word list: a grown plan repeats its texts.
         rows: dict[tuple[str, ...], int] = {}
         self._row_of = np.array([rows.setdefault(d, len(rows)) for d in ja_docs], dtype=np.int64)
@@ -350,7 +355,8 @@ class MeaningIndex:
                         return word + run[size:]
             return run
 
-        spelled = _KANA_WORDS.sub(self._join_kana_words, _KANA_YEAR.sub(_year_in_digits, _REPEATED.sub(r"\1", text)))
+        spelled = _HIRAGANA_RUN.sub(self._loose_kana_fixed, text) if self._loose_names else text
+        spelled = _KANA_WORDS.sub(self._join_kana_words, _KANA_YEAR.sub(_year_in_digits, _REPEATED.sub(r"\1", spelled)))
         spelled = _CITY.sub("市", spelled)
         spelled = _LETTER_RUN.sub(self._letters, spelled)
         if typed_in_kana(spelled):
@@ -360,6 +366,17 @@ class MeaningIndex:
         # 「キャッシュレス って どういう 意味」: spaces a kana typist puts between words, gone once the
         # words are spelled, so that phrases (どういう意味) read as one and not as their parts (どう).
         return _SPACED.sub("", spelled)
+
+    def _loose_kana_fixed(self, m: re.Match[str]) -> str:
+        """A plan name typed in kana with a voicing mark or a small kana wrong (ふなっぶ → ふなっぷ,
+        すまほこんしえるじゆ → すまほこんしぇるじゅ)."""
+        run = m.group(0)
+        flat = loose_kana(run)
+        for loose, kana in self._loose_names.items():
+            at = flat.find(loose)
+            if at >= 0 and run[at:at + len(kana)] != kana:
+                return run[:at] + kana + run[at + len(kana):]
+        return run
 
     def _join_kana_words(self, m: re.Match[str]) -> str:
         """Kana words typed apart that are one plan word or name (でんし けっさい → でんしけっさい,

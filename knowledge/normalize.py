@@ -35,6 +35,13 @@ def hira_to_kata(text: str) -> str:
     return text.translate(_HIRA_TO_KATA)
 
 
+_KATA_TO_HIRA = {kata: hira for hira, kata in _HIRA_TO_KATA.items()}
+
+
+def kata_to_hira(text: str) -> str:
+    return text.translate(_KATA_TO_HIRA)
+
+
 def clean(text: str) -> str:
     """Remove control and invisible characters; keep everything a person typed on purpose."""
     return _INVISIBLE.sub("", _CONTROL.sub(" ", text))
@@ -97,3 +104,16 @@ def as_typed(text: str, folded: str) -> str:
             if j >= i and normalize(text[i:j + 1]) == target:
                 return text[i:j + 1]
     return folded
+
+
+MIN_LOOSE = 4  # kana a name needs to be matched loosely: shorter names collide with everyday words
+_VOICING = re.compile("[\u3099\u309a]")
+# Small kana written full size: ぁ → あ, ッ → ツ (and the rare ゎ, ゕ, ゖ).
+_FULL_SIZE = str.maketrans("ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ", "あいうえおつやゆよわかけアイウエオツヤユヨワカケ")
+
+
+def loose_kana(text: str) -> str:
+    """Kana as a hurried typist may enter them: no voicing marks (ぶ, ぷ → ふ), small kana full
+    size (ぇ → え, っ → つ); same length. What a name typed so (ふなっぶ, すまほこんしえるじゆ) has
+    in common with the name."""
+    return unicodedata.normalize("NFC", _VOICING.sub("", unicodedata.normalize("NFD", text))).translate(_FULL_SIZE)

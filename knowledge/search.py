@@ -26,7 +26,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from knowledge.catalog import Catalog
-from knowledge.normalize import fold, hira_to_kata, normalize
+from knowledge.normalize import MIN_LOOSE, fold, hira_to_kata, loose_kana, normalize
 from knowledge.variants import fold_variants
 
 _NON_WORD = re.compile(r"[^\w]|_")
@@ -37,6 +37,9 @@ MAX_CONTAINING = 200  # longer names that contain a fragment, at most
 FUZZY_CUTOFF = 72  # rapidfuzz ratio a key must reach to count as a typo of the query
 FUZZY_LIMIT = 50  # best keys kept
 _KATAKANA_ONLY = re.compile(r"^[\u30a1-\u30ff]+$")
+_KANA = re.compile(r"[\u3041-\u30ff]")
+LOOSE_PENALTY = 8.0
+LOOSE_WHEN_BELOW = 80.0  # names are matched loosely only when none was found this surely as typed
 
 
 def key_and_script(text: str) -> tuple[str, list[bool]]:
@@ -126,6 +129,15 @@ class Index:
             if _ASCII_ONLY.match(s.key):
                 self._by_words[ascii_words(s.text)].append(s)
         self._keys = list(self._by_key)
+        # Kana names by their loose form (ふなっぷ and ふなっぶ are フナツフ): a mark or a small kana typed wrong.
+        self._by_loose: dict[str, list[_Surface]] = defaultdict(list)
+        for k, found in self._by_key.items():
+            if len(_KANA.findall(k)) >= MIN_LOOSE and loose_kana(k) != k:
+                self._by_loose[loose_kana(k)].extend(found)
+        loose_lengths: dict[str, set[int]] = defaultdict(set)
+        for k in self._by_loose:
+            loose_lengths[k[:2]].add(len(k))
+        self._loose_lengths = {head: tuple(sorted(ls)) for head, ls in loose_lengths.items()}
         # All keys in one string (keys never hold "\n"), so that the keys containing a fragment
         # are found by a substring search in C rather than by scoring every key.
         self._joined = "\n".join(self._keys)
@@ -173,6 +185,8 @@ class Index:
             self._contained(ck, offer)
         if len(ck) >= 3:
             self._fuzzy(ck, offer)
+        if self._by_loose and all(h.score < LOOSE_WHEN_BELOW for h in best.values()):
+            self._loose_mentions(query, ck, offer)
         return sorted(best.values(), key=lambda h: -h.score)
 
     def _mentions(self, query: str, ck: str, offer) -> None:
@@ -204,6 +218,17 @@ class Index:
                 for s in self._by_words.get(phrase, ()):
                     sub = s.key
                     offer(s, min(100.0, 70 + 30 * len(sub) / coverage_base), "mention" if sub != ck else "exact")
+
+    def _loose_mentions(self, query: str, ck: str, offer) -> None:
+        """A kana name with a voicing mark or a small kana typed wrong (ふなっぶ for ふなっぷ):
+        found when nothing else was, a little below a name typed right."""
+        qk = loose_kana(key(query))
+        coverage_base = max(len(ck), 1)
+        for i in range(len(qk) - 1):
+            for length in self._loose_lengths.get(qk[i:i + 2], ()):
+                sub = qk[i:i + length]
+                for s in self._by_loose.get(sub, ()):
+                    offer(s, min(100.0, 70 + 30 * length / coverage_base) - LOOSE_PENALTY, "fuzzy")
 
     def _contained(self, ck: str, offer) -> None:
         # A substring test (what partial_ratio == 100 meant here), in C over all keys joined.

@@ -98,3 +98,19 @@ def test_a_word_typed_in_kana_pieces_is_read_whole(responder: Responder, questio
 def test_kana_words_that_are_no_plan_word_together_stay_apart(responder: Responder) -> None:
     # いえ や (home or ...) is not 言え: joining is only for a word that runs across the space.
     assert "言え" not in responder.meaning.respell("いえ や でさきで しごと を する")
+
+
+@pytest.mark.parametrize("question, term", [
+    ("ふなっぶって なんですか", "ふなっぷ"),  # ぶ for ぷ
+    ("すまほこんしえるじゆ って なに", "スマホコンシェルジュ"),  # え for ぇ, ゆ for ゅ
+    ("かばめんとくらうと って なあに", "ガバメントクラウド"),  # the voicing marks left off
+])
+def test_a_name_typed_with_kana_marks_wrong_is_found(responder: Responder, question: str, term: str) -> None:
+    a = responder.answer(question, audience="citizen")
+    assert (a.intent, ids(a)[:1]) == ("glossary", [term]), a.text[:200]
+
+
+def test_a_name_typed_right_is_not_read_loosely(responder: Responder) -> None:
+    # The project typed in katakana with one small kana wrong stays the project, not its term.
+    a = responder.answer("スマホコンシエルジュの拡充 ってなにする事業？")
+    assert ids(a)[:1] == ["3-1-1"], a.text[:200]

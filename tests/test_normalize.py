@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.normalize import as_typed, fold, normalize
+from knowledge.normalize import as_typed, fold, loose_kana, normalize
 from knowledge.search import key
 
 
@@ -60,3 +60,9 @@ def test_a_dash_typed_after_kana_is_the_prolonged_sound_mark() -> None:
 ])
 def test_a_topic_is_shown_as_typed(text: str, folded: str, shown: str) -> None:
     assert as_typed(text, folded) == shown
+
+
+def test_loose_kana_drops_marks_and_small_kana_and_keeps_length() -> None:
+    assert loose_kana("ふなっぷ") == loose_kana("ふなっぶ") == loose_kana("ふなつふ")
+    assert loose_kana("すまほこんしぇるじゅ") == loose_kana("すまほこんしえるじゆ")
+    assert len(loose_kana("ガバメントクラウド")) == len("ガバメントクラウド")
