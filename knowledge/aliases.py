@@ -10,6 +10,7 @@ from pathlib import Path
 
 from knowledge.meaning_words import readings
 from knowledge.normalize import kata_to_hira
+from knowledge.romaji import romaji, short_vowels
 
 _KANJI = re.compile(r"[\u3400-\u9fff]")
 
@@ -19,7 +20,7 @@ class Alias:
     alias: str
     kind: str  # "project" | "glossary" | "department"
     target: str
-    source: str  # "data" | "variant" | "reading" | "user"
+    source: str  # "data" | "variant" | "reading" | "romaji" | "user"
 
 
 @dataclass(frozen=True)
@@ -69,3 +70,29 @@ def reading(text: str) -> str | None:
     if not _KANJI.search(text):
         return None
     return kata_to_hira("".join(kana if _KANJI.search(word) else word for word, kana in readings(text)))
+
+
+_KATAKANA = re.compile(r"[\u30a1-\u30fa]")
+_HIRAGANA_NAME = re.compile(r"^[\u3041-\u3096\u30fc]+$")
+MIN_ROMAJI = 6  # letters; shorter romaji (ka, jinji) collide with English words and each other
+
+
+def romaji_spellings(text: str) -> set[str]:
+    """A name as an English-speaking resident types it (電子決裁 → "denshi kessai", "denshikessai";
+    基幹20業務 → "kikan 20 gyomu"; ふなっぷ → "funappu"): words apart and run together, long vowels
+    short and as written. Names with katakana (loanwords) are typed in English, not romaji."""
+    if _KATAKANA.search(text) or not (_KANJI.search(text) or _HIRAGANA_NAME.match(text)):
+        return set()
+    words: list[str] = []
+    for word, kana in [(text, text)] if _HIRAGANA_NAME.match(text) else readings(text):
+        if word.isascii():
+            words.append(word.casefold())
+            continue
+        spelled = romaji(kana if _KANJI.search(word) else word)
+        if spelled is None:
+            return set()
+        words.append(spelled)
+    spaced = " ".join(w for w in words if w.strip())
+    out = {spaced, spaced.replace(" ", "")}
+    out |= {short_vowels(w) for w in out}
+    return {w for w in out if len(w.replace(" ", "")) >= MIN_ROMAJI}

@@ -18,13 +18,15 @@ from typing import Any
 from sqlite_utils import Database
 
 from knowledge import changes
-from knowledge.aliases import Alias, AliasData, load_alias_data, reading, variants
+from knowledge.aliases import Alias, AliasData, load_alias_data, reading, romaji_spellings, variants
 from knowledge.normalize import normalize
 from knowledge.parse import parse_plan
 from knowledge.records import Plan, Project
 from knowledge.validate import Outline
 
 SCHEMA_VERSION = 2  # 2: schedule.continues
+# How aliases are generated from names (readings, romaji): a file built by older rules is rebuilt.
+GENERATED_ALIASES = 2  # 2: readings from Sudachi (not pykakasi), romaji spellings
 BUNDLED_PLAN = "funabashi_dx_action_plan_r5.txt"
 DEFAULT_DB = "dxbot.db"
 
@@ -232,7 +234,7 @@ def inputs_digest() -> str:
     """What a knowledge base is built from besides the plan: this code's schema and the bundled
     aliases (names, readings, English names). A file built from other inputs is rebuilt."""
     aliases = resources.files("knowledge").joinpath("data/aliases.toml").read_text(encoding="utf-8")
-    return hashlib.sha256(f"{SCHEMA_VERSION}\n{aliases}".encode()).hexdigest()
+    return hashlib.sha256(f"{SCHEMA_VERSION}\n{GENERATED_ALIASES}\n{aliases}".encode()).hexdigest()
 
 
 def ingest(db: Database, plan: Plan, *, aliases: AliasData | None = None, now: datetime,
@@ -398,6 +400,7 @@ def _alias_rows(plan: Plan, data: AliasData) -> list[dict[str, str]]:
         kana = reading(text)
         if kana:
             rows.append(Alias(kana, kind, target, "reading"))
+        rows += [Alias(spelled, kind, target, "romaji") for spelled in sorted(romaji_spellings(text))]
     return [
         {"alias": a.alias, "kind": a.kind, "target": a.target, "source": a.source, "normalized": normalize(a.alias)}
         for a in rows

@@ -73,7 +73,8 @@ def plan_units(catalog: Catalog, *, english: dict[str, Any] | None = None,
 
     names: dict[tuple[str, str], list[str]] = {}
     for a in catalog.aliases:
-        names.setdefault((a.kind, a.target), []).append(a.alias)
+        if a.source != "romaji":  # a name spelled in Latin letters is the names stage's; it means no English
+            names.setdefault((a.kind, a.target), []).append(a.alias)
     units: list[Unit] = []
     for term in catalog.terms.values():
         aka = names.get(("glossary", term.term), [])
