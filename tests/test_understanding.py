@@ -199,6 +199,8 @@ def test_what_a_project_is_or_which_it_is_gets_its_overview(responder: Responder
     # A story of how it came about, then the question what it is: what it is.
     ("ふなっぷが できたって きいたけど、 あれは どういう とりくみ？", "project_overview", "1-1-2"),
     ("キャッシュレス決済の拡充って、どのような取り組みですか", "project_overview", "1-2-2"),
+    # 何をやってる asks what the city does, not what a word means (何 alone would).
+    ("AIで市は何をやってるの", "project_overview", "2-3-2"),
 ])
 def test_a_citizens_question_gets_the_kind_of_answer_it_asks(responder: Responder, question: str, intent: str,
                                                              pid: str) -> None:
