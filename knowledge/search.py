@@ -222,11 +222,14 @@ class Index:
     def _loose_mentions(self, query: str, ck: str, offer) -> None:
         """A kana name with a voicing mark or a small kana typed wrong (ふなっぶ for ふなっぷ):
         found when nothing else was, a little below a name typed right."""
-        qk = loose_kana(key(query))
+        typed, typed_katakana = key_and_script(query)
+        qk = loose_kana(typed)
         coverage_base = max(len(ck), 1)
         for i in range(len(qk) - 1):
             for length in self._loose_lengths.get(qk[i:i + 2], ()):
                 sub = qk[i:i + length]
+                if any(typed_katakana[i:i + length]):
+                    continue  # katakana is a typist's own word (ネットワークビジネス), typos go to fuzzy
                 for s in self._by_loose.get(sub, ()):
                     offer(s, min(100.0, 70 + 30 * length / coverage_base) - LOOSE_PENALTY, "fuzzy")
 
