@@ -33,7 +33,14 @@ from handlers.near_id import one_digit_off, same_digits
 from handlers.passage_answer import asks_address, passage_answer
 from handlers.resolve import Analysis, Decision, Resolver, Scored, without_excepted
 from handlers.scope import OutOfScope, Scope
-from handlers.term_projects import counts, project_of_term, projects_doing, shares_name, term_over
+from handlers.term_projects import (
+    CITY_ACTION,
+    counts,
+    project_of_term,
+    projects_doing,
+    shares_name,
+    term_over,
+)
 from handlers.term_topic import term_topic
 from handlers.understand import NO_GRADE, Reading, asked_intent, read
 from handlers.unheld import (
@@ -497,6 +504,14 @@ class Responder:
             if project is not None:
                 return self._decided(r, "project", [project], asked_intent(r), topic, audience,
                                      "meaning, the term's project")
+        if call.kind == "unknown" and not naming and CITY_ACTION.search(r.cue_form):
+            # 「…えーあいの話をやってたけど、市役所でもそういうのを使うつもり？」: a term named in
+            # passing, and what the city does with it asked: the term's project, when it has one.
+            for named_term in (n for n in names if n.kind == "glossary" and n.how in ("exact", "mention")):
+                project = project_of_term(self.meaning, r, named_term.id)
+                if project is not None:
+                    return self._decided(r, "project", [project], asked_intent(r), topic, audience,
+                                         "names, what the city does with a term")
         if call.kind in ("glossary", "project", "clarify"):
             return self._decided(r, call.kind, list(call.top), asked_intent(r), topic, audience,
                                  "meaning")

@@ -114,3 +114,10 @@ def test_a_name_typed_right_is_not_read_loosely(responder: Responder) -> None:
     # The project typed in katakana with one small kana wrong stays the project, not its term.
     a = responder.answer("スマホコンシエルジュの拡充 ってなにする事業？")
     assert ids(a)[:1] == ["3-1-1"], a.text[:200]
+
+
+def test_a_term_heard_of_and_what_the_city_does_with_it_gets_its_project(responder: Responder) -> None:
+    # えーあい named in passing; whether the city will use it is asked: the AI project.
+    a = responder.answer("さいきん てれびで えーあいの はなしを よく みるけど、しやくしょ でも そういうのを つかう つもり なのかね",
+                         audience="citizen")
+    assert ids(a)[:1] == ["2-3-2"], a.text[:200]
