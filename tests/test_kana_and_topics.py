@@ -121,3 +121,10 @@ def test_a_term_heard_of_and_what_the_city_does_with_it_gets_its_project(respond
     a = responder.answer("さいきん てれびで えーあいの はなしを よく みるけど、しやくしょ でも そういうのを つかう つもり なのかね",
                          audience="citizen")
     assert ids(a)[:1] == ["2-3-2"], a.text[:200]
+
+
+def test_questions_and_people_are_content_words_here(responder: Responder) -> None:
+    # 質問 (the questions the concierges answer) and 人 (who answers them) say what is described.
+    a = responder.answer("すまほで わからない ことを こうみんかんで しつもん できる ひとが いると ききました。"
+                         "あの ひとたちは なんと よばれて いますか", audience="citizen")
+    assert (a.intent, ids(a)[:1]) == ("glossary", ["スマホコンシェルジュ"]), a.text[:200]
