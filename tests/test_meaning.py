@@ -591,3 +591,9 @@ def test_a_terms_initiative_asked_is_its_project(responder: Responder, question:
 def test_a_word_said_twice_is_the_word(responder: Responder) -> None:
     a = responder.answer("まいなぽーたる まいなぽーたる って よく きくけど なに", audience="citizen")
     assert (a.intent, ids(a)) == ("glossary", ["マイナポータル"]), a.text
+
+
+def test_a_long_description_near_enough_and_ahead_is_answered(responder: Responder) -> None:
+    # Its words are not 3-1-2's own (業者の人手不足, 回数が減った), but nothing else is as near.
+    a = responder.answer("講座の回数が業者の人手不足で減ってしまったのは、どの事業のことですか")
+    assert ids(a)[:1] == ["3-1-2"], a.text[:200]
