@@ -56,6 +56,7 @@ MIN_WORDS = 2
 MIN_WORDS_DEFINITION = 3
 MIN_COVERAGE = 0.6
 DESCRIPTION_WORDS = 4
+CLOSE_SCORE = 0.5  # projects this near, and as near as each other, are asked between
 DESCRIBED_WORDS = 6  # words of a description long enough for its nearness alone to answer
 GROUP_WORDS = 3
 GROUPED = 0.5
@@ -601,6 +602,15 @@ class MeaningStage:
         kind, ref = found.pop()
         texts = " ".join(u.text + " " + u.en for u in self.index.units if (u.kind, u.ref) == (kind, ref))
         return kind, ref, texts
+
+    def close_projects(self, call: MeaningCall) -> tuple[Scored, ...]:
+        """The projects a question fits about equally well, when none was confident: each near
+        (CLOSE_SCORE) and within LEAD of the best, the question's words all the plan's."""
+        hits = [h for h in call.hits if h.kind == "project"]
+        if call.query.coverage < 1.0 or not hits or hits[0].score < CLOSE_SCORE or (
+                call.hits[0].kind != "project"):
+            return ()
+        return tuple(as_scored(h) for h in hits if h.score >= hits[0].score - LEAD)[:MAX_OPTIONS]
 
     def describes_one(self, r: Reading, *, lead: float = DESCRIBED_LEAD) -> Scored | None:
         """The one project a question describes, when it asks about one and not for a list.

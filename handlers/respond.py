@@ -515,6 +515,11 @@ class Responder:
         if call.kind in ("glossary", "project", "clarify"):
             return self._decided(r, call.kind, list(call.top), asked_intent(r), topic, audience,
                                  "meaning")
+        # A figure or a fact the plan may not hold (人口, 職員数, a budget) is not asked between projects.
+        close = () if r.question.kind == "quantity" or asked_kinds(r.text) else self.meaning.close_projects(call)
+        if len(close) > 1:
+            # Two or more projects as near as each other and near enough: which one, not "I don't know".
+            return staged(self._clarify(r, list(close), topic, audience), "meaning (close projects)")
         return staged(self._unknown(r, audience, [self._any_ref(s, r.lang) for s in (named or list(call.top))]),
                       "nothing confident")
 

@@ -116,3 +116,15 @@ def test_the_question_back_quotes_the_topic_as_typed(responder: Responder) -> No
     a = responder.answer("業務フローの可視化")
     assert a.intent == "clarify"
     assert "「業務フローの可視化」" in a.text, a.text  # not the matching form 「業務フローノ可視化」
+
+
+def test_projects_about_equally_near_are_asked_between_not_unknown(responder: Responder) -> None:
+    a = responder.answer("市のデータの公開をやっている事業は、評価どうでしたか")
+    assert a.intent == "clarify" and not a.answers, a.text
+    assert {"1-3-1", "1-3-2"} <= {s.id for s in a.suggestions}
+
+
+@pytest.mark.parametrize("question", ["船橋市の職員数は全部で何人？", "船橋市の予算はいくら？"])
+def test_a_figure_the_plan_may_not_hold_is_never_asked_between_projects(responder: Responder, question: str) -> None:
+    a = responder.answer(question)
+    assert a.intent == "unknown" and not a.answers, a.text
