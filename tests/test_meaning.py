@@ -597,3 +597,12 @@ def test_a_long_description_near_enough_and_ahead_is_answered(responder: Respond
     # Its words are not 3-1-2's own (業者の人手不足, 回数が減った), but nothing else is as near.
     a = responder.answer("講座の回数が業者の人手不足で減ってしまったのは、どの事業のことですか")
     assert ids(a)[:1] == ["3-1-2"], a.text[:200]
+
+
+@pytest.mark.parametrize("question, term", [
+    ("夫はLINEばかりですが、市の資料ではLINEもSNSの仲間に数えられているんでしょうか", "SNS"),  # what counts as one
+    ("CSIRTの略さない英語の名前が知りたいです、仕事で使うので", "CSIRT"),  # its full name
+])
+def test_a_fact_of_a_named_terms_entry_gets_the_entry(responder: Responder, question: str, term: str) -> None:
+    a = responder.answer(question, audience="citizen")
+    assert (a.intent, ids(a)[:1]) == ("glossary", [term]), a.text[:200]
