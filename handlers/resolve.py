@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from handlers.filters import ListReader, Selection, apply
 from handlers.understand import Reading, asked_intent
 from knowledge.catalog import Catalog
+from knowledge.normalize import normalize
 from knowledge.search import Hit, Index, key
 
 ACCEPT = 75.0
@@ -27,6 +28,7 @@ MARGIN = 5.0
 AMBIGUITY_GAP = 10.0
 MAX_OPTIONS = 5
 EVIDENCE_BONUS = 4.0
+WHOLE_TOPIC = 4  # characters a topic needs before the texts holding it whole choose the options
 MIN_BARE_COVERAGE = 0.5  # a question without cue words must be mostly a name we know
 EVIDENCE_BONUS_MAX = 8.0
 # A topic found in the texts of more projects than this is too general to narrow anything down.
@@ -207,6 +209,14 @@ class Resolver:
         gap = AMBIGUITY_GAP if top.id in named and top.how != "exact" else MARGIN
         close = [s for s in ranked[1:] if s.score >= top.score - (gap if s.id in named else MARGIN)]
         rivals = _partial_rivals(top, ranked)
+        span = _named_span(r.core, [h.via for h in a.by_kind.get("project", []) if h.how == "mention"])
+        if top.how == "mention" and (rivals or close) and len(span) >= WHOLE_TOPIC:
+            # Names that each hold a piece of the topic (業務フロー of one, 可視化 of another), while
+            # the texts of some hold the stretch they cover whole (業務フローの可視化): those are
+            # what it is about.
+            whole = sorted(self._text_hits(span), key=lambda pid: (-cands[pid].score if pid in cands else 0, pid))
+            if 2 <= len(whole) <= MAX_OPTIONS:
+                return Decision("clarify", intent, [cands.get(pid) or Scored(pid, top.score) for pid in whole], topic)
         if rivals:
             return Decision("clarify", intent, [top, *rivals][:MAX_OPTIONS], topic)
         if close:
@@ -294,6 +304,12 @@ class Resolver:
     def projects_mentioning(self, term: str) -> list[str]:
         ranked = sorted(self._mentions(term), key=lambda pf: (-_FIELD_WEIGHT.get(pf[1], 0.8), pf[0]))
         return [pid for pid, _ in ranked]
+
+
+def _named_span(core: str, names: list[str]) -> str:
+    """The stretch of ``core`` from the first of the names found in it to the end of the last."""
+    spans = [(at, at + len(n)) for n in {normalize(v) for v in names} if n and (at := core.find(n)) >= 0]
+    return core[min(a for a, _ in spans):max(b for _, b in spans)] if len(spans) > 1 else ""
 
 
 def _partial_rivals(top: Scored, ranked: list[Scored]) -> list[Scored]:

@@ -128,3 +128,10 @@ def test_projects_about_equally_near_are_asked_between_not_unknown(responder: Re
 def test_a_figure_the_plan_may_not_hold_is_never_asked_between_projects(responder: Responder, question: str) -> None:
     a = responder.answer(question)
     assert a.intent == "unknown" and not a.answers, a.text
+
+
+def test_a_topic_that_name_pieces_cover_asks_between_the_texts_holding_it_whole(responder: Responder) -> None:
+    # 業務フロー names 2-3-3 and 可視化 names 1-3-2 (見える化), but 業務フローの可視化 is written whole
+    # in 2-3-1's and 2-3-3's texts: those are the ones to ask between.
+    a = responder.answer("業務フローの可視化に取り組んでいる事業の担当を知りたい")
+    assert a.intent == "clarify" and {s.id for s in a.suggestions} == {"2-3-1", "2-3-3"}, a.text
