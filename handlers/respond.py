@@ -634,8 +634,10 @@ class Responder:
                     c.year_label(year, r.lang), r.lang, what=ref.title))
         # The measure counts when the clause that asks names it (a story may mention 受け入れ可能人数).
         asking = _CLAUSE_END.split(r.text.strip(" 。.?？!！、,"))[-1]
-        unnamed = next((m for m in (r.question.rate_of, r.question.measure)
-                        if m and m in asking and not measured(m, project_text(p))), None)
+        # A project with a KPI table answers with it, labelled (ダウンロード数 → its 利用者数); one
+        # without says it holds no such figure (店舗数 of the cashless project).
+        measures = (r.question.rate_of, r.question.measure) if not p.indicators else (r.question.rate_of,)
+        unnamed = next((m for m in measures if m and m in asking and not measured(m, project_text(p))), None)
         if table == "kpi" and unnamed:
             # 「PayPayで払ったらポイント何％？」「対応している店舗数」: a figure of something the
             # project's texts never name.
