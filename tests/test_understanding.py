@@ -206,3 +206,8 @@ def test_a_citizens_question_gets_the_kind_of_answer_it_asks(responder: Responde
                                                              pid: str) -> None:
     a = responder.answer(question, audience="citizen")
     assert (a.intent, [x.id for x in a.answers][:1]) == (intent, [pid]), a.text[:200]
+
+
+def test_whether_one_department_runs_it_alone_asks_for_its_departments(responder: Responder) -> None:
+    a = responder.answer("2-2-2って人事課単独？それとも共管？")
+    assert (a.intent, [x.id for x in a.answers]) == ("project_department", ["2-2-2"]), a.text[:200]
