@@ -88,7 +88,10 @@ NAMING = re.compile(
     r"(?:は|って|を|が|、|\?|？|だっけ|でしたっけ|になって|になる|で言う|でいう|で呼|でよ[ぶばびべ]|$"
     r"|教えて|おしえて|ある|あり|あっ|わかる|分かる|知りたい|なん|何|でなん|で何)"
     r"|what(?:'s| is)? (?:do|does|did) (?:you|they|we|people|the city) call|what(?: is|'s|s) (?:it|this|that) called"
-    r"|(?:word|term|name|expression|jargon|abbreviation|acronym) (?:for|used for|that means)|is called|are called|what(?:'s|s| is) the (?:word|term|name)",
+    r"|(?:word|term|name|expression|jargon|abbreviation|acronym) (?:for|used for|that means)|is called|are called|what(?:'s|s| is) the (?:word|term|name)"
+    # "is there a word in the plan for …", "what's that site called", "I forgot the name"
+    r"|\b(?:word|term|name|expression)\b[^.?!]{0,30}?\bfor\b|\bwhat(?:'s|s| is)(?: \w+){1,3} called\b"
+    r"|\b(?:forgot|forget|remember|recall)(?:ten)? (?:the|its|their|what the) name\b",
     re.IGNORECASE,
 )
 

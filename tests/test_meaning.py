@@ -606,3 +606,10 @@ def test_a_long_description_near_enough_and_ahead_is_answered(responder: Respond
 def test_a_fact_of_a_named_terms_entry_gets_the_entry(responder: Responder, question: str, term: str) -> None:
     a = responder.answer(question, audience="citizen")
     assert (a.intent, ids(a)[:1]) == ("glossary", [term]), a.text[:200]
+
+
+def test_an_english_question_asking_what_something_is_called_gets_the_term(responder: Responder) -> None:
+    # "when … get attacked" is part of the description, not a question of when.
+    a = responder.answer("the team that rushes in when the city's computers get attacked - what's that team called?",
+                         audience="citizen")
+    assert (a.intent, ids(a)[:1]) == ("glossary", ["CSIRT"]), a.text[:200]
