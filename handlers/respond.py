@@ -47,9 +47,12 @@ from handlers.unheld import (
     LIST_UNHELD,
     NEVER_HELD,
     asked_kinds,
+    counted_unit,
+    counts_in,
     measured,
     project_text,
     term_text,
+    uncounted_reason,
     unheld,
     unheld_reason,
     unmeasured_reason,
@@ -638,6 +641,11 @@ class Responder:
         # without says it holds no such figure (店舗数 of the cashless project).
         measures = (r.question.rate_of, r.question.measure) if not p.indicators else (r.question.rate_of,)
         unnamed = next((m for m in measures if m and m in asking and not measured(m, project_text(p))), None)
+        unit = counted_unit(r.question.counter) if not p.indicators and r.question.counter else None
+        if table == "kpi" and not unnamed and unit and r.question.counter in asking and not counts_in(unit, project_text(p)):
+            # 「何人減らせた？」 of a project with no KPI table whose texts count nothing in 人.
+            ref = self._ref(p.id, score, r.lang)
+            return self._unknown(r, audience, [ref], reason=uncounted_reason(unit, r.lang, what=ref.title))
         if table == "kpi" and unnamed:
             # 「PayPayで払ったらポイント何％？」「対応している店舗数」: a figure of something the
             # project's texts never name.

@@ -185,6 +185,28 @@ def measured(measure: str, held_text: str) -> bool:
     return 2 * sum(w in held for w in words) >= len(words)
 
 
+# The unit a count is asked in (何人, 何件, 何か所), and how a text writing such a count spells it.
+_UNITS = {"人": "人|名", "名": "人|名", "件": "件", "回": "回|度", "台": "台", "館": "館|か所|ヶ所|カ所|箇所",
+          "か所": "か所|ヶ所|カ所|箇所|館", "ヶ所": "か所|ヶ所|カ所|箇所|館", "箇所": "か所|ヶ所|カ所|箇所|館",
+          "校": "校", "社": "社", "店": "店", "枚": "枚", "業務": "業務", "課": "課", "様式": "様式", "手続": "手続"}
+
+
+def counted_unit(counter: str) -> str | None:
+    """The unit of a count asked (人 of 何人減らせた, か所 of 何か所), if it is one texts count in."""
+    return next((u for u in sorted(_UNITS, key=len, reverse=True) if counter.startswith(u)), None)
+
+
+def counts_in(unit: str, held_text: str) -> bool:
+    """Whether the text gives any count in that unit (16人, 12館, 約700種類 is not one in 人)."""
+    return re.search(rf"[0-9０-９][0-9０-９,，]*\s*(?:{_UNITS[unit]})", held_text) is not None
+
+
+def uncounted_reason(unit: str, lang: str, *, what: str) -> str:
+    if lang == "en":
+        return f"The action plan gives no such count for “{what}”."
+    return f"アクションプランの「{what}」には、その{unit}数は書かれていません。"
+
+
 def unmeasured_reason(measure: str, lang: str, *, what: str) -> str:
     if lang == "en":
         return f"The action plan gives no figure for {measure} in “{what}”."

@@ -613,3 +613,13 @@ def test_an_english_question_asking_what_something_is_called_gets_the_term(respo
     a = responder.answer("the team that rushes in when the city's computers get attacked - what's that team called?",
                          audience="citizen")
     assert (a.intent, ids(a)[:1]) == ("glossary", ["CSIRT"]), a.text[:200]
+
+
+@pytest.mark.parametrize("question, says", [
+    ("生成AIを入れて職員は何人減ったんですか", "その人数は書かれていません"),
+    ("スマホ決済で市税を払った人は年に何件くらいありますか", "その件数は書かれていません"),
+])
+def test_a_count_a_project_without_a_kpi_table_never_gives_is_said_not_held(responder: Responder, question: str,
+                                                                            says: str) -> None:
+    a = responder.answer(question)
+    assert a.intent == "unknown" and not a.answers and says in a.text.splitlines()[0], a.text
