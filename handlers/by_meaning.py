@@ -134,6 +134,7 @@ ONE_ASKED = re.compile(r"何番|なんばん|何の事業|なんの事業|どの
 _LIST_SAID = re.compile(r"一覧|列挙|リストアップ|何件|事業を(?:全部|すべて)|\blist\b|\bhow many\b|\b(?:which|what) projects\b")
 FAR_LEAD = 0.25  # a description this far ahead of the next project is of that one, whatever filter words it has
 FAR_WORDS = 7
+FAR_CHARS = 25  # characters a message needs before it can hold FAR_WORDS words (cheap to check first)
 PLURAL = re.compile(r"一覧|全部(?!で)|すべて|全て|何件|いくつ(?!の)|どんな事業が|事業を(?:全部|すべて)?教えて|ごと|別に|以外|列挙|挙げて|リストアップ"
                     r"|\bprojects\b|\blist\b|\bhow many\b|\ball\b")
 
@@ -625,14 +626,15 @@ class MeaningStage:
         # A grade with a project intent is a list of that grade (「C評価の事業の担当課」) unless
         # the question says it is about one ("…の評価がCになったのはなぜ").
         about_one = SINGULAR.search(r.cue_form) or (r.project_intent and not r.has_grade)
-        listed = _LIST_SAID.search(r.cue_form)
-        if listed or (PLURAL.search(r.cue_form) or not about_one) and not r.project_intent and not r.has_grade:
-            return None
+        several = bool(PLURAL.search(r.cue_form)) or not about_one
+        if _LIST_SAID.search(r.cue_form) or several and (
+                not (r.project_intent or r.has_grade) or len(r.text) < FAR_CHARS):
+            return None  # (a short list question is never searched for the one it might describe)
         query, hits = self.index.search(r.text, kinds={"project"}, limit=4, ignore=cue_words())
         hits = self.without_reposts(hits)
         if len(query.words) < DESCRIPTION_WORDS or not hits:
             return None
-        if PLURAL.search(r.cue_form) or not about_one:
+        if several:
             # Words that may ask for several (以外, 全部, a grade's words: 予定どおり, on track) in a long
             # description of one project far ahead of the rest: whether that one did so is asked.
             far = hits[0].score - (hits[1].score if len(hits) > 1 else 0.0)

@@ -85,12 +85,16 @@ def without_excepted(text: str, a: Analysis) -> Analysis:
 
 # Project intents whose cue words are common in a definition question's story (about, 計画, どう).
 _SOFT_INTENTS = frozenset(["project_overview", "project_schedule", "project_status"])
-_AS_A_WORD = r"\s*[」』\"]?\s*(?:って|という|っていう|とかいう)\s*(?:言葉|ことば|用語|単語)"
-_ASKED_WHAT = r"\s*[」』\"]?\s*(?:とは|って(?:何|なに|なん)|ってどういう|の意味|\s*means?\b)"
-# A fact of the term's own entry asked right after its name: its full name, what it is short for,
-# how many digits or kinds, what counts as one (「LINEもSNSの仲間？」「国民年金は基幹20業務に入る？」).
-_FACT_OF = (r"\s*[」』\"]?\s*(?:の|は|って|も|に)?\s*(?:正式名称|正式な(?:名前|名称)|略|フルネーム|綴り|スペル|何桁|なんけた"
-            r"|何種類|なんしゅるい|種類|仲間|なかま|中に|の中|なかに|入って|入る|はいって|はいる|含ま|ふくま)")
+# What may follow a term's name to ask about the word itself: 「…って言葉」, 「…とは」, and a fact of
+# the term's own entry (its full name, what it is short for, how many digits or kinds, what counts as
+# one: 「LINEもSNSの仲間？」「国民年金は基幹20業務に入る？」). Matched where the name ends, so that
+# no pattern is compiled per name.
+_AFTER_THE_NAME = re.compile(
+    r"\s*[」』\"]?\s*(?:(?:って|という|っていう|とかいう)\s*(?:言葉|ことば|用語|単語)"
+    r"|とは|って(?:何|なに|なん)|ってどういう|の意味|\s*means?\b"
+    r"|(?:の|は|って|も|に)?\s*(?:正式名称|正式な(?:名前|名称)|略|フルネーム|綴り|スペル|何桁|なんけた"
+    r"|何種類|なんしゅるい|種類|仲間|なかま|中に|の中|なかに|入って|入る|はいって|はいる|含ま|ふくま))",
+    re.IGNORECASE)
 # What a word means, asked outright (not 何 alone: 「R5は何する予定」 asks a schedule).
 _DEFINED = re.compile(r"(?<![こも])とは|って(?:何|なに|なん)|意味|用語集|指す|解説|\bmeans?\b|\bstands? for\b|\bdefin"
                       r"|^\s*what(?:'s| is| are)\s+(?:an?\s+)?[\w-]+\s*\?", re.IGNORECASE)
@@ -177,8 +181,12 @@ class Resolver:
             return False
         # 「DXって言葉、最初に言い出したのは誰」, 「…といいますが、AI とはなんのこと」: the word itself is
         # what is asked about, however long the story around it.
-        if any(re.search(re.escape(hit.via) + after, r.text, re.IGNORECASE) for after in (_AS_A_WORD, _ASKED_WHAT, _FACT_OF)):
-            return True
+        text, name = r.text.casefold(), hit.via.casefold()
+        at = text.find(name)
+        while at >= 0:
+            if _AFTER_THE_NAME.match(text, at + len(name)):
+                return True
+            at = text.find(name, at + 1)
         if not _DEFINED.search(r.cue_form) or r.project_intent not in _SOFT_INTENTS:
             return False
         return terms[0].score >= a.score("project")
