@@ -15,8 +15,10 @@ from collections.abc import Callable
 from handlers import compose as c
 from handlers import lexicon as lx
 from handlers.answer import Answer, Audience, Ref
+from handlers.cue_words import cue_words
 from handlers.understand import Reading, asks_how_it_went
 from knowledge.catalog import Catalog
+from knowledge.meaning_words import ja_words
 from knowledge.normalize import normalize
 from knowledge.passages import Passage, PassageFinder, noun_phrases, verb_stems
 from knowledge.records import Project
@@ -114,6 +116,8 @@ def passage_answer(catalog: Catalog, finder: PassageFinder, r: Reading, audience
     words, found = find_passages(finder, r, is_name=is_name)
     if not found or (len(found) > MAX_SPREAD and found[0].score < 1.0):
         return None
+    if not _holds_the_question(r.text, found[0].text):
+        return None  # 「市役所の近くでお昼のおすすめ」: a sentence with 市役所 in it holds none of what is asked
     if address_only and "http" not in found[0].text:
         return None
     if r.question.kind == "quantity" and found[0].field != "kpi" and not _FIGURE.search(found[0].text):
@@ -165,3 +169,12 @@ def _ref(catalog: Catalog, p: Passage, lang: str) -> Ref:
     project = catalog.projects[p.ref]
     title = (catalog.english_name("project", p.ref) or project.name) if lang == "en" else project.name
     return Ref("project", p.ref, title, _confidence(p))
+
+
+def _holds_the_question(question: str, sentence: str) -> bool:
+    """Whether the sentence holds the question's content words (those that say what it is about,
+    not what kind of answer is wanted): a split that kept one word of several found a sentence
+    about that word, not about the question."""
+    asked = [w for w in ja_words(question) if w not in cue_words()]
+    said = set(ja_words(sentence))
+    return not asked or all(w in said for w in asked)

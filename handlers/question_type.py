@@ -35,6 +35,7 @@ _YEAR = re.compile(
     r"|(?<![0-9])(20[1-3]\d)\s*年度?(?![0-9]|\s*[0-9]+\s*月)|\bfy\s*(20[1-3]\d)\b"
     r"|\b(?:in|for|during|by|fiscal(?:\s+year)?)\s+(20[1-3]\d)(?![0-9])"
 )
+_FIRST_YEAR = re.compile(r"(令和|平成)\s*元\s*年")
 # The year is what is asked when the question asks what will be done: 何をする, 予定, planned.
 _PLANS = re.compile(
     r"何を|何する|なにを|なにする|予定|計画|やる|取り組|実施|行う|する|進める"
@@ -63,7 +64,7 @@ class QuestionType:
 
 
 def asked_year(form: str) -> int | None:
-    m = _YEAR.search(form)
+    m = _YEAR.search(_FIRST_YEAR.sub(r"\g<1>1年", form))  # 令和元年 is 令和1年
     if not m:
         return None
     if m.group(1):

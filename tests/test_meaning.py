@@ -623,3 +623,18 @@ def test_a_count_a_project_without_a_kpi_table_never_gives_is_said_not_held(resp
                                                                             says: str) -> None:
     a = responder.answer(question)
     assert a.intent == "unknown" and not a.answers and says in a.text.splitlines()[0], a.text
+
+
+@pytest.mark.parametrize("question, says", [
+    ("令和元年度のオープンデータの公開数は？", "令和3年度から令和7年度まで"),  # 元年 is the first year
+    ("Web会議用のパソコン、1台あたりの単価はいくらでしたか", "料金や費用は書かれていません"),
+    ("AI音声認識システムはどこのベンダーのものですか", "製品や事業者の名前は書かれていません"),
+])
+def test_more_facts_the_plan_does_not_hold(responder: Responder, question: str, says: str) -> None:
+    a = responder.answer(question)
+    assert a.intent == "unknown" and not a.answers and says in a.text.splitlines()[0], a.text
+
+
+def test_a_sentence_that_shares_one_word_with_small_talk_is_not_quoted(responder: Responder) -> None:
+    a = responder.answer("市役所のそばでランチのおいしいお店を教えて")
+    assert a.intent == "unknown" and not a.answers, a.text
