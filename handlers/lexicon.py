@@ -126,7 +126,9 @@ LIST_CUES = _norm_all(_LIST_CUES)
 NOT_ASKING = ["いつでも", "いつも", "いつまでも", "いつかは", "いつかの", "いつか、", "この計画では", "この計画で", "この計画の", "この計画", "本計画では", "本計画の", "本計画", "計画の中では", "計画の中で",
             "計画の中に", "計画では", "計画上", "計画書", "計画に書", "計画に載", "アクションプランでは", "アクションプランの中で",
             # "when" joining a description, not asking a time: "what's it called when …", "a word for when …"
-            "called when", "for when", "it's when", "its when", "is when", "mean when", "means when"]
+            "called when", "for when", "it's when", "its when", "is when", "mean when", "means when",
+            # 予定 in a grade's words (予定より早く, 予定どおり) asks no schedule
+            "予定より", "予定どおり", "予定通り"]
 
 FILLER = _norm_all(_FILLER)
 HELP = _norm_all(_HELP)

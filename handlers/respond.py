@@ -367,7 +367,7 @@ class Responder:
 
     def _by_ids(self, r: Reading, audience: Audience) -> Answer:
         known = [Scored(pid, 100.0) for pid in r.project_ids if pid in self.catalog.projects]
-        intent = r.project_intent or ("project_overview" if r.glossary_cue else "project_status")
+        intent = r.project_intent or ("project_overview" if r.glossary_cue else asked_intent(r))
         if known:
             return self._project(r, known, intent, audience)
         missing = r.project_ids[0]

@@ -236,10 +236,16 @@ def _read_grade(m: _Message) -> _Message:
     return m
 
 
+_KIND_OF_PROJECT = re.compile(r"(?:どういう|どんな|どのような)\s*(?:事業|取り?組み?|とりくみ)")
+_DEFINING_NOT_A_PROJECT = [p for p in lx.DEFINITION_PHRASES if p != fold("ってどういう", kana=False)]
+
+
 def _read_asking_phrases(m: _Message) -> _Message:
     # Help phrases first: "何ができる" must not lose its 何 to the glossary cues.
     m.form, m.helped = _remove(m.form, lx.HELP)
-    m.form, m.defined = _remove(m.form, lx.DEFINITION_PHRASES)  # "どういう意味" is not the status cue "どう"
+    # "どういう意味" is not the status cue "どう"; 「…ってどういう事業」 asks what a project is, not a word.
+    defining = lx.DEFINITION_PHRASES if not _KIND_OF_PROJECT.search(m.form) else _DEFINING_NOT_A_PROJECT
+    m.form, m.defined = _remove(m.form, defining)
     # 「計画では何と表現」, 「いつでも申請できる」: words that hold a cue (計画, いつ) and ask nothing.
     m.form, _ = _remove(m.form, lx.NOT_ASKING)
     return m

@@ -211,3 +211,14 @@ def test_a_citizens_question_gets_the_kind_of_answer_it_asks(responder: Responde
 def test_whether_one_department_runs_it_alone_asks_for_its_departments(responder: Responder) -> None:
     a = responder.answer("2-2-2って人事課単独？それとも共管？")
     assert (a.intent, [x.id for x in a.answers]) == ("project_department", ["2-2-2"]), a.text[:200]
+
+
+@pytest.mark.parametrize("question, intent, pid", [
+    ("スマホコンシェルジュの拡充ってどういう事業？", "project_overview", "3-1-1"),  # a project, not a word
+    ("2-1-3の中身をざっくり", "project_overview", "2-1-3"),  # by its id too
+    ("1-2-2はA評価でしたが、何が予定より早かったのですか", "project_status", "1-2-2"),  # 予定より is the grade's
+])
+def test_what_a_named_project_is_or_why_it_was_graded_so(responder: Responder, question: str, intent: str,
+                                                          pid: str) -> None:
+    a = responder.answer(question)
+    assert (a.intent, [x.id for x in a.answers][:1]) == (intent, [pid]), a.text[:200]
