@@ -131,7 +131,8 @@ SINGULAR = re.compile(r"なぜ|どうして|\bwhy\b|どれ|どの事業|どこ�
 ONE_ASKED = re.compile(r"何番|なんばん|何の事業|なんの事業|どの事業|この取(?:り)?組|この事業|本当|ほんと|\bwhich project\b|\bwhat project\b")
 # 全部で and いくつの count within one project (「全部で何回」「いくつの公民館に」), they ask no list.
 # A list asked for in so many words: never one project, however one is described.
-_LIST_SAID = re.compile(r"一覧|列挙|リストアップ|何件|事業を(?:全部|すべて)|\blist\b|\bhow many\b|\b(?:which|what) projects\b")
+_LIST_SAID = re.compile(r"一覧|列挙|リストアップ|洗い出|何件|事業を(?:全部|すべて)|まとめて(?:出|だ|見|教)|\blist\b|\bhow many\b"
+                        r"|\b(?:which|what) projects\b")
 FAR_LEAD = 0.25  # a description this far ahead of the next project is of that one, whatever filter words it has
 FAR_WORDS = 7
 FAR_CHARS = 25  # characters a message needs before it can hold FAR_WORDS words (cheap to check first)

@@ -70,7 +70,7 @@ def _asks_new(form: str) -> bool:
 
 
 _NO_KPI = re.compile(
-    r"(?:kpi|参考値|見込み値|指標|目標値)s?(?:\s*[（(][^）)]{0,12}[）)])?\s*(?:の|が|は|も)?\s*"
+    r"(?:kpi|参考値|見込み値|指標|目標値)s?(?:\s*[（(][^）)]{0,12}[）)])?\s*(?:の\s*表)?\s*(?:の|が|は|も)?\s*"
     r"(?:ない|無い|なし|無し|未設定|設定(?:が|は)?(?:ない|無い|なし)|設定(?:さ|し)(?:れ)?て(?:い)?ない|設定(?:さ)?れない)"
     r"|(?:no|without(?:\s+an?)?|lacking|lack|(?:do not|don't|does not|doesn't) have(?:\s+an?|\s+any)?)\s+"
     r"(?:kpis?|targets?|indicators?|metrics?|reference values?)"

@@ -71,6 +71,7 @@ COMBINED: list[tuple[str, Callable[[Project], bool]]] = [
     ("KPIを設定している事業の一覧", lambda p: bool(p.indicators)),
     ("which projects have KPIs", lambda p: bool(p.indicators)),
     ("参考値（見込み値）が設定されている事業の一覧", lambda p: bool(p.indicators)),
+    ("KPIの表がない事業はどれ？", lambda p: not p.indicators),
     ("A評価とB評価の事業", lambda p: grade(p) in ("A", "B")),
     ("projects graded A or B", lambda p: grade(p) in ("A", "B")),
     ("C評価以外の事業", lambda p: grade(p) in ("A", "B", "D")),
@@ -130,6 +131,7 @@ R4_MET = R4_ABOVE | {"4-1-1", "5-1-2"}
     ("目標に届かなかった事業はいくつ？", R4_BELOW),
     ("projects that missed their target in R4", R4_BELOW),
     ("which projects fell short of their reference values?", R4_BELOW),  # the plan's 参考値, in English
+    ("R4に目標をクリアした事業をまとめて出して", R4_MET),  # まとめて出して asks for the list, not one
     ("目標を上回った事業", R4_ABOVE),
     ("which projects exceeded their targets", R4_ABOVE),
     ("projects that hit their targets", R4_MET),
