@@ -43,10 +43,14 @@ def term_topic(r: Reading, a: Analysis, *, kpi_words: str, mentions: Callable[[s
     terms = [h for h in a.by_kind.get("glossary", []) if h.how in ("exact", "mention") and h.score >= NAMED]
     if not terms:
         return None
-    top = terms[0]
-    if _project_named(a, top) or _asks_a_project(r, kpi_words) or mentions(top.id) > EVERYDAY:
+    if _asks_a_project(r, kpi_words):
         return None
-    return Scored(top.id, top.score, "glossary", top.how) if _opens_question(r, top.via) else None
+    # The term the question opens with, not the best-scored one it names later
+    # (「ふなっぷってプッシュ通知のほかに何ができるの」 asks of ふなっぷ).
+    top = next((t for t in terms if _opens_question(r, t.via)), None)
+    if top is None or _project_named(a, top) or mentions(top.id) > EVERYDAY:
+        return None
+    return Scored(top.id, top.score, "glossary", top.how)
 
 
 def _project_named(a: Analysis, term: Hit) -> bool:

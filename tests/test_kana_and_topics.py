@@ -128,3 +128,9 @@ def test_questions_and_people_are_content_words_here(responder: Responder) -> No
     a = responder.answer("すまほで わからない ことを こうみんかんで しつもん できる ひとが いると ききました。"
                          "あの ひとたちは なんと よばれて いますか", audience="citizen")
     assert (a.intent, ids(a)[:1]) == ("glossary", ["スマホコンシェルジュ"]), a.text[:200]
+
+
+def test_the_term_a_question_opens_with_is_its_topic(responder: Responder) -> None:
+    # プッシュ通知 is named too, later and longer: ふなっぷ is what is asked about.
+    a = responder.answer("ふなっぷってプッシュ通知のほかには何に使えるの？", audience="citizen")
+    assert (a.intent, ids(a)[:1]) == ("glossary", ["ふなっぷ"]), a.text[:200]
