@@ -390,8 +390,14 @@ class MeaningStage:
         topic = normalize(m.group(1))
         if not topic:
             return None
-        # The projects whose names (or aliases) hold the topic; else those whose own words hold it.
+        # The projects whose names (or aliases) hold the topic, with those of the one approach whose
+        # title holds it (テレワークの推進: 2-2-2's satellite offices are telework too); else those
+        # whose own words hold it.
         named = self._named_with(topic)
+        grouped = [a.id for a in self.catalog.approaches.values() if topic in normalize(a.title)]
+        if len(grouped) == 1:
+            named = list(dict.fromkeys([*named, *(p.id for p in self.catalog.projects.values()
+                                                  if p.approach_id == grouped[0] and p.repost_of is None)]))
         if len(named) < 2 and weak:
             return None
         query, hits = self.index.search(m.group(1), kinds={"project"}, limit=2 * MAX_OPTIONS, ignore=cue_words())

@@ -30,6 +30,8 @@ AMBIGUOUS = [
     # A topic named as a kind of project (関係, 系, がらみ; "the … projects") is every project it names.
     ("データ関係の取り組みはどうなってる？", {"1-3-1", "1-3-2", "1-3-3"}),
     ("窓口がらみの事業の進み具合", {"1-2-1", "3-1-3"}),
+    # A topic an approach is named by brings its projects (2-2-2's satellite offices are telework too).
+    ("テレワーク系の事業ってどうなってるの", {"2-2-1", "2-2-2"}),
     ("what's new with the data projects?", {"1-3-1", "1-3-2", "1-3-3"}),
     ("セキュリティの取り組みの評価を知りたい", {"4-1-1", "4-1-2"}),  # several projects' names hold it
     # A short name of one project that is not its title's (アプリ for 1-1-2), which another speaks of
