@@ -27,6 +27,7 @@ from handlers.understand import Reading
 
 _SAME_COUNT = {"種類": ("つの形態", "形態", "つの種類", "タイプ"), "形態": ("種類", "つの形態")}  # 何種類 is 3 つの形態
 COUNTED_NEAR = 0.35  # a term this near by meaning may answer a count its definition gives (few give one)
+_KIND_WORDS = frozenset(["事業", "取り組み", "取組", "取り組む", "話", "件", "施策"])
 SHARED_TIMES = 3  # another project says a short name this often, and this share as often as the named one,
 SHARED_SHARE = 1 / 3  # and holds it whole: the name is a topic both are about
 
@@ -56,9 +57,10 @@ def shares_name(stage: MeaningStage, r: Reading, pid: str, *, via: str = "") -> 
     title = unicodedata.normalize("NFKC", stage.catalog.projects[pid].name).casefold()
     if folded and folded in title.replace(" ", ""):
         return ()
-    query, hits = stage.index.search(r.text, kinds={"project"}, limit=MAX_OPTIONS * 2, ignore=cue_words())
+    # 「アプリの事業」: 事業 says what kind of thing is asked about, not which.
+    query, hits = stage.index.search(r.text, kinds={"project"}, limit=MAX_OPTIONS * 2, ignore=cue_words() | _KIND_WORDS)
     hits = stage.without_reposts(hits)
-    if not hits or len(query.words) > SHORT or query.coverage < 1.0:
+    if not hits or not query.words or len(query.words) > SHORT or query.coverage < 1.0:
         return ()
     # Held whole, and spoken of often: RPA named twice in BPR's text is a mention, not its topic.
     # The words as one phrase where the project writes them so (スマートフォン講座 is 3-1-2's; 3-1-1

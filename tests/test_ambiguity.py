@@ -37,6 +37,7 @@ AMBIGUOUS = [
     # A short name of one project that is not its title's (アプリ for 1-1-2), which another speaks of
     # as often (1-2-2's payment apps): a topic both are about.
     ("アプリのやつ、いまどういう状況？", {"1-1-2", "1-2-2"}),
+    ("アプリの事業、評価はどうでしたか", {"1-1-2", "1-2-2"}),  # 事業 says what kind, not which
     ("職員の研修ってどうなってますか", {"4-1-1", "5-1-1"}),
 ]
 
