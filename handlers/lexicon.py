@@ -23,6 +23,7 @@ _PROJECT_CUES: dict[str, list[str]] = {
     "project_department": [
         "担当", "担当課", "担当部署", "担当部局", "所管", "所管課", "部署", "旗振り", "旗ふり", "主管", "取りまとめ", "どこの課", "どの課", "何課", "単独", "共管", "どこの係", "どこのかかり", "どこの部署", "どこのかが", "どこのかの", "どこが", "誰",
         "だれ", "who", "owns", "owner", "in charge", "responsible", "department", "team", "division",
+        "departments", "divisions",
     ],
     "project_schedule": [
         "スケジュール", "年度別", "工程", "工程表", "ロードマップ", "いつ", "予定", "計画", "何年度",

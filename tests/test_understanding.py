@@ -222,3 +222,8 @@ def test_what_a_named_project_is_or_why_it_was_graded_so(responder: Responder, q
                                                           pid: str) -> None:
     a = responder.answer(question)
     assert (a.intent, [x.id for x in a.answers][:1]) == (intent, [pid]), a.text[:200]
+
+
+def test_departments_in_the_plural_ask_who_runs_a_project(responder: Responder) -> None:
+    a = responder.answer("Which departments look after the e-approval project?")
+    assert (a.intent, [x.id for x in a.answers][:1]) == ("project_department", ["2-1-1"]), a.text[:200]
