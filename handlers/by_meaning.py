@@ -135,6 +135,7 @@ _LIST_SAID = re.compile(r"一覧|列挙|リストアップ|洗い出|何件|事�
                         r"|\b(?:which|what) projects\b")
 FAR_LEAD = 0.25  # a description this far ahead of the next project is of that one, whatever filter words it has
 FAR_WORDS = 7
+PART_OF_TITLE = 0.8  # a topic shorter than this share of an approach's title is a part of it, not its name
 FAR_CHARS = 25  # characters a message needs before it can hold FAR_WORDS words (cheap to check first)
 PLURAL = re.compile(r"一覧|全部(?!で)|すべて|全て|何件|いくつ(?!の)|どんな事業が|事業を(?:全部|すべて)?教えて|ごと|別に|以外|列挙|挙げて|リストアップ"
                     r"|\bprojects\b|\blist\b|\bhow many\b|\ball\b")
@@ -394,7 +395,9 @@ class MeaningStage:
         # title holds it (テレワークの推進: 2-2-2's satellite offices are telework too); else those
         # whose own words hold it.
         named = self._named_with(topic)
-        grouped = [a.id for a in self.catalog.approaches.values() if topic in normalize(a.title)]
+        # (Its whole title, 「情報セキュリティ対策の事業」, names the approach: a list, not a question which.)
+        grouped = [a.id for a in self.catalog.approaches.values()
+                   if topic in normalize(a.title) and len(topic) < PART_OF_TITLE * len(normalize(a.title))]
         if len(grouped) == 1:
             named = list(dict.fromkeys([*named, *(p.id for p in self.catalog.projects.values()
                                                   if p.approach_id == grouped[0] and p.repost_of is None)]))
