@@ -18,7 +18,7 @@ from handlers.answer import Answer, Audience, Ref
 from handlers.cue_words import cue_words
 from handlers.understand import Reading, asks_how_it_went
 from knowledge.catalog import Catalog
-from knowledge.meaning_words import ja_words
+from knowledge.meaning_words import ja_words, names_a_thing
 from knowledge.normalize import normalize
 from knowledge.passages import Passage, PassageFinder, noun_phrases, verb_stems
 from knowledge.records import Project
@@ -172,9 +172,10 @@ def _ref(catalog: Catalog, p: Passage, lang: str) -> Ref:
 
 
 def _holds_the_question(question: str, sentence: str) -> bool:
-    """Whether the sentence holds the question's content words (those that say what it is about,
-    not what kind of answer is wanted): a split that kept one word of several found a sentence
-    about that word, not about the question."""
-    asked = [w for w in ja_words(question) if w not in cue_words()]
+    """Whether the sentence holds the nouns the question is about (not its verbs, which a sentence
+    may put otherwise, nor the words that say what kind of answer is wanted): a split that kept one
+    word of several found a sentence about that word, not about the question."""
+    asked = [w for w in ja_words(question) if w not in cue_words() and names_a_thing(w)]
     said = set(ja_words(sentence))
-    return not asked or all(w in said for w in asked)
+    folded = normalize(sentence)
+    return all(w in said or normalize(w) in folded for w in asked)

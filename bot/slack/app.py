@@ -276,7 +276,10 @@ class SlackBot:
         q = replace(q, context_key=f"slack:cmd:{hash_user(q.user, salt=self.questions.salt)}")
         answer, answer_id = self._ask(q, channel="slack")
         message = feedback.with_feedback(share.with_share_button(render(answer), answer), answer_id, answer.lang)
-        respond(response_type="ephemeral", **message)
+        try:
+            respond(response_type="ephemeral", **message)
+        except (ValueError, OSError) as exc:  # a command with no usable response_url: nowhere to answer
+            log.warning("Slack command: cannot reply (%s)", exc)
 
     def _on_project_button(self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any],
                            client: WebClient, respond: Callable[..., Any]) -> None:
