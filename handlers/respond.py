@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import re
 import time
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -15,7 +14,6 @@ from handlers.answer_cache import AnswerCache
 from handlers.by_meaning import (
     DESCRIBED_LEAD,
     DESCRIBED_OVER_WEAK_LIST,
-    GRADE_OF_YEAR,
     ONE_ASKED,
     MeaningStage,
     asks_name,
@@ -25,6 +23,7 @@ from handlers.by_meaning import (
 from handlers.care import reply as careful_reply
 from handlers.cue_words import content_words
 from handlers.fallback import popular_terms, with_fallback
+from handlers.figures_held import figure_not_held, plan_years
 from handlers.filters import names_the_grade_word
 from handlers.focus import focused_text
 from handlers.glossary_list import asks_for_glossary_list, glossary_list
@@ -47,17 +46,10 @@ from handlers.unheld import (
     LIST_UNHELD,
     NEVER_HELD,
     asked_kinds,
-    counted_unit,
-    counts_in,
-    measured,
     project_text,
     term_text,
-    uncounted_reason,
     unheld,
     unheld_reason,
-    unmeasured_reason,
-    year_unheld_reason,
-    years_reason,
 )
 from knowledge import changes
 from knowledge.catalog import Catalog
@@ -75,7 +67,6 @@ _ONE_PROJECT_NAMED = re.compile(r"(?:って|という|っていう|とかいう)
 NAMED_PROJECT = 85.0  # a project title matched this surely (typos allowed) names the project asked about
 # 「スマホって英語で何て言う」「〜の正式名称は」: the named word's own name is asked.
 _OWN_NAME = re.compile(r"英語|えいご|正式|略|元の|もとの|漢字で|カタカナで|ひらがなで|\bin english\b|\bfull name\b")
-_CLAUSE_END = re.compile(r"[。.?？!！、,]")
 WEAK_LIST_WORDS = 3  # content words a list could not filter by that make it a weak reading
 MAX_ASKED_FOR = 4  # projects offered when a project is asked for by a term several speak of
 NAMED_DEPARTMENT = 90.0  # a department name matched this surely (0–100) is a list filter, not a description
@@ -89,24 +80,6 @@ PROJECT_TEXT = {
     "project_schedule": lambda cat, p, lang, aud: c.schedule_text(cat, p, lang),
     "project_overview": lambda cat, p, lang, aud: c.overview_text(cat, p, lang),
 }
-
-
-def plan_years(catalog: Catalog) -> dict[str, tuple[int, int]]:
-    """The first and last fiscal years of the plan's KPI tables and of its schedules."""
-    kpi = [v.fiscal_year for p in catalog.projects.values() for i in p.indicators for v in i.values]
-    schedule = [s.fiscal_year for p in catalog.projects.values() for s in p.schedule]
-    graded = [e.fiscal_year for p in catalog.projects.values() for e in p.evaluations]
-    return {name: (min(ys), max(ys)) if ys else (0, 9999)
-            for name, ys in (("kpi", kpi), ("schedule", schedule), ("evaluation", graded))}
-
-
-def _has_figures_for(p: Project, year: int) -> bool:
-    """Whether the project's KPI table has ``year``, or its text names that year (a figure quoted there)."""
-    if any(v.fiscal_year == year for i in p.indicators for v in i.values):
-        return True
-    text = unicodedata.normalize("NFKC", project_text(p))
-    reiwa = year - 2018
-    return any(mark in text for mark in (f"令和{reiwa}年", f"R{reiwa}", f"{year}年"))
 
 
 def staged(answer: Answer, stage: str) -> Answer:
@@ -621,37 +594,11 @@ class Responder:
 
     def _not_in_plan(self, r: Reading, p: Project, intent: str, score: float, audience: Audience) -> Answer | None:
         """"I don't know" for a year outside the plan's tables or a fact its texts never hold."""
-        year = r.question.year
-        table = ("schedule" if intent == "project_schedule" or r.question.kind == "schedule"
-                 else "kpi" if intent == "project_kpi" or r.question.kind == "quantity"
-                 else "evaluation" if GRADE_OF_YEAR.search(r.text) else None)
-        if year is not None and table is not None:
-            first, last = self._years[table]
-            if not first <= year <= last:
-                return self._unknown(r, audience, [self._ref(p.id, score, r.lang)],
-                                     reason=years_reason(table, first, last, year, r.lang, c.year_label))
-            if table == "kpi" and not _has_figures_for(p, year):
-                # 「令和6年度の全国の普及率」 of a project whose table (if any) has no such year.
-                ref = self._ref(p.id, score, r.lang)
-                return self._unknown(r, audience, [ref], reason=year_unheld_reason(
-                    c.year_label(year, r.lang), r.lang, what=ref.title))
-        # The measure counts when the clause that asks names it (a story may mention 受け入れ可能人数).
-        asking = _CLAUSE_END.split(r.text.strip(" 。.?？!！、,"))[-1]
-        # A project with a KPI table answers with it, labelled (ダウンロード数 → its 利用者数); one
-        # without says it holds no such figure (店舗数 of the cashless project).
-        measures = (r.question.rate_of, r.question.measure) if not p.indicators else (r.question.rate_of,)
-        unnamed = next((m for m in measures if m and m in asking and not measured(m, project_text(p))), None)
-        unit = counted_unit(r.question.counter) if not p.indicators and r.question.counter else None
-        if table == "kpi" and not unnamed and unit and r.question.counter in asking and not counts_in(unit, project_text(p)):
-            # 「何人減らせた？」 of a project with no KPI table whose texts count nothing in 人.
-            ref = self._ref(p.id, score, r.lang)
-            return self._unknown(r, audience, [ref], reason=uncounted_reason(unit, r.lang, what=ref.title))
-        if table == "kpi" and unnamed:
-            # 「PayPayで払ったらポイント何％？」「対応している店舗数」: a figure of something the
-            # project's texts never name.
-            ref = self._ref(p.id, score, r.lang)
-            return self._unknown(r, audience, [ref], reason=unmeasured_reason(unnamed, r.lang, what=ref.title))
-        return self._unheld(r, self._ref(p.id, score, r.lang), audience)
+        ref = self._ref(p.id, score, r.lang)
+        reason = figure_not_held(r, p, intent, years=self._years, title=ref.title)
+        if reason is not None:
+            return self._unknown(r, audience, [ref], reason=reason)
+        return self._unheld(r, ref, audience)
 
     def _help(self, r: Reading, audience: Audience) -> Answer:
         text = c.help_text(r.lang, audience)

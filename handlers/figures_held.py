@@ -1,0 +1,81 @@
+"""Figures a project's texts do not hold: a year outside the plan's tables, a year its own table
+lacks, a count in a unit its texts never count in, a measure they never name.
+
+:class:`handlers.respond.Responder` asks :func:`figure_not_held` before answering a project, and
+says the reason instead of a card that would look like an answer.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from handlers import compose as c
+from handlers.by_meaning import GRADE_OF_YEAR
+from handlers.understand import Reading
+from handlers.unheld import (
+    counted_unit,
+    counts_in,
+    measured,
+    project_text,
+    uncounted_reason,
+    unmeasured_reason,
+    year_unheld_reason,
+    years_reason,
+)
+from knowledge.catalog import Catalog
+from knowledge.records import Project
+
+_CLAUSE_END = re.compile(r"[。.?？!！、,]")
+
+
+def plan_years(catalog: Catalog) -> dict[str, tuple[int, int]]:
+    """The first and last fiscal years of the plan's KPI tables and of its schedules."""
+    kpi = [v.fiscal_year for p in catalog.projects.values() for i in p.indicators for v in i.values]
+    schedule = [s.fiscal_year for p in catalog.projects.values() for s in p.schedule]
+    graded = [e.fiscal_year for p in catalog.projects.values() for e in p.evaluations]
+    return {name: (min(ys), max(ys)) if ys else (0, 9999)
+            for name, ys in (("kpi", kpi), ("schedule", schedule), ("evaluation", graded))}
+
+
+def _has_figures_for(p: Project, year: int) -> bool:
+    """Whether the project's KPI table has ``year``, or its text names that year (a figure quoted there)."""
+    if any(v.fiscal_year == year for i in p.indicators for v in i.values):
+        return True
+    text = unicodedata.normalize("NFKC", project_text(p))
+    reiwa = year - 2018
+    return any(mark in text for mark in (f"令和{reiwa}年", f"R{reiwa}", f"{year}年"))
+
+
+def figure_not_held(r: Reading, p: Project, intent: str, *, years: dict[str, tuple[int, int]],
+                    title: str) -> str | None:
+    """Why the project cannot give the figure asked (said in the reader's language, naming the
+    project by ``title``), or None when it may."""
+    year = r.question.year
+    table = ("schedule" if intent == "project_schedule" or r.question.kind == "schedule"
+             else "kpi" if intent == "project_kpi" or r.question.kind == "quantity"
+             else "evaluation" if GRADE_OF_YEAR.search(r.text) else None)
+    if year is not None and table is not None:
+        first, last = years[table]
+        if not first <= year <= last:
+            return years_reason(table, first, last, year, r.lang, c.year_label)
+        if table == "kpi" and not _has_figures_for(p, year):
+            # 「令和6年度の全国の普及率」 of a project whose table (if any) has no such year.
+            return year_unheld_reason(c.year_label(year, r.lang), r.lang, what=title)
+    if table != "kpi":
+        return None
+    # The measure counts when the clause that asks names it (a story may mention 受け入れ可能人数).
+    asking = _CLAUSE_END.split(r.text.strip(" 。.?？!！、,"))[-1]
+    # A project with a KPI table answers with it, labelled (ダウンロード数 → its 利用者数); one
+    # without says it holds no such figure (店舗数 of the cashless project).
+    measures = (r.question.rate_of, r.question.measure) if not p.indicators else (r.question.rate_of,)
+    unnamed = next((m for m in measures if m and m in asking and not measured(m, project_text(p))), None)
+    unit = counted_unit(r.question.counter) if not p.indicators and r.question.counter else None
+    if not unnamed and unit and r.question.counter in asking and not counts_in(unit, project_text(p)):
+        # 「何人減らせた？」 of a project with no KPI table whose texts count nothing in 人.
+        return uncounted_reason(unit, r.lang, what=title)
+    if unnamed:
+        # 「PayPayで払ったらポイント何％？」「対応している店舗数」: a figure of something the
+        # project's texts never name.
+        return unmeasured_reason(unnamed, r.lang, what=title)
+    return None
