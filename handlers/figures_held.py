@@ -7,12 +7,11 @@ says the reason instead of a card that would look like an answer.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 from handlers import compose as c
 from handlers.by_meaning import GRADE_OF_YEAR
-from handlers.understand import Reading
+from handlers.understand import Reading, last_clause
 from handlers.unheld import (
     counted_unit,
     counts_in,
@@ -25,8 +24,6 @@ from handlers.unheld import (
 )
 from knowledge.catalog import Catalog
 from knowledge.records import Project
-
-_CLAUSE_END = re.compile(r"[。.?？!！、,]")
 
 
 def plan_years(catalog: Catalog) -> dict[str, tuple[int, int]]:
@@ -65,13 +62,14 @@ def figure_not_held(r: Reading, p: Project, intent: str, *, years: dict[str, tup
     if table != "kpi":
         return None
     # The measure counts when the clause that asks names it (a story may mention 受け入れ可能人数).
-    asking = _CLAUSE_END.split(r.text.strip(" 。.?？!！、,"))[-1]
+    asking = last_clause(r.text)
+    held = project_text(p)
     # A project with a KPI table answers with it, labelled (ダウンロード数 → its 利用者数); one
     # without says it holds no such figure (店舗数 of the cashless project).
     measures = (r.question.rate_of, r.question.measure) if not p.indicators else (r.question.rate_of,)
-    unnamed = next((m for m in measures if m and m in asking and not measured(m, project_text(p))), None)
+    unnamed = next((m for m in measures if m and m in asking and not measured(m, held)), None)
     unit = counted_unit(r.question.counter) if not p.indicators and r.question.counter else None
-    if not unnamed and unit and r.question.counter in asking and not counts_in(unit, project_text(p)):
+    if not unnamed and unit and r.question.counter in asking and not counts_in(unit, held):
         # 「何人減らせた？」 of a project with no KPI table whose texts count nothing in 人.
         return uncounted_reason(unit, r.lang, what=title)
     if unnamed:

@@ -349,7 +349,10 @@ def asks_how_it_went(r: Reading) -> bool:
     return r.project_intent is None and bool(_HOW_IT_WENT.search(r.cue_form))
 
 
-_CLAUSE_END = re.compile(r"[。．.!！?？、,]")
+def last_clause(text: str) -> str:
+    """The clause a message ends with, where a long message asks its question."""
+    clauses = [c for c in _CLAUSE.split(text) if c.strip()]
+    return clauses[-1] if clauses else text
 
 
 def asked_intent(r: Reading) -> str:
@@ -361,7 +364,7 @@ def asked_intent(r: Reading) -> str:
     asked = list(_WHAT_IT_IS.finditer(r.cue_form))
     if not asked:
         return "project_status"
-    starts = [m.end() for m in _CLAUSE_END.finditer(r.cue_form, 0, asked[-1].start())]
+    starts = [m.end() for m in _CLAUSE.finditer(r.cue_form, 0, asked[-1].start())]
     clause = r.cue_form[starts[-1] if starts else 0:]
     return "project_status" if _HOW_IT_WENT.search(clause) else "project_overview"
 
