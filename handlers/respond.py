@@ -549,12 +549,28 @@ class Responder:
         )
 
     def _clarify(self, r: Reading, top: list[Scored], topic: str, audience: Audience) -> Answer:
-        refs = [self._any_ref(s, r.lang) for s in top]
+        refs = [self._any_ref(s, r.lang) for s in self._with_twins(top)]
         return Answer(
             query=r.text, intent="clarify", lang=r.lang, audience=audience,
             text=c.clarify_text(r.lang, as_typed(r.text, topic), [f"{x.id} {x.title}" if x.kind == "project" else x.title for x in refs]),
             suggestions=tuple(refs), score=top[0].score,
         )
+
+    def _with_twins(self, top: list[Scored]) -> list[Scored]:
+        """Options with each project's repost beside it (4-1-1 and 5-1-2 are one project listed
+        under two policies): a person choosing may know it by either number."""
+        out: list[Scored] = []
+        for s in top:
+            out.append(s)
+            p = self.catalog.projects.get(s.id) if s.kind == "project" else None
+            if p is None:
+                continue
+            twins = [p.repost_of] if p.repost_of else [q.id for q in self.catalog.projects.values() if q.repost_of == p.id]
+            out += [Scored(t, s.score, "project", s.how) for t in twins if t in self.catalog.projects]
+        first: dict[tuple[str, str], Scored] = {}
+        for s in out:
+            first.setdefault((s.kind, s.id), s)
+        return list(first.values())
 
     def _quote(self, r: Reading, audience: Audience, *, address_only: bool = False) -> Answer | None:
         """The whole-text stage (handlers.passage_answer): the plan's own sentence, or None."""

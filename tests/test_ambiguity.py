@@ -138,3 +138,14 @@ def test_a_topic_that_name_pieces_cover_asks_between_the_texts_holding_it_whole(
     # in 2-3-1's and 2-3-3's texts: those are the ones to ask between.
     a = responder.answer("業務フローの可視化に取り組んでいる事業の担当を知りたい")
     assert a.intent == "clarify" and {s.id for s in a.suggestions} == {"2-3-1", "2-3-3"}, a.text
+
+
+@pytest.mark.parametrize("question", ["職員の研修って最近どうなってる？", "how is the training for city employees going?"])
+def test_a_reposted_project_is_offered_under_both_its_numbers(responder: Responder, question: str) -> None:
+    """4-1-1 is listed again as 5-1-2 under policy 5: a person choosing between the training
+    projects may know it by either number, so a question back that offers one offers both."""
+    got = responder.answer(question, audience="staff").to_json()
+    offered = [s["id"] for s in got["suggestions"]]
+    assert got["intent"] == "clarify"
+    assert {"4-1-1", "5-1-2", "5-1-1"} <= set(offered)
+    assert len(offered) == len(set(offered))
