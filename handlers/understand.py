@@ -29,7 +29,9 @@ _GRADE = re.compile(
     # A letter quoted alone (評価が「A」, a "C"): nothing else in the plan is one letter.
     r"|[「『\"“']\s*([a-d])\s*[」』\"”']"
     # English: "rated A", "got a C", "B-rated", "with an A", "a rating of D".
-    r"|(?:rated|got|received|earned|scored|given|rating)\s+(?:of\s+|as\s+)?(?:an?\s+)?[\"“']?([a-d])(?![a-z]|'[a-z])"
+    # Not the article of "got a BPR hearing": a letter then another word is no grade.
+    r"|(?:rated|got|get|gets|received|earned|scored|given|rating)\s+(?:of\s+|as\s+)?(?:an?\s+)?[\"“']?([a-d])(?![a-z]|'[a-z])"
+    r"(?!\s+(?!(?:grade|rating|evaluation|score|last|this|in|for|on|or|and|from|at|again|too|but|so|the|that)\b)[a-z0-9])"
     r"|(?<![a-z])([a-d])\s*-?\s*(?:rated|rating|grade)\b"
     r"|with\s+an?\s+([a-d])(?![a-z'])"
 )
@@ -219,21 +221,44 @@ def _read_ids(m: _Message) -> _Message:
 
 def _read_grade(m: _Message) -> _Message:
     """「B評価」, else the words of a grade (遅れている): the first grade whose words are there."""
+    before = m.form
     graded = _GRADE.search(m.form)
     if graded:
         m.grade = next(g for g in graded.groups() if g).upper()
         m.explicit = True
         m.form = m.form[: graded.start()] + "|" * (graded.end() - graded.start()) + m.form[graded.end():]
-        return m
-    # "who is behind that service", "early next year": a place or a time, not how a project went.
-    plain = _NOT_A_GRADE.sub(lambda x: "\x00" * len(x.group(0)), m.form)
-    for g, words in lx.GRADE_WORDS.items():
-        form, found = _remove(plain, words)
-        if found:
-            m.grade = g
-            m.form = "".join(o if f == "\x00" else f for o, f in zip(m.form, form, strict=True))  # unmask
-            break
+    else:
+        # "who is behind that service", "early next year": a place or a time, not how a project went.
+        plain = _NOT_A_GRADE.sub(lambda x: "\x00" * len(x.group(0)), m.form)
+        for g, words in lx.GRADE_WORDS.items():
+            form, found = _remove(plain, words)
+            if found:
+                m.grade = g
+                m.form = "".join(o if f == "\x00" else f for o, f in zip(m.form, form, strict=True))  # unmask
+                break
+    if m.grade is not NO_GRADE and _grade_is_asked(before, m.form):
+        m.grade, m.explicit, m.intent = NO_GRADE, False, "project_status"
     return m
+
+
+# The grade as the predicate of a yes/no question (「…取り組みは、予定どおり進んだのか」「…事業、評価は
+# Bだった？」 "is the telework project behind schedule?") asks how one thing went: it filters nothing.
+_ASKED_TAIL = re.compile(r"\s*(?:に|で)?\s*(?:進ん|進め|実施(?:され|し|でき)?|終わっ|いっ|行っ|でき|なっ|だっ|でし|です|だ)?"
+                         r"\s*(?:た|だ|て\s*(?:い)?る|てる|てい|ている|る|いる|ます|ました)?"
+                         r"\s*(?:んですか|のですか|ですか|でしょうか|のか|かな|かね|っけ|か|の|ん)?\s*[?？]*\s*$"
+                         r"|(?:\s+(?:last|this) (?:year|time)|\s+in (?:fy\s*)?\w+)?\s*[?？]\s*$")
+_ASKS = re.compile(r"[?？]|(?:か|の|っけ|かな|かね)\s*$")
+_LIST_ASKED = re.compile(r"どれ|どの|何|なに|なん|事業|もの|ある|一覧|\b(?:which|what|any|anything|projects|ones|list)\b")
+
+
+def _grade_is_asked(before: str, after: str) -> bool:
+    """The grade read, blanked from ``before`` into ``after``, ends a yes/no question of one thing."""
+    end = max((i for i, (b, a) in enumerate(zip(before, after, strict=True)) if b != a), default=-1) + 1
+    tail = before[end:]
+    start = next((i for i, (b, a) in enumerate(zip(before, after, strict=True)) if b != a), 0)
+    named = re.sub(r"[|\s、,。?？!！]", "", before[:start])  # 「遅れてる？」 alone asks which are
+    return bool(end and len(named) >= 2 and _ASKED_TAIL.match(tail) and _ASKS.search(tail) and not _LIST_ASKED.search(tail)
+                and not re.search(r"\b(?:which|what|any|anything|projects|list)\b|一覧|何件|どれ|どの事業", before))
 
 
 _KIND_OF_PROJECT = re.compile(r"(?:どういう|どんな|どのような)\s*(?:事業|取り?組み?|とりくみ)")
@@ -340,7 +365,11 @@ _WHAT_IT_IS = re.compile(r"ありますか|あるの|ある[?？]|あるんで�
                          # Which project it is: what the project is tells it (「…はどの事業に入ってますか」).
                          r"|(?:どの|何の|なんの)\s*(?:事業|取り?組み?|とりくみ)|(?:事業|取り?組み?)(?:って|は)?\s*どれ|位置付け|位置づけ|中身|なかみ|ざっくり"
                          r"|\b(?:which|what) (?:project|initiative|program)\b"
-                         r"|\bis there\b|\bare there\b|\bwhat (?:is|does)\b|\bhow does\b|\bcan i\b|\bdo they\b")
+                         r"|\bis there\b|\bare there\b|\bwhat (?:is|does)\b|\bhow does\b|\bcan i\b|\bdo they\b"
+                         # Whether the city means to do something (「…つもりは」 "is the city planning to") is what it does.
+                         r"|(?:考え|かんがえ)\s*て\s*(?:い\s*)?る\s*の\s*(?:です|でしょう)|できる\s*の\s*(?:でしょうか|ですか)"
+                         r"|\bis (?:the city|funabashi|anyone|someone|city hall) (?:planning|working on|going to|trying|thinking)\b"
+                         r"|\bwhat is the city doing\b|\bcould i\b|\bcan (?:we|people|residents|you)\b|\bwhich \w+ (?:can|could|do|does|are)\b")
 _HOW_IT_WENT = re.compile(r"なった|できた|終わ|済ん|うまく|進んだ|進んで|実現|始ま|その後"
                           r"|\bdid\b|\bhas\b|\bhave\b|\bdone\b|\byet\b|\bever\b")
 

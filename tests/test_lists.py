@@ -422,3 +422,27 @@ def test_leftover_words_never_shrink_a_list(responder: Responder, plan: Plan, qu
     want = {p.id for p in plan.projects if p.evaluations and p.evaluations[-1].grade == grade}
     assert a.intent == "project_list" and {x.id for x in a.answers} == want, a.text
     assert "絞り込めません" not in a.text and "に関する" not in a.text, a.text
+
+
+@pytest.mark.parametrize("question, pid", [
+    # The grade's words are what is asked of one project (did it go as planned?), not a filter.
+    ("マイナンバーカードの普及は予定どおり進んだの？", "1-1-3"),
+    ("スマホコンシェルジュは遅れてるんですか？", "3-1-1"),
+    ("請求書や契約書を電子でやりとりする取り組みは遅れてるんですか？", "2-1-2"),
+    ("did the telework project get a C last year?", "2-2-1"),
+])
+def test_a_grade_asked_of_one_project_is_its_status_not_a_list(responder: Responder, question: str, pid: str) -> None:
+    a = responder.answer(question)
+    assert a.intent == "project_status" and [x.id for x in a.answers][:1] == [pid], a.text
+
+
+@pytest.mark.parametrize("question, grade", [("遅れてる？", "C"), ("which projects got a C?", "C"),
+                                             ("予定より早く進んだ事業はある？", "A")])
+def test_a_grade_asked_of_no_one_thing_still_lists(responder: Responder, question: str, grade: str) -> None:
+    a = responder.answer(question)
+    assert a.intent == "project_list" and a.answers and all(e is not None and e.grade == grade for e in (p.latest_evaluation() for p in a.projects)), a.text
+
+
+def test_an_article_before_a_word_is_no_grade(responder: Responder) -> None:
+    a = responder.answer("How many work processes got a BPR hearing in FY2022?")
+    assert a.intent == "project_kpi" and [x.id for x in a.answers][:1] == ["2-3-3"], a.text
