@@ -137,7 +137,9 @@ FAR_LEAD = 0.25  # a description this far ahead of the next project is of that o
 FAR_WORDS = 7
 PART_OF_TITLE = 0.8  # a topic shorter than this share of an approach's title is a part of it, not its name
 FAR_CHARS = 25  # characters a message needs before it can hold FAR_WORDS words (cheap to check first)
-PLURAL = re.compile(r"一覧|全部(?!で)|すべて|全て|何件|いくつ(?!の)|どんな事業が|事業を(?:全部|すべて)?教えて|ごと|別に|以外|列挙|挙げて|リストアップ"
+# ごと and 別 group a count (「課ごとの件数」「部署別に数えて」), not a description (「課ごとにバラバラ」).
+PLURAL = re.compile(r"一覧|全部(?!で)|すべて|全て|何件|いくつ(?!の)|どんな事業が|事業を(?:全部|すべて)?教えて|列挙|挙げて(?!る|い|た)|リストアップ|以外"
+                    r"|(?:ごと|毎|別)(?:の\s*(?:件数|数|事業|内訳)|に\s*(?:数え|分け|まとめ|教え|集計|整理|一覧|見せ|出し|並べ))"
                     r"|\bprojects\b|\blist\b|\bhow many\b|\ball\b")
 
 

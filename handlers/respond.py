@@ -279,7 +279,10 @@ class Responder:
         one = None if named_department else self.meaning.describes_one(
             reading, lead=DESCRIBED_OVER_WEAK_LIST if weak else DESCRIBED_LEAD)
         if one is None:
-            return listed
+            everything = len(listed.projects) >= sum(1 for p in self.catalog.projects.values() if not p.repost_of)
+            # 「業務のやり方が課ごとにバラバラなのを直す事業」: a grouping word in a description, whose
+            # words filtered nothing, is no list of every project; what it describes is looked for.
+            return None if weak and everything else listed
         # 「PCを115台増やした事業ってどれ？」: a description of one project whose words happened
         # to name a list filter (オンライン, 追加); the project it describes is the answer.
         intent = asked_intent(reading)

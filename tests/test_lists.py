@@ -446,3 +446,12 @@ def test_a_grade_asked_of_no_one_thing_still_lists(responder: Responder, questio
 def test_an_article_before_a_word_is_no_grade(responder: Responder) -> None:
     a = responder.answer("How many work processes got a BPR hearing in FY2022?")
     assert a.intent == "project_kpi" and [x.id for x in a.answers][:1] == ["2-3-3"], a.text
+
+
+@pytest.mark.parametrize("question", [
+    "聞いた話だと、各課が自分の形式でデータを公開していて使いにくいらしいです。それを改善する取り組みはありますか？",
+    "業務の手順書が課ごとにバラバラだと課題に挙げてる事業があったと思うけど、目標って何？",
+])
+def test_a_grouping_word_in_a_description_lists_not_every_project(responder: Responder, question: str) -> None:
+    a = responder.answer(question)
+    assert not (a.intent == "project_list" and len(a.answers) >= 20), a.text
