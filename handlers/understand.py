@@ -99,14 +99,25 @@ def _cue_pattern(cue: str) -> re.Pattern[str]:
     if cue == "who":
         return _WHO_ASKS
     if cue.isascii():
-        return re.compile(rf"(?<![a-z0-9]){re.escape(cue)}(?![a-z0-9])")
+        return re.compile(rf"(?<![a-z0-9]){re.escape(cue)}(?![a-z0-9])" + _NOT_DEFINING.get(cue, ""))
     # 何回 asks a count; 何回も (「何回も休みを取る」) is "again and again" and asks nothing, as
     # 誰でも (「誰でも使えるデータ」) is "anyone" and asks no one.
     tail = "(?!も)" if cue.startswith("何") else "(?!でも|もが)" if cue in {"誰", "だれ"} else ""
     # 「〜って何」 asks what a thing is; 「〜って何番」「何課」 ask for a number or a section.
     if cue.endswith("何"):
         tail += r"(?![\u3400-\u9fff])"
-    return re.compile(re.escape(cue) + tail)
+    return re.compile(re.escape(cue) + tail + _NOT_DEFINING.get(cue, ""))
+
+
+# Definition cues that, so followed, ask something else: 何か (something), 何が追加される (what is
+# added, not 何が違う), 何やる; 「手続きとはまだ」「作らなきゃとは思う」 (with, quoting); "what's the city doing".
+_WHAT_ELSE = r"(?!か(?![?？。!！]|\s*$)|が(?!\s*(?:ちが|違|異な))|と(?!は)|で(?!す|しょ)|やる|する|して|した)"
+_NOT_DEFINING = {
+    "何": _WHAT_ELSE, "なに": _WHAT_ELSE,
+    "とは": r"(?=\s*(?:$|[?？。!！、,]|何|なに|なん|どう|どんな|どの|いったい|一体|具体的|簡単|要する|つまり|本市))",
+    **dict.fromkeys(("what is", "what's", "whats"), r"(?!\s+(?:the city|city hall|funabashi|happening|going on|being|"
+                                                    r"the status|the progress|the latest|new|up)\b)"),
+}
 
 
 def _remove(form: str, cues: list[str]) -> tuple[str, list[str]]:

@@ -227,3 +227,23 @@ def test_what_a_named_project_is_or_why_it_was_graded_so(responder: Responder, q
 def test_departments_in_the_plural_ask_who_runs_a_project(responder: Responder) -> None:
     a = responder.answer("Which departments look after the e-approval project?")
     assert (a.intent, [x.id for x in a.answers][:1]) == ("project_department", ["2-1-1"]), a.text[:200]
+
+
+@pytest.mark.parametrize("question, term_asked", [
+    ("DXとは？", True), ("あれは いったい なんなの？", True), ("AI-OCRって普通のOCRと何が違うの？", True),
+    # 「とは思う」 quotes, 「何か」 is something, 「何が追加」 asks what is added: none asks what a word means.
+    ("マイナンバーカードを作らなきゃとは思ってるんだけど、商業施設で申請を手伝ってもらえるって本当？", False),
+    ("何か問題が起きたときにすぐ動くチームを置いた取り組みはどれ？", False),
+    ("スマホ決済アプリ、R5から何が追加になるの？", False),
+    ("what's the city doing about cashless payments?", False),
+])
+def test_a_definition_cue_is_read_only_where_it_asks_what_a_word_is(question: str, term_asked: bool) -> None:
+    from handlers.understand import read
+
+    assert read(question).glossary_cue is term_asked
+
+
+def test_a_term_in_a_question_about_what_the_city_does_gets_its_project(responder: Responder) -> None:
+    a = responder.answer("マイナンバーカードを作らなきゃとは思ってるんだけど、商業施設で申請を手伝ってもらえるって本当？",
+                         audience="citizen")
+    assert a.intent.startswith("project_") and [x.id for x in a.answers][:1] == ["1-1-3"], a.text
