@@ -43,6 +43,7 @@ OUTCOME = re.compile(r"どうなった|どうなりました|どうなって|そ
                      r"|\bwhat happened\b|\bhow did\b|\bhow is it going\b|\bprogress\b|\bstatus\b", re.IGNORECASE)
 _TERM_FACT = re.compile(r"含ま|含む|含め|入って|入る|はいって|はいる|仲間|なかま|種類|しゅるい|形態|かたち|どんな形"
                         r"|\bmake up\b|\bconsists?\b|\binclud|\bkinds? of\b|\btypes? of\b|\bpart of\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[。!！?？]\s*|(?<=[a-z0-9)])[.]\s+")
 TERM_GAP = 0.15  # how much more of a question a term's project must carry to answer for it
 
 
@@ -122,11 +123,19 @@ def project_of_term(stage: MeaningStage, r: Reading, term: str) -> Scored | None
         if not near or len(near) > 1 and near[0].score - near[1].score < LEAD:
             return None
         pid = near[0].ref
+    # The city's doing is what the question ends by asking ("…Is the city planning to use things like
+    # ChatGPT too?"): the project that speaks of the term answers, however much the definition shares.
+    asked_of_city = bool(CITY_ACTION.search(_last_sentence(r.cue_form)))
     if its - carried >= TERM_GAP or (its >= carried and its > 0 and city) or (
-            its > 0 and outcome):
+            its > 0 and (outcome or asked_of_city)):
         return Scored(pid, round(100 * its, 1), "project", "meaning:term's project")
     return None
 
+
+
+def _last_sentence(text: str) -> str:
+    sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
+    return sentences[-1] if sentences else text
 
 
 def projects_doing(stage: MeaningStage, r: Reading, term: str) -> tuple[Scored, ...]:

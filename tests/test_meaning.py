@@ -562,6 +562,15 @@ def test_what_the_city_does_with_a_term_its_schedule_names_is_the_projects(respo
     assert ids(responder.answer("ChatGPTって何？", audience="citizen")) == ["ChatGPT"]
 
 
+def test_what_the_city_does_asked_last_outweighs_a_story_in_the_terms_words(responder: Responder) -> None:
+    # The story (AI chatbots) is the definition's own words; the question asked last is the city's doing.
+    a = responder.answer("My son uses AI chatbots for homework all the time. Will the city use tools like ChatGPT as well?",
+                         audience="citizen")
+    assert ids(a)[:1] == ["2-3-2"], a.text
+    a = responder.answer("My son uses AI chatbots for homework all the time. What is ChatGPT exactly?", audience="citizen")
+    assert ids(a) == ["ChatGPT"], a.text
+
+
 def test_a_count_a_terms_definition_gives_is_found_in_a_longer_message(responder: Responder) -> None:
     # 12桁 is in マイナンバーカード's definition; the card's project (1-1-3) counts no digits.
     a = responder.answer("マイナンバーって何桁あるんだっけ？役所の書類に書く欄が足りなくて", audience="citizen")
