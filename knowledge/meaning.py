@@ -29,7 +29,15 @@ import numpy as np
 
 from knowledge.kana_kanji import typed_in_kana, write_kana
 from knowledge.meaning_vectors import Vector, WordVectors
-from knowledge.meaning_words import en_alternatives, en_words, ja_words, kana_runs, reading, spellings
+from knowledge.meaning_words import (
+    en_alternatives,
+    en_words,
+    ja_words,
+    kana_runs,
+    reading,
+    spellings,
+    word_cuts,
+)
 from knowledge.normalize import MIN_LOOSE, hira_to_kata, kata_to_hira, loose_kana
 from knowledge.units import Unit
 
@@ -398,10 +406,11 @@ class MeaningIndex:
     def _read(self, run: str) -> list[str]:
         """Plan words whose reading occurs in a katakana run, longest first, not overlapping."""
         found, i = [], 0
+        cuts = word_cuts(kata_to_hira(run))
         while i < len(run):
             for size in range(min(MAX_READING, len(run) - i), MIN_READING - 1, -1):
                 words = self._by_reading.get(run[i:i + size])
-                if words:
+                if words and i in cuts and i + size in cuts:
                     # A reading several plan words share (きかい: 機会, 機械) is read as the one the
                     # plan uses most, not as all of them: the others only add noise.
                     found.append(min(words, key=lambda w: (self._ja.idf.get(w, self._ja.max_idf), w)))

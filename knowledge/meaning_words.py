@@ -13,6 +13,7 @@ import re
 import threading
 import tomllib
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +103,11 @@ def kana_runs(text: str) -> list[str]:
     """The text's hiragana runs in katakana (すまほでしはらい → スマホデシハライ): a message typed
     in hiragana has no word boundaries Sudachi can find, so its words are looked up by reading."""
     return [hira_to_kata(_ENDINGS.sub(" ", run)) for run in _HIRAGANA_RUN.findall(text)]
+
+
+def word_cuts(text: str) -> frozenset[int]:
+    """Where the words of ``text`` begin and end, as Sudachi's short units cut it."""
+    return frozenset(accumulate((len(m.surface()) for m in _tokenizers()[1].tokenize(text)), initial=0))
 
 
 def reading(text: str) -> str:

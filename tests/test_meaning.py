@@ -431,6 +431,16 @@ def test_a_kana_typist_writes_the_city_as_shi_and_sets_endings_apart(responder: 
     assert "市は" in spelled and "わた市" not in spelled and "ふなば市" not in spelled, spelled  # inside a word it stays
 
 
+def test_a_plan_word_is_read_in_kana_only_where_a_word_begins_and_ends(responder: Responder) -> None:
+    # てほん (手本) straddles って|ほんと: no word a kana typist wrote.
+    from handlers.understand import read
+
+    question = read(responder.meaning.respell(
+        "しやくしょの ひとも いえで しごと してるって ほんと こんなじだいだから しかたないけど どのくらいの ひとが してるの"))
+    words = responder.meaning.index.search(question.text)[0].words
+    assert "手本" not in words and "仕事" in words, words
+
+
 @pytest.mark.parametrize("question, intent", [("1-2-1の旗振り役って？", "project_department"),
                                               ("テレワーク環境の充実がC評価にとどまった理由を説明してほしい。", "project_status")])
 def test_who_leads_and_why_it_was_graded_so_are_asked_of_one_project(responder: Responder, question: str,
