@@ -35,6 +35,8 @@ _PROJECT_CUES: dict[str, list[str]] = {
         "どんなやり方", "どういうやり方", "事業の中身", "何をする", "なにをする", "何する", "なにする", "何をして", "なにをして", "何をやって", "なにをやって", "何をやる", "なにをやる", "狙い", "目的",
         "about", "overview", "summary", "describe", "description", "goal", "goals", "background",
         "問題点", "problem", "problems", "issue", "issues", "challenge", "challenges",
+        # What the city does about something, not how it is doing: "what is the city doing to …".
+        "doing about", "doing to", "doing anything", "doing something", "working on",
     ],
     "project_status": [
         "状況", "進捗", "進捗状況", "評価", "コメント", "どうなった", "どうなりました", "その後", "どうなってる", "どうなっている", "どうなって",

@@ -382,7 +382,7 @@ _WHAT_IT_IS = re.compile(r"ありますか|あるの|ある[?？]|あるんで�
                          r"|\bis (?:the city|funabashi|anyone|someone|city hall) (?:planning|working on|going to|trying|thinking)\b"
                          r"|\bwhat is the city doing\b|\bcould i\b|\bcan (?:we|people|residents|you)\b|\bwhich \w+ (?:can|could|do|does|are)\b")
 _HOW_IT_WENT = re.compile(r"なった|できた|終わ|済ん|うまく|進んだ|進んで|実現|始ま|その後"
-                          r"|\bdid\b|\bhas\b|\bhave\b|\bdone\b|\byet\b|\bever\b")
+                          r"|\bdid\b|\bhas\b(?! to\b)|\bhave\b(?! to\b)|\bdone\b|\byet\b|\bever\b")
 
 
 def asks_how_it_went(r: Reading) -> bool:

@@ -234,3 +234,15 @@ def test_english_asks_a_terms_facts_in_everyday_ways(responder, question: str, t
 def test_who_asks_only_when_it_opens_a_clause(responder, question, intent, pid):  # type: ignore[no-untyped-def]
     a = responder.answer(question)
     assert (a.intent, [x.id for x in a.answers][:1]) == (intent, [pid]), a.text
+
+
+@pytest.mark.parametrize("question, intent, pid", [
+    # What the city does about something asks what the project is; how it is doing, how it went.
+    ("My kids' forms never end. Is the city doing anything so I don't have to go to city hall for childcare "
+     "applications?", "project_overview", "1-1-1"),
+    ("What is the city doing about cashless payments for city taxes?", "project_overview", "1-2-2"),
+    ("How is the cashless payments project doing?", "project_status", "1-2-2"),
+])
+def test_what_the_city_is_doing_about_something_is_what_it_does(responder, question, intent, pid):  # type: ignore[no-untyped-def]
+    a = responder.answer(question, audience="citizen")
+    assert (a.intent, [x.id for x in a.answers][:1]) == (intent, [pid]), a.text
