@@ -103,6 +103,16 @@ FACT_KINDS = (
         re.compile(r"全国|他の?自治体"),
         "全国や他の自治体の数字", "national or other municipalities' figures",
     ),
+    FactKind(
+        "national_total",  # the plan compares the city's rates with the national average, never a national total
+        re.compile(r"(?:全国|国全体|日本全体|日本中|国内)[^。?？]{0,15}(?:総数|累計|合計|総計|全部で)"
+                   r"|国が[^。?？]{0,15}(?:発行|交付|配布)[^。?？]{0,15}(?:総数|累計|合計|何枚|枚数)"
+                   r"|\b(?:national government|the country|nationwide|across japan|all of japan|in japan)\b[^.?]{0,50}"
+                   r"\b(?:in total|total|altogether)\b"
+                   r"|\b(?:in total|total number)\b[^.?]{0,50}\b(?:national government|nationwide|across japan|in japan)\b", re.I),
+        re.compile(r"全国[^。\n]{0,12}(?:総数|累計|合計|総計)"),
+        "全国の総数", "national totals",
+    ),
 )
 
 

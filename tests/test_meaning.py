@@ -490,6 +490,21 @@ def test_a_figure_for_a_year_a_project_never_gives_is_not_answered_with_its_card
     assert ids(responder.answer("ふなっぷの利用者数、令和4年度の実績は？")) == ["1-1-2"]  # a year its table has
 
 
+@pytest.mark.parametrize("question", ["全国でマイナンバーカードは累計何枚発行された？", "国が今までに交付したマイナンバーカードの合計は？",
+                                      "How many My Number cards have been handed out across Japan in total?"])
+def test_a_national_total_is_not_answered_with_the_citys_rates(responder: Responder, question: str) -> None:
+    # 1-1-3 compares its rates with the national average; a national count it never gives.
+    a = responder.answer(question)
+    assert a.intent == "unknown" and not a.answers, a.text
+    a = responder.answer("マイナンバーカードの交付率、全国平均と比べてどう？")
+    assert ids(a)[:1] == ["1-1-3"] and "67.0" in a.text, a.text
+
+
+def test_my_number_alone_names_the_card(responder: Responder) -> None:
+    a = responder.answer("Can anyone living in Japan get a My Number, foreigners too?", audience="citizen")
+    assert (a.intent, ids(a)) == ("glossary", ["マイナンバーカード"]), a.text
+
+
 @pytest.mark.parametrize("question", ["児童手当の振込日っていつ？", "しやくしょは どようびも あいて いますか。なんじまで でしょう",
                                       "わたしの まいなんばーかーど、しんせいして ひとつき たつのに まだ こないの。いつ とどくの"])
 def test_a_payday_an_opening_hour_or_a_personal_delivery_date_is_not_in_the_plan(responder: Responder,
