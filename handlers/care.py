@@ -75,7 +75,11 @@ _HELLO = (r"こんにちは|こんにちわ|今日は|こんばんは|こんば�
           r"やあ|ハロー|もしもし|了解(?:です|しました)?|わかりました|分かりました|なるほど|"
           r"\bhello\b|\bhi\b|\bhey\b|\bhiya\b|good (?:morning|afternoon|evening)|\bgreetings\b|\bokay\b|\bok\b|"
           r"\bgot it\b|\bgreat\b")
-_GREETING = re.compile(f"{_THANKS}|{_HELLO}")
+# A message that only checks the bot is there (「テスト」, "test", 「あいうえお」): answered like a greeting.
+_CHECK_JA = r"テスト(?:送信|中|です)?|てすと|送信テスト|動作確認|あいうえお"
+_CHECK_EN = r"\btest(?:ing)?\b|\bping\b|\baiueo\b"
+_CHECK = f"{_CHECK_JA}|{_CHECK_EN}" + r"|(?<![0-9])1\s*2\s*3(?:\s*4)?(?![0-9])"
+_GREETING = re.compile(f"{_THANKS}|{_HELLO}|{_CHECK}")
 _THANKS_RE = re.compile(_THANKS)
 _ADDRESS = re.compile(r"さん|様|くん|ちゃん|dxbot|\bbot\b|ボット|チャットボット|there|everyone|みなさん|皆さん")
 
@@ -153,8 +157,9 @@ def text_for(kind: str, lang: Lang, *, said: str = "") -> str:
     return head + "\n" + _examples(lang)
 
 
-# A greeting tied to the time of day is answered in kind; any other with 「こんにちは」 / "Hello".
-_TIMED = ((re.compile(r"おはよう"), "おはようございます"), (re.compile(r"こんばん|今晩"), "こんばんは"),
+# A greeting tied to the time of day is answered in kind, a check that the bot is there with a yes;
+# any other with 「こんにちは」 / "Hello".
+_TIMED = ((re.compile(_CHECK_JA), "はい、届いています"), (re.compile(_CHECK_EN), "Yes, I'm here"), (re.compile(r"おはよう"), "おはようございます"), (re.compile(r"こんばん|今晩"), "こんばんは"),
           (re.compile(r"good morning"), "Good morning"), (re.compile(r"good afternoon"), "Good afternoon"),
           (re.compile(r"good evening"), "Good evening"))
 

@@ -133,6 +133,10 @@ CARE = [
     ("greeting", "こんにちは！", "ja"),
     ("greeting", "はじめまして、よろしくお願いします", "ja"),
     ("greeting", "hi there", "en"),
+    # A new user's first message to a bot is often only a check that it is there.
+    ("greeting", "テスト", "ja"),
+    ("greeting", "てすと てすと あいうえお", "ja"),
+    ("greeting", "test test", "en"),
     ("thanks", "ありがとうございました😊", "ja"),
     ("thanks", "Thank you so much!", "en"),
 ]
@@ -170,6 +174,7 @@ def test_a_masked_question_from_the_queue_is_still_personal_data(responder: Resp
     ("市長が本部長を務める推進本部とは", None),
     ("次の市議会の選挙はいつ？", None),
     ("RPAの取り組みをどう評価していますか", None),
+    ("二次元コードの読み取りテストは終わった？", None),  # a test the plan speaks of
 ])
 def test_questions_are_not_swallowed(responder: Responder, message: str, intent: str | None) -> None:
     answer = responder.answer(message, audience="citizen")
@@ -331,3 +336,9 @@ def test_careful_replies_end_to_end_and_nothing_unmasked_at_rest(db_path, tmp_pa
     assert _grep(files, needles) == []  # after a clean stop
     rows = sqlite3.connect(db_path).execute("SELECT text FROM unanswered").fetchall()
     assert [r[0] for r in rows] == [LINE_MESSAGES["unanswered"]]  # only the real unanswered question
+
+
+@pytest.mark.parametrize(("message", "said"), [("テスト", "届いています"), ("testing", "I'm here")])
+def test_a_check_that_the_bot_is_there_is_answered_yes(responder: Responder, message: str, said: str) -> None:
+    answer = responder.answer(message, audience="citizen")
+    assert answer.text.startswith("はい、" if said == "届いています" else "Yes, ") and said in answer.text
