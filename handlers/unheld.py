@@ -113,6 +113,16 @@ FACT_KINDS = (
         re.compile(r"全国[^。\n]{0,12}(?:総数|累計|合計|総計)"),
         "全国の総数", "national totals",
     ),
+    FactKind(
+        "ranking",  # how municipalities or countries rank: the plan compares the city with no one by rank
+        re.compile(r"(?:最も|一番|いちばん)[^。?？]{0,20}(?:自治体|市町村|市区町村|都市|都道府県)"
+                   r"|(?:自治体|市町村|都市|都道府県|世界|全国)[^。?？]{0,12}(?:ランキング|順位|何位|なんい)"
+                   r"|\b(?:which|what) (?:city|cities|municipality|municipalities|town|prefecture|country)\b[^.?]{0,40}"
+                   r"\b(?:highest|lowest|most|best|top|leads?)\b"
+                   r"|\brank(?:s|ed|ing)?\b[^.?]{0,30}\b(?:among|in) (?:japan|the world|cities|municipalities)\b", re.I),
+        re.compile(r"[0-9０-９]+\s*位(?![置])|ランキング"),
+        "自治体の順位", "rankings of municipalities",
+    ),
 )
 
 

@@ -500,6 +500,13 @@ def test_a_national_total_is_not_answered_with_the_citys_rates(responder: Respon
     assert ids(a)[:1] == ["1-1-3"] and "67.0" in a.text, a.text
 
 
+@pytest.mark.parametrize("question", ["マイナンバーカードの交付率で一番高い自治体ってどこ？",
+                                      "Which prefecture has the highest My Number card rate?"])
+def test_a_ranking_of_municipalities_is_not_answered_with_the_citys_rates(responder: Responder, question: str) -> None:
+    a = responder.answer(question)
+    assert a.intent == "unknown" and not a.answers, a.text
+
+
 def test_my_number_alone_names_the_card(responder: Responder) -> None:
     a = responder.answer("Can anyone living in Japan get a My Number, foreigners too?", audience="citizen")
     assert (a.intent, ids(a)) == ("glossary", ["マイナンバーカード"]), a.text
