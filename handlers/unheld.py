@@ -104,6 +104,12 @@ FACT_KINDS = (
         "全国や他の自治体の数字", "national or other municipalities' figures",
     ),
     FactKind(
+        "national_figure",  # a figure of the nation (日本全体の保有率) where the project says 全国 of no figure (全国的な需要)
+        re.compile(r"(?:全国|日本全体|国全体|日本中)(?:的)?[^。、,?？]{0,20}?(?:率|割合|平均|何|どのくらい|どれくらい|いくつ|%|％|パーセント)"),
+        re.compile(r"全国(?:平均)?[^。\n]{0,6}[0-9０-９]|全国平均|他の?自治体"),
+        "全国や他の自治体の数字", "national or other municipalities' figures",
+    ),
+    FactKind(
         "national_total",  # the plan compares the city's rates with the national average, never a national total
         re.compile(r"(?:全国|国全体|日本全体|日本中|国内)[^。?？]{0,15}(?:総数|累計|合計|総計|全部で)"
                    r"|国が[^。?？]{0,15}(?:発行|交付|配布)[^。?？]{0,15}(?:総数|累計|合計|何枚|枚数)"
@@ -112,6 +118,14 @@ FACT_KINDS = (
                    r"|\b(?:in total|total number)\b[^.?]{0,50}\b(?:national government|nationwide|across japan|in japan)\b", re.I),
         re.compile(r"全国[^。\n]{0,12}(?:総数|累計|合計|総計)"),
         "全国の総数", "national totals",
+    ),
+    FactKind(
+        "breakdown",  # a figure split by phone, age, sex or district: the plan gives totals only
+        re.compile(r"(?:iphone|ios|android|アンドロイド|アイフォン)[^。?？]{0,12}(?:と|や|・|、|\band\b|\bvs\b|\bor\b)[^。?？]{0,12}"
+                   r"(?:iphone|ios|android|アンドロイド|アイフォン)|(?:男女|年代|年齢|性別|地区|地域|町丁|学区|機種|端末)別|内訳"
+                   r"|\bbreakdown\b|\bbroken down\b|\bby (?:age|gender|sex|os|platform|device|district|area|neighbou?rhood)\b", re.I),
+        re.compile(r"内訳|男女別|年代別|年齢別|地区別|地域別"),
+        "内訳（機種別・年代別など）", "breakdowns (by phone, age and so on)",
     ),
     FactKind(
         "ranking",  # how municipalities or countries rank: the plan compares the city with no one by rank

@@ -507,6 +507,17 @@ def test_a_ranking_of_municipalities_is_not_answered_with_the_citys_rates(respon
     assert a.intent == "unknown" and not a.answers, a.text
 
 
+@pytest.mark.parametrize("question", ["ふなっぷの利用者って年代別だとどうなってる？", "ふなっぷ、iOSとAndroidでダウンロード数はどのくらい違う？",
+                                      "日本全体でスマホ講座を受けたことがある人の割合は？"])
+def test_a_breakdown_or_a_national_figure_the_project_never_gives_is_said_not_held(responder: Responder,
+                                                                                   question: str) -> None:
+    # 3-1-2 says 全国的な需要 (demand across the country), which is no national figure.
+    a = responder.answer(question)
+    assert a.intent == "unknown" and not a.answers, a.text
+    a = responder.answer("全国的な需要の高まりで講座の開催回数が見込みを下回った事業、今後どうするの？")
+    assert ids(a)[:1] == ["3-1-2"], a.text
+
+
 def test_my_number_alone_names_the_card(responder: Responder) -> None:
     a = responder.answer("Can anyone living in Japan get a My Number, foreigners too?", audience="citizen")
     assert (a.intent, ids(a)) == ("glossary", ["マイナンバーカード"]), a.text
