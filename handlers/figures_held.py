@@ -15,6 +15,7 @@ from handlers.understand import Reading, last_clause
 from handlers.unheld import (
     counted_unit,
     counts_in,
+    counts_unit,
     measured,
     project_text,
     uncounted_reason,
@@ -68,7 +69,9 @@ def figure_not_held(r: Reading, p: Project, intent: str, *, years: dict[str, tup
     # without says it holds no such figure (店舗数 of the cashless project).
     measures = (r.question.rate_of, r.question.measure) if not p.indicators else (r.question.rate_of,)
     unnamed = next((m for m in measures if m and m in asking and not measured(m, held)), None)
-    unit = counted_unit(r.question.counter) if not p.indicators and r.question.counter else None
+    unit = counted_unit(r.question.counter) if r.question.counter else None
+    if unit and p.indicators and any(counts_unit(i.label, unit) for i in p.indicators):
+        unit = None  # 「ふなっぷは何人？」: its table counts users
     if not unnamed and unit and r.question.counter in asking and not counts_in(unit, held):
         # 「何人減らせた？」 of a project with no KPI table whose texts count nothing in 人.
         return uncounted_reason(unit, r.lang, what=title)

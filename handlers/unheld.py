@@ -39,7 +39,7 @@ FACT_KINDS = (
     ),
     FactKind(
         "money",  # a budget, a company's revenue, what something cost the city: the plan gives no sums
-        re.compile(r"予算|売上|売り上げ|収益|利益|税収|歳入|歳出|経費|いくら(?:使|かけ|かか)|お金を(?:いくら|どれ)"
+        re.compile(r"予算|売上|売り上げ|収益|利益|税収|歳入|歳出|経費|金額|契約額|総額|事業費|いくら(?:使|かけ|かか)|お金を(?:いくら|どれ)"
                    r"|\bbudgets?\b|\brevenues?\b|\bsales\b|\bprofits?\b|\bspen[dt]\b|\bspending\b|\bhow much money\b"
                    r"|\bturnover\b|\bearn(?:s|ed|ings)?\b", re.I),
         re.compile(r"[0-9０-９一二三四五六七八九十百千万億]\s*円"),  # 予算化しました says no sum
@@ -233,6 +233,19 @@ def counted_unit(counter: str) -> str | None:
 def counts_in(unit: str, held_text: str) -> bool:
     """Whether the text gives any count in that unit (16人, 12館, 約700種類 is not one in 人)."""
     return re.search(rf"[0-9０-９][0-9０-９,，]*\s*(?:{_UNITS[unit]})", held_text) is not None
+
+
+# What a KPI table's label counts in a unit: 利用者数 and 受講者 people, 開催数 sessions, 件数 items.
+_LABEL_UNITS = {"人": r"者|人|名|職員", "名": r"者|人|名|職員", "件": r"件|数", "回": r"回|開催|度", "台": r"台|端末|パソコン|PC",
+                "館": r"館|か所|箇所|施設", "か所": r"館|か所|箇所|施設", "ヶ所": r"館|か所|箇所|施設", "箇所": r"館|か所|箇所|施設",
+                "業務": r"業務", "様式": r"様式", "手続": r"手続"}
+
+
+def counts_unit(label: str, unit: str) -> bool:
+    """Whether a KPI table's label counts in ``unit`` (a count of 人 in 利用者数, of 回 in 開催数); a
+    unit it cannot say (校, 社, 枚) it may."""
+    pattern = _LABEL_UNITS.get(unit)
+    return pattern is None or re.search(pattern, label) is not None
 
 
 def uncounted_reason(unit: str, lang: str, *, what: str) -> str:

@@ -677,9 +677,18 @@ def test_a_count_a_project_without_a_kpi_table_never_gives_is_said_not_held(resp
     assert a.intent == "unknown" and not a.answers and says in a.text.splitlines()[0], a.text
 
 
+def test_a_count_in_a_unit_the_kpi_table_does_not_count_in_is_said_not_held(responder: Responder) -> None:
+    # 3-1-2's table counts sessions (開催数); how many people came it never says.
+    a = responder.answer("スマホ講座には延べ何人が参加したんですか")
+    assert a.intent == "unknown" and not a.answers and "人数は書かれていません" in a.text.splitlines()[0], a.text
+    assert ids(responder.answer("スマホ講座は何回開かれた？"))[:1] == ["3-1-2"]
+    assert ids(responder.answer("ふなっぷは何人が使ってる？"))[:1] == ["1-1-2"]  # its table counts users
+
+
 @pytest.mark.parametrize("question, says", [
     ("令和元年度のオープンデータの公開数は？", "令和3年度から令和7年度まで"),  # 元年 is the first year
     ("Web会議用のパソコン、1台あたりの単価はいくらでしたか", "料金や費用は書かれていません"),
+    ("電子決裁システムの契約金額を知りたい", "金額や予算は書かれていません"),
     ("AI音声認識システムはどこのベンダーのものですか", "製品や事業者の名前は書かれていません"),
 ])
 def test_more_facts_the_plan_does_not_hold(responder: Responder, question: str, says: str) -> None:
