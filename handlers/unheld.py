@@ -128,6 +128,12 @@ FACT_KINDS = (
         "内訳（機種別・年代別など）", "breakdowns (by phone, age and so on)",
     ),
     FactKind(
+        "article",  # an article of a rule or guideline: the plan names documents, never their articles
+        re.compile(r"第\s*[0-9０-９一二三四五六七八九十]+\s*条|\barticle\s+\d+\b", re.I),
+        re.compile(r"第\s*[0-9０-９一二三四五六七八九十]+\s*条"),
+        "規程やガイドラインの条文", "the articles of rules or guidelines",
+    ),
+    FactKind(
         "ranking",  # how municipalities or countries rank: the plan compares the city with no one by rank
         re.compile(r"(?:最も|一番|いちばん)[^。?？]{0,20}(?:自治体|市町村|市区町村|都市|都道府県)"
                    r"|(?:自治体|市町村|都市|都道府県|世界|全国)[^。?？]{0,12}(?:ランキング|順位|何位|なんい)"
@@ -244,6 +250,8 @@ _LABEL_UNITS = {"人": r"者|人|名|職員", "名": r"者|人|名|職員", "件
 def counts_unit(label: str, unit: str) -> bool:
     """Whether a KPI table's label counts in ``unit`` (a count of 人 in 利用者数, of 回 in 開催数); a
     unit it cannot say (校, 社, 枚) it may."""
+    if re.search(r"割合|率|[%％]", label):
+        return False  # a rate (受講した割合(%)) counts no one, whatever its label names
     pattern = _LABEL_UNITS.get(unit)
     return pattern is None or re.search(pattern, label) is not None
 

@@ -683,12 +683,17 @@ def test_a_count_in_a_unit_the_kpi_table_does_not_count_in_is_said_not_held(resp
     assert a.intent == "unknown" and not a.answers and "人数は書かれていません" in a.text.splitlines()[0], a.text
     assert ids(responder.answer("スマホ講座は何回開かれた？"))[:1] == ["3-1-2"]
     assert ids(responder.answer("ふなっぷは何人が使ってる？"))[:1] == ["1-1-2"]  # its table counts users
+    # 4-1-1's table is a rate (受講した割合): how many people took the training it never says.
+    a = responder.answer("セキュリティ研修は何人受けたの？")
+    assert a.intent == "unknown" and not a.answers and "人数は書かれていません" in a.text.splitlines()[0], a.text
+    assert ids(responder.answer("セキュリティ研修を受けた人の割合は？"))[:1] == ["4-1-1"]
 
 
 @pytest.mark.parametrize("question, says", [
     ("令和元年度のオープンデータの公開数は？", "令和3年度から令和7年度まで"),  # 元年 is the first year
     ("Web会議用のパソコン、1台あたりの単価はいくらでしたか", "料金や費用は書かれていません"),
     ("電子決裁システムの契約金額を知りたい", "金額や予算は書かれていません"),
+    ("電子決裁の規程の第3条って何が書いてありますか", "条文は書かれていません"),
     ("AI音声認識システムはどこのベンダーのものですか", "製品や事業者の名前は書かれていません"),
 ])
 def test_more_facts_the_plan_does_not_hold(responder: Responder, question: str, says: str) -> None:
