@@ -31,6 +31,7 @@ EVIDENCE_BONUS = 4.0
 WHOLE_TOPIC = 4  # characters a topic needs before the texts holding it whole choose the options
 MIN_BARE_COVERAGE = 0.5  # a question without cue words must be mostly a name we know
 EVIDENCE_BONUS_MAX = 8.0
+TYPED_NAME = 0.97  # a project's name holding a term as the question spelled it (スマホ), not as the glossary does
 # A topic found in the texts of more projects than this is too general to narrow anything down.
 MAX_TEXT_SPREAD = 8
 _FIELD_WEIGHT = {"name": 0.97, "kpi": 0.9, "current": 0.86, "goal": 0.86, "issue": 0.84, "schedule": 0.84, "comment": 0.84}
@@ -248,12 +249,21 @@ class Resolver:
 
         for h in a.by_kind.get("project", []):
             offer(h.id, h.score, h.how)
+        # A term as the question calls it (スマホ for スマートフォン): a project whose name writes it so
+        # is about it too (スマホコンシェルジュの拡充), a little less surely than one naming the term.
+        typed = {h.id: h.via for h in a.by_kind.get("glossary", []) if h.via and not h.via.isascii()}
         for t in terms:
             if t.score < 80:
                 continue
-            for pid, fld in self._mentions(self.catalog.terms[t.id].term):
+            term = self.catalog.terms[t.id].term
+            for pid, fld in self._mentions(term):
                 weight = _FIELD_WEIGHT.get(fld, 0.84) + (0.03 if fld == "kpi" and intent == "project_kpi" else 0)
                 offer(pid, t.score * weight, source="term")
+            via = typed.get(t.id, "")
+            if len(via) >= 2 and via != term:
+                for pid, fld in self._mentions(via):
+                    if fld == "name":
+                        offer(pid, t.score * _FIELD_WEIGHT["name"] * TYPED_NAME, source="term")
         for h in a.by_kind.get("approach", []):
             if h.score >= 80:
                 for p in self.catalog.projects.values():

@@ -149,3 +149,11 @@ def test_a_reposted_project_is_offered_under_both_its_numbers(responder: Respond
     assert got["intent"] == "clarify"
     assert {"4-1-1", "5-1-2", "5-1-1"} <= set(offered)
     assert len(offered) == len(set(offered))
+
+
+@pytest.mark.parametrize("question", ["スマホの取り組みってどうなってる？", "すまほの こと おしえて"])
+def test_a_term_as_typed_in_two_projects_names_asks_between_them(responder: Responder, question: str) -> None:
+    # スマホ is the glossary's スマートフォン: 3-1-2's name writes スマートフォン, 3-1-1's スマホ.
+    a = responder.answer(question, audience="citizen")
+    assert a.intent == "clarify" and {"3-1-1", "3-1-2"} <= {s.id for s in a.suggestions}, a.text
+    assert [x.id for x in responder.answer("スマホ講座の状況は？").answers] == ["3-1-2"]  # its own name
