@@ -133,6 +133,10 @@ def _remove(form: str, cues: list[str]) -> tuple[str, list[str]]:
     return form, found
 
 
+# Hiragana nouns whose last letter is a particle's: 「スマホのことが」 ends in が, not in とが.
+_NOUNS_ENDING_IN_A_PARTICLE = frozenset(["こと", "ひと", "あと", "もと", "そと", "ほか"])
+
+
 def _trim(fragment: str) -> str:
     """Strip particles left at the edges, but never eat the end of a word typed in hiragana."""
     prev = None
@@ -146,6 +150,8 @@ def _trim(fragment: str) -> str:
             s = ""
         found = list(lx.PARTICLES.finditer(s))
         last = found[-1] if found else None
+        if last and last.end() > last.start() + 1 and s[last.start() - 1:last.start() + 1] in _NOUNS_ENDING_IN_A_PARTICLE:
+            last = lx.PARTICLES.search(s, last.start() + 1)  # こと|が, not こ|とが
         if last and last.end() == len(s) and last.start() > 0:
             before = s[last.start() - 1]
             if not _HIRAGANA.match(before) or last.group(0) in lx.SAFE_TRAILING or (

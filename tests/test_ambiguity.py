@@ -151,7 +151,8 @@ def test_a_reposted_project_is_offered_under_both_its_numbers(responder: Respond
     assert len(offered) == len(set(offered))
 
 
-@pytest.mark.parametrize("question", ["スマホの取り組みってどうなってる？", "すまほの こと おしえて"])
+@pytest.mark.parametrize("question", ["スマホの取り組みってどうなってる？", "すまほの こと おしえて",
+                                      "すまほ の ことが しりたい"])  # こと|が, not こ|とが
 def test_a_term_as_typed_in_two_projects_names_asks_between_them(responder: Responder, question: str) -> None:
     # スマホ is the glossary's スマートフォン: 3-1-2's name writes スマートフォン, 3-1-1's スマホ.
     a = responder.answer(question, audience="citizen")
