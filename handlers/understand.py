@@ -305,7 +305,19 @@ def _read_intent(m: _Message) -> _Message:
     m.intent = _asked_last(m.cue_form, cued) or m.intent
     if m.intent is None and m.grade is not NO_GRADE:
         m.intent = "project_status"  # "is the e-approval project on track?" asks how it stands
+    last = last_clause(m.cue_form)
+    if m.intent in ("project_status", "project_schedule") and set(cued) <= {"project_status", "project_schedule"} and (
+            _WHICH_PROJECT.search(last) or m.intent == "project_schedule" and _IS_THERE_A_PLAN.search(last)) and not (
+            _WHEN.search(last)):
+        # 「…したのって、どの事業の成果？」 asks which project it is; 「…講座をやる予定あるの？」 whether
+        # there is one: what it is answers both, not how it went or its timetable.
+        m.intent = "project_overview"
     return m
+
+
+_WHICH_PROJECT = re.compile(r"(?:どの|何の|なんの)\s*(?:事業|取り?組み?|とりくみ)|何番|なんばん|\bwhich (?:project|initiative)\b")
+_WHEN = re.compile(r"何年度|なんねんど|いつ|\bwhen\b|\bwhat year\b")
+_IS_THERE_A_PLAN = re.compile(r"(?:予定|計画)\s*(?:は|って|も|が)?\s*(?:ある|あり|入って|はいって)|(?:予定|計画)に\s*(?:入|はい)って")
 
 
 def _read_list_and_glossary(m: _Message) -> _Message:

@@ -247,3 +247,17 @@ def test_a_term_in_a_question_about_what_the_city_does_gets_its_project(responde
     a = responder.answer("マイナンバーカードを作らなきゃとは思ってるんだけど、商業施設で申請を手伝ってもらえるって本当？",
                          audience="citizen")
     assert a.intent.startswith("project_") and [x.id for x in a.answers][:1] == ["1-1-3"], a.text
+
+
+@pytest.mark.parametrize("question, intent, pid", [
+    # Which project it is, or whether there is a plan at all: what the project is answers.
+    ("市のアプリでプッシュ通知が来るようになったのって、どの事業の成果ですか？", "project_overview", "1-1-2"),
+    ("会議の議事録をAIで作る計画ってあるんですか？", "project_overview", "2-3-2"),
+    # A year or "when" asked with it is the timetable still.
+    ("本庁舎以外に職員が働ける場所を作るのは、どの事業の何年度の予定？", "project_schedule", "2-2-2"),
+    ("RPAの令和6年度の予定は？", "project_schedule", "2-3-1"),
+])
+def test_which_project_or_whether_there_is_a_plan_asks_what_it_is(responder: Responder, question: str, intent: str,
+                                                                 pid: str) -> None:
+    a = responder.answer(question)
+    assert (a.intent, [x.id for x in a.answers][:1]) == (intent, [pid]), a.text
