@@ -24,7 +24,7 @@ _GRADE = re.compile(
     r"|(?:評価|判定)\s*(?:が|は|=|:)?\s*([a-d])(?![a-z])"
     r"|grade[ds]?\b\s*(?:of\s*|is\s*|=\s*|:\s*)?([a-d])(?![a-z])"
     # 「Cがついた」「Aをもらった」: a grade given.
-    r"|(?<![a-z])([a-d])\s*(?:が|を)\s*(?:つい|付い|付け|つけ|もらっ|貰っ|とっ|取っ|出)"
+    r"|(?<![a-z])([a-d])\s*(?:が|を)?\s*(?:つい|付い|付け|つけ|もらっ|貰っ|とっ|取っ|出)"
     r"|【\s*([a-d])\s*】"
     # A letter quoted alone (評価が「A」, a "C"): nothing else in the plan is one letter.
     r"|[「『\"“']\s*([a-d])\s*[」』\"”']"

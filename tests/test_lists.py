@@ -80,6 +80,7 @@ COMBINED: list[tuple[str, Callable[[Project], bool]]] = [
     # A grade given in other words, and verbs of asking that filter nothing.
     ("Bがついた事業を出して", lambda p: grade(p) == "B"),
     ("Aをもらった事業を全部抜き出して", lambda p: grade(p) == "A"),
+    ("去年C取った事業ってどれ？", lambda p: grade(p) == "C"),  # with no particle: C取った
     ("projects with a B rating", lambda p: grade(p) == "B"),
     ("which projects were graded as behind schedule?", lambda p: grade(p) == "C"),
 ]
