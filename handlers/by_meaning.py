@@ -66,6 +66,7 @@ NAMED = 70.0  # a name the precise stages found this surely (0–100)
 NAMED_SUPPORT = 0.7
 DESCRIBED = 0.40
 DESCRIBED_LEAD = 0.10
+NAMED_AMONG_CLOSE = 75.0  # a name found this surely (0–100) picks it among items as near by meaning
 # A list read from words of an approach, or leaving words it could not filter by, is a weak reading:
 # a project this far ahead of the next is what the question describes.
 DESCRIBED_OVER_WEAK_LIST = 0.05
@@ -374,6 +375,10 @@ class MeaningStage:
             return MeaningCall(top.kind, scored[:1], confidence, support, query, tuple(hits))
         if confidence >= CLARIFY and support >= CLARIFY_SUPPORT and len(query.words) > SHORT:
             close = tuple(s for s, h in zip(scored, hits, strict=True) if h.score >= top.score - LEAD)[:MAX_OPTIONS]
+            # The nearest also named by its own alias (スマホ教室 is 3-1-2's), the others only near: that one.
+            by_name = {n.id for n in named if n.how in ("exact", "mention") and n.score >= NAMED_AMONG_CLOSE}
+            if close and close[0].id in by_name and not any(s.id in by_name for s in close[1:]):
+                return MeaningCall(top.kind, close[:1], confidence, support, query, tuple(hits))
             return MeaningCall("clarify", close, confidence, support, query, tuple(hits))
         suggest = tuple(s for s, h in zip(scored, hits, strict=True) if h.score >= SUGGEST)[:3] if query.coverage >= MIN_COVERAGE else ()
         return MeaningCall("unknown", suggest, confidence, support, query, tuple(hits))

@@ -158,3 +158,9 @@ def test_a_term_as_typed_in_two_projects_names_asks_between_them(responder: Resp
     a = responder.answer(question, audience="citizen")
     assert a.intent == "clarify" and {"3-1-1", "3-1-2"} <= {s.id for s in a.suggestions}, a.text
     assert [x.id for x in responder.answer("スマホ講座の状況は？").answers] == ["3-1-2"]  # its own name
+
+
+def test_of_projects_as_near_by_meaning_the_one_named_by_its_alias_answers(responder: Responder) -> None:
+    # スマホ教室 is 3-1-2's alias; 3-1-1 (the concierges) is as near by meaning, but not named.
+    a = responder.answer("公民館のスマホ教室すぐ埋まっちゃう、もっと増やしてくれないの", audience="citizen")
+    assert [x.id for x in a.answers] == ["3-1-2"], a.text
