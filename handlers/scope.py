@@ -52,6 +52,8 @@ _SPECIFIC = ["ward", "municipality", "country", "prefecture", "company", "nation
 _PARTICLE = re.compile(r"\s*(?:'s|では|での|の|は|が|で|に|も|と|って|から)")
 _UNIT_END = "\x00"  # between the plan's units when they are searched as one text
 _STATE_IN_PLAN = re.compile(r"(?<![\u3400-\u9fff\u3005])国(?![民際内外立土税会])")
+_THE_STATE = frozenset(["国", "政府", "日本政府", "national government", "the national government", "government of japan",
+                        "japanese government", "the government"])  # the state itself, not one of its ministries
 MEANT = 0.45  # the rest of a question means one item of the plan this surely (fused, 0–1) ...
 MEANT_LEAD = 0.05  # ... and this far ahead of the next
 _MEANT_FIELDS = frozenset(["definition", "current", "issue", "goal", "name"])
@@ -122,7 +124,8 @@ class Scope:
                  for h in hits if h.score >= ACCEPT and (h.id in self.catalog.terms or h.id in self.catalog.projects)]
         topics = [normalize(t) for t in (reading.core, *reading.fragments, *named) if t]
         for m in sorted(mentions, key=lambda m: _SPECIFIC.index(m.org.kind) if m.org.kind in _SPECIFIC else len(_SPECIFIC)):
-            if not self._said_together(m.org, topics) and not self._meant_together(m.org, rest):
+            if not self._said_together(m.org, topics) and not self._meant_together(m.org, rest) and not (
+                    m.org.name in _THE_STATE and self._meant_together(m.org, plain)):
                 suggestions = sorted((h for h in hits if h.score >= SUGGEST), key=lambda h: -h.score)
                 surface = text[m.start:m.end] if len(plain) == len(text) else m.surface  # as typed, capitals kept
                 return Verdict(OutOfScope(m.org, surface.strip(), _unique(suggestions)[:MAX_SUGGESTIONS]), plain)
@@ -150,7 +153,9 @@ class Scope:
         return False
 
     def _meant_together(self, org: Organisation, rest: str) -> bool:
-        """The one glossary entry or project text the rest of the question means names the body."""
+        """The one glossary entry or project text the rest of the question means names the body.
+        (The state is searched for with its name too: "the shared cloud the national government sets
+        up" means ガバメントクラウド, whose definition says 国, by the state's words as much as the rest.)"""
         if self._meaning is None:
             return False
         index = self._meaning()

@@ -275,3 +275,12 @@ def test_a_fee_paid_online_is_no_price_asked(responder):  # type: ignore[no-unty
 def test_no_other_body_where_none_is_meant(responder, question, term):  # type: ignore[no-untyped-def]
     a = responder.answer(question, audience="citizen")
     assert (a.intent, [x.id for x in a.answers]) == ("glossary", [term]), a.text
+
+
+def test_the_state_described_as_part_of_a_thing_the_plan_says_it_sets_up_stays_in_scope(responder):  # type: ignore[no-untyped-def]
+    # ガバメントクラウド's definition says 国; "the national government" is half of the description.
+    a = responder.answer("What's it called, the pool of shared cloud services the national government sets up for "
+                         "city hall computers to run on?", audience="citizen")
+    assert [x.id for x in a.answers] == ["ガバメントクラウド"], a.text
+    a = responder.answer("What is the national government's telework rate?")
+    assert a.intent == "unknown" and not a.answers, a.text
