@@ -32,6 +32,7 @@ from knowledge.meaning_vectors import Vector, WordVectors
 from knowledge.meaning_words import (
     en_alternatives,
     en_words,
+    ja_alternatives,
     ja_words,
     kana_runs,
     reading,
@@ -286,6 +287,16 @@ class MeaningIndex:
 
     def _ja_query_words(self, text: str, ignore: frozenset[str]) -> list[str]:
         words = [w for w in ja_words(text) if w not in ignore]
+        # Everyday words with the plan's word for the same thing (タダ → 無料): in their place when
+        # the plan lacks them, beside them when it has both.
+        for word, plan_word in ja_alternatives(tuple(words)):
+            if plan_word not in self._ja.idf or plan_word in ignore:
+                continue
+            if word not in self._ja.idf:
+                words[words.index(word)] = plan_word
+            elif plan_word not in words:
+                words.append(plan_word)
+        words = list(dict.fromkeys(words))
         for run in kana_runs(text):
             words += [w for w in self._read(run) if w not in words and w not in ignore]
         return words

@@ -181,6 +181,27 @@ def en_alternatives(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
+def ja_alternatives(words: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(word, the plan's word for the same thing) for each of ``words`` (as ``ja_words`` gives them)
+    that :file:`data/japanese_words.toml` knows: 只 (タダ) → 無料, 商売 → 営利."""
+    same = _ja_same()
+    return tuple((w, same[w]) for w in words if w in same and same[w] != w)
+
+
+@lru_cache(maxsize=1)
+def _ja_same() -> dict[str, str]:
+    with (DATA / "japanese_words.toml").open("rb") as f:
+        groups = [list(g) for g in tomllib.load(f)["groups"]]
+    out: dict[str, str] = {}
+    for group in groups:
+        canonical = "".join(ja_words(group[0])) or group[0]
+        for w in group:
+            forms = ja_words(w)
+            if len(forms) == 1:  # a word of two (携帯+電話) would carry its parts' other meanings
+                out.setdefault(forms[0], canonical)
+    return out
+
+
 @lru_cache(maxsize=1)
 def _en_groups() -> list[list[str]]:
     with (DATA / "english_words.toml").open("rb") as f:

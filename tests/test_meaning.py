@@ -704,3 +704,11 @@ def test_more_facts_the_plan_does_not_hold(responder: Responder, question: str, 
 def test_a_sentence_that_shares_one_word_with_small_talk_is_not_quoted(responder: Responder) -> None:
     a = responder.answer("市役所のそばでランチのおいしいお店を教えて")
     assert a.intent == "unknown" and not a.answers, a.text
+
+
+def test_everyday_words_are_read_as_the_plans_words_for_the_same_thing(responder: Responder) -> None:
+    # タダ (只) is the plan's 無料, 商売 its 営利: the description meets オープンデータ's definition.
+    words = responder.meaning.index.query("タダで商売に使えるデータ").words
+    assert "無料" in words and "営利" in words, words
+    a = responder.answer("タダで誰でも使えて商売にも使っていい行政のデータ、なんて呼ぶんだっけ", audience="citizen")
+    assert (a.intent, ids(a)) == ("glossary", ["オープンデータ"]), a.text
