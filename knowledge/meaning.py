@@ -35,6 +35,7 @@ from knowledge.meaning_words import (
     ja_alternatives,
     ja_words,
     kana_runs,
+    katakana_names,
     reading,
     spellings,
     word_cuts,
@@ -186,6 +187,10 @@ class MeaningIndex:
         kana_names.update((kana, name) for kana, name in (names_read or {}).items() if len(kana) >= MIN_READING)
         self._weight = np.array([DETAIL_WEIGHT if u.field == "detail" else 1.0 for u in units], dtype=np.float32)
         self._kana_names = dict(sorted(kana_names.items(), key=lambda kv: -len(kv[0])))
+        self._katakana_names = {kana: name for kana, name in katakana_names().items() if self.says(name)}
+        self._latin_names = re.compile(
+            r"(?<![\u30a1-\u30fa\u30fc])(?:" + "|".join(sorted(map(re.escape, self._katakana_names), key=len, reverse=True))
+            + r")(?![\u30a1-\u30fa\u30fc])") if self._katakana_names else None
         # Names and the plan's katakana words by their loose kana (すまほこんしえるじゆ), longest first.
         typed = [*self._kana_names, *(kata_to_hira(w) for w in self._spelled.values() if _KATAKANA_WORD.match(w))]
         self._loose_names = {loose_kana(kana): kana for kana in sorted(set(typed), key=len, reverse=True)
@@ -382,6 +387,8 @@ class MeaningIndex:
             spelled = write_kana(spelled, keep=self._own_spelling, names=self._kana_names)
         spelled = _HIRAGANA_RUN.sub(spell, spelled)
         spelled = _SHORT_WORD.sub(lambda m: self._cue_spelled.get(hira_to_kata(m.group(0)), m.group(0)), spelled)
+        if self._latin_names is not None:  # フェイスブック → Facebook, as the plan writes it
+            spelled = self._latin_names.sub(lambda m: self._katakana_names[m.group(0)], spelled)
         # 「キャッシュレス って どういう 意味」: spaces a kana typist puts between words, gone once the
         # words are spelled, so that phrases (どういう意味) read as one and not as their parts (どう).
         return _SPACED.sub("", spelled)

@@ -189,9 +189,19 @@ def ja_alternatives(words: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
 
 
 @lru_cache(maxsize=1)
-def _ja_same() -> dict[str, str]:
+def _japanese_words() -> dict[str, Any]:
     with (DATA / "japanese_words.toml").open("rb") as f:
-        groups = [list(g) for g in tomllib.load(f)["groups"]]
+        return tomllib.load(f)
+
+
+def katakana_names() -> dict[str, str]:
+    """Names in katakana (フェイスブック) → as written in Latin letters (Facebook)."""
+    return {kana: name for name, spellings in _japanese_words().get("names", {}).items() for kana in spellings}
+
+
+@lru_cache(maxsize=1)
+def _ja_same() -> dict[str, str]:
+    groups = [list(g) for g in _japanese_words()["groups"]]
     out: dict[str, str] = {}
     for group in groups:
         canonical = "".join(ja_words(group[0])) or group[0]

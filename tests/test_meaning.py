@@ -712,3 +712,11 @@ def test_everyday_words_are_read_as_the_plans_words_for_the_same_thing(responder
     assert "無料" in words and "営利" in words, words
     a = responder.answer("タダで誰でも使えて商売にも使っていい行政のデータ、なんて呼ぶんだっけ", audience="citizen")
     assert (a.intent, ids(a)) == ("glossary", ["オープンデータ"]), a.text
+
+
+def test_a_name_the_plan_writes_in_latin_letters_is_read_from_katakana(responder: Responder) -> None:
+    # ペイペイ is the plan's PayPay (1-2-2); ライン inside オンライン is no LINE.
+    a = responder.answer("市税はペイペイで払えるの？", audience="citizen")
+    assert ids(a)[:1] == ["1-2-2"], a.text
+    assert "LINE" not in responder.meaning.respell("オンライン申請のガイドライン")
+    assert responder.meaning.respell("らいんって えすえぬえすなの").startswith("LINE")
