@@ -33,7 +33,9 @@ FACT_KINDS = (
         # いくら after a figure's word asks the figure (「実績はいくら」「目標はいくらか」), not a price.
         re.compile(r"(?<!実績は)(?<!目標は)(?<!実績が)(?<!目標が)(?<!見込みは)(?<!数は)(?<!値は)いくら|料金(?:は|って)|単価|調達価格|購入価格|費用(?:は|って)|参加費|受講料|値段|価格|お金(?:が|は)?かか|(?:有料|無料)(?:です|なん|なの)?(?:か|\?|？)"
                    r"|(?:委託料|手数料)(?:は|って|が|の額|を教え)|委託料$|\bcommissions?\b"
-                   r"|\bcosts?\b|\bfees?\b|\bprices?\b|\bfree of charge\b|\bhow much (?:is it|does|do|will)", re.I),
+                   # "pay fees online" is a payment, not what they cost.
+                   r"|\bcosts?\b|(?<!pay )(?<!paying )(?<!paid )\bfees?\b(?! (?:online|directly|by|with|through|in|at the))"
+                   r"|\bprices?\b|\bfree of charge\b|\bhow much (?:is it|does|do|will)", re.I),
         re.compile(r"円|料金|無料|有料|無償|有償|手数料"),
         "料金や費用", "prices or fees",
     ),

@@ -263,6 +263,10 @@ def test_facts_the_plan_never_holds_are_not_answered_with_a_card(responder, ques
 def test_a_fee_paid_online_is_no_price_asked(responder):  # type: ignore[no-untyped-def]
     a = responder.answer("オンライン申請のときに手数料もその場で払えるようになるの？", audience="citizen")
     assert [x.id for x in a.answers] == ["1-2-2"], a.text
+    a = responder.answer("Can I pay fees online when I apply for something on the city's site?", audience="citizen")
+    assert [x.id for x in a.answers][:1] == ["1-2-2"], a.text
+    a = responder.answer("How much is the fee for paying city tax with PayPay?", audience="citizen")
+    assert a.intent == "unknown" and not a.answers, a.text  # what it costs: the plan never says
 
 
 @pytest.mark.parametrize("question, term", [
