@@ -84,10 +84,17 @@ _EN_COUNTERS = {"digit": "桁", "kind": "種類", "type": "種類", "sort": "種
                 "service": "サービス"}
 
 
+# いくつ and what it counts (いくつの形態, いくつ種類): the counter 何 would have carried.
+_IKUTSU = re.compile(r"いくつ\s*(?:の)?\s*([\u3400-\u9fff]{1,3})")
+
+
 def _counter(form: str) -> str:
     en = _EN_COUNTER.search(form)
     if en:
         return _EN_COUNTERS[en.group(1).rstrip("s")]
+    ikutsu = _IKUTSU.search(form)
+    if ikutsu and not ikutsu.group(1).startswith(_NOT_COUNTERS):
+        return ikutsu.group(1)
     m = _COUNTER.search(form)
     if not m or m.group(1).startswith(_NOT_COUNTERS) and not m.group(1).startswith("時間"):
         return ""

@@ -720,3 +720,9 @@ def test_a_name_the_plan_writes_in_latin_letters_is_read_from_katakana(responder
     assert ids(a)[:1] == ["1-2-2"], a.text
     assert "LINE" not in responder.meaning.respell("オンライン申請のガイドライン")
     assert responder.meaning.respell("らいんって えすえぬえすなの").startswith("LINE")
+
+
+def test_a_count_asked_with_ikutsu_that_a_terms_definition_gives_gets_the_term(responder: Responder) -> None:
+    # テレワーク's definition gives 3 つの形態; 2-2-1's table counts no forms of work.
+    a = responder.answer("テレワークって、いくつの種類に分けられてるの？", audience="citizen")
+    assert (a.intent, ids(a)) == ("glossary", ["テレワーク"]), a.text
