@@ -288,8 +288,7 @@ class Responder:
         intent = asked_intent(reading)
         return staged(self._project(reading, [one], intent, audience), "meaning (one project described)")
 
-    @staticmethod
-    def _one_project_named(r: Reading, a: Analysis) -> bool:
+    def _one_project_named(self, r: Reading, a: Analysis) -> bool:
         """「オープンデータの整備って事業の中身」「「テレワーク環境の重実」って何でC評価なの」: a project
         named by its title (typos and all) as the one asked about, with no group or department named."""
         projects = a.by_kind.get("project", [])
@@ -297,7 +296,10 @@ class Responder:
             return False
         if any(h.score >= NAMED_PROJECT for kind in ("approach", "policy", "department") for h in a.by_kind.get(kind, [])):
             return False
-        return bool(_ONE_PROJECT_NAMED.search(r.cue_form))
+        # Its full title and one of its parts asked (「…の発信強化の目標値…一覧で見たい」): 一覧 is its table.
+        whole = (projects[0].how == "exact" and r.project_intent == "project_kpi"
+                 and fold(projects[0].via) == fold(self.catalog.projects[projects[0].id].name))
+        return whole or bool(_ONE_PROJECT_NAMED.search(r.cue_form))
 
     def project_answer(self, project_id: str, intent: str, *, audience: Audience = "staff",
                        lang: str = "ja") -> Answer:

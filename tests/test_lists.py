@@ -456,3 +456,11 @@ def test_an_article_before_a_word_is_no_grade(responder: Responder) -> None:
 def test_a_grouping_word_in_a_description_lists_not_every_project(responder: Responder, question: str) -> None:
     a = responder.answer(question)
     assert not (a.intent == "project_list" and len(a.answers) >= 20), a.text
+
+
+def test_a_projects_full_title_with_its_figures_asked_as_a_table_is_that_projects_kpi(responder: Responder) -> None:
+    # 一覧 here is the project's table of figures, not a list of projects.
+    a = responder.answer("テレワーク環境の充実の参考値と実績を一覧で見たい")
+    b = responder.answer("財務会計事務のデジタル化の参考値と実績を一覧でください")
+    assert (a.intent, [x.id for x in a.answers]) == ("project_kpi", ["2-2-1"]), a.text
+    assert (b.intent, [x.id for x in b.answers]) == ("project_kpi", ["2-1-2"]), b.text
