@@ -246,3 +246,11 @@ def test_who_asks_only_when_it_opens_a_clause(responder, question, intent, pid):
 def test_what_the_city_is_doing_about_something_is_what_it_does(responder, question, intent, pid):  # type: ignore[no-untyped-def]
     a = responder.answer(question, audience="citizen")
     assert (a.intent, [x.id for x in a.answers][:1]) == (intent, [pid]), a.text
+
+
+@pytest.mark.parametrize("question", ["What do you call the team that jumps in when the city's systems have a security problem?",
+                                      "what's the team called that handles security incidents at city hall?"])
+def test_the_team_described_is_what_is_named_not_a_department_asked(responder, question):  # type: ignore[no-untyped-def]
+    a = responder.answer(question, audience="citizen")
+    assert (a.intent, [x.id for x in a.answers]) == ("glossary", ["CSIRT"]), a.text
+    assert responder.answer("which team is in charge of the cashless payments project?").intent == "project_department"
