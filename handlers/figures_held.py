@@ -72,7 +72,8 @@ def figure_not_held(r: Reading, p: Project, intent: str, *, years: dict[str, tup
     unit = counted_unit(r.question.counter) if r.question.counter else None
     if unit and p.indicators and any(counts_unit(i.label, unit) for i in p.indicators):
         unit = None  # 「ふなっぷは何人？」: its table counts users
-    if not unnamed and unit and r.question.counter in asking and not counts_in(unit, held):
+    measure = r.question.measure if not p.indicators and r.question.measure in asking else ""
+    if not unnamed and unit and r.question.counter in asking and not counts_in(unit, held, near=measure):
         # 「何人減らせた？」 of a project with no KPI table whose texts count nothing in 人.
         return uncounted_reason(unit, r.lang, what=title)
     if unnamed:

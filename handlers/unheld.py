@@ -238,9 +238,15 @@ def counted_unit(counter: str) -> str | None:
     return next((u for u in sorted(_UNITS, key=len, reverse=True) if counter.startswith(u)), None)
 
 
-def counts_in(unit: str, held_text: str) -> bool:
-    """Whether the text gives any count in that unit (16人, 12館, 約700種類 is not one in 人)."""
-    return re.search(rf"[0-9０-９][0-9０-９,，]*\s*(?:{_UNITS[unit]})", held_text) is not None
+def counts_in(unit: str, held_text: str, *, near: str = "") -> bool:
+    """Whether the text gives any count in that unit (16人, 12館, 約700種類 is not one in 人); with
+    ``near`` (利用者数), one beside what is counted (修了生16名 is no count of 利用者)."""
+    count = rf"[0-9０-９][0-9０-９,，]*\s*(?:{_UNITS[unit]})"
+    stem = _MEASURE_SUFFIX.sub("", near)
+    if len(stem) >= 2:
+        said = re.escape(stem)
+        return re.search(rf"{said}[^。\n]{{0,20}}?{count}|{count}[^。\n]{{0,8}}?{said}", held_text) is not None
+    return re.search(count, held_text) is not None
 
 
 # What a KPI table's label counts in a unit: 利用者数 and 受講者 people, 開催数 sessions, 件数 items.

@@ -677,6 +677,14 @@ def test_a_count_a_project_without_a_kpi_table_never_gives_is_said_not_held(resp
     assert a.intent == "unknown" and not a.answers and says in a.text.splitlines()[0], a.text
 
 
+def test_a_count_of_something_else_in_the_same_unit_is_no_answer(responder: Responder) -> None:
+    # 3-1-1 counts its graduates (修了生16名), never its users; 1-1-3 counts who applied (15,667名に申請).
+    a = responder.answer("スマホコンシェルジュの利用者数は何人？")
+    assert a.intent == "unknown" and not a.answers and "人数は書かれていません" in a.text.splitlines()[0], a.text
+    assert "16名" in responder.answer("市民スマホコンシェルジュ養成講座の修了生は何人？").text
+    assert "15,667名" in responder.answer("出張申請サポートの申請者数は何人？").text
+
+
 def test_a_count_in_a_unit_the_kpi_table_does_not_count_in_is_said_not_held(responder: Responder) -> None:
     # 3-1-2's table counts sessions (開催数); how many people came it never says.
     a = responder.answer("スマホ講座には延べ何人が参加したんですか")
