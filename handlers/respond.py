@@ -69,6 +69,9 @@ NAMED_PROJECT = 85.0  # a project title matched this surely (typos allowed) name
 _OWN_NAME = re.compile(r"英語|えいご|正式|略|元の|もとの|漢字で|カタカナで|ひらがなで|\bin english\b|\bfull name\b")
 WEAK_LIST_WORDS = 3  # content words a list could not filter by that make it a weak reading
 MAX_ASKED_FOR = 4  # projects offered when a project is asked for by a term several speak of
+NAMED_GROUP = 80.0  # an approach's or policy's title matched this surely names the group asked about
+# Its projects asked for: what is in it, under it, which of them.
+_IN_A_GROUP = re.compile(r"入って|はいって|含まれ|の中の|下にある|に属する|にある事業|の事業|\bin the\b|\bunder\b|\bfall under\b|\bwhich projects\b")
 NAMED_DEPARTMENT = 90.0  # a department name matched this surely (0–100) is a list filter, not a description
 # Cached under a message alone when its answer read the conversation: ask again with the context.
 FOLLOWS_CONTEXT = object()
@@ -250,6 +253,12 @@ class Responder:
 
     def _listed(self, reading: Reading, analysis: Analysis, audience: Audience) -> Answer | None:
         """A list: of an approach or policy named by its words, or of the filters the question names."""
+        # An approach or policy named by its title with its projects asked for (「テレワークの推進に入って
+        # る事業はどれ」「…っていうアプローチには何の事業が入ってますか」): its projects, not the one
+        # some of its words describe.
+        group_named = bool(_IN_A_GROUP.search(reading.cue_form)) and (bool(reading.policy_ids or reading.approach_ids) or any(
+            h.score >= NAMED_GROUP and h.how in ("exact", "mention")
+            for kind in ("approach", "policy") for h in analysis.by_kind.get(kind, [])))
         group = self.meaning.group(reading)
         if group is not None:  # an approach or policy named by its words: all of its projects
             kind, gid, texts = group
@@ -258,7 +267,7 @@ class Responder:
             if reading.has_grade and not reading.grade_explicit and names_the_grade_word(texts, reading.cue_form, reading.grade):
                 named = replace(named, grade=NO_GRADE)  # "leave no one behind" names policy 3; it grades nothing
             listed = self._list(named, analysis, audience)
-            asks_one = kind == "approach" and listed is not None and ONE_ASKED.search(reading.cue_form)
+            asks_one = kind == "approach" and listed is not None and ONE_ASKED.search(reading.cue_form) and not group_named
             one = self.meaning.describes_one(reading, lead=DESCRIBED_OVER_WEAK_LIST) if asks_one else None
             if one is not None:  # 「…クラウドへ移していく事業って何番？」 asks for one
                 return staged(self._project(reading, [one], asked_intent(reading), audience),
@@ -272,6 +281,7 @@ class Responder:
         # 入っている事業」 lists that department's projects, whatever one project its words describe).
         named_department = any(h.score >= NAMED_DEPARTMENT and h.how in ("exact", "mention")
                                for h in analysis.by_kind.get("department", []))
+        named_department = named_department or group_named
         # Many words it could not filter by (「公民館…出向いてカード申請を手伝って…」): perhaps no list at all.
         # So is one asked for by number or as the one heard of (「…事業って何番？」).
         weak = len(content_words(str(listed.extra.get("list_unused", "")))) >= WEAK_LIST_WORDS or bool(

@@ -464,3 +464,14 @@ def test_a_projects_full_title_with_its_figures_asked_as_a_table_is_that_project
     b = responder.answer("財務会計事務のデジタル化の参考値と実績を一覧でください")
     assert (a.intent, [x.id for x in a.answers]) == ("project_kpi", ["2-2-1"]), a.text
     assert (b.intent, [x.id for x in b.answers]) == ("project_kpi", ["2-1-2"]), b.text
+
+
+@pytest.mark.parametrize("question, approach", [
+    ("テレワークの推進ってところに入ってる事業ってどれ？", "2-2"),
+    ("「AI 等の先進技術の活用」っていうアプローチには何の事業があるの", "2-3"),
+])
+def test_an_approach_named_by_its_title_lists_its_projects_not_one_its_words_describe(
+        responder: Responder, plan: Plan, question: str, approach: str) -> None:
+    a = responder.answer(question)
+    want = {p.id for p in plan.projects if p.approach_id == approach}
+    assert a.intent == "project_list" and {x.id for x in a.answers} == want, a.text
