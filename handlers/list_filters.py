@@ -15,6 +15,7 @@ from handlers.compose import new_since_evaluation
 from handlers.cue_words import has_content
 from handlers.understand import Reading
 from knowledge.catalog import Catalog
+from knowledge.meaning_words import en_words, ja_words
 from knowledge.normalize import fold, normalize
 from knowledge.records import GRADES, GRADES_EN, Project, fiscal_to_reiwa, reiwa_to_fiscal
 from knowledge.search import Hit
@@ -516,7 +517,7 @@ class TopicFilter(ListFilter):
         return bool(f.topic)
 
     def step(self, plan: Plan, f: Filters, projects: list[Project]) -> Step:
-        if not has_content(f.topic):
+        if not has_content(f.topic) or _names_the_group(plan.catalog, f, f.topic):
             f.topic = ""  # 「教えてほしいんだけど」: what is left of asking, not a topic to filter by
             return Step()
         topic_ids, t = plan.projects_of_topic(f.topic), f.topic
@@ -524,6 +525,21 @@ class TopicFilter(ListFilter):
             return Step(lambda p: p.id in topic_ids, f"about \"{t}\"" if plan.en else f"「{t}」に関する")
         return Step(notes=(f"\"{t}\" could not be used to narrow the list." if plan.en
                            else f"「{t}」では絞り込めませんでした（この条件は使っていません）。",), unused=t)
+
+
+def _names_the_group(catalog: Catalog, f: Filters, topic: str) -> bool:
+    """The topic is the title of the approach or policy already chosen, in other words or another
+    language ("the digitalisation-of-service-counters approach" is 1-2, 窓口のデジタル化): no filter."""
+    titles = [catalog.approaches[a].title for a in f.approaches if a in catalog.approaches]
+    titles += [catalog.english_name("approach", a) or "" for a in f.approaches]
+    titles += [catalog.policies[p].title for p in f.policies if p in catalog.policies]
+    titles += [catalog.english_name("policy", str(p)) or "" for p in f.policies]
+    said = [w[:STEM] for t in titles for w in (en_words(t) if t.isascii() else ja_words(t))]
+    words = en_words(topic) if topic.isascii() else ja_words(topic)
+    return bool(words and said) and all(w[:STEM] in said for w in words)
+
+
+STEM = 5  # letters of a word that say which word it is (digitalisation, digital)
 
 
 class GroupByFilter(ListFilter):

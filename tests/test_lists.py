@@ -475,3 +475,14 @@ def test_an_approach_named_by_its_title_lists_its_projects_not_one_its_words_des
     a = responder.answer(question)
     want = {p.id for p in plan.projects if p.approach_id == approach}
     assert a.intent == "project_list" and {x.id for x in a.answers} == want, a.text
+
+
+@pytest.mark.parametrize("question, approach", [
+    ("AI 等の先進技術の活用（2-3）の事業を一覧で", "2-3"),
+    ("which projects are under the optimising-business-systems approach?", "2-4"),
+])
+def test_an_approachs_own_title_said_with_it_filters_nothing_more(responder: Responder, plan: Plan, question: str,
+                                                                  approach: str) -> None:
+    a = responder.answer(question)
+    want = {p.id for p in plan.projects if p.approach_id == approach}
+    assert a.intent == "project_list" and {x.id for x in a.answers} == want, a.text
