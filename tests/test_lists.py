@@ -486,3 +486,10 @@ def test_an_approachs_own_title_said_with_it_filters_nothing_more(responder: Res
     a = responder.answer(question)
     want = {p.id for p in plan.projects if p.approach_id == approach}
     assert a.intent == "project_list" and {x.id for x in a.answers} == want, a.text
+
+
+def test_the_staff_abbreviation_of_the_digital_division_names_it(responder: Responder, plan: Plan) -> None:
+    # デジ推: what staff call デジタル行政推進課.
+    a = responder.answer("デジ推が一つだけで持ってる事業は？")
+    want = {p.id for p in plan.projects if list(p.departments) == ["デジタル行政推進課"]}
+    assert a.intent == "project_list" and {x.id for x in a.answers} == want, a.text
