@@ -159,7 +159,8 @@ def text_for(kind: str, lang: Lang, *, said: str = "") -> str:
 
 # A greeting tied to the time of day is answered in kind, a check that the bot is there with a yes;
 # any other with 「こんにちは」 / "Hello".
-_TIMED = ((re.compile(_CHECK_JA), "はい、届いています"), (re.compile(_CHECK_EN), "Yes, I'm here"), (re.compile(r"おはよう"), "おはようございます"), (re.compile(r"こんばん|今晩"), "こんばんは"),
+_TIMED = ((re.compile(_CHECK_JA), "はい、届いています"), (re.compile(_CHECK_EN), "Yes, I'm here"),
+          (re.compile(r"おはよう"), "おはようございます"), (re.compile(r"こんばん|今晩"), "こんばんは"),
           (re.compile(r"good morning"), "Good morning"), (re.compile(r"good afternoon"), "Good afternoon"),
           (re.compile(r"good evening"), "Good evening"))
 

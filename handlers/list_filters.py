@@ -527,6 +527,9 @@ class TopicFilter(ListFilter):
                            else f"「{t}」では絞り込めませんでした（この条件は使っていません）。",), unused=t)
 
 
+STEM = 5  # letters of a word that say which word it is (digitalisation, digital)
+
+
 def _names_the_group(catalog: Catalog, f: Filters, topic: str) -> bool:
     """The topic is the title of the approach or policy already chosen, in other words or another
     language ("the digitalisation-of-service-counters approach" is 1-2, 窓口のデジタル化): no filter."""
@@ -537,9 +540,6 @@ def _names_the_group(catalog: Catalog, f: Filters, topic: str) -> bool:
     said = [w[:STEM] for t in titles for w in (en_words(t) if t.isascii() else ja_words(t))]
     words = en_words(topic) if topic.isascii() else ja_words(topic)
     return bool(words and said) and all(w[:STEM] in said for w in words)
-
-
-STEM = 5  # letters of a word that say which word it is (digitalisation, digital)
 
 
 class GroupByFilter(ListFilter):

@@ -23,7 +23,7 @@ from handlers.by_meaning import (
 )
 from handlers.cue_words import cue_words
 from handlers.resolve import Scored
-from handlers.understand import Reading
+from handlers.understand import Reading, last_sentence
 
 _SAME_COUNT = {"種類": ("つの形態", "形態", "つの種類", "タイプ"), "形態": ("種類", "つの形態")}  # 何種類 is 3 つの形態
 COUNTED_NEAR = 0.35  # a term this near by meaning may answer a count its definition gives (few give one)
@@ -43,7 +43,6 @@ OUTCOME = re.compile(r"どうなった|どうなりました|どうなって|そ
                      r"|\bwhat happened\b|\bhow did\b|\bhow is it going\b|\bprogress\b|\bstatus\b", re.IGNORECASE)
 _TERM_FACT = re.compile(r"含ま|含む|含め|入って|入る|はいって|はいる|仲間|なかま|種類|しゅるい|形態|かたち|どんな形"
                         r"|\bmake up\b|\bconsists?\b|\binclud|\bkinds? of\b|\btypes? of\b|\bpart of\b", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"[。!！?？]\s*|(?<=[a-z0-9)])[.]\s+")
 TERM_GAP = 0.15  # how much more of a question a term's project must carry to answer for it
 
 
@@ -125,17 +124,12 @@ def project_of_term(stage: MeaningStage, r: Reading, term: str) -> Scored | None
         pid = near[0].ref
     # The city's doing is what the question ends by asking ("…Is the city planning to use things like
     # ChatGPT too?"): the project that speaks of the term answers, however much the definition shares.
-    asked_of_city = bool(CITY_ACTION.search(_last_sentence(r.cue_form)))
+    asked_of_city = bool(CITY_ACTION.search(last_sentence(r.cue_form)))
     if its - carried >= TERM_GAP or (its >= carried and its > 0 and city) or (
             its > 0 and (outcome or asked_of_city)):
         return Scored(pid, round(100 * its, 1), "project", "meaning:term's project")
     return None
 
-
-
-def _last_sentence(text: str) -> str:
-    sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
-    return sentences[-1] if sentences else text
 
 
 def projects_doing(stage: MeaningStage, r: Reading, term: str) -> tuple[Scored, ...]:

@@ -268,14 +268,19 @@ _ASKS = re.compile(r"[?？]|(?:か|の|っけ|かな|かね)\s*$")
 _LIST_ASKED = re.compile(r"どれ|どの|何|なに|なん|事業|もの|ある|一覧|\b(?:which|what|any|anything|projects|ones|list)\b")
 
 
+_SEVERAL_ASKED = re.compile(r"\b(?:which|what|any|anything|projects|list)\b|一覧|何件|どれ|どの事業")
+_BLANKS = re.compile(r"[|\s、,。?？!！]")
+
+
 def _grade_is_asked(before: str, after: str) -> bool:
     """The grade read, blanked from ``before`` into ``after``, ends a yes/no question of one thing."""
-    end = max((i for i, (b, a) in enumerate(zip(before, after, strict=True)) if b != a), default=-1) + 1
-    tail = before[end:]
-    start = next((i for i, (b, a) in enumerate(zip(before, after, strict=True)) if b != a), 0)
-    named = re.sub(r"[|\s、,。?？!！]", "", before[:start])  # 「遅れてる？」 alone asks which are
-    return bool(end and len(named) >= 2 and _ASKED_TAIL.match(tail) and _ASKS.search(tail) and not _LIST_ASKED.search(tail)
-                and not re.search(r"\b(?:which|what|any|anything|projects|list)\b|一覧|何件|どれ|どの事業", before))
+    changed = [i for i, (b, a) in enumerate(zip(before, after, strict=True)) if b != a]
+    if not changed:
+        return False
+    tail = before[changed[-1] + 1:]
+    named = _BLANKS.sub("", before[:changed[0]])  # 「遅れてる？」 alone asks which are
+    return bool(len(named) >= 2 and _ASKED_TAIL.match(tail) and _ASKS.search(tail) and not _LIST_ASKED.search(tail)
+                and not _SEVERAL_ASKED.search(before))
 
 
 _KIND_OF_PROJECT = re.compile(r"(?:どういう|どんな|どのような)\s*(?:事業|取り?組み?|とりくみ)")
@@ -405,6 +410,16 @@ _HOW_IT_WENT = re.compile(r"なった|できた|終わ|済ん|うまく|進ん�
 
 def asks_how_it_went(r: Reading) -> bool:
     return r.project_intent is None and bool(_HOW_IT_WENT.search(r.cue_form))
+
+
+# Where a sentence ends: 。!? anywhere, a full stop only after a word ("Yahoo!くらし" aside).
+_SENTENCE_END = re.compile(r"[。!！?？]\s*|(?<=[a-z0-9)])[.]\s+")
+
+
+def last_sentence(text: str) -> str:
+    """The sentence a message ends with, where a story ends by asking."""
+    sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
+    return sentences[-1] if sentences else text
 
 
 def last_clause(text: str) -> str:
