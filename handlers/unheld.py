@@ -53,7 +53,8 @@ FACT_KINDS = (
                    r"|(?:どっち|どちら|どれ|何|なに|どの(?:ソフト|アプリ|ツール|サービス))を(?:使って|使う|採用|導入)"
                    r"|\bwhich (?:one|app|software|tool|service|platform)s? (?:do|does|did|is|are)\b"
                    r"|\b(?:which|what) (?:company|vendor|firm|product)\b|\bvendors?\b|\bwho (?:made|makes|built|develops?)\b", re.I),
-        re.compile(r"株式会社|会社|民間で開発|社が"),
+        # A definition that lists services by name (SNS: Facebook、Twitter、LINE) holds names.
+        re.compile(r"株式会社|会社|民間で開発|社が|代表的な(?:サービス|製品)|[A-Za-z][A-Za-z!]+、\s*[A-Za-z]"),
         "製品や事業者の名前", "product or company names",
     ),
     FactKind(

@@ -27,6 +27,7 @@ from itertools import accumulate
 
 import numpy as np
 
+from knowledge.english_bridge import translations
 from knowledge.kana_kanji import typed_in_kana, write_kana
 from knowledge.meaning_vectors import Vector, WordVectors
 from knowledge.meaning_words import (
@@ -49,6 +50,8 @@ LEXICAL_WEIGHT = 0.55
 SUPPORT_COSINE = 0.6
 ALIGN_FLOOR = 0.35  # a word of the item this close to a question's word speaks for it
 ALIGN_ALL = 20_000  # plan words across all units up to which every unit is aligned
+ENGLISH_SEMANTIC = 0.45  # what an English question's words, by their translations, add to its English score
+TRANSLATIONS = 2  # an English word's Japanese translations compared (the plan's own words first)
 ALIGNED = 48  # units whose words are aligned with the question's, the best by the cheaper scores
 SAID_CACHE = 4096  # phrases remembered by ``says``: people's words repeat, the plan does not change
 # A unit of everyday words for one detail of a project (a schedule cell, what a KPI counts) ranks a
@@ -473,27 +476,15 @@ class MeaningIndex:
         if hit is not None:
             return hit
         q = self.query(text, ignore=ignore)
+        out: tuple[Query, np.ndarray, np.ndarray, np.ndarray]
         if not q.words or not self.units or not q.coverage:  # no word the plan uses, nor one near it
             empty = np.zeros(len(self.units), dtype=np.float32)
             out = (q, empty, empty, empty)
-        elif q.english:
-            lex, best = self._en.scores(q)
-            lex = np.minimum(lex / best, 1.0) if best else lex
-            out = (q, lex, lex, lex)
         else:
-            lex, best = self._ja.scores(q)
+            lex, best = (self._en if q.english else self._ja).scores(q)
             lex = np.minimum(lex / best, 1.0) if best else lex
-            qv = self._sentence(q.words, q)
-            mean = np.clip(((self._matrix @ qv) - SEMANTIC_FLOOR) / (1 - SEMANTIC_FLOOR), 0, 1)[self._row_of]
-            # Word alignment for every unit of a plan this size; in a large one only for the units
-            # the cheaper scores put near the top (the rest keep the mean-vector score).
-            if len(self._all_ids) <= ALIGN_ALL:
-                sem = 0.5 * mean + 0.5 * self._aligned(q, None)
-            else:
-                rough = LEXICAL_WEIGHT * lex + (1 - LEXICAL_WEIGHT) * mean
-                candidates = np.argpartition(-rough, ALIGNED - 1)[:ALIGNED]
-                sem = mean.copy()
-                sem[candidates] = 0.5 * mean[candidates] + 0.5 * self._aligned(q, candidates)
+            slots = self._slots(q)
+            sem = self._english_semantic(slots, lex) if q.english else self._semantic(slots, lex)
             out = (q, lex, sem, LEXICAL_WEIGHT * lex + (1 - LEXICAL_WEIGHT) * sem)
         with self._lock:
             if len(self._recent) >= RECENT:
@@ -507,22 +498,66 @@ class MeaningIndex:
             mask = self._masks[kinds] = np.array([u.kind in kinds for u in self.units], dtype=bool)
         return mask
 
-    def _aligned(self, q: Query, candidates: np.ndarray | None) -> np.ndarray:
-        """Per unit (or per unit of ``candidates``), the IDF-weighted mean over the question's words
-        of each word's best cosine with a word of the unit (an exact word scores 1; below
-        ``ALIGN_FLOOR`` nothing)."""
-        weights = np.array([self._ja.idf.get(w, self._ja.max_idf) * q.stress(w) for w in q.words], dtype=np.float32)
-        vecs = [(i, v) for i, w in enumerate(q.words) if (v := self.vectors.get(w)) is not None]
+    def _slots(self, q: Query) -> list[tuple[float, list[Vector]]]:
+        """Each question word's weight and the vectors that stand for it: a Japanese word's own; an
+        English word's Japanese translations (``english_bridge``), any of which may match."""
+        if not q.english:
+            return [(self._ja.idf.get(w, self._ja.max_idf) * q.stress(w),
+                     [v] if (v := self.vectors.get(w)) is not None else []) for w in q.words]
+        return [(self._en.idf.get(w, self._en.max_idf) * q.stress(w),
+                 [v for t in translations(w)[:TRANSLATIONS] if (v := self.vectors.get(t)) is not None]) for w in q.words]
+
+    def _english_semantic(self, slots: list[tuple[float, list[Vector]]], lex: np.ndarray) -> np.ndarray:
+        """The plan's English carries an English question's words; their Japanese translations add
+        what its everyday words (statistics, files, pension) mean in the plan's Japanese: for every
+        unit of a plan this size, in a large one for the units the plan's English puts near the top."""
+        sem = lex.copy()
+        if not any(vectors for _, vectors in slots):  # no word the bridge knows
+            return sem
+        if len(self._all_ids) <= ALIGN_ALL:
+            sem += ENGLISH_SEMANTIC * self._aligned(slots, None)
+        else:
+            candidates = np.argpartition(-lex, ALIGNED - 1)[:ALIGNED]
+            sem[candidates] += ENGLISH_SEMANTIC * self._aligned(slots, candidates)
+        return np.minimum(sem, 1.0)
+
+    def _semantic(self, slots: list[tuple[float, list[Vector]]], lex: np.ndarray) -> np.ndarray:
+        """Half the cosine of the question's and each unit's IDF-weighted mean vectors, half the
+        word alignment: for every unit of a plan this size; in a large one only for the units the
+        cheaper scores put near the top (the rest keep the mean-vector score)."""
+        acc = np.zeros(self.vectors.dimensions, dtype=np.float32)
+        for weight, vectors in slots:
+            if vectors:
+                acc += weight * vectors[0]
+        norm = float(np.linalg.norm(acc))
+        qv = acc / norm if norm else acc
+        mean = np.clip(((self._matrix @ qv) - SEMANTIC_FLOOR) / (1 - SEMANTIC_FLOOR), 0, 1)[self._row_of]
+        if len(self._all_ids) <= ALIGN_ALL:
+            return 0.5 * mean + 0.5 * self._aligned(slots, None)
+        rough = LEXICAL_WEIGHT * lex + (1 - LEXICAL_WEIGHT) * mean
+        candidates = np.argpartition(-rough, ALIGNED - 1)[:ALIGNED]
+        sem = mean.copy()
+        sem[candidates] = 0.5 * mean[candidates] + 0.5 * self._aligned(slots, candidates)
+        return sem
+
+    def _aligned(self, slots: list[tuple[float, list[Vector]]], candidates: np.ndarray | None) -> np.ndarray:
+        """Per unit (or per unit of ``candidates``), the weighted mean over the question's words of
+        each word's best cosine with a word of the unit, through any of its vectors (an exact word
+        scores 1; below ``ALIGN_FLOOR`` nothing)."""
+        weights = np.array([w for w, _ in slots], dtype=np.float32)
+        found = [(i, vectors) for i, (_, vectors) in enumerate(slots) if vectors]
         size = len(self.units) if candidates is None else len(candidates)
-        if not vecs or not size:
+        if not found or not size:
             return np.zeros(size, dtype=np.float32)
         if candidates is None:
             ids, starts = self._all_ids, self._all_starts
         else:
             spans = [self._unit_ids[c] for c in candidates.tolist()]
             ids, starts = np.concatenate(spans), np.cumsum([0] + [len(x) for x in spans[:-1]])
-        rows = np.array([i for i, _ in vecs])
-        sims = np.vstack([v for _, v in vecs]) @ self._vocab_t  # question words × plan words (one BLAS call)
+        rows = np.array([i for i, _ in found])
+        sims = np.vstack([v for _, vectors in found for v in vectors]) @ self._vocab_t  # one BLAS call
+        if any(len(vectors) > 1 for _, vectors in found):  # a word's best translation
+            sims = np.maximum.reduceat(sims, np.cumsum([0] + [len(v) for _, v in found[:-1]]), axis=0)
         best = np.maximum.reduceat(sims[:, ids], starts, axis=1)  # question words × units
         total = weights[rows] @ np.clip((best - ALIGN_FLOOR) / (1 - ALIGN_FLOOR), 0, 1)
         return (total / weights.sum()).astype(np.float32)

@@ -96,6 +96,8 @@ def test_a_sum_of_money_the_plan_never_gives_is_not_answered(responder: Responde
     ("DXの概念を提唱したのはどこの大学の教授？", "DX", "エリック・ストルターマン"),
     ("基幹20業務に住民基本台帳は入っていますか", "基幹20業務", "住民基本台帳"),
     ("SNSの代表的なサービスにはどんなものがある？", "SNS", "Facebook"),
+    # The definition names its examples only as a list of names (Facebook、Twitter、LINE).
+    ("Which services does the glossary list as examples of SNS?", "SNS", "Facebook"),
 ])
 def test_a_fact_inside_a_definition_answers_with_that_definition(responder: Responder, question: str, term: str,
                                                                  quoted: str) -> None:
@@ -255,6 +257,26 @@ def test_everyday_english_words_are_read_as_the_plans_english(responder: Respond
     'notification': the question is compared with the plan in the plan's words too."""
     words = responder.meaning.index.query("Does the app ping me with info for kids?").words
     assert {"information", "child", "notification"} <= set(words), words
+
+
+def test_an_english_word_the_plans_english_lacks_reaches_its_japanese_by_translation(responder: Responder) -> None:
+    """1-3-1's English says 'open data', never 'statistics' or 'files'; their JMdict translations
+    (統計, ファイル) are near its Japanese words by meaning (the vectors are Japanese only)."""
+    from knowledge.english_bridge import translations
+
+    assert "統計" in translations("statistic")
+    a = responder.answer("Who do I ask about grabbing the city's statistics as files?", audience="staff")
+    assert (a.intent, ids(a)) == ("project_department", ["1-3-1"]), a.text
+
+
+def test_every_translation_is_a_word_the_vectors_know() -> None:
+    from knowledge.english_bridge import _table
+    from knowledge.meaning_vectors import shared_vectors
+
+    vectors = shared_vectors()
+    table = _table()
+    assert len(table) > 10_000
+    assert all(vectors.get(w) is not None for words in table.values() for w in words)
 
 
 @pytest.mark.parametrize("question", [
