@@ -441,6 +441,13 @@ class Responder:
             shared = shares_name(self.meaning, r, decision.top[0].id, via=via)
             if shared:
                 return staged(self._clarify(r, list(shared), decision.topic, audience), "names, a topic projects share")
+        if decision.kind == "project" and decision.top[0].id not in {h.id for h in a.by_kind.get("project", [])}:
+            # Reached through a term it speaks of (スマートフォン → 3-1-2), not by its own name: a
+            # project the whole question describes, by a clear lead, is what is asked about.
+            call = self.meaning.decide(r, kinds={"project"})
+            if call.kind == "project" and call.top[0].id != decision.top[0].id:
+                return self._decided(r, "project", list(call.top), decision.intent, decision.topic, audience,
+                                     "meaning, over a term's project")
         if decision.kind in ("glossary", "project", "clarify"):
             return self._decided(r, decision.kind, list(decision.top), decision.intent, decision.topic, audience, "names",
                                  projects=1)

@@ -307,6 +307,10 @@ def _read_intent(m: _Message) -> _Message:
             m.intent = m.intent or name
             cued[name] = found
             m.kpi_nouns += [c for c in found if c in lx.KPI_NOUN_SET]
+    if cued.get("project_overview") == ["about"] and len(cued) > 1:
+        # "The one about …, what grade did it get?": "about" names the topic; the other cue asks.
+        del cued["project_overview"]
+        m.intent = next(iter(cued))
     m.intent = _asked_last(m.cue_form, cued) or m.intent
     if m.intent is None and m.grade is not NO_GRADE:
         m.intent = "project_status"  # "is the e-approval project on track?" asks how it stands

@@ -283,7 +283,7 @@ class MeaningIndex:
     def _en_query_words(self, text: str, ignore: frozenset[str]) -> tuple[str, ...]:
         """English words, each everyday word with the plan's word for the same thing (info →
         information, pings → notification): in its place when the plan's English lacks it."""
-        words = [w for w in en_words(text) if w not in ignore]
+        words = [w for w in en_words(text, question=True) if w not in ignore]
         for word, plan_word in en_alternatives(text):
             if plan_word not in self._en.idf or plan_word in ignore:
                 continue

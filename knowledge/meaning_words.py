@@ -25,7 +25,28 @@ _SKIP_SUBPOS = {"数詞", "代名詞", "助動詞語幹"}
 # Words that frame a question rather than name its topic (Sudachi normalized forms).
 JA_STOP = frozenset(["する", "ある", "いる", "なる", "できる", "れる", "られる", "有る", "居る", "成る", "出来る", "為る", "言う", "云う", "思う", "教える", "知る", "分かる", "判る", "解る", "分る", "遣る", "遣って", "聞く", "訊く", "尋ねる", "伺う", "頂く", "下さる", "呉れる", "貰う", "見る", "欲しい", "良い", "好い", "宜しい", "願う", "御願い", "呼ぶ", "称する", "指す", "何", "なに", "何か", "何故", "どう", "どの", "どれ", "どこ", "何処", "誰", "いつ", "何時", "此れ", "其れ", "彼れ", "此の", "其の", "事", "物", "者", "方", "為", "様", "時", "所", "訳", "筈", "積もり", "方法", "やり方", "仕方", "意味", "言葉", "用語", "単語", "名前", "名称", "呼び名", "呼び方", "言い方", "答え", "回答", "説明", "内容", "詳細", "件", "点", "感じ", "的", "等", "など", "今", "今日", "最近", "ちょっと", "一寸", "少し", "色々", "沢山", "全部", "本当", "結局", "多分", "全然", "あの", "その", "この", "ね", "よ", "さ", "市", "船橋", "船橋市", "本市", "当市", "市役所", "役所", "皆", "私", "僕", "自分", "貴方", "あなた", "君", "ボット", "チャット"])
 EN_STOP = frozenset(["a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "for", "from", "by", "with", "about", "into", "over", "under", "as", "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "doing", "have", "has", "had", "having", "it", "its", "this", "that", "these", "those", "there", "here", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "can", "could", "would", "should", "will", "shall", "may", "might", "must", "i", "me", "my", "we", "our", "you", "your", "he", "she", "they", "them", "their", "his", "her", "not", "no", "yes", "please", "tell", "know", "let", "lets", "say", "said", "call", "called", "word", "term", "name", "mean", "means", "meaning", "thing", "things", "something", "anything", "kind", "sort", "type", "like", "just", "also", "so", "if", "then", "than", "very", "much", "many", "some", "any", "all", "more", "most", "other", "city", "funabashi", "funabashi's", "bot", "hi", "get", "got", "need", "find", "look", "see", "go", "going", "make", "way", "ways", "able", "want", "wanna", "im", "thing", "even", "really", "still", "now", "just", "actually", "maybe", "quite", "pretty", "weird", "curious", "question", "questions", "wonder", "wondering", "heard", "told", "friend", "neighbor", "neighbour", "someone", "somebody", "anyone", "anybody", "everyone", "everything", "month", "week", "year", "day", "next", "last", "ago", "before", "after", "since", "here", "there", "yet", "ok", "okay", "thank", "thanks", "hello", "hi", "hey"])
+# Function words of a standard list (scikit-learn's), dropped from a question's words only (the
+# plan's English keeps its length for BM25), without those that carry this plan's meaning (bill,
+# system, move, full, first, without, keep, only, up, out, every, once, one, itself, through).
+EN_FUNCTION = frozenset([
+    "above", "across", "afterwards", "again", "against", "almost", "alone", "along", "already",
+    "although", "always", "among", "amongst", "another", "anyhow", "anyway", "anywhere", "around",
+    "because", "become", "becomes", "becoming", "beforehand", "behind", "below", "beside", "besides",
+    "between", "beyond", "both", "but", "cannot", "cant", "due", "during", "each", "either", "else",
+    "elsewhere", "enough", "etc", "ever", "everywhere", "except", "former", "formerly", "further",
+    "hence", "hereafter", "hereby", "herein", "hereupon", "hers", "herself", "him", "himself", "however",
+    "indeed", "latter", "latterly", "meanwhile", "mine", "moreover", "mostly", "myself", "namely",
+    "neither", "never", "nevertheless", "nobody", "none", "noone", "nor", "nothing", "nowhere", "often",
+    "ones", "onto", "others", "otherwise", "ours", "ourselves", "per", "perhaps", "put", "rather", "same",
+    "seem", "seemed", "seeming", "seems", "several", "sincere", "somehow", "sometime", "sometimes",
+    "somewhere", "such", "thence", "thereafter", "thereby", "therefore", "therein", "thereupon", "though",
+    "throughout", "thus", "too", "toward", "towards", "until", "upon", "us", "via", "well", "whatever",
+    "whence", "whenever", "whereafter", "whereas", "whereby", "wherein", "whereupon", "wherever",
+    "whether", "while", "whither", "whoever", "within", "yours", "yourself", "yourselves",
+])
 DATA = Path(__file__).parent / "data"
+# "the one about …", "that one where …": a pronoun, not the number (one-stop, in one go).
+_PRONOUN_ONE = re.compile(r"\b(?:the|that|this|which) ones?\b(?=\s+(?:about|that|where|with|which|for|on|in|they|the city|who))")
 _ENGLISH_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _SENTENCES = re.compile(r"(?<=[。\n])")
 _HIRAGANA_ONLY = re.compile(r"^[\u3041-\u3096\u30fc]+$")
@@ -165,10 +186,12 @@ def _stem(word: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def en_words(text: str) -> tuple[str, ...]:
+def en_words(text: str, *, question: bool = False) -> tuple[str, ...]:
+    """Content words, stemmed; a ``question``'s without :data:`EN_FUNCTION` too."""
     # "we're" and "that's" are their first word; "machine-readable" is two.
-    words = [w.split("'")[0] for w in _ENGLISH_WORD.findall(text.lower())]
-    return tuple(dict.fromkeys(_stem(w) for w in words if w and w not in EN_STOP and len(w) > 1))
+    words = [w.split("'")[0] for w in _ENGLISH_WORD.findall(_PRONOUN_ONE.sub(" ", text.lower()))]
+    stop = EN_STOP | EN_FUNCTION if question else EN_STOP
+    return tuple(dict.fromkeys(_stem(w) for w in words if w and w not in stop and len(w) > 1))
 
 
 def en_alternatives(text: str) -> tuple[tuple[str, str], ...]:

@@ -147,7 +147,26 @@ def test_spelling_variants_meet_as_one_word() -> None:
     assert "支払い" in ja_words("しはらい")
 
 
+def test_english_function_words_are_no_topic_and_the_one_about_is_a_pronoun(responder: Responder) -> None:
+    words = responder.meaning.index.query("The one about putting forms online, whether it ever got done").words
+    assert not {"one", "whether", "ever"} & set(words), words
+    # "one-stop" and "in one go" are what 1-2-1 does: the number stays a word.
+    assert "one" in responder.meaning.index.query("can I do it all in one go?").words
+
+
 # ---------------------------------------------------------------------- projects by what they do
+@pytest.mark.parametrize("question, pid", [
+    # "about" names the topic here; the grade is what is asked.
+    ("The one about handling all the paperwork after a death at one counter: what grade did it get?", "1-2-1"),
+    # A term the question names (smartphone) whose project (3-1-2's lessons) is not what the whole
+    # question describes (paying taxes by an app: 1-2-2).
+    ("The one about paying city taxes with a smartphone app - what grade did it get?", "1-2-2"),
+])
+def test_how_a_project_described_in_english_went_gets_its_status(responder: Responder, question: str, pid: str) -> None:
+    a = responder.answer(question, audience="citizen")
+    assert (a.intent, ids(a)) == ("project_status", [pid]), a.text
+
+
 def test_a_project_described_by_what_it_does_answers_what_was_asked(responder: Responder) -> None:
     a = responder.answer("議事録を作るときに音声をテキストにするシステムを新しくする事業の担当は？")
     assert (a.intent, ids(a)) == ("project_department", ["2-3-2"]), a.text
