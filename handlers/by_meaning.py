@@ -58,7 +58,7 @@ MIN_COVERAGE = 0.6
 DESCRIPTION_WORDS = 4
 CLOSE_SCORE = 0.5  # projects this near, and as near as each other, are asked between
 DESCRIBED_WORDS = 6  # words of a description long enough for its nearness alone to answer
-GROUP_WORDS = 3
+GROUP_WORDS = 2
 GROUPED = 0.5
 GROUPED_LEAD = 0.15
 GROUP_SUPPORT = 0.6
@@ -146,11 +146,14 @@ PLURAL = re.compile(r"一覧|全部(?!で)|すべて|全て|何件|いくつ(?!�
 
 # A question for the projects under an approach or policy.
 GROUP = re.compile(r"どんな事業|事業を(?:全部|すべて)?教えて|事業は(?:どれ|何)|事業って(?:どれ|何)|の事業|下にある|に入って|向けた|目指"
+                   r"|(?:に|には)\s*(?:はい|入)って|どんな\s*(?:とりくみ|じぎょう)"
                    r"|ための(?:取り組み|事業)|アプローチ|方針|\bprojects\b|\bfall under\b|\bunder the\b|\bpolicy\b|\bapproach\b")
 
 
 # Words that say "the projects under …", not what the group is about.
-GROUP_FRAME = frozenset(["事業", "取り組み", "取り組む", "目指す", "向ける", "基本", "方針", "アプローチ", "策", "下", "中", "入る", "属する", "含む", "関わる", "全部", "project", "policy", "approach", "fall", "under", "city"])
+GROUP_FRAME = frozenset(["事業", "取り組み", "取り組む", "取る", "組む", "目指す", "向ける", "基本", "方針", "アプローチ", "策", "下", "中",
+                         "入る", "属する", "含む", "関わる", "全部", "一通り", "並べる", "項目", "分野", "部分", "柱", "枠",
+                         "project", "policy", "approach", "fall", "under", "city", "area", "category", "part"])
 
 
 def _nested(a: MeaningHit, b: MeaningHit) -> bool:

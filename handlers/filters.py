@@ -53,7 +53,8 @@ _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _KANA_ENDING = re.compile(r"[\u3041-\u309f]*[いたるてだすか]")
 _QUOTES = re.compile(r"[\"'“”‘’「」『』]")
 _P = r"(?:の|は|が|を|に|で|と|も|や|へ|か|な|だ|です|ますか|[?!.,、。・:;()（）「」？！．，：；\s])"
-_PARTICLES = re.compile(rf"^{_P}+|{_P}+$")
+# 「…に関する事業」 leaves 「…に関」 once 事業 and する are read: the relation, not the topic.
+_PARTICLES = re.compile(rf"^{_P}+|(?:{_P}|に関(?:する|して|し)?|について)+$")
 # Leftovers that carry no topic once the filters are read.
 _EMPTY_REST = cues("ある", "あります", "ありますか", "もの", "やつ", "どれ", "どの", "どんな", "全て", "すべて", "中", "うち",
                     "一覧", "リスト", "数", "件", "いる", "された", "している", "した", "する", "できた", "できる", "教えて",

@@ -386,6 +386,12 @@ def test_kana_for_letters_and_for_the_rest_of_a_word_is_spelled_as_the_plan_writ
     ("評価がまだ付いてない事業ってどれ？", {"2-4-3"}),
     ("R4の実績が目標に届かなかった事業を洗い出して", {"1-1-2", "1-3-1", "2-2-1", "2-3-1", "3-1-2"}),
     ("デジタル行政推進課が関わっていない事業は？", {"1-1-3", "1-2-1", "2-1-1", "2-1-2", "3-1-1"}),
+    # The policy's own title after its number is no topic that narrows the list (5-1-2 stays).
+    ("基本方針5の職員の意識改革と人材育成に関する事業を全部教えて", {"5-1-1", "5-1-2"}),
+    # An approach named in two words (窓口, デジタル) with the words for "the part of the plan".
+    ("しやくしょ の まどぐち を でじたる に する ぶぶん の じぎょう を おしえて", {"1-2-1", "1-2-2"}),
+    # だれも is "no one" (policy 3's own words), not "who": a list, not a department.
+    ("だれも とりのこさない という ところ の じぎょう を ぜんぶ おしえて", {"3-1-1", "3-1-2", "3-1-3"}),
 ])
 def test_list_filters_read_in_other_words(responder: Responder, question: str, wanted: set[str]) -> None:
     a = responder.answer(question)
