@@ -20,8 +20,8 @@ import math
 import re
 import threading
 import unicodedata
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -58,6 +58,9 @@ SAID_CACHE = 4096  # phrases remembered by ``says``: people's words repeat, the 
 # little below the project's own words and its everyday summary: sibling projects share details.
 DETAIL_WEIGHT = 0.92
 RECENT = 8  # searches kept: the stages of one question ask the same text again
+# Question words whose similarity rows are kept: a plan word row is 6 KB, a unit row 4 bytes per
+# unit (the unit rows only for a plan small enough to align every unit, ALIGN_ALL).
+WORD_ROWS = 2048
 _HIRAGANA_RUN = re.compile(r"[\u3041-\u3096\u30fc]{3,}(?![\u30a1-\u30fa\u3400-\u9fffA-Za-z])")
 _GLUED = re.compile(r"[\u30a1-\u30fa\u3400-\u9fffA-Za-z0-9!！]")
 _GLUED_RUN = re.compile(r"[\u30a1-\u30fa\u30fc\u3400-\u9fffA-Za-z0-9!！]+$")
@@ -108,6 +111,14 @@ class MeaningHit:
 
 
 @dataclass(frozen=True)
+class Slot:
+    """One question word in the alignment: its weight, and the words (each with its vector) that
+    stand for it: a Japanese word itself, or an English word's Japanese translations."""
+    weight: float
+    vectors: tuple[tuple[str, Vector], ...]
+
+
+@dataclass(frozen=True)
 class Query:
     words: tuple[str, ...]  # what was compared, Japanese or English
     english: bool
@@ -116,6 +127,39 @@ class Query:
 
     def stress(self, word: str) -> float:
         return LAST_SENTENCE_STRESS if word in self.stressed else 1.0
+
+
+class WordRows:
+    """Rows of numbers kept per question word (its cosines with the plan's words), so that a word
+    asked again costs a lookup, not a matrix product. The words not kept are computed together,
+    in one product, by ``compute(words, alone)``. Bounded (the least recently used go first) and
+    safe to share between the threads that answer; the rows handed out are read-only."""
+
+    def __init__(self, compute: Callable[[list[Vector], bool], np.ndarray], *, size: int) -> None:
+        self._compute = compute
+        self._size = size
+        self._kept: OrderedDict[tuple[str, bool], np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def rows(self, words: list[tuple[str, Vector]], *, alone: bool = False) -> np.ndarray:
+        """One row per word (with its vector), in order (a word may come twice)."""
+        found: dict[str, np.ndarray] = {}
+        with self._lock:
+            for w, _ in words:
+                row = self._kept.get((w, alone))
+                if row is not None:
+                    self._kept.move_to_end((w, alone))
+                    found[w] = row
+        missing = [w for w in dict(words) if w not in found]
+        if missing:
+            computed = self._compute([v for w, v in dict(words).items() if w not in found], alone)
+            computed.flags.writeable = False
+            with self._lock:
+                for w, row in zip(missing, computed, strict=True):
+                    found[w] = self._kept[(w, alone)] = row
+                while len(self._kept) > self._size:
+                    self._kept.popitem(last=False)
+        return np.vstack([found[w] for w, _ in words])
 
 
 class _Bm25:
@@ -182,6 +226,10 @@ class MeaningIndex:
         self._masks: dict[frozenset[str], np.ndarray] = {}
         self._lock = threading.Lock()
         self._recent: dict[tuple[str, frozenset[str]], tuple[Query, np.ndarray, np.ndarray, np.ndarray]] = {}
+        # Per question word, its cosines with the plan's words (a large plan aligns a few units) or
+        # its best cosine per unit (a small one aligns all): people's words repeat across questions.
+        self._similarities = WordRows(self._word_similarities, size=WORD_ROWS)
+        self._unit_best = WordRows(self._word_unit_best, size=WORD_ROWS)
         self._align(ja_docs)
         self._by_reading = self._readings()
         self._spelled, self._cue_spelled = self._spellings(also_spell)
@@ -498,21 +546,23 @@ class MeaningIndex:
             mask = self._masks[kinds] = np.array([u.kind in kinds for u in self.units], dtype=bool)
         return mask
 
-    def _slots(self, q: Query) -> list[tuple[float, list[Vector]]]:
-        """Each question word's weight and the vectors that stand for it: a Japanese word's own; an
-        English word's Japanese translations (``english_bridge``), any of which may match."""
+    def _slots(self, q: Query) -> list[Slot]:
+        """Each question word's weight and the words whose vectors stand for it: a Japanese word
+        itself; an English word's Japanese translations (``english_bridge``), any of which may match."""
         if not q.english:
-            return [(self._ja.idf.get(w, self._ja.max_idf) * q.stress(w),
-                     [v] if (v := self.vectors.get(w)) is not None else []) for w in q.words]
-        return [(self._en.idf.get(w, self._en.max_idf) * q.stress(w),
-                 [v for t in translations(w)[:TRANSLATIONS] if (v := self.vectors.get(t)) is not None]) for w in q.words]
+            return [Slot(self._ja.idf.get(w, self._ja.max_idf) * q.stress(w), self._with_vectors([w])) for w in q.words]
+        return [Slot(self._en.idf.get(w, self._en.max_idf) * q.stress(w), self._with_vectors(translations(w)[:TRANSLATIONS]))
+                for w in q.words]
 
-    def _english_semantic(self, slots: list[tuple[float, list[Vector]]], lex: np.ndarray) -> np.ndarray:
+    def _with_vectors(self, words: Iterable[str]) -> tuple[tuple[str, Vector], ...]:
+        return tuple((w, v) for w in words if (v := self.vectors.get(w)) is not None)
+
+    def _english_semantic(self, slots: list[Slot], lex: np.ndarray) -> np.ndarray:
         """The plan's English carries an English question's words; their Japanese translations add
         what its everyday words (statistics, files, pension) mean in the plan's Japanese: for every
         unit of a plan this size, in a large one for the units the plan's English puts near the top."""
         sem = lex.copy()
-        if not any(vectors for _, vectors in slots):  # no word the bridge knows
+        if not any(slot.vectors for slot in slots):  # no word the bridge knows
             return sem
         if len(self._all_ids) <= ALIGN_ALL:
             sem += ENGLISH_SEMANTIC * self._aligned(slots, None)
@@ -521,14 +571,14 @@ class MeaningIndex:
             sem[candidates] += ENGLISH_SEMANTIC * self._aligned(slots, candidates)
         return np.minimum(sem, 1.0)
 
-    def _semantic(self, slots: list[tuple[float, list[Vector]]], lex: np.ndarray) -> np.ndarray:
+    def _semantic(self, slots: list[Slot], lex: np.ndarray) -> np.ndarray:
         """Half the cosine of the question's and each unit's IDF-weighted mean vectors, half the
         word alignment: for every unit of a plan this size; in a large one only for the units the
         cheaper scores put near the top (the rest keep the mean-vector score)."""
         acc = np.zeros(self.vectors.dimensions, dtype=np.float32)
-        for weight, vectors in slots:
-            if vectors:
-                acc += weight * vectors[0]
+        for slot in slots:
+            if slot.vectors:
+                acc += slot.weight * slot.vectors[0][1]
         norm = float(np.linalg.norm(acc))
         qv = acc / norm if norm else acc
         mean = np.clip(((self._matrix @ qv) - SEMANTIC_FLOOR) / (1 - SEMANTIC_FLOOR), 0, 1)[self._row_of]
@@ -540,27 +590,43 @@ class MeaningIndex:
         sem[candidates] = 0.5 * mean[candidates] + 0.5 * self._aligned(slots, candidates)
         return sem
 
-    def _aligned(self, slots: list[tuple[float, list[Vector]]], candidates: np.ndarray | None) -> np.ndarray:
+    def _aligned(self, slots: list[Slot], candidates: np.ndarray | None) -> np.ndarray:
         """Per unit (or per unit of ``candidates``), the weighted mean over the question's words of
         each word's best cosine with a word of the unit, through any of its vectors (an exact word
         scores 1; below ``ALIGN_FLOOR`` nothing)."""
-        weights = np.array([w for w, _ in slots], dtype=np.float32)
-        found = [(i, vectors) for i, (_, vectors) in enumerate(slots) if vectors]
+        weights = np.array([slot.weight for slot in slots], dtype=np.float32)
+        found = [(i, slot.vectors) for i, slot in enumerate(slots) if slot.vectors]
         size = len(self.units) if candidates is None else len(candidates)
         if not found or not size:
             return np.zeros(size, dtype=np.float32)
+        words = [pair for _, vectors in found for pair in vectors]
+        alone = len(words) == 1
         if candidates is None:
-            ids, starts = self._all_ids, self._all_starts
+            best = self._unit_best.rows(words, alone=alone)
         else:
             spans = [self._unit_ids[c] for c in candidates.tolist()]
             ids, starts = np.concatenate(spans), np.cumsum([0] + [len(x) for x in spans[:-1]])
+            best = np.maximum.reduceat(self._similarities.rows(words, alone=alone)[:, ids], starts, axis=1)
+        if len(words) > len(found):  # a word's best translation (max is exact in any order)
+            best = np.maximum.reduceat(best, np.cumsum([0] + [len(v) for _, v in found[:-1]]), axis=0)
         rows = np.array([i for i, _ in found])
-        sims = np.vstack([v for _, vectors in found for v in vectors]) @ self._vocab_t  # one BLAS call
-        if any(len(vectors) > 1 for _, vectors in found):  # a word's best translation
-            sims = np.maximum.reduceat(sims, np.cumsum([0] + [len(v) for _, v in found[:-1]]), axis=0)
-        best = np.maximum.reduceat(sims[:, ids], starts, axis=1)  # question words × units
-        total = weights[rows] @ np.clip((best - ALIGN_FLOOR) / (1 - ALIGN_FLOOR), 0, 1)
+        total = weights[rows] @ np.clip((best - ALIGN_FLOOR) / (1 - ALIGN_FLOOR), 0, 1)  # question words × units
         return (total / weights.sum()).astype(np.float32)
+
+    def _word_similarities(self, vectors: list[Vector], alone: bool) -> np.ndarray:
+        """Question words' cosines with every plan word (and the zero column), in one product.
+        ``alone``: the word is a question's only vector, whose product BLAS computes as a
+        vector-matrix one and rounds differently in the last bits from a row of a matrix product
+        (which rounds alike in any product of two rows or more): each is kept as it comes."""
+        if alone:
+            return (vectors[0] @ self._vocab_t)[None, :]
+        if len(vectors) == 1:
+            return (np.vstack([vectors[0], vectors[0]]) @ self._vocab_t)[:1]
+        return np.vstack(vectors) @ self._vocab_t
+
+    def _word_unit_best(self, vectors: list[Vector], alone: bool) -> np.ndarray:
+        """Question words' best cosine with a word of each unit."""
+        return np.maximum.reduceat(self._word_similarities(vectors, alone)[:, self._all_ids], self._all_starts, axis=1)
 
     def unit_text(self, kind: str, ref: str, field: str) -> str:
         """The text of an item's ``field`` unit (the first, when a field has several), or ""."""
