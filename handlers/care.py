@@ -97,8 +97,10 @@ def _plain(message: str) -> str:
 
 
 def _only_greeting(text: str) -> bool:
+    if not _GREETING.search(text):  # most messages greet no one: nothing to blank out
+        return False
     rest = _ADDRESS.sub(" ", _GREETING.sub(" ", text))
-    return bool(_GREETING.search(text)) and all(
+    return all(
         ch.isspace() or unicodedata.category(ch)[0] in "PSZ" or ch in "ーｰ〜~" for ch in rest)
 
 

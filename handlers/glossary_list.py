@@ -24,6 +24,8 @@ _PARTICLES = re.compile("|".join(re.escape(normalize(w)) for w in sorted(
 def _strip(form: str, words: list[str]) -> tuple[str, bool]:
     found = False
     for w in words:
+        if w not in form:  # most words are absent: no pattern to build and run
+            continue
         pattern = rf"(?<![a-z]){re.escape(w)}(?![a-z])" if w.isascii() else re.escape(w)
         new = re.sub(pattern, " ", form)
         found = found or new != form

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from handlers.answer import Lang
 from knowledge.meaning_words import ja_words
@@ -149,6 +150,8 @@ FACT_KINDS = (
 )
 
 
+ASKED_KEPT = 16  # messages whose asked kinds are kept: the last few questions' texts
+
 # Asked of anything, these are never answered from the plan: instructions, requests, the bot itself.
 NEVER_HELD = frozenset({"request", "personal"})
 # A list answer can hold no price, company, person or date; it may compare with the nation.
@@ -156,7 +159,14 @@ LIST_UNHELD = frozenset({"price", "company", "person", "date", "request"})
 
 
 def asked_kinds(text: str, *, kinds: frozenset[str] | None = None) -> list[FactKind]:
-    return [k for k in FACT_KINDS if (kinds is None or k.name in kinds) and k.asks.search(text)]
+    return [k for k in _asked(text) if kinds is None or k.name in kinds]
+
+
+@lru_cache(maxsize=ASKED_KEPT)
+def _asked(text: str) -> tuple[FactKind, ...]:
+    """Every kind of fact ``text`` asks for: the stages of one question ask this of the same text
+    several times, and each time it is a dozen patterns over the whole message."""
+    return tuple(k for k in FACT_KINDS if k.asks.search(text))
 
 
 def project_text(p: Project) -> str:
