@@ -42,6 +42,8 @@ _PROJECT_CUES: dict[str, list[str]] = {
         "状況", "進捗", "進捗状況", "評価", "コメント", "どうなった", "どうなりました", "その後", "どうなってる", "どうなっている", "どうなって",
         "どう", "いかが", "如何", "進み具合", "順調", "進んで", "成果", "結果", "理由", "わけ", "status", "progress", "going", "grade",
         "graded", "evaluation", "rating", "doing", "update",
+        # How it is going, asked as a feeling: 「いまどんな感じ」「どんな具合」.
+        "どんな感じ", "どういう感じ", "どんな具合", "どんなぐあい",
         # Where it stands, asked as a place: "where is that at?", "how far along is it?"
         "where is that at", "where is it at", "where's it at", "where are we", "where does it stand",
         "where do things stand", "how far along",

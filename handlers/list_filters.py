@@ -14,6 +14,7 @@ from handlers import lexicon as lx
 from handlers.compose import new_since_evaluation
 from handlers.cue_words import has_content
 from handlers.understand import Reading
+from knowledge.aliases import reading
 from knowledge.catalog import Catalog
 from knowledge.meaning_words import en_words, ja_words
 from knowledge.normalize import fold, normalize
@@ -22,9 +23,14 @@ from knowledge.search import Hit
 
 ACCEPT = 75.0
 
+MIN_KANA_CUE = 3  # letters: a shorter reading (すう, けん) is part of too many other words
+
+
 def cues(*words: str) -> re.Pattern[str]:
-    """One pattern for cue words, matching both the folded message and normalised fragments."""
-    forms = sorted({fold(w, kana=False) for w in words} | {normalize(w) for w in words if not w.isascii()},
+    """One pattern for cue words, matching both the folded message and normalised fragments, and
+    each word with kanji as it is typed in kana too (届かなかった, とどかなかった)."""
+    typed = {fold(kana, kana=False) for w in words if not w.isascii() and (kana := reading(w)) and len(kana) >= MIN_KANA_CUE}
+    forms = sorted({fold(w, kana=False) for w in words} | {normalize(w) for w in words if not w.isascii()} | typed,
                    key=len, reverse=True)
     parts = [rf"(?<![a-z]){re.escape(f)}(?![a-z])" if f.isascii() else re.escape(f) for f in forms]
     return re.compile("|".join(parts))
@@ -86,7 +92,7 @@ _OWNERS_TOO = re.compile(r"(?:共管|共同|複数|単独)[^。）)]{0,8}?(?:も
 # Their words, blanked out before a topic is looked for (「部署」 may have gone as a cue already).
 _OWNERS_WORDS = re.compile(r"単独|複数|共同|合同|共管|一緒|\bshared\b|\bjointly\b|\bsolely\b|\bmore than one\b|\btwo or more\b")
 _HAS_KPI = re.compile(
-    r"(?:kpi|参考値|見込み値|指標|目標値)s?\s*(?:\([^()]{1,12}\))?\s*(?:を|が|の)?\s*(?:設定|ある|あり|持つ|もつ)"
+    r"(?:kpi|参考値|見込み値|指標|目標値)s?\s*(?:の\s*表)?\s*(?:\([^()]{1,12}\))?\s*(?:を|が|の)?\s*(?:設定|ある|あり|持つ|もつ|つい|付い|載っ|のっ)"
     r"|(?:with|have|has|having)\s+(?:an?\s+|their\s+own\s+)?(?:kpis?|reference values?|indicators?)(?![a-z])"
 )
 # 「新しい取り組み」: items marked 【R5 新】 in a project's schedule, not only projects set that year.
@@ -111,7 +117,8 @@ _COUNT = cues("何件", "いくつ", "件数", "何個", "何事業", "事業数
 _MORE_POLICIES = re.compile(
     r"(?:基本方針|方針|polic(?:y|ies))\s*\d{1,2}(?:\s*(?:と|、|・|,|及び|および|and|or|か|&)\s*(?:基本方針|方針|policy)?\s*\d{1,2}(?![\d-]))+")
 _GRADE_PAIR = re.compile(r"(?<![a-z])([a-d])\s*(?:評価|判定)?\s*(?:と|か|や|・|、|,|/|or|and|&)\s*([a-d])(?![a-z])")
-_NEGATION_AFTER = re.compile(r"\s*(?:評価|判定)?\s*(?:い)?(?:ない|ません|以外|を除く|じゃない|ではない)")
+_NEGATION_AFTER = re.compile(r"\s*(?:評価|判定)?\s*(?:い)?(?:ない|ません|以外|を除く|じゃない|ではない)"
+                             r"|\s*(?:に|と)\s*(?:なって\s*(?:い)?ない|なってません|ならない|なっていません)")
 _NEGATION_BEFORE = re.compile(r"(?:not|other than|except(?: for)?|excluding)\s+(?:graded\s+|rated\s+|an?\s+)?$")
 _EXCEPT_AFTER = re.compile(r"\s*(?:以外|を除く|を除いた|を除き|じゃない|でない|ではない)"
                            r"|\s*(?:が|は|の)?[^、。,.?？]{0,10}?(?:入っていない|入ってない|含まれていない|含まれてない|含まれない"
@@ -528,6 +535,7 @@ class TopicFilter(ListFilter):
 
 
 STEM = 5  # letters of a word that say which word it is (digitalisation, digital)
+TITLE_SHARE = 0.6  # of a topic's words in the chosen group's title: the topic is the title, said another way
 
 
 def _names_the_group(catalog: Catalog, f: Filters, topic: str) -> bool:
@@ -539,7 +547,11 @@ def _names_the_group(catalog: Catalog, f: Filters, topic: str) -> bool:
     titles += [catalog.english_name("policy", str(p)) or "" for p in f.policies]
     said = [w[:STEM] for t in titles for w in (en_words(t) if t.isascii() else ja_words(t))]
     words = en_words(topic) if topic.isascii() else ja_words(topic)
-    return bool(words and said) and all(w[:STEM] in said for w in words)
+    if not words or not said:
+        return False
+    # Most of it is the title, the rest how it is said (「…を掲げる基本方針5」, "the policy that aims at …").
+    inside = sum(w[:STEM] in said for w in words)
+    return inside == len(words) or inside >= 2 and inside >= TITLE_SHARE * len(words)
 
 
 class GroupByFilter(ListFilter):

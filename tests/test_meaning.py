@@ -345,6 +345,11 @@ def test_a_description_drawn_from_several_fields_reaches_its_project(responder: 
     assert ids(responder.answer(question))[:1] == [project]
 
 
+def test_how_it_feels_now_asks_how_it_is_going(responder: Responder) -> None:
+    a = responder.answer("RPAの件、いまどんな感じ？")
+    assert (a.intent, ids(a)) == ("project_status", ["2-3-1"]), a.text
+
+
 def test_any_time_is_not_when(responder: Responder) -> None:
     """いつでも (any time) holds いつ (when) and asks for no schedule."""
     assert read("いつでも申請できるの？").project_intent is None
@@ -390,6 +395,13 @@ def test_kana_for_letters_and_for_the_rest_of_a_word_is_spelled_as_the_plan_writ
     ("基本方針5の職員の意識改革と人材育成に関する事業を全部教えて", {"5-1-1", "5-1-2"}),
     # An approach named in two words (窓口, デジタル) with the words for "the part of the plan".
     ("しやくしょ の まどぐち を でじたる に する ぶぶん の じぎょう を おしえて", {"1-2-1", "1-2-2"}),
+    # Cue words typed in kana (とどいていない), a grade after まだ, the KPI table "on" a project.
+    ("R4で参考値にとどいていない事業はどれ？", {"1-1-2", "1-3-1", "2-2-1", "2-3-1", "3-1-2"}),
+    ("基本方針1で、評価がまだAになっていない事業は？", {"1-1-1", "1-1-2", "1-1-3", "1-2-1", "1-3-1", "1-3-3"}),
+    ("参考値の表が載っている事業はどれ？", {"1-1-1", "1-1-2", "1-3-1", "2-1-1", "2-1-3", "2-2-1", "2-3-1", "2-3-3",
+                                   "3-1-2", "4-1-1", "5-1-2"}),
+    # The policy's title said with a verb around it is the policy, not a topic within it.
+    ("人材育成と職員の意識改革を掲げる基本方針5に入る事業を全部", {"5-1-1", "5-1-2"}),
     # だれも is "no one" (policy 3's own words), not "who": a list, not a department.
     ("だれも とりのこさない という ところ の じぎょう を ぜんぶ おしえて", {"3-1-1", "3-1-2", "3-1-3"}),
 ])
