@@ -115,8 +115,9 @@ _WHAT_ELSE = r"(?!か(?![?？。!！]|\s*$)|が(?!\s*(?:ちが|違|異な))|と(
 _NOT_DEFINING = {
     "何": _WHAT_ELSE, "なに": _WHAT_ELSE,
     "とは": r"(?=\s*(?:$|[?？。!！、,]|何|なに|なん|どう|どんな|どの|いったい|一体|具体的|簡単|要する|つまり|本市))",
+    # ("what's the |||" : a cue read before these, the status or the schedule, asks it.)
     **dict.fromkeys(("what is", "what's", "whats"), r"(?!\s+(?:the city|city hall|funabashi|happening|going on|being|"
-                                                    r"the status|the progress|the latest|new|up)\b)"),
+                                                    r"the status|the progress|the latest|new|up|the\s*\|)(?:\b|\|))"),
 }
 
 
@@ -314,6 +315,8 @@ def _read_intent(m: _Message) -> _Message:
     m.intent = _asked_last(m.cue_form, cued) or m.intent
     if m.intent is None and m.grade is not NO_GRADE:
         m.intent = "project_status"  # "is the e-approval project on track?" asks how it stands
+    if m.intent is None and _HOW_IT_WENT_EN.search(m.cue_form):
+        m.intent = "project_status"  # "how did the cashless project go?", "… how it went"
     last = last_clause(m.cue_form)
     if m.intent in ("project_status", "project_schedule") and set(cued) <= {"project_status", "project_schedule"} and (
             _WHICH_PROJECT.search(last) or m.intent == "project_schedule" and _IS_THERE_A_PLAN.search(last)) and not (
@@ -324,6 +327,8 @@ def _read_intent(m: _Message) -> _Message:
     return m
 
 
+# How something went, asked: only a project goes (a word does not).
+_HOW_IT_WENT_EN = re.compile(r"\bhow\b[^?.!]{0,50}?\b(?:went|go|gone|turned out|come along|came along|coming along)\b(?! (?:to|about|through|online)\b)")
 _WHICH_PROJECT = re.compile(r"(?:どの|何の|なんの)\s*(?:事業|取り?組み?|とりくみ)|何番|なんばん|\bwhich (?:project|initiative)\b")
 _WHEN = re.compile(r"何年度|なんねんど|いつ|\bwhen\b|\bwhat year\b")
 _IS_THERE_A_PLAN = re.compile(r"(?:予定|計画)\s*(?:は|って|も|が)?\s*(?:ある|あり|入って|はいって)|(?:予定|計画)に\s*(?:入|はい)って")
@@ -407,9 +412,10 @@ _WHAT_IT_IS = re.compile(r"ありますか|あるの|ある[?？]|あるんで�
                          # Whether the city means to do something (「…つもりは」 "is the city planning to") is what it does.
                          r"|(?:考え|かんがえ)\s*て\s*(?:い\s*)?る\s*の\s*(?:です|でしょう)|できる\s*の\s*(?:でしょうか|ですか)"
                          r"|\bis (?:the city|funabashi|anyone|someone|city hall) (?:planning|working on|going to|trying|thinking)\b"
-                         r"|\bwhat is the city doing\b|\bcould i\b|\bcan (?:we|people|residents|you)\b|\bwhich \w+ (?:can|could|do|does|are)\b")
+                         r"|\bwhat is the city doing\b|\bcould i\b|\bcan (?:we|people|residents|you)\b(?! (?:please )?(?:tell|show|give|explain|let))"
+                         r"|\bwhich \w+ (?:can|could|do|does|are)\b")
 _HOW_IT_WENT = re.compile(r"なった|できた|終わ|済ん|うまく|進んだ|進んで|実現|始ま|その後"
-                          r"|\bdid\b|\bhas\b(?! to\b)|\bhave\b(?! to\b)|\bdone\b|\byet\b|\bever\b")
+                          r"|\bdid\b|\bhas\b(?! to\b)|\bhave\b(?! to\b)|\bdone\b|\byet\b|\bever\b|\bwent\b|\bturned out\b")
 
 
 def asks_how_it_went(r: Reading) -> bool:

@@ -303,15 +303,16 @@ class MeaningIndex:
     def query(self, text: str, *, ignore: frozenset[str] = frozenset()) -> Query:
         """``ignore``: words that say what kind of answer is wanted (状況, KPI, とは), not what about."""
         ascii_share = sum(ch.isascii() for ch in text) / max(len(text), 1)
+        sentences = [x for x in _SENTENCE_END.split(text) if x.strip()]
         if ascii_share > 0.8:
             english = self._en_query_words(text, ignore)
             known = [w for w in english if w in self._en.idf]
-            return Query(english, True, len(known) / len(english) if english else 0.0)
+            stressed = frozenset(self._en_query_words(sentences[-1], ignore)) if len(sentences) > 2 else frozenset()
+            return Query(english, True, len(known) / len(english) if english else 0.0, stressed)
         words = self._ja_query_words(text, ignore)
         weights = {w: self._ja.idf.get(w, self._ja.max_idf) for w in words}
         total = sum(weights.values())
         covered = sum(v for w, v in weights.items() if w in self._ja.idf or self._near_vocabulary(w))
-        sentences = [x for x in _SENTENCE_END.split(text) if x.strip()]
         stressed = frozenset(self._ja_query_words(sentences[-1], ignore)) if len(sentences) > 1 else frozenset()
         return Query(tuple(words), False, covered / total if total else 0.0, stressed)
 

@@ -42,7 +42,7 @@ EN_FUNCTION = frozenset([
     "somewhere", "such", "thence", "thereafter", "thereby", "therefore", "therein", "thereupon", "though",
     "throughout", "thus", "too", "toward", "towards", "until", "upon", "us", "via", "well", "whatever",
     "whence", "whenever", "whereafter", "whereas", "whereby", "wherein", "whereupon", "wherever",
-    "whether", "while", "whither", "whoever", "within", "yours", "yourself", "yourselves",
+    "whether", "while", "whither", "whoever", "within", "yours", "yourself", "yourselves", "went", "goes", "gone",
 ])
 DATA = Path(__file__).parent / "data"
 # "the one about …", "that one where …": a pronoun, not the number (one-stop, in one go).
@@ -178,6 +178,8 @@ def _stem(word: str) -> str:
         word = word[:-3] + "y"
     elif word.endswith("s") and not word.endswith("ss") and len(word) > 3:
         word = word[:-1]
+    if word.endswith("ly") and len(word) >= 6 and word[-3] not in "ilp":  # thoroughly, remotely (not family, supply)
+        word = word[:-2]
     for suffix in ("ing", "ed"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)]

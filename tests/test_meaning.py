@@ -116,6 +116,20 @@ def test_a_citizen_asking_in_kana_or_everyday_english_reaches_the_project(respon
     assert ids(a) == ["3-1-2"], a.text
 
 
+def test_a_long_english_message_is_read_for_its_last_sentence(responder: Responder) -> None:
+    a = responder.answer("Hi! I came from Brazil last year. Back home my phone got warnings about storms and floods. "
+                         "My Japanese is still weak, so I can't read the posters. Is there a city app that sends "
+                         "alerts about disasters to my phone?", audience="citizen")
+    assert ids(a)[:1] in (["1-1-2"], ["ふなっぷ"]), a.text
+
+
+def test_an_english_adverb_is_read_as_its_adjective() -> None:
+    from knowledge.meaning_words import en_words
+
+    assert en_words("thoroughly remotely") == en_words("thorough remote")
+    assert en_words("family supply") == ("family", "supply")  # -ly that is no adverb stays
+
+
 def test_kana_words_are_read_as_the_plan_spells_them(responder: Responder) -> None:
     assert responder.meaning.respell("すまほの こうざ") == "スマホの講座"  # the typist's spaces go once spelled
     assert responder.meaning.respell("Yahoo!くらし") == "Yahoo!くらし"  # a name in two scripts stays whole
@@ -161,6 +175,11 @@ def test_english_function_words_are_no_topic_and_the_one_about_is_a_pronoun(resp
     # A term the question names (smartphone) whose project (3-1-2's lessons) is not what the whole
     # question describes (paying taxes by an app: 1-2-2).
     ("The one about paying city taxes with a smartphone app - what grade did it get?", "1-2-2"),
+    # "how … went": only a project goes, whatever else the name could be (the term キャッシュレス).
+    ("Could you tell me how the cashless project went last year?", "1-2-2"),
+    ("Can you tell me how project 2-3-1 went?", "2-3-1"),
+    # "whats the status": the status is asked, not what a word means.
+    ("whats the status on replacing the voice system that writes up meeting minutes?", "2-3-2"),
 ])
 def test_how_a_project_described_in_english_went_gets_its_status(responder: Responder, question: str, pid: str) -> None:
     a = responder.answer(question, audience="citizen")
