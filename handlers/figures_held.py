@@ -7,12 +7,14 @@ says the reason instead of a card that would look like an answer.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from handlers import compose as c
 from handlers.by_meaning import GRADE_OF_YEAR
 from handlers.understand import Reading, last_clause
 from handlers.unheld import (
+    actual_unheld_reason,
     counted_unit,
     counts_in,
     counts_unit,
@@ -45,6 +47,10 @@ def _has_figures_for(p: Project, year: int) -> bool:
     return any(mark in text for mark in (f"令和{reiwa}年", f"R{reiwa}", f"{year}年"))
 
 
+# An actual asked for, not a target: 実績, 結果, "actual", "did they reach".
+_ACTUAL_ASKED = re.compile(r"実績|じっせき|結果|けっか|\bactual|\bresults?\b|\bdid (?:they|it|the city) (?:hit|reach|meet|achieve)")
+
+
 def figure_not_held(r: Reading, p: Project, intent: str, *, years: dict[str, tuple[int, int]],
                     title: str) -> str | None:
     """Why the project cannot give the figure asked (said in the reader's language, naming the
@@ -60,6 +66,11 @@ def figure_not_held(r: Reading, p: Project, intent: str, *, years: dict[str, tup
         if table == "kpi" and not _has_figures_for(p, year):
             # 「令和6年度の全国の普及率」 of a project whose table (if any) has no such year.
             return year_unheld_reason(c.year_label(year, r.lang), r.lang, what=title)
+        if table == "kpi" and p.indicators and _ACTUAL_ASKED.search(r.text) and not any(
+                v.fiscal_year == year and v.kind != "target" and v.value is not None  # an actual, or the baseline
+                for i in p.indicators for v in i.values):
+            # 「R5の実績値、もう出てる？」: the plan (2023) gives that year's targets, not yet its actuals.
+            return actual_unheld_reason(c.year_label(year, r.lang), r.lang, what=title)
     if table != "kpi":
         return None
     # The measure counts when the clause that asks names it (a story may mention 受け入れ可能人数).

@@ -215,6 +215,12 @@ def years_reason(table: str, first: int, last: int, asked: int, lang: Lang,
     return f"アクションプランの{what}は{f}から{to}までで、{a}の記載はありません。"
 
 
+def actual_unheld_reason(year: str, lang: str, *, what: str) -> str:
+    if lang == "en":
+        return f"The action plan gives targets for {year} in “{what}”, but no actual figures for that year yet."
+    return f"アクションプランの「{what}」には{year}の目標（参考値）はありますが、実績値はまだ記載されていません。"
+
+
 def year_unheld_reason(year: str, lang: str, *, what: str) -> str:
     if lang == "en":
         return f"The action plan gives no figures for {year} in “{what}”."
