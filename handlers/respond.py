@@ -63,7 +63,9 @@ from state.catalog import load_catalog
 _NAMES_KPI = re.compile(r"kpi|参考値|指標|目標値|見込み?値|実績値|数値目標|\bindicators?\b|\bmetrics?\b|\btargets?\b")
 # A project named as the one asked about: 「Xって事業」「Xという取り組み」, or why it got its grade.
 _ONE_PROJECT_NAMED = re.compile(r"(?:って|という|っていう|とかいう)\s*(?:(?:どういう|どんな)\s*)?(?:事業|取り?組み?|プロジェクト)"
-                                r"|(?:って|は)(?:なぜ|どうして|何で|なんで)(?!す|しょ|し)")
+                                r"|(?:って|は)(?:なぜ|どうして|何で|なんで)(?!す|しょ|し)"
+                                # 「〈title〉に関する事業がC評価となった理由」: why one project was graded so.
+                                r"|(?:に関する|についての)\s*(?:事業|取り?組み?)[^。?？]{0,30}?(?:理由|原因)")
 NAMED_PROJECT = 85.0  # a project title matched this surely (typos allowed) names the project asked about
 # 「スマホって英語で何て言う」「〜の正式名称は」: the named word's own name is asked.
 _OWN_NAME = re.compile(r"英語|えいご|正式|略|元の|もとの|漢字で|カタカナで|ひらがなで|\bin english\b|\bfull name\b")

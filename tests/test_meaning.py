@@ -522,7 +522,10 @@ def test_a_plan_word_is_read_in_kana_only_where_a_word_begins_and_ends(responder
 
 
 @pytest.mark.parametrize("question, intent", [("1-2-1の旗振り役って？", "project_department"),
-                                              ("テレワーク環境の充実がC評価にとどまった理由を説明してほしい。", "project_status")])
+                                              ("テレワーク環境の充実がC評価にとどまった理由を説明してほしい。", "project_status"),
+                                              # Its title, 「…に関する事業」 and the grade: why that one, no list.
+                                              ("テレワーク環境の充実に関する事業が令和4年度にC評価となった理由を教えてください",
+                                               "project_status")])
 def test_who_leads_and_why_it_was_graded_so_are_asked_of_one_project(responder: Responder, question: str,
                                                                       intent: str) -> None:
     a = responder.answer(question)
