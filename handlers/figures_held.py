@@ -12,6 +12,7 @@ import unicodedata
 
 from handlers import compose as c
 from handlers.by_meaning import GRADE_OF_YEAR
+from handlers.question_type import asked_year, years_named
 from handlers.understand import Reading, last_clause
 from handlers.unheld import (
     actual_unheld_reason,
@@ -26,6 +27,7 @@ from handlers.unheld import (
     years_reason,
 )
 from knowledge.catalog import Catalog
+from knowledge.normalize import fold
 from knowledge.records import Project
 
 
@@ -59,6 +61,12 @@ def figure_not_held(r: Reading, p: Project, intent: str, *, years: dict[str, tup
     table = ("schedule" if intent == "project_schedule" or r.question.kind == "schedule"
              else "kpi" if intent == "project_kpi" or r.question.kind == "quantity"
              else "evaluation" if GRADE_OF_YEAR.search(r.text) else None)
+    if year is not None and table is None and asked_year(fold(last_clause(r.text), kana=False)) == year:
+        # 「令和2年度はどうだった」「れいわ10ねんにもある？」: a year before or after every table of the plan,
+        # asked (not a story's 「2020年に引っ越してきた」).
+        earliest, latest = min(f for f, _ in years.values()), max(t for _, t in years.values())
+        if not earliest <= year <= latest:
+            table = "kpi" if year < earliest else "schedule"
     if year is not None and table is not None:
         first, last = years[table]
         if not first <= year <= last:
@@ -66,7 +74,7 @@ def figure_not_held(r: Reading, p: Project, intent: str, *, years: dict[str, tup
         if table == "kpi" and not _has_figures_for(p, year):
             # 「令和6年度の全国の普及率」 of a project whose table (if any) has no such year.
             return year_unheld_reason(c.year_label(year, r.lang), r.lang, what=title)
-        if table == "kpi" and p.indicators and _ACTUAL_ASKED.search(r.text) and not any(
+        if table == "kpi" and p.indicators and _ACTUAL_ASKED.search(r.text) and years_named(r.cue_form) == 1 and not any(
                 v.fiscal_year == year and v.kind != "target" and v.value is not None  # an actual, or the baseline
                 for i in p.indicators for v in i.values):
             # 「R5の実績値、もう出てる？」: the plan (2023) gives that year's targets, not yet its actuals.

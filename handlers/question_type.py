@@ -29,9 +29,10 @@ _ISSUE = re.compile(
     r"課題|問題点|問題(?!なく|ない|な)|困りごと|困って|懸念|ネック|障壁|壁は"
     r"|\bproblems?\b|\bissues?\b|\bchallenges?\b|\bdifficult(?:y|ies)\b|\bobstacles?\b"
 )
+_CLAUSE_END = re.compile(r"[、,，。!！?？]")
 _YEAR = re.compile(
-    r"(?:令和|(?<![a-z0-9])r)\s*(\d{1,2})\s*(?:年度|年)?(?![0-9])"
-    r"|(?:平成|(?<![a-z0-9])h)\s*(\d{1,2})\s*(?:年度|年)(?![0-9])"
+    r"(?:令和|れいわ|(?<![a-z0-9])r)\s*(\d{1,2})\s*(?:年度|年|ねんど|ねん)?(?![0-9])"
+    r"|(?:平成|へいせい|(?<![a-z0-9])h)\s*(\d{1,2})\s*(?:年度|年|ねんど|ねん)(?![0-9])"
     r"|(?<![0-9])(20[1-3]\d)\s*年度?(?![0-9]|\s*[0-9]+\s*月)|\bfy\s*(20[1-3]\d)\b"
     r"|\b(?:in|for|during|by|fiscal(?:\s+year)?)\s+(20[1-3]\d)(?![0-9])"
 )
@@ -63,10 +64,20 @@ class QuestionType:
         return {"quantity": "project_kpi", "issue": "project_overview", "schedule": "project_schedule"}.get(self.kind)
 
 
+def years_named(form: str) -> int:
+    """How many years the message names (R4 and R5 in 「R4の実績とR5の目標」: 2)."""
+    return len(_YEAR.findall(_FIRST_YEAR.sub(r"\g<1>1年", form)))
+
+
 def asked_year(form: str) -> int | None:
-    m = _YEAR.search(_FIRST_YEAR.sub(r"\g<1>1年", form))  # 令和元年 is 令和1年
-    if not m:
+    form = _FIRST_YEAR.sub(r"\g<1>1年", form)  # 令和元年 is 令和1年
+    found = list(_YEAR.finditer(form))
+    if not found:
         return None
+    # 「R3が6,615時間なのは見たけど、令和2年度は？」: a year in the clause that asks, over one told before it.
+    last = max((c.end() for c in _CLAUSE_END.finditer(form, 0, max(0, len(form.rstrip(" ?？。")) - 1))), default=0)
+    asking = [y for y in found if y.start() >= last] if last else []
+    m = asking[0] if asking and len(asking) < len(found) else found[0]
     if m.group(1):
         reiwa = int(m.group(1))
         return reiwa_to_fiscal(reiwa) if 1 <= reiwa <= 20 else None

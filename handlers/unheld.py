@@ -88,7 +88,11 @@ FACT_KINDS = (
                    r"|\b(?:can you|could you|would you|please|pls|help me|you) draft\b|\bdraft (?:me|us)\b"
                    r"|(?:指示|命令|ルール|設定)(?:を|は)?(?:全部|すべて|全て)?(?:無視|忘れ)|プロンプト"
                    r"|\b(?:write|compose|make up|tell)(?: me)? (?:a |an )?(?:poem|haiku|song|story|joke|limerick|essay|email|letter|recipe)"
-                   r"|\bignore (?:all |your |the )?(?:previous |prior )?(?:instructions|rules)|\bsystem prompt\b", re.I),
+                   r"|\bignore (?:all |your |the )?(?:previous |prior )?(?:instructions|rules)|\bsystem prompt\b"
+                   # Code or a translation to be made: 「スクリプト書いて」「英訳して」.
+                   r"|(?:コード|スクリプト|プログラム|マクロ|関数)を?[^。？?]{0,8}?(?:書いて|かいて|作って|つくって)"
+                   r"|(?:英訳|和訳|翻訳)(?:して|を(?:して|お願い))|\btranslate\b[^.?]{0,40}\b(?:into|to) (?:english|japanese)\b"
+                   r"|\bwrite (?:me )?(?:some |a |an |the )?(?:code|script|program|macro|function)\b", re.I),
         re.compile(r"(?!)"),
         "詩や文章の作成など、計画の内容でないこと", "anything but the plan's contents (poems, emails, other instructions)",
     ),
@@ -99,6 +103,26 @@ FACT_KINDS = (
                    r"|\bdo you (?:like|love|have a|live|eat|sleep|feel)\b", re.I),
         re.compile(r"(?!)"),
         "ボット自身のこと", "the bot itself",
+    ),
+    FactKind(
+        "opinion",  # what the bot thinks, recommends or bets on: the plan states, it does not judge
+        re.compile(r"(?:と|って)\s*(?:思い?ますか|思う\s*[?？]|おもう\s*[?？]|思います\s*[?？]|思われますか)|どう思(?:う|います|われ)"
+                   r"|(?:おすすめ|オススメ|お勧め)(?:は|って|です|を教え|を聞)|お得(?:です)?(?:か|[?？])"
+                   r"|\bin your (?:opinion|view)\b|\bwould you recommend\b|\bwhat are the odds\b|\byour (?:opinion|view|take)\b"
+                   r"|\bdo you think\b(?! (?:i|we) (?:can|could)\b)", re.I),
+        re.compile(r"(?!)"),
+        "意見や予想", "opinions or predictions",
+    ),
+    FactKind(
+        "own_record",  # the asker's own case: an application's progress, a tax bill, a lost card
+        re.compile(r"(?:私|わたし|僕|ぼく|自分)の[^。?？]{0,15}?(?:申請|番号|ばんごう|アカウント|税金|ぜいきん|暗証番号|審査|カード|かーど)"
+                   r"[^。?？]{0,25}?(?:どこまで|確認して|教えて|おしえて|なんばん|何番|いくら|調べて|見て)"
+                   r"|(?:カード|かーど|暗証番号|あんしょうばんごう|パスワード|番号|ばんごう)\s*(?:を|が)?\s*(?:忘れ|わすれ|なくし|無くし|紛失|落とし|おとし|盗まれ)"
+                   r"|\bmy (?:application|account|tax bill|pin|password|card|case)\b[^.?]{0,40}\b(?:status|ready|look (?:it )?up|check)\b"
+                   r"|\bhow much (?:city |property |resident )?tax do i owe\b|\bcan you look (?:it|me) up\b|\bis (?:it|my card) ready\b"
+                   r"|\b(?:lost|forgot|forgotten|left) (?:my|the) (?:my number )?(?:card|pin|password)\b", re.I),
+        re.compile(r"(?!)"),
+        "個人の手続きの状況や記録", "anyone's own records or case",
     ),
     FactKind(
         "national",
@@ -153,7 +177,7 @@ FACT_KINDS = (
 ASKED_KEPT = 16  # messages whose asked kinds are kept: the last few questions' texts
 
 # Asked of anything, these are never answered from the plan: instructions, requests, the bot itself.
-NEVER_HELD = frozenset({"request", "personal"})
+NEVER_HELD = frozenset({"request", "personal", "opinion", "own_record"})
 # A list answer can hold no price, company, person or date; it may compare with the nation.
 LIST_UNHELD = frozenset({"price", "company", "person", "date", "request"})
 
@@ -195,6 +219,12 @@ def unheld_reason(kind: FactKind, lang: str, *, what: str) -> str:
         return ("I can only answer questions about the action plan; I do not write poems, emails or "
                 "anything else, nor change how I answer." if lang == "en" else
                 "お答えできるのはアクションプランの内容についての質問だけです。詩や文章の作成などはできません。")
+    if kind.name == "opinion":
+        return ("I can only say what the action plan says; I give no opinions, recommendations or predictions."
+                if lang == "en" else "お答えできるのはアクションプランに書かれていることだけで、意見やおすすめ、予想はお答えできません。")
+    if kind.name == "own_record":
+        return ("I cannot see anyone's own applications, bills or cards; please ask the city's contact below."
+                if lang == "en" else "個人の申請・納税・カードの状況や記録は確認できません。下のお問い合わせ先にご相談ください。")
     if lang == "en":
         return f"The action plan does not give {kind.en} for “{what}”."
     return f"アクションプランには「{what}」の{kind.ja}は書かれていません。"

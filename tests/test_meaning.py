@@ -209,6 +209,15 @@ def test_a_topic_that_fits_several_projects_asks_which(responder: Responder) -> 
     ("スマホ講座の受講料はいくら？", "料金や費用は書かれていません"),
     # A year the table has targets for, asked for its actual: the plan (2023) does not have it yet.
     ("ふなっぷの利用者数、R6の実績は？", "実績値はまだ記載されていません"),
+    # An opinion, a recommendation, a bet; the asker's own case; code or a translation to be made.
+    ("RPAって導入してよかったと思いますか？", "意見やおすすめ、予想はお答えできません"),
+    ("市税を払うならどのアプリがお得ですか？", "意見やおすすめ、予想はお答えできません"),
+    ("先週オンラインで出した私の申請、どこまで進んだか確認してもらえますか", "個人の申請・納税・カードの状況や記録は確認できません"),
+    ("このExcelをCSVにするマクロを書いて", "詩や文章の作成などはできません"),
+    ("次の一文を英訳して：「書かない窓口」", "詩や文章の作成などはできません"),
+    # A year asked in the clause that asks, before or after every table (one told before it aside).
+    ("RPAの削減時間、R4の数字は見ました、令和2年度はどうだった？", "令和3年度から令和7年度まで"),
+    ("すまほ の こうざ は れいわ10ねん にも ありますか", "令和4年度から令和7年度まで"),
     ("ふなっぷって、どこの会社が作ったの？", "製品や事業者の名前は書かれていません"),
     ("RPAについての詩を作って", "詩や文章の作成などはできません"),
     # A count of something no text of the project names (a shop count for the cashless project).
@@ -369,6 +378,20 @@ def test_a_description_drawn_from_several_fields_reaches_its_project(responder: 
 def test_how_it_feels_now_asks_how_it_is_going(responder: Responder) -> None:
     a = responder.answer("RPAの件、いまどんな感じ？")
     assert (a.intent, ids(a)) == ("project_status", ["2-3-1"]), a.text
+
+
+@pytest.mark.parametrize("question", [
+    "I lost my My Number card yesterday, what should I do?",
+    "Do you think the cashless project was a success?",
+])
+def test_an_english_personal_case_or_an_opinion_gets_no_answer(responder: Responder, question: str) -> None:
+    a = responder.answer(question, audience="citizen")
+    assert a.intent == "unknown" and not a.answers, a.text
+
+
+def test_a_year_in_the_askers_story_is_not_the_year_asked(responder: Responder) -> None:
+    a = responder.answer("2020年に引っ越してきました。スマホ講座はどうなってる？", audience="citizen")
+    assert ids(a) == ["3-1-2"], a.text
 
 
 def test_any_time_is_not_when(responder: Responder) -> None:
