@@ -211,20 +211,24 @@ def unheld(text: str, held_text: str, *, kinds: frozenset[str] | None = None) ->
     return None
 
 
+# Kinds never held of anything: one reason whatever was asked about (ja, en).
+_FIXED_REASONS = {
+    "personal": ("このボットは船橋市DX推進計画アクションプランについての質問にだけお答えします。",
+                 "I am the action plan's assistant: I can only answer questions about Funabashi's DX action plan."),
+    "request": ("お答えできるのはアクションプランの内容についての質問だけです。詩や文章の作成などはできません。",
+                "I can only answer questions about the action plan; I do not write poems, emails or "
+                "anything else, nor change how I answer."),
+    "opinion": ("お答えできるのはアクションプランに書かれていることだけで、意見やおすすめ、予想はお答えできません。",
+                "I can only say what the action plan says; I give no opinions, recommendations or predictions."),
+    "own_record": ("個人の申請・納税・カードの状況や記録は確認できません。下のお問い合わせ先にご相談ください。",
+                   "I cannot see anyone's own applications, bills or cards; please ask the city's contact below."),
+}
+
+
 def unheld_reason(kind: FactKind, lang: str, *, what: str) -> str:
-    if kind.name == "personal":
-        return ("I am the action plan's assistant: I can only answer questions about Funabashi's DX action plan."
-                if lang == "en" else "このボットは船橋市DX推進計画アクションプランについての質問にだけお答えします。")
-    if kind.name == "request":
-        return ("I can only answer questions about the action plan; I do not write poems, emails or "
-                "anything else, nor change how I answer." if lang == "en" else
-                "お答えできるのはアクションプランの内容についての質問だけです。詩や文章の作成などはできません。")
-    if kind.name == "opinion":
-        return ("I can only say what the action plan says; I give no opinions, recommendations or predictions."
-                if lang == "en" else "お答えできるのはアクションプランに書かれていることだけで、意見やおすすめ、予想はお答えできません。")
-    if kind.name == "own_record":
-        return ("I cannot see anyone's own applications, bills or cards; please ask the city's contact below."
-                if lang == "en" else "個人の申請・納税・カードの状況や記録は確認できません。下のお問い合わせ先にご相談ください。")
+    fixed = _FIXED_REASONS.get(kind.name)
+    if fixed is not None:
+        return fixed[1] if lang == "en" else fixed[0]
     if lang == "en":
         return f"The action plan does not give {kind.en} for “{what}”."
     return f"アクションプランには「{what}」の{kind.ja}は書かれていません。"

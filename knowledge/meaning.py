@@ -533,7 +533,7 @@ class MeaningIndex:
             lex, best = (self._en if q.english else self._ja).scores(q)
             lex = np.minimum(lex / best, 1.0) if best else lex
             slots = self._slots(q)
-            sem = self._english_semantic(slots, lex) if q.english else self._semantic(slots, lex)
+            sem = self._english_semantic(slots, lex) if q.english else self._semantic(q, slots, lex)
             out = (q, lex, sem, LEXICAL_WEIGHT * lex + (1 - LEXICAL_WEIGHT) * sem)
         with self._lock:
             if len(self._recent) >= RECENT:
@@ -572,16 +572,11 @@ class MeaningIndex:
             sem[candidates] += ENGLISH_SEMANTIC * self._aligned(slots, candidates)
         return np.minimum(sem, 1.0)
 
-    def _semantic(self, slots: list[Slot], lex: np.ndarray) -> np.ndarray:
+    def _semantic(self, q: Query, slots: list[Slot], lex: np.ndarray) -> np.ndarray:
         """Half the cosine of the question's and each unit's IDF-weighted mean vectors, half the
         word alignment: for every unit of a plan this size; in a large one only for the units the
         cheaper scores put near the top (the rest keep the mean-vector score)."""
-        acc = np.zeros(self.vectors.dimensions, dtype=np.float32)
-        for slot in slots:
-            if slot.vectors:
-                acc += slot.weight * slot.vectors[0][1]
-        norm = float(np.linalg.norm(acc))
-        qv = acc / norm if norm else acc
+        qv = self._sentence(q.words, q)
         mean = np.clip(((self._matrix @ qv) - SEMANTIC_FLOOR) / (1 - SEMANTIC_FLOOR), 0, 1)[self._row_of]
         if len(self._all_ids) <= ALIGN_ALL:
             return 0.5 * mean + 0.5 * self._aligned(slots, None)
