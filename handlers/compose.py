@@ -323,6 +323,18 @@ def unknown_text(lang: Lang, *, reason: str = "", suggestions: list[str] | None 
     return "\n".join(lines)
 
 
+def not_said_text(lang: Lang) -> str:
+    if lang == "en":
+        return ("The action plan does not seem to say that: it holds each project's plan, schedule, KPI "
+                "figures and evaluation, and a glossary, not how-to steps, personal matters or figures it never gives.")
+    return ("その質問の答えはアクションプランには書かれていないようです。計画にあるのは各事業の内容・スケジュール・"
+            "KPI・評価と用語集で、手続の方法や個人の状況、計画にない数値などは載っていません。")
+
+
+def plan_has_label(lang: Lang) -> str:
+    return "What the plan has on this: " if lang == "en" else "計画に載っている関連の項目: "
+
+
 def clarify_text(lang: Lang, topic: str, options: list[str]) -> str:
     if lang == "en":
         return f"Several projects fit \"{topic}\". Which one do you mean?\n" + "\n".join(f"- {o}" for o in options)

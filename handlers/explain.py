@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from handlers.answer import Answer, Audience
 from handlers.cue_words import cue_words
-from handlers.respond import Responder
+from handlers.respond import OUT_OF_SCOPE_GATE, Responder
 from handlers.understand import read
 
 MAX_ROWS = 6
@@ -36,6 +36,7 @@ class Explanation:
     coverage: float
     words: tuple[str, ...]
     candidates: tuple[Candidate, ...]
+    out_of_scope: float | None = None  # the question model's probability (None: no model file)
 
     def text(self) -> str:
         a = self.answer
@@ -45,6 +46,8 @@ class Explanation:
             f"stage: {self.stage}",
             f"question type: {self.question_type or '-'}",
             f"words compared by meaning: {' '.join(self.words) or '-'} (coverage {self.coverage:.2f})",
+            f"question model: out of scope {_num(self.out_of_scope, 2)} (an item found by words is not answered "
+            f"from {OUT_OF_SCOPE_GATE[self.answer.lang]:.2f} unless its own text holds the question's words)",
             f"{'kind':9} {'id':24} {'name':>6} {'how':10} {'lexical':>7} {'semantic':>8} {'fused':>6} {'support':>7}",
         ]
         for c in self.candidates:
@@ -75,8 +78,9 @@ def explain(responder: Responder, message: str, *, audience: Audience = "staff")
                                           responder.meaning.index.support(query, m.kind, m.ref))
     ranked = sorted(rows.values(), key=lambda c: -max((c.name or 0) / 100, c.fused or 0))
     stage = answer.extra.get("stage") or _stage_of(answer, r)
+    model = responder.question_model
     return Explanation(answer, stage, r.question.kind or (r.project_intent or ""), query.coverage, query.words,
-                       tuple(ranked[: MAX_ROWS * 2]))
+                       tuple(ranked[: MAX_ROWS * 2]), model.out_of_scope(message) if model else None)
 
 
 def _stage_of(answer: Answer, r: object) -> str:

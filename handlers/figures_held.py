@@ -41,8 +41,9 @@ def plan_years(catalog: Catalog) -> dict[str, tuple[int, int]]:
 
 
 def _has_figures_for(p: Project, year: int) -> bool:
-    """Whether the project's KPI table has ``year``, or its text names that year (a figure quoted there)."""
-    if any(v.fiscal_year == year for i in p.indicators for v in i.values):
+    """Whether the project's KPI table has a figure for ``year`` (a "—" in its cell is none), or its
+    text names that year (a figure quoted there)."""
+    if any(v.fiscal_year == year and v.value is not None for i in p.indicators for v in i.values):
         return True
     text = unicodedata.normalize("NFKC", project_text(p))
     reiwa = year - 2018
@@ -50,7 +51,7 @@ def _has_figures_for(p: Project, year: int) -> bool:
 
 
 # An actual asked for, not a target: 実績, 結果, "actual", "did they reach".
-_ACTUAL_ASKED = re.compile(r"実績|じっせき|結果|けっか|\bactual|\bresults?\b|\bdid (?:they|it|the city) (?:hit|reach|meet|achieve)")
+_ACTUAL_ASKED = re.compile(r"実績|じっせき|結果|けっか|(?:本当|ほんと|ほんとう|実際|じっさい)は|\bactual|\bresults?\b|\bdid (?:they|it|the city) (?:hit|reach|meet|achieve)")
 
 
 def figure_not_held(r: Reading, p: Project, intent: str, *, years: dict[str, tuple[int, int]],

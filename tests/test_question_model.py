@@ -1,0 +1,82 @@
+"""The question model (handlers/question_model.py): learned from labelled questions, it keeps the
+bot from answering what the plan does not hold when an item's name is in the question, and says
+what is asked of a project. The questions here were written for this file; none is in the sets
+the model was trained on (tests/data)."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import main
+from handlers import Responder
+from handlers.question_model import char_ngrams, shared_model
+
+
+def first(answer) -> str | None:  # type: ignore[no-untyped-def]
+    refs = answer.answers or answer.suggestions
+    return refs[0].id if refs else None
+
+
+@pytest.mark.parametrize(("question", "item"), [
+    ("ふなっぷの通知音って自分で変えられますか？やり方を知りたい", "ふなっぷ"),  # how to use the app
+    ("電子決裁の承認ボタンが押せないときは誰に電話すればいい？", "2-1-1"),  # a help desk, not the project's owner
+    ("How do I delete my Funappu account?", "ふなっぷ"),
+])
+def test_a_question_the_plan_does_not_answer_offers_the_item_instead_of_answering(
+        responder: Responder, question: str, item: str) -> None:
+    a = responder.answer(question, audience="citizen")
+    assert a.intent == "unknown" and not a.answers, a.text
+    assert first(a) == item  # what the plan has on it, one tap away
+    assert ("アクションプランには書かれていない" in a.text) or ("does not seem to say" in a.text)
+
+
+@pytest.mark.parametrize(("question", "intent", "item"), [
+    ("電子決裁の担当はどこ？", "project_department", "2-1-1"),
+    ("What is Funappu?", "glossary", "ふなっぷ"),  # a meaning asked outright
+    ("ふなっぷの たんとうは どこ", "project_department", "1-1-2"),  # nothing asked but the item's owner
+    ("who is in charge of 2-1-1?", "project_department", "2-1-1"),  # a project by its number
+    ("千葉県船橋市のオープンデータは何件？", "project_kpi", "1-3-1"),  # the city's own name says nothing of scope
+    ("ふなっぷの利用者、目標の人数に届いた？", "project_kpi", "1-1-2"),
+])
+def test_the_same_items_asked_about_what_the_plan_holds_are_answered(
+        responder: Responder, question: str, intent: str, item: str) -> None:
+    a = responder.answer(question, audience="staff")
+    assert (a.intent, first(a)) == (intent, item), a.text
+
+
+def test_which_project_a_description_is_gets_the_project_not_its_progress(responder: Responder) -> None:
+    # The cue words read 「…窓口って何番の事業？」 as a status question; people asking it want to know
+    # what the project is.
+    a = responder.answer("出張所で画面越しに説明してくれる窓口って何番の事業？", audience="staff")
+    assert (a.intent, first(a)) == ("project_overview", "3-1-3"), a.text
+
+
+@pytest.mark.parametrize(("question", "intent", "item"), [
+    ("ぴこんと とどく おしらせ の なまえ を おしえて", "glossary", "プッシュ通知"),
+    ("大きな地震で本庁舎が使えなくなっても、ネットワークを止めないための取組はありますか", "project_overview", "2-4-3"),
+])
+def test_a_description_the_meaning_stage_only_suggests_is_answered_when_the_model_finds_the_same_item(
+        responder: Responder, question: str, intent: str, item: str) -> None:
+    a = responder.answer(question, audience="citizen")
+    assert (a.intent, first(a)) == (intent, item), a.text
+    assert a.extra["stage"].startswith("question model (agrees with the meaning stage's first suggestion")
+
+
+def test_fullwidth_and_capitals_read_the_same() -> None:
+    assert char_ngrams("ＰＣの台数") == char_ngrams("pcの台数")
+    model = shared_model()
+    assert model is not None
+    assert model.out_of_scope("ＷＥＢ会議専用ＰＣって何台？") == pytest.approx(model.out_of_scope("web会議専用pcって何台？"))
+
+
+def test_explain_shows_the_question_models_say(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    runner = CliRunner()
+    result = runner.invoke(main, ["ask", "--explain", "電子決裁の承認ボタンが押せないときは誰に電話すればいい？"],
+                           env={"DXBOT_DB": str(tmp_path / "dxbot.db")})
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "answer: unknown 2-1-1"
+    assert lines[1].startswith("stage: question model (asked what the plan does not hold; the stages chose 2-1-1")
+    said = next(line for line in lines if line.startswith("question model: out of scope "))
+    assert float(said.split()[5]) >= 0.5
