@@ -18,11 +18,12 @@ lookup per n-gram and a product of a few dozen rows.
 
 from __future__ import annotations
 
-import math
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
+from operator import add
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ from knowledge.gazetteer import without_home
 
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "question_model.npz"
 OUT_OF_SCOPE = "UNK"  # the label of a question the plan does not answer
-NGRAMS = (1, 3)
+SAID_KEPT = 2048  # messages whose judgement is kept before the memo starts again
 _SPACES = re.compile(r"\s+")
 _ENGLISH_WORD = re.compile(r"[a-z][a-z'-]*")
 
@@ -51,8 +52,10 @@ def char_ngrams(text: str) -> list[str]:
         if not run:
             continue
         padded = f" {run} "
-        for n in range(NGRAMS[0], NGRAMS[1] + 1):
-            grams += [padded[i:i + n] for i in range(len(padded) - n + 1)]
+        pairs = list(map(add, padded, padded[1:]))  # joined in C: a message is read per question
+        grams += padded
+        grams += pairs
+        grams += map(add, pairs, padded[2:])
     # English words and word pairs too: three letters of "who handles open data" say little.
     words = _ENGLISH_WORD.findall(folded)
     grams += [f"w:{w}" for w in words] + [f"w:{a} {b}" for a, b in zip(words, words[1:], strict=False)]
@@ -61,19 +64,15 @@ def char_ngrams(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Head:
-    """One logistic regression over the shared features: its weights and its labels."""
-    coef: np.ndarray  # features × labels
+    """One logistic regression over the shared features: its labels and their intercepts (the
+    weights of both heads are one matrix, :attr:`QuestionModel.weights`)."""
     intercept: np.ndarray  # per label
     labels: tuple[str, ...]
 
-    def probabilities(self, rows: np.ndarray, weights: np.ndarray) -> dict[str, float]:
-        logits = self.intercept.astype(np.float64)
-        if len(rows):
-            logits = logits + weights @ self.coef[rows].astype(np.float64)
-        logits -= logits.max()
-        p = np.exp(logits)
-        p /= p.sum()
-        return dict(zip(self.labels, p.tolist(), strict=True))
+    def softmax(self, logits: np.ndarray) -> np.ndarray:
+        logits = logits + self.intercept
+        e = np.exp(logits - logits.max())
+        return e / e.sum()
 
 
 @dataclass(frozen=True)
@@ -82,21 +81,27 @@ class QuestionModel:
     idf: np.ndarray  # per feature
     items: Head  # each project and term, "out of scope", "ask back", "a list"
     intents: Head  # what is asked of a project: status, overview, KPI, schedule, department
+    # Features × (items' labels, then intents'), float16: one gather and one product per message.
+    weights: np.ndarray
+    _said: dict[str, Judgement] = field(init=False, repr=False, compare=False, default_factory=dict)
 
-    def _features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        counts: dict[int, int] = {}
-        for gram in char_ngrams(text):
-            i = self.vocabulary.get(gram)
-            if i is not None:
-                counts[i] = counts.get(i, 0) + 1
-        rows = np.fromiter(counts, dtype=np.int64, count=len(counts))
-        weights = np.array([(1.0 + math.log(n)) for n in counts.values()]) * self.idf[rows]
-        norm = float(np.linalg.norm(weights))
-        return rows, weights / norm if norm else weights
+    def _logits(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        vocabulary: dict[str, int] = self.vocabulary
+        counts = Counter(map(vocabulary.get, char_ngrams(text)))
+        counts.pop(None, None)
+        joint = np.zeros(self.weights.shape[1], dtype=np.float32)
+        if counts:
+            rows = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+            x = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))) * self.idf[rows]
+            x /= float(np.linalg.norm(x)) or 1.0
+            joint = x @ self.weights[rows].astype(np.float32)
+        n = len(self.items.labels)
+        return joint[:n], joint[n:]
 
     def probabilities(self, text: str) -> dict[str, float]:
         """Each label's probability for this message (softmax of the logistic regression)."""
-        return self.items.probabilities(*self._features(text))
+        p = self.items.softmax(self._logits(text)[0])
+        return dict(zip(self.items.labels, p.tolist(), strict=True))
 
     def out_of_scope(self, text: str) -> float:
         """How likely the message asks what the plan does not hold, 0–1."""
@@ -107,12 +112,22 @@ class QuestionModel:
         return self.judge(text).intent
 
     def judge(self, text: str) -> Judgement:
-        """Both heads' say on one message, its features read once."""
-        rows, weights = self._features(text)
-        intents = self.intents.probabilities(rows, weights)
-        items = self.items.probabilities(rows, weights)
-        best, item = max(intents, key=intents.__getitem__), max(items, key=items.__getitem__)
-        return Judgement(items.get(OUT_OF_SCOPE, 0.0), (best, intents[best]), (item, items[item]))
+        """Both heads' say on one message, its features read once; a message asked again (the
+        stages and ``--explain`` ask it of the same text) is looked up."""
+        said = self._said.get(text)
+        if said is None:
+            if len(self._said) >= SAID_KEPT:
+                self._said.clear()  # atomic, so threads sharing the model need no lock
+            said = self._said[text] = self._judged(text)
+        return said
+
+    def _judged(self, text: str) -> Judgement:
+        item_logits, intent_logits = self._logits(text)
+        items, intents = self.items.softmax(item_logits), self.intents.softmax(intent_logits)
+        i, j = int(items.argmax()), int(intents.argmax())
+        unk = self.items.labels.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in self.items.labels else -1
+        return Judgement(float(items[unk]) if unk >= 0 else 0.0, (self.intents.labels[j], float(intents[j])),
+                         (self.items.labels[i], float(items[i])))
 
 
 @dataclass(frozen=True)
@@ -143,9 +158,9 @@ def load(path: Path) -> QuestionModel:
             idf=data["idf"].astype(np.float32),
             items=_head(data, ""),
             intents=_head(data, "intent_"),
+            weights=np.hstack([data["coef"], data["intent_coef"]]).astype(np.float16),
         )
 
 
 def _head(data: Any, prefix: str) -> Head:
-    return Head(coef=data[f"{prefix}coef"], intercept=data[f"{prefix}intercept"].astype(np.float32),
-                labels=tuple(str(x) for x in data[f"{prefix}labels"]))
+    return Head(intercept=data[f"{prefix}intercept"].astype(np.float32), labels=tuple(str(x) for x in data[f"{prefix}labels"]))
