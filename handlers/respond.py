@@ -97,6 +97,8 @@ INTENT_GATE = 0.6
 # stage's first suggestion answers it (chosen the same way; on the five sets 16 of 18 such answers
 # were right).
 AGREE = 0.3
+# Of a "which one?", the project the model finds likeliest, this sure (chosen the same way).
+PICK = 0.6
 NOTHING_CONFIDENT = "nothing confident"
 
 PROJECT_TEXT = {
@@ -219,7 +221,12 @@ class Responder:
         if self.question_model is None or answer.assumed_project:
             return answer
         if answer.intent == "unknown" and answer.extra.get("stage") == NOTHING_CONFIDENT and answer.suggestions:
-            return self._agreed(message, answer, audience, lang, self.question_model.judge(message))
+            return self._agreed(message, answer, audience, lang, self.question_model.judge(message),
+                                options=answer.suggestions[:1], sure=AGREE)
+        if answer.intent == "clarify" and answer.suggestions:
+            projects = tuple(s for s in answer.suggestions if s.kind == "project")
+            return self._agreed(message, answer, audience, lang, self.question_model.judge(message),
+                                options=projects, sure=PICK)
         if answer.intent not in ONE_ITEM or not answer.answers:
             return answer
         said = self.question_model.judge(message)
@@ -247,13 +254,14 @@ class Responder:
         return replace(gated, extra={**gated.extra, "out_of_scope_p": p,
                                      "stage": f"question model (asked what the plan does not hold; the stages chose {chosen})"})
 
-    def _agreed(self, message: str, answer: Answer, audience: Audience, lang: Lang | None, said: Judgement) -> Answer:
-        """Nothing confident, but the meaning stage's first suggestion is the model's likeliest
-        label too: two readings of the question, one by the plan's words and one learned from how
-        people ask, agree on the item."""
-        ref = answer.suggestions[0]
+    def _agreed(self, message: str, answer: Answer, audience: Audience, lang: Lang | None, said: Judgement, *,
+                options: tuple[Ref, ...], sure: float) -> Answer:
+        """Nothing confident (the meaning stage's first suggestion), or several projects as close
+        (a "which one?"), and the model's likeliest label is one of them: two readings of the
+        question, one by the plan's words and one learned from how people ask, agree on the item."""
         label, p = said.item
-        if label != ref.id or p < AGREE:
+        ref = next((o for o in options if o.id == label), None)
+        if ref is None or p < sure:
             return answer
         reading = read(self.meaning.respell(message))
         reading = replace(reading, lang=lang) if lang is not None else reading
@@ -264,7 +272,7 @@ class Responder:
             if reading.project_intent is not None or sure < INTENT_GATE:
                 intent = asked_intent(reading)
             agreed = self._project(reading, [Scored(ref.id, ref.score)], intent, audience)
-        return staged(agreed, f"question model (agrees with the meaning stage's first suggestion, {p:.2f})")
+        return staged(agreed, f"question model (agrees with one the stages offered, {p:.2f})")
 
     def _reasked(self, message: str, answer: Answer, audience: Audience, lang: Lang | None,
                  asked: tuple[str, float]) -> Answer:
