@@ -98,14 +98,9 @@ class QuestionModel:
         n = len(self.items.labels)
         return joint[:n], joint[n:]
 
-    def probabilities(self, text: str) -> dict[str, float]:
-        """Each label's probability for this message (softmax of the logistic regression)."""
-        p = self.items.softmax(self._logits(text)[0])
-        return dict(zip(self.items.labels, p.tolist(), strict=True))
-
     def out_of_scope(self, text: str) -> float:
         """How likely the message asks what the plan does not hold, 0–1."""
-        return self.probabilities(text).get(OUT_OF_SCOPE, 0.0)
+        return self.judge(text).out_of_scope
 
     def project_intent(self, text: str) -> tuple[str, float]:
         """What the message most likely asks of a project, and how likely."""
@@ -125,8 +120,8 @@ class QuestionModel:
         item_logits, intent_logits = self._logits(text)
         items, intents = self.items.softmax(item_logits), self.intents.softmax(intent_logits)
         i, j = int(items.argmax()), int(intents.argmax())
-        unk = self.items.labels.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in self.items.labels else -1
-        return Judgement(float(items[unk]) if unk >= 0 else 0.0, (self.intents.labels[j], float(intents[j])),
+        unk = self.items.labels.index(OUT_OF_SCOPE)  # a label of every training run
+        return Judgement(float(items[unk]), (self.intents.labels[j], float(intents[j])),
                          (self.items.labels[i], float(items[i])))
 
 

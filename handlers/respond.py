@@ -110,6 +110,13 @@ PROJECT_TEXT = {
 }
 
 
+def _intent_asked(r: Reading, said: tuple[str, float]) -> str:
+    """What is asked of a project: the question model's intent where it is sure and the message holds
+    no cue word; otherwise the cue words' (``asked_intent``)."""
+    intent, p = said
+    return intent if r.project_intent is None and p >= INTENT_GATE else asked_intent(r)
+
+
 def staged(answer: Answer, stage: str) -> Answer:
     """The answer, marked with the stage that decided it (``dxbot ask --explain`` shows it)."""
     return replace(answer, extra={**answer.extra, "stage": stage})
@@ -263,15 +270,11 @@ class Responder:
         ref = next((o for o in options if o.id == label), None)
         if ref is None or p < sure:
             return answer
-        reading = read(self.meaning.respell(message))
-        reading = replace(reading, lang=lang) if lang is not None else reading
+        reading = self._reread(message, lang)
         if ref.kind == "glossary":
             agreed = self._glossary(reading, Scored(ref.id, ref.score, "glossary"), audience)
         else:
-            intent, sure = said.intent
-            if reading.project_intent is not None or sure < INTENT_GATE:
-                intent = asked_intent(reading)
-            agreed = self._project(reading, [Scored(ref.id, ref.score)], intent, audience)
+            agreed = self._project(reading, [Scored(ref.id, ref.score)], _intent_asked(reading, said.intent), audience)
         return staged(agreed, f"question model (agrees with one the stages offered, {p:.2f})")
 
     def _reasked(self, message: str, answer: Answer, audience: Audience, lang: Lang | None,
@@ -283,13 +286,17 @@ class Responder:
         intent, p = asked
         if answer.intent not in PROJECT_TEXT or len(answer.answers) != 1 or intent == answer.intent or p < INTENT_GATE:
             return answer
-        reading = read(self.meaning.respell(message))
-        reading = replace(reading, lang=lang) if lang is not None else reading
+        reading = self._reread(message, lang)
         if reading.project_intent is not None:  # "overview of 1-2-1", 「…のKPI」: the asker's own words win
             return answer
         ref = answer.answers[0]
         return staged(self._project(reading, [Scored(ref.id, ref.score)], intent, audience),
                       f"question model (asked for {intent}; the stages read {answer.intent})")
+
+    def _reread(self, message: str, lang: Lang | None) -> Reading:
+        """The message read again, as ``_decide`` read it, for a stage after it that needs the reading."""
+        reading = read(self.meaning.respell(message))
+        return replace(reading, lang=lang) if lang is not None else reading
 
     def _decide(self, message: str, *, audience: Audience, context: Context, lang: Lang | None) -> Answer:
         # Distress, personal data, an opinion asked, a greeting: a fixed reply before the plan is read.
