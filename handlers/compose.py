@@ -336,6 +336,10 @@ def plan_has_label(lang: Lang) -> str:
 
 
 def clarify_text(lang: Lang, topic: str, options: list[str]) -> str:
+    """"Which one?" with the options; ``topic`` is the word they share, or "" when it is the
+    question as a whole that fits them (the question model's ask back)."""
     if lang == "en":
-        return f"Several projects fit \"{topic}\". Which one do you mean?\n" + "\n".join(f"- {o}" for o in options)
-    return f"「{topic}」に当てはまるものが複数あります。どれのことですか？\n" + "\n".join(f"・{o}" for o in options)
+        fits = f"Several projects fit \"{topic}\"." if topic else "Several projects fit your question."
+        return f"{fits} Which one do you mean?\n" + "\n".join(f"- {o}" for o in options)
+    fits = f"「{topic}」に当てはまるものが複数あります。" if topic else "ご質問に当てはまる事業が複数あります。"
+    return f"{fits}どれのことですか？\n" + "\n".join(f"・{o}" for o in options)

@@ -51,7 +51,7 @@ def _has_figures_for(p: Project, year: int) -> bool:
 
 
 # An actual asked for, not a target: 実績, 結果, "actual", "did they reach".
-_ACTUAL_ASKED = re.compile(r"実績|じっせき|結果|けっか|(?:本当|ほんと|ほんとう|実際|じっさい)は|\bactual|\bresults?\b|\bdid (?:they|it|the city) (?:hit|reach|meet|achieve)")
+_ACTUAL_ASKED = re.compile(r"実績|じっせき|結果|けっか|(?:本当|ほんと|ほんとう|実際|じっさい)(?:は|の|に)|\bactual|\bresults?\b|\bdid (?:they|it|the city) (?:hit|reach|meet|achieve)")
 
 
 def figure_not_held(r: Reading, p: Project, intent: str, *, years: dict[str, tuple[int, int]],

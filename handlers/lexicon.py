@@ -23,7 +23,8 @@ _PROJECT_CUES: dict[str, list[str]] = {
     "project_department": [
         "担当", "担当課", "担当部署", "担当部局", "所管", "所管課", "部署", "旗振り", "旗ふり", "主管", "取りまとめ", "どこの課", "どの課", "何課", "単独", "共管", "どこの係", "どこのかかり", "どこの部署", "どこのかが", "どこのかの", "どこが", "誰",
         "だれ", "who", "owns", "owner", "in charge", "responsible", "department", "team", "division",
-        "departments", "divisions",
+        "departments", "divisions", "which section", "what section", "which office", "what office", "leads",
+        "lead section", "lead department",
     ],
     "project_schedule": [
         "スケジュール", "年度別", "工程", "工程表", "ロードマップ", "いつ", "予定", "計画", "何年度",
@@ -33,7 +34,8 @@ _PROJECT_CUES: dict[str, list[str]] = {
         "概要", "現状", "課題", "目標", "内容", "どんな事業", "どういう事業", "どのような事業",
         "どういう取り組み", "どんな取り組み", "どのような取り組み", "どういう取組", "どんな取組", "どのような取組",
         "どんなやり方", "どういうやり方", "事業の中身", "何をする", "なにをする", "何する", "なにする", "何をして", "なにをして", "何をやって", "なにをやって", "何をやる", "なにをやる", "狙い", "目的",
-        "about", "overview", "summary", "describe", "description", "goal", "goals", "background",
+        "about", "overview", "summary", "summarise", "summarize", "outline", "describe", "description",
+        "goal", "goals", "background",
         "問題点", "problem", "problems", "issue", "issues", "challenge", "challenges",
         # What the city does about something, not how it is doing: "what is the city doing to …".
         "doing about", "doing to", "doing anything", "doing something", "working on",
@@ -136,7 +138,9 @@ NOT_ASKING = ["いつでも", "いつも", "いつまでも", "いつかは", "�
             # "when" joining a description, not asking a time: "what's it called when …", "a word for when …"
             "called when", "for when", "it's when", "its when", "is when", "mean when", "means when",
             # 予定 in a grade's words (予定より早く, 予定どおり) asks no schedule
-            "予定より", "予定どおり", "予定通り"]
+            "予定より", "予定どおり", "予定通り",
+            # the asker's own team, not the project's: "before our team meeting"
+            "team meeting", "my team", "our team"]
 
 FILLER = _norm_all(_FILLER)
 HELP = _norm_all(_HELP)

@@ -116,7 +116,7 @@ _GROUPS = {
 _COUNT = cues("何件", "いくつ", "件数", "何個", "何事業", "事業数", "数は", "how many", "number of", "count")
 _MORE_POLICIES = re.compile(
     r"(?:基本方針|方針|polic(?:y|ies))\s*\d{1,2}(?:\s*(?:と|、|・|,|及び|および|and|or|か|&)\s*(?:基本方針|方針|policy)?\s*\d{1,2}(?![\d-]))+")
-_GRADE_PAIR = re.compile(r"(?<![a-z])([a-d])\s*(?:評価|判定)?\s*(?:と|か|や|・|、|,|/|or|and|&)\s*([a-d])(?![a-z])")
+_GRADE_PAIR = re.compile(r"(?<![a-z])([a-d])\s*(?:評価|判定)?\s*(?:と|か|や|・|、|,|/|又は|または|もしくは|及び|および|ないし|or|and|&)\s*([a-d])(?![a-z])")
 _NEGATION_AFTER = re.compile(r"\s*(?:評価|判定)?\s*(?:い)?(?:ない|ません|以外|を除く|じゃない|ではない)"
                              r"|\s*(?:に|と)\s*(?:なって\s*(?:い)?ない|なってません|ならない|なっていません)")
 _NEGATION_BEFORE = re.compile(r"(?:not|other than|except(?: for)?|excluding)\s+(?:graded\s+|rated\s+|an?\s+)?$")

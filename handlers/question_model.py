@@ -33,6 +33,8 @@ from knowledge.gazetteer import without_home
 
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "question_model.npz"
 OUT_OF_SCOPE = "UNK"  # the label of a question the plan does not answer
+ASK_BACK = "ask back"  # the label of a question several projects fit equally
+RANKED = 6  # labels a judgement keeps, likeliest first
 SAID_KEPT = 2048  # messages whose judgement is kept before the memo starts again
 _SPACES = re.compile(r"\s+")
 _ENGLISH_WORD = re.compile(r"[a-z][a-z'-]*")
@@ -119,17 +121,25 @@ class QuestionModel:
     def _judged(self, text: str) -> Judgement:
         item_logits, intent_logits = self._logits(text)
         items, intents = self.items.softmax(item_logits), self.intents.softmax(intent_logits)
-        i, j = int(items.argmax()), int(intents.argmax())
-        unk = self.items.labels.index(OUT_OF_SCOPE)  # a label of every training run
-        return Judgement(float(items[unk]), (self.intents.labels[j], float(intents[j])),
-                         (self.items.labels[i], float(items[i])))
+        j = int(intents.argmax())
+        labels = self.items.labels
+        ranked = tuple((labels[i], float(items[i])) for i in np.argsort(-items)[:RANKED])
+        unk = labels.index(OUT_OF_SCOPE)  # a label of every training run
+        back = float(items[labels.index(ASK_BACK)]) if ASK_BACK in labels else 0.0
+        return Judgement(float(items[unk]), (self.intents.labels[j], float(intents[j])), ranked, back)
 
 
 @dataclass(frozen=True)
 class Judgement:
     out_of_scope: float  # how likely the plan does not answer it, 0–1
     intent: tuple[str, float]  # what it most likely asks of a project, and how likely
-    item: tuple[str, float]  # the label it finds likeliest (a project, a term, out of scope, …), and how likely
+    ranked: tuple[tuple[str, float], ...]  # the likeliest labels (projects, terms, out of scope, …), how likely
+    ask_back: float  # how likely several projects fit it equally (people asked back which), 0–1
+
+    @property
+    def item(self) -> tuple[str, float]:
+        """The label it finds likeliest, and how likely."""
+        return self.ranked[0]
 
 
 _MODEL: list[QuestionModel | None] = []

@@ -172,8 +172,18 @@ def _reader() -> Any:
     return tok
 
 
+# -ise, -ised, -ises, -ising after four letters or more (standardise, organised), spelled -iz-.
+_BRITISH_ISE = re.compile(r"(?<=[a-z]{4})(is(?:e|ed|es|ing))$")
+
+
 def _stem(word: str) -> str:
-    """payments/payment, paying/pay, closed/close/closes: one crude stem on both sides."""
+    """payments/payment, paying/pay, closed/close/closes: one crude stem on both sides; British and
+    American spellings meet, and a noun in -ization its verb (standardisation, standardizing)."""
+    for suffix in ("izations", "isations", "ization", "isation"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)] + "iz"
+    if _BRITISH_ISE.search(word):
+        word = _BRITISH_ISE.sub(lambda m: "iz" + m.group(1)[2:], word)
     if word.endswith("ies") and len(word) > 4:
         word = word[:-3] + "y"
     elif word.endswith("s") and not word.endswith("ss") and len(word) > 3:

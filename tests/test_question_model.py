@@ -82,3 +82,54 @@ def test_explain_shows_the_question_models_say(tmp_path) -> None:  # type: ignor
     assert lines[1].startswith("stage: question model (asked what the plan does not hold; the stages chose 2-1-1")
     said = next(line for line in lines if line.startswith("question model: out of scope "))
     assert float(said.split()[5]) >= 0.5
+
+
+@pytest.mark.parametrize(("question", "options"), [
+    ("What's happening with the smartphone help for older residents?", {"3-1-1", "3-1-2"}),
+    ("職員がよその場所でも仕事できるようにする取り組みについて知りたい", {"2-2-1", "2-2-2"}),
+])
+def test_a_topic_neighbouring_projects_share_is_asked_back_between_them(
+        responder: Responder, question: str, options: set[str]) -> None:
+    # People who read the plan would ask which one is meant; the stages alone chose one or nothing.
+    a = responder.answer(question, audience="citizen")
+    assert a.intent == "clarify", a.text
+    offered = {s.id for s in a.suggestions}
+    assert options <= offered, a.text
+    # Neighbours of one approach, not a stranger the words happen to touch.
+    assert len({responder.catalog.projects[pid].approach_id for pid in offered}) == 1, a.text
+    assert ("当てはまる事業が複数" in a.text) or ("Several projects fit your question" in a.text)
+
+
+@pytest.mark.parametrize(("question", "project"), [
+    ("クラウド化の進み具合は？", "2-4-2"),  # the model alone would ask back (0.49): クラウド化 is 2-4-2's title
+    ("電子決裁の今の状況を教えて", "2-1-1"),
+])
+def test_a_word_of_one_title_names_that_project_and_is_not_asked_back(
+        responder: Responder, question: str, project: str) -> None:
+    a = responder.answer(question, audience="staff")
+    assert (a.intent, first(a)) == ("project_status", project), a.text
+
+
+def test_the_model_sure_of_another_project_answers_that_one(responder: Responder) -> None:
+    # The words are near the card's application support (1-1-3); how people ask it, the online
+    # procedures (1-1-1).
+    a = responder.answer("ネットで申し込める市役所の手続き、前より増えた？", audience="citizen")
+    assert (a.intent, first(a)) == ("project_status", "1-1-1"), a.text
+
+
+@pytest.mark.parametrize(("question", "term"), [
+    ("マイナンバーカードとは", "マイナンバーカード"),  # the model leans to the card's project
+    ("テレワークとは", "テレワーク"),
+])
+def test_a_term_asked_about_outright_is_never_overruled_by_its_project(
+        responder: Responder, question: str, term: str) -> None:
+    a = responder.answer(question, audience="citizen")
+    assert (a.intent, first(a)) == ("glossary", term), a.text
+
+
+def test_explain_names_the_ask_back_and_the_overrule() -> None:
+    runner = CliRunner()
+    asked = runner.invoke(main, ["ask", "--explain", "職員がよその場所でも仕事できるようにする取り組みについて知りたい"])
+    assert asked.exit_code == 0 and "question model (asked back" in asked.output, asked.output
+    sure = runner.invoke(main, ["ask", "--explain", "ネットで申し込める市役所の手続き、前より増えた？"])
+    assert sure.exit_code == 0 and "question model (sure of 1-1-1" in sure.output, sure.output
