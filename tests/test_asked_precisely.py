@@ -1,0 +1,42 @@
+"""Small ways of asking that used to be misread: which year's actual, which year's grade, two grades
+at once, British spellings, a team that is the asker's own. Written for this file."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers import Responder
+
+
+def ids(answer) -> list[str]:  # type: ignore[no-untyped-def]
+    return [r.id for r in answer.answers]
+
+
+def test_an_actual_asked_with_jissai_no_for_a_year_with_only_a_target_is_not_answered_with_the_target(
+        responder: Responder) -> None:
+    a = responder.answer("ふなっぷの令和5年度の実際の利用者数を知りたい", audience="citizen")
+    assert a.intent == "unknown" and not a.answers, a.text
+    assert "実績値はまだ記載されていません" in a.text and "1-1-2" in {s.id for s in a.suggestions}
+
+
+def test_a_grade_asked_for_a_year_the_plan_has_not_graded_says_so(responder: Responder) -> None:
+    a = responder.answer("What grade did 1-2-2 get in the FY2024 review?")
+    assert a.intent == "unknown" and not a.answers, a.text
+    assert "R4 only" in a.text
+
+
+def test_two_grades_joined_by_matawa_list_both(responder: Responder) -> None:
+    a = responder.answer("評価がAまたはCだった事業は？")
+    assert a.intent == "project_list"
+    grades = {responder.catalog.projects[pid].latest_evaluation().grade for pid in ids(a)}  # type: ignore[union-attr]
+    assert grades == {"A", "C"}, a.text
+
+
+@pytest.mark.parametrize(("question", "intent", "project"), [
+    ("Which department handles standardising the core systems?", "project_department", "2-4-1"),  # -ise meets -ize
+    ("Please summarise 2-3-1.", "project_overview", "2-3-1"),
+    ("What's the status of 1-3-1? asking for our team meeting", "project_status", "1-3-1"),  # our team asks no department
+])
+def test_english_ways_of_asking(responder: Responder, question: str, intent: str, project: str) -> None:
+    a = responder.answer(question)
+    assert (a.intent, ids(a)[:1]) == (intent, [project]), a.text
