@@ -133,3 +133,11 @@ def test_explain_names_the_ask_back_and_the_overrule() -> None:
     assert asked.exit_code == 0 and "question model (asked back" in asked.output, asked.output
     sure = runner.invoke(main, ["ask", "--explain", "ネットで申し込める市役所の手続き、前より増えた？"])
     assert sure.exit_code == 0 and "question model (sure of 1-1-1" in sure.output, sure.output
+
+
+def test_nothing_confident_by_words_but_the_model_sure_answers_its_item(responder: Responder) -> None:
+    # The words reach no project clearly (the meaning stage offers スマートフォン); the model is sure
+    # this is the online procedures project.
+    a = responder.answer("スマホで子どもの手当の手続きができるようにする話はどこまで進んだ？", audience="citizen")
+    assert (a.intent, first(a)) == ("project_status", "1-1-1"), a.text
+    assert a.extra["stage"].startswith("question model (sure of 1-1-1")
