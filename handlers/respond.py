@@ -285,7 +285,7 @@ class Responder:
             agreed = self._agreed(message, answer, audience, lang, said, options=answer.suggestions[:1], sure=AGREE)
             sure = self._model_item(said) if agreed is answer else None
             if sure is not None:  # 「二次元コードって要はQRのこと？」: nothing confident by words, the model sure
-                return staged(self._item_answer(message, sure, audience, lang, said),
+                return staged(self._item_answer(self._reread(message, lang), sure, audience, said),
                               f"question model (sure of {sure.id}, {sure.score / 100:.2f}; the stages were not)")
             return agreed
         if answer.intent == "clarify" and answer.suggestions:
@@ -321,10 +321,12 @@ class Responder:
         finds likely, at least two (a project's repost beside it)."""
         reading = self._reread(message, lang)
         chosen = answer.answers[0] if answer.answers else None
-        if chosen is not None and chosen.kind == "project" and self._named(message, chosen.id, lang, surely=NAMED_PROJECT):
-            return None  # 「クラウド化の評価は？」: a word of one project's title names that project
-        if chosen is not None and said.ask_back < ASK_BACK_NAMED and self._named(message, chosen.id, lang, surely=NAMED_ITEM):
-            return None  # 「業務効率化のためのRPAの状況」: named less surely, asked back only when the model is surer
+        # 「クラウド化の評価は？」: a word of one project's title names that project; an item named less
+        # surely (「業務効率化のためのRPAの状況」) is asked back only when the model is surer.
+        surely = (None if chosen is None else NAMED_ITEM if said.ask_back < ASK_BACK_NAMED
+                  else NAMED_PROJECT if chosen.kind == "project" else None)
+        if chosen is not None and surely is not None and self._named(reading, chosen.id, surely=surely):
+            return None
         _, hits = self.meaning.index.search(reading.text, kinds={"project"}, limit=2 * ASK_BACK_OPTIONS,
                                             ignore=cue_words())
         hits = self.meaning.without_reposts(hits)
@@ -354,9 +356,9 @@ class Responder:
         return [h.ref for h in hits if h.score >= hits[0].score - ASK_BACK_SIBLINGS
                 and self.catalog.projects[h.ref].approach_id == approach]
 
-    def _named(self, message: str, item: str, lang: Lang | None, *, surely: float) -> bool:
+    def _named(self, reading: Reading, item: str, *, surely: float) -> bool:
         """Whether the message names the item (its title, a word of it, an alias; typos allowed)."""
-        found = self.resolver.analyse(self._reread(message, lang)).by_kind
+        found = self.resolver.analyse(reading).by_kind
         return any(h.id == item and h.score >= surely and h.how in ("exact", "mention", "fuzzy")
                    for kind in ("project", "glossary") for h in found.get(kind, []))
 
@@ -367,14 +369,14 @@ class Responder:
         choice, with what is asked read as for any project. Never a project over a term asked about
         outright (「マイナンバーカードとは」) or whose name is asked for (「…って何て名前のサイト？」)."""
         sure = self._model_item(said)
-        if sure is None or sure.id == answer.answers[0].id:
+        if sure is None or sure.id == answer.answers[0].id or answer.extra.get("stage") is None:
+            return None  # (no stage: a fixed reply, an address or a list of terms)
+        reading = self._reread(message, lang)
+        if self._named(reading, answer.answers[0].id, surely=NAMED_ITEM):
+            return None  # the item the message names is the asker's
+        if answer.intent == "glossary" and (_DEFINITION_ASKED.search(fold(message, kana=False)) or asks_name(reading)):
             return None
-        if answer.extra.get("stage") is None or self._named(message, answer.answers[0].id, lang, surely=NAMED_ITEM):
-            return None  # a fixed reply (an address, a list of terms), or the item the message names
-        if answer.intent == "glossary" and (
-                _DEFINITION_ASKED.search(fold(message, kana=False)) or asks_name(self._reread(message, lang))):
-            return None
-        return staged(self._item_answer(message, sure, audience, lang, said),
+        return staged(self._item_answer(reading, sure, audience, said),
                       f"question model (sure of {sure.id}, {sure.score / 100:.2f}; the stages chose {answer.answers[0].id})")
 
     def _model_item(self, said: Judgement) -> Ref | None:
@@ -418,12 +420,11 @@ class Responder:
         ref = next((o for o in options if o.id == label), None)
         if ref is None or p < sure:
             return answer
-        return staged(self._item_answer(message, ref, audience, lang, said),
+        return staged(self._item_answer(self._reread(message, lang), ref, audience, said),
                       f"question model (agrees with one the stages offered, {p:.2f})")
 
-    def _item_answer(self, message: str, ref: Ref, audience: Audience, lang: Lang | None, said: Judgement) -> Answer:
+    def _item_answer(self, reading: Reading, ref: Ref, audience: Audience, said: Judgement) -> Answer:
         """The answer about one item the model chose: a term's entry, or what is asked of a project."""
-        reading = self._reread(message, lang)
         if ref.kind == "glossary":
             return self._glossary(reading, Scored(ref.id, ref.score, "glossary"), audience)
         return self._project(reading, [Scored(ref.id, ref.score)], _intent_asked(reading, said.intent), audience)

@@ -101,8 +101,10 @@ def test_a_topic_neighbouring_projects_share_is_asked_back_between_them(
 
 
 @pytest.mark.parametrize(("question", "project"), [
-    ("クラウド化の進み具合は？", "2-4-2"),  # the model alone would ask back (0.49): クラウド化 is 2-4-2's title
-    ("電子決裁の今の状況を教えて", "2-1-1"),
+    # The model alone would ask back (its "ask back" probability is over ASK_BACK_AT for both); the
+    # word is in one title.
+    ("クラウド化の進み具合は？", "2-4-2"),
+    ("電子決裁の件、評価はどうでした？", "2-1-1"),
 ])
 def test_a_word_of_one_title_names_that_project_and_is_not_asked_back(
         responder: Responder, question: str, project: str) -> None:
