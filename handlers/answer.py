@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from knowledge.records import Project, Term
@@ -124,3 +124,8 @@ class Answer:
             **({"popular": [p.to_json() for p in self.popular]} if self.popular else {}),
             **({"contact": self.contact.to_json()} if self.contact else {}),
         }
+
+
+def staged(answer: Answer, stage: str) -> Answer:
+    """The answer, marked with the stage that decided it (``dxbot ask --explain`` shows it)."""
+    return replace(answer, extra={**answer.extra, "stage": stage})

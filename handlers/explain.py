@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from handlers.answer import Answer, Audience
 from handlers.cue_words import cue_words
-from handlers.respond import OUT_OF_SCOPE_GATE, Responder
+from handlers.model_steps import OUT_OF_SCOPE_GATE
+from handlers.respond import Responder
 from handlers.understand import read
 
 MAX_ROWS = 6

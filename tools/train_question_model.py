@@ -3,7 +3,7 @@ question sets in ``tests/data``.
 
     uv run --group train python tools/train_question_model.py            # train and write the model
     uv run --group train python tools/train_question_model.py --check    # grouped cross-validation only
-    uv run --group train python tools/train_question_model.py --without meaning_dev7 --out /tmp/m.npz
+    uv run --group train python tools/train_question_model.py --without meaning_dev7.json --out /tmp/m.npz
 
 Every set is training data except the held-out sets that judge the current and the next round
 (``HELD_OUT`` below): a set that judges must never be learned from. When a held-out set has been
