@@ -137,6 +137,7 @@ class Filters:
     grade: object = None
     grades: tuple[str, ...] = ()  # "AかB評価": either
     grade_negated: bool = False  # "遅れていない", "C評価以外"
+    grade_said: tuple[str, ...] = ()  # the grade's words the message holds ("behind"), not "C評価"
     has_grade: bool = False
     kpi: str | None = None  # "below" | "met" | "above" | "at"
     year: int | None = None
@@ -363,6 +364,8 @@ class GradeFilter(ListFilter):
         if not r.has_grade:
             return
         f.has_grade, f.grade = True, r.grade
+        if not r.grade_explicit:
+            f.grade_said = tuple(w for w in lx.GRADE_WORDS.get(str(r.grade), []) if w in q.form)
         f.no_eval = r.grade is None
         pair = _GRADE_PAIR.search(q.form)
         if pair and isinstance(r.grade, str) and r.grade.lower() in pair.groups():
@@ -374,6 +377,10 @@ class GradeFilter(ListFilter):
 
     def step(self, plan: Plan, f: Filters, projects: list[Project]) -> Step:
         en = plan.en
+        titles = _chosen_titles(plan.catalog, f) if f.grade_said and f.topic else []
+        if any(w in fold(t, kana=False) and _is_title(f"{f.topic} {w}", titles) for w in f.grade_said for t in titles):
+            f.topic = ""  # "policy 3, the 'no one left behind' one": the title with its word, not grade C
+            return Step()
         wanted_grades = set(f.grades or (str(f.grade),))
         names = [f"{g} ({GRADES_EN[g]})" if en else f"{g}評価（{GRADES[g]}）" for g in sorted(wanted_grades)]
         if f.grade_negated:
@@ -527,6 +534,11 @@ class TopicFilter(ListFilter):
         if not has_content(f.topic) or _names_the_group(plan.catalog, f, f.topic):
             f.topic = ""  # 「教えてほしいんだけど」: what is left of asking, not a topic to filter by
             return Step()
+        approach = _approach_named(plan.catalog, f, f.topic)
+        if approach is not None:  # "policy 5, the staff training one": its approach 5-1 (職員研修の充実)
+            title = (plan.catalog.english_name("approach", approach) if plan.en else None) or plan.catalog.approaches[approach].title
+            return Step(lambda p: p.approach_id == approach,
+                        f"under approach {approach} ({title})" if plan.en else f"アプローチ策 {approach}「{title}」")
         topic_ids, t = plan.projects_of_topic(f.topic), f.topic
         if topic_ids:
             return Step(lambda p: p.id in topic_ids, f"about \"{t}\"" if plan.en else f"「{t}」に関する")
@@ -538,13 +550,39 @@ STEM = 5  # letters of a word that say which word it is (digitalisation, digital
 TITLE_SHARE = 0.6  # of a topic's words in the chosen group's title: the topic is the title, said another way
 
 
-def _names_the_group(catalog: Catalog, f: Filters, topic: str) -> bool:
-    """The topic is the title of the approach or policy already chosen, in other words or another
-    language ("the digitalisation-of-service-counters approach" is 1-2, 窓口のデジタル化): no filter."""
+def _chosen_titles(catalog: Catalog, f: Filters) -> list[str]:
+    """The titles, in both languages, of the approaches and policies a list has chosen."""
     titles = [catalog.approaches[a].title for a in f.approaches if a in catalog.approaches]
     titles += [catalog.english_name("approach", a) or "" for a in f.approaches]
     titles += [catalog.policies[p].title for p in f.policies if p in catalog.policies]
     titles += [catalog.english_name("policy", str(p)) or "" for p in f.policies]
+    return titles
+
+
+def _approach_named(catalog: Catalog, f: Filters, topic: str) -> str | None:
+    """The one approach of the chosen policy whose title the topic is, said another way."""
+    if len(f.policies) != 1 or f.approaches:
+        return None
+    under = [a for a in catalog.approaches.values() if a.policy_id == f.policies[0]]
+    named = [a.id for a in under if any(_is_title(topic, [t]) and _covers(topic, t)
+                                        for t in (a.title, catalog.english_name("approach", a.id) or ""))]
+    return named[0] if len(named) == 1 else None
+
+
+def _covers(topic: str, title: str) -> bool:
+    """The topic says most of the title (「AI」 is one word of 「AI 等の先進技術の活用」: a topic within it)."""
+    said = {w[:STEM] for w in (en_words(topic) if topic.isascii() else ja_words(topic))}
+    words = [w[:STEM] for w in (en_words(title) if title.isascii() else ja_words(title))]
+    return bool(words) and sum(w in said for w in words) >= 0.5 * len(words)
+
+
+def _names_the_group(catalog: Catalog, f: Filters, topic: str) -> bool:
+    """The topic is the title of the approach or policy already chosen, in other words or another
+    language ("the digitalisation-of-service-counters approach" is 1-2, 窓口のデジタル化): no filter."""
+    return _is_title(topic, _chosen_titles(catalog, f))
+
+
+def _is_title(topic: str, titles: list[str]) -> bool:
     said = [w[:STEM] for t in titles for w in (en_words(t) if t.isascii() else ja_words(t))]
     words = en_words(topic) if topic.isascii() else ja_words(topic)
     if not words or not said:

@@ -77,7 +77,9 @@ NAMED_ITEM = 75.0  # an item the message names this surely (0–100) is the aske
 _NAMES_THE_PART = re.compile(
     r"概要|kpi|指標|目標値|実績|参考値|担当|所管|スケジュール|工程|ロードマップ|評価|進捗|状況|課題"
     r"|overview|summar|\bdepartment|\bin charge\b|\bschedule|\btimeline|\broadmap|\bstatus\b|\bgrade"
-    r"|\bevaluat|\bprogress|\btargets?\b|\bactuals?\b|\bmetrics?\b|\bchallenge|\bissues?\b")
+    r"|\bevaluat|\bprogress|\btargets?\b|\bactuals?\b|\bmetrics?\b|\bchallenge|\bissues?\b"
+    # What comes next named outright (「この先の予定は」「今後の予定を伺います」), not 予定どおり.
+    r"|(?:今後|この先|これから|来年度|次)の\s*(?:予定|計画|見通し)")
 
 
 # A term's meaning asked outright (the glossary cues hold 何 and なに, which stories hold too).

@@ -45,6 +45,7 @@ from handlers.term_projects import (
 from handlers.term_topic import term_topic
 from handlers.understand import NO_GRADE, Reading, asked_intent, read
 from handlers.unheld import (
+    HOW_TO,
     LIST_UNHELD,
     NEVER_HELD,
     asked_kinds,
@@ -72,6 +73,7 @@ _ONE_PROJECT_NAMED = re.compile(r"(?:って|という|っていう|とかいう)
 _OWN_NAME = re.compile(r"英語|えいご|正式|略|元の|もとの|漢字で|カタカナで|ひらがなで|\bin english\b|\bfull name\b")
 WEAK_LIST_WORDS = 3  # content words a list could not filter by that make it a weak reading
 MAX_ASKED_FOR = 4  # projects offered when a project is asked for by a term several speak of
+MAX_OFFERED = 3  # items offered under a question the plan cannot answer: what it has on the topic
 NAMED_GROUP = 80.0  # an approach's or policy's title matched this surely names the group asked about
 # Its projects asked for: what is in it, under it, which of them.
 _IN_A_GROUP = re.compile(r"入って|はいって|含まれ|の中の|下にある|に属する|にある事業|の事業|\bin the\b|\bunder\b|\bfall under\b|\bwhich projects\b")
@@ -188,7 +190,21 @@ class Responder:
     def _answer(self, message: str, *, audience: Audience, context: Context, lang: Lang | None) -> Answer:
         decided = self._decide(message, audience=audience, context=context, lang=lang)
         second = self.steps.second_look(message, decided, audience=audience, lang=lang, model=self.question_model)
-        return c.with_english_names(self.catalog, second)
+        return c.with_english_names(self.catalog, self._how_to_asked(second, audience))
+
+    def _how_to_asked(self, answer: Answer, audience: Audience) -> Answer:
+        """「ふなっぷを入れる手順を教えて」: the plan says what the city does, never how a person does
+        it. The item the question is about is offered (or what was offered already, when nothing
+        answered), and no steps are made up from its text."""
+        if "out_of_scope" in answer.extra:  # another city's procedure: that it is another city's comes first
+            return answer
+        how = asked_kinds(answer.query, kinds=HOW_TO)
+        if not how:
+            return answer
+        offered = list(answer.answers[:MAX_OFFERED] or answer.suggestions[:MAX_OFFERED])
+        reading = replace(read(answer.query), lang=answer.lang)
+        return staged(self._unknown(reading, audience, offered, reason=unheld_reason(how[0], answer.lang, what="")),
+                      "how to do something, which the plan never says")
 
     def _decide(self, message: str, *, audience: Audience, context: Context, lang: Lang | None) -> Answer:
         # Distress, personal data, an opinion asked, a greeting: a fixed reply before the plan is read.

@@ -67,13 +67,20 @@ FACT_KINDS = (
     ),
     FactKind(
         "date",
-        re.compile(r"次の(?:日程|開催|講座|教室)|つぎの|何時から|何時まで|なんじから|なんじまで|何曜日|営業時間|開館時間|受付時間"
+        re.compile(r"次の(?:日程|開催|講座|教室)|つぎの|(?:次|つぎ)は\s*いつ|何時から|何時まで|なんじから|なんじまで|何曜日|営業時間|開館時間|受付時間"
                    r"|いつやって|いつ やって|(?:振込|振り込み|ふりこみ|支給|支払|入金)日|いつ(?:ごろ|頃|くらい|ぐらい)?\s*(?:届|とど|来る|くる|振り込)(?!.{0,6}目標)"
                    r"|日付|何月何日|改定日|施行日|発行日|\bon what date\b|\bwhat date\b"
                    r"|(?:有効|ゆうこう)(?:期限|きげん|期間|きかん)|いつまで(?:有効|使え)|何年(?:有効|使え)|\bexpir|\bvalid (?:for|until)\b"
                    r"|\bnext (?:class|session|date|course)\b|\bopening hours\b|\bwhat time\b|\bwhich day\b", re.I),
         re.compile(r"\d+\s*月\s*\d+\s*日|\d+\s*時|曜日|有効期限|有効期間"),
         "開催日や時間", "dates or opening hours",
+    ),
+    FactKind(
+        "relay",  # a message for the city or a demand to act: the bot answers, it passes nothing on
+        re.compile(r"(?:伝えて|つたえて)\s*(?:おいて|といて|ください|くれ|ほしい)|言っ(?:て\s*おいて|といて)|(?:伝え|つたえ|言っ)といて|なんとか\s*して(?:ほしい|ください|くれ|よ|[。！!]|$)"
+                   r"|\b(?:tell|let) (?:them|the (?:city|department|staff|people in charge|person in charge))\b|\bpass (?:it|this|that) on\b", re.I),
+        re.compile(r"(?!)"),
+        "ご意見やご要望の取り次ぎ", "passing a message on to the city",
     ),
     FactKind(
         "request",  # asked to make something or to drop its rules: the plan holds no poem
@@ -89,6 +96,7 @@ FACT_KINDS = (
                    r"|(?:指示|命令|ルール|設定)(?:を|は)?(?:全部|すべて|全て)?(?:無視|忘れ)|プロンプト"
                    r"|\b(?:write|compose|make up|tell)(?: me)? (?:a |an )?(?:poem|haiku|song|story|joke|limerick|essay|email|letter|recipe)"
                    r"|\bignore (?:all |your |the )?(?:previous |prior )?(?:instructions|rules)|\bsystem prompt\b"
+                   r"|\bforget (?:the plan|your (?:instructions|rules))\b|\bpress release\b"
                    # Code or a translation to be made: 「スクリプト書いて」「英訳して」.
                    r"|(?:コード|スクリプト|プログラム|マクロ|関数)を?[^。？?]{0,8}?(?:書いて|かいて|作って|つくって)"
                    r"|(?:英訳|和訳|翻訳)(?:して|を(?:して|お願い))|\btranslate\b[^.?]{0,40}\b(?:into|to) (?:english|japanese)\b"
@@ -109,7 +117,7 @@ FACT_KINDS = (
         re.compile(r"(?:と|って)\s*(?:思い?ますか|思う\s*[?？]|おもう\s*[?？]|思います\s*[?？]|思われますか)|どう思(?:う|います|われ)"
                    r"|(?:おすすめ|オススメ|お勧め)(?:は|って|です|を教え|を聞)|お得(?:です)?(?:か|[?？])"
                    r"|\bin your (?:opinion|view)\b|\bwould you recommend\b|\bwhat are the odds\b|\byour (?:opinion|view|take)\b"
-                   r"|\bdo you think\b(?! (?:i|we) (?:can|could)\b)", re.I),
+                   r"|\bdo you think\b(?! (?:i|we) (?:can|could)\b)|\b(?:don'?t|do) you agree\b", re.I),
         re.compile(r"(?!)"),
         "意見や予想", "opinions or predictions",
     ),
@@ -119,10 +127,27 @@ FACT_KINDS = (
                    r"[^。?？]{0,25}?(?:どこまで|確認して|教えて|おしえて|なんばん|何番|いくら|調べて|見て)"
                    r"|(?:カード|かーど|暗証番号|あんしょうばんごう|パスワード|番号|ばんごう)\s*(?:を|が)?\s*(?:忘れ|わすれ|なくし|無くし|紛失|落とし|おとし|盗まれ)"
                    r"|\bmy (?:application|account|tax bill|pin|password|card|case)\b[^.?]{0,40}\b(?:status|ready|look (?:it )?up|check)\b"
+                   r"|\b(?:status|progress) of (?:my|our) (?:\w+ )?(?:application|request|case|claim|form|submission|payment)\b"
+                   r"|\bwhere(?:'s| is) my (?:\w+ ){0,3}?(?:card|application|refund|certificate)\b"
                    r"|\bhow much (?:city |property |resident )?tax do i owe\b|\bcan you look (?:it|me) up\b|\bis (?:it|my card) ready\b"
                    r"|\b(?:lost|forgot|forgotten|left) (?:my|the) (?:my number )?(?:card|pin|password)\b", re.I),
         re.compile(r"(?!)"),
         "個人の手続きの状況や記録", "anyone's own records or case",
+    ),
+    FactKind(
+        "procedure",  # how the asker does something, step by step: the plan says what the city does, never how to
+        re.compile(r"(?:手順|てじゅん)\s*(?:を|は|って|、)?\s*(?:教え|おしえ|知りたい|しりたい|ください|[?？]|$|(?:最初|一|いち|1)\s*から)|操作手順"
+                   r"|(?:やり方|やりかた)\s*(?:を|、)?\s*(?:(?:いち|一|最初|さいしょ)\s*から\s*|(?:じゅんばん|順番)\s*に\s*|(?:ぜんぶ|全部)\s*)*(?:教え|おしえ|わかる|分かる)"
+                   r"|どうやって\s*[^。？?]{0,12}?(?:申請|しんせい|予約|よやく|申し込|もうしこ|申込|登録|設定|リセット|解除|作れ|作る|つくる|切れ|切る|入れ|いれ|インストール|調べ|しらべ|払|はら|捨て|すて)"
+                   r"|(?:どうすれば|どうしたら|どう\s*やれば|どう\s*やったら)\s*(?:いい|よい|良い)"
+                   # what to bring, what one must do first: 「何を持っていけばいい」「予約しないとダメ？」
+                   r"|何を\s*(?:持って|もって)\s*(?:いけば|行けば|いく|行く|くれば|来れば)|(?:しないと|しなきゃ)\s*(?:ダメ|だめ|いけない)\s*(?:ん|の)?\s*(?:です|でしょう)?\s*(?:か|[?？])"
+                   r"|どこ\s*(?:から|で)\s*(?:申請|しんせい|申し込|もうしこ|申込|予約|よやく|借り|借りれ|かり|とって|とれ|取っ|取れ|撮っ|撮れ)"
+                   r"|どこから\s*(?:できる|できます|やる|する|すれば)|(?:って|は)\s*どうやる(?:の|ん)?\s*(?:です(?:か)?)?\s*(?:[?？]|$)"
+                   r"|\bhow (?:do|can|should) i\b(?! (?:use|ask)\b)|\bstep[- ]by[- ]step,? please\b|\bwhich buttons?\b"
+                   r"|\bwhere(?:'s| is| can i (?:find|get)| do i (?:find|get)) (?:the|a|an) (?:\w+ )?form\b", re.I),
+        re.compile(r"(?!)"),
+        "手続きや操作の手順", "how to carry out a procedure",
     ),
     FactKind(
         "national",
@@ -177,7 +202,9 @@ FACT_KINDS = (
 ASKED_KEPT = 16  # messages whose asked kinds are kept: the last few questions' texts
 
 # Asked of anything, these are never answered from the plan: instructions, requests, the bot itself.
-NEVER_HELD = frozenset({"request", "personal", "opinion", "own_record"})
+NEVER_HELD = frozenset({"relay", "request", "personal", "opinion", "own_record"})
+# Asked how to do something: never answered either, but the item it is about is offered.
+HOW_TO = frozenset({"procedure"})
 # A list answer can hold no price, company, person or date; it may compare with the nation.
 LIST_UNHELD = frozenset({"price", "company", "person", "date", "request"})
 
@@ -218,8 +245,12 @@ _FIXED_REASONS = {
     "request": ("お答えできるのはアクションプランの内容についての質問だけです。詩や文章の作成などはできません。",
                 "I can only answer questions about the action plan; I do not write poems, emails or "
                 "anything else, nor change how I answer."),
+    "relay": ("このボットはご意見やご要望を市に取り次ぐことはできません。下のお問い合わせ先に直接お寄せください。",
+              "I cannot pass messages on to the city; please send your feedback to the contact below."),
     "opinion": ("お答えできるのはアクションプランに書かれていることだけで、意見やおすすめ、予想はお答えできません。",
                 "I can only say what the action plan says; I give no opinions, recommendations or predictions."),
+    "procedure": ("手続きや操作の手順はアクションプランには書かれていません。市のホームページか下のお問い合わせ先でご確認ください。",
+                  "The action plan does not say how to carry out a procedure; please see the city's website or ask the contact below."),
     "own_record": ("個人の申請・納税・カードの状況や記録は確認できません。下のお問い合わせ先にご相談ください。",
                    "I cannot see anyone's own applications, bills or cards; please ask the city's contact below."),
 }

@@ -27,6 +27,8 @@ _BOUNDARY = re.compile(r"[\s\u3000、。，．,.!！?？・「」『』（）()�
 
 _KANJI_DIGITS = str.maketrans("0123456789０１２３４５６７８９", "〇一二三四五六七八九〇一二三四五六七八九")
 
+_MATTER = re.compile(r"(?<=[\u3041-\u3096])県")
+
 _local = threading.local()
 
 
@@ -90,6 +92,9 @@ def _convert(phrase: str, names: Mapping[str, str]) -> str:
     converted = out.rstrip("\n") if isinstance(out, str) else ""
     # The converter writes numbers in digits (いちばしょ → 1場所, にねん → 2年), which would read as
     # figures, ids or years the message never typed: kanji numerals say the same and count as none.
+    # 県 after a verb or a particle (…するけんは, あのけん) is 件, "the matter": a prefecture is
+    # always a place name's suffix (ちばけん → 千葉県), and read as one it puts the question out of scope.
+    converted = _MATTER.sub("件", converted)
     return converted.translate(_KANJI_DIGITS) or phrase
 
 

@@ -493,3 +493,21 @@ def test_the_staff_abbreviation_of_the_digital_division_names_it(responder: Resp
     a = responder.answer("デジ推が一つだけで持ってる事業は？")
     want = {p.id for p in plan.projects if list(p.departments) == ["デジタル行政推進課"]}
     assert a.intent == "project_list" and {x.id for x in a.answers} == want, a.text
+
+
+@pytest.mark.parametrize(("question", "approach"), [
+    ("list the projects under policy 3, the digital support one", "3-1"),
+    ("基本方針2の中の、テレワークの推進の事業は？", "2-2"),
+])
+def test_a_policy_with_one_of_its_approaches_described_lists_that_approach(responder: Responder, plan: Plan,
+                                                                          question: str, approach: str) -> None:
+    a = responder.answer(question)
+    assert a.intent == "project_list" and ids(a) == expected(plan, lambda p: p.approach_id == approach), a.text
+
+
+def test_a_grade_word_inside_the_named_policys_title_grades_nothing(responder: Responder, plan: Plan) -> None:
+    a = responder.answer("list policy 3's projects, the one about leaving no one behind")
+    assert ids(a) == expected(plan, lambda p: p.policy_id == 3) and "graded" not in a.text, a.text
+    # Said as a grade, it still is one.
+    a = responder.answer("which projects in policy 3 are behind schedule?")
+    assert ids(a) == expected(plan, lambda p: p.policy_id == 3 and grade(p) == "C"), a.text

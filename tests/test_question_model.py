@@ -28,7 +28,7 @@ def test_a_question_the_plan_does_not_answer_offers_the_item_instead_of_answerin
     a = responder.answer(question, audience="citizen")
     assert a.intent == "unknown" and not a.answers, a.text
     assert first(a) == item  # what the plan has on it, one tap away
-    assert ("アクションプランには書かれていない" in a.text) or ("does not seem to say" in a.text)
+    assert ("アクションプランには書かれていな" in a.text) or ("does not seem to say" in a.text) or ("does not say" in a.text)
 
 
 @pytest.mark.parametrize(("question", "intent", "item"), [
