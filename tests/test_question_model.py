@@ -143,3 +143,14 @@ def test_nothing_confident_by_words_but_the_model_sure_answers_its_item(responde
     a = responder.answer("スマホで子どもの手当の手続きができるようにする話はどこまで進んだ？", audience="citizen")
     assert (a.intent, first(a)) == ("project_status", "1-1-1"), a.text
     assert a.extra["stage"].startswith("question model (sure of 1-1-1")
+
+
+@pytest.mark.parametrize(("question", "approach"), [
+    ("役所の紙を減らす取り組み、いまどんな感じ？", "2-1"),  # デジタルで業務を完結: 2-1-1, 2-1-2, 2-1-3
+    ("市のデータを公開する話ってどうなってる？", "1-3"),  # 市が保有するデータの提供
+])
+def test_a_topic_that_describes_one_approach_asks_among_its_projects(responder: Responder, plan, question: str,  # type: ignore[no-untyped-def]
+                                                                     approach: str) -> None:
+    a = responder.answer(question, audience="citizen")
+    assert a.intent == "clarify", a.text
+    assert {s.id for s in a.suggestions} == {p.id for p in plan.projects if p.approach_id == approach}, a.text
