@@ -54,6 +54,18 @@ def _has_figures_for(p: Project, year: int) -> bool:
 _ACTUAL_ASKED = re.compile(r"実績|じっせき|結果|けっか|(?:本当|ほんと|ほんとう|実際|じっさい)(?:は|の|に)|\bactual|\bresults?\b|\bdid (?:they|it|the city) (?:hit|reach|meet|achieve)")
 
 
+# "How many people took it": a count in 人, which a table of rates (受講した割合) does not give.
+_EN_UNIT = re.compile(r"\bhow many (?:(people|persons|staff|employees|residents|users)(?! hours?\b| time\b)"
+                      r"|(times|sessions)|(pcs|computers|laptops|devices|terminals))\b|\b(headcount)\b", re.I)
+
+
+def _english_unit(clause: str) -> str | None:
+    m = _EN_UNIT.search(clause)
+    if m is None:
+        return None
+    return "回" if m.group(2) else "台" if m.group(3) else "人"
+
+
 def figure_not_held(r: Reading, p: Project, intent: str, *, years: dict[str, tuple[int, int]],
                     title: str) -> str | None:
     """Why the project cannot give the figure asked (said in the reader's language, naming the
@@ -89,11 +101,12 @@ def figure_not_held(r: Reading, p: Project, intent: str, *, years: dict[str, tup
     # without says it holds no such figure (店舗数 of the cashless project).
     measures = (r.question.rate_of, r.question.measure) if not p.indicators else (r.question.rate_of,)
     unnamed = next((m for m in measures if m and m in asking and not measured(m, held)), None)
-    unit = counted_unit(r.question.counter) if r.question.counter else None
+    unit = counted_unit(r.question.counter) if r.question.counter else _english_unit(asking) if r.lang == "en" else None
     if unit and p.indicators and any(counts_unit(i.label, unit) for i in p.indicators):
         unit = None  # 「ふなっぷは何人？」: its table counts users
     measure = r.question.measure if not p.indicators and r.question.measure in asking else ""
-    if not unnamed and unit and r.question.counter in asking and not counts_in(unit, held, near=measure):
+    said = r.question.counter in asking or r.lang == "en"  # an English count is read from that clause
+    if not unnamed and unit and said and not counts_in(unit, held, near=measure):
         # 「何人減らせた？」 of a project with no KPI table whose texts count nothing in 人.
         return uncounted_reason(unit, r.lang, what=title)
     if unnamed:

@@ -191,6 +191,11 @@ def _asks_new_filters(f: Filters, of_projects: bool) -> bool:
     return bool(f.kpi or (f.new and of_projects) or f.no_kpi or f.has_kpi or f.group_by)
 
 
+# A grade said of the item named, to be confirmed: 「…、評価Aだったって聞いたけど合ってる？」, not a list.
+_CONFIRMS = re.compile(r"合って(?:る|ます)|あって(?:る|ます)|本当|ほんと|だよね|でしたよね|ですよね|とのこと|って聞いた"
+                       r"|\bis (?:that|it) (?:right|true|correct)\b|\bright\?")
+
+
 def _asks_list(q: Asked, f: Filters) -> bool:
     """Whether the filters read make the message a list question."""
     # 「新しい発信の仕方とか考えてるの？」 describes something new and 「公民館でスマホの質問に答えて
@@ -203,7 +208,8 @@ def _asks_list(q: Asked, f: Filters) -> bool:
     new_filters = _asks_new_filters(f, of_projects)
     return bool(f.policies or f.approaches
                 or (new_filters and (list_cue or not named_project))
-                or (f.has_grade and (list_cue or (r.grade_explicit and score < 90) or score < ACCEPT))
+                or (f.has_grade and (list_cue or (r.grade_explicit and score < 90 and not _CONFIRMS.search(q.form))
+                                     or score < ACCEPT))
                 or ((f.departments or f.not_departments) and (list_cue or (not named_project and of_projects)))
                 or (f.owners is not None and (list_cue or of_projects))
                 # 「…様式数、令和7年度の見込み値はいくつ」: a count of a named project's figure, not of projects.

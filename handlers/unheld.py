@@ -315,6 +315,10 @@ _UNITS = {"人": "人|名", "名": "人|名", "件": "件", "回": "回|度", "�
           "校": "校", "社": "社", "店": "店", "枚": "枚", "業務": "業務", "課": "課", "様式": "様式", "手続": "手続"}
 
 
+_UNITS_EN = {"人": "people", "名": "people", "回": "sessions", "台": "machines", "館": "places", "か所": "places",
+             "ヶ所": "places", "箇所": "places", "業務": "operations", "手続": "procedures"}
+
+
 def counted_unit(counter: str) -> str | None:
     """The unit of a count asked (人 of 何人減らせた, か所 of 何か所), if it is one texts count in."""
     return next((u for u in sorted(_UNITS, key=len, reverse=True) if counter.startswith(u)), None)
@@ -348,7 +352,9 @@ def counts_unit(label: str, unit: str) -> bool:
 
 def uncounted_reason(unit: str, lang: str, *, what: str) -> str:
     if lang == "en":
-        return f"The action plan gives no such count for “{what}”."
+        counted = _UNITS_EN.get(unit)
+        return (f"The action plan gives no count of {counted} for “{what}”." if counted
+                else f"The action plan gives no such count for “{what}”.")
     return f"アクションプランの「{what}」には、その{unit}数は書かれていません。"
 
 

@@ -511,3 +511,14 @@ def test_a_grade_word_inside_the_named_policys_title_grades_nothing(responder: R
     # Said as a grade, it still is one.
     a = responder.answer("which projects in policy 3 are behind schedule?")
     assert ids(a) == expected(plan, lambda p: p.policy_id == 3 and grade(p) == "C"), a.text
+
+
+@pytest.mark.parametrize(("question", "project"), [
+    ("キャッシュレス決済の推進、C評価だったって聞いたけど本当？", "1-2-2"),
+    ("RPAの活用はB評価とのことですが、何が課題ですか", "2-3-1"),
+])
+def test_a_grade_said_of_a_project_to_be_confirmed_is_no_list(responder: Responder, question: str, project: str) -> None:
+    a = responder.answer(question)
+    assert a.intent != "project_list" and [x.id for x in a.answers] == [project], a.text
+    # The same grade asked of every project is still a list.
+    assert responder.answer("C評価だった事業ってどれ？").intent == "project_list"

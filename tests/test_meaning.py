@@ -850,6 +850,13 @@ def test_a_count_of_something_else_in_the_same_unit_is_no_answer(responder: Resp
     assert "15,667名" in responder.answer("出張申請サポートの申請者数は何人？").text
 
 
+def test_a_count_of_people_asked_in_english_of_a_table_of_rates_is_said_not_held(responder: Responder) -> None:
+    a = responder.answer("How many people actually completed the security training last year?")
+    assert a.intent == "unknown" and not a.answers and "no count of people" in a.text.splitlines()[0], a.text
+    assert ids(responder.answer("How many people use the Funappu app?"))[:1] == ["1-1-2"]  # its table counts users
+    assert ids(responder.answer("How many staff hours did RPA save?"))[:1] == ["2-3-1"]  # hours, not people
+
+
 def test_a_count_in_a_unit_the_kpi_table_does_not_count_in_is_said_not_held(responder: Responder) -> None:
     # 3-1-2's table counts sessions (開催数); how many people came it never says.
     a = responder.answer("スマホ講座には延べ何人が参加したんですか")
