@@ -109,7 +109,7 @@ _CATEGORY_JA = re.compile(r"([^\s、。,.!?！？「」(（)）]{1,12}?)\s*(?:�
 _KIND_OF_JA = re.compile(r"(?:^|[\s、。,.!?！？「」])([^\s、。,.!?！？「」(（)）のでにはが]{2,12})(?:で|に関する|についての)?の?\s*"
                          r"(?:事業|取り組み|取組|とりくみ)(?!者|所)")
 _CATEGORY_EN = re.compile(r"\b(?:the|city's|its|your)\s+((?:[a-z]+\s+)?[a-z]+)\s+(?:projects|initiatives|stuff)\b")
-_LIST_ASKED = re.compile(r"一覧|全部|すべて|全て|何件|いくつ|列挙|挙げて|リストアップ|\blist\b|\bhow many\b|\ball\b"
+_LIST_ASKED = re.compile(r"一覧|全部|ぜんぶ|すべて|全て|何件|いくつ|列挙|挙げて|リストアップ|\blist\b|\bhow many\b|\ball\b"
                          r"|\bwhich projects\b|\bwhat projects\b")
 # How a project went (its evaluation, progress, being behind): only a project has that, never a term.
 EVALUATED = re.compile(r"評価|進捗|進み具合|進みぐあい|遅れ|\bgrade[ds]?\b|\brated\b|\brating\b|\bevaluat|\bprogress\b"

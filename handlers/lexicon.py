@@ -112,7 +112,8 @@ _HELP = [
 _GRADE_WORDS: dict[str | None, list[str]] = {
     "A": ["予定より早く実施", "予定より早く", "早く実施", "前倒し", "ahead of schedule", "ahead", "early", "earlier than planned",
           "sooner than planned", "faster than planned", "before schedule", "予定より早", "予定より前"],
-    "B": ["おおむね予定どおり", "概ね予定どおり", "予定どおり", "予定通り", "on schedule", "on track"],
+    "B": ["おおむね予定どおり実施", "概ね予定どおり実施", "予定どおり実施", "予定通り実施",  # the grade's own words, whole
+          "おおむね予定どおり", "概ね予定どおり", "予定どおり", "予定通り", "mostly on schedule", "on schedule", "on track"],
     "C": ["予定より遅れて実施", "予定より遅れて", "遅れている", "遅れて", "遅れ", "遅延", "behind schedule", "behind", "delayed", "late", "lagging",
           "slower than planned", "later than planned"],
     "D": ["実施に至らなかった", "至らなかった", "未実施", "実施できなかった", "not carried out", "not implemented",

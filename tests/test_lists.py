@@ -529,3 +529,13 @@ def test_a_grade_word_asked_of_one_thing_described_is_no_list(responder: Respond
     a = responder.answer("データを地図で見られるようにする取り組み、それって予定どおり進んでる？", audience="citizen")
     assert a.intent != "project_list" and [x.id for x in a.answers][:1] == ["1-3-2"], a.text
     assert responder.answer("予定どおり進んでいる事業はどれ？").intent == "project_list"
+
+
+def test_a_grade_named_by_its_own_words_whole_filters_by_grade_alone(responder: Responder, plan: Plan) -> None:
+    # 「おおむね予定どおり実施」 is grade B said whole: its 実施 is no topic to narrow by.
+    a = responder.answer("基本方針1の事業で「おおむね予定どおり実施」と評価されたものは？")
+    assert ids(a) == expected(plan, lambda p: p.policy_id == 1 and grade(p) == "B"), a.text
+
+
+def test_all_of_a_kind_of_project_typed_in_kana_is_a_list(responder: Responder) -> None:
+    assert responder.answer("セキュリティ関係の事業ぜんぶ教えて").intent == "project_list"
