@@ -77,6 +77,8 @@ MAX_OFFERED = 3  # items offered under a question the plan cannot answer: what i
 NAMED_GROUP = 80.0  # an approach's or policy's title matched this surely names the group asked about
 # Its projects asked for: what is in it, under it, which of them.
 _IN_A_GROUP = re.compile(r"入って|はいって|含まれ|の中の|下にある|に属する|にある事業|の事業|\bin the\b|\bunder\b|\bfall under\b|\bwhich projects\b")
+# Who made something, asked (a term's definition may say: シビックテック団体が…作成した).
+_MAKER_ASKED = re.compile(r"(?:誰|だれ|どこ)が\s*(?:作|つく|開発|運営)|\bwho (?:made|makes|built|runs|developed)\b", re.I)
 NAMED_DEPARTMENT = 90.0  # a department name matched this surely (0–100) is a list filter, not a description
 # Cached under a message alone when its answer read the conversation: ask again with the context.
 FOLLOWS_CONTEXT = object()
@@ -659,7 +661,15 @@ class Responder:
         reason = figure_not_held(r, p, intent, years=self._years, title=ref.title)
         if reason is not None:
             return self._unknown(r, audience, [ref], reason=reason)
-        return self._unheld(r, ref, audience)
+        refused = self._unheld(r, ref, audience)
+        if refused is not None and _MAKER_ASKED.search(r.text):
+            # 「船橋子育て地域マップは誰が作ったの」: the project never says, the term named says who made it.
+            maker = next((t for t in self.catalog.terms.values()
+                          if fold(t.term) in fold(r.text) and unheld(r.text, term_text(t)) is None), None)
+            if maker is not None:
+                return staged(self._glossary(r, Scored(maker.term, 100.0, "glossary", "exact"), audience),
+                              "names, the term says who made it")
+        return refused
 
     def _help(self, r: Reading, audience: Audience) -> Answer:
         text = c.help_text(r.lang, audience)

@@ -55,7 +55,8 @@ FACT_KINDS = (
                    r"|\bwhich (?:one|app|software|tool|service|platform)s? (?:do|does|did|is|are)\b"
                    r"|\b(?:which|what) (?:company|vendor|firm|product)\b|\bvendors?\b|\bwho (?:made|makes|built|develops?)\b", re.I),
         # A definition that lists services by name (SNS: Facebook、Twitter、LINE) holds names.
-        re.compile(r"株式会社|会社|民間で開発|社が|代表的な(?:サービス|製品)|[A-Za-z][A-Za-z!]+、\s*[A-Za-z]"),
+        re.compile(r"株式会社|会社|民間で開発|社が|代表的な(?:サービス|製品)|[A-Za-z][A-Za-z!]+、\s*[A-Za-z]"
+                   r"|団体(?:が|により|によって)[^。]{0,60}?(?:作成|開発)"),  # a maker named as a group
         "製品や事業者の名前", "product or company names",
     ),
     FactKind(

@@ -906,3 +906,11 @@ def test_a_count_asked_with_ikutsu_that_a_terms_definition_gives_gets_the_term(r
     # テレワーク's definition gives 3 つの形態; 2-2-1's table counts no forms of work.
     a = responder.answer("テレワークって、いくつの種類に分けられてるの？", audience="citizen")
     assert (a.intent, ids(a)) == ("glossary", ["テレワーク"]), a.text
+
+
+def test_who_made_a_thing_is_answered_by_the_term_whose_definition_says(responder: Responder) -> None:
+    # Its project (1-3-3) names no maker; the term's definition says a civic-tech group made it.
+    a = responder.answer("船橋子育て地域マップって、どこの人たちが作ったんですか？誰が作ったの？", audience="citizen")
+    assert (a.intent, ids(a)) == ("glossary", ["船橋子育て地域マップ"]), a.text
+    a = responder.answer("ふなっぷは誰が作ったアプリ？", audience="citizen")  # its definition names no maker
+    assert a.intent == "unknown" and not a.answers, a.text
