@@ -43,7 +43,7 @@ def term_topic(r: Reading, a: Analysis, *, kpi_words: str, mentions: Callable[[s
     terms = [h for h in a.by_kind.get("glossary", []) if h.how in ("exact", "mention") and h.score >= NAMED]
     if not terms:
         return None
-    if _asks_a_project(r, kpi_words):
+    if _asks_a_project(r, kpi_words, names=[t.via for t in terms]):
         return None
     # The term the question opens with, not the best-scored one it names later
     # (「ふなっぷってプッシュ通知のほかに何ができるの」 asks of ふなっぷ).
@@ -59,11 +59,15 @@ def _project_named(a: Analysis, term: Hit) -> bool:
                if h.how in ("exact", "mention"))
 
 
-def _asks_a_project(r: Reading, kpi_words: str) -> bool:
-    """What is asked only a project holds: its department, schedule, status, a year, figures."""
+def _asks_a_project(r: Reading, kpi_words: str, *, names: list[str]) -> bool:
+    """What is asked only a project holds: its department, schedule, status, a year, figures
+    (「事業」 inside a term's own name, 生涯学習サポート事業, speaks of no project)."""
     if r.project_intent == "project_department" and not _DEPARTMENT.search(r.text):
         return False  # 「誰が提唱した」, "who runs it": who, of a term, is a fact of its entry
-    if r.project_intent in _PROJECT_ONLY or r.question.year or _ABOUT_PROJECTS.search(r.text):
+    unnamed = r.text
+    for name in names:
+        unnamed = unnamed.replace(name, " ")
+    if r.project_intent in _PROJECT_ONLY or r.question.year or _ABOUT_PROJECTS.search(unnamed):
         return True
     return r.project_intent == "project_kpi" and (not r.question.counter or fold(r.question.counter) in kpi_words)
 

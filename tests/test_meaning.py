@@ -914,3 +914,9 @@ def test_who_made_a_thing_is_answered_by_the_term_whose_definition_says(responde
     assert (a.intent, ids(a)) == ("glossary", ["船橋子育て地域マップ"]), a.text
     a = responder.answer("ふなっぷは誰が作ったアプリ？", audience="citizen")  # its definition names no maker
     assert a.intent == "unknown" and not a.answers, a.text
+
+
+def test_a_term_whose_name_holds_jigyou_is_still_a_term_asked_about(responder: Responder) -> None:
+    # 事業 in 生涯学習サポート事業 names the term; it does not make the question one about projects.
+    a = responder.answer("生涯学習サポート事業とは何ですか？スマホ講座の説明で見かけました", audience="citizen")
+    assert (a.intent, ids(a)) == ("glossary", ["生涯学習サポート事業"]), a.text
