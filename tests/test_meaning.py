@@ -918,5 +918,5 @@ def test_who_made_a_thing_is_answered_by_the_term_whose_definition_says(responde
 
 def test_a_term_whose_name_holds_jigyou_is_still_a_term_asked_about(responder: Responder) -> None:
     # 事業 in 生涯学習サポート事業 names the term; it does not make the question one about projects.
-    a = responder.answer("生涯学習サポート事業とは何ですか？スマホ講座の説明で見かけました", audience="citizen")
+    a = responder.answer("生涯学習サポート事業って何？スマホコンシェルジュの説明に出てた", audience="citizen")
     assert (a.intent, ids(a)) == ("glossary", ["生涯学習サポート事業"]), a.text
