@@ -25,7 +25,8 @@ from handlers.cue_words import cue_words
 from handlers.resolve import Scored
 from handlers.understand import Reading, last_sentence
 
-_SAME_COUNT = {"種類": ("つの形態", "形態", "つの種類", "タイプ"), "形態": ("種類", "つの形態")}  # 何種類 is 3 つの形態
+# 何種類 is 3 つの形態; いくつの形 (かたち) too.
+_SAME_COUNT = {"種類": ("つの形態", "形態", "つの種類", "タイプ"), "形態": ("種類", "つの形態"), "形": ("形態", "つの形態", "種類")}
 COUNTED_NEAR = 0.35  # a term this near by meaning may answer a count its definition gives (few give one)
 _KIND_WORDS = frozenset(["事業", "取り組み", "取組", "取り組む", "話", "件", "施策"])
 SHARED_TIMES = 3  # another project says a short name this often, and this share as often as the named one,

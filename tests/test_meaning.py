@@ -906,6 +906,8 @@ def test_a_count_asked_with_ikutsu_that_a_terms_definition_gives_gets_the_term(r
     # テレワーク's definition gives 3 つの形態; 2-2-1's table counts no forms of work.
     a = responder.answer("テレワークって、いくつの種類に分けられてるの？", audience="citizen")
     assert (a.intent, ids(a)) == ("glossary", ["テレワーク"]), a.text
+    a = responder.answer("テレワークの働き方っていくつの形があるの？", audience="citizen")  # 形 (かたち), the same count
+    assert (a.intent, ids(a)) == ("glossary", ["テレワーク"]), a.text
 
 
 def test_who_made_a_thing_is_answered_by_the_term_whose_definition_says(responder: Responder) -> None:
