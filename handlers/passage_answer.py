@@ -43,7 +43,7 @@ MIN_FREE_WORDS = 2
 # Asking for an address: the answer must give one, whatever name the question also matches.
 _ADDRESS = re.compile(r"url|アドレス|リンク|ホームページ|サイト|どこで(?:見|確認|閲覧|調べ)|(?<![a-z])(?:website|link|where can)")
 # Asking what a word means (not merely "何がある"): only a sentence that defines it answers.
-_DEFINE = re.compile(r"とは|って(?:何|なに|なん)|意味|(?:どういう|どんな|どのような)\s*(?:サイト|もの|こと)|(?<![a-z])(?:what (?:is|are|does)|means?|define)(?![a-z])")
+_DEFINE = re.compile(r"とは|って(?:何|なに|なん)(?!\s*[がを])|意味|(?:どういう|どんな|どのような)\s*(?:サイト|もの|こと)|(?<![a-z])(?:what (?:is|are|does)|means?|define)(?![a-z])")
 _FIELD_JA = {"current": "【現状】", "issue": "【課題】", "goal": "【目標】", "comment": "進捗の評価コメント",
              "kpi": "参考値（KPI）", "schedule": "スケジュール", "definition": "用語集の説明"}
 _FIGURE = re.compile(r"[0-9０-９]")

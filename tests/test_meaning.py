@@ -922,3 +922,9 @@ def test_a_term_whose_name_holds_jigyou_is_still_a_term_asked_about(responder: R
     # 事業 in 生涯学習サポート事業 names the term; it does not make the question one about projects.
     a = responder.answer("生涯学習サポート事業って何？スマホコンシェルジュの説明に出てた", audience="citizen")
     assert (a.intent, ids(a)) == ("glossary", ["生涯学習サポート事業"]), a.text
+
+
+def test_what_a_described_project_is_for_is_its_overview_not_a_word_to_define(responder: Responder) -> None:
+    # 「って何が目的」 asks the project's purpose; 「って何」 alone would ask what a word means.
+    a = responder.answer("115台のPCを増やした取組って何が目的なんですか", audience="citizen")
+    assert a.intent != "unknown" and ids(a)[:1] == ["2-1-3"], a.text
