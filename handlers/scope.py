@@ -247,12 +247,15 @@ def _background(form: str, m: Mention) -> bool:
 
 
 def _last_sentence_at(form: str, names: re.Pattern[str]) -> int | None:
-    """Where the message's last sentence starts, when it names what ``names`` finds; else None."""
+    """Where the last sentence that names what ``names`` finds starts, when one after the first
+    does (「…よその自治体で流出…。船橋って専門チームいるの？あと外部のチェックは？」); else None."""
     ends = [e.end() for e in _SENTENCE_END.finditer(form.rstrip(" 。.!?！？\n"))]
-    start = ends[-1] if ends else 0
-    if not start or not names.search(form, start) or _COMPARES.search(form, start):
-        return None  # 「…船橋と比べたい」 still asks about the other body
-    return start
+    for i in range(len(ends) - 1, -1, -1):
+        start, end = ends[i], ends[i + 1] if i + 1 < len(ends) else len(form)
+        if names.search(form, start, end):
+            # 「…船橋と比べたい」 still asks about the other body
+            return None if _COMPARES.search(form, start) else start
+    return None
 
 
 def _positions(text: str, word: str) -> list[int]:

@@ -288,3 +288,13 @@ def test_the_state_described_as_part_of_a_thing_the_plan_says_it_sets_up_stays_i
     assert [x.id for x in a.answers] == ["ガバメントクラウド"], a.text
     a = responder.answer("What is the national government's telework rate?")
     assert a.intent == "unknown" and not a.answers, a.text
+
+
+def test_another_body_in_the_story_before_a_question_about_funabashi_is_background(responder) -> None:  # type: ignore[no-untyped-def]
+    # The question turns to Funabashi in a sentence before the last; the last only adds to it.
+    a = responder.answer("市川市で情報漏えいがあったってニュースを見ました。船橋はセキュリティの研修をちゃんとやってますか？"
+                         "あと、外部の監査もありますか？", audience="citizen")
+    assert a.intent != "unknown" and "out_of_scope" not in a.extra, a.text
+    # Asked of the other body in the end, it still is out of scope.
+    a = responder.answer("船橋のことは知ってます。市川市のセキュリティ研修はどうですか？", audience="citizen")
+    assert a.intent == "unknown" and "out_of_scope" in a.extra, a.text
