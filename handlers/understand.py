@@ -325,6 +325,8 @@ def _read_intent(m: _Message) -> _Message:
         # 「…したのって、どの事業の成果？」 asks which project it is; 「…講座をやる予定あるの？」 whether
         # there is one: what it is answers both, not how it went or its timetable.
         m.intent = "project_overview"
+    if m.intent is not None and _WHAT_IS_IT.search(last):
+        m.intent = None  # 「…人数が見られるサイトがあるって聞いたけど、それって何？」: the cues described it
     return m
 
 
@@ -342,12 +344,17 @@ def _read_list_and_glossary(m: _Message) -> _Message:
     return m
 
 
+# What the thing just described is, asked by pointing back at it: the clause that asks.
+_WHAT_IS_IT = re.compile(r"(?:それ|あれ|これ)\s*(?:って|は|、)?\s*(?:何|なに|なん)(?!\s*[がを回人件])|\bwhat (?:is|was) (?:it|that|this)\b(?!\s+(?:for|in|now|at|by|as of)\b)")
+
+
 def _read_question_type(m: _Message) -> _Message:
     # The last clause, when it holds the intent's own cue, says what kind of answer is wanted: in
     # 「回数が目標に届かなかった件。評価どうなった」 the count and 目標 describe; 評価 asks.
     clauses = [c for c in _CLAUSE.split(m.cue_form) if c.strip()]
     cues = [c for c in lx.PROJECT_CUES.get(m.intent or "", []) if c not in _WEAK_CUES]
-    asked = clauses[-1] if len(clauses) >= 2 and any(_cue_pattern(c).search(clauses[-1]) for c in cues) else None
+    asked = clauses[-1] if len(clauses) >= 2 and (any(_cue_pattern(c).search(clauses[-1]) for c in cues)
+                                                  or _WHAT_IS_IT.search(clauses[-1])) else None
     m.question = classify(m.cue_form, intent=m.intent, asked=asked)
     m.intent = m.question.intent or m.intent
     if m.intent in (None, "project_kpi", "project_overview") and _WHY.search(clauses[-1] if clauses else m.cue_form):

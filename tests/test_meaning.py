@@ -928,3 +928,10 @@ def test_what_a_described_project_is_for_is_its_overview_not_a_word_to_define(re
     # 「って何が目的」 asks the project's purpose; 「って何」 alone would ask what a word means.
     a = responder.answer("115台のPCを増やした取組って何が目的なんですか", audience="citizen")
     assert a.intent != "unknown" and ids(a)[:1] == ["2-1-3"], a.text
+
+
+def test_what_a_described_thing_is_asked_by_pointing_back_is_a_definition(responder: Responder) -> None:
+    # 人数 describes the site; 「それって何？」 asks what it is, not a KPI figure.
+    a = responder.answer("仕事復帰に向けて保育園を探しているのですが、毎回問い合わせるのが面倒です。知人から、保育施設の"
+                         "受け入れ人数が地図で見られるサイトがあると聞きましたが、それは何ですか？", audience="citizen")
+    assert (a.intent, ids(a)) == ("glossary", ["船橋子育て地域マップ"]), a.text
