@@ -57,6 +57,8 @@ _THE_STATE = frozenset(["国", "政府", "日本政府", "national government", 
 MEANT = 0.45  # the rest of a question means one item of the plan this surely (fused, 0–1) ...
 MEANT_LEAD = 0.05  # ... and this far ahead of the next
 _MEANT_FIELDS = frozenset(["definition", "current", "issue", "goal", "name"])
+_STATEMENT = ["name", "current", "issue", "goal"]
+_PARAPHRASES = frozenset(["plain", "detail"])
 
 
 @dataclass(frozen=True)
@@ -171,11 +173,11 @@ class Scope:
         for top in near:
             # A term's definition, whichever of its units the question met (its everyday paraphrases
             # too); of a project only the statement met: a project says much of other bodies elsewhere.
+            # A project met by its everyday paraphrases: its statement is what they paraphrase.
             field = "definition" if top.kind == "glossary" else top.field
-            if field not in _MEANT_FIELDS:
-                continue
-            said = normalize(index.unit_text(top.kind, top.ref, field))
-            if any(_positions(said, normalize(w)) for w in org.plan_words):
+            fields = [field] if field in _MEANT_FIELDS else _STATEMENT if field in _PARAPHRASES else []
+            said = normalize("\n".join(index.unit_text(top.kind, top.ref, f) for f in fields))
+            if said and any(_positions(said, normalize(w)) for w in org.plan_words):
                 return True
         return False
 

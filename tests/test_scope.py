@@ -298,3 +298,9 @@ def test_another_body_in_the_story_before_a_question_about_funabashi_is_backgrou
     # Asked of the other body in the end, it still is out of scope.
     a = responder.answer("船橋のことは知ってます。市川市のセキュリティ研修はどうですか？", audience="citizen")
     assert a.intent == "unknown" and "out_of_scope" in a.extra, a.text
+
+
+def test_a_body_the_project_meant_speaks_of_in_everyday_words_stays_in_scope(responder) -> None:  # type: ignore[no-untyped-def]
+    # 2-1-2 is met through its everyday paraphrase; its statement speaks of 事業者 (businesses).
+    a = responder.answer("Can businesses send quotes and contracts to the city electronically?", audience="citizen")
+    assert "out_of_scope" not in a.extra and [r.id for r in a.answers][:1] == ["2-1-2"], a.text
