@@ -238,6 +238,10 @@ _ORIGIN_BEFORE = re.compile(
 _ORIGIN_AFTER = re.compile(
     r"\s*(?:から[^。.!?！？]{0,12}?(?:引っ越|引越|ひっこ|越して|転入|転居|移って|移り|移る|来ま|来た|きた|来て|きて|来る|くる)"
     r"|出身|に住んで|にすんで|に住む|に引っ越|へ引っ越|にひっこ|に転勤|へ転勤|に転居|へ転居)")
+# 「国が決めた26の手続き」「国が指定した20業務」: the state's rule the city carries out, said of
+# what is asked about (a clause before its noun), not a question about the state.
+_STATES_RULE = re.compile(r"\s*(?:が|の)\s*(?:決めた|きめた|定めた|さだめた|示した|しめした|指定した|選んだ|えらんだ|言ってた|いってた|言っていた)"
+                          r"[^。.!?！？、,]{0,4}?(?:[\u3400-\u9fff\u30a1-\u30fc0-9０-９]|\S{0,3}の)")
 # The last sentence names Funabashi itself (the asker turns to their own city).
 HOME_ASKED = re.compile(r"船橋|ふなばし|funabashi|市役所|しやくしょ|city hall|本市|うちの市")
 _COMPARES = re.compile(r"比べ|くらべ|比較|違い|ちがい|\bcompar|\bversus\b|\bvs\b|\bthan\b")
@@ -245,7 +249,8 @@ _SENTENCE_END = re.compile(r"[。.!?！？\n]+")
 
 
 def _background(form: str, m: Mention) -> bool:
-    return bool(_ORIGIN_BEFORE.search(form, max(0, m.start - 60), m.start) or _ORIGIN_AFTER.match(form, m.end))
+    return bool(_ORIGIN_BEFORE.search(form, max(0, m.start - 60), m.start) or _ORIGIN_AFTER.match(form, m.end)
+                or m.org.name in _THE_STATE and _STATES_RULE.match(form, m.end))
 
 
 def _last_sentence_at(form: str, names: re.Pattern[str]) -> int | None:

@@ -304,3 +304,12 @@ def test_a_body_the_project_meant_speaks_of_in_everyday_words_stays_in_scope(res
     # 2-1-2 is met through its everyday paraphrase; its statement speaks of 事業者 (businesses).
     a = responder.answer("Can businesses send quotes and contracts to the city electronically?", audience="citizen")
     assert "out_of_scope" not in a.extra and [r.id for r in a.answers][:1] == ["2-1-2"], a.text
+
+
+def test_the_states_rule_that_the_city_follows_is_no_question_about_the_state(responder) -> None:  # type: ignore[no-untyped-def]
+    # 「国が決めた20の業務」 names what the plan speaks of (基幹20業務), a rule of the state's.
+    a = responder.answer("国民健康保険って、国が決めた自治体の主要な20の業務に含まれますか？", audience="citizen")
+    assert "out_of_scope" not in a.extra and [r.id for r in a.answers][:1] == ["基幹20業務"], a.text
+    # What the state itself decides is still the state's.
+    a = responder.answer("国が決めたことは全国でどれくらい進んでる？", audience="citizen")
+    assert a.intent == "unknown" and not a.answers, a.text
