@@ -201,6 +201,14 @@ _CONFIRMS = re.compile(r"合って(?:る|ます)|あって(?:る|ます)|本当|
 _ONE_DESCRIBED = re.compile(r"それ|あれ|その件|この件|(?<![電会通対])話|はなし|(?<![事要])件|やつ|\bthat one\b|\bthe one\b|\bthe project (?:that|where|which)\b")
 
 
+def _one_described(form: str) -> bool:
+    """One thing described and asked about (「…の件、達成できてた？」), not which ones (「…やつどれ？」)."""
+    return bool(_ONE_DESCRIBED.search(form)) and not _WHICH_ONES.search(form)
+
+
+_WHICH_ONES = re.compile(r"どれ|どの事業|だけ(?!ど)|\bwhich\b")
+
+
 def _asks_list(q: Asked, f: Filters) -> bool:
     """Whether the filters read make the message a list question."""
     # 「新しい発信の仕方とか考えてるの？」 describes something new and 「公民館でスマホの質問に答えて
@@ -212,9 +220,9 @@ def _asks_list(q: Asked, f: Filters) -> bool:
     of_projects = list_cue or bool(_OF_PROJECTS.search(q.form))
     new_filters = _asks_new_filters(f, of_projects)
     return bool(f.policies or f.approaches
-                or (new_filters and (list_cue or not named_project))
+                or (new_filters and (list_cue or not named_project and not _one_described(q.form)))
                 or (f.has_grade and (list_cue or (r.grade_explicit and score < 90 and not _CONFIRMS.search(q.form))
-                                     or score < ACCEPT and (r.grade_explicit or not _ONE_DESCRIBED.search(q.form))))
+                                     or score < ACCEPT and (r.grade_explicit or not _one_described(q.form))))
                 or ((f.departments or f.not_departments) and (list_cue or (not named_project and of_projects)))
                 or (f.owners is not None and (list_cue or of_projects))
                 # 「…様式数、令和7年度の見込み値はいくつ」: a count of a named project's figure, not of projects.

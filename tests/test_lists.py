@@ -539,3 +539,10 @@ def test_a_grade_named_by_its_own_words_whole_filters_by_grade_alone(responder: 
 
 def test_all_of_a_kind_of_project_typed_in_kana_is_a_list(responder: Responder) -> None:
     assert responder.answer("セキュリティ関係の事業ぜんぶ教えて").intent == "project_list"
+
+
+def test_a_target_met_asked_of_one_thing_described_is_no_list(responder: Responder) -> None:
+    # 「達成できてた？」 of the one described (a KPI of 2-4-1), not every project that met its target.
+    a = responder.answer("システム導入のときのヒアリング件数、目標100のやつ、R4は達成してた？")
+    assert a.intent == "project_kpi" and len(a.answers) == 1, a.text
+    assert responder.answer("R4の実績が目標を達成したやつはどれ？").intent == "project_list"
