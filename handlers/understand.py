@@ -118,6 +118,9 @@ _NOT_DEFINING = {
     # ("what's the |||" : a cue read before these, the status or the schedule, asks it.)
     **dict.fromkeys(("what is", "what's", "whats"), r"(?!\s+(?:the city|city hall|funabashi|happening|going on|being|"
                                                     r"the status|the progress|the latest|new|up|the\s*\|)(?:\b|\|))"),
+    # "how many hours did RPA save", "how many people": a figure of a project, not a count of projects.
+    "how many": r"(?!\s+(?:hours?|minutes?|days?|people|persons?|staff|employees|residents|users|times|sessions|pcs|"
+                r"computers|devices|digits|kinds|types|forms|datasets|data sets|procedures|cards|applications)\b)",
 }
 
 
@@ -266,10 +269,10 @@ _ASKED_TAIL = re.compile(r"\s*(?:に|で)?\s*(?:進ん|進め|実施(?:され|�
                          r"\s*(?:んですか|のですか|ですか|でしょうか|のか|かな|かね|っけ|か|の|ん)?\s*[?？]*\s*$"
                          r"|(?:\s+(?:last|this) (?:year|time)|\s+in (?:fy\s*)?\w+)?\s*[?？]\s*$")
 _ASKS = re.compile(r"[?？]|(?:か|の|っけ|かな|かね)\s*$")
-_LIST_ASKED = re.compile(r"どれ|どの|何|なに|なん|事業|もの|ある|一覧|\b(?:which|what|any|anything|projects|ones|list)\b")
+_LIST_ASKED = re.compile(r"どれ|どの|何|なに|なん|事業|もの|ある|一覧|\b(?:which|what|any|anything|projects|ones|list|how many)\b")
 
 
-_SEVERAL_ASKED = re.compile(r"\b(?:which|what|any|anything|projects|list)\b|一覧|何件|どれ|どの事業")
+_SEVERAL_ASKED = re.compile(r"\b(?:which|what|any|anything|projects|list|how many)\b|一覧|何件|どれ|どの事業")
 _BLANKS = re.compile(r"[|\s、,。?？!！]")
 
 

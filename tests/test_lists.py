@@ -546,3 +546,10 @@ def test_a_target_met_asked_of_one_thing_described_is_no_list(responder: Respond
     a = responder.answer("システム導入のときのヒアリング件数、目標100のやつ、R4は達成してた？")
     assert a.intent == "project_kpi" and len(a.answers) == 1, a.text
     assert responder.answer("R4の実績が目標を達成したやつはどれ？").intent == "project_list"
+
+
+def test_how_many_with_a_grade_counts_the_projects_so_graded(responder: Responder, plan: Plan) -> None:
+    a = responder.answer("how many are graded A?")
+    assert a.intent == "project_list" and ids(a) == expected(plan, lambda p: grade(p) == "A"), a.text
+    # "how many hours" asks a figure of a project, not a count of projects.
+    assert responder.answer("How many hours did the RPA robots save in FY2022?").intent == "project_kpi"
