@@ -334,7 +334,8 @@ def _read_intent(m: _Message) -> _Message:
 
 
 # How something went, asked: only a project goes (a word does not).
-_HOW_IT_WENT_EN = re.compile(r"\bhow\b[^?.!]{0,50}?\b(?:went|go|gone|turned out|come along|came along|coming along)\b(?! (?:to|about|through|online)\b)")
+_HOW_IT_WENT_EN = re.compile(r"\bhow\b[^?.!]{0,50}?\b(?:went|go|gone|turned out|come along|came along|coming along)\b(?! (?:to|about|through|online)\b)"
+                             r"|\bhow (?:did|has) (?:it|they|that|the \w+(?: \w+)?) (?:do|fare|done|fared)\b")
 _WHICH_PROJECT = re.compile(r"(?:どの|何の|なんの)\s*(?:事業|取り?組み?|とりくみ)|何番|なんばん|\bwhich (?:project|initiative)\b")
 _WHEN = re.compile(r"何年度|なんねんど|いつ|\bwhen\b|\bwhat year\b")
 _IS_THERE_A_PLAN = re.compile(r"(?:予定|計画)\s*(?:は|って|も|が)?\s*(?:ある|あり|入って|はいって)|(?:予定|計画)に\s*(?:入|はい)って")

@@ -180,6 +180,8 @@ def test_english_function_words_are_no_topic_and_the_one_about_is_a_pronoun(resp
     ("Can you tell me how project 2-3-1 went?", "2-3-1"),
     # "whats the status": the status is asked, not what a word means.
     ("whats the status on replacing the voice system that writes up meeting minutes?", "2-3-2"),
+    # "how did it do" with a year: how it went that year, not what it will do.
+    ("The web meeting PCs project - how did it do in FY2022?", "2-1-3"),
 ])
 def test_how_a_project_described_in_english_went_gets_its_status(responder: Responder, question: str, pid: str) -> None:
     a = responder.answer(question, audience="citizen")
