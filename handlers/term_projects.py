@@ -27,6 +27,7 @@ from handlers.understand import Reading, last_sentence
 
 # 何種類 is 3 つの形態; いくつの形 (かたち) too.
 _SAME_COUNT = {"種類": ("つの形態", "形態", "つの種類", "タイプ"), "形態": ("種類", "つの形態"), "形": ("形態", "つの形態", "種類")}
+DOING_WORDS = 2  # words enough to describe a term's project when what the city did with it is asked
 COUNTED_NEAR = 0.35  # a term this near by meaning may answer a count its definition gives (few give one)
 _KIND_WORDS = frozenset(["事業", "取り組み", "取組", "取り組む", "話", "件", "施策"])
 SHARED_TIMES = 3  # another project says a short name this often, and this share as often as the named one,
@@ -101,11 +102,12 @@ def project_of_term(stage: MeaningStage, r: Reading, term: str) -> Scored | None
     if _TERM_FACT.search(r.cue_form):
         return None  # what it includes, what kinds it has: facts of the definition
     query = stage.index.query(r.text, ignore=cue_words())
-    if len(query.words) < DESCRIPTION_WORDS:
-        return None
-    carried = stage.index.support(query, "glossary", term)
     outcome = bool(OUTCOME.search(r.cue_form))
     city = bool(CITY_ACTION.search(r.cue_form))
+    # A few words do when what the city did is asked ("the satellite office study - did the city decide anything?").
+    if len(query.words) < (DOING_WORDS if outcome or city else DESCRIPTION_WORDS):
+        return None
+    carried = stage.index.support(query, "glossary", term)
     # How it went, or what the city does with it: a project whose schedule or evaluation speaks
     # of the term is about it too (2-3-2 plans ChatGPT in its schedule).
     folded = unicodedata.normalize("NFKC", term).casefold()

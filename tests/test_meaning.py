@@ -937,3 +937,11 @@ def test_what_a_described_thing_is_asked_by_pointing_back_is_a_definition(respon
     a = responder.answer("仕事復帰に向けて保育園を探しているのですが、毎回問い合わせるのが面倒です。知人から、保育施設の"
                          "受け入れ人数が地図で見られるサイトがあると聞きましたが、それは何ですか？", audience="citizen")
     assert (a.intent, ids(a)) == ("glossary", ["船橋子育て地域マップ"]), a.text
+
+
+def test_what_the_city_did_with_a_term_in_a_few_words_is_its_project(responder: Responder) -> None:
+    # Three words say little, but "did the city …" asks the city's doing: 2-2-2, not the word.
+    a = responder.answer("The satellite office idea - did the city decide anything?", audience="citizen")
+    assert ids(a)[:1] == ["2-2-2"], a.text
+    assert ids(responder.answer("ChatGPT - has the city done anything?", audience="citizen"))[:1] == ["2-3-2"]
+    assert ids(responder.answer("What is a satellite office?", audience="citizen")) == ["サテライトオフィス"]
