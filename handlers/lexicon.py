@@ -142,7 +142,9 @@ NOT_ASKING = ["いつでも", "いつも", "いつまでも", "いつかは", "�
             # 予定 in a grade's words (予定より早く, 予定どおり) asks no schedule
             "予定より", "予定どおり", "予定通り",
             # the asker's own team, not the project's: "before our team meeting"
-            "team meeting", "my team", "our team"]
+            "team meeting", "my team", "our team",
+            # a use's purpose (営利目的で使う), not the project's aim
+            "目的で使", "目的での利用", "目的で利用", "目的でも使", "目的に使"]
 
 FILLER = _norm_all(_FILLER)
 HELP = _norm_all(_HELP)

@@ -79,6 +79,7 @@ NAMED_GROUP = 80.0  # an approach's or policy's title matched this surely names 
 _IN_A_GROUP = re.compile(r"入って|はいって|含まれ|の中の|下にある|に属する|にある事業|の事業|\bin the\b|\bunder\b|\bfall under\b|\bwhich projects\b")
 # Who made something, asked (a term's definition may say: シビックテック団体が…作成した).
 _MAKER_ASKED = re.compile(r"(?:誰|だれ|どこ)が\s*(?:作|つく|開発|運営)|\bwho (?:made|makes|built|runs|developed)\b", re.I)
+NAMED_TERM = 70.0  # a term the message names this surely (0–100), whose definition may answer for its project
 NAMED_DEPARTMENT = 90.0  # a department name matched this surely (0–100) is a list filter, not a description
 # Cached under a message alone when its answer read the conversation: ask again with the context.
 FOLLOWS_CONTEXT = object()
@@ -664,10 +665,11 @@ class Responder:
         refused = self._unheld(r, ref, audience)
         if refused is not None and _MAKER_ASKED.search(r.text):
             # 「船橋子育て地域マップは誰が作ったの」: the project never says, the term named says who made it.
-            maker = next((t for t in self.catalog.terms.values()
-                          if fold(t.term) in fold(r.text) and unheld(r.text, term_text(t)) is None), None)
+            named = [h for h in self.resolver.analyse(r).by_kind.get("glossary", [])
+                     if h.how in ("exact", "mention") and h.score >= NAMED_TERM]
+            maker = next((h for h in named if unheld(r.text, term_text(self.catalog.terms[h.id])) is None), None)
             if maker is not None:
-                return staged(self._glossary(r, Scored(maker.term, 100.0, "glossary", "exact"), audience),
+                return staged(self._glossary(r, Scored(maker.id, maker.score, "glossary", maker.how), audience),
                               "names, the term says who made it")
         return refused
 

@@ -937,3 +937,12 @@ def test_what_the_city_did_with_a_term_in_a_few_words_is_its_project(responder: 
     assert ids(a)[:1] == ["2-2-2"], a.text
     assert ids(responder.answer("ChatGPT - has the city done anything?", audience="citizen"))[:1] == ["2-3-2"]
     assert ids(responder.answer("What is a satellite office?", audience="citizen")) == ["サテライトオフィス"]
+
+
+def test_a_use_for_profit_asks_the_terms_definition_not_the_projects_aim(responder: Responder) -> None:
+    # 「商用目的で使う」 is a use; オープンデータ's definition says 営利目的 is allowed.
+    a = responder.answer("オープンデータって、商売の目的で使っても問題ないですか？", audience="citizen")
+    assert (a.intent, ids(a)) == ("glossary", ["オープンデータ"]), a.text
+    # Named in part, the term still says who made it.
+    a = responder.answer("子育て地域マップって、誰が作ったんでしたっけ？", audience="citizen")
+    assert (a.intent, ids(a)) == ("glossary", ["船橋子育て地域マップ"]), a.text
