@@ -199,8 +199,8 @@ class Responder:
         """「ふなっぷを入れる手順を教えて」: the plan says what the city does, never how a person does
         it. The item the question is about is offered (or what was offered already, when nothing
         answered), and no steps are made up from its text."""
-        if "out_of_scope" in answer.extra:  # another city's procedure: that it is another city's comes first
-            return answer
+        if "out_of_scope" in answer.extra or answer.extra.get("stage") == NAMED_BY_ID:
+            return answer  # another city's procedure (that it is another city's comes first); a project by its number
         how = asked_kinds(answer.query, kinds=HOW_TO)
         if not how:
             return answer

@@ -145,7 +145,7 @@ FACT_KINDS = (
                    r"|何を\s*(?:持って|もって)\s*(?:いけば|行けば|いく|行く|くれば|来れば)|(?:しないと|しなきゃ)\s*(?:ダメ|だめ|いけない)\s*(?:ん|の)?\s*(?:です|でしょう)?\s*(?:か|[?？])"
                    r"|どこ\s*(?:から|で)\s*(?:申請|しんせい|申し込|もうしこ|申込|予約|よやく|借り|借りれ|かり|とって|とれ|取っ|取れ|撮っ|撮れ)"
                    r"|どこから\s*(?:できる|できます|やる|する|すれば)|(?:って|は)\s*どうやる(?:の|ん)?\s*(?:です(?:か)?)?\s*(?:[?？]|$)"
-                   r"|\bhow (?:do|can|should) i\b(?! (?:use|ask)\b)|\bstep[- ]by[- ]step,? please\b|\bwhich buttons?\b"
+                   r"|\bhow (?:do|can|should) i\b(?! (?:use|ask|see|find|learn|know|check|read|get (?:info|more|the)|look|tell|understand)\b)|\bstep[- ]by[- ]step,? please\b|\bwhich buttons?\b"
                    r"|\bwhere(?:'s| is| can i (?:find|get)| do i (?:find|get)) (?:the|a|an) (?:\w+ )?form\b", re.I),
         re.compile(r"(?!)"),
         "手続きや操作の手順", "how to carry out a procedure",

@@ -280,6 +280,8 @@ def test_the_matter_typed_in_kana_is_not_a_prefecture(responder: Responder) -> N
     ("LGWANの正式名称を言ってください", "LGWAN"),  # 言って asks the bot to say it, not to pass it on
     ("PayPayで市税は払えるの？", "1-2-2"),  # whether the city offers it is in the plan; how to is not
     ("ふなっぷって何ができるアプリ？", "ふなっぷ"),
+    ("How can I see the KPI figures of 2-3-1?", "2-3-1"),  # finding out what the plan says is no procedure
+    ("How do I find out which division runs 1-3-1?", "1-3-1"),
 ])
 def test_what_the_city_offers_is_still_answered(responder: Responder, question: str, wanted: str) -> None:
     assert ids(responder.answer(question, audience="citizen"))[:1] == [wanted]
