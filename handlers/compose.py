@@ -303,6 +303,15 @@ HELP_EN = (
 )
 
 
+# How a department submits its yearly evaluation: through the bot, not a page of the city's.
+SUBMIT_HELP_JA = ("評価の提出は、このボットでできます。締め切り前に担当の事業ごとに届くリマインダー（またはアプリのホーム）の"
+                  "「評価を入力」から、評価（A〜D）、参考値の実績、コメントを入力して保存してください。"
+                  "入力できるのは事業の担当課の登録者と管理者です。")
+SUBMIT_HELP_EN = ("You submit the yearly evaluation through this bot: open \"評価を入力\" (enter evaluation) from the reminder "
+                  "each project's department receives before the deadline, or from the app's Home tab, and save the grade "
+                  "(A–D), the KPI actuals and a comment. The departments in charge and administrators can submit.")
+
+
 def help_text(lang: Lang, audience: Audience) -> str:
     if lang == "en":
         return HELP_EN

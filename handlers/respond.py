@@ -79,6 +79,10 @@ NAMED_GROUP = 80.0  # an approach's or policy's title matched this surely names 
 _IN_A_GROUP = re.compile(r"入って|はいって|含まれ|の中の|下にある|に属する|にある事業|の事業|\bin the\b|\bunder\b|\bfall under\b|\bwhich projects\b")
 # Who made something, asked (a term's definition may say: シビックテック団体が…作成した).
 _MAKER_ASKED = re.compile(r"(?:誰|だれ|どこ)が\s*(?:作|つく|開発|運営)|\bwho (?:made|makes|built|runs|developed)\b", re.I)
+# Submitting the yearly evaluation, asked (what departments do through this bot).
+_SUBMITTING = re.compile(r"(?:評価|実績|自己評価)[^。？?]{0,12}?(?:提出|入力|登録|報告|出す|出し)|(?:提出|入力)[^。？?]{0,6}?評価"
+                         r"|\b(?:submit|enter|send|file|report)\b[^.?]{0,30}\b(?:evaluation|grade|actuals)\b", re.I)
+_HOW = re.compile(r"方法|仕方|やり方|やりかた|どう|どこ|どの画面|手順|\bhow\b|\bwhere\b", re.I)
 NAMED_TERM = 70.0  # a term the message names this surely (0–100), whose definition may answer for its project
 NAMED_DEPARTMENT = 90.0  # a department name matched this surely (0–100) is a list filter, not a description
 # Cached under a message alone when its answer read the conversation: ask again with the context.
@@ -199,6 +203,11 @@ class Responder:
         """「ふなっぷを入れる手順を教えて」: the plan says what the city does, never how a person does
         it. The item the question is about is offered (or what was offered already, when nothing
         answered), and no steps are made up from its text."""
+        if audience == "staff" and _SUBMITTING.search(answer.query) and _HOW.search(answer.query):
+            # 「評価の提出方法は？」: the bot itself takes the departments' evaluations.
+            text = c.SUBMIT_HELP_EN if answer.lang == "en" else c.SUBMIT_HELP_JA
+            return staged(Answer(query=answer.query, intent="help", lang=answer.lang, audience=audience, text=text),
+                          "how to submit an evaluation")
         if "out_of_scope" in answer.extra or answer.extra.get("stage") == NAMED_BY_ID:
             return answer  # another city's procedure (that it is another city's comes first); a project by its number
         how = asked_kinds(answer.query, kinds=HOW_TO)

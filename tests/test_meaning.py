@@ -948,3 +948,12 @@ def test_a_use_for_profit_asks_the_terms_definition_not_the_projects_aim(respond
     # Named in part, the term still says who made it.
     a = responder.answer("子育て地域マップって、誰が作ったんでしたっけ？", audience="citizen")
     assert (a.intent, ids(a)) == ("glossary", ["船橋子育て地域マップ"]), a.text
+
+
+@pytest.mark.parametrize("question", ["評価ってどうやって提出するんですか？", "2-1-3の実績値はどこから入力すればいい？",
+                                      "How do we submit our department's evaluation?"])
+def test_staff_asking_how_to_submit_an_evaluation_are_told_the_bot_takes_it(responder: Responder, question: str) -> None:
+    a = responder.answer(question, audience="staff")
+    assert a.intent == "help" and ("評価を入力" in a.text), a.text
+    # A citizen cannot submit one: the plan says nothing of how to.
+    assert responder.answer(question, audience="citizen").intent != "help"
