@@ -55,8 +55,8 @@ def test_which_project_a_description_is_gets_the_project_not_its_progress(respon
 @pytest.mark.parametrize(("question", "intent", "item"), [
     ("ぴこんと とどく おしらせ の なまえ を おしえて", "glossary", "プッシュ通知"),
     ("大きな地震で本庁舎が使えなくなっても、ネットワークを止めないための取組はありますか", "project_overview", "2-4-3"),
-    # The stages would ask "which one?" of 1-3-2 and its neighbour; putting data on a map is 1-3-2's goal.
-    ("データを地図で見られるようにする事業の今後の予定は？", "project_schedule", "1-3-2"),
+    # The stages offer 1-1-1 and are sure of nothing; the model finds the same project.
+    ("オンラインで申請できる手続きを増やす件の今後の予定は？", "project_schedule", "1-1-1"),
 ])
 def test_a_description_the_stages_only_offer_is_answered_when_the_model_finds_the_same_item(
         responder: Responder, question: str, intent: str, item: str) -> None:
