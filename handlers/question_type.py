@@ -42,6 +42,8 @@ _PLANS = re.compile(
     r"何を|何する|なにを|なにする|予定|計画|やる|取り組|実施|行う|する|進める"
     r"|\bplan(?:s|ned)?\b|\bschedul|\bwill\b|\bgoing to\b|\bdo\b|\bdoes\b|\bhappen"
 )
+# What was done that year (「R4は何をやったことになってる」「令和4年度はどこまで実施された」): how it went, not the plan.
+_DONE = re.compile(r"(?:やった|やれた|やってた|実施された|実施した|実施できた|行った|おこなった|進んだ|終わった)(?:ことに|の|ん|か|[?？]|$)")
 # With a year, 目標 is that year's target figure (「RPAの令和6年度の目標は？」), not the 目標 section.
 _TARGET = re.compile(r"目標|見込み|\btargets?\b|\bgoals? for\b|\bprojected\b")
 # A measure named in the question (交付率, 利用者数), to find in a project's text.
@@ -112,6 +114,11 @@ def _counter(form: str) -> str:
     return m.group(1)
 
 
+def done_that_year(clause: str) -> bool:
+    """What was done (「何をやった」「どこまで実施された」), not what will be."""
+    return bool(_DONE.search(clause))
+
+
 def classify(form: str, *, intent: str | None, asked: str | None = None) -> QuestionType:
     """The type of a question from its folded form and the intent its cue words gave.
 
@@ -131,7 +138,7 @@ def classify(form: str, *, intent: str | None, asked: str | None = None) -> Ques
     target_figure = year is not None and (_QUANTITY.search(asking) or _TARGET.search(asking) and counter)
     if year is not None and intent in {None, "project_overview", "project_schedule"} and not target_figure and (
         intent == "project_schedule" or _PLANS.search(form)
-    ):
+    ) and not (intent != "project_schedule" and _DONE.search(asking)):
         return QuestionType("schedule", year)
     quantity = _QUANTITY.search(asking) or counter or (year is not None and _TARGET.search(asking))
     # 「いくつにする予定」「いくつまで増やす計画」: a planned figure, not the schedule.

@@ -9,7 +9,7 @@ from functools import cache
 
 from handlers import lexicon as lx
 from handlers.answer import Lang
-from handlers.question_type import QuestionType, classify
+from handlers.question_type import QuestionType, classify, done_that_year
 from knowledge.normalize import clean, fold, normalize
 
 MAX_UNDERSTOOD = 500  # characters read for understanding; the rest of a long message is ignored
@@ -361,6 +361,8 @@ def _read_question_type(m: _Message) -> _Message:
                                                   or _WHAT_IS_IT.search(clauses[-1])) else None
     m.question = classify(m.cue_form, intent=m.intent, asked=asked)
     m.intent = m.question.intent or m.intent
+    if m.intent is None and m.question.year is not None and done_that_year(clauses[-1] if clauses else m.cue_form):
+        m.intent = "project_status"  # 「R4は何をやったことになってる」: how it went that year
     if m.intent in (None, "project_kpi", "project_overview") and _WHY.search(clauses[-1] if clauses else m.cue_form):
         # 「回数が目標に届かなかったのはなぜ」: the reason is the evaluation's comment, whatever figure it names.
         m.intent, m.question = "project_status", replace(m.question, kind="")

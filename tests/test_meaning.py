@@ -957,3 +957,16 @@ def test_staff_asking_how_to_submit_an_evaluation_are_told_the_bot_takes_it(resp
     assert a.intent == "help" and ("評価を入力" in a.text), a.text
     # A citizen cannot submit one: the plan says nothing of how to.
     assert responder.answer(question, audience="citizen").intent != "help"
+
+
+def test_what_was_done_in_a_year_is_how_it_went_not_the_schedule(responder: Responder) -> None:
+    # 「R4は何をやったことになってる」 asks how that year went; 「R6に何をする」 still asks the schedule.
+    a = responder.answer("電子決裁の導入、R4は何をやったことになってるの？")
+    assert (a.intent, ids(a)[:1]) == ("project_status", ["2-1-1"]), a.text
+    assert responder.answer("電子決裁の導入、R6は何をする予定？").intent == "project_schedule"
+
+
+def test_how_far_a_figure_rose_in_a_year_the_plan_has_no_actual_for_is_said_not_held(responder: Responder) -> None:
+    # The plan (2023) has R4's actuals; 「R5にどこまで増えた」 asks an actual it cannot have.
+    a = responder.answer("RPAで削減できた時間、令和5年度はどこまで増えたの？")
+    assert a.intent == "unknown" and not a.answers and "実績値はまだ記載されていません" in a.text.splitlines()[0], a.text
