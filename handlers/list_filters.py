@@ -73,7 +73,12 @@ _NEW_NEAR = re.compile(r"事業|取り組み|取組|とりくみ|projects?|initi
 def _asks_new(form: str) -> bool:
     if _NEW_STRONG.search(form):
         return True
-    return any(_NEW_NEAR.search(form, max(0, m.start() - 20), m.end() + 9) for m in _NEW.finditer(form))
+    return any(_NEW_NEAR.search(form, max(0, m.start() - 20), m.end() + 9) and not _NEW_OTHER.match(form, m.end())
+               for m in _NEW.finditer(form))
+
+
+# "new" said of people or things that are not projects: new hires, new staff, 新しい職員, 新人.
+_NEW_OTHER = re.compile(r"\s*(?:hires?|staff|employees?|recruits?|members?|users?|residents?|people|職員|採用|人)")
 
 
 _NO_KPI = re.compile(

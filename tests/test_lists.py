@@ -553,3 +553,11 @@ def test_how_many_with_a_grade_counts_the_projects_so_graded(responder: Responde
     assert a.intent == "project_list" and ids(a) == expected(plan, lambda p: grade(p) == "A"), a.text
     # "how many hours" asks a figure of a project, not a count of projects.
     assert responder.answer("How many hours did the RPA robots save in FY2022?").intent == "project_kpi"
+
+
+@pytest.mark.parametrize("question", ["Is there any training project for new hires?", "What projects train new staff?"])
+def test_new_said_of_people_is_no_filter_of_new_projects(responder: Responder, question: str) -> None:
+    # "new hires" are people; before, this listed the projects first set in R5 (or none at all).
+    a = responder.answer(question)
+    assert "new in R5" not in a.text and ("5-1-1" in [x.id for x in (*a.answers, *a.suggestions)]
+                                          or "4-1-1" in [x.id for x in (*a.answers, *a.suggestions)]), a.text
