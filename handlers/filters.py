@@ -201,12 +201,12 @@ _CONFIRMS = re.compile(r"合って(?:る|ます)|あって(?:る|ます)|本当|
 _ONE_DESCRIBED = re.compile(r"それ|あれ|その件|この件|(?<![電会通対])話|はなし|(?<![事要])件|やつ|\bthat one\b|\bthe one\b|\bthe project (?:that|where|which)\b")
 
 
+_WHICH_ONES = re.compile(r"どれ|どの事業|だけ(?!ど)|\bwhich\b")
+
+
 def _one_described(form: str) -> bool:
     """One thing described and asked about (「…の件、達成できてた？」), not which ones (「…やつどれ？」)."""
     return bool(_ONE_DESCRIBED.search(form)) and not _WHICH_ONES.search(form)
-
-
-_WHICH_ONES = re.compile(r"どれ|どの事業|だけ(?!ど)|\bwhich\b")
 
 
 def _asks_list(q: Asked, f: Filters) -> bool:

@@ -576,9 +576,13 @@ def _approach_named(catalog: Catalog, f: Filters, topic: str) -> str | None:
 
 def _covers(topic: str, title: str) -> bool:
     """The topic says most of the title (「AI」 is one word of 「AI 等の先進技術の活用」: a topic within it)."""
-    said = {w[:STEM] for w in (en_words(topic) if topic.isascii() else ja_words(topic))}
-    words = [w[:STEM] for w in (en_words(title) if title.isascii() else ja_words(title))]
+    said = {w[:STEM] for w in _words(topic)}
+    words = [w[:STEM] for w in _words(title)]
     return bool(words) and sum(w in said for w in words) >= 0.5 * len(words)
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(en_words(text) if text.isascii() else ja_words(text))
 
 
 def _names_the_group(catalog: Catalog, f: Filters, topic: str) -> bool:
@@ -588,8 +592,8 @@ def _names_the_group(catalog: Catalog, f: Filters, topic: str) -> bool:
 
 
 def _is_title(topic: str, titles: list[str]) -> bool:
-    said = [w[:STEM] for t in titles for w in (en_words(t) if t.isascii() else ja_words(t))]
-    words = en_words(topic) if topic.isascii() else ja_words(topic)
+    said = [w[:STEM] for t in titles for w in _words(t)]
+    words = _words(topic)
     if not words or not said:
         return False
     # Most of it is the title, the rest how it is said (「…を掲げる基本方針5」, "the policy that aims at …").

@@ -66,9 +66,9 @@ ASK_BACK_SIBLINGS = 0.3
 # its projects are the options (chosen on six sets, each answered with a model trained without it:
 # 1,390 -> 1,393 of 1,493, none lost; flat from 0.2 to 0.3 and for a lead of 0.05 to 0.15).
 APPROACH_AT = 0.3
+APPROACH_LEAD = 0.1
 # The meaning stage's "which one?" among projects near by meaning (not a kind of project named).
 CLOSE_BY_MEANING = frozenset({"meaning", "meaning (close projects)"})
-APPROACH_LEAD = 0.1
 ASK_BACK_NAMED = 0.5  # over an item the message names less surely than a title (NAMED_ITEM)
 # The model's likeliest project or term, this sure, over a different one the stages chose by words
 # but the message does not name (chosen the same way; over a term asked about outright, never),

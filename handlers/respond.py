@@ -197,17 +197,22 @@ class Responder:
     def _answer(self, message: str, *, audience: Audience, context: Context, lang: Lang | None) -> Answer:
         decided = self._decide(message, audience=audience, context=context, lang=lang)
         second = self.steps.second_look(message, decided, audience=audience, lang=lang, model=self.question_model)
-        return c.with_english_names(self.catalog, self._how_to_asked(second, audience))
+        second = self._how_to_submit(second, audience) or self._how_to_asked(second, audience)
+        return c.with_english_names(self.catalog, second)
+
+    @staticmethod
+    def _how_to_submit(answer: Answer, audience: Audience) -> Answer | None:
+        """「評価の提出方法は？」 from staff: the bot itself takes the departments' evaluations."""
+        if audience != "staff" or not (_SUBMITTING.search(answer.query) and _HOW.search(answer.query)):
+            return None
+        text = c.SUBMIT_HELP_EN if answer.lang == "en" else c.SUBMIT_HELP_JA
+        return staged(Answer(query=answer.query, intent="help", lang=answer.lang, audience=audience, text=text),
+                      "how to submit an evaluation")
 
     def _how_to_asked(self, answer: Answer, audience: Audience) -> Answer:
         """「ふなっぷを入れる手順を教えて」: the plan says what the city does, never how a person does
         it. The item the question is about is offered (or what was offered already, when nothing
         answered), and no steps are made up from its text."""
-        if audience == "staff" and _SUBMITTING.search(answer.query) and _HOW.search(answer.query):
-            # 「評価の提出方法は？」: the bot itself takes the departments' evaluations.
-            text = c.SUBMIT_HELP_EN if answer.lang == "en" else c.SUBMIT_HELP_JA
-            return staged(Answer(query=answer.query, intent="help", lang=answer.lang, audience=audience, text=text),
-                          "how to submit an evaluation")
         if "out_of_scope" in answer.extra or answer.extra.get("stage") == NAMED_BY_ID:
             return answer  # another city's procedure (that it is another city's comes first); a project by its number
         how = asked_kinds(answer.query, kinds=HOW_TO)

@@ -172,8 +172,8 @@ class Scope:
             return False
         for top in near:
             # A term's definition, whichever of its units the question met (its everyday paraphrases
-            # too); of a project only the statement met: a project says much of other bodies elsewhere.
-            # A project met by its everyday paraphrases: its statement is what they paraphrase.
+            # too); of a project only the statement met (or paraphrased): a project says much of
+            # other bodies elsewhere.
             field = "definition" if top.kind == "glossary" else top.field
             fields = [field] if field in _MEANT_FIELDS else _STATEMENT if field in _PARAPHRASES else []
             said = normalize("\n".join(index.unit_text(top.kind, top.ref, f) for f in fields))

@@ -90,11 +90,11 @@ def _convert(phrase: str, names: Mapping[str, str]) -> str:
         return phrase
     out = _tagger().parse(phrase)
     converted = out.rstrip("\n") if isinstance(out, str) else ""
-    # The converter writes numbers in digits (いちばしょ → 1場所, にねん → 2年), which would read as
-    # figures, ids or years the message never typed: kanji numerals say the same and count as none.
     # 県 after a verb or a particle (…するけんは, あのけん) is 件, "the matter": a prefecture is
     # always a place name's suffix (ちばけん → 千葉県), and read as one it puts the question out of scope.
     converted = _MATTER.sub("件", converted)
+    # The converter writes numbers in digits (いちばしょ → 1場所, にねん → 2年), which would read as
+    # figures, ids or years the message never typed: kanji numerals say the same and count as none.
     return converted.translate(_KANJI_DIGITS) or phrase
 
 
