@@ -39,7 +39,8 @@ def typed_in_kana(text: str) -> bool:
 
 
 def write_kana(text: str, *, keep: Callable[[str], str | None] = lambda run: None,
-               names: Mapping[str, str] | None = None) -> str:
+               names: Mapping[str, str] | None = None,
+               respell: Callable[[str, str], str] | None = None) -> str:
     """``text`` with its hiragana written in kanji where a reader would (call it on a message
     ``typed_in_kana``).
 
@@ -49,6 +50,8 @@ def write_kana(text: str, *, keep: Callable[[str], str | None] = lambda run: Non
     own spelling for (すまほを → スマホを, ちゃっとじーぴーてぃー → ChatGPT), which the converter
     would garble; ``names`` maps names as typed in hiragana to how the plan writes them (ふなっぷ
     stays ふなっぷ, こせきじゅうみんか is 戸籍住民課), longest first: they are never converted.
+    ``respell(converted, typed)`` may re-spell what the converter wrote of a phrase (the plan's
+    homophone: 神 → 紙).
     """
     names = names or {}
     out: list[str] = []
@@ -56,7 +59,7 @@ def write_kana(text: str, *, keep: Callable[[str], str | None] = lambda run: Non
 
     def flush() -> None:
         if group:
-            out.append(_convert("".join(group), names))
+            out.append(_convert("".join(group), names, respell))
             group.clear()
 
     last = 0
@@ -81,11 +84,11 @@ def write_kana(text: str, *, keep: Callable[[str], str | None] = lambda run: Non
     return "".join(out)
 
 
-def _convert(phrase: str, names: Mapping[str, str]) -> str:
+def _convert(phrase: str, names: Mapping[str, str], respell: Callable[[str, str], str] | None) -> str:
     for typed, name in names.items():
         if typed in phrase:
             before, _, after = phrase.partition(typed)
-            return _convert(before, names) + name + _convert(after, names)
+            return _convert(before, names, respell) + name + _convert(after, names, respell)
     if not phrase:
         return phrase
     out = _tagger().parse(phrase)
@@ -93,6 +96,8 @@ def _convert(phrase: str, names: Mapping[str, str]) -> str:
     # 県 after a verb or a particle (…するけんは, あのけん) is 件, "the matter": a prefecture is
     # always a place name's suffix (ちばけん → 千葉県), and read as one it puts the question out of scope.
     converted = _MATTER.sub("件", converted)
+    if respell is not None and converted:
+        converted = respell(converted, phrase)
     # The converter writes numbers in digits (いちばしょ → 1場所, にねん → 2年), which would read as
     # figures, ids or years the message never typed: kanji numerals say the same and count as none.
     return converted.translate(_KANJI_DIGITS) or phrase

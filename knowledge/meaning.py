@@ -28,6 +28,7 @@ from itertools import accumulate
 import numpy as np
 
 from knowledge.english_bridge import translations
+from knowledge.homophones import PlanHomophones
 from knowledge.kana_kanji import typed_in_kana, write_kana
 from knowledge.meaning_vectors import Vector, WordVectors
 from knowledge.meaning_words import (
@@ -83,6 +84,7 @@ _KANA_WORDS = re.compile(r"[\u3041-\u3096\u30fc]+(?:[ \u3000][\u3041-\u3096\u30f
 _KATAKANA_WORD = re.compile(r"^[\u30a1-\u30fa\u30fc]+$")
 MAX_JOINED = 4  # kana words a typist may split one plan word into (こせき じゅうみん か)
 _SPACED = re.compile(r"(?<=[\u3041-\u30ff\u3400-\u9fff])[ \u3000]+(?=[\u3041-\u30ff\u3400-\u9fff])")
+_PLAN_SENTENCES = re.compile(r"(?<=[。\n])")
 _ENDING_KANA = frozenset("てたるっまずさせれらなかくいよりでだ")
 _PARTICLE_KANA = frozenset("をのはがでにともやへねよかっ")
 # A word said twice over (「くらうど くらうど って」): once is the word.
@@ -233,6 +235,7 @@ class MeaningIndex:
         self._align(ja_docs)
         self._by_reading = self._readings()
         self._spelled, self._cue_spelled = self._spellings(also_spell)
+        self._homophones = PlanHomophones((s for u in units for s in _PLAN_SENTENCES.split(u.text)), known=self._ja.idf)
         # Words the plan itself writes in hiragana (ふなっぷ), longest first.
         kana_names = {w: w for w in self._spelled.values() if len(w) >= MIN_READING and _KANA_WORD.match(w)}
         kana_names.update((kana, name) for kana, name in (names_read or {}).items() if len(kana) >= MIN_READING)
@@ -436,7 +439,7 @@ class MeaningIndex:
         spelled = _CITY.sub("市", spelled)
         spelled = _LETTER_RUN.sub(self._letters, spelled)
         if typed_in_kana(spelled):
-            spelled = write_kana(spelled, keep=self._own_spelling, names=self._kana_names)
+            spelled = write_kana(spelled, keep=self._own_spelling, names=self._kana_names, respell=self._homophones)
         spelled = _HIRAGANA_RUN.sub(spell, spelled)
         spelled = _SHORT_WORD.sub(lambda m: self._cue_spelled.get(hira_to_kata(m.group(0)), m.group(0)), spelled)
         if self._latin_names is not None:  # フェイスブック → Facebook, as the plan writes it

@@ -163,6 +163,20 @@ def _sentence_spellings(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=65536)
+def nouns_read(text: str) -> tuple[tuple[str, str, str, str], ...]:
+    """Every word of ``text`` as (surface, katakana reading, normalized form, part of speech), the
+    form left empty for all but common nouns (普通名詞): what a kana-kanji converter may have
+    spelled as a homophone. Pronouns (私) and numerals (何, 三) are parts of speech of their own here."""
+    out = []
+    for m in _reader().tokenize(text):
+        pos = m.part_of_speech()
+        common_noun = pos[0] == "名詞" and pos[1] == "普通名詞"
+        part = pos[1] if pos[1] in ("代名詞", "数詞") else pos[0]
+        out.append((m.surface(), m.reading_form(), m.normalized_form() if common_noun else "", part))
+    return tuple(out)
+
+
 def _reader() -> Any:
     tok = getattr(_local, "reader", None)
     if tok is None:

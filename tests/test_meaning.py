@@ -970,3 +970,11 @@ def test_how_far_a_figure_rose_in_a_year_the_plan_has_no_actual_for_is_said_not_
     # The plan (2023) has R4's actuals; 「R5にどこまで増えた」 asks an actual it cannot have.
     a = responder.answer("RPAで削減できた時間、令和5年度はどこまで増えたの？")
     assert a.intent == "unknown" and not a.answers and "実績値はまだ記載されていません" in a.text.splitlines()[0], a.text
+
+
+def test_a_kana_noun_the_converter_spells_as_a_homophone_is_read_as_the_plan_spells_it(responder: Responder) -> None:
+    # The converter writes かみ as 神 and だい after なん as 代; the plan means 紙 and 台.
+    assert "紙を減らし" in responder.meaning.respell("やくしょで つかう かみを へらして ほしい")
+    assert "何台" in responder.meaning.respell("ぱそこんは なんだい ふえたの")
+    # A noun the converter wrote inside a compound (ママ友) is left as it chose.
+    assert responder.meaning.respell("ままともに きかれたんだけど").startswith("ママ友")
