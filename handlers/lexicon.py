@@ -43,7 +43,7 @@ _PROJECT_CUES: dict[str, list[str]] = {
     "project_status": [
         "状況", "進捗", "進捗状況", "評価", "コメント", "どうなった", "どうなりました", "その後", "どうなってる", "どうなっている", "どうなって",
         "どう", "いかが", "如何", "進み具合", "順調", "進んで", "成果", "結果", "理由", "わけ", "status", "progress", "going", "grade",
-        "graded", "evaluation", "rating", "doing", "update",
+        "graded", "evaluation", "rating", "doing", "update", "happening", "news",
         # How it is going, asked as a feeling: 「いまどんな感じ」「どんな具合」.
         "どんな感じ", "どういう感じ", "どんな具合", "どんなぐあい",
         # Where it stands, asked as a place: "where is that at?", "how far along is it?"

@@ -266,8 +266,12 @@ class Resolver:
                         offer(pid, t.score * _FIELD_WEIGHT["name"] * TYPED_NAME, source="term")
         for h in a.by_kind.get("approach", []):
             if h.score >= 80:
+                # The word that named the approach (counters, 窓口) in another approach's project
+                # name (Digital terminals at service counters) is asked about as much.
+                said = key(h.via) if h.via else ""
                 for p in self.catalog.projects.values():
-                    if p.approach_id == h.id:
+                    if p.approach_id == h.id or said and any(
+                            said in key(name) for name in (p.name, self.catalog.english_name("project", p.id) or "")):
                         offer(p.id, h.score * 0.8, source="approach")
         best = max((s.score for s in cands.values()), default=0.0)
         if best < ACCEPT and len(key(r.core)) >= 2:

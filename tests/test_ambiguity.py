@@ -39,6 +39,11 @@ AMBIGUOUS = [
     ("アプリのやつ、いまどういう状況？", {"1-1-2", "1-2-2"}),
     ("アプリの事業、評価はどうでしたか", {"1-1-2", "1-2-2"}),  # 事業 says what kind, not which
     ("職員の研修ってどうなってますか", {"4-1-1", "5-1-1"}),
+    # The word that names an approach (Digital service counters) in English names a project of
+    # another approach too (Digital terminals at service counters): both counter projects offered.
+    ("how are the counters doing", {"1-2-1", "3-1-3"}),
+    # "happening" asks how it goes; read as a topic word it found an incident in the security training.
+    ("what is happening with the city maps", {"1-3-2", "1-3-3"}),
 ]
 
 
