@@ -40,14 +40,29 @@ def plan_years(catalog: Catalog) -> dict[str, tuple[int, int]]:
             for name, ys in (("kpi", kpi), ("schedule", schedule), ("evaluation", graded))}
 
 
-def _has_figures_for(p: Project, year: int) -> bool:
+def _has_figures_for(p: Project, year: int, *, asked: str) -> bool:
     """Whether the project's KPI table has a figure for ``year`` (a "—" in its cell is none), or its
-    text names that year (a figure quoted there)."""
+    text names that fiscal year, or a date the question ``asked`` names (a figure quoted there)."""
     if any(v.fiscal_year == year and v.value is not None for i in p.indicators for v in i.values):
         return True
-    text = unicodedata.normalize("NFKC", project_text(p))
-    reiwa = year - 2018
-    return any(mark in text for mark in (f"令和{reiwa}年", f"R{reiwa}", f"{year}年"))
+    named = _fiscal_years_named(unicodedata.normalize("NFKC", project_text(p)))
+    return year in named or bool(named & _fiscal_years_named(unicodedata.normalize("NFKC", asked)))
+
+
+# A date in the text: 令和5年度, 令和5年3月末, R5, 2023年3月. January to March belong to the fiscal
+# year before (令和5年3月末 is the end of 令和4年度: a figure "at the end of R5" is not it).
+_DATED = re.compile(r"(?:令和(\d+)|R(\d+)(?!\d)|(20\d\d))年?(度)?(?:(\d{1,2})月)?")
+
+
+def _fiscal_years_named(text: str) -> set[int]:
+    out = set()
+    for m in _DATED.finditer(text):
+        reiwa, short, western, fiscal, month = m.groups()
+        if western and not m.group(0).endswith(("年", "度", "月")):
+            continue  # a bare four-digit number is no year
+        year = int(western) if western else int(reiwa or short) + 2018
+        out.add(year - 1 if not fiscal and month and 1 <= int(month) <= 3 else year)
+    return out
 
 
 # An actual asked for, not a target: 実績, 結果, "actual", "did they reach".
@@ -85,7 +100,7 @@ def figure_not_held(r: Reading, p: Project, intent: str, *, years: dict[str, tup
         first, last = years[table]
         if not first <= year <= last:
             return years_reason(table, first, last, year, r.lang, c.year_label)
-        if table == "kpi" and not _has_figures_for(p, year):
+        if table == "kpi" and not _has_figures_for(p, year, asked=r.text):
             # 「令和6年度の全国の普及率」 of a project whose table (if any) has no such year.
             return year_unheld_reason(c.year_label(year, r.lang), r.lang, what=title)
         if table == "kpi" and p.indicators and _ACTUAL_ASKED.search(r.text) and years_named(r.cue_form) == 1 and not any(

@@ -250,3 +250,14 @@ def test_the_kpi_table_asked_by_name_is_answered_as_kpi_even_when_there_is_none(
 def test_what_it_is_asked_with_nandeshou_is_no_why(responder):
     a = responder.answer("BPRの徹底って何をする事業なんでしょう")
     assert (a.intent, a.answers[0].id) == ("project_overview", "2-3-3"), a.text
+
+
+def test_a_figure_dated_january_to_march_is_the_fiscal_year_before(responder):
+    # 1-1-3's comment quotes the issuance rate at the end of March 令和5年, the end of 令和4年度:
+    # asked for the end of 令和5年度, the plan holds no figure; asked for that March, it does.
+    later = responder.answer("マイナンバーカードの交付率は令和5年度末でどれくらい？", audience="citizen")
+    assert later.intent == "unknown" and not later.answers
+    assert "令和5年度の数字の記載はありません" in later.text
+    assert [s.id for s in later.suggestions][:1] == ["1-1-3"]
+    march = responder.answer("令和5年3月末の交付率は？", audience="citizen")
+    assert [a.id for a in march.answers] == ["1-1-3"] and "60.6%" in march.text
