@@ -152,6 +152,19 @@ FACT_KINDS = (
         "手続きや操作の手順", "how to carry out a procedure",
     ),
     FactKind(
+        "places",  # which centres, offices or divisions by name: the plan counts them, it names few
+        re.compile(r"具体的に\s*(?:は\s*)?(?:どこ|どの(?:公民館|出張所|支所|施設|課|部署))|どこの(?:公民館|出張所|支所|施設)"
+                   r"|(?:公民館|出張所|支所|施設|会場)(?:の)?(?:名前|名称|一覧|リスト)(?:は|を|って|が)"
+                   # "which divisions own it" asks the department: divisions only when counted (which nine divisions).
+                   r"|\bwhich (?:(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) )?"
+                   r"(?:community cent(?:er|re)s|branch offices|facilities|locations|venues|sites)\b"
+                   r"|\bwhich (?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) (?:offices|divisions|departments|sections)\b"
+                   r"|\b(?:name (?:all of )?them|i need (?:their |the )?names|(?:list|give me) (?:all )?(?:their|the) names)\b", re.I),
+        # Two named places or divisions one after another (中央公民館、二和公民館) hold names.
+        re.compile(r"[\u4e00-\u9fff]{2,}(?:公民館|出張所|支所|センター|課)[、・,][\u4e00-\u9fff]{2,}(?:公民館|出張所|支所|センター|課)"),
+        "施設や部署の個別の名前", "the names of the individual places or divisions",
+    ),
+    FactKind(
         "national",
         re.compile(r"全国|日本全体|国全体|他の自治体|ほかの自治体|\bnationwide\b|\bnational average\b|\bacross japan\b"
                    r"|\bin japan as a whole\b|\bother (?:cities|municipalities)\b", re.I),

@@ -239,6 +239,11 @@ def test_a_topic_that_fits_several_projects_asks_which(responder: Responder) -> 
     # What to bring, what must be done first: the asker's steps again.
     ("マイナンバーカードの受け取りには何を持って行けばいいですか", "手続きや操作の手順はアクションプランには書かれていません"),
     ("スマホ講座は申し込みしないとだめですか？", "手続きや操作の手順はアクションプランには書かれていません"),
+    # Which places by name: the plan counts the centres and offices, it does not list them.
+    ("スマホ講座をやった公民館って具体的にどこ？", "施設や部署の個別の名前は書かれていません"),
+    ("Which ten branch offices got the remote counter? I need the names.", "names of the individual places"),
+    # A 令和5年度 figure, where the text quotes one at the end of March 令和5年 (still 令和4年度).
+    ("マイナンバーカードの交付率、令和5年度末の数字を教えて", "令和5年度の数字の記載はありません"),
 ])
 def test_what_the_plan_does_not_hold_is_said_plainly_and_nothing_is_answered(responder: Responder, question: str,
                                                                              says: str) -> None:
