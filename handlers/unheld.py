@@ -53,7 +53,7 @@ FACT_KINDS = (
         re.compile(r"どこの(?:会社|業者|企業|メーカー|ベンダー)|(?:会社|業者|企業)(?:って|は|が)(?:どこ|何|なに|誰|だれ)|会社名|社名|企業名|ベンダー(?:は|名|って)|製品名|メーカー(?:は|名|の製品)|業者名|事業者(?:って|は(?:どこ|誰)|名)|委託先|受託(?:先|業者|事業者)|どこが作|誰が作"
                    r"|(?:どっち|どちら|どれ|何|なに|どの(?:ソフト|アプリ|ツール|サービス))を(?:使って|使う|採用|導入)"
                    r"|\bwhich (?:one|app|software|tool|service|platform)s? (?:do|does|did|is|are)\b"
-                   r"|\b(?:which|what) (?:company|vendor|firm|product)\b|\bvendors?\b|\bwho (?:made|makes|built|develops?)\b", re.I),
+                   r"|\b(?:which|what) (?:company|vendor|firm|product)\b|\bvendors?(?:'s)? names?\b|\bwho (?:is|are) the vendors?\b|\bwho (?:made|makes|built|develops?)\b", re.I),
         # A definition that lists services by name (SNS: Facebook、Twitter、LINE) holds names.
         re.compile(r"株式会社|会社|民間で開発|社が|代表的な(?:サービス|製品)|[A-Za-z][A-Za-z!]+、\s*[A-Za-z]"
                    r"|団体(?:が|により|によって)[^。]{0,60}?(?:作成|開発)"),  # a maker named as a group

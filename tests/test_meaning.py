@@ -983,3 +983,20 @@ def test_a_kana_noun_the_converter_spells_as_a_homophone_is_read_as_the_plan_spe
     assert "何台" in responder.meaning.respell("ぱそこんは なんだい ふえたの")
     # A noun the converter wrote inside a compound (ママ友) is left as it chose.
     assert responder.meaning.respell("ままともに きかれたんだけど").startswith("ママ友")
+
+
+@pytest.mark.parametrize(("question", "intent", "pid"), [
+    # Vendors in a description of the work are no question of which vendor.
+    ("Who handles signing contracts with vendors electronically instead of on paper?", "project_department", "2-1-2"),
+    # "can actually be done" is emphasis, not a request for an actual figure of a year the plan lacks.
+    ("How many procedures can actually be done online, and what's the R7 target?", "project_kpi", "1-1-1"),
+])
+def test_words_that_only_look_like_an_unheld_fact_are_answered(responder: Responder, question: str, intent: str,
+                                                               pid: str) -> None:
+    a = responder.answer(question, audience="citizen")
+    assert (a.intent, ids(a)[:1]) == (intent, [pid]), a.text
+
+
+def test_an_actual_asked_with_did_actually_is_still_said_not_held(responder: Responder) -> None:
+    a = responder.answer("How many hours did RPA actually save in FY2023?", audience="citizen")
+    assert a.intent == "unknown" and "no actual figures for that year" in a.text
