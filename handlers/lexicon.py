@@ -56,6 +56,9 @@ PROJECT_INTENTS = tuple(_PROJECT_CUES)
 # Asking what a word means, in phrases that contain a status cue ("どう"): read before the intents.
 _DEFINITION_PHRASES = ["どういう意味", "どういうこと", "どういうもの", "どんな意味", "どのような意味", "ってどういう",
                        "って、どういう",  # 「…サイトって、どういうサイトのこと？」: a pause asks the same
+                       # What the thing just told of is: 「…をすすめられました。これはどういうアプリなんですか」.
+                       "これはどういう", "それはどういう", "これってどういう", "それってどういう",
+                       "これはどんな", "それはどんな", "これってどんな", "それってどんな",
                        # How it differs from something else is a fact of its definition, not a place (どこ).
                        "どこが違う", "どこがちがう", "どう違う", "どうちがう", "何が違う", "なにが違う", "なにがちがう",
                        "との違い", "とのちがい", "違いは", "ちがいは"]

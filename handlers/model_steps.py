@@ -90,7 +90,8 @@ _NAMES_THE_PART = re.compile(
 
 
 # A term's meaning asked outright (the glossary cues hold 何 and なに, which stories hold too).
-_DEFINITION_ASKED = re.compile(r"とは|って(?:何|なに|なん)|の意味|ってどういう|\bwhat(?:'s| is| are| does)\b|\bmeans?\b"
+_DEFINITION_ASKED = re.compile(r"とは|って(?:何|なに|なん)|の意味|ってどういう|(?:これ|それ)(?:は|って)(?:どういう|どんな)"
+                               r"|\bwhat(?:'s| is| are| does| exactly is| exactly are)\b|\bmeans?\b"
                                r"|\bdefin|\bstands? for\b")
 
 

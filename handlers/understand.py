@@ -288,8 +288,8 @@ def _grade_is_asked(before: str, after: str) -> bool:
 
 
 _KIND_OF_PROJECT = re.compile(r"(?:どういう|どんな|どのような)\s*(?:事業|取り?組み?|とりくみ)")
-_DEFINING_NOT_A_PROJECT = [p for p in lx.DEFINITION_PHRASES
-                           if p not in {fold("ってどういう", kana=False), fold("って、どういう", kana=False)}]
+# 「…ってどういう事業」「それはどんな取り組み」 ask what a project is: those phrases are no definition.
+_DEFINING_NOT_A_PROJECT = [p for p in lx.DEFINITION_PHRASES if not p.endswith((fold("どういう", kana=False), fold("どんな", kana=False)))]
 
 
 def _read_asking_phrases(m: _Message) -> _Message:

@@ -1000,3 +1000,15 @@ def test_words_that_only_look_like_an_unheld_fact_are_answered(responder: Respon
 def test_an_actual_asked_with_did_actually_is_still_said_not_held(responder: Responder) -> None:
     a = responder.answer("How many hours did RPA actually save in FY2023?", audience="citizen")
     assert a.intent == "unknown" and "no actual figures for that year" in a.text
+
+
+@pytest.mark.parametrize(("question", "term"), [
+    # 「それはどんなアプリ」 after a story that names the app asks what it is, not how its project goes.
+    ("ともだち に ふなっぷ を いれたら と いわれました。 それは どんな あぷり ですか", "ふなっぷ"),
+    # "What exactly is that?" of a thing described: the term, not the project that uses it.
+    ("My neighbour showed me the square code on her tax slip, the one you scan with a phone to pay. What exactly is that?",
+     "二次元コード"),
+])
+def test_what_the_thing_just_told_of_is_asked_is_its_definition(responder: Responder, question: str, term: str) -> None:
+    a = responder.answer(question, audience="citizen")
+    assert (a.intent, ids(a)[:1]) == ("glossary", [term]), a.text
