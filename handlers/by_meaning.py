@@ -100,7 +100,11 @@ NAMING = re.compile(
 # A message that is one word written without a break: katakana, kanji or Latin letters run together.
 _COMPOUND = re.compile(r"[\u30a0-\u30ff\u3400-\u9fffA-Za-z0-9ー・]+")
 # Words quoted from the plan: 「書かない、手短な市役所に！」, "a city hall connected anytime".
-_QUOTED = re.compile(r"[「『\"“]([^」』\"”]{4,})[」』\"”]")
+_QUOTED = re.compile(r"[「『\"“‘]([^」』\"”’]{4,})[」』\"”’]|(?:(?<=\s)|^)'([^']{4,})'(?=[\s.,?!]|$)")
+# A slogan of the plan's own, typed unquoted (いつでもどこからでもつながる市役所に、ってやつ): this long at least.
+SLOGAN_CHARS = 8
+QUOTED_SHARE = 0.6  # of a quoted phrase's words an approach's or policy's own words must hold (English paraphrase)
+_SLOGAN_CUT = re.compile(r"[。！!【】、\s]+")
 # 「どの事業ですか」, "which project is it": the answer is a project, whatever term it is about.
 ASKS_PROJECT = re.compile(r"(?:どの|何の|なんの|どういう|どんな)(?:事業|取り組み|取組|とりくみ)|\b(?:which|what) (?:project|initiative)\b")
 # A topic named as a kind of project: 「スマホ関係の事業」「データ系の取り組み」「基幹20業務がらみ」, "the data projects".
@@ -148,7 +152,8 @@ PLURAL = re.compile(r"一覧|全部(?!で)|すべて|全て|何件|いくつ(?!�
 # A question for the projects under an approach or policy.
 GROUP = re.compile(r"どんな事業|事業を(?:全部|すべて)?教えて|事業は(?:どれ|何)|事業って(?:どれ|何)|の事業|下にある|に入って|向けた|目指"
                    r"|(?:に|には)\s*(?:はい|入)って|どんな\s*(?:とりくみ|じぎょう)"
-                   r"|ための(?:取り組み|事業)|アプローチ|方針|\bprojects\b|\bfall under\b|\bunder the\b|\bpolicy\b|\bapproach\b")
+                   r"|ための(?:取り組み|事業)|アプローチ|方針|\bprojects\b|\bfall under\b|\bunder the\b|\bpolicy\b|\bapproach\b"
+                   r"|\bsection\b")
 
 
 # Words that say "the projects under …", not what the group is about.
@@ -617,16 +622,43 @@ class MeaningStage:
         return top.kind, top.ref, texts
 
     def _quoted_group(self, text: str) -> tuple[str, str, str] | None:
+        """The one approach or policy whose own words the question quotes: its phrase in 「」 or
+        quotes, a slogan of its typed unquoted, or an English paraphrase in quotes ('finish work
+        digitally') most of whose words are its own."""
+        groups = [u for u in self.index.units if u.kind in ("approach", "policy")]
+        folded = unicodedata.normalize("NFKC", text).casefold()
         found: set[tuple[str, str]] = set()
-        for phrase in _QUOTED.findall(text):
-            key = unicodedata.normalize("NFKC", phrase).casefold()
-            found |= {(u.kind, u.ref) for u in self.index.units if u.kind in ("approach", "policy")
-                      and key in unicodedata.normalize("NFKC", u.text).casefold()}
+        for pair in _QUOTED.findall(text):
+            key = unicodedata.normalize("NFKC", pair[0] or pair[1]).casefold()
+            found |= {(u.kind, u.ref) for u in groups if key in unicodedata.normalize("NFKC", u.text).casefold()}
+        if not found:
+            found = {(u.kind, u.ref) for u in groups for part in _SLOGAN_CUT.split(unicodedata.normalize("NFKC", u.text).casefold())
+                     if len(part) >= SLOGAN_CHARS and part in folded}
+        if not found:
+            found = self._paraphrased_group([pair[0] or pair[1] for pair in _QUOTED.findall(text) if (pair[0] or pair[1]).isascii()])
         if len(found) != 1:
             return None
         kind, ref = found.pop()
         texts = " ".join(u.text + " " + u.en for u in self.index.units if (u.kind, u.ref) == (kind, ref))
         return kind, ref, texts
+
+    def _paraphrased_group(self, phrases: list[str]) -> set[tuple[str, str]]:
+        best: dict[tuple[str, str], float] = {}
+        for phrase in phrases:
+            words = set(en_words(phrase, question=True))
+            if len(words) < 2:
+                continue
+            for u in self.index.units:
+                if u.kind in ("approach", "policy"):
+                    share = len(words & set(en_words(u.en))) / len(words)
+                    best[(u.kind, u.ref)] = max(best.get((u.kind, u.ref), 0.0), share)
+        top = max(best.values(), default=0.0)
+        tied = {g for g, share in best.items() if share == top} if top >= QUOTED_SHARE else set()
+        # A policy that holds its approach's words (policy 2 lists "Completing work digitally"): the approach.
+        approaches = {g for g in tied if g[0] == "approach"}
+        if len(approaches) == 1 and all(g in approaches or g == ("policy", next(iter(approaches))[1].split("-")[0]) for g in tied):
+            return approaches
+        return tied
 
     def close_projects(self, call: MeaningCall) -> tuple[Scored, ...]:
         """The projects a question fits about equally well, when none was confident: each near

@@ -561,3 +561,15 @@ def test_new_said_of_people_is_no_filter_of_new_projects(responder: Responder, q
     a = responder.answer(question)
     assert "new in R5" not in a.text and ("5-1-1" in [x.id for x in (*a.answers, *a.suggestions)]
                                           or "4-1-1" in [x.id for x in (*a.answers, *a.suggestions)]), a.text
+
+
+@pytest.mark.parametrize(("question", "approach"), [
+    # An approach's slogan typed unquoted (its 【…】 line), and an English paraphrase of its title in quotes.
+    ("いつでもどこからでもつながる市役所にっていう目標の事業を全部教えて", "1-1"),
+    ("what's listed in the 'finish work digitally' section?", "2-1"),
+])
+def test_an_approach_named_by_its_slogan_or_a_quoted_paraphrase_lists_its_projects(
+        responder: Responder, catalog, question: str, approach: str) -> None:  # type: ignore[no-untyped-def]
+    a = responder.answer(question)
+    assert a.intent == "project_list", a.text
+    assert ids(a) == {p.id for p in catalog.projects.values() if p.approach_id == approach}
