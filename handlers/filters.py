@@ -39,6 +39,8 @@ from knowledge.search import Hit, key
 _OF_PROJECTS = re.compile(r"事業|取り組み|取組|とりくみ|\bprojects?\b|\binitiatives?\b")
 
 # Words that say "a list" strongly enough to read a name as an approach or policy.
+# A word said as a kind of project (「セキュリティ関係の事業」「タイトルに…」 "security related").
+_TOPIC_KIND = re.compile(r"(?:関係|関連|系|がらみ|絡み)の?(?:事業|取り?組み?)|タイトルに|名前に|\b(?:related|relating)\b", re.I)
 _STRONG_LIST = cues("一覧", "どの事業", "どんな事業", "事業がある", "事業はある", "事業って", "含まれる", "含む", "属する",
                      "関わる", "関わっている", "関係する", "関連する", "に入る", "which projects", "what projects", "projects",
                      "list")
@@ -122,6 +124,10 @@ class ListReader:
         if named is None:
             return
         kind, target, via = named
+        # 「セキュリティ関係の事業」 "security related projects": a word of the approach's title said as a
+        # kind of project is all the projects about it, its projects' reposts under other approaches too.
+        f.with_reposts = kind == "approach" and bool(_TOPIC_KIND.search(q.form)) and key(via) != key(
+            self.catalog.approaches[target].title)
         if kind == "policy":
             f.policies.append(int(target))
         else:

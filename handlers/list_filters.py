@@ -157,6 +157,7 @@ class Filters:
     show: str | None = None
     topic: str = ""
     consumed: list[str] = field(default_factory=list)  # surfaces read as filters, not topic
+    with_reposts: bool = False  # the approach named by a word as a kind (「セキュリティ関係」): its reposts elsewhere too
 
     @property
     def any(self) -> bool:
@@ -315,7 +316,13 @@ class ApproachFilter(ListFilter):
         if aid not in catalog.approaches:
             return Step(missing=f"approach {aid}" if en else f"アプローチ策 {aid}")
         title = (catalog.english_name("approach", aid) if en else None) or catalog.approaches[aid].title
-        return Step(lambda p: p.approach_id == aid, f"under approach {aid} ({title})" if en else f"アプローチ策 {aid}「{title}」")
+        under = {p.id for p in catalog.projects.values() if p.approach_id == aid}
+        # 「セキュリティ関係の事業」: 5-1-2 is 4-1-1 listed again under staff training, and about security too.
+        reposts = {p.id for p in catalog.projects.values() if p.repost_of in under} if f.with_reposts else set()
+        label = f"under approach {aid} ({title})" if en else f"アプローチ策 {aid}「{title}」"
+        if reposts:
+            label += " and their reposts elsewhere" if en else "（他の施策での再掲を含む）"
+        return Step(lambda p: p.id in under or p.id in reposts, label)
 
 
 def _department_names(catalog: Catalog, departments: list[str], en: bool) -> list[str]:

@@ -573,3 +573,16 @@ def test_an_approach_named_by_its_slogan_or_a_quoted_paraphrase_lists_its_projec
     a = responder.answer(question)
     assert a.intent == "project_list", a.text
     assert ids(a) == {p.id for p in catalog.projects.values() if p.approach_id == approach}
+
+
+@pytest.mark.parametrize(("question", "listed"), [
+    # A word of approach 4-1's title said as a kind of project: 5-1-2 (4-1-1 again, under staff training) too.
+    ("セキュリティ系の取り組みを全部教えて", {"4-1-1", "4-1-2", "5-1-2"}),
+    ("list every security-related project", {"4-1-1", "4-1-2", "5-1-2"}),
+    # The approach named by its title is its own projects.
+    ("情報セキュリティ対策の事業を全部", {"4-1-1", "4-1-2"}),
+])
+def test_a_kind_of_project_lists_the_reposts_of_its_projects_and_an_approach_its_own(
+        responder: Responder, question: str, listed: set[str]) -> None:
+    a = responder.answer(question)
+    assert a.intent == "project_list" and ids(a) == listed, a.text
