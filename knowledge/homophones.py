@@ -19,6 +19,7 @@ from knowledge.meaning_words import JA_STOP, nouns_read
 from knowledge.normalize import hira_to_kata
 
 MIN_READING = 2  # kana: one-kana readings (き, け) are shared by too many words to choose among
+MAX_PHRASE = 2000  # characters of one converted phrase; Sudachi takes at most 49,149 bytes
 DOMINANT = 3  # times as often as the reading's next word in the plan, to be the one meant
 _KANJI = re.compile(r"[\u3400-\u9fff]")
 _COMPOUNDING = frozenset(["名詞", "接尾辞", "接頭辞"])
@@ -43,6 +44,8 @@ class PlanHomophones:
 
     def __call__(self, converted: str, typed: str) -> str:
         """``converted``: the converter's spelling of the hiragana phrase ``typed``."""
+        if len(converted) > MAX_PHRASE:
+            return converted  # a run this long is no question's words (and past the tokenizer's input limit)
         typed_kana = hira_to_kata(typed)
         words = nouns_read(converted)
         out = []
