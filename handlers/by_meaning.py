@@ -234,6 +234,11 @@ _WORD_NAMED = re.compile(r"(?<!何)(?<!なん)(?<!なに)(?:って|という|っ
 
 
 def asks_name(r: Reading) -> bool:
+    # An acronym's letters counted (「アルファベット3文字のやつ、なんだっけ」) ask for it by name, unless
+    # it is written there ("RPA — what are the words behind those three letters?").
+    letters = letters_asked(r.text)
+    if letters is not None and not re.search(rf"(?<![A-Za-z])[A-Za-z]{{{letters}}}(?![A-Za-z])", unicodedata.normalize("NFKC", r.text)):
+        return True
     return bool(NAMING.search(_WORD_NAMED.sub(" ", r.text))) and (not _PROJECT_NAMED.search(r.text) or bool(_TERM_NAMED.search(r.text)))
 
 

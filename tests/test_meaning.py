@@ -1012,3 +1012,18 @@ def test_an_actual_asked_with_did_actually_is_still_said_not_held(responder: Res
 def test_what_the_thing_just_told_of_is_asked_is_its_definition(responder: Responder, question: str, term: str) -> None:
     a = responder.answer(question, audience="citizen")
     assert (a.intent, ids(a)[:1]) == ("glossary", [term]), a.text
+
+
+@pytest.mark.parametrize(("question", "term"), [
+    # The letters counted ask for the acronym, with no "what is it called" said.
+    ("仕事のやり方を根っこから見直すこと、アルファベット3文字のやつ", "BPR"),
+    ("決まった入力作業を代わりにやってくれるロボット、英字3文字のあれ、なんだっけ", "RPA"),
+])
+def test_an_acronym_described_with_its_letters_counted_is_named(responder: Responder, question: str, term: str) -> None:
+    a = responder.answer(question, audience="citizen")
+    assert (a.intent, ids(a)[:1]) == ("glossary", [term]), a.text
+
+
+def test_an_acronym_written_out_and_its_letters_counted_is_still_the_one_asked(responder: Responder) -> None:
+    a = responder.answer("RPA — what do those three letters stand for?", audience="citizen")
+    assert (a.intent, ids(a)[:1]) == ("glossary", ["RPA"]), a.text
