@@ -165,6 +165,15 @@ FACT_KINDS = (
         "施設や部署の個別の名前", "the names of the individual places or divisions",
     ),
     FactKind(
+        "language",  # whether a service comes in English or other languages: the plan never says
+        re.compile(r"\b(?:available|offered|usable|used|work|works|come|comes) in (?:english|other languages|foreign languages|my language)\b"
+                   r"|\bcan (?:i|we|you) (?:use|read|do|apply|pay|see)\b[^.?]{0,40}\bin (?:english|other languages)\b"
+                   r"|\benglish (?:version|mode|menu|support)\b|\b(?:switch|change) (?:the |its )?language\b|\bmultilingual\b"
+                   r"|英語版|英語(?:で|でも)(?:使え|利用|申請|見れ|見られ|読め)|英語(?:対応|表示)|多言語(?:対応|化|表示)|外国語(?:対応|表示|版)", re.I),
+        re.compile(r"英語|多言語|外国語"),
+        "英語など外国語での対応", "whether it comes in English or other languages",
+    ),
+    FactKind(
         "national",
         re.compile(r"全国|日本全体|国全体|他の自治体|ほかの自治体|\bnationwide\b|\bnational average\b|\bacross japan\b"
                    r"|\bin japan as a whole\b|\bother (?:cities|municipalities)\b", re.I),
