@@ -242,6 +242,8 @@ def test_a_topic_that_fits_several_projects_asks_which(responder: Responder) -> 
     # Which places by name: the plan counts the centres and offices, it does not list them.
     ("スマホ講座をやった公民館って具体的にどこ？", "施設や部署の個別の名前は書かれていません"),
     ("Which ten branch offices got the remote counter? I need the names.", "names of the individual places"),
+    # A person by name, asked as the group's representative.
+    ("シビックテックの団体の代表者はどなたですか", "個人の名前は書かれていません"),
     # Whether a service comes in another language: the plan never says.
     ("Can I use the cashless tax payment in English?", "whether it comes in English or other languages"),
     ("オンライン申請って英語対応してますか", "英語など外国語での対応は書かれていません"),
