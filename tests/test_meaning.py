@@ -242,6 +242,9 @@ def test_a_topic_that_fits_several_projects_asks_which(responder: Responder) -> 
     # Which places by name: the plan counts the centres and offices, it does not list them.
     ("スマホ講座をやった公民館って具体的にどこ？", "施設や部署の個別の名前は書かれていません"),
     ("Which ten branch offices got the remote counter? I need the names.", "names of the individual places"),
+    # When a class is held: the plan gives fiscal years, not dates (its schedule is asked otherwise).
+    ("スマホ教室って次はいつ開かれるの？", "開催日や時間は書かれていません"),
+    ("公民館のスマホ講座、いつやるの？", "開催日や時間は書かれていません"),
     # A person by name, asked as the group's representative.
     ("シビックテックの団体の代表者はどなたですか", "個人の名前は書かれていません"),
     # Whether a service comes in another language: the plan never says.
