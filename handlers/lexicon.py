@@ -22,13 +22,15 @@ _PROJECT_CUES: dict[str, list[str]] = {
     ],
     "project_department": [
         "担当", "担当課", "担当部署", "担当部局", "所管", "所管課", "部署", "旗振り", "旗ふり", "主管", "取りまとめ", "どこの課", "どの課", "何課", "単独", "共管", "どこの係", "どこのかかり", "どこの部署", "どこのかが", "どこのかの", "どこが", "誰",
-        "だれ", "who", "owns", "owner", "in charge", "responsible", "department", "team", "division",
+        "だれ", "who", "owns", "owner", "in charge", "responsible", "department", "which team", "what team", "team in charge", "division",
         "departments", "divisions", "which section", "what section", "which office", "what office", "leads",
         "lead section", "lead department",
     ],
     "project_schedule": [
         "スケジュール", "年度別", "工程", "工程表", "ロードマップ", "いつ", "予定", "計画", "何年度",
         "schedule", "schedules", "timeline", "roadmap", "when", "plan for",
+        # What comes next, year by year: 「この先も続けるの」 "what's the next step for that".
+        "この先", "これから先", "next step", "next steps", "year by year", "year-by-year",
     ],
     "project_overview": [
         "概要", "現状", "課題", "目標", "内容", "どんな事業", "どういう事業", "どのような事業",

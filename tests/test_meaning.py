@@ -1035,3 +1035,13 @@ def test_an_acronym_described_with_its_letters_counted_is_named(responder: Respo
 def test_an_acronym_written_out_and_its_letters_counted_is_still_the_one_asked(responder: Responder) -> None:
     a = responder.answer("RPA — what do those three letters stand for?", audience="citizen")
     assert (a.intent, ids(a)[:1]) == ("glossary", ["RPA"]), a.text
+
+
+def test_what_comes_next_is_the_schedule(responder: Responder) -> None:
+    a = responder.answer("ふなっぷって、この先どうしていくの？")
+    assert (a.intent, ids(a)[:1]) == ("project_schedule", ["1-1-2"]), a.text
+
+
+def test_a_team_mentioned_in_a_definition_question_asks_no_department(responder: Responder) -> None:
+    a = responder.answer("what's LGWAN? is it a team or a network?")
+    assert (a.intent, ids(a)[:1]) == ("glossary", ["LGWAN"]), a.text
