@@ -244,8 +244,26 @@ _STATES_RULE = re.compile(r"\s*(?:が|の)\s*(?:決めた|きめた|定めた|�
                           r"[^。.!?！？、,]{0,4}?(?:[\u3400-\u9fff\u30a1-\u30fc0-9０-９]|\S{0,3}の)")
 # The last sentence names Funabashi itself (the asker turns to their own city).
 HOME_ASKED = re.compile(r"船橋|ふなばし|funabashi|市役所|しやくしょ|city hall|本市|うちの市")
-_COMPARES = re.compile(r"比べ|くらべ|比較|違い|ちがい|\bcompar|\bversus\b|\bvs\b|\bthan\b")
+_COMPARES = re.compile(r"比べ|くらべ|比較|違い|ちがい|\bcompar|\bversus\b|\bvs\b|\bthan\b|\bsame as\b"
+                       # the other body likened to Funabashi: 「浦安市、船橋みたいに…」 "Chiba City, like Funabashi, …"
+                       r"|(?:船橋|ふなばし)(?:市)?(?:みたい|のよう|と同じ|とおなじ|と一緒|並み)|\b(?:like|as) (?:in )?funabashi\b")
 _SENTENCE_END = re.compile(r"[。.!?！？\n]+")
+# A clause ends at a sentence's end, or at a comma after a clause of its own: one that ends in a
+# conjunction (…けど、…ので、) or, in English, one of five words or more ("With all the news about
+# companies getting hacked, I want to know what Funabashi does"). A body alone before a comma
+# ("The national government, does it fund …") is what the sentence is about.
+_JA_CLAUSE_END = re.compile(r"(?<=けど|れど|ので|から|って|ても|たら|れば)[、,，]")
+_EN_COMMA = re.compile(r",(?=\s)")
+CLAUSE_WORDS = 5
+
+
+def _clause_ends(form: str) -> list[int]:
+    ends = {m.end() for m in _SENTENCE_END.finditer(form)} | {m.end() for m in _JA_CLAUSE_END.finditer(form)}
+    for m in _EN_COMMA.finditer(form):
+        since = max([e for e in ends if e <= m.start()], default=0)
+        if len(form[since:m.start()].split()) >= CLAUSE_WORDS:
+            ends.add(m.end())
+    return sorted(ends)
 
 
 def _background(form: str, m: Mention) -> bool:
@@ -254,9 +272,10 @@ def _background(form: str, m: Mention) -> bool:
 
 
 def _last_sentence_at(form: str, names: re.Pattern[str]) -> int | None:
-    """Where the last sentence that names what ``names`` finds starts, when one after the first
-    does (「…よその自治体で流出…。船橋って専門チームいるの？あと外部のチェックは？」); else None."""
-    ends = [e.end() for e in _SENTENCE_END.finditer(form.rstrip(" 。.!?！？\n"))]
+    """Where the last sentence or clause that names what ``names`` finds starts, when one after the
+    first does (「…よその自治体で流出…。船橋って専門チームいるの？あと外部のチェックは？」,
+    "With all the news about companies getting hacked, I want to know what Funabashi does"); else None."""
+    ends = _clause_ends(form.rstrip(" 。.!?！？\n"))
     for i in range(len(ends) - 1, -1, -1):
         start, end = ends[i], ends[i + 1] if i + 1 < len(ends) else len(form)
         if names.search(form, start, end):

@@ -206,6 +206,10 @@ def test_no_name_or_term_of_the_plan_reads_as_another_organisation(responder, ca
         ("My sister in Yokohama uses her city's app a lot. What is Funabashi's official app called?", "1-1-2"),
         # Another body named before a last sentence that turns to Funabashi itself.
         ("横浜市ではAIのチャットを使っていると聞きました。船橋市は生成AIを使う予定がありますか？", "2-3-2"),
+        # A body in a clause of its own before the clause that asks about Funabashi.
+        ("After reading so much news about banks being hacked lately, I want to know if Funabashi has an "
+         "emergency response team for incidents", "4-1-2"),
+        ("よその市で情報が漏れたって聞いたけど、船橋市は外部の監査とか受けてるの？", "4-1-2"),
         # A thing described in other words, whose definition in the plan names the state.
         ("What is the online service run by the national government where I can see my own tax info with my card?",
          "マイナポータル"),
@@ -222,6 +226,9 @@ def test_a_body_that_is_only_the_askers_background_does_not_refuse_the_question(
         ("I moved here from Canada. What is Canada's digital ID called?", "Canada"),
         ("How long does immigration take to renew a visa?", "mmigration"),  # a national body the plan never names
         ("川崎市のRPAはどう？船橋と比較したい", "川崎市"),
+        # A body that is the sentence's subject, or likened to Funabashi, is what is asked about.
+        ("Does Chiba City, like Funabashi, have a smartphone concierge?", "Chiba"),
+        ("浦安市、船橋みたいにスマホ講座やってる？", "浦安市"),
     ],
 )
 def test_a_body_asked_about_in_the_last_sentence_or_compared_is_still_refused(responder, question, shown):
