@@ -57,6 +57,7 @@ PROJECT_INTENTS = tuple(_PROJECT_CUES)
 
 # Asking what a word means, in phrases that contain a status cue ("どう"): read before the intents.
 _DEFINITION_PHRASES = ["どういう意味", "どういうこと", "どういうもの", "どんな意味", "どのような意味", "ってどういう",
+                       "どういう定義", "どんな定義", "どのような定義", "どう定義",
                        "って、どういう",  # 「…サイトって、どういうサイトのこと？」: a pause asks the same
                        # What the thing just told of is: 「…をすすめられました。これはどういうアプリなんですか」.
                        "これはどういう", "それはどういう", "これってどういう", "それってどういう",
@@ -69,6 +70,7 @@ _GLOSSARY_CUES = [
     "とは", "とは何", "とはなに", "って何", "ってなに", "ってなあに", "ってなん", "ってなんですか", "の意味", "意味",
     "何のこと", "なんのこと", "なあに",
     "どういう意味", "何ですか", "なんですか", "何なの", "なんなの", "なに", "何", "用語", "用語集", "解説", "指す", "という言葉は", "what is", "what's", "whats",
+    "定義", "ていぎ",
     "what are", "what does", "mean", "means", "meaning", "define", "definition", "explain", "stand for",
     "stands for", "full form", "full name", "short for", "abbreviation", "acronym", "spelled out", "spell out",
     "words behind",

@@ -1045,3 +1045,13 @@ def test_what_comes_next_is_the_schedule(responder: Responder) -> None:
 def test_a_team_mentioned_in_a_definition_question_asks_no_department(responder: Responder) -> None:
     a = responder.answer("what's LGWAN? is it a team or a network?")
     assert (a.intent, ids(a)[:1]) == ("glossary", ["LGWAN"]), a.text
+
+
+@pytest.mark.parametrize(("question", "term"), [
+    # 定義 asks what a word means, even of a term a project is also named by.
+    ("基幹系システムの定義は？", "基幹系システム"),
+    ("セキュリティポリシーは計画ではどう定義されていますか", "セキュリティポリシー"),
+])
+def test_a_definition_asked_for_is_the_glossary(responder: Responder, question: str, term: str) -> None:
+    a = responder.answer(question)
+    assert (a.intent, ids(a)[:1]) == ("glossary", [term]), a.text
