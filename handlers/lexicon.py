@@ -70,7 +70,7 @@ _GLOSSARY_CUES = [
     "とは", "とは何", "とはなに", "って何", "ってなに", "ってなあに", "ってなん", "ってなんですか", "の意味", "意味",
     "何のこと", "なんのこと", "なあに",
     "どういう意味", "何ですか", "なんですか", "何なの", "なんなの", "なに", "何", "用語", "用語集", "解説", "指す", "という言葉は", "what is", "what's", "whats",
-    "定義", "ていぎ",
+    "定義", "ていぎ", "glossary",
     "what are", "what does", "mean", "means", "meaning", "define", "definition", "explain", "stand for",
     "stands for", "full form", "full name", "short for", "abbreviation", "acronym", "spelled out", "spell out",
     "words behind",

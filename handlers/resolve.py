@@ -97,7 +97,7 @@ _AFTER_THE_NAME = re.compile(
     r"|何種類|なんしゅるい|種類|仲間|なかま|中に|の中|なかに|入って|入る|はいって|はいる|含ま|ふくま))",
     re.IGNORECASE)
 # What a word means, asked outright (not 何 alone: 「R5は何する予定」 asks a schedule).
-_DEFINED = re.compile(r"(?<![こも])とは|って(?:何|なに|なん)|意味|用語集|指す|解説|\bmeans?\b|\bstands? for\b|\bdefin"
+_DEFINED = re.compile(r"(?<![こも])とは|って(?:何|なに|なん)|意味|用語集|指す|解説|定義|\bmeans?\b|\bstands? for\b|\bdefin|\bglossary\b"
                       r"|^\s*what(?:'s| is| are)\s+(?:an?\s+)?[\w-]+\s*\?", re.IGNORECASE)
 
 
