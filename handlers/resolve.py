@@ -92,7 +92,7 @@ _SOFT_INTENTS = frozenset(["project_overview", "project_schedule", "project_stat
 # no pattern is compiled per name.
 _AFTER_THE_NAME = re.compile(
     r"\s*[」』\"]?\s*(?:(?:って|という|っていう|とかいう)\s*(?:言葉|ことば|用語|単語)"
-    r"|とは|って(?:何|なに|なん)|ってどういう|の意味|\s*means?\b"
+    r"|とは|って(?:何|なに|なん)|ってどういう|の意味|(?:の|って|は)\s*定義|\s*means?\b"
     r"|(?:の|は|って|も|に)?\s*(?:正式名称|正式な(?:名前|名称)|略|フルネーム|綴り|スペル|何桁|なんけた"
     r"|何種類|なんしゅるい|種類|仲間|なかま|中に|の中|なかに|入って|入る|はいって|はいる|含ま|ふくま))",
     re.IGNORECASE)

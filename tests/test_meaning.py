@@ -1051,6 +1051,8 @@ def test_a_team_mentioned_in_a_definition_question_asks_no_department(responder:
     # 定義 asks what a word means, even of a term a project is also named by.
     ("基幹系システムの定義は？", "基幹系システム"),
     ("セキュリティポリシーは計画ではどう定義されていますか", "セキュリティポリシー"),
+    # A count inside the definition (its conditions) is the term's, not the project's KPI.
+    ("オープンデータの定義には条件がいくつある？", "オープンデータ"),
     # The glossary named as where to look: the term, not the project of the same name.
     ("what does the glossary say about RPA?", "RPA"),
 ])
