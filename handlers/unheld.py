@@ -43,7 +43,9 @@ FACT_KINDS = (
     FactKind(
         "money",  # a budget, a company's revenue, what something cost the city: the plan gives no sums
         re.compile(r"予算|売上|売り上げ|収益|利益|税収|歳入|歳出|経費|金額|契約額|総額|事業費|いくら(?:使|かけ|かか)|お金を(?:いくら|どれ)"
-                   r"|\bbudgets?\b|\brevenues?\b|\bsales\b|\bprofits?\b|\bspen[dt]\b|\bspending\b|\bhow much money\b"
+                   # spent in money, not in time ("spent a whole day there")
+                   r"|\bbudgets?\b|\brevenues?\b|\bsales\b|\bprofits?\b|\bhow much (?:did|does|do|will|has|have|is)\b[^.?]{0,40}\bspen[dt]\b"
+                   r"|\bspen[dt]\b[^.?]{0,20}\b(?:yen|money|budget|taxpayers?)\b|\bspending\b|\bhow much money\b"
                    r"|\bturnover\b|\bearn(?:s|ed|ings)?\b", re.I),
         re.compile(r"[0-9０-９一二三四五六七八九十百千万億]\s*円"),  # 予算化しました says no sum
         "金額や予算", "sums of money or budgets",

@@ -1059,3 +1059,12 @@ def test_a_team_mentioned_in_a_definition_question_asks_no_department(responder:
 def test_a_definition_asked_for_is_the_glossary(responder: Responder, question: str, term: str) -> None:
     a = responder.answer(question)
     assert (a.intent, ids(a)[:1]) == ("glossary", [term]), a.text
+
+
+def test_time_spent_in_a_story_is_no_question_of_money(responder: Responder) -> None:
+    a = responder.answer("Last time I renewed my card I spent the whole morning at city hall. "
+                         "Is the city doing anything so people don't have to write their address at every counter?",
+                         audience="citizen")
+    assert (a.intent, ids(a)[:1]) == ("project_overview", ["1-2-1"]), a.text
+    spent = responder.answer("How much has the city spent on RPA?", audience="citizen")
+    assert spent.intent == "unknown" and "sums of money" in spent.text
