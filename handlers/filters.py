@@ -24,6 +24,7 @@ from handlers.list_filters import (
     Asked,
     Filters,
     Plan,
+    TopicFilter,
     actual_years,
     cues,
     group_asked,
@@ -280,7 +281,16 @@ def apply(catalog: Catalog, f: Filters, *, projects_of_topic: Callable[[str], se
             return Selection(label="", projects=[], notes=(*notes, *step.notes), missing=step.missing)
         if step.keep is not None:
             keep = step.keep
-            projects = [p for p in projects if keep(p)]
+            kept = [p for p in projects if keep(p)]
+            if not kept and projects and isinstance(list_filter, TopicFilter):
+                # Words left over from asking ("which ones got the top grade"): never a filter that
+                # empties a list the named filters made.
+                t = f.topic
+                notes.append(f"\"{t}\" could not be used to narrow the list." if en
+                             else f"「{t}」では絞り込めませんでした（この条件は使っていません）。")
+                unused = unused or t
+                continue
+            projects = kept
             parts.append(step.label)
         notes += step.notes
         unused = unused or step.unused

@@ -586,3 +586,9 @@ def test_a_kind_of_project_lists_the_reposts_of_its_projects_and_an_approach_its
         responder: Responder, question: str, listed: set[str]) -> None:
     a = responder.answer(question)
     assert a.intent == "project_list" and ids(a) == listed, a.text
+
+
+def test_words_left_over_from_asking_never_empty_a_list(responder: Responder) -> None:
+    a = responder.answer("Did any projects get done early? Which ones got the top grade?")
+    assert a.intent == "project_list" and ids(a) == {"1-2-2", "1-3-2", "4-1-1", "5-1-2"}, a.text
+    assert "could not be used to narrow" in a.text
