@@ -98,7 +98,8 @@ _OWNERS_TOO = re.compile(r"(?:共管|共同|複数|単独)[^。）)]{0,8}?(?:も
 _OWNERS_WORDS = re.compile(r"単独|複数|共同|合同|共管|一緒|\bshared\b|\bjointly\b|\bsolely\b|\bmore than one\b|\btwo or more\b")
 _HAS_KPI = re.compile(
     r"(?:kpi|参考値|見込み値|指標|目標値)s?\s*(?:の\s*表)?\s*(?:\([^()]{1,12}\))?\s*(?:を|が|の)?\s*(?:設定|ある|あり|持つ|もつ|つい|付い|載っ|のっ)"
-    r"|(?:with|have|has|having)\s+(?:an?\s+|their\s+own\s+)?(?:kpis?|reference values?|indicators?)(?![a-z])"
+    r"|(?:with|have|has|having)\s+(?:an?\s+|their\s+own\s+)?(?:(?:table|set|list)s?\s+of\s+)?(?:[a-z-]+\s+){0,2}"
+    r"(?:kpis?|reference (?:values?|targets?)|indicators?)(?![a-z])"
 )
 # 「新しい取り組み」: items marked 【R5 新】 in a project's schedule, not only projects set that year.
 _NEW_ITEMS = cues("取り組み", "取組", "とりくみ", "スケジュール", "新】", "initiative", "initiatives", "activities",

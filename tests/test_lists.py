@@ -592,3 +592,8 @@ def test_words_left_over_from_asking_never_empty_a_list(responder: Responder) ->
     a = responder.answer("Did any projects get done early? Which ones got the top grade?")
     assert a.intent == "project_list" and ids(a) == {"1-2-2", "1-3-2", "4-1-1", "5-1-2"}, a.text
     assert "could not be used to narrow" in a.text
+
+
+def test_projects_with_a_table_of_reference_targets_are_those_with_kpis(responder: Responder, catalog) -> None:  # type: ignore[no-untyped-def]
+    a = responder.answer("Which projects have a set of yearly reference targets?")
+    assert a.intent == "project_list" and ids(a) == {p.id for p in catalog.projects.values() if p.indicators}, a.text
