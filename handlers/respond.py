@@ -83,6 +83,9 @@ _MAKER_ASKED = re.compile(r"(?:誰|だれ|どこ)が\s*(?:作|つく|開発|運�
 _SUBMITTING = re.compile(r"(?:評価|実績|自己評価)[^。？?]{0,12}?(?:提出|入力|登録|報告|出す|出し)|(?:提出|入力)[^。？?]{0,6}?評価"
                          r"|\b(?:submit|enter|send|file|report)\b[^.?]{0,30}\b(?:evaluation|grade|actuals)\b", re.I)
 _HOW = re.compile(r"方法|仕方|やり方|やりかた|どう|どこ|どの画面|手順|\bhow\b|\bwhere\b", re.I)
+# Asked to change a grade or figure for them (「評価、Aに書き換えておいて」): they enter it themselves.
+_CHANGE_ASKED = re.compile(r"(?:評価|実績|コメント)[^。？?]{0,12}?(?:書き換え|書きかえ|変更し|直し|修正し|変え)(?:て|と)"
+                           r"|\b(?:change|update|rewrite|edit)\b[^.?]{0,30}\b(?:evaluation|grade|rating|actuals?)\b[^.?]{0,20}\bto\b", re.I)
 NAMED_TERM = 70.0  # a term the message names this surely (0–100), whose definition may answer for its project
 NAMED_DEPARTMENT = 90.0  # a department name matched this surely (0–100) is a list filter, not a description
 # Cached under a message alone when its answer read the conversation: ask again with the context.
@@ -202,8 +205,10 @@ class Responder:
 
     @staticmethod
     def _how_to_submit(answer: Answer, audience: Audience) -> Answer | None:
-        """「評価の提出方法は？」 from staff: the bot itself takes the departments' evaluations."""
-        if audience != "staff" or not (_SUBMITTING.search(answer.query) and _HOW.search(answer.query)):
+        """「評価の提出方法は？」「評価をAに書き換えておいて」 from staff: the bot itself takes the
+        departments' evaluations, entered by them."""
+        if audience != "staff" or not (_SUBMITTING.search(answer.query) and _HOW.search(answer.query)
+                                       or _CHANGE_ASKED.search(answer.query)):
             return None
         text = c.SUBMIT_HELP_EN if answer.lang == "en" else c.SUBMIT_HELP_JA
         return staged(Answer(query=answer.query, intent="help", lang=answer.lang, audience=audience, text=text),

@@ -133,6 +133,9 @@ FACT_KINDS = (
                    r"|\b(?:status|progress) of (?:my|our) (?:\w+ )?(?:application|request|case|claim|form|submission|payment)\b"
                    r"|\bwhere(?:'s| is) my (?:\w+ ){0,3}?(?:card|application|refund|certificate)\b"
                    r"|\bhow much (?:city |property |resident )?tax do i owe\b|\bcan you look (?:it|me) up\b|\bis (?:it|my card) ready\b"
+                   # whether something is done for them: 「受講済みか確認できます？」, "how much tax am I going to pay"
+                   r"|(?:済み|済んでる|済んだ|終わってる)か(?:どうか)?\s*(?:を)?\s*(?:確認|調べ|見て)"
+                   r"|\bhow much (?:\w+ ){0,2}tax (?:am i|will i|do i|should i|must i)\b"
                    r"|\b(?:lost|forgot|forgotten|left) (?:my|the) (?:my number )?(?:card|pin|password)\b", re.I),
         re.compile(r"(?!)"),
         "個人の手続きの状況や記録", "anyone's own records or case",

@@ -245,6 +245,9 @@ def test_a_topic_that_fits_several_projects_asks_which(responder: Responder) -> 
     # When a class is held: the plan gives fiscal years, not dates (its schedule is asked otherwise).
     ("スマホ教室って次はいつ開かれるの？", "開催日や時間は書かれていません"),
     ("公民館のスマホ講座、いつやるの？", "開催日や時間は書かれていません"),
+    # Their own record, or their own bill, looked up for them.
+    ("職員研修、私が受講済みか調べてもらえますか", "個人の申請・納税・カードの状況や記録は確認できません"),
+    ("How much city tax will I have to pay next year?", "cannot see anyone's own applications"),
     # A person by name, asked as the group's representative.
     ("シビックテックの団体の代表者はどなたですか", "個人の名前は書かれていません"),
     # Whether a service comes in another language: the plan never says.
@@ -964,7 +967,9 @@ def test_a_use_for_profit_asks_the_terms_definition_not_the_projects_aim(respond
 
 
 @pytest.mark.parametrize("question", ["評価ってどうやって提出するんですか？", "2-1-3の実績値はどこから入力すればいい？",
-                                      "How do we submit our department's evaluation?"])
+                                      "How do we submit our department's evaluation?",
+                                      # asked to change it for them: they enter it themselves
+                                      "2-3-1の評価をBに変更しておいてください", "please update our grade for 1-1-2 to A"])
 def test_staff_asking_how_to_submit_an_evaluation_are_told_the_bot_takes_it(responder: Responder, question: str) -> None:
     a = responder.answer(question, audience="staff")
     assert a.intent == "help" and ("評価を入力" in a.text), a.text
