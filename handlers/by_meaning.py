@@ -302,6 +302,7 @@ _LETTERS = re.compile(
     r"|\b([0-9]|one|two|three|four|five|six)[- ]letters?\b", re.IGNORECASE)
 
 
+@lru_cache(maxsize=64)
 def letters_asked(text: str) -> int | None:
     """How many letters the acronym asked for has (「アルファベット3文字の略語」, "a three-letter word")."""
     m = _LETTERS.search(unicodedata.normalize("NFKC", text))

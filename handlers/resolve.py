@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from handlers.filters import ListReader, Selection, apply
 from handlers.understand import Reading, asked_intent
@@ -269,10 +270,9 @@ class Resolver:
                 # The word that named the approach (counters, 窓口) in another approach's project
                 # name (Digital terminals at service counters) is asked about as much.
                 said = key(h.via) if h.via else ""
-                for p in self.catalog.projects.values():
-                    if p.approach_id == h.id or said and any(
-                            said in key(name) for name in (p.name, self.catalog.english_name("project", p.id) or "")):
-                        offer(p.id, h.score * 0.8, source="approach")
+                for pid, approach, names in self._project_name_keys:
+                    if approach == h.id or said and any(said in name for name in names):
+                        offer(pid, h.score * 0.8, source="approach")
         best = max((s.score for s in cands.values()), default=0.0)
         if best < ACCEPT and len(key(r.core)) >= 2:
             spread = self._text_hits(r.core)
@@ -289,6 +289,12 @@ class Resolver:
                 c = cands[pid]  # built directly: dataclasses.replace is slow for hundreds in a large plan
                 cands[pid] = Scored(c.id, min(100.0, round(c.score + bonus, 1)), c.kind, c.how)
         return cands
+
+    @cached_property
+    def _project_name_keys(self) -> list[tuple[str, str, tuple[str, str]]]:
+        """(id, approach, its names in both languages as keys): read once, not per question."""
+        return [(p.id, p.approach_id, (key(p.name), key(self.catalog.english_name("project", p.id) or "")))
+                for p in self.catalog.projects.values()]
 
     def _collapse_reposts(self, ranked: list[Scored]) -> list[Scored]:
         """5-1-2 repeats 4-1-1: when both are candidates, the original speaks for both."""
