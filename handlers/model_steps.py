@@ -76,6 +76,8 @@ ASK_BACK_NAMED = 0.5  # over an item the message names less surely than a title 
 # seven sets: 1,591 → 1,631 of 1,886 right, out-of-scope questions answered 57 → 55.
 OVERRULE = 0.55
 NAMED_ITEM = 75.0  # an item the message names this surely (0–100) is the asker's, never overruled
+NAMED_IN_ASKING = 70.0  # ... or names this surely in the last sentence of a story, where it asks
+_SENTENCE = re.compile(r"(?<=[。！？!?\n])")
 
 
 # A part of a project named outright: the asker's word wins over the model (「1-2-1の概要」, "the
@@ -266,6 +268,10 @@ class ModelSteps:
         reading = self._reread(message, lang)
         if self._named(reading, answer.answers[0].id, surely=NAMED_ITEM):
             return None  # the item the message names is the asker's
+        sentences = [x for x in _SENTENCE.split(message) if x.strip()]
+        if len(sentences) > 1 and self._named(self._reread(sentences[-1], lang), answer.answers[0].id, surely=NAMED_IN_ASKING) \
+                and not self._named(self._reread(sentences[-1], lang), sure.id, surely=NAMED_IN_ASKING):
+            return None  # a story's asking sentence names it (「…教えてくれる講座ってありますか」): that one
         if answer.intent == "glossary" and (_DEFINITION_ASKED.search(fold(message, kana=False)) or asks_name(reading)):
             return None
         return staged(self._item_answer(reading, sure, audience, said),
