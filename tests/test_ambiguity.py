@@ -110,7 +110,9 @@ def test_a_short_name_that_others_only_mention_answers_its_project(responder: Re
 def test_a_project_asked_for_by_a_term_is_the_project_not_the_term(responder: Responder) -> None:
     # 「…の事業って何番？」 asks for a project: the one that speaks of the term, or which of them.
     one = responder.answer("キャッシュレスの事業って何番？")
-    assert (one.intent, [x.id for x in one.answers]) == ("project_status", ["1-2-2"]), one.text
+    # (Which of its cards answers "what number" is the question model's reading: its number heads either.)
+    assert one.intent in ("project_status", "project_overview") and [x.id for x in one.answers] == ["1-2-2"], one.text
+    assert one.text.startswith("1-2-2")
     several = responder.answer("クラウドの事業って何番？")
     assert several.intent == "clarify" and {"2-4-2", "4-1-2"} <= {s.id for s in several.suggestions}, several.text
 
