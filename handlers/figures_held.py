@@ -67,6 +67,7 @@ def _fiscal_years_named(text: str) -> set[int]:
 
 # An actual asked for, not a target: 実績, 結果, "actual", "did they reach".
 _ACTUAL_ASKED = re.compile(r"実績|じっせき|結果|けっか|(?:本当|ほんと|ほんとう|実際|じっさい)(?:は|の|に)|時点の(?:数値|数字|値)"
+                           r"|時点で(?:何|なん|どれ|いくつ)"
                            r"|(?:上がった|あがった|増えた|ふえた|伸びた|のびた|下がった|減った|へった|達した|届いた)|\bactuals?\b|\bdid\b[^.?]{0,40}\bactually\b|\bresults?\b|\bdid (?:they|it|the city) (?:hit|reach|meet|achieve)")
 
 

@@ -29,6 +29,8 @@ _PROJECT_CUES: dict[str, list[str]] = {
     "project_schedule": [
         "スケジュール", "年度別", "工程", "工程表", "ロードマップ", "いつ", "予定", "計画", "何年度",
         "schedule", "schedules", "timeline", "roadmap", "when", "plan for",
+        # A deadline is when: 「移行完了期限」.
+        "期限", "deadline", "deadlines",
         # What comes next, year by year: 「この先も続けるの」 "what's the next step for that".
         "この先", "これから先", "next step", "next steps", "year by year", "year-by-year",
     ],
@@ -45,6 +47,7 @@ _PROJECT_CUES: dict[str, list[str]] = {
     "project_status": [
         "状況", "進捗", "進捗状況", "評価", "コメント", "どうなった", "どうなりました", "その後", "どうなってる", "どうなっている", "どうなって",
         "どう", "いかが", "如何", "進み具合", "順調", "進んで", "成果", "結果", "理由", "わけ", "status", "progress", "going", "grade",
+        "間に合う", "間に合い", "間に合わ", "見通し",
         "graded", "evaluation", "rating", "doing", "update", "happening", "news",
         # How it is going, asked as a feeling: 「いまどんな感じ」「どんな具合」.
         "どんな感じ", "どういう感じ", "どんな具合", "どんなぐあい",
@@ -148,6 +151,8 @@ NOT_ASKING = ["いつでも", "いつも", "いつまでも", "いつかは", "�
             "called when", "for when", "it's when", "its when", "is when", "mean when", "means when",
             # 予定 in a grade's words (予定より早く, 予定どおり) asks no schedule
             "予定より", "予定どおり", "予定通り",
+            # the evaluation form itself (「評価シートに転記します」「評価書に書きたい」), not its grade asked
+            "評価シート", "評価書", "評価票", "評価表", "評価様式", "evaluation sheet", "evaluation form",
             # the asker's own team, not the project's: "before our team meeting"
             "team meeting", "my team", "our team",
             # a use's purpose (営利目的で使う), not the project's aim

@@ -242,6 +242,13 @@ def test_a_topic_that_fits_several_projects_asks_which(responder: Responder) -> 
     # Which places by name: the plan counts the centres and offices, it does not list them.
     ("スマホ講座をやった公民館って具体的にどこ？", "施設や部署の個別の名前は書かれていません"),
     ("Which ten branch offices got the remote counter? I need the names.", "names of the individual places"),
+    # The form itself, step by step, or filled in for them: a procedure.
+    ("マイナンバーカードの申請書ってどこでもらえますか", "手続きや操作の手順はアクションプランには書かれていません"),
+    ("ふなっぷの通知設定の手順を一つずつ教えて", "手続きや操作の手順はアクションプランには書かれていません"),
+    ("could you help me fill in the residence form?", "does not say how to carry out a procedure"),
+    # A figure as of a month of 令和5年度, whose actual the plan does not have yet.
+    ("オンライン申請の様式数、令和5年9月時点で何件？", "実績値はまだ記載されていません"),
+    ("スマホ教室は次いつどこでありますか", "開催日や時間は書かれていません"),
     # When a class is held: the plan gives fiscal years, not dates (its schedule is asked otherwise).
     ("スマホ教室って次はいつ開かれるの？", "開催日や時間は書かれていません"),
     ("公民館のスマホ講座、いつやるの？", "開催日や時間は書かれていません"),
@@ -1073,3 +1080,16 @@ def test_time_spent_in_a_story_is_no_question_of_money(responder: Responder) -> 
     assert (a.intent, ids(a)[:1]) == ("project_overview", ["1-2-1"]), a.text
     spent = responder.answer("How much has the city spent on RPA?", audience="citizen")
     assert spent.intent == "unknown" and "sums of money" in spent.text
+
+
+@pytest.mark.parametrize(("question", "intent", "pid"), [
+    # The evaluation form named in passing asks no grade: the figure asked is.
+    ("RPAの時間削減、令和4年度の実績値は？評価シートに書きたいので", "project_kpi", "2-3-1"),
+    # A deadline is when; making it in time is how it goes.
+    ("システム標準化の移行期限について教えて", "project_schedule", "2-4-1"),
+    ("標準化、令和7年度末の期限に間に合う見通し？", "project_status", "2-4-1"),
+])
+def test_deadlines_and_the_evaluation_form_are_read_for_what_is_asked(responder: Responder, question: str, intent: str,
+                                                                      pid: str) -> None:
+    a = responder.answer(question)
+    assert (a.intent, ids(a)[:1]) == (intent, [pid]), a.text
