@@ -209,6 +209,8 @@ _ONE_DESCRIBED = re.compile(r"それ|あれ|その件|この件|(?<![電会通�
 
 
 _WHICH_ONES = re.compile(r"どれ|どの事業|だけ(?!ど)|\bwhich\b")
+_CALLED_PROJECT = re.compile(r"(?:って|という|っていう|とかいう)\s*事業")
+_LISTING_SAID = re.compile(r"一覧|全部|ぜんぶ|すべて|全て|どれ|何件|いくつ|\blist\b|\ball\b")
 
 
 def _one_described(form: str) -> bool:
@@ -222,6 +224,9 @@ def _asks_list(q: Asked, f: Filters) -> bool:
     # くれる人」 a place, they ask for no list: without a list cue, "new" and a department list
     # only when the question speaks of projects (新しい事業, 公民館の取り組み, new projects).
     r, list_cue, named_project, score = q.r, q.list_cue, q.named_project, q.project_score
+    # 「「テレワーク環境の充実」って事業、評価がCだったって本当？」: one project named, its grade to confirm.
+    if named_project and _CALLED_PROJECT.search(q.form) and _CONFIRMS.search(q.form) and not _LISTING_SAID.search(q.form):
+        list_cue = False
     if _PEOPLE_COUNTED.search(q.form) and not _OF_PROJECTS.search(q.form):
         return False  # 「職員数は全部で何人」 counts people, not projects
     of_projects = list_cue or bool(_OF_PROJECTS.search(q.form))

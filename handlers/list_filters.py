@@ -93,7 +93,10 @@ _SOLE = re.compile(r"単独|単体で|一つの(?:課|部署)だけ|1つの(?:�
 _SHARED = re.compile(r"複数の(?:課|部署|部局)|(?:課|部署|部局)に(?:また|跨)が|共同で|共管|合同で|一緒に担当|二つ以上の(?:課|部署)|2つ以上の(?:課|部署)"
                      r"|\b(?:several|multiple|more than one|two or more) (?:departments|divisions|sections)\b|\bjointly\b"
                      r"|\bshared (?:by|between|among)\b")
-_OWNERS_TOO = re.compile(r"(?:共管|共同|複数|単独)[^。）)]{0,8}?(?:も含|含め|もふく)|\bincluding (?:shared|joint)")
+_OWNERS_TOO = re.compile(r"(?:共管|共同|複数|単独)[^。）)]{0,8}?(?:も含|含め|もふく)|\bincluding (?:shared|joint)"
+                         # either way: 「単独または共管で」 "alone or jointly"
+                         r"|単独(?:または|又は|もしくは|か|・|や|と)共管|共管(?:または|又は|もしくは|か|・|や|と)単独"
+                         r"|\b(?:alone|solely|on (?:its|our) own) or (?:jointly|shared|with others)\b")
 # Their words, blanked out before a topic is looked for (「部署」 may have gone as a cue already).
 _OWNERS_WORDS = re.compile(r"単独|複数|共同|合同|共管|一緒|\bshared\b|\bjointly\b|\bsolely\b|\bmore than one\b|\btwo or more\b")
 _HAS_KPI = re.compile(

@@ -597,3 +597,15 @@ def test_words_left_over_from_asking_never_empty_a_list(responder: Responder) ->
 def test_projects_with_a_table_of_reference_targets_are_those_with_kpis(responder: Responder, catalog) -> None:  # type: ignore[no-untyped-def]
     a = responder.answer("Which projects have a set of yearly reference targets?")
     assert a.intent == "project_list" and ids(a) == {p.id for p in catalog.projects.values() if p.indicators}, a.text
+
+
+def test_alone_or_jointly_is_no_filter_of_owners(responder: Responder, catalog) -> None:  # type: ignore[no-untyped-def]
+    a = responder.answer("デジタル行政推進課が単独または共管で持ってる事業を全部")
+    assert a.intent == "project_list", a.text
+    assert ids(a) == {p.id for p in catalog.projects.values() if "デジタル行政推進課" in p.departments}
+
+
+def test_one_project_named_with_its_grade_to_confirm_is_no_list(responder: Responder) -> None:
+    a = responder.answer("妻が市役所勤めの知人と話してて聞いてきたんですけど、「テレワーク環境の充実」って事業、"
+                         "評価がCだったって本当ですか？遅れてる理由も知りたいです", audience="citizen")
+    assert (a.intent, sorted(ids(a))) == ("project_status", ["2-2-1"]), a.text
