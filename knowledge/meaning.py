@@ -435,6 +435,7 @@ class MeaningIndex:
             return run
 
         spelled = _HIRAGANA_RUN.sub(self._loose_kana_fixed, text) if self._loose_names else text
+        spelled = _KANA_ERA.sub(lambda m: {"れいわ": "令和", "へいせい": "平成"}[m.group(1)], spelled)
         spelled = _KANA_WORDS.sub(self._join_kana_words, _KANA_YEAR.sub(_year_in_digits, _REPEATED.sub(r"\1", spelled)))
         spelled = _CITY.sub("市", spelled)
         spelled = _LETTER_RUN.sub(self._letters, spelled)
@@ -701,6 +702,8 @@ _KANA_DIGIT = "|".join(sorted(_KANA_DIGITS, key=len, reverse=True))
 _KANA_NUMBER = f"(?:(?:{_KANA_DIGIT})?じゅう)?(?:{_KANA_DIGIT})?"
 # The number starts a word (さくねんど is 昨年度, not さ9年度).
 _KANA_YEAR = re.compile(f"(?:(れいわ|へいせい)|(?<![\u3041-\u3096\u30fc]))({_KANA_NUMBER})(ねんど|ねん)")
+# The era typed in kana before a number in digits (れいわ５ねんど, へいせい30ねん): the era in kanji.
+_KANA_ERA = re.compile(r"(れいわ|へいせい)\s*(?=[0-9０-９]+\s*(?:ねん|年))")
 
 
 def _year_in_digits(m: re.Match[str]) -> str:

@@ -134,6 +134,8 @@ def test_kana_words_are_read_as_the_plan_spells_them(responder: Responder) -> No
     assert responder.meaning.respell("すまほの こうざ") == "スマホの講座"  # the typist's spaces go once spelled
     assert responder.meaning.respell("Yahoo!くらし") == "Yahoo!くらし"  # a name in two scripts stays whole
     assert responder.meaning.respell("れいわななねんどの もくひょう") == "令和7年度の目標"
+    # The era in kana, the year in digits, inside a longer kana message.
+    assert "令和６年度" in responder.meaning.respell("ふなっぷ を つかう ひと の かず れいわ６ねんど の もくひょう は いくつ ですか")
 
 
 @pytest.mark.parametrize(("question", "intent", "wanted"), [
@@ -1063,6 +1065,8 @@ def test_a_team_mentioned_in_a_definition_question_asks_no_department(responder:
     # 定義 asks what a word means, even of a term a project is also named by.
     ("基幹系システムの定義は？", "基幹系システム"),
     ("セキュリティポリシーは計画ではどう定義されていますか", "セキュリティポリシー"),
+    # What it takes to be one is in the definition.
+    ("オープンデータと言えるものの条件って何？", "オープンデータ"),
     # A count inside the definition (its conditions) is the term's, not the project's KPI.
     ("オープンデータの定義には条件がいくつある？", "オープンデータ"),
     # The glossary named as where to look: the term, not the project of the same name.
