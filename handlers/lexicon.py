@@ -151,6 +151,9 @@ NOT_ASKING = ["いつでも", "いつも", "いつまでも", "いつかは", "�
             "called when", "for when", "it's when", "its when", "is when", "mean when", "means when",
             # 予定 in a grade's words (予定より早く, 予定どおり) asks no schedule
             "予定より", "予定どおり", "予定通り",
+            # which project it was (「…増やした事業ってなんだっけ」), not what a word means
+            "事業ってなんだっけ", "事業って何だっけ", "事業ってなんでしたっけ", "事業って何でしたっけ",
+            "取り組みってなんだっけ", "取り組みって何だっけ", "取組ってなんだっけ", "取組って何だっけ",
             # the evaluation form itself (「評価シートに転記します」「評価書に書きたい」), not its grade asked
             "評価シート", "評価書", "評価票", "評価表", "評価様式", "evaluation sheet", "evaluation form",
             # the asker's own team, not the project's: "before our team meeting"

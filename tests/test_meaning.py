@@ -1097,3 +1097,9 @@ def test_deadlines_and_the_evaluation_form_are_read_for_what_is_asked(responder:
                                                                       pid: str) -> None:
     a = responder.answer(question)
     assert (a.intent, ids(a)[:1]) == (intent, [pid]), a.text
+
+
+def test_which_project_it_was_is_no_question_of_what_a_word_means(responder: Responder) -> None:
+    # 「…事業ってなんだっけ」 asks which project it was, described by what it did.
+    a = responder.answer("テレワーク用のパソコンを300台にした事業ってなんだっけ")
+    assert a.intent != "project_list" and ids(a)[:1] == ["2-2-1"], a.text
