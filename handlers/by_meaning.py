@@ -105,6 +105,14 @@ _QUOTED = re.compile(r"[「『\"“‘]([^」』\"”’]{4,})[」』\"”’]|(
 SLOGAN_CHARS = 8
 QUOTED_SHARE = 0.6  # of a quoted phrase's words an approach's or policy's own words must hold (English paraphrase)
 _SLOGAN_CUT = re.compile(r"[。！!【】、\s]+")
+
+
+@dataclass(frozen=True)
+class _GroupText:
+    id: tuple[str, str]  # ("approach", "1-1") or ("policy", "1")
+    folded: str  # its text, NFKC and casefolded
+    slogans: tuple[str, ...]  # its phrases long enough to be quoted unquoted
+    en_words: frozenset[str]
 # 「どの事業ですか」, "which project is it": the answer is a project, whatever term it is about.
 ASKS_PROJECT = re.compile(r"(?:どの|何の|なんの|どういう|どんな)(?:事業|取り組み|取組|とりくみ)|\b(?:which|what) (?:project|initiative)\b")
 # A topic named as a kind of project: 「スマホ関係の事業」「データ系の取り組み」「基幹20業務がらみ」, "the data projects".
@@ -631,22 +639,33 @@ class MeaningStage:
         """The one approach or policy whose own words the question quotes: its phrase in 「」 or
         quotes, a slogan of its typed unquoted, or an English paraphrase in quotes ('finish work
         digitally') most of whose words are its own."""
-        groups = [u for u in self.index.units if u.kind in ("approach", "policy")]
+        quoted = [a or b for a, b in _QUOTED.findall(text)]
         folded = unicodedata.normalize("NFKC", text).casefold()
         found: set[tuple[str, str]] = set()
-        for pair in _QUOTED.findall(text):
-            key = unicodedata.normalize("NFKC", pair[0] or pair[1]).casefold()
-            found |= {(u.kind, u.ref) for u in groups if key in unicodedata.normalize("NFKC", u.text).casefold()}
+        for phrase in quoted:
+            key = unicodedata.normalize("NFKC", phrase).casefold()
+            found |= {g.id for g in self._groups if key in g.folded}
         if not found:
-            found = {(u.kind, u.ref) for u in groups for part in _SLOGAN_CUT.split(unicodedata.normalize("NFKC", u.text).casefold())
-                     if len(part) >= SLOGAN_CHARS and part in folded}
+            found = {g.id for g in self._groups for part in g.slogans if part in folded}
         if not found:
-            found = self._paraphrased_group([pair[0] or pair[1] for pair in _QUOTED.findall(text) if (pair[0] or pair[1]).isascii()])
+            found = self._paraphrased_group([phrase for phrase in quoted if phrase.isascii()])
         if len(found) != 1:
             return None
         kind, ref = found.pop()
         texts = " ".join(u.text + " " + u.en for u in self.index.units if (u.kind, u.ref) == (kind, ref))
         return kind, ref, texts
+
+    @cached_property
+    def _groups(self) -> list[_GroupText]:
+        """Each approach's and policy's units as a quote is compared with them, read once."""
+        out = []
+        for u in self.index.units:
+            if u.kind in ("approach", "policy"):
+                folded = unicodedata.normalize("NFKC", u.text).casefold()
+                out.append(_GroupText((u.kind, u.ref), folded,
+                                      tuple(p for p in _SLOGAN_CUT.split(folded) if len(p) >= SLOGAN_CHARS),
+                                      frozenset(en_words(u.en))))
+        return out
 
     def _paraphrased_group(self, phrases: list[str]) -> set[tuple[str, str]]:
         best: dict[tuple[str, str], float] = {}
@@ -654,16 +673,15 @@ class MeaningStage:
             words = set(en_words(phrase, question=True))
             if len(words) < 2:
                 continue
-            for u in self.index.units:
-                if u.kind in ("approach", "policy"):
-                    share = len(words & set(en_words(u.en))) / len(words)
-                    best[(u.kind, u.ref)] = max(best.get((u.kind, u.ref), 0.0), share)
+            for g in self._groups:
+                best[g.id] = max(best.get(g.id, 0.0), len(words & g.en_words) / len(words))
         top = max(best.values(), default=0.0)
         tied = {g for g, share in best.items() if share == top} if top >= QUOTED_SHARE else set()
         # A policy that holds its approach's words (policy 2 lists "Completing work digitally"): the approach.
-        approaches = {g for g in tied if g[0] == "approach"}
-        if len(approaches) == 1 and all(g in approaches or g == ("policy", next(iter(approaches))[1].split("-")[0]) for g in tied):
-            return approaches
+        approaches = [ref for kind, ref in tied if kind == "approach"]
+        if len(approaches) == 1 and tied <= {("approach", approaches[0]),
+                                             ("policy", str(self.catalog.approaches[approaches[0]].policy_id))}:
+            return {("approach", approaches[0])}
         return tied
 
     def close_projects(self, call: MeaningCall) -> tuple[Scored, ...]:

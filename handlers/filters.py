@@ -28,6 +28,7 @@ from handlers.list_filters import (
     actual_years,
     cues,
     group_asked,
+    unused_topic_note,
     years_in,
 )
 from handlers.understand import Reading
@@ -39,9 +40,9 @@ from knowledge.search import Hit, key
 
 _OF_PROJECTS = re.compile(r"事業|取り組み|取組|とりくみ|\bprojects?\b|\binitiatives?\b")
 
-# Words that say "a list" strongly enough to read a name as an approach or policy.
 # A word said as a kind of project (「セキュリティ関係の事業」「タイトルに…」 "security related").
 _TOPIC_KIND = re.compile(r"(?:関係|関連|系|がらみ|絡み)の?(?:事業|取り?組み?)|タイトルに|名前に|\b(?:related|relating)\b", re.I)
+# Words that say "a list" strongly enough to read a name as an approach or policy.
 _STRONG_LIST = cues("一覧", "どの事業", "どんな事業", "事業がある", "事業はある", "事業って", "含まれる", "含む", "属する",
                      "関わる", "関わっている", "関係する", "関連する", "に入る", "which projects", "what projects", "projects",
                      "list")
@@ -290,10 +291,8 @@ def apply(catalog: Catalog, f: Filters, *, projects_of_topic: Callable[[str], se
             if not kept and projects and isinstance(list_filter, TopicFilter):
                 # Words left over from asking ("which ones got the top grade"): never a filter that
                 # empties a list the named filters made.
-                t = f.topic
-                notes.append(f"\"{t}\" could not be used to narrow the list." if en
-                             else f"「{t}」では絞り込めませんでした（この条件は使っていません）。")
-                unused = unused or t
+                notes.append(unused_topic_note(f.topic, en=en))
+                unused = unused or f.topic
                 continue
             projects = kept
             parts.append(step.label)

@@ -558,8 +558,13 @@ class TopicFilter(ListFilter):
         topic_ids, t = plan.projects_of_topic(f.topic), f.topic
         if topic_ids:
             return Step(lambda p: p.id in topic_ids, f"about \"{t}\"" if plan.en else f"「{t}」に関する")
-        return Step(notes=(f"\"{t}\" could not be used to narrow the list." if plan.en
-                           else f"「{t}」では絞り込めませんでした（この条件は使っていません）。",), unused=t)
+        return Step(notes=(unused_topic_note(t, en=plan.en),), unused=t)
+
+
+def unused_topic_note(topic: str, *, en: bool) -> str:
+    """What a list says of words it could not narrow by."""
+    return (f"\"{topic}\" could not be used to narrow the list." if en
+            else f"「{topic}」では絞り込めませんでした（この条件は使っていません）。")
 
 
 STEM = 5  # letters of a word that say which word it is (digitalisation, digital)

@@ -269,8 +269,9 @@ class ModelSteps:
         if self._named(reading, answer.answers[0].id, surely=NAMED_ITEM):
             return None  # the item the message names is the asker's
         sentences = [x for x in _SENTENCE.split(message) if x.strip()]
-        if len(sentences) > 1 and self._named(self._reread(sentences[-1], lang), answer.answers[0].id, surely=NAMED_IN_ASKING) \
-                and not self._named(self._reread(sentences[-1], lang), sure.id, surely=NAMED_IN_ASKING):
+        asking = self._reread(sentences[-1], lang) if len(sentences) > 1 else None
+        if asking is not None and self._named(asking, answer.answers[0].id, surely=NAMED_IN_ASKING) \
+                and not self._named(asking, sure.id, surely=NAMED_IN_ASKING):
             return None  # a story's asking sentence names it (「…教えてくれる講座ってありますか」): that one
         if answer.intent == "glossary" and (_DEFINITION_ASKED.search(fold(message, kana=False)) or asks_name(reading)):
             return None

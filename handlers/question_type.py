@@ -138,7 +138,7 @@ def classify(form: str, *, intent: str | None, asked: str | None = None) -> Ques
     target_figure = year is not None and (_QUANTITY.search(asking) or _TARGET.search(asking) and counter)
     if year is not None and intent in {None, "project_overview", "project_schedule"} and not target_figure and (
         intent == "project_schedule" or _PLANS.search(form)
-    ) and not (intent != "project_schedule" and _DONE.search(asking)):
+    ) and not (intent != "project_schedule" and done_that_year(asking)):
         return QuestionType("schedule", year)
     quantity = _QUANTITY.search(asking) or counter or (year is not None and _TARGET.search(asking))
     # 「いくつにする予定」「いくつまで増やす計画」: a planned figure, not the schedule.

@@ -84,7 +84,6 @@ _KANA_WORDS = re.compile(r"[\u3041-\u3096\u30fc]+(?:[ \u3000][\u3041-\u3096\u30f
 _KATAKANA_WORD = re.compile(r"^[\u30a1-\u30fa\u30fc]+$")
 MAX_JOINED = 4  # kana words a typist may split one plan word into (こせき じゅうみん か)
 _SPACED = re.compile(r"(?<=[\u3041-\u30ff\u3400-\u9fff])[ \u3000]+(?=[\u3041-\u30ff\u3400-\u9fff])")
-_PLAN_SENTENCES = re.compile(r"(?<=[。\n])")
 _ENDING_KANA = frozenset("てたるっまずさせれらなかくいよりでだ")
 _PARTICLE_KANA = frozenset("をのはがでにともやへねよかっ")
 # A word said twice over (「くらうど くらうど って」): once is the word.
@@ -235,7 +234,7 @@ class MeaningIndex:
         self._align(ja_docs)
         self._by_reading = self._readings()
         self._spelled, self._cue_spelled = self._spellings(also_spell)
-        self._homophones = PlanHomophones((s for u in units for s in _PLAN_SENTENCES.split(u.text)), known=self._ja.idf)
+        self._homophones = PlanHomophones((u.text for u in units), known=self._ja.idf)
         # Words the plan itself writes in hiragana (ふなっぷ), longest first.
         kana_names = {w: w for w in self._spelled.values() if len(w) >= MIN_READING and _KANA_WORD.match(w)}
         kana_names.update((kana, name) for kana, name in (names_read or {}).items() if len(kana) >= MIN_READING)

@@ -163,11 +163,16 @@ def _sentence_spellings(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=65536)
 def nouns_read(text: str) -> tuple[tuple[str, str, str, str], ...]:
     """Every word of ``text`` as (surface, katakana reading, normalized form, part of speech), the
     form left empty for all but common nouns (普通名詞): what a kana-kanji converter may have
-    spelled as a homophone. Pronouns (私) and numerals (何, 三) are parts of speech of their own here."""
+    spelled as a homophone. Pronouns (私) and numerals (何, 三) are parts of speech of their own here.
+    Read sentence by sentence, each cached, as :func:`ja_words`."""
+    return tuple(word for s in _SENTENCES.split(text) if s for word in _sentence_nouns(s))
+
+
+@lru_cache(maxsize=65536)
+def _sentence_nouns(text: str) -> tuple[tuple[str, str, str, str], ...]:
     out = []
     for m in _reader().tokenize(text):
         pos = m.part_of_speech()
