@@ -100,6 +100,15 @@ def test_a_topic_neighbouring_projects_share_is_asked_back_between_them(
     assert ("当てはまる事業が複数" in a.text) or ("Several projects fit your question" in a.text)
 
 
+def test_a_topic_three_projects_share_offers_all_three(responder: Responder) -> None:
+    # Staff needs surveys are in the comments of 2-1-1 (e-approval), 2-2-1 (telework) and 2-2-2
+    # (satellite offices): the third is as near as the first two and is offered beside them.
+    a = responder.answer("職員向けにニーズの調査をした事業、結果はどうだった？", audience="staff")
+    assert a.intent == "clarify", a.text
+    assert {"2-1-1", "2-2-1", "2-2-2"} <= {s.id for s in a.suggestions}, a.text
+    assert len(a.suggestions) <= 4  # a choice, not a list
+
+
 @pytest.mark.parametrize(("question", "project"), [
     # The model alone would ask back (its "ask back" probability is over ASK_BACK_AT for both); the
     # word is in one title.
