@@ -121,13 +121,17 @@ _HELP = [
 
 _GRADE_WORDS: dict[str | None, list[str]] = {
     "A": ["予定より早く実施", "予定より早く", "早く実施", "前倒し", "ahead of schedule", "ahead", "early", "earlier than planned",
-          "sooner than planned", "faster than planned", "before schedule", "予定より早", "予定より前"],
+          "sooner than planned", "faster than planned", "before schedule", "予定より早", "予定より前",
+          # A is the best of the four grades the plan gives
+          "最高評価", "最高の評価", "最も高い評価", "一番高い評価", "一番いい評価", "一番良い評価", "一番よい評価", "いちばんいい評価", "いちばん良い評価", "いちばんよい評価",
+          "best possible grade", "best grade", "highest grade", "top grade", "best rating", "highest rating", "top rating"],
     "B": ["おおむね予定どおり実施", "概ね予定どおり実施", "予定どおり実施", "予定通り実施",  # the grade's own words, whole
           "おおむね予定どおり", "概ね予定どおり", "予定どおり", "予定通り", "mostly on schedule", "on schedule", "on track"],
     "C": ["予定より遅れて実施", "予定より遅れて", "遅れている", "遅れて", "遅れ", "遅延", "behind schedule", "behind", "delayed", "late", "lagging",
           "slower than planned", "later than planned"],
     "D": ["実施に至らなかった", "至らなかった", "未実施", "実施できなかった", "not carried out", "not implemented",
-          "not done"],
+          "not done", "最低評価", "最低の評価", "最も低い評価", "一番低い評価", "一番悪い評価", "worst grade", "lowest grade",
+          "worst possible grade", "worst rating", "lowest rating"],
     None: ["評価なし", "未評価", "評価がない", "評価のない", "評価が付されていない", "評価が付いていない", "評価がついていない",
            "評価がまだ", "評価が出ていない", "no grade", "ungraded", "not graded", "not yet graded", "no evaluation"],
 }

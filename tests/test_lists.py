@@ -58,6 +58,10 @@ COMBINED: list[tuple[str, Callable[[Project], bool]]] = [
     ("B-rated projects", lambda p: grade(p) == "B"),
     ("projects graded B", lambda p: grade(p) == "B"),
     ("projects with an A", lambda p: grade(p) == "A"),
+    # A is the best of the plan's four grades, D the worst: "the top grade" names one of them.
+    ("which projects got the highest grade?", lambda p: grade(p) == "A"),
+    ("いちばん良い評価がついた事業を全部", lambda p: grade(p) == "A"),
+    ("最低の評価になった事業はある？", lambda p: grade(p) == "D"),
     ("policy 3 projects that got a B", lambda p: p.policy_id == 3 and grade(p) == "B"),
     ("市が保有するデータの提供でA評価の事業", lambda p: p.approach_id == "1-3" and grade(p) == "A"),
     ("情報セキュリティ対策の事業でA評価なのは？", lambda p: p.approach_id == "4-1" and grade(p) == "A"),
