@@ -39,6 +39,7 @@ FUZZY_LIMIT = 50  # best keys kept
 _KATAKANA_ONLY = re.compile(r"^[\u30a1-\u30ff]+$")
 _KANA = re.compile(r"[\u3041-\u30ff]")
 LOOSE_PENALTY = 8.0
+MIN_JOINED = 4  # letters of a name typed as two words, below which the join is chance (a i)
 LOOSE_WHEN_BELOW = 80.0  # names are matched loosely only when none was found this surely as typed
 
 
@@ -215,9 +216,14 @@ class Index:
         for size in range(1, min(self._max_words, len(words)) + 1):
             for i in range(len(words) - size + 1):
                 phrase = " ".join(words[i : i + size])
-                for s in self._by_words.get(phrase, ()):
+                as_words = self._by_words.get(phrase, ())
+                for s in as_words:
                     sub = s.key
                     offer(s, min(100.0, 70 + 30 * len(sub) / coverage_base), "mention" if sub != ck else "exact")
+                joined = phrase.replace(" ", "")
+                if not as_words and size > 1 and len(joined) >= MIN_JOINED and _ASCII_ONLY.match(joined):
+                    for s in self._by_key.get(joined, ()):  # "LG WAN", "Chat GPT", "Pay Pay": one name spaced
+                        offer(s, min(100.0, 70 + 30 * len(joined) / coverage_base), "mention")
 
     def _loose_mentions(self, query: str, ck: str, offer) -> None:
         """A kana name with a voicing mark or a small kana typed wrong (ふなっぶ for ふなっぷ):

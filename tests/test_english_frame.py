@@ -219,6 +219,8 @@ def test_the_web_card_marks_japanese_text_and_names_in_english(responder) -> Non
     ("RPA is short for what?", "RPA"),
     ("how many digits are in a My Number?", "マイナンバーカード"),  # 12桁: a count the term's definition gives
     ("who is behind the Yahoo! Kurashi service?", "Yahoo!くらし"),  # "behind" the service grades nothing
+    # A name in capitals typed as two words, inside a sentence
+    ("I saw LG WAN written in a city leaflet. What is it?", "LGWAN"),
 ])
 def test_english_asks_a_terms_facts_in_everyday_ways(responder, question: str, term: str) -> None:  # type: ignore[no-untyped-def]
     a = responder.answer(question, audience="citizen")
