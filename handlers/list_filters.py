@@ -17,7 +17,7 @@ from handlers.understand import Reading
 from knowledge.aliases import reading
 from knowledge.catalog import Catalog
 from knowledge.meaning_words import en_words, ja_words
-from knowledge.normalize import fold, normalize
+from knowledge.normalize import fold, hira_to_kata, normalize
 from knowledge.records import GRADES, GRADES_EN, Project, fiscal_to_reiwa, reiwa_to_fiscal
 from knowledge.search import Hit
 
@@ -132,7 +132,8 @@ _NEGATION_BEFORE = re.compile(r"(?:not|other than|except(?: for)?|excluding)\s+(
 _EXCEPT_AFTER = re.compile(r"\s*(?:以外|を除く|を除いた|を除き|じゃない|でない|ではない)"
                            r"|\s*(?:が|は|の)?[^、。,.?？]{0,10}?(?:入っていない|入ってない|含まれていない|含まれてない|含まれない"
                            r"|関わっていない|関わってない|担当していない|担当してない|担当でない|担当ではない|ない事業)")
-_EXCEPT_BEFORE = re.compile(r"(?:other than|except(?: for)?|not (?:owned |run )?by|excluding|besides)\s*(?:the\s+)?$")
+_EXCEPT_BEFORE = re.compile(r"(?:other than|except(?: for)?|not (?:owned |run )?by|excluding|besides|without|not involving"
+                            r"|(?:do|does|did|are|is)(?: not|n't) (?:involve|include|have|list)(?: any)?)\s*(?:the\s+)?$")
 _YEAR = re.compile(r"(?:令和|r)\s*([1-9])\s*(?:年度|年)?(?![0-9])|(20[1-4][0-9])\s*年度?|fy\s*(20[1-4][0-9])")
 
 
@@ -342,7 +343,7 @@ class DepartmentFilter(ListFilter):
         """Departments named, wanted or excluded (both read here, in the order they are named)."""
         for hit in q.by_kind.get("department", []):
             if hit.how in ("exact", "mention") and (q.list_cue or not q.named_project or hit.score >= 90):
-                at = q.form.find(fold(hit.via, kana=False))
+                at = hira_to_kata(q.form).find(hira_to_kata(fold(hit.via, kana=False)))  # an alias's kana (でじ推) as typed (デジ推)
                 after, before = q.form[at + len(hit.via):] if at >= 0 else "", q.form[:at] if at >= 0 else ""
                 if _EXCEPT_AFTER.match(after) or _EXCEPT_BEFORE.search(before):
                     f.not_departments.append(hit.id)  # "デジタル行政推進課以外", "other than the Taxation Division"

@@ -72,6 +72,10 @@ COMBINED: list[tuple[str, Callable[[Project], bool]]] = [
     ("what projects fall under 'leave no one behind'", lambda p: p.policy_id == 3),  # "behind" grades nothing here
     ("projects other than the Digital Administration Promotion Division",
      lambda p: "デジタル行政推進課" not in p.departments),
+    # The division's short name in an exclusion, and an English verb of exclusion.
+    ("デジ推が関わってない事業は？", lambda p: "デジタル行政推進課" not in p.departments),
+    ("projects that don't involve the Digital Administration Promotion Division",
+     lambda p: "デジタル行政推進課" not in p.departments),
     ("KPIを設定している事業の一覧", lambda p: bool(p.indicators)),
     ("which projects have KPIs", lambda p: bool(p.indicators)),
     ("参考値（見込み値）が設定されている事業の一覧", lambda p: bool(p.indicators)),
