@@ -156,6 +156,8 @@ def test_json_contract(responder: Responder) -> None:
     ("2-4-1のコメントには何て書いてある？", "project_status", "2-4-1"),
     # A sentence of the evaluation comment quoted, the grade asked: the status card, led by the quote.
     ("職員に聞いたら『今はいらない』という声が多かった事業、評価はどうだった？", "project_status", "2-2-2"),
+    # Office shorthand: 電決 is 電子決裁.
+    ("電決の割合、R6の見込みはいくつ？", "project_kpi", "2-1-1"),
 ])
 def test_the_project_named_as_the_one_asked_about(responder, question, intent, pid):  # type: ignore[no-untyped-def]
     a = responder.answer(question)
