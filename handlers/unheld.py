@@ -183,6 +183,13 @@ FACT_KINDS = (
         "英語など外国語での対応", "whether it comes in English or other languages",
     ),
     FactKind(
+        "rank",  # a place in a ranking of cities: the plan compares with the national average, never ranks
+        re.compile(r"何位|なんい(?:なの|です|か|\s*[?？])|順位|ランキング|何番目に|\brankings?\b|\bwhat (?:place|position|rank)\b"
+                   r"|\bwhere does [^.?]{0,40}\brank\b|\branks? (?:among|against|compared|nationally|in (?:chiba|japan|the prefecture))\b", re.I),
+        re.compile(r"[0-9０-９]\s*位|順位|ランキング"),
+        "他の自治体と比べた順位", "rankings among cities",
+    ),
+    FactKind(
         "national",
         re.compile(r"全国|日本全体|国全体|他の自治体|ほかの自治体|\bnationwide\b|\bnational average\b|\bacross japan\b"
                    r"|\bin japan as a whole\b|\bother (?:cities|municipalities)\b", re.I),
