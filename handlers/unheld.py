@@ -46,7 +46,8 @@ FACT_KINDS = (
                    # spent in money, not in time ("spent a whole day there")
                    r"|\bbudgets?\b|\brevenues?\b|\bsales\b|\bprofits?\b|\bhow much (?:did|does|do|will|has|have|is)\b[^.?]{0,40}\bspen[dt]\b"
                    r"|\bspen[dt]\b[^.?]{0,20}\b(?:yen|money|budget|taxpayers?)\b|\bspending\b|\bhow much money\b"
-                   r"|\bturnover\b|\bearn(?:s|ed|ings)?\b", re.I),
+                   r"|\bturnover\b|\bearn(?:s|ed|ings)?\b"
+                   r"|\bhow much (?:did|does|do|will|has|have|was|is)\b[^.?]{0,40}\b(?:pay|paid|cost)\b", re.I),
         re.compile(r"[0-9０-９一二三四五六七八九十百千万億]\s*円"),  # 予算化しました says no sum
         "金額や予算", "sums of money or budgets",
     ),
