@@ -219,6 +219,9 @@ def _one_described(form: str) -> bool:
     return bool(_ONE_DESCRIBED.search(form)) and not _WHICH_ONES.search(form)
 
 
+_NOT_COUNTS = [cue for cue in lx.LIST_CUES if cue not in {"いくつ", "何件", "how many"}]
+
+
 def _asks_list(q: Asked, f: Filters) -> bool:
     """Whether the filters read make the message a list question."""
     # 「新しい発信の仕方とか考えてるの？」 describes something new and 「公民館でスマホの質問に答えて
@@ -230,6 +233,11 @@ def _asks_list(q: Asked, f: Filters) -> bool:
         list_cue = False
     if _PEOPLE_COUNTED.search(q.form) and not _OF_PROJECTS.search(q.form):
         return False  # 「職員数は全部で何人」 counts people, not projects
+    # 「オープンデータって令和4年度いくつ公開できたの？目標には届いた？」: how many of the named item's
+    # things, and whether its target was met; no word of projects asks how many projects.
+    if named_project and list_cue and f.count and not _OF_PROJECTS.search(q.form) and not any(
+            cue in q.form for cue in _NOT_COUNTS):
+        list_cue = False
     of_projects = list_cue or bool(_OF_PROJECTS.search(q.form))
     new_filters = _asks_new_filters(f, of_projects)
     return bool(f.policies or f.approaches

@@ -400,6 +400,10 @@ def test_kpi_results_said_other_ways(responder: Responder, question: str, want: 
 def test_how_many_of_a_named_projects_figure_is_no_count_of_projects(responder: Responder) -> None:
     a = responder.answer("オンライン申請様式数の令和6年度の見込みはいくつ？")
     assert (a.intent, [x.id for x in a.answers]) == ("project_kpi", ["1-1-1"]), a.text
+    # … nor with whether its target was met after it (a KPI result is a list filter elsewhere).
+    a = responder.answer("スマホ講座って去年いくつ開かれたの？目標には届いた？")
+    assert (a.intent, [x.id for x in a.answers]) == ("project_kpi", ["3-1-2"]), a.text
+    assert responder.answer("目標を達成したのはいくつ？").intent == "project_list"
 
 
 @pytest.mark.parametrize("question, grade_wanted", [
