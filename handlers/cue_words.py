@@ -36,7 +36,7 @@ def cue_phrases() -> tuple[str, ...]:
 
 
 # Words of cue phrases that are as often what a question is about (スマホを使う, 作業時間の削減).
-_TOPIC_TOO = frozenset(["使う", "削減", "時間", "実施", "始める", "表示", "見せる", "確認", "問題", "届く", "進む", "事業", "出す", "use", "start", "show", "number", "plan", "want", "stand", "own", "going", "work", "team"])
+_TOPIC_TOO = frozenset(["使う", "削減", "時間", "実施", "始める", "表示", "見せる", "確認", "問題", "届く", "進む", "事業", "出す", "use", "start", "show", "number", "plan", "want", "stand", "own", "going", "work", "team", "aim"])
 
 
 def has_content(text: str) -> bool:

@@ -39,7 +39,7 @@ _PROJECT_CUES: dict[str, list[str]] = {
         "どういう取り組み", "どんな取り組み", "どのような取り組み", "どういう取組", "どんな取組", "どのような取組",
         "どんなやり方", "どういうやり方", "事業の中身", "何をする", "なにをする", "何する", "なにする", "何をして", "なにをして", "何をやって", "なにをやって", "何をやる", "なにをやる", "狙い", "目的",
         "about", "overview", "summary", "summarise", "summarize", "outline", "describe", "description",
-        "goal", "goals", "background",
+        "goal", "goals", "background", "ゴール", "aim", "aims", "purpose", "objective", "objectives",
         "問題点", "problem", "problems", "issue", "issues", "challenge", "challenges",
         # What the city does about something, not how it is doing: "what is the city doing to …".
         "doing about", "doing to", "doing anything", "doing something", "working on",

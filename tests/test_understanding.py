@@ -189,6 +189,9 @@ def test_a_name_followed_by_other_than_is_set_aside(responder):  # type: ignore[
     ("Web会議の推進の中身をざっくり", "2-1-3"),
     ("テレワーク環境の充実はどういう事業ですか", "2-2-1"),
     ("マイナンバーカードの申請を出張で手伝ってくれるのは、どの事業に入ってますか", "1-1-3"),
+    # Its goal (目標 of the overview) asked in other words: ゴール, "aim".
+    ("キャッシュレス決済の拡充って最終的なゴールはどこ？", "1-2-2"),
+    ("what's the aim of the telework project?", "2-2-1"),
 ])
 def test_what_a_project_is_or_which_it_is_gets_its_overview(responder: Responder, question: str, pid: str) -> None:
     a = responder.answer(question)
