@@ -151,7 +151,8 @@ class ListReader:
         best: tuple[float, str, str, str] | None = None
         for kind, target, title in self._titles:
             common = _longest_common(core, title)
-            if len(common) < 2 or re.fullmatch(r"[\u3041-\u309f]+", common) or common.startswith("の") or common.endswith("の"):
+            # (keys spell の as ノ: 「会議まわりのデジタル化」 shares only ノデジタル化 with 窓口のデジタル化)
+            if len(common) < 2 or re.fullmatch(r"[\u3041-\u309f]+", common) or common.startswith(("の", "ノ")) or common.endswith(("の", "ノ")):
                 continue
             if sum(common in t for _, _, t in self._titles) > 1:
                 continue  # デジタル化 is in several titles: it names none of them

@@ -621,3 +621,10 @@ def test_one_project_named_with_its_grade_to_confirm_is_no_list(responder: Respo
     a = responder.answer("妻が市役所勤めの知人と話してて聞いてきたんですけど、「テレワーク環境の充実」って事業、"
                          "評価がCだったって本当ですか？遅れてる理由も知りたいです", audience="citizen")
     assert (a.intent, sorted(ids(a))) == ("project_status", ["2-2-1"]), a.text
+
+
+def test_a_title_is_not_named_by_its_particle_and_a_word_every_title_shares(responder: Responder) -> None:
+    # 「…まわりのデジタル化」 shares only 「のデジタル化」 with 1-2「窓口のデジタル化」: no approach is named.
+    a = responder.answer("会議まわりのデジタル化の事業について聞きたいです")
+    assert not (a.intent == "project_list" and ids(a) == {"1-2-1", "1-2-2"}), a.text
+    assert ids(responder.answer("窓口のデジタル化の事業")) == {"1-2-1", "1-2-2"}
