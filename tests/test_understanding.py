@@ -248,6 +248,12 @@ def test_a_definition_cue_is_read_only_where_it_asks_what_a_word_is(question: st
     assert read(question).glossary_cue is term_asked
 
 
+@pytest.mark.parametrize("question", ["スマホコンシエルジュって何をする人？", "スマホコンシェルジェって、どんな人のことを言うの"])
+def test_what_a_person_named_by_a_term_does_is_the_terms_definition(responder: Responder, question: str) -> None:
+    a = responder.answer(question, audience="citizen")
+    assert (a.intent, [x.id for x in a.answers][:1]) == ("glossary", ["スマホコンシェルジュ"]), a.text
+
+
 def test_a_term_in_a_question_about_what_the_city_does_gets_its_project(responder: Responder) -> None:
     a = responder.answer("マイナンバーカードを作らなきゃとは思ってるんだけど、商業施設で申請を手伝ってもらえるって本当？",
                          audience="citizen")
