@@ -70,6 +70,7 @@ COMBINED: list[tuple[str, Callable[[Project], bool]]] = [
     ("projects in the online services approach", lambda p: p.approach_id == "1-1"),
     ("デジタル行政推進課以外の事業", lambda p: "デジタル行政推進課" not in p.departments),
     ("what projects fall under 'leave no one behind'", lambda p: p.policy_id == 3),  # "behind" grades nothing here
+    ("which projects are part of the 'nobody gets left behind' policy?", lambda p: p.policy_id == 3),
     ("projects other than the Digital Administration Promotion Division",
      lambda p: "デジタル行政推進課" not in p.departments),
     # The division's short name in an exclusion, and an English verb of exclusion.
