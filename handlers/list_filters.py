@@ -100,7 +100,7 @@ _OWNERS_TOO = re.compile(r"(?:共管|共同|複数|単独)[^。）)]{0,8}?(?:も
 # Their words, blanked out before a topic is looked for (「部署」 may have gone as a cue already).
 _OWNERS_WORDS = re.compile(r"単独|複数|共同|合同|共管|一緒|\bshared\b|\bjointly\b|\bsolely\b|\bmore than one\b|\btwo or more\b")
 _HAS_KPI = re.compile(
-    r"(?:kpi|参考値|見込み値|指標|目標値)s?\s*(?:の\s*表)?\s*(?:\([^()]{1,12}\))?\s*(?:を|が|の)?\s*(?:設定|ある|あり|持つ|もつ|つい|付い|載っ|のっ)"
+    r"(?:kpi|参考値|見込み値|指標|目標値)s?\s*(?:の\s*表)?\s*(?:\([^()]{1,12}\))?\s*(?:の\s*(?:表|数字|数値))?\s*(?:を|が|の)?\s*(?:設定|ある|あり|持つ|もつ|つい|付い|載っ|のっ)"
     r"|(?:with|have|has|having)\s+(?:an?\s+|their\s+own\s+)?(?:(?:table|set|list)s?\s+of\s+)?(?:[a-z-]+\s+){0,2}"
     r"(?:kpis?|reference (?:values?|targets?)|indicators?)(?![a-z])"
 )

@@ -80,6 +80,7 @@ COMBINED: list[tuple[str, Callable[[Project], bool]]] = [
     ("KPIを設定している事業の一覧", lambda p: bool(p.indicators)),
     ("which projects have KPIs", lambda p: bool(p.indicators)),
     ("参考値（見込み値）が設定されている事業の一覧", lambda p: bool(p.indicators)),
+    ("目標値の数字が載っている事業を全部", lambda p: bool(p.indicators)),
     ("KPIの表がない事業はどれ？", lambda p: not p.indicators),
     ("A評価とB評価の事業", lambda p: grade(p) in ("A", "B")),
     ("projects graded A or B", lambda p: grade(p) in ("A", "B")),
