@@ -533,8 +533,9 @@ class Responder:
             if call.kind == "clarify" and quoted.answers and quoted.answers[0].id in {s.id for s in call.top}:
                 # The sentence is in one of several projects the question fits equally: ask which.
                 return staged(self._clarify(r, list(call.top), topic, audience), "meaning")
-            if call.kind in ("glossary", "project") and quoted.answers and quoted.answers[0].id != call.top[0].id:
-                # A sentence that happens to hold the words, against what the whole question means.
+            if call.kind in ("glossary", "project") and (not quoted.answers or quoted.answers[0].id != call.top[0].id):
+                # A sentence that happens to hold the words, against what the whole question means (or
+                # words it says the plan does not explain, where the whole question means an item).
                 return self._decided(r, call.kind, list(call.top), asked_intent(r), topic,
                                      audience, "meaning, over a passage")
             return staged(self._held(r, quoted, audience), "passage")

@@ -919,6 +919,17 @@ def test_everyday_words_are_read_as_the_plans_words_for_the_same_thing(responder
     assert (a.intent, ids(a)) == ("glossary", ["オープンデータ"]), a.text
 
 
+@pytest.mark.parametrize("question, intent, item", [
+    # The words are the plan's (地図, 場所) but no entry explains them: the whole description means one item.
+    ("保育施設をクリックすると入れる人数がわかる地図があるって聞いた、あれって何？", "glossary", "船橋子育て地域マップ"),
+    ("AEDの場所が地図でわかるようになったと聞きました。どんなものですか", "project_overview", "1-3-2"),
+])
+def test_a_description_is_its_item_not_words_the_plan_leaves_unexplained(responder: Responder, question: str,
+                                                                         intent: str, item: str) -> None:
+    a = responder.answer(question, audience="citizen")
+    assert (a.intent, ids(a)[:1]) == (intent, [item]), a.text
+
+
 def test_a_name_the_plan_writes_in_latin_letters_is_read_from_katakana(responder: Responder) -> None:
     # ペイペイ is the plan's PayPay (1-2-2); ライン inside オンライン is no LINE.
     a = responder.answer("市税はペイペイで払えるの？", audience="citizen")
