@@ -98,6 +98,8 @@ _WHO_ASKS = re.compile(r"(?:^|[,.;:!?()\-—–\"']|\b(?:and|but|so|then|know|te
 def _cue_pattern(cue: str) -> re.Pattern[str]:
     if cue == "who":
         return _WHO_ASKS
+    if cue == "計画":  # 本計画, この計画, DX計画: the document itself
+        return re.compile(r"(?<!本)(?<!この)(?<![a-z])(?<!推進)" + re.escape(cue) + _NOT_DEFINING[cue])
     if cue.isascii():
         return re.compile(rf"(?<![a-z0-9]){re.escape(cue)}(?![a-z0-9])" + _NOT_DEFINING.get(cue, ""))
     # 何回 asks a count; 何回も (「何回も休みを取る」) is "again and again" and asks nothing, as
@@ -114,6 +116,8 @@ def _cue_pattern(cue: str) -> re.Pattern[str]:
 _WHAT_ELSE = r"(?!か(?![?？。!！]|\s*$)|が(?!\s*(?:ちが|違|異な))|と(?!は)|で(?!す|しょ)|やる|する|して|した)"
 _NOT_DEFINING = {
     "何": _WHAT_ELSE, "なに": _WHAT_ELSE,
+    # 「計画では」「計画中に見られる」「計画の用語で」: the plan as a document, not a project's timetable.
+    "計画": r"(?!\s*(?:では|中|上|内|書|に(?:は|おいて|よると|よれば|書|記載|載)|の(?:中|なか|用語|記載|文|本文|どこ)|で(?:は|の|どう|何|なん)))",
     "とは": r"(?=\s*(?:$|[?？。!！、,]|何|なに|なん|どう|どんな|どの|いったい|一体|具体的|簡単|要する|つまり|本市))",
     # ("what's the |||" : a cue read before these, the status or the schedule, asks it.)
     **dict.fromkeys(("what is", "what's", "whats"), r"(?!\s+(?:the city|city hall|funabashi|happening|going on|being|"

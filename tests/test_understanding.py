@@ -272,3 +272,15 @@ def test_which_project_or_whether_there_is_a_plan_asks_what_it_is(responder: Res
                                                                  pid: str) -> None:
     a = responder.answer(question)
     assert (a.intent, [x.id for x in a.answers][:1]) == (intent, [pid]), a.text
+
+
+@pytest.mark.parametrize("question, schedule_asked", [
+    ("電子決裁の今後の計画は？", True),
+    ("計画ではワンスオンラインをどう説明していますか", False),  # the plan as a document
+    ("本計画の用語で、Web会議はどう定義されているか", False),
+    ("計画の用語集だと、クラウドってどういう意味？", False),
+])
+def test_the_plan_named_as_a_document_asks_no_timetable(question: str, schedule_asked: bool) -> None:
+    from handlers.understand import read
+
+    assert (read(question).project_intent == "project_schedule") is schedule_asked
