@@ -27,7 +27,7 @@ _PROJECT_CUES: dict[str, list[str]] = {
         "lead section", "lead department",
     ],
     "project_schedule": [
-        "スケジュール", "年度別", "工程", "工程表", "ロードマップ", "いつ", "予定", "計画", "何年度",
+        "スケジュール", "年度別", "工程", "工程表", "ロードマップ", "いつ", "予定", "計画", "何年度", "段取り", "だんどり",
         "schedule", "schedules", "timeline", "roadmap", "when", "plan for",
         # A deadline is when: 「移行完了期限」.
         "期限", "deadline", "deadlines",

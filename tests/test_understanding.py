@@ -276,6 +276,7 @@ def test_which_project_or_whether_there_is_a_plan_asks_what_it_is(responder: Res
 
 @pytest.mark.parametrize("question, schedule_asked", [
     ("電子決裁の今後の計画は？", True),
+    ("サテライトオフィスの件、どういう段取りになってる？", True),  # 段取り: the steps ahead
     ("計画ではワンスオンラインをどう説明していますか", False),  # the plan as a document
     ("本計画の用語で、Web会議はどう定義されているか", False),
     ("計画の用語集だと、クラウドってどういう意味？", False),
