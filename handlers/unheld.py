@@ -184,13 +184,6 @@ FACT_KINDS = (
         "英語など外国語での対応", "whether it comes in English or other languages",
     ),
     FactKind(
-        "rank",  # a place in a ranking of cities: the plan compares with the national average, never ranks
-        re.compile(r"何位|なんい(?:なの|です|か|\s*[?？])|順位|ランキング|何番目に|\brankings?\b|\bwhat (?:place|position|rank)\b"
-                   r"|\bwhere does [^.?]{0,40}\brank\b|\branks? (?:among|against|compared|nationally|in (?:chiba|japan|the prefecture))\b", re.I),
-        re.compile(r"[0-9０-９]\s*位|順位|ランキング"),
-        "他の自治体と比べた順位", "rankings among cities",
-    ),
-    FactKind(
         "national",
         re.compile(r"全国|日本全体|国全体|他の自治体|ほかの自治体|\bnationwide\b|\bnational average\b|\bacross japan\b"
                    r"|\bin japan as a whole\b|\bother (?:cities|municipalities)\b", re.I),
@@ -233,7 +226,11 @@ FACT_KINDS = (
                    r"|(?:自治体|市町村|都市|都道府県|世界|全国)[^。?？]{0,12}(?:ランキング|順位|何位|なんい)"
                    r"|\b(?:which|what) (?:city|cities|municipality|municipalities|town|prefecture|country)\b[^.?]{0,40}"
                    r"\b(?:highest|lowest|most|best|top|leads?)\b"
-                   r"|\brank(?:s|ed|ing)?\b[^.?]{0,30}\b(?:among|in) (?:japan|the world|cities|municipalities)\b", re.I),
+                   r"|\brank(?:s|ed|ing)?\b[^.?]{0,30}\b(?:among|in) (?:japan|the world|cities|municipalities)\b"
+                   # the city's own place (「交付率は何位」 "what rank is Funabashi"): the plan compares with
+                   # the national average, never ranks
+                   r"|何位|なんい(?:なの|です|か|\s*[?？])|順位|ランキング|何番目に|\brankings?\b|\bwhat (?:place|position|rank)\b"
+                   r"|\bwhere does [^.?]{0,40}\brank\b", re.I),
         re.compile(r"[0-9０-９]+\s*位(?![置])|ランキング"),
         "自治体の順位", "rankings of municipalities",
     ),

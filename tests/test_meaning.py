@@ -897,8 +897,8 @@ def test_a_count_in_a_unit_the_kpi_table_does_not_count_in_is_said_not_held(resp
     ("電子決裁の規程の第3条って何が書いてありますか", "条文は書かれていません"),
     ("AI音声認識システムはどこのベンダーのものですか", "製品や事業者の名前は書かれていません"),
     # The plan compares the card's rate with the national average; a place among cities it never gives.
-    ("うちの市のマイナンバーカード交付率って、県内で何位くらい？", "他の自治体と比べた順位は書かれていません"),
-    ("What rank is Funabashi for My Number card uptake?", "rankings among cities"),
+    ("うちの市のマイナンバーカード交付率って、県内で何位くらい？", "自治体の順位は書かれていません"),
+    ("What rank is Funabashi for My Number card uptake?", "rankings of municipalities"),
     ("how much did the city pay for its telework PCs?", "sums of money or budgets"),
 ])
 def test_more_facts_the_plan_does_not_hold(responder: Responder, question: str, says: str) -> None:
