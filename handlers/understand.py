@@ -117,7 +117,8 @@ _WHAT_ELSE = r"(?!か(?![?？。!！]|\s*$)|が(?!\s*(?:ちが|違|異な))|と(
 _NOT_DEFINING = {
     "何": _WHAT_ELSE, "なに": _WHAT_ELSE,
     # 「計画では」「計画中に見られる」「計画の用語で」: the plan as a document, not a project's timetable.
-    "計画": r"(?!\s*(?:では|中|上|内|書|に(?:は|おいて|よると|よれば|書|記載|載)|の(?:中|なか|用語|記載|文|本文|どこ)|で(?:は|の|どう|何|なん)))",
+    "計画": r"(?!\s*(?:では|中|上|内|書|に(?:は|おいて|よると|よれば|書|記載|載)|の(?:中|なか|用語|記載|文|本文|どこ)|で(?:は|の|どう|何|なん)"
+            r"|(?:は|が)\s*(?:どのように|どう|何と|なんと)\s*(?:定義|説明|記載|位置づ|位置付|書い|述べ|示|称|呼)))",
     "とは": r"(?=\s*(?:$|[?？。!！、,]|何|なに|なん|どう|どんな|どの|いったい|一体|具体的|簡単|要する|つまり|本市))",
     # ("what's the |||" : a cue read before these, the status or the schedule, asks it.)
     **dict.fromkeys(("what is", "what's", "whats"), r"(?!\s+(?:the city|city hall|funabashi|happening|going on|being|"

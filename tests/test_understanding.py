@@ -280,6 +280,7 @@ def test_which_project_or_whether_there_is_a_plan_asks_what_it_is(responder: Res
     ("計画ではワンスオンラインをどう説明していますか", False),  # the plan as a document
     ("本計画の用語で、Web会議はどう定義されているか", False),
     ("計画の用語集だと、クラウドってどういう意味？", False),
+    ("計画はどのように定義しているか、二次元コードについて伺う", False),
 ])
 def test_the_plan_named_as_a_document_asks_no_timetable(question: str, schedule_asked: bool) -> None:
     from handlers.understand import read
