@@ -113,6 +113,16 @@ class Glance:
     edition: str
 
 
+# 「人事課が関わっている事業はどれ」: the department named as what the projects are related to, not
+# who is asking (「社会教育課です。…」).
+_RELATED = re.compile(r"\s*(?:が|の|で|も)?\s*(?:関わ|かかわ|関与|担当|所管|持っ|もっ|入っ|はいっ|絡|からん|関係|携わ|たずさわ)")
+
+
+def _department_related(form: str, via: str) -> bool:
+    at = form.find(fold(via, kana=False))
+    return at >= 0 and bool(_RELATED.match(form, at + len(fold(via, kana=False))))
+
+
 class Responder:
     """Answers questions from one knowledge-base snapshot; ``refresh`` picks up a re-ingest."""
 
@@ -320,8 +330,8 @@ class Responder:
             return None
         # A department named outright is never a filter named by accident (「システム所管課が担当に
         # 入っている事業」 lists that department's projects, whatever one project its words describe).
-        named_department = any(h.score >= NAMED_DEPARTMENT and h.how in ("exact", "mention")
-                               for h in analysis.by_kind.get("department", []))
+        named_department = any(h.how in ("exact", "mention") and (h.score >= NAMED_DEPARTMENT or _department_related(
+            reading.cue_form, h.via)) for h in analysis.by_kind.get("department", []))
         named_department = named_department or group_named
         # Many words it could not filter by (「公民館…出向いてカード申請を手伝って…」): perhaps no list at all.
         # So is one asked for by number or as the one heard of (「…事業って何番？」).

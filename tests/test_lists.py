@@ -43,6 +43,8 @@ COMBINED: list[tuple[str, Callable[[Project], bool]]] = [
     ("戸籍住民課が関わる事業", lambda p: "戸籍住民課" in p.departments),
     ("人事課の担当事業", lambda p: "人事課" in p.departments),
     ("契約課が担当している事業は？", lambda p: "契約課" in p.departments),
+    # …with 「どれ」, which alone asks for one project: the department names what they relate to.
+    ("人事課が関係する事業はどれ？", lambda p: "人事課" in p.departments),
     ("財政課と契約課の事業", lambda p: "財政課" in p.departments or "契約課" in p.departments),
     ("オンライン化の推進に含まれる事業", lambda p: p.approach_id == "1-1"),
     ("行政手続のオンライン化の事業", lambda p: p.approach_id == "1-1"),
