@@ -62,6 +62,7 @@ ASK_BACK_AT = 0.45
 ASK_BACK_MARGIN = 0.25
 ASK_BACK_LIKELY = 0.02
 ASK_BACK_OPTIONS = 4
+ALL_NEAR_AT = 0.35  # the nearest project this near (meaning index, 0–1) when every project near a topic is asked for
 ASK_BACK_SEARCHED = 6  # nearest projects the options and an approach's siblings are taken from
 # Projects of one approach (ペーパーレス: 2-1-1 and 2-1-2) this near the nearest are the options on
 # their own: the choice people are asked is between neighbours, not a stranger the words also touch.
@@ -102,6 +103,7 @@ _DEFINITION_ASKED = re.compile(r"とは|って(?:何|なに|なん)|の意味|�
 
 
 # All of several asked for, not which one: 「ぜんぶ教えて」 "list them all".
+_PROJECTS_WORD = re.compile(r"事業|取り?組み?|とりくみ|じぎょう|\bprojects\b|\binitiatives\b|\bprogrammes\b|\bprograms\b")
 _ALL_ASKED = re.compile(r"全部|ぜんぶ|すべて|全て|一覧|リスト|列挙|挙げて|あげて|\ball\b|\blist\b|\bevery\b")
 
 
@@ -154,6 +156,16 @@ class ModelSteps:
             asked = self._asked_back(message, answer, audience, lang, said)
             if asked is not None:
                 return asked
+        if answer.intent == "unknown" and answer.extra.get("stage") == NOTHING_CONFIDENT and _ALL_ASKED.search(
+                message.casefold()) and _PROJECTS_WORD.search(message.casefold()):
+            # 「…できるようにする取り組みをぜんぶ教えて」: every project the words are near, not "I don't know"
+            # (when they are near enough to one: "projects for people who aren't good with digital stuff"
+            # is near none of them).
+            _, hits = self.meaning.index.search(self._reread(message, lang).text, kinds={"project"}, limit=1,
+                                                ignore=cue_words())
+            listed = self._asked_back(message, answer, audience, lang, said) if hits and hits[0].score >= ALL_NEAR_AT else None
+            if listed is not None and listed.intent == "project_list":
+                return listed
         if answer.intent == "unknown" and answer.extra.get("stage") == NOTHING_CONFIDENT and answer.suggestions:
             agreed = self._agreed(message, answer, audience, lang, said, options=answer.suggestions[:1], sure=AGREE)
             sure = self._model_item(said) if agreed is answer else None

@@ -109,6 +109,17 @@ def test_a_topic_three_projects_share_offers_all_three(responder: Responder) -> 
     assert len(a.suggestions) <= 4  # a choice, not a list
 
 
+@pytest.mark.parametrize(("question", "projects"), [
+    ("市のデータをみんなに出していく系の取り組みをぜんぶ教えて", {"1-3-1", "1-3-2", "1-3-3"}),
+    ("スマホが苦手な人を助ける取り組みを全部リストで", {"3-1-1", "3-1-2"}),
+])
+def test_every_project_near_a_described_topic_is_listed_when_all_are_asked_for(
+        responder: Responder, question: str, projects: set[str]) -> None:
+    # Nothing confident by words, no filter named: the projects the words are near, not "I don't know".
+    a = responder.answer(question, audience="citizen")
+    assert a.intent == "project_list" and projects <= {x.id for x in a.answers}, a.text
+
+
 @pytest.mark.parametrize(("question", "project"), [
     # The model alone would ask back (its "ask back" probability is over ASK_BACK_AT for both); the
     # word is in one title.
