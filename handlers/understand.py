@@ -40,7 +40,10 @@ _HIRAGANA = re.compile(r"[\u3041-\u309f]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 NO_GRADE = object()  # Reading.grade when the question names no grade filter
 _NOT_A_GRADE = re.compile(r"(?<![a-z])(?:behind|ahead|early|late)(?=\s+(?:the|that|this|it|those|these|a|an|my|our|"
-                          r"your|his|her|their|next|last|in|on)(?![a-z]))")
+                          r"your|his|her|their|next|last|in|on)(?![a-z])|\s*['\"「‘“])"
+                          # who or what is behind something: its maker, not a delay
+                          r"|\b(?:who|which company|what company|company|firm|vendor|organi[sz]ation|group)"
+                          r"(?:'s|\s+is|\s+are|\s+was|\s+were)?\s+behind\b")
 
 
 @dataclass(frozen=True)

@@ -221,6 +221,7 @@ def test_the_web_card_marks_japanese_text_and_names_in_english(responder) -> Non
     ("who is behind the Yahoo! Kurashi service?", "Yahoo!くらし"),  # "behind" the service grades nothing
     # A name in capitals typed as two words, inside a sentence
     ("I saw LG WAN written in a city leaflet. What is it?", "LGWAN"),
+    ("what company is behind 'Yahoo! Kurashi'?", "Yahoo!くらし"),  # a quoted name after "behind": no delay
 ])
 def test_english_asks_a_terms_facts_in_everyday_ways(responder, question: str, term: str) -> None:  # type: ignore[no-untyped-def]
     a = responder.answer(question, audience="citizen")
