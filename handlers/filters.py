@@ -242,7 +242,7 @@ def _asks_list(q: Asked, f: Filters) -> bool:
     of_projects = list_cue or bool(_OF_PROJECTS.search(q.form))
     new_filters = _asks_new_filters(f, of_projects)
     return bool(f.policies or f.approaches
-                or (new_filters and (list_cue or not named_project and not _one_described(q.form)))
+                or (new_filters and (list_cue or not q.names_an_item and not _one_described(q.form)))
                 or (f.has_grade and (list_cue or (r.grade_explicit and score < 90 and not _CONFIRMS.search(q.form))
                                      or score < ACCEPT and (r.grade_explicit or not _one_described(q.form))))
                 or ((f.departments or f.not_departments) and (list_cue or (not named_project and of_projects)))

@@ -243,6 +243,13 @@ class Asked:
     def named_project(self) -> bool:
         return self.project_score >= ACCEPT
 
+    @property
+    def names_an_item(self) -> bool:
+        """A project or term named anywhere in the message ("How many hours did RPA save …"), however
+        little of a long message its name covers."""
+        return self.named_project or any(h.how in ("exact", "mention") for kind in ("project", "glossary")
+                                         for h in self.by_kind.get(kind, []))
+
 
 def group_asked(form: str) -> str | None:
     """"department" | "policy" | "grade" when the question asks for counts per group."""

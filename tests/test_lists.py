@@ -408,6 +408,9 @@ def test_how_many_of_a_named_projects_figure_is_no_count_of_projects(responder: 
     a = responder.answer("スマホ講座って去年いくつ開かれたの？目標には届いた？")
     assert (a.intent, [x.id for x in a.answers]) == ("project_kpi", ["3-1-2"]), a.text
     assert responder.answer("目標を達成したのはいくつ？").intent == "project_list"
+    # An English question naming the project far into a long sentence: its figure, not a list.
+    a = responder.answer("How many hours did RPA actually cut in FY2022 and was that above target?")
+    assert (a.intent, [x.id for x in a.answers]) == ("project_kpi", ["2-3-1"]), a.text
 
 
 @pytest.mark.parametrize("question, grade_wanted", [
