@@ -112,8 +112,18 @@ _VOICING = re.compile("[\u3099\u309a]")
 _FULL_SIZE = str.maketrans("ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ", "あいうえおつやゆよわかけアイウエオツヤユヨワカケ")
 
 
+# The vowel a kana ends in, written as the long-vowel mark is spelled out (ばー → ばあ, かー → かあ;
+# e and o as kana spell them long: けー → けい, こー → こう).
+_VOWEL_OF = {ch: vowel for vowel, row in (
+    ("あ", "あかさたなはまやらわがざだばぱ"), ("い", "いきしちにひみりぎじぢびぴえけせてねへめれげぜでべぺ"),
+    ("う", "うくすつぬふむゆるぐずづぶぷおこそとのほもよろをごぞどぼぽ")) for ch in row}
+_VOWEL_OF |= {chr(ord(ch) + 0x60): chr(ord(vowel) + 0x60) for ch, vowel in _VOWEL_OF.items()}  # katakana too
+_LONG_MARK = re.compile(r"(?<=(.))ー")
+
+
 def loose_kana(text: str) -> str:
     """Kana as a hurried typist may enter them: no voicing marks (ぶ, ぷ → ふ), small kana full
-    size (ぇ → え, っ → つ); same length. What a name typed so (ふなっぶ, すまほこんしえるじゆ) has
-    in common with the name."""
-    return unicodedata.normalize("NFC", _VOICING.sub("", unicodedata.normalize("NFD", text))).translate(_FULL_SIZE)
+    size (ぇ → え, っ → つ), the long-vowel mark as its vowel (まいなんばあかあど); same length. What
+    a name typed so (ふなっぶ, すまほこんしえるじゆ) has in common with the name."""
+    flat = unicodedata.normalize("NFC", _VOICING.sub("", unicodedata.normalize("NFD", text))).translate(_FULL_SIZE)
+    return _LONG_MARK.sub(lambda m: _VOWEL_OF.get(m.group(1), "ー"), flat)

@@ -104,6 +104,7 @@ def test_kana_words_that_are_no_plan_word_together_stay_apart(responder: Respond
     ("ふなっぶって なんですか", "ふなっぷ"),  # ぶ for ぷ
     ("すまほこんしえるじゆ って なに", "スマホコンシェルジュ"),  # え for ぇ, ゆ for ゅ
     ("かばめんとくらうと って なあに", "ガバメントクラウド"),  # the voicing marks left off
+    ("まいなんばあかあど って なんですか", "マイナンバーカード"),  # long vowels spelled out (ばあ for ばー)
 ])
 def test_a_name_typed_with_kana_marks_wrong_is_found(responder: Responder, question: str, term: str) -> None:
     a = responder.answer(question, audience="citizen")

@@ -66,3 +66,4 @@ def test_loose_kana_drops_marks_and_small_kana_and_keeps_length() -> None:
     assert loose_kana("ふなっぷ") == loose_kana("ふなっぶ") == loose_kana("ふなつふ")
     assert loose_kana("すまほこんしぇるじゅ") == loose_kana("すまほこんしえるじゆ")
     assert len(loose_kana("ガバメントクラウド")) == len("ガバメントクラウド")
+    assert loose_kana("まいなんばあかあど") == loose_kana("まいなんばーかーど")  # the long mark as its vowel
