@@ -13,7 +13,7 @@ import unicodedata
 from handlers import compose as c
 from handlers.by_meaning import GRADE_OF_YEAR
 from handlers.question_type import asked_year, years_named
-from handlers.understand import Reading, last_clause
+from handlers.understand import Reading, last_clause, last_sentence
 from handlers.unheld import (
     actual_unheld_reason,
     counted_unit,
@@ -118,7 +118,7 @@ def figure_not_held(r: Reading, p: Project, intent: str, *, years: dict[str, tup
     # without says it holds no such figure (店舗数 of the cashless project).
     measures = (r.question.rate_of, r.question.measure) if not p.indicators else (r.question.rate_of,)
     unnamed = next((m for m in measures if m and m in asking and not measured(m, held)), None)
-    unit = counted_unit(r.question.counter) if r.question.counter else _english_unit(asking) if r.lang == "en" else None
+    unit = counted_unit(r.question.counter) if r.question.counter else _english_unit(last_sentence(r.text)) if r.lang == "en" else None
     if unit and p.indicators and any(counts_unit(i.label, unit) for i in p.indicators):
         unit = None  # 「ふなっぷは何人？」: its table counts users
     measure = r.question.measure if not p.indicators and r.question.measure in asking else ""

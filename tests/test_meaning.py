@@ -876,6 +876,9 @@ def test_a_count_of_people_asked_in_english_of_a_table_of_rates_is_said_not_held
     assert a.intent == "unknown" and not a.answers and "no count of people" in a.text.splitlines()[0], a.text
     assert ids(responder.answer("How many people use the Funappu app?"))[:1] == ["1-1-2"]  # its table counts users
     assert ids(responder.answer("How many staff hours did RPA save?"))[:1] == ["2-3-1"]  # hours, not people
+    # … asked before a comma that opens the question's last clause
+    a = responder.answer("How many staff, as a number of people, took the security training in FY2022?")
+    assert a.intent == "unknown" and not a.answers and "no count of people" in a.text.splitlines()[0], a.text
 
 
 def test_a_count_in_a_unit_the_kpi_table_does_not_count_in_is_said_not_held(responder: Responder) -> None:
