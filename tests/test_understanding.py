@@ -281,6 +281,8 @@ def test_which_project_or_whether_there_is_a_plan_asks_what_it_is(responder: Res
     ("本計画の用語で、Web会議はどう定義されているか", False),
     ("計画の用語集だと、クラウドってどういう意味？", False),
     ("計画はどのように定義しているか、二次元コードについて伺う", False),
+    ("DXの計画の２－２－１って、去年は予定どおり進んだの？", False),  # the plan's project, how it went
+    ("計画の事業のうち遅れているのはどれ？", False),
 ])
 def test_the_plan_named_as_a_document_asks_no_timetable(question: str, schedule_asked: bool) -> None:
     from handlers.understand import read
