@@ -91,7 +91,7 @@ _NO_KPI = re.compile(
 _SOLE = re.compile(r"単独|単体で|一つの(?:課|部署)だけ|1つの(?:課|部署)だけ|(?:だけ|のみ)で(?:担当|受け持|持っ|やっ|抱え|所管)|共管(?:の|のもの)?(?:は|を)?除"
                    r"|\b(?:on its own|alone|solely|by itself|single department|only one department)\b")
 _SHARED = re.compile(r"複数の(?:課|部署|部局)|(?:課|部署|部局)に(?:また|跨)が|共同で|共管|合同で|一緒に担当|二つ以上の(?:課|部署)|2つ以上の(?:課|部署)"
-                     r"|\b(?:several|multiple|more than one|two or more) (?:departments|divisions|sections)\b|\bjointly\b"
+                     r"|\b(?:several|multiple|more than one|two or more) (?:departments?|divisions?|sections?|teams?)\b|\bjointly\b"
                      r"|\bshared (?:by|between|among)\b")
 _OWNERS_TOO = re.compile(r"(?:共管|共同|複数|単独)[^。）)]{0,8}?(?:も含|含め|もふく)|\bincluding (?:shared|joint)"
                          # either way: 「単独または共管で」 "alone or jointly"

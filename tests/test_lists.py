@@ -363,6 +363,7 @@ def test_an_approach_named_with_which_still_lists_its_projects(responder: Respon
     # One department alone, or several together: a filter of its own.
     ("二つ以上の課が一緒に担当している事業を教えて", lambda p: len(p.departments) > 1),
     ("Which projects are run jointly by more than one department?", lambda p: len(p.departments) > 1),
+    ("projects with more than one division in charge", lambda p: len(p.departments) > 1),  # the singular too
     ("デジタル行政推進課だけで受け持っている事業の一覧", lambda p: p.departments == ("デジタル行政推進課",)),
     ("A評価のうち複数の課で担当している事業", lambda p: grade(p) == "A" and len(p.departments) > 1),
     # 「共管も含めて」 asks for every project of the department, shared or not.
