@@ -50,6 +50,8 @@ _KPI_ABOVE = cues(
     "above target", "above their target", "above its target", "above the target", "beat", "surpassed", "outperformed",
     "over target",
 )
+# "above their FY2022 target", "came in above (not just equal to) their target": a year or an aside between
+_KPI_ABOVE = re.compile(_KPI_ABOVE.pattern + r"|\babove\b[^.?]{0,30}?\b(?:the|their|its)\b[^.?]{0,12}?\btargets?\b")
 _KPI_AT = cues("目標どおり", "目標通り", "ちょうど", "exactly on target", "exactly met", "at target", "on target")
 _KPI_MET = cues(
     "100%以上", "100%達成", "参考値以上", "目標以上", "見込み以上", "見込み値以上", "以上だった", "達成した", "達成している", "達成できた", "達成済", "達成", "クリア", "到達した", "届いた",

@@ -147,6 +147,7 @@ R4_MET = R4_ABOVE | {"4-1-1", "5-1-2"}
     ("R4に目標をクリアした事業をまとめて出して", R4_MET),  # まとめて出して asks for the list, not one
     ("目標を上回った事業", R4_ABOVE),
     ("which projects exceeded their targets", R4_ABOVE),
+    ("which projects ended up above their FY2022 targets?", R4_ABOVE),  # a year between
     ("projects that hit their targets", R4_MET),
     ("参考値を下回った事業", R4_BELOW),
     ("目標未達成の事業", R4_BELOW),
