@@ -241,6 +241,11 @@ def nearest(call: MeaningCall, *, besides: frozenset[str], most: int) -> list[Sc
 _WORD_NAMED = re.compile(r"(?<!何)(?<!なん)(?<!なに)(?:って|という|っていう|とかいう)\s*(?:言葉|ことば|用語|単語)")
 
 
+# "<a description> — how is that described?": the plan's entry for what is described, when the message
+# names nothing ("RPA — how is that described?" asks RPA's own definition).
+DESCRIPTION_ASKED = re.compile(r"\bhow (?:is|are|was) (?:that|it|this|they) (?:described|defined|explained|worded)\b", re.I)
+
+
 def asks_name(r: Reading) -> bool:
     # An acronym's letters counted (「アルファベット3文字のやつ、なんだっけ」) ask for it by name, unless
     # it is written there ("RPA — what are the words behind those three letters?").

@@ -78,7 +78,8 @@ _GLOSSARY_CUES = [
     "定義", "ていぎ", "glossary",
     "what are", "what does", "mean", "means", "meaning", "define", "definition", "explain", "stand for",
     "stands for", "full form", "full name", "short for", "abbreviation", "acronym", "spelled out", "spell out",
-    "words behind",
+    "words behind", "how is it described", "how is that described", "how is this described", "how is it defined",
+    "how is that defined", "how does the plan describe", "how does the plan define",
     # A fact of the term's own entry: its full name, what it is short for, what counts as one.
     "正式名称", "正式な名前", "正式な名称", "何の略", "なんの略", "の略", "略称", "略す前", "略さない", "フルネーム",
     "綴り", "スペル", "仲間", "なかま",

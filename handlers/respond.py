@@ -14,6 +14,7 @@ from handlers.answer_cache import AnswerCache
 from handlers.by_meaning import (
     DESCRIBED_LEAD,
     DESCRIBED_OVER_WEAK_LIST,
+    DESCRIPTION_ASKED,
     ONE_ASKED,
     MeaningStage,
     asks_name,
@@ -451,10 +452,11 @@ class Responder:
             quoted = self._quote(r, audience, address_only=True)
             if quoted is not None:
                 return quoted
-        naming = asks_name(r)
+        # A term the description itself names (すまほに…とどく あれは なんという) is part of it, not the answer.
+        in_it = frozenset(h.id for h in a.by_kind.get("glossary", []) if h.how in ("exact", "mention"))
+        naming = asks_name(r) or bool(DESCRIPTION_ASKED.search(r.text)) and not in_it and not any(
+            h.how in ("exact", "mention") for h in a.by_kind.get("project", []))
         if naming:  # "〜を何という？": the description names a term, whatever words it shares with names
-            # A term the description itself names (すまほに…とどく あれは なんという) is part of it, not the answer.
-            in_it = frozenset(h.id for h in a.by_kind.get("glossary", []) if h.how in ("exact", "mention"))
             call = self.meaning.decide(r, kinds={"glossary"}, naming=True, besides=in_it)
             if call.kind == "glossary":
                 return staged(self._glossary(r, call.top[0], audience), "meaning (naming question)")

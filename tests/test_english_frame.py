@@ -222,6 +222,10 @@ def test_the_web_card_marks_japanese_text_and_names_in_english(responder) -> Non
     # A name in capitals typed as two words, inside a sentence
     ("I saw LG WAN written in a city leaflet. What is it?", "LGWAN"),
     ("what company is behind 'Yahoo! Kurashi'?", "Yahoo!くらし"),  # a quoted name after "behind": no delay
+    # "how is that described": of a description, the entry it describes; of a name, its own entry
+    ("The service where you notify your old city online that you're moving out and then reserve a visit at the new "
+     "city hall - how is that described?", "転出届・転入予約サービス"),
+    ("RPA - how is it described?", "RPA"),
 ])
 def test_english_asks_a_terms_facts_in_everyday_ways(responder, question: str, term: str) -> None:  # type: ignore[no-untyped-def]
     a = responder.answer(question, audience="citizen")
