@@ -32,7 +32,7 @@ from knowledge.catalog import Catalog
 from knowledge.meaning import MeaningHit, MeaningIndex, Query
 from knowledge.meaning_vectors import shared_vectors
 from knowledge.meaning_words import en_words, ja_words
-from knowledge.normalize import normalize
+from knowledge.normalize import kata_to_hira, normalize
 from knowledge.passages import verb_stems
 from knowledge.units import plan_units
 
@@ -282,6 +282,10 @@ _INDEXES_LOCK = threading.Lock()
 KEPT_INDEXES = 2
 
 
+_KATAKANA_ALIAS = re.compile(r"^[\u30a1-\u30fa\u30fc]{4,}$")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
 def shared_index(catalog: Catalog) -> MeaningIndex:
     """The meaning index of this catalog's units, shared by every snapshot with the same units.
 
@@ -296,6 +300,11 @@ def shared_index(catalog: Catalog) -> MeaningIndex:
         if a.kind == "department" and a.source == "reading" and len(a.alias) > len(full.get(a.target, "")):
             full[a.target] = a.alias
     names = {kana: department for department, kana in full.items() if department in catalog.departments}
+    # Product names in Latin letters by their katakana aliases typed in hiragana (ちゃっとじーぴーてぃー →
+    # ChatGPT): the converter would spell such a run as letters and katakana, half of each. (Acronyms,
+    # in capitals, are read letter by letter: えるじーわん is LGWAN there.)
+    names |= {kata_to_hira(a.alias): a.target for a in catalog.aliases if a.kind == "glossary"
+              and _KATAKANA_ALIAS.match(a.alias) and _LATIN.search(a.target) and not a.target.isupper()}
     key = hash((tuple(units), tuple(sorted(names.items()))))
     with _INDEXES_LOCK:
         found = _INDEXES.get(key)

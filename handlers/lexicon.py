@@ -60,7 +60,7 @@ PROJECT_INTENTS = tuple(_PROJECT_CUES)
 
 # Asking what a word means, in phrases that contain a status cue ("どう"): read before the intents.
 _DEFINITION_PHRASES = ["どういう意味", "どういうこと", "どういうもの", "どんな意味", "どのような意味", "ってどういう",
-                       "どういう定義", "どんな定義", "どのような定義", "どう定義",
+                       "どういう定義", "どんな定義", "どのような定義", "どう定義", "どう説明", "どのように説明", "どういうふうに説明",
                        "って、どういう",  # 「…サイトって、どういうサイトのこと？」: a pause asks the same
                        # What the thing just told of is: 「…をすすめられました。これはどういうアプリなんですか」.
                        "これはどういう", "それはどういう", "これってどういう", "それってどういう",

@@ -111,6 +111,18 @@ def test_a_name_typed_with_kana_marks_wrong_is_found(responder: Responder, quest
     assert (a.intent, ids(a)[:1]) == ("glossary", [term]), a.text[:200]
 
 
+@pytest.mark.parametrize("question, term", [
+    # A product's name typed in hiragana: the converter would make it half letters, half katakana.
+    ("ちゃっとじーぴーてぃー は だれが つくったの", "ChatGPT"),
+    # 「計画の言葉の説明で」 names the plan as a document, 「どう説明」 asks the definition.
+    ("すまーとふぉん って がらけーと なにが ちがうの？ けいかくの ことばの せつめいで おしえて", "スマートフォン"),
+    ("RPAは、計画ではどう説明されていますか", "RPA"),
+])
+def test_a_term_named_in_kana_or_asked_as_the_plan_explains_it(responder: Responder, question: str, term: str) -> None:
+    a = responder.answer(question, audience="citizen")
+    assert (a.intent, ids(a)[:1]) == ("glossary", [term]), a.text[:200]
+
+
 def test_a_name_typed_right_is_not_read_loosely(responder: Responder) -> None:
     # The project typed in katakana with one small kana wrong stays the project, not its term.
     a = responder.answer("スマホコンシエルジュの拡充 ってなにする事業？")
