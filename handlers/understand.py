@@ -117,6 +117,8 @@ def _cue_pattern(cue: str) -> re.Pattern[str]:
 # Definition cues that, so followed, ask something else: 何か (something), 何が追加される (what is
 # added, not 何が違う), 何やる; 「手続きとはまだ」「作らなきゃとは思う」 (with, quoting); "what's the city doing".
 _WHAT_ELSE = r"(?!か(?![?？。!！]|\s*$)|が(?!\s*(?:ちが|違|異な))|と(?!は)|で(?!す|しょ)|やる|する|して|した)"
+# "what is the smartphone concierge project?", "explain the '…' project": what a project is, not a word.
+_OF_A_PROJECT = r"(?![^.?!]{0,60}\b(?:project|initiative|programme|program)\b)"
 _NOT_DEFINING = {
     "何": _WHAT_ELSE, "なに": _WHAT_ELSE,
     # 「計画では」「計画中に見られる」「計画の用語で」: the plan as a document, not a project's timetable.
@@ -125,7 +127,9 @@ _NOT_DEFINING = {
     "とは": r"(?=\s*(?:$|[?？。!！、,]|何|なに|なん|どう|どんな|どの|いったい|一体|具体的|簡単|要する|つまり|本市))",
     # ("what's the |||" : a cue read before these, the status or the schedule, asks it.)
     **dict.fromkeys(("what is", "what's", "whats"), r"(?!\s+(?:the city|city hall|funabashi|happening|going on|being|"
-                                                    r"the status|the progress|the latest|new|up|the\s*\|)(?:\b|\|))"),
+                                                    r"the status|the progress|the latest|new|up|the\s*\|)(?:\b|\|))"
+                                                    + _OF_A_PROJECT),
+    "explain": _OF_A_PROJECT,
     # "how many hours did RPA save", "how many people": a figure of a project, not a count of projects.
     "how many": r"(?!\s+(?:hours?|minutes?|days?|people|persons?|staff|employees|residents|users|times|sessions|pcs|"
                 r"computers|devices|digits|kinds|types|forms|datasets|data sets|procedures|cards|applications)\b)",

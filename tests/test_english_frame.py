@@ -233,6 +233,17 @@ def test_english_asks_a_terms_facts_in_everyday_ways(responder, question: str, t
 
 
 @pytest.mark.parametrize("question, intent, pid", [
+    # A term's name with "project" after it is the project about it, not the word.
+    ("what is the smartphone concierge project?", "project_overview", "3-1-1"),
+    # "human resources" inside the project's own English title is no Personnel Division.
+    ("Is the digital human resources project on schedule?", "project_status", "5-1-1"),
+])
+def test_a_project_named_in_english_is_the_project(responder, question, intent, pid):  # type: ignore[no-untyped-def]
+    a = responder.answer(question)
+    assert (a.intent, [x.id for x in a.answers][:1]) == (intent, [pid]), a.text
+
+
+@pytest.mark.parametrize("question, intent, pid", [
     # "who" after a noun describes ("the people who wanted to"); it asks who only opening a clause.
     ("Of the staff who wanted to work from home, what % actually could in FY2022?", "project_kpi", "2-2-1"),
     ("do you know who handles open data?", "project_department", "1-3-1"),
