@@ -234,6 +234,9 @@ def _asks_list(q: Asked, f: Filters) -> bool:
         list_cue = False
     if _PEOPLE_COUNTED.search(q.form) and not _OF_PROJECTS.search(q.form):
         return False  # 「職員数は全部で何人」 counts people, not projects
+    # 「R4のRPA削減時間、課ごとの内訳は」: a named item's figure split by division, not projects per division.
+    if f.group_by and q.names_an_item and not _OF_PROJECTS.search(q.form):
+        return False
     # 「オープンデータって令和4年度いくつ公開できたの？目標には届いた？」: how many of the named item's
     # things, and whether its target was met; no word of projects asks how many projects.
     if named_project and list_cue and f.count and not _OF_PROJECTS.search(q.form) and not any(

@@ -637,3 +637,10 @@ def test_a_title_is_not_named_by_its_particle_and_a_word_every_title_shares(resp
     a = responder.answer("会議まわりのデジタル化の事業について聞きたいです")
     assert not (a.intent == "project_list" and ids(a) == {"1-2-1", "1-2-2"}), a.text
     assert ids(responder.answer("窓口のデジタル化の事業")) == {"1-2-1", "1-2-2"}
+
+
+def test_a_named_items_figure_split_by_division_is_no_count_of_projects_per_division(responder: Responder) -> None:
+    # The plan gives RPA's hours in total: a split by division is not held, and no list of divisions.
+    a = responder.answer("RPAの削減時間の課ごとの内訳は？")
+    assert a.intent == "unknown" and not a.answers, a.text
+    assert responder.answer("課ごとの事業数は？").intent == "project_list"
