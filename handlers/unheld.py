@@ -210,6 +210,7 @@ FACT_KINDS = (
         "breakdown",  # a figure split by phone, age, sex or district: the plan gives totals only
         re.compile(r"(?:iphone|ios|android|アンドロイド|アイフォン)[^。?？]{0,12}(?:と|や|・|、|\band\b|\bvs\b|\bor\b)[^。?？]{0,12}"
                    r"(?:iphone|ios|android|アンドロイド|アイフォン)|(?:男女|年代|年齢|性別|地区|地域|町丁|学区|機種|端末)別|内訳"
+                   r"|(?:課|部署|所属|年代|地区|地域|公民館|施設)ごとに(?:分け|わけ)"
                    r"|\bbreakdown\b|\bbroken down\b|\bby (?:age|gender|sex|os|platform|device|district|area|neighbou?rhood)\b", re.I),
         re.compile(r"内訳|男女別|年代別|年齢別|地区別|地域別"),
         "内訳（機種別・年代別など）", "breakdowns (by phone, age and so on)",

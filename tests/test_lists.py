@@ -644,3 +644,5 @@ def test_a_named_items_figure_split_by_division_is_no_count_of_projects_per_divi
     a = responder.answer("RPAの削減時間の課ごとの内訳は？")
     assert a.intent == "unknown" and not a.answers, a.text
     assert responder.answer("課ごとの事業数は？").intent == "project_list"
+    a = responder.answer("スマホ講座の回数、公民館ごとに分けて見られる？")
+    assert a.intent == "unknown" and not a.answers, a.text
