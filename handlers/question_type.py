@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from knowledge.records import reiwa_to_fiscal
 
 # A figure: how many, how much, what rate. 率 after 効/能/統/引/軽 is not a rate (効率化).
-# 何 and a counter: 何件, 何台, 何業務 (not 何年 or 何時, which ask when, nor 何故, 何事, nor 何番, an id).
+# 何 and a counter: 何件, 何台, 何業務 (not 何年 or 何時, which ask when, nor 何故, 何事, nor 何番, an id, nor 何階, a place).
 # 何 and a counter then も (何回も, 何時間も) is "many times", not a question.
 _COUNTER = re.compile(r"何\s*((?:か|ヶ|カ)所|%|パーセント|時間|[\u3400-\u9fff]{1,2}+)(?!も)")
-_NOT_COUNTERS = ("年", "月", "日", "時", "故", "処", "事", "者", "物", "等", "度目", "番")
+_NOT_COUNTERS = ("年", "月", "日", "時", "故", "処", "事", "者", "物", "等", "度目", "番", "階")  # 何階: a place
 _QUANTITY = re.compile(
     r"何(?:件|人|名|回|時間|個|種類|%|パーセント|割|台|様式|手続)(?!も)|いくつ|いくら|どれ(?:くらい|ぐらい|だけ)|どの(?:くらい|ぐらい|程度)"
     r"|(?<![効能統引軽])率(?!先)|割合|(?<=[\u3400-\u9fff\u30a1-\u30fc])(?<![複多少半関変無係手])数(?![字値料学])"

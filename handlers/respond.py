@@ -16,6 +16,7 @@ from handlers.by_meaning import (
     DESCRIBED_OVER_WEAK_LIST,
     DESCRIPTION_ASKED,
     ONE_ASKED,
+    MeaningCall,
     MeaningStage,
     asks_name,
     meaning_kinds,
@@ -44,7 +45,7 @@ from handlers.term_projects import (
     term_over,
 )
 from handlers.term_topic import term_topic
-from handlers.understand import NO_GRADE, Reading, asked_intent, read
+from handlers.understand import NO_GRADE, Reading, asked_intent, last_sentence, read
 from handlers.unheld import (
     HOW_TO,
     LIST_UNHELD,
@@ -540,7 +541,7 @@ class Responder:
                 call = counted
         if call.shared_topic:  # a sentence holding a bare topic word is one of many, not the answer
             return staged(self._clarify(r, list(call.top), topic, audience), "meaning (a topic several projects share)")
-        quoted = self._quote(r, audience)
+        quoted = self._quote(r, audience) or self._quote_asking_sentence(r, call, audience)
         if quoted is not None:
             if call.kind == "clarify" and quoted.answers and quoted.answers[0].id in {s.id for s in call.top}:
                 # The sentence is in one of several projects the question fits equally: ask which.
@@ -651,6 +652,17 @@ class Responder:
         for s in out:
             first.setdefault((s.kind, s.id), s)
         return list(first.values())
+
+    def _quote_asking_sentence(self, r: Reading, call: MeaningCall, audience: Audience) -> Answer | None:
+        """「…端末があるって聞きました。本庁舎の何階にあるんでしたっけ？」: after a story, the plan's
+        sentence that holds the asking sentence's words, in the item the whole message means."""
+        asking = last_sentence(r.text)
+        if asking == r.text.strip() or call.kind not in ("glossary", "project") or len(content_words(asking)) < 2:
+            return None
+        quoted = self._quote(read(asking), audience)
+        if quoted is None or quoted.intent == "unknown" or not quoted.answers or quoted.answers[0].id != call.top[0].id:
+            return None
+        return quoted
 
     def _quote(self, r: Reading, audience: Audience, *, address_only: bool = False) -> Answer | None:
         """The whole-text stage (handlers.passage_answer): the plan's own sentence, or None."""

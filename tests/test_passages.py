@@ -116,3 +116,10 @@ def test_a_site_named_in_another_question_is_not_an_address_question(
         responder: Responder, question: str, intent: str, target: str) -> None:
     a = responder.answer(question)
     assert a.intent == intent and a.answers[0].id == target
+
+
+def test_after_a_story_the_asking_sentence_is_quoted_from_the_item_the_story_means(responder: Responder) -> None:
+    a = responder.answer("祖母がスマホを持っていなくて、手続きのたびに困っています。家族で相談したら、市役所に"
+                         "マイナポータルを使える端末があると聞きました。それって本庁舎の何階にあるんですか？", audience="citizen")
+    assert (a.intent, [x.id for x in a.answers][:1]) == ("project_overview", ["3-1-3"]), a.text
+    assert "11階" in a.text.splitlines()[2], a.text  # the plan's sentence first, not a status card
