@@ -21,6 +21,7 @@ from handlers.resolve import Resolver, Scored
 from handlers.understand import Reading, asked_intent, read
 from knowledge.catalog import Catalog
 from knowledge.meaning import MeaningHit
+from knowledge.meaning_words import ja_words
 from knowledge.normalize import fold
 
 NAMED_PROJECT = 85.0  # a project title matched this surely (typos allowed) names the project asked about
@@ -143,6 +144,7 @@ class ModelSteps:
 
     def __init__(self, catalog: Catalog, *, resolver: Resolver, meaning: MeaningStage, build: Builders) -> None:
         self.catalog, self.resolver, self.meaning, self.build = catalog, resolver, meaning, build
+        self._title_words: dict[str, frozenset[str]] | None = None
 
     def second_look(self, message: str, answer: Answer, *, audience: Audience, lang: Lang | None,
                     model: QuestionModel | None) -> Answer:
@@ -241,7 +243,22 @@ class ModelSteps:
         if not hits or hits[0].score < APPROACH_AT or len(hits) > 1 and hits[0].score - hits[1].score < APPROACH_LEAD:
             return []
         under = [p.id for p in self.catalog.projects.values() if p.approach_id == hits[0].ref and not p.repost_of]
-        return under if any(pid in under for pid in nearest[:2]) else []
+        if not any(pid in under for pid in nearest[:2]):
+            return []
+        # 「窓口のデジタル化」: another approach's project named by the approach's own word (窓口へのデジタル
+        # 端末の配備) is as much what was described.
+        own = self._own_title_words().get(hits[0].ref, frozenset())
+        named = [p.id for p in self.catalog.projects.values() if p.approach_id != hits[0].ref and not p.repost_of
+                 and own & set(ja_words(p.name))]
+        return under + named
+
+    def _own_title_words(self) -> dict[str, frozenset[str]]:
+        """Each approach's title words that no other approach's title has (窓口 of 窓口のデジタル化)."""
+        if self._title_words is None:
+            words = {aid: set(ja_words(a.title)) for aid, a in self.catalog.approaches.items()}
+            self._title_words = {aid: frozenset(w for w in ws if len(w) >= 2 and all(
+                w not in other for oid, other in words.items() if oid != aid)) for aid, ws in words.items()}
+        return self._title_words
 
     def _regrouped(self, message: str, answer: Answer, audience: Audience, lang: Lang | None) -> Answer | None:
         """A "which one?" a stage asked among projects of several approaches, when the words describe

@@ -100,6 +100,14 @@ def test_a_topic_neighbouring_projects_share_is_asked_back_between_them(
     assert ("当てはまる事業が複数" in a.text) or ("Several projects fit your question" in a.text)
 
 
+@pytest.mark.parametrize("question", ["窓口をデジタルにしていく話、いまどうなってますか", "how are the city hall counters going digital?"])
+def test_an_approach_described_offers_another_approachs_project_named_by_its_word(
+        responder: Responder, question: str) -> None:
+    # 1-2 「窓口のデジタル化」 is 1-2-1 and 1-2-2; 3-1-3 「窓口へのデジタル端末の配備」 is named by its 窓口 too.
+    a = responder.answer(question, audience="citizen")
+    assert a.intent == "clarify" and {"1-2-1", "1-2-2", "3-1-3"} <= {s.id for s in a.suggestions}, a.text
+
+
 def test_a_topic_three_projects_share_offers_all_three(responder: Responder) -> None:
     # Staff needs surveys are in the comments of 2-1-1 (e-approval), 2-2-1 (telework) and 2-2-2
     # (satellite offices): the third is as near as the first two and is offered beside them.
