@@ -38,7 +38,7 @@ from knowledge.normalize import as_typed, fold, hira_to_kata, prolonged_marks
 from knowledge.records import Project
 from knowledge.search import Hit, key
 
-_OF_PROJECTS = re.compile(r"事業|取り組み|取組|とりくみ|\bprojects?\b|\binitiatives?\b")
+OF_PROJECTS = re.compile(r"事業|じぎょう|取り?組み?|とりくみ|\bprojects?\b|\binitiatives?\b|\bprogram(?:me)?s\b")
 
 # A word said as a kind of project (「セキュリティ関係の事業」「タイトルに…」 "security related").
 _TOPIC_KIND = re.compile(r"(?:関係|関連|系|がらみ|絡み)の?(?:事業|取り?組み?)|タイトルに|名前に|\b(?:related|relating)\b", re.I)
@@ -232,17 +232,17 @@ def _asks_list(q: Asked, f: Filters) -> bool:
     # 「「テレワーク環境の充実」って事業、評価がCだったって本当？」: one project named, its grade to confirm.
     if named_project and _CALLED_PROJECT.search(q.form) and _CONFIRMS.search(q.form) and not _LISTING_SAID.search(q.form):
         list_cue = False
-    if _PEOPLE_COUNTED.search(q.form) and not _OF_PROJECTS.search(q.form):
+    if _PEOPLE_COUNTED.search(q.form) and not OF_PROJECTS.search(q.form):
         return False  # 「職員数は全部で何人」 counts people, not projects
     # 「R4のRPA削減時間、課ごとの内訳は」: a named item's figure split by division, not projects per division.
-    if f.group_by and q.names_an_item and not _OF_PROJECTS.search(q.form):
+    if f.group_by and q.names_an_item and not OF_PROJECTS.search(q.form):
         return False
     # 「オープンデータって令和4年度いくつ公開できたの？目標には届いた？」: how many of the named item's
     # things, and whether its target was met; no word of projects asks how many projects.
-    if named_project and list_cue and f.count and not _OF_PROJECTS.search(q.form) and not any(
+    if named_project and list_cue and f.count and not OF_PROJECTS.search(q.form) and not any(
             cue in q.form for cue in _NOT_COUNTS):
         list_cue = False
-    of_projects = list_cue or bool(_OF_PROJECTS.search(q.form))
+    of_projects = list_cue or bool(OF_PROJECTS.search(q.form))
     new_filters = _asks_new_filters(f, of_projects)
     return bool(f.policies or f.approaches
                 or (new_filters and (list_cue or not q.names_an_item and not _one_described(q.form)))

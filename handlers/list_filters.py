@@ -45,13 +45,13 @@ _KPI_BELOW = cues(
     "short of", "did not meet", "didn't meet", "not met", "not meet", "under target", "behind target",
     "not achieved", "failed to meet", "did not reach", "didn't reach",
 )
-_KPI_ABOVE = cues(
+_KPI_ABOVE_WORDS = cues(
     "上回った", "上回って", "上回る", "超えた", "超えて", "超過", "超える", "exceeded", "exceed", "exceeds",
     "above target", "above their target", "above its target", "above the target", "beat", "surpassed", "outperformed",
     "over target",
 )
 # "above their FY2022 target", "came in above (not just equal to) their target": a year or an aside between
-_KPI_ABOVE = re.compile(_KPI_ABOVE.pattern + r"|\babove\b[^.?]{0,30}?\b(?:the|their|its)\b[^.?]{0,12}?\btargets?\b")
+_KPI_ABOVE = re.compile(_KPI_ABOVE_WORDS.pattern + r"|\babove\b[^.?]{0,30}?\b(?:the|their|its)\b[^.?]{0,12}?\btargets?\b")
 _KPI_AT = cues("目標どおり", "目標通り", "ちょうど", "exactly on target", "exactly met", "at target", "on target")
 _KPI_MET = cues(
     "100%以上", "100%達成", "参考値以上", "目標以上", "見込み以上", "見込み値以上", "以上だった", "達成した", "達成している", "達成できた", "達成済", "達成", "クリア", "到達した", "届いた",
@@ -347,12 +347,29 @@ def _department_names(catalog: Catalog, departments: list[str], en: bool) -> lis
     return names
 
 
+def named_at(form: str, via: str) -> int:
+    """Where a name found in the message stands in its folded form, whatever the kana script of the
+    alias it was found by (でじ推 typed デジ推); -1 when not there."""
+    return hira_to_kata(form).find(hira_to_kata(fold(via, kana=False)))
+
+
+# 「人事課が関わっている事業はどれ」: the department named as what the projects are related to, not
+# who is asking (「社会教育課です。…」).
+_RELATED = re.compile(r"\s*(?:が|の|で|も)?\s*(?:関わ|かかわ|関与|担当|所管|持っ|もっ|入っ|はいっ|絡|からん|関係|携わ|たずさわ)")
+
+
+def department_related(form: str, via: str) -> bool:
+    """Whether the department found by ``via`` is named as what the projects relate to."""
+    at = named_at(form, via)
+    return at >= 0 and bool(_RELATED.match(form, at + len(fold(via, kana=False))))
+
+
 class DepartmentFilter(ListFilter):
     def read(self, q: Asked, f: Filters) -> None:
         """Departments named, wanted or excluded (both read here, in the order they are named)."""
         for hit in q.by_kind.get("department", []):
             if hit.how in ("exact", "mention") and (q.list_cue or not q.named_project or hit.score >= 90):
-                at = hira_to_kata(q.form).find(hira_to_kata(fold(hit.via, kana=False)))  # an alias's kana (でじ推) as typed (デジ推)
+                at = named_at(q.form, hit.via)
                 after, before = q.form[at + len(hit.via):] if at >= 0 else "", q.form[:at] if at >= 0 else ""
                 if _EXCEPT_AFTER.match(after) or _EXCEPT_BEFORE.search(before):
                     f.not_departments.append(hit.id)  # "デジタル行政推進課以外", "other than the Taxation Division"

@@ -7,6 +7,7 @@ development sets, each answered with a model trained without it (tests/data/mean
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal, Protocol
@@ -15,7 +16,7 @@ from handlers import compose as c
 from handlers.answer import Answer, Audience, Lang, Ref, staged
 from handlers.by_meaning import MeaningStage, asks_name
 from handlers.cue_words import cue_words
-from handlers.filters import Selection
+from handlers.filters import OF_PROJECTS, Selection
 from handlers.question_model import Judgement, QuestionModel
 from handlers.resolve import Resolver, Scored
 from handlers.understand import Reading, asked_intent, read
@@ -107,7 +108,6 @@ _DEFINITION_ASKED = re.compile(r"とは|って(?:何|なに|なん)|の意味|�
 
 
 # All of several asked for, not which one: 「ぜんぶ教えて」 "list them all".
-_PROJECTS_WORD = re.compile(r"事業|取り?組み?|とりくみ|じぎょう|\bprojects\b|\binitiatives\b|\bprogrammes\b|\bprograms\b")
 _ALL_ASKED = re.compile(r"全部|ぜんぶ|すべて|全て|一覧|リスト|列挙|挙げて|あげて|\ball\b|\blist\b|\bevery\b")
 
 
@@ -161,8 +161,9 @@ class ModelSteps:
             asked = self._asked_back(message, answer, audience, lang, said)
             if asked is not None:
                 return asked
+        folded = message.casefold()
         if answer.intent == "unknown" and answer.extra.get("stage") == NOTHING_CONFIDENT and _ALL_ASKED.search(
-                message.casefold()) and _PROJECTS_WORD.search(message.casefold()):
+                folded) and OF_PROJECTS.search(folded):
             # 「…できるようにする取り組みをぜんぶ教えて」: every project the words are near, not "I don't know"
             # (when they are near enough to one: "projects for people who aren't good with digital stuff"
             # is near none of them).
@@ -259,8 +260,9 @@ class ModelSteps:
         """Each approach's title words that no other approach's title has (窓口 of 窓口のデジタル化)."""
         if self._title_words is None:
             words = {aid: set(ja_words(a.title)) for aid, a in self.catalog.approaches.items()}
-            self._title_words = {aid: frozenset(w for w in ws if len(w) >= 2 and all(
-                w not in other for oid, other in words.items() if oid != aid)) for aid, ws in words.items()}
+            titles_with = Counter(w for ws in words.values() for w in ws)
+            self._title_words = {aid: frozenset(w for w in ws if len(w) >= 2 and titles_with[w] == 1)
+                                 for aid, ws in words.items()}
         return self._title_words
 
     def _regrouped(self, message: str, answer: Answer, audience: Audience, lang: Lang | None) -> Answer | None:

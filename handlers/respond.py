@@ -29,6 +29,7 @@ from handlers.figures_held import figure_not_held, plan_years
 from handlers.filters import Selection, names_the_grade_word
 from handlers.focus import focused_text
 from handlers.glossary_list import asks_for_glossary_list, glossary_list
+from handlers.list_filters import department_related
 from handlers.listing import group_lines, list_answer_text
 from handlers.model_steps import NAMED_BY_ID, NAMED_PROJECT, NOTHING_CONFIDENT, Builders, ModelSteps
 from handlers.near_id import one_digit_off, same_digits
@@ -113,16 +114,6 @@ class Glance:
     by_grade: dict[str | None, tuple[Project, ...]]
     behind: tuple[Project, ...]
     edition: str
-
-
-# 「人事課が関わっている事業はどれ」: the department named as what the projects are related to, not
-# who is asking (「社会教育課です。…」).
-_RELATED = re.compile(r"\s*(?:が|の|で|も)?\s*(?:関わ|かかわ|関与|担当|所管|持っ|もっ|入っ|はいっ|絡|からん|関係|携わ|たずさわ)")
-
-
-def _department_related(form: str, via: str) -> bool:
-    at = form.find(fold(via, kana=False))
-    return at >= 0 and bool(_RELATED.match(form, at + len(fold(via, kana=False))))
 
 
 class Responder:
@@ -332,7 +323,7 @@ class Responder:
             return None
         # A department named outright is never a filter named by accident (「システム所管課が担当に
         # 入っている事業」 lists that department's projects, whatever one project its words describe).
-        named_department = any(h.how in ("exact", "mention") and (h.score >= NAMED_DEPARTMENT or _department_related(
+        named_department = any(h.how in ("exact", "mention") and (h.score >= NAMED_DEPARTMENT or department_related(
             reading.cue_form, h.via)) for h in analysis.by_kind.get("department", []))
         named_department = named_department or group_named
         # Many words it could not filter by (「公民館…出向いてカード申請を手伝って…」): perhaps no list at all.

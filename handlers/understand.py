@@ -101,8 +101,6 @@ _WHO_ASKS = re.compile(r"(?:^|[,.;:!?()\-—–\"']|\b(?:and|but|so|then|know|te
 def _cue_pattern(cue: str) -> re.Pattern[str]:
     if cue == "who":
         return _WHO_ASKS
-    if cue == "計画":  # 本計画, この計画, DX計画: the document itself
-        return re.compile(r"(?<!本)(?<!この)(?<![a-z])(?<!推進)" + re.escape(cue) + _NOT_DEFINING[cue])
     if cue.isascii():
         return re.compile(rf"(?<![a-z0-9]){re.escape(cue)}(?![a-z0-9])" + _NOT_DEFINING.get(cue, ""))
     # 何回 asks a count; 何回も (「何回も休みを取る」) is "again and again" and asks nothing, as
@@ -111,7 +109,7 @@ def _cue_pattern(cue: str) -> re.Pattern[str]:
     # 「〜って何」 asks what a thing is; 「〜って何番」「何課」 ask for a number or a section.
     if cue.endswith("何"):
         tail += r"(?![\u3400-\u9fff])"
-    return re.compile(re.escape(cue) + tail + _NOT_DEFINING.get(cue, ""))
+    return re.compile(_NOT_AFTER.get(cue, "") + re.escape(cue) + tail + _NOT_DEFINING.get(cue, ""))
 
 
 # Definition cues that, so followed, ask something else: 何か (something), 何が追加される (what is
@@ -119,6 +117,8 @@ def _cue_pattern(cue: str) -> re.Pattern[str]:
 _WHAT_ELSE = r"(?!か(?![?？。!！]|\s*$)|が(?!\s*(?:ちが|違|異な))|と(?!は)|で(?!す|しょ)|やる|する|して|した)"
 # "what is the smartphone concierge project?", "explain the '…' project": what a project is, not a word.
 _OF_A_PROJECT = r"(?![^.?!]{0,60}\b(?:project|initiative|programme|program)\b)"
+# Cues that, so preceded, ask nothing: 本計画, この計画, DX計画 name the plan itself.
+_NOT_AFTER = {"計画": r"(?<!本)(?<!この)(?<![a-z])(?<!推進)"}
 _NOT_DEFINING = {
     "何": _WHAT_ELSE, "なに": _WHAT_ELSE,
     # 「計画では」「計画中に見られる」「計画の用語で」: the plan as a document, not a project's timetable.

@@ -220,8 +220,10 @@ class Index:
                 for s in as_words:
                     sub = s.key
                     offer(s, min(100.0, 70 + 30 * len(sub) / coverage_base), "mention" if sub != ck else "exact")
+                if as_words or size == 1:
+                    continue
                 joined = phrase.replace(" ", "")
-                if not as_words and size > 1 and len(joined) >= MIN_JOINED and _ASCII_ONLY.match(joined):
+                if len(joined) >= MIN_JOINED and _ASCII_ONLY.match(joined):
                     for s in self._by_key.get(joined, ()):  # "LG WAN", "Chat GPT", "Pay Pay": one name spaced
                         offer(s, min(100.0, 70 + 30 * len(joined) / coverage_base), "mention")
 
