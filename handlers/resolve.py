@@ -213,7 +213,7 @@ class Resolver:
 
     def _project_decision(self, r: Reading, a: Analysis, terms: list[Scored], intent: str, topic: str) -> Decision:
         cands = self.project_candidates(r, a, terms, intent)
-        ranked = self._collapse_reposts(sorted(cands.values(), key=lambda s: (-s.score, s.id)))
+        ranked = self._collapse_reposts(sorted(cands.values(), key=lambda s: (-s.score, s.id)), figure=intent == "project_kpi")
         if not ranked or ranked[0].score < SUGGEST:
             return Decision("unknown", intent, self._suggestions(terms, a), topic)
         top = ranked[0]
@@ -298,13 +298,16 @@ class Resolver:
         return [(p.id, p.approach_id, (key(p.name), key(self.catalog.english_name("project", p.id) or "")))
                 for p in self.catalog.projects.values()]
 
-    def _collapse_reposts(self, ranked: list[Scored]) -> list[Scored]:
-        """5-1-2 repeats 4-1-1: when both are candidates, the original speaks for both."""
+    def _collapse_reposts(self, ranked: list[Scored], *, figure: bool) -> list[Scored]:
+        """5-1-2 repeats 4-1-1: when the original is the likelier, it speaks for both; named as
+        surely (「セキュリティ研修のこと」), either number may be meant, unless a figure is asked, which
+        both tables give alike."""
         ids = {s.id for s in ranked}
         out = []
         for s in ranked:
             p = self.catalog.projects.get(s.id)
-            if p is not None and p.repost_of in ids and any(o.id == p.repost_of and o.score >= s.score for o in ranked):
+            if p is not None and p.repost_of in ids and any(
+                    o.id == p.repost_of and (o.score > s.score or figure and o.score == s.score) for o in ranked):
                 continue
             out.append(s)
         return out

@@ -598,12 +598,28 @@ class Responder:
         the item's own text never holds; None otherwise. The text is built only when one is asked."""
         if not asked_kinds(r.text):
             return None
-        held = (term_text(self.catalog.terms[ref.id]) if ref.kind == "glossary"
-                else project_text(self.catalog.projects[ref.id]))
-        missing = unheld(r.text, held)
+        missing = unheld(r.text, self._held_text(ref))
         if missing is None:
             return None
         return self._unknown(r, audience, [ref], reason=unheld_reason(missing, r.lang, what=ref.title))
+
+    def _held_text(self, ref: Ref) -> str:
+        return term_text(self.catalog.terms[ref.id]) if ref.kind == "glossary" else project_text(self.catalog.projects[ref.id])
+
+    def _held_by_none(self, r: Reading, refs: list[Ref]) -> str | None:
+        """Why none of the options can give what is asked (a year or a count its tables lack, a kind of
+        fact its text never holds), or None when one may."""
+        intent, reasons = asked_intent(r), []
+        for ref in refs:
+            p = self.catalog.projects.get(ref.id) if ref.kind == "project" else None
+            reason = figure_not_held(r, p, intent, years=self._years, title=ref.title) if p is not None else None
+            if reason is None and ref.kind in ("project", "glossary") and asked_kinds(r.text):
+                missing = unheld(r.text, self._held_text(ref))
+                reason = unheld_reason(missing, r.lang, what=ref.title) if missing is not None else None
+            if reason is None:
+                return None
+            reasons.append(reason)
+        return reasons[0] if reasons else None
 
     def _glossary(self, r: Reading, hit: Scored, audience: Audience) -> Answer:
         term = self.catalog.terms[hit.id]
@@ -622,6 +638,11 @@ class Responder:
 
     def _clarify(self, r: Reading, top: list[Scored], topic: str, audience: Audience) -> Answer:
         refs = [self._any_ref(s, r.lang) for s in self._with_twins(top)]
+        reason = self._held_by_none(r, refs)
+        if reason is not None:
+            # "How many people took the security training?" of 4-1-1 and its repost 5-1-2, 「令和9年度の
+            # スマホの目標」 of either smartphone project: choosing one would not answer it.
+            return self._unknown(r, audience, refs, reason=reason)
         return Answer(
             query=r.text, intent="clarify", lang=r.lang, audience=audience,
             text=c.clarify_text(r.lang, as_typed(r.text, topic), [f"{x.id} {x.title}" if x.kind == "project" else x.title for x in refs]),

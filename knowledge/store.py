@@ -393,8 +393,10 @@ def _alias_rows(plan: Plan, data: AliasData) -> list[dict[str, str]]:
     # Policies get their listed aliases only: readings of their long titles would slow every lookup.
     known = {(kind, target) for kind, target, _ in names} | {("policy", str(p.id)) for p in plan.policies}
     rows: list[Alias] = [a for a in data.aliases if (a.kind, a.target) in known]
+    # A repost's title without its (再掲) is its original's own name: that one names the original.
+    titles = {normalize(p.name) for p in plan.projects}
     for kind, target, name in names:
-        rows += [Alias(v, kind, target, "variant") for v in variants(name)]
+        rows += [Alias(v, kind, target, "variant") for v in variants(name) if kind != "project" or normalize(v) not in titles]
     japanese = [(a.kind, a.target, a.alias) for a in rows if a.kind != "policy"] + names
     for kind, target, text in japanese:
         kana = reading(text)
