@@ -48,6 +48,9 @@ AMBIGUOUS = [
     # 5-1-2): the person may mean either number.
     ("セキュリティ研修のこと教えて", {"4-1-1", "5-1-2"}),
     ("Tell me about the security training.", {"4-1-1", "5-1-2"}),
+    # A word of one title (電子決裁 of 2-1-1) that another project is about too (2-1-2 brings it to
+    # accounting), asked bare: the question model, sure people would be asked which, is heard.
+    ("電子決裁の件どうなってますか", {"2-1-1", "2-1-2"}),
 ]
 
 
@@ -70,6 +73,7 @@ CLEAR = [
     ("マイナポータル端末の配備状況", "3-1-3"),
     # A repost's title without its (再掲) is its original's own title: that names the original.
     ("セキュリティ研修の実施の評価", "4-1-1"),
+    ("文書管理システムの電子決裁導入の状況", "2-1-1"),  # the whole title holds it
     ("セキュリティ研修の評価", "4-1-1"),  # a grade asked: the question model, learned from askers, settles on the original
     ("デジタル人材の育成の評価", "5-1-1"),
 ]

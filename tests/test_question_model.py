@@ -129,10 +129,11 @@ def test_every_project_near_a_described_topic_is_listed_when_all_are_asked_for(
 
 
 @pytest.mark.parametrize(("question", "project"), [
-    # The model alone would ask back (its "ask back" probability is over ASK_BACK_AT for both); the
-    # word is in one title.
+    # A word of one title, where the model is not sure (under ASK_BACK_NAMED: 0.42 and 0.58 today)
+    # that people would be asked which; 「電子決裁の件どうなってますか」 (0.94) is asked back
+    # (tests/test_ambiguity.py).
     ("クラウド化の進み具合は？", "2-4-2"),
-    ("電子決裁の件、評価はどうでした？", "2-1-1"),
+    ("業務効率化のためのRPAの状況", "2-3-1"),
 ])
 def test_a_word_of_one_title_names_that_project_and_is_not_asked_back(
         responder: Responder, question: str, project: str) -> None:
