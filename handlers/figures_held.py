@@ -114,9 +114,9 @@ def figure_not_held(r: Reading, p: Project, intent: str, *, years: dict[str, tup
     # The measure counts when the clause that asks names it (a story may mention 受け入れ可能人数).
     asking = last_clause(r.text)
     held = project_text(p)
-    # A project with a KPI table answers with it, labelled (ダウンロード数 → its 利用者数); one
-    # without says it holds no such figure (店舗数 of the cashless project).
-    measures = (r.question.rate_of, r.question.measure) if not p.indicators else (r.question.rate_of,)
+    # A figure of something the project's texts (its KPI labels among them) never name is not held,
+    # KPI table or not: 店舗数 of the cashless project, ダウンロード数 of open data, 職員数.
+    measures = (r.question.rate_of, r.question.measure)
     unnamed = next((m for m in measures if m and m in asking and not measured(m, held)), None)
     unit = counted_unit(r.question.counter) if r.question.counter else _english_unit(last_sentence(r.text)) if r.lang == "en" else None
     if unit and p.indicators and any(counts_unit(i.label, unit) for i in p.indicators):
@@ -129,5 +129,5 @@ def figure_not_held(r: Reading, p: Project, intent: str, *, years: dict[str, tup
     if unnamed:
         # 「PayPayで払ったらポイント何％？」「対応している店舗数」: a figure of something the
         # project's texts never name.
-        return unmeasured_reason(unnamed, r.lang, what=title)
+        return unmeasured_reason(unnamed, r.lang, what=title, kpis=tuple(i.label for i in p.indicators))
     return None

@@ -331,6 +331,8 @@ def year_unheld_reason(year: str, lang: str, *, what: str) -> str:
     return f"アクションプランの「{what}」には{year}の数字の記載はありません。"
 
 
+_KANJI_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")
+MAX_SHORTENED = 4  # kanji in a shortened word (電決, 住基)
 _FIGURE_WORDS = frozenset(["目標", "実績", "見込み", "見込む", "参考値", "参考", "値", "数", "数値", "年間", "毎年"])
 _MEASURE_SUFFIX = re.compile(r"(?:の)?(?:件数|人数|回数|者数|時間数|割合|率|数)$")
 
@@ -341,6 +343,8 @@ def measured(measure: str, held_text: str) -> bool:
     stem = _MEASURE_SUFFIX.sub("", measure)
     if len(stem) < 2 or stem.casefold() in held_text.casefold():
         return True
+    if _KANJI_ONLY.match(stem) and len(stem) <= MAX_SHORTENED and re.search(".{0,2}".join(stem), held_text):
+        return True  # a kanji word shortened the usual way, by its characters in order: 電決 of 電子決裁
     # What a KPI table calls its figures (目標件数, 実績数) names nothing counted; a figure is held
     # when at least half of the words of what it counts are the item's (作業時間: 時間).
     words = [w for w in ja_words(stem) if w not in _FIGURE_WORDS]
@@ -397,8 +401,12 @@ def uncounted_reason(unit: str, lang: str, *, what: str) -> str:
     return f"アクションプランの「{what}」には、その{unit}数は書かれていません。"
 
 
-def unmeasured_reason(measure: str, lang: str, *, what: str) -> str:
+def unmeasured_reason(measure: str, lang: str, *, what: str, kpis: tuple[str, ...] = ()) -> str:
+    """``kpis``: the labels of the item's KPI table, said as what it does give (ダウンロード数 of ふなっぷ:
+    利用者数)."""
     if lang == "en":
-        return f"The action plan gives no figure for {measure} in “{what}”."
-    return f"アクションプランの「{what}」には、{measure}の数値はありません。"
+        gives = f" Its KPI table (in Japanese) gives: {'; '.join(kpis)}." if kpis else ""
+        return f"The action plan gives no figure for {measure} in “{what}”.{gives}"
+    gives = "参考値（KPI）の表にあるのは" + "、".join(f"「{k}」" for k in kpis) + "です。" if kpis else ""
+    return f"アクションプランの「{what}」には、{measure}の数値はありません。{gives}"
 

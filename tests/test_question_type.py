@@ -179,10 +179,21 @@ def test_a_figure_for_a_year_leads_with_that_year(responder, question, pid, head
 
 
 def test_the_thing_counted_does_not_hide_what_it_is_counted_for(responder):
-    """ダウンロード数 is not in the plan; ふなっぷ is, and its KPI (利用者数) is what the plan can give."""
+    """ダウンロード数 is not in the plan: not held, said with what ふなっぷ's KPI table does count (利用者数),
+    the project offered; its users asked for are answered."""
     answer = responder.answer("ふなっぷのダウンロード数は？")
-    assert (answer.intent, answer.answers[0].id) == ("project_kpi", "1-1-2"), answer.text
-    assert "17,124" in _lead(answer) and "利用者数" in _lead(answer)
+    assert answer.intent == "unknown" and not answer.answers, answer.text
+    first = answer.text.splitlines()[0]
+    assert "ダウンロード数の数値はありません" in first and "利用者数" in first
+    assert [s.id for s in answer.suggestions][:1] == ["1-1-2"]
+    answer = responder.answer("ふなっぷの利用者数は？")
+    assert (answer.intent, answer.answers[0].id) == ("project_kpi", "1-1-2") and "17,124" in _lead(answer)
+    # A figure of something no text of the project names, KPI table or not (open data's 公開数 is held).
+    assert responder.answer("オープンデータのダウンロード数は？").intent == "unknown"
+    assert responder.answer("デジタル行政推進課の職員数をお示しください。").intent == "unknown"
+    # … a kanji word shortened by its characters in order is named (電決 of 電子決裁).
+    answer = responder.answer("電決率の目標ってＲ５だと何％でしたっけ")
+    assert (answer.intent, answer.answers[0].id) == ("project_kpi", "2-1-1"), answer.text
 
 
 @pytest.mark.parametrize(("question", "intent", "pid"), [
