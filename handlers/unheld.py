@@ -162,6 +162,15 @@ FACT_KINDS = (
         "手続きや操作の手順", "how to carry out a procedure",
     ),
     FactKind(
+        "permission",  # whether the asker may do something (bring children, use ChatGPT at work): rules the plan states, if any
+        re.compile(r"(?<!聞い)(?<!きい)(?<!質問し)(?<!伺っ)(?<!尋ね)(?<!教えてもらっ)(?:て|で)\s*も\s*(?:いい|良い|よい|大丈夫|だいじょうぶ|よろしい|かまわない|構わない)"
+                   r"\s*(?:ん|の)?\s*(?:です|でしょう)?\s*(?:か|[?？])"
+                   r"|\b(?:am i|are we|are staff|are employees) allowed to\b|\bis it (?:ok|okay|alright|all right) (?:to|if i|if we)\b|\bcan i bring\b", re.I),
+        # A definition that states what anyone may do (二次利用可能, 営利目的、非営利目的を問わず) holds it.
+        re.compile(r"問わず|二次利用|利用(?:が)?可能|自由に"),
+        "利用の決まりごと", "rules on what people may do",
+    ),
+    FactKind(
         "places",  # which centres, offices or divisions by name: the plan counts them, it names few
         re.compile(r"具体的に\s*(?:は\s*)?(?:どこ|どの(?:公民館|出張所|支所|施設|課|部署))|どこの(?:公民館|出張所|支所|施設)"
                    r"|(?:公民館|出張所|支所|施設|会場)(?:の)?(?:名前|名称|一覧|リスト)(?:は|を|って|が)"

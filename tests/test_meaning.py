@@ -898,6 +898,9 @@ def test_a_count_in_a_unit_the_kpi_table_does_not_count_in_is_said_not_held(resp
     ("Web会議用のパソコン、1台あたりの単価はいくらでしたか", "料金や費用は書かれていません"),
     ("電子決裁システムの契約金額を知りたい", "金額や予算は書かれていません"),
     ("電子決裁の規程の第3条って何が書いてありますか", "条文は書かれていません"),
+    # Whether the asker may do something: no rules for people in the plan (オープンデータ's definition has some).
+    ("公民館のスマホ講座、子連れで参加してもいいですか", "利用の決まりごとは書かれていません"),
+    ("Is it okay to bring my kids to the smartphone class?", "rules on what people may do"),
     ("AI音声認識システムはどこのベンダーのものですか", "製品や事業者の名前は書かれていません"),
     # The plan compares the card's rate with the national average; a place among cities it never gives.
     ("うちの市のマイナンバーカード交付率って、県内で何位くらい？", "自治体の順位は書かれていません"),
@@ -1121,3 +1124,9 @@ def test_which_project_it_was_is_no_question_of_what_a_word_means(responder: Res
     # 「…事業ってなんだっけ」 asks which project it was, described by what it did.
     a = responder.answer("テレワーク用のパソコンを300台にした事業ってなんだっけ")
     assert a.intent != "project_list" and ids(a)[:1] == ["2-2-1"], a.text
+
+
+def test_what_anyone_may_do_is_answered_where_the_definition_says_it(responder: Responder) -> None:
+    # オープンデータ's definition says it may be reused, for profit or not.
+    assert ids(responder.answer("オープンデータって商売に使っちゃってもいいの？"))[:1] == ["オープンデータ"]
+    assert ids(responder.answer("2-3-1について聞いてもいいですか"))[:1] == ["2-3-1"]  # asking leave to ask
