@@ -77,16 +77,22 @@ _EN_MARKERS = frozenset(
 )
 
 
+MIN_ENGLISH_AROUND = 3  # English words we know, around Japanese, that make a message English
+
+
 def detect_lang(text: str) -> Lang:
     """English when the message has no Japanese and uses at least one English word we know.
 
     Japanese is the default: "RPA" or "LGWAN?" alone, or a key-mash like "qwertyuiop", say
     nothing about the reader's language.
     """
+    words = [w.lower() for w in re.findall(r"[A-Za-z']+", text)]
     if _CJK.search(text):
-        return "ja"
-    words = {w.lower() for w in re.findall(r"[A-Za-z']+", text)}
-    return "en" if words & _EN_MARKERS else "ja"
+        # "What projects is システム所管課 in charge of?": an English sentence around a Japanese name.
+        english = sum(w in _EN_MARKERS for w in words)
+        letters = sum(len(w) for w in words)
+        return "en" if english >= MIN_ENGLISH_AROUND and letters >= 2 * len(_CJK.findall(text)) else "ja"
+    return "en" if set(words) & _EN_MARKERS else "ja"
 
 
 

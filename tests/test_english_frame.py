@@ -16,6 +16,7 @@ import pytest
 
 from bot.slack.render import render as slack_render
 from bot.web.render import render as web_render
+from handlers import Responder
 from tests import test_line_e2e, test_slack_e2e
 from tests.test_line_e2e import body, check_limits, postback_event, replies, text_event
 from tests.test_slack_e2e import decoded, mention, posted
@@ -272,3 +273,17 @@ def test_the_team_described_is_what_is_named_not_a_department_asked(responder, q
     a = responder.answer(question, audience="citizen")
     assert (a.intent, [x.id for x in a.answers]) == ("glossary", ["CSIRT"]), a.text
     assert responder.answer("which team is in charge of the cashless payments project?").intent == "project_department"
+
+
+@pytest.mark.parametrize(("question", "lang"), [
+    # An English sentence around a Japanese name is English …
+    ("What projects is システム所管課 in charge of?", "en"),
+    ("Who runs the 'AI 等先進技術の強化' project?", "en"),
+    ("can u explain what ふなっぷ is", "en"),
+    # … a Japanese one around Latin names, or a name alone, is Japanese.
+    ("RPAのKPIは？", "ja"),
+    ("LGWANってwhat?", "ja"),
+    ("Web会議の推進のstatusを教えて", "ja"),
+])
+def test_the_reply_is_in_the_language_the_sentence_is_written_in(responder: Responder, question: str, lang: str) -> None:
+    assert responder.answer(question).lang == lang
