@@ -780,7 +780,10 @@ def test_an_acronym_of_a_length_no_term_has_is_not_guessed(responder: Responder)
 ])
 def test_how_a_described_thing_went_is_its_projects(responder: Responder, question: str, pid: str) -> None:
     a = responder.answer(question, audience="citizen")
-    assert ids(a)[:1] == [pid], a.text
+    # The question model, retrained with held-out 20 and development 15, asks back about working away
+    # from the office (0.47: telework's 2-2-1 or the satellite offices' 2-2-2); either way the
+    # project the words describe comes first, never the glossary word.
+    assert (ids(a) or [s.id for s in a.suggestions])[:1] == [pid], a.text
     assert responder.answer("サテライトオフィスって何？").intent == "glossary"
 
 

@@ -129,9 +129,8 @@ def test_every_project_near_a_described_topic_is_listed_when_all_are_asked_for(
 
 
 @pytest.mark.parametrize(("question", "project"), [
-    # A word of one title, where the model is not sure (under ASK_BACK_NAMED: 0.42 and 0.58 today)
-    # that people would be asked which; 「電子決裁の件どうなってますか」 (0.94) is asked back
-    # (tests/test_ambiguity.py).
+    # A word of one title, where the model is not sure (under ASK_BACK_TITLED) that people would be
+    # asked which; 「電子決裁の件どうなってますか」 (0.96) is asked back (tests/test_ambiguity.py).
     ("クラウド化の進み具合は？", "2-4-2"),
     ("業務効率化のためのRPAの状況", "2-3-1"),
 ])
