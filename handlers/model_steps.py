@@ -222,7 +222,7 @@ class ModelSteps:
         chosen = answer.answers[0] if answer.answers else None
         # 「クラウド化の評価は？」: a word of one project's title names that project; an item named less
         # surely (「業務効率化のためのRPAの状況」) is asked back only when the model is surer.
-        # From ASK_BACK_NAMED only its whole title holds one project: 「電子決裁の件」「テレワークの件」
+        # From ASK_BACK_TITLED only its whole title holds one project: 「電子決裁の件」「テレワークの件」
         # name 2-1-1 and 2-2-1 by a word that 2-1-2 and 2-2-2 are about too.
         surely = (None if chosen is None else NAMED_ITEM if said.ask_back < ASK_BACK_NAMED
                   else NAMED_PROJECT if chosen.kind == "project" else None)

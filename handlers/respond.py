@@ -609,7 +609,7 @@ class Responder:
     def _held_by_none(self, r: Reading, refs: list[Ref]) -> str | None:
         """Why none of the options can give what is asked (a year or a count its tables lack, a kind of
         fact its text never holds), or None when one may."""
-        intent, reasons = asked_intent(r), []
+        intent, first = asked_intent(r), None
         for ref in refs:
             p = self.catalog.projects.get(ref.id) if ref.kind == "project" else None
             reason = figure_not_held(r, p, intent, years=self._years, title=ref.title) if p is not None else None
@@ -618,8 +618,8 @@ class Responder:
                 reason = unheld_reason(missing, r.lang, what=ref.title) if missing is not None else None
             if reason is None:
                 return None
-            reasons.append(reason)
-        return reasons[0] if reasons else None
+            first = first or reason
+        return first
 
     def _glossary(self, r: Reading, hit: Scored, audience: Audience) -> Answer:
         term = self.catalog.terms[hit.id]

@@ -26,7 +26,7 @@ from knowledge.validate import Outline
 
 SCHEMA_VERSION = 2  # 2: schedule.continues
 # How aliases are generated from names (readings, romaji): a file built by older rules is rebuilt.
-GENERATED_ALIASES = 2  # 2: readings from Sudachi (not pykakasi), romaji spellings
+GENERATED_ALIASES = 3  # 2: readings from Sudachi (not pykakasi), romaji spellings; 3: no repost title variants
 BUNDLED_PLAN = "funabashi_dx_action_plan_r5.txt"
 DEFAULT_DB = "dxbot.db"
 
