@@ -609,6 +609,10 @@ class Responder:
     def _held_by_none(self, r: Reading, refs: list[Ref]) -> str | None:
         """Why none of the options can give what is asked (a year or a count its tables lack, a kind of
         fact its text never holds), or None when one may."""
+        q = r.question
+        if not (q.year is not None or q.kind in ("quantity", "schedule") or q.measure or q.rate_of or q.counter
+                or asked_kinds(r.text)):
+            return None  # nothing asked that an option's text could lack (most "which one?"s)
         intent, first = asked_intent(r), None
         for ref in refs:
             p = self.catalog.projects.get(ref.id) if ref.kind == "project" else None
