@@ -8,7 +8,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from importlib import resources
@@ -26,7 +26,7 @@ from knowledge.validate import Outline
 
 SCHEMA_VERSION = 2  # 2: schedule.continues
 # How aliases are generated from names (readings, romaji): a file built by older rules is rebuilt.
-GENERATED_ALIASES = 3  # 2: readings from Sudachi (not pykakasi), romaji spellings; 3: no repost title variants
+GENERATED_ALIASES = 3  # 2: readings from Sudachi (not pykakasi), romaji spellings; 3: reposts named as their originals
 BUNDLED_PLAN = "funabashi_dx_action_plan_r5.txt"
 DEFAULT_DB = "dxbot.db"
 
@@ -393,7 +393,11 @@ def _alias_rows(plan: Plan, data: AliasData) -> list[dict[str, str]]:
     # Policies get their listed aliases only: readings of their long titles would slow every lookup.
     known = {(kind, target) for kind, target, _ in names} | {("policy", str(p.id)) for p in plan.policies}
     rows: list[Alias] = [a for a in data.aliases if (a.kind, a.target) in known]
-    # A repost's title without its (再掲) is its original's own name: that one names the original.
+    # A repost (5-1-2 of 4-1-1) is called what its original is called; its title without (再掲) is
+    # the original's own name, which names the original.
+    reposts = [(p.repost_of, p.id) for p in plan.projects if p.repost_of]
+    rows += [replace(a, target=repost) for original, repost in reposts for a in data.aliases
+             if a.kind == "project" and a.target == original]
     titles = {normalize(p.name) for p in plan.projects}
     for kind, target, name in names:
         rows += [Alias(v, kind, target, "variant") for v in variants(name) if kind != "project" or normalize(v) not in titles]
