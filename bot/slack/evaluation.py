@@ -132,8 +132,10 @@ def register(app: App, *, responder: Responder, db: Any, directory: Directory, o
         if isinstance(result, dict):
             ack(response_action="errors", errors=result)
             return
-        ack()
+        # Stored before Slack is told it went through: an acknowledged form is never lost to a crash
+        # between the two (a SQLite write is milliseconds of Slack's three seconds).
         submit_draft(db, result, now=clock())
+        ack()
         client.chat_postMessage(channel=user, text=(
             f"{p.id} {p.name} の令和{fiscal_to_reiwa(result.fiscal_year)}年度の評価（{result.grade}）を下書きとして保存しました。"
             "公表は管理者が行います。公表までは職員にだけ「下書き」として表示され、市民には表示されません。"
