@@ -189,6 +189,8 @@ class ModelSteps:
             return agreed
         if answer.intent == "clarify" and answer.suggestions:
             answer = self._regrouped(message, answer, audience, lang) or answer
+            if said.ask_back >= ASK_BACK_AT:
+                answer = self._reoptioned(message, answer, audience, lang, said) or answer
             projects = tuple(s for s in answer.suggestions if s.kind == "project")
             return self._agreed(message, answer, audience, lang, said,
                                 options=projects, sure=PICK)
@@ -230,15 +232,7 @@ class ModelSteps:
         if chosen is not None and surely is not None and self._named(
                 reading, chosen.id, surely=surely, title_only=said.ask_back >= ASK_BACK_TITLED):
             return None
-        _, hits = self.meaning.index.search(reading.text, kinds={"project"}, limit=ASK_BACK_SEARCHED,
-                                            ignore=cue_words())
-        hits = self.meaning.without_reposts(hits)
-        near = [h.ref for h in hits if h.score >= hits[0].score - ASK_BACK_MARGIN] if hits else []
-        likely = [label for label, p in said.ranked if label in self.catalog.projects and p >= ASK_BACK_LIKELY]
-        siblings = self._approach_described(reading, [h.ref for h in hits]) or self._siblings(hits)
-        if len(siblings) >= 2:  # projects of one approach, as near as each other: those, and no stranger
-            near, likely = siblings, [pid for pid in likely if pid in siblings]
-        options = list(dict.fromkeys(near[:2] + likely + near[2:]))[:ASK_BACK_OPTIONS]
+        options = self._ask_back_options(reading, said)
         if len(options) < 2:
             return None
         if _ALL_ASKED.search(reading.cue_form):  # 「…系の事業、ぜんぶ教えて」: all of them, not which
@@ -250,6 +244,18 @@ class ModelSteps:
         asked = self.build.clarify(reading, [Scored(pid, 0.0, "project") for pid in options], "", audience)
         return staged(asked, f"question model (asked back, {said.ask_back:.2f}; the stages chose "
                              f"{chosen.id if chosen else 'nothing'})")
+
+    def _ask_back_options(self, reading: Reading, said: Judgement) -> list[str]:
+        """The projects a "which one?" offers: the nearest by meaning and those the model finds likely."""
+        _, hits = self.meaning.index.search(reading.text, kinds={"project"}, limit=ASK_BACK_SEARCHED,
+                                            ignore=cue_words())
+        hits = self.meaning.without_reposts(hits)
+        near = [h.ref for h in hits if h.score >= hits[0].score - ASK_BACK_MARGIN] if hits else []
+        likely = [label for label, p in said.ranked if label in self.catalog.projects and p >= ASK_BACK_LIKELY]
+        siblings = self._approach_described(reading, [h.ref for h in hits]) or self._siblings(hits)
+        if len(siblings) >= 2:  # projects of one approach, as near as each other: those, and no stranger
+            near, likely = siblings, [pid for pid in likely if pid in siblings]
+        return list(dict.fromkeys(near[:2] + likely + near[2:]))[:ASK_BACK_OPTIONS]
 
     def _approach_described(self, reading: Reading, nearest: list[str]) -> list[str]:
         """「紙を減らす話」「地図を活用した取組」: the projects of the one approach (施策) the words
@@ -290,6 +296,20 @@ class ModelSteps:
             return None
         asked = self.build.clarify(reading, [Scored(pid, 0.0, "project") for pid in under], "", audience)
         return staged(asked, "question model (asked back among the projects of the approach described)")
+
+    def _reoptioned(self, message: str, answer: Answer, audience: Audience, lang: Lang | None,
+                    said: Judgement) -> Answer | None:
+        """A stage's "which one?" among projects, when the model says people ask back: its own
+        options, then those an ask-back would offer, up to ASK_BACK_OPTIONS."""
+        own = [s.id for s in answer.suggestions if s.kind == "project"]
+        if len(own) < len(answer.suggestions):
+            return None
+        reading = self._reread(message, lang)
+        options = list(dict.fromkeys(own + self._ask_back_options(reading, said)))[:max(len(own), ASK_BACK_OPTIONS)]
+        if options == own:
+            return None
+        asked = self.build.clarify(reading, [Scored(pid, 0.0, "project") for pid in options], "", audience)
+        return staged(asked, f"{answer.extra.get('stage')} (options as asked back, {said.ask_back:.2f})")
 
     def _siblings(self, hits: list[MeaningHit]) -> list[str]:
         """The nearest project and those of its approach (施策) within ASK_BACK_SIBLINGS of it."""

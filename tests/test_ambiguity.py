@@ -51,6 +51,10 @@ AMBIGUOUS = [
     # A word of one title (電子決裁 of 2-1-1) that another project is about too (2-1-2 brings it to
     # accounting), asked bare: the question model, sure people would be asked which, is heard.
     ("電子決裁の件どうなってますか", {"2-1-1", "2-1-2"}),
+    # A "which one?" a stage asks by one reading (オープンデータ in two titles) that misses a project
+    # the whole question is as near (1-3-3 puts the open data to use): the ask-back's options join.
+    ("オープンデータ系の取り組みってどうなってますか", {"1-3-1", "1-3-2", "1-3-3"}),
+    ("情報セキュリティ関係の事業のスケジュールを知りたい", {"4-1-1", "4-1-2"}),
 ]
 
 
