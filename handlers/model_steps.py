@@ -18,7 +18,7 @@ from handlers.by_meaning import MeaningStage, asks_name
 from handlers.cue_words import cue_words
 from handlers.filters import OF_PROJECTS, Selection
 from handlers.question_model import Judgement, QuestionModel
-from handlers.resolve import Resolver, Scored
+from handlers.resolve import HELD_WHOLE, Resolver, Scored
 from handlers.understand import Reading, asked_intent, read
 from knowledge.catalog import Catalog
 from knowledge.meaning import MeaningHit
@@ -95,6 +95,7 @@ OVERRULE = 0.55
 NAMED_ITEM = 75.0  # an item the message names this surely (0–100) is the asker's, never overruled
 NAMED_IN_ASKING = 70.0  # ... or names this surely in the last sentence of a story, where it asks
 _SENTENCE = re.compile(r"(?<=[。！？!?\n])")
+_INFLECTED = re.compile(r"[\u3041-\u3096]")  # a word with kana endings (進む, 働く) is a verb, not a topic
 
 
 # A part of a project named outright: the asker's word wins over the model (「1-2-1の概要」, "the
@@ -236,7 +237,9 @@ class ModelSteps:
         if len(options) < 2:
             return None
         if _ALL_ASKED.search(reading.cue_form):  # 「…系の事業、ぜんぶ教えて」: all of them, not which
-            listed = [s.id for s in self.build.with_twins([Scored(pid, 0.0, "project") for pid in options])]
+            # (by meaning only: a rare word of the question a farther project holds would list that one too)
+            near = self._ask_back_options(reading, said, sharing=False)
+            listed = [s.id for s in self.build.with_twins([Scored(pid, 0.0, "project") for pid in near])]
             label = "ご質問に近い事業" if reading.lang == "ja" else "projects near your question"
             selection = Selection(label=label, projects=[self.catalog.projects[pid] for pid in listed])
             return staged(self.build.listed(reading, selection, audience),
@@ -245,7 +248,7 @@ class ModelSteps:
         return staged(asked, f"question model (asked back, {said.ask_back:.2f}; the stages chose "
                              f"{chosen.id if chosen else 'nothing'})")
 
-    def _ask_back_options(self, reading: Reading, said: Judgement) -> list[str]:
+    def _ask_back_options(self, reading: Reading, said: Judgement, *, sharing: bool = True) -> list[str]:
         """The projects a "which one?" offers: the nearest by meaning and those the model finds likely."""
         _, hits = self.meaning.index.search(reading.text, kinds={"project"}, limit=ASK_BACK_SEARCHED,
                                             ignore=cue_words())
@@ -255,7 +258,32 @@ class ModelSteps:
         siblings = self._approach_described(reading, [h.ref for h in hits]) or self._siblings(hits)
         if len(siblings) >= 2:  # projects of one approach, as near as each other: those, and no stranger
             near, likely = siblings, [pid for pid in likely if pid in siblings]
-        return list(dict.fromkeys(near[:2] + likely + near[2:]))[:ASK_BACK_OPTIONS]
+        options = list(dict.fromkeys(near[:2] + likely + near[2:]))
+        if len(options) < 2 or not sharing:
+            return options[:ASK_BACK_OPTIONS]
+        # Then the projects that share the topic's word (クラウド of 2-4-2, in 4-1-2's schedule) among the
+        # nearest searched, before farther ones.
+        head = options if len(siblings) >= 2 else options[:2]
+        searched = {h.ref for h in hits}
+        shared = [pid for pid in self._sharing(reading, head, neighbours=len(siblings) >= 2) if pid in searched]
+        return list(dict.fromkeys(head + shared + options))[:ASK_BACK_OPTIONS]
+
+    def _sharing(self, reading: Reading, nearest: list[str], *, neighbours: bool) -> list[str]:
+        """「クラウド化の件」: the projects whose own texts hold the question's weightiest noun, when a
+        few (two to ASK_BACK_OPTIONS) do and the nearest speak of it: one of them, or (``neighbours``,
+        projects of one approach) two of them or one's title (会議 of 2-1-3 Web 会議の推進). A word
+        one neighbour's text happens to hold (場所 of 2-2-2) is no topic they share."""
+        index = self.meaning.index
+        query = index.query(reading.text, ignore=cue_words())
+        titled = {w for pid in nearest for w in ja_words(self.catalog.projects[pid].name)} if neighbours else set()
+        best: tuple[float, list[str]] = (0.0, [])
+        for word in (w for w in query.words if len(w) >= 2 and not _INFLECTED.search(w)):  # not 人, 進む
+            held = [pid for pid in index.holders(word, "project") if not self.catalog.projects[pid].repost_of]
+            among = len(set(held) & set(nearest))
+            spoken = among >= 2 or among == 1 and (not neighbours or word in titled)
+            if 2 <= len(held) <= ASK_BACK_OPTIONS and spoken and index.weight(query, word) > best[0]:
+                best = (index.weight(query, word), held)
+        return best[1]
 
     def _approach_described(self, reading: Reading, nearest: list[str]) -> list[str]:
         """「紙を減らす話」「地図を活用した取組」: the projects of the one approach (施策) the words
@@ -302,13 +330,14 @@ class ModelSteps:
         """A stage's "which one?" among projects, when the model says people ask back: its own
         options, then those an ask-back would offer, up to ASK_BACK_OPTIONS."""
         own = [s.id for s in answer.suggestions if s.kind == "project"]
-        if len(own) < len(answer.suggestions):
-            return None
+        if len(own) < len(answer.suggestions) or answer.extra.get("stage") == f"names ({HELD_WHOLE})":
+            return None  # 「業務フローの可視化」 written whole in the texts of those asked between, and no other
         reading = self._reread(message, lang)
         options = list(dict.fromkeys(own + self._ask_back_options(reading, said)))[:max(len(own), ASK_BACK_OPTIONS)]
         if options == own:
             return None
-        asked = self.build.clarify(reading, [Scored(pid, 0.0, "project") for pid in options], "", audience)
+        asked = self.build.clarify(reading, [Scored(pid, 0.0, "project") for pid in options],
+                                   answer.extra.get("topic", ""), audience)
         return staged(asked, f"{answer.extra.get('stage')} (options as asked back, {said.ask_back:.2f})")
 
     def _siblings(self, hits: list[MeaningHit]) -> list[str]:

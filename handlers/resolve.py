@@ -30,6 +30,7 @@ AMBIGUITY_GAP = 10.0
 MAX_OPTIONS = 5
 EVIDENCE_BONUS = 4.0
 WHOLE_TOPIC = 4  # characters a topic needs before the texts holding it whole choose the options
+HELD_WHOLE = "the texts holding the topic whole"
 MIN_BARE_COVERAGE = 0.5  # a question without cue words must be mostly a name we know
 EVIDENCE_BONUS_MAX = 8.0
 TYPED_NAME = 0.97  # a project's name holding a term as the question spelled it (スマホ), not as the glossary does
@@ -52,6 +53,7 @@ class Decision:
     intent: str = ""
     top: list[Scored] = field(default_factory=list)
     topic: str = ""
+    how: str = ""  # how a clarify's options were chosen, when not by the names' scores
 
 
 @dataclass
@@ -228,7 +230,8 @@ class Resolver:
             # what it is about.
             whole = sorted(self._text_hits(span), key=lambda pid: (-cands[pid].score if pid in cands else 0, pid))
             if 2 <= len(whole) <= MAX_OPTIONS:
-                return Decision("clarify", intent, [cands.get(pid) or Scored(pid, top.score) for pid in whole], topic)
+                return Decision("clarify", intent, [cands.get(pid) or Scored(pid, top.score) for pid in whole], topic,
+                                how=HELD_WHOLE)
         if rivals:
             return Decision("clarify", intent, [top, *rivals][:MAX_OPTIONS], topic)
         if close:

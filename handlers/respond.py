@@ -498,7 +498,8 @@ class Responder:
                 return self._decided(r, "project", list(call.top), decision.intent, decision.topic, audience,
                                      "meaning, over a term's project")
         if decision.kind in ("glossary", "project", "clarify"):
-            return self._decided(r, decision.kind, list(decision.top), decision.intent, decision.topic, audience, "names",
+            return self._decided(r, decision.kind, list(decision.top), decision.intent, decision.topic, audience,
+                                 f"names ({decision.how})" if decision.how else "names",
                                  projects=1)
         return self._by_meaning(r, a, decision.top, decision.topic, audience, naming=naming)
 
@@ -650,7 +651,7 @@ class Responder:
         return Answer(
             query=r.text, intent="clarify", lang=r.lang, audience=audience,
             text=c.clarify_text(r.lang, as_typed(r.text, topic), [f"{x.id} {x.title}" if x.kind == "project" else x.title for x in refs]),
-            suggestions=tuple(refs), score=top[0].score,
+            suggestions=tuple(refs), score=top[0].score, extra={"topic": topic} if topic else {},
         )
 
     def _with_twins(self, top: list[Scored]) -> list[Scored]:

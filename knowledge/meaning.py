@@ -224,6 +224,7 @@ class MeaningIndex:
             if u.field not in ("plain", "detail"):
                 self._words[(u.kind, u.ref)].update(ja, en)
         self._word_vectors: dict[tuple[str, str], np.ndarray] = {}
+        self._holders: dict[tuple[str, str], tuple[str, ...]] | None = None
         self._masks: dict[frozenset[str], np.ndarray] = {}
         self._lock = threading.Lock()
         self._recent: dict[tuple[str, frozenset[str]], tuple[Query, np.ndarray, np.ndarray, np.ndarray]] = {}
@@ -653,11 +654,10 @@ class MeaningIndex:
         can be near an item and still ask about something the item never mentions
         (「スマホが壊れた」 and the smartphone classes): the unsupported weight says so."""
         words = self._words.get((kind, ref), set())
-        bm = self._en if q.english else self._ja
         matrix = None if q.english else self._vectors_of(kind, ref)
         total = supported = 0.0
         for w in q.words:
-            weight = bm.idf.get(w, bm.max_idf) * q.stress(w)
+            weight = self.weight(q, w)
             total += weight
             if w in words:
                 supported += weight
@@ -673,6 +673,21 @@ class MeaningIndex:
             return True
         matrix, v = self._vectors_of(kind, ref), self.vectors.get(word)
         return v is not None and len(matrix) > 0 and float((matrix @ v).max()) >= SUPPORT_COSINE
+
+    def weight(self, q: Query, word: str) -> float:
+        """How much a word of the question weighs in its search (its IDF, stressed where it asks)."""
+        bm = self._en if q.english else self._ja
+        return bm.idf.get(word, bm.max_idf) * q.stress(word)
+
+    def holders(self, word: str, kind: str) -> tuple[str, ...]:
+        """The items of ``kind`` whose own words hold ``word`` itself, in the plan's order."""
+        if self._holders is None:  # built on first use: one pass over the items, then a lookup per word
+            held: dict[tuple[str, str], list[str]] = defaultdict(list)
+            for (k, ref), words in self._words.items():
+                for w in words:
+                    held[(k, w)].append(ref)
+            self._holders = {at: tuple(refs) for at, refs in held.items()}
+        return self._holders.get((kind, word), ())
 
     def _vectors_of(self, kind: str, ref: str) -> np.ndarray:
         found = self._word_vectors.get((kind, ref))
