@@ -71,6 +71,17 @@ _ACTUAL_ASKED = re.compile(r"実績|じっせき|結果|けっか|(?:本当|ほ�
                            r"|(?:上がった|あがった|増えた|ふえた|伸びた|のびた|下がった|減った|へった|達した|届いた)|\bactuals?\b|\bdid\b[^.?]{0,40}\bactually\b|\bresults?\b|\bdid (?:they|it|the city) (?:hit|reach|meet|achieve)")
 
 
+# A figure asked as it stands or came out (「今何人」「何台になった」, "what was … at the end of"), unless
+# a target is what is asked of it.
+_ACTUAL_NOW = re.compile(r"(?:今|いま)(?:は|って|で|の)?(?:何|なん|どれ|いくつ)|(?:何|なん)(?:人|台|件|回|か所|箇所|%|％)?に(?:なった|なりました)"
+                         r"|\bwhat was\b|\bhow many\b[^?.]{0,60}\b(?:now|currently|so far)\b", re.I)
+_TARGET_ASKED = re.compile(r"目標|もくひょう|見込|予定|計画|\btarget|\bgoal|\baim|\bplan(?:ned)?\b", re.I)
+
+
+def _actual_asked(text: str) -> bool:
+    return bool(_ACTUAL_ASKED.search(text) or _ACTUAL_NOW.search(text) and not _TARGET_ASKED.search(text))
+
+
 # "How many people took it": a count in 人, which a table of rates (受講した割合) does not give.
 _EN_UNIT = re.compile(r"\bhow many (?:(people|persons|staff|employees|residents|users)(?! hours?\b| time\b)"
                       r"|(times|sessions)|(pcs|computers|laptops|devices|terminals))\b|\b(headcount)\b", re.I)
@@ -104,7 +115,7 @@ def figure_not_held(r: Reading, p: Project, intent: str, *, years: dict[str, tup
         if table == "kpi" and not _has_figures_for(p, year, asked=r.text):
             # 「令和6年度の全国の普及率」 of a project whose table (if any) has no such year.
             return year_unheld_reason(c.year_label(year, r.lang), r.lang, what=title)
-        if table == "kpi" and p.indicators and _ACTUAL_ASKED.search(r.text) and years_named(r.cue_form) == 1 and not any(
+        if table == "kpi" and p.indicators and _actual_asked(r.text) and years_named(r.cue_form) == 1 and not any(
                 v.fiscal_year == year and v.kind != "target" and v.value is not None  # an actual, or the baseline
                 for i in p.indicators for v in i.values):
             # 「R5の実績値、もう出てる？」: the plan (2023) gives that year's targets, not yet its actuals.

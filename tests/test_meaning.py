@@ -213,6 +213,9 @@ def test_a_topic_that_fits_several_projects_asks_which(responder: Responder) -> 
     ("スマホ講座の受講料はいくら？", "料金や費用は書かれていません"),
     # A year the table has targets for, asked for its actual: the plan (2023) does not have it yet.
     ("ふなっぷの利用者数、R6の実績は？", "実績値はまだ記載されていません"),
+    # ... or asked as it stands or came out, in other words than 実績.
+    ("オンライン申請の様式数、令和6年度で今いくつ？", "実績値はまだ記載されていません"),
+    ("スマホ講座の受講者、R5は何人になりましたか", "実績値はまだ記載されていません"),
     # An opinion, a recommendation, a bet; the asker's own case; code or a translation to be made.
     ("RPAって導入してよかったと思いますか？", "意見やおすすめ、予想はお答えできません"),
     ("市税を払うならどのアプリがお得ですか？", "意見やおすすめ、予想はお答えできません"),
