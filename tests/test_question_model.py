@@ -184,3 +184,17 @@ def test_a_topic_that_describes_one_approach_asks_among_its_projects(responder: 
     a = responder.answer(question, audience="citizen")
     assert a.intent == "clarify", a.text
     assert {s.id for s in a.suggestions} == {p.id for p in plan.projects if p.approach_id == approach}, a.text
+
+
+def test_a_question_nothing_was_sure_of_is_asked_back_when_the_model_leans_that_way(responder: Responder) -> None:
+    # No stage was confident; the model, though not sure (under 0.45), finds "which one?" likelier
+    # than "not in the plan": the training projects are offered rather than "I don't know".
+    a = responder.answer("職員向けの勉強会ってやってるんですか", audience="staff")
+    assert a.intent == "clarify" and not a.answers, a.text
+    assert {"4-1-1", "5-1-1"} <= {s.id for s in a.suggestions}
+
+
+def test_a_question_likelier_out_of_scope_is_not_asked_back(responder: Responder) -> None:
+    # A population forecast: the model leans to asking back (0.36) but more to out of scope (0.53).
+    a = responder.answer("将来人口の推計について説明を求めます", audience="staff")
+    assert a.intent == "unknown" and not a.answers, a.text
