@@ -21,7 +21,7 @@ from handlers.question_model import Judgement, QuestionModel
 from handlers.resolve import HELD_WHOLE, Resolver, Scored
 from handlers.understand import Reading, asked_intent, read
 from knowledge.catalog import Catalog
-from knowledge.meaning import MeaningHit
+from knowledge.meaning import MeaningHit, Query
 from knowledge.meaning_words import ja_words
 from knowledge.normalize import fold
 from knowledge.search import key
@@ -259,8 +259,8 @@ class ModelSteps:
 
     def _ask_back_options(self, reading: Reading, said: Judgement, *, sharing: bool = True) -> list[str]:
         """The projects a "which one?" offers: the nearest by meaning and those the model finds likely."""
-        _, hits = self.meaning.index.search(reading.text, kinds={"project"}, limit=ASK_BACK_SEARCHED,
-                                            ignore=cue_words())
+        query, hits = self.meaning.index.search(reading.text, kinds={"project"}, limit=ASK_BACK_SEARCHED,
+                                                ignore=cue_words())
         hits = self.meaning.without_reposts(hits)
         near = [h.ref for h in hits if h.score >= hits[0].score - ASK_BACK_MARGIN] if hits else []
         likely = [label for label, p in said.ranked if label in self.catalog.projects and p >= ASK_BACK_LIKELY]
@@ -274,16 +274,15 @@ class ModelSteps:
         # nearest searched, before farther ones.
         head = options if len(siblings) >= 2 else options[:2]
         searched = {h.ref for h in hits}
-        shared = [pid for pid in self._sharing(reading, head, neighbours=len(siblings) >= 2) if pid in searched]
+        shared = [pid for pid in self._sharing(query, head, neighbours=len(siblings) >= 2) if pid in searched]
         return list(dict.fromkeys(head + shared + options))[:ASK_BACK_OPTIONS]
 
-    def _sharing(self, reading: Reading, nearest: list[str], *, neighbours: bool) -> list[str]:
+    def _sharing(self, query: Query, nearest: list[str], *, neighbours: bool) -> list[str]:
         """「クラウド化の件」: the projects whose own texts hold the question's weightiest noun, when a
         few (two to ASK_BACK_OPTIONS) do and the nearest speak of it: one of them, or (``neighbours``,
         projects of one approach) two of them or one's title (会議 of 2-1-3 Web 会議の推進). A word
         one neighbour's text happens to hold (場所 of 2-2-2) is no topic they share."""
         index = self.meaning.index
-        query = index.query(reading.text, ignore=cue_words())
         titled = {w for pid in nearest for w in ja_words(self.catalog.projects[pid].name)} if neighbours else set()
         best: tuple[float, list[str]] = (0.0, [])
         for word in (w for w in query.words if len(w) >= 2 and not _INFLECTED.search(w)):  # not 人, 進む
