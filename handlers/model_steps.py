@@ -7,13 +7,13 @@ development sets, each answered with a model trained without it (tests/data/mean
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 
 from handlers import compose as c
 from handlers.answer import Answer, Audience, Lang, Ref, staged
+from handlers.ask_back import ASK_BACK_OPTIONS, AskBackOptions
 from handlers.by_meaning import MeaningStage, asks_name
 from handlers.cue_words import cue_words
 from handlers.filters import OF_PROJECTS, Selection
@@ -21,8 +21,6 @@ from handlers.question_model import Judgement, QuestionModel
 from handlers.resolve import HELD_WHOLE, Resolver, Scored
 from handlers.understand import Reading, asked_intent, read
 from knowledge.catalog import Catalog
-from knowledge.meaning import MeaningHit, Query
-from knowledge.meaning_words import ja_words
 from knowledge.normalize import fold
 from knowledge.search import key
 
@@ -68,19 +66,7 @@ ASK_BACK_AT = 0.45
 # questions left at "nothing confident" with the model's ask back 0.25-0.45, 12 were topics to ask
 # about and one out of scope.
 ASK_BACK_UNSURE = 0.25
-ASK_BACK_MARGIN = 0.25
-ASK_BACK_LIKELY = 0.02
-ASK_BACK_OPTIONS = 4
 ALL_NEAR_AT = 0.35  # the nearest project this near (meaning index, 0–1) when every project near a topic is asked for
-ASK_BACK_SEARCHED = 6  # nearest projects the options and an approach's siblings are taken from
-# Projects of one approach (ペーパーレス: 2-1-1 and 2-1-2) this near the nearest are the options on
-# their own: the choice people are asked is between neighbours, not a stranger the words also touch.
-ASK_BACK_SIBLINGS = 0.3
-# An approach the words describe this well (meaning index, 0–1), this far ahead of the next one:
-# its projects are the options (chosen on six sets, each answered with a model trained without it:
-# 1,390 -> 1,393 of 1,493, none lost; flat from 0.2 to 0.3 and for a lead of 0.05 to 0.15).
-APPROACH_AT = 0.3
-APPROACH_LEAD = 0.1
 # The meaning stage's "which one?" among projects near by meaning (not a kind of project named).
 CLOSE_BY_MEANING = frozenset({"meaning", "meaning (close projects)"})
 # Over an item the message names less surely than a title (NAMED_ITEM): 0.5 until the model learned
@@ -101,7 +87,6 @@ OVERRULE = 0.55
 NAMED_ITEM = 75.0  # an item the message names this surely (0–100) is the asker's, never overruled
 NAMED_IN_ASKING = 70.0  # ... or names this surely in the last sentence of a story, where it asks
 _SENTENCE = re.compile(r"(?<=[。！？!?\n])")
-_INFLECTED = re.compile(r"[\u3041-\u3096]")  # a word with kana endings (進む, 働く) is a verb, not a topic
 
 
 # A part of a project named outright: the asker's word wins over the model (「1-2-1の概要」, "the
@@ -161,7 +146,7 @@ class ModelSteps:
 
     def __init__(self, catalog: Catalog, *, resolver: Resolver, meaning: MeaningStage, build: Builders) -> None:
         self.catalog, self.resolver, self.meaning, self.build = catalog, resolver, meaning, build
-        self._title_words: dict[str, frozenset[str]] | None = None
+        self.options = AskBackOptions(catalog, meaning)
         self._taught_names: dict[str, frozenset[str]] | None = None
 
     def second_look(self, message: str, answer: Answer, *, audience: Audience, lang: Lang | None,
@@ -242,12 +227,12 @@ class ModelSteps:
         if chosen is not None and surely is not None and self._named(
                 reading, chosen.id, surely=surely, title_only=said.ask_back >= ASK_BACK_TITLED):
             return None
-        options = self._ask_back_options(reading, said)
+        options = self.options.choose(reading, said)
         if len(options) < 2:
             return None
         if _ALL_ASKED.search(reading.cue_form):  # 「…系の事業、ぜんぶ教えて」: all of them, not which
             # (by meaning only: a rare word of the question a farther project holds would list that one too)
-            near = self._ask_back_options(reading, said, sharing=False)
+            near = self.options.choose(reading, said, sharing=False)
             listed = [s.id for s in self.build.with_twins([Scored(pid, 0.0, "project") for pid in near])]
             label = "ご質問に近い事業" if reading.lang == "ja" else "projects near your question"
             selection = Selection(label=label, projects=[self.catalog.projects[pid] for pid in listed])
@@ -256,67 +241,6 @@ class ModelSteps:
         asked = self.build.clarify(reading, [Scored(pid, 0.0, "project") for pid in options], "", audience)
         return staged(asked, f"question model (asked back, {said.ask_back:.2f}; the stages chose "
                              f"{chosen.id if chosen else 'nothing'})")
-
-    def _ask_back_options(self, reading: Reading, said: Judgement, *, sharing: bool = True) -> list[str]:
-        """The projects a "which one?" offers: the nearest by meaning and those the model finds likely."""
-        query, hits = self.meaning.index.search(reading.text, kinds={"project"}, limit=ASK_BACK_SEARCHED,
-                                                ignore=cue_words())
-        hits = self.meaning.without_reposts(hits)
-        near = [h.ref for h in hits if h.score >= hits[0].score - ASK_BACK_MARGIN] if hits else []
-        likely = [label for label, p in said.ranked if label in self.catalog.projects and p >= ASK_BACK_LIKELY]
-        siblings = self._approach_described(reading, [h.ref for h in hits]) or self._siblings(hits)
-        if len(siblings) >= 2:  # projects of one approach, as near as each other: those, and no stranger
-            near, likely = siblings, [pid for pid in likely if pid in siblings]
-        options = list(dict.fromkeys(near[:2] + likely + near[2:]))
-        if len(options) < 2 or not sharing:
-            return options[:ASK_BACK_OPTIONS]
-        # Then the projects that share the topic's word (クラウド of 2-4-2, in 4-1-2's schedule) among the
-        # nearest searched, before farther ones.
-        head = options if len(siblings) >= 2 else options[:2]
-        searched = {h.ref for h in hits}
-        shared = [pid for pid in self._sharing(query, head, neighbours=len(siblings) >= 2) if pid in searched]
-        return list(dict.fromkeys(head + shared + options))[:ASK_BACK_OPTIONS]
-
-    def _sharing(self, query: Query, nearest: list[str], *, neighbours: bool) -> list[str]:
-        """「クラウド化の件」: the projects whose own texts hold the question's weightiest noun, when a
-        few (two to ASK_BACK_OPTIONS) do and the nearest speak of it: one of them, or (``neighbours``,
-        projects of one approach) two of them or one's title (会議 of 2-1-3 Web 会議の推進). A word
-        one neighbour's text happens to hold (場所 of 2-2-2) is no topic they share."""
-        index = self.meaning.index
-        titled = {w for pid in nearest for w in ja_words(self.catalog.projects[pid].name)} if neighbours else set()
-        best: tuple[float, list[str]] = (0.0, [])
-        for word in (w for w in query.words if len(w) >= 2 and not _INFLECTED.search(w)):  # not 人, 進む
-            held = [pid for pid in index.holders(word, "project") if not self.catalog.projects[pid].repost_of]
-            among = len(set(held) & set(nearest))
-            spoken = among >= 2 or among == 1 and (not neighbours or word in titled)
-            if 2 <= len(held) <= ASK_BACK_OPTIONS and spoken and index.weight(query, word) > best[0]:
-                best = (index.weight(query, word), held)
-        return best[1]
-
-    def _approach_described(self, reading: Reading, nearest: list[str]) -> list[str]:
-        """「紙を減らす話」「地図を活用した取組」: the projects of the one approach (施策) the words
-        describe clearly better than any other, when it holds one of the two nearest projects."""
-        _, hits = self.meaning.index.search(reading.text, kinds={"approach"}, limit=2, ignore=cue_words())
-        if not hits or hits[0].score < APPROACH_AT or len(hits) > 1 and hits[0].score - hits[1].score < APPROACH_LEAD:
-            return []
-        under = [p.id for p in self.catalog.projects.values() if p.approach_id == hits[0].ref and not p.repost_of]
-        if not any(pid in under for pid in nearest[:2]):
-            return []
-        # 「窓口のデジタル化」: another approach's project named by the approach's own word (窓口へのデジタル
-        # 端末の配備) is as much what was described.
-        own = self._own_title_words().get(hits[0].ref, frozenset())
-        named = [p.id for p in self.catalog.projects.values() if p.approach_id != hits[0].ref and not p.repost_of
-                 and own & set(ja_words(p.name))]
-        return under + named
-
-    def _own_title_words(self) -> dict[str, frozenset[str]]:
-        """Each approach's title words that no other approach's title has (窓口 of 窓口のデジタル化)."""
-        if self._title_words is None:
-            words = {aid: set(ja_words(a.title)) for aid, a in self.catalog.approaches.items()}
-            titles_with = Counter(w for ws in words.values() for w in ws)
-            self._title_words = {aid: frozenset(w for w in ws if len(w) >= 2 and titles_with[w] == 1)
-                                 for aid, ws in words.items()}
-        return self._title_words
 
     def _regrouped(self, message: str, answer: Answer, audience: Audience, lang: Lang | None) -> Answer | None:
         """A "which one?" a stage asked among projects of several approaches, when the words describe
@@ -327,7 +251,7 @@ class ModelSteps:
         if len(options) < len(answer.suggestions):
             return None  # a term among the options: the words name something, not an approach
         reading = self._reread(message, lang)
-        under = self._approach_described(reading, options)
+        under = self.options.approach_described(reading, options)
         if len(under) < 2 or set(under) == set(options):
             return None
         asked = self.build.clarify(reading, [Scored(pid, 0.0, "project") for pid in under], "", audience)
@@ -336,25 +260,17 @@ class ModelSteps:
     def _reoptioned(self, message: str, answer: Answer, audience: Audience, lang: Lang | None,
                     said: Judgement) -> Answer | None:
         """A stage's "which one?" among projects, when the model says people ask back: its own
-        options, then those an ask-back would offer, up to ASK_BACK_OPTIONS."""
+        options, then those an ask-back would offer, up to four."""
         own = [s.id for s in answer.suggestions if s.kind == "project"]
         if len(own) < len(answer.suggestions) or answer.extra.get("stage") == f"names ({HELD_WHOLE})":
             return None  # 「業務フローの可視化」 written whole in the texts of those asked between, and no other
         reading = self._reread(message, lang)
-        options = list(dict.fromkeys(own + self._ask_back_options(reading, said)))[:max(len(own), ASK_BACK_OPTIONS)]
+        options = list(dict.fromkeys(own + self.options.choose(reading, said)))[:max(len(own), ASK_BACK_OPTIONS)]
         if options == own:
             return None
         asked = self.build.clarify(reading, [Scored(pid, 0.0, "project") for pid in options],
                                    answer.extra.get("topic", ""), audience)
         return staged(asked, f"{answer.extra.get('stage')} (options as asked back, {said.ask_back:.2f})")
-
-    def _siblings(self, hits: list[MeaningHit]) -> list[str]:
-        """The nearest project and those of its approach (施策) within ASK_BACK_SIBLINGS of it."""
-        if not hits:
-            return []
-        approach = self.catalog.projects[hits[0].ref].approach_id
-        return [h.ref for h in hits if h.score >= hits[0].score - ASK_BACK_SIBLINGS
-                and self.catalog.projects[h.ref].approach_id == approach]
 
     def _named(self, reading: Reading, item: str, *, surely: float, title_only: bool = False) -> bool:
         """Whether the message names the item (its title, a word of it, an alias; typos allowed),
