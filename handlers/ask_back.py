@@ -38,6 +38,8 @@ class AskBackOptions:
     def __init__(self, catalog: Catalog, meaning: MeaningStage) -> None:
         self.catalog, self.meaning = catalog, meaning
         self._title_words: dict[str, frozenset[str]] | None = None
+        self._title_holders: dict[str, tuple[str, ...]] | None = None
+        self._words_of_title: dict[str, frozenset[str]] = {}
 
     def choose(self, reading: Reading, said: Judgement, *, sharing: bool = True) -> list[str]:
         """The projects a "which one?" offers: the nearest by meaning and those the model finds likely."""
@@ -65,7 +67,7 @@ class AskBackOptions:
         projects of one approach) two of them or one's title (会議 of 2-1-3 Web 会議の推進). A word
         one neighbour's text happens to hold (場所 of 2-2-2) is no topic they share."""
         index = self.meaning.index
-        titled = {w for pid in nearest for w in ja_words(self.catalog.projects[pid].name)} if neighbours else set()
+        titled = {w for pid in nearest for w in self._title_words_of(pid)} if neighbours else set()
         best: tuple[float, list[str]] = (0.0, [])
         for word in (w for w in query.words if len(w) >= 2 and not _INFLECTED.search(w)):  # not 人, 進む
             holding = index.holders(word, "project")
@@ -84,15 +86,15 @@ class AskBackOptions:
         _, hits = self.meaning.index.search(reading.text, kinds={"approach"}, limit=2, ignore=cue_words())
         if not hits or hits[0].score < APPROACH_AT or len(hits) > 1 and hits[0].score - hits[1].score < APPROACH_LEAD:
             return []
-        under = [p.id for p in self.catalog.projects.values() if p.approach_id == hits[0].ref and not p.repost_of]
+        under = list(self.catalog.projects_under(hits[0].ref))
         if not any(pid in under for pid in nearest[:2]):
             return []
         # 「窓口のデジタル化」: another approach's project named by the approach's own word (窓口へのデジタル
         # 端末の配備) is as much what was described.
         own = self._own_title_words().get(hits[0].ref, frozenset())
-        named = [p.id for p in self.catalog.projects.values() if p.approach_id != hits[0].ref and not p.repost_of
-                 and own & set(ja_words(p.name))]
-        return under + named
+        titled = self._titled()
+        named = {pid for word in own for pid in titled.get(word, ())} - set(under)
+        return under + [pid for pid in self.catalog.projects if pid in named]
 
     def _own_title_words(self) -> dict[str, frozenset[str]]:
         """Each approach's title words that no other approach's title has (窓口 of 窓口のデジタル化)."""
@@ -102,6 +104,23 @@ class AskBackOptions:
             self._title_words = {aid: frozenset(w for w in ws if len(w) >= 2 and titles_with[w] == 1)
                                  for aid, ws in words.items()}
         return self._title_words
+
+    def _titled(self) -> dict[str, tuple[str, ...]]:
+        """The projects (reposts left out) whose titles hold each word, read once per snapshot."""
+        if self._title_holders is None:
+            holders: dict[str, list[str]] = {}
+            for p in self.catalog.projects.values():
+                if not p.repost_of:
+                    for word in self._title_words_of(p.id):
+                        holders.setdefault(word, []).append(p.id)
+            self._title_holders = {w: tuple(ids) for w, ids in holders.items()}
+        return self._title_holders
+
+    def _title_words_of(self, pid: str) -> frozenset[str]:
+        words = self._words_of_title.get(pid)
+        if words is None:
+            words = self._words_of_title[pid] = frozenset(ja_words(self.catalog.projects[pid].name))
+        return words
 
     def _siblings(self, hits: list[MeaningHit]) -> list[str]:
         """The nearest project and those of its approach (施策) within ASK_BACK_SIBLINGS of it."""

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from handlers.filters import ListReader, Selection, apply
 from handlers.understand import Reading, asked_intent
@@ -76,6 +76,8 @@ _EXCEPT = re.compile(r"\s*(?:以外|を除く|を除いた|じゃない方|で�
 def without_excepted(text: str, a: Analysis) -> Analysis:
     """The analysis less the projects and terms the message names only to set aside (X以外の…)."""
     folded = unicodedata.normalize("NFKC", text).casefold()
+    if not _EXCEPT.search(folded):
+        return a  # nothing set aside (at 100x, hundreds of hits need no look)
 
     def excepted(h: Hit) -> bool:
         via = unicodedata.normalize("NFKC", h.via).casefold()
@@ -115,12 +117,18 @@ class Resolver:
         # question after question (as evidence for a project, for a glossary answer's related
         # projects), and each look-up was a text search of the database.
         self._mentioned: dict[str, tuple[tuple[str, str], ...]] = {}
+        # The names in a message, kept for the last few messages: the question model's second look
+        # asks again what the stages read (a second full lookup, the slowest step at 100x).
+        self._names_in = lru_cache(maxsize=64)(self._lookup)
 
     def analyse(self, r: Reading) -> Analysis:
         by_kind: dict[str, list[Hit]] = defaultdict(list)
-        for hit in self.index.lookup(r.core, r.text):
+        for hit in self._names_in(r.core, r.text):
             by_kind[hit.kind].append(hit)
         return Analysis(dict(by_kind))
+
+    def _lookup(self, core: str, text: str) -> tuple[Hit, ...]:
+        return tuple(self.index.lookup(core, text))
 
     # ------------------------------------------------------------------ lists
     def list_filter(self, r: Reading, a: Analysis) -> Selection | None:

@@ -405,7 +405,8 @@ class Responder:
         missing = r.project_ids[0]
         close = same_digits(missing, self.catalog.projects) + one_digit_off(missing, self.catalog.projects)
         near = [self.catalog.projects[pid] for pid in dict.fromkeys(close)]
-        near += [p for p in self.catalog.projects.values() if p.approach_id == missing.rsplit("-", 1)[0] and p not in near]
+        listed = {p.id for p in near}
+        near += [p for p in self.catalog.projects.values() if p.approach_id == missing.rsplit("-", 1)[0] and p.id not in listed]
         reason = (f"There is no project {missing} in the action plan." if r.lang == "en"
                   else f"事業番号 {missing} はアクションプランにありません。")
         return self._unknown(r, audience, [self._ref(p.id, 50.0, r.lang) for p in near][:5], reason=reason)
@@ -663,7 +664,7 @@ class Responder:
             p = self.catalog.projects.get(s.id) if s.kind == "project" else None
             if p is None:
                 continue
-            twins = [p.repost_of] if p.repost_of else [q.id for q in self.catalog.projects.values() if q.repost_of == p.id]
+            twins = [p.repost_of] if p.repost_of else self.catalog.reposts_of(p.id)
             out += [Scored(t, s.score, "project", s.how) for t in twins if t in self.catalog.projects]
         first: dict[tuple[str, str], Scored] = {}
         for s in out:

@@ -11,6 +11,7 @@ import json
 import re
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
@@ -80,10 +81,32 @@ class Catalog:
     # Texts searched for words too short for the trigram index, per kind (see _docs_containing).
     _short_scan: dict[str | None, tuple[str, list[int], list[tuple[str, str, str, str, str]]]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
+    # Projects grouped once per snapshot (at 100x, walking every project per question was the
+    # slowest part of a "which one?").
+    _groups: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # ------------------------------------------------------------------ lookups
     def project(self, pid: str) -> Project | None:
         return self.projects.get(pid)
+
+    def reposts_of(self, pid: str) -> tuple[str, ...]:
+        """The projects listed again under another policy as ``pid`` (5-1-2 of 4-1-1)."""
+        return self._grouped("reposts", lambda p: p.repost_of).get(pid, ())
+
+    def projects_under(self, approach_id: str) -> tuple[str, ...]:
+        """The projects of one approach (施策) in plan order, reposts left out."""
+        return self._grouped("approach", lambda p: None if p.repost_of else p.approach_id).get(approach_id, ())
+
+    def _grouped(self, name: str, by: Callable[[Project], str | None]) -> dict[str, tuple[str, ...]]:
+        groups = self._groups.get(name)
+        if groups is None:
+            found: dict[str, list[str]] = {}
+            for p in self.projects.values():
+                group = by(p)
+                if group:
+                    found.setdefault(group, []).append(p.id)
+            groups = self._groups[name] = {g: tuple(ids) for g, ids in found.items()}
+        return groups
 
     def english_name(self, kind: str, target: str) -> str | None:
         return self.english.get((kind, target))
