@@ -101,12 +101,20 @@ class Settings:
         )
 
     def clock(self):
-        """Now, or — with DXBOT_CLOCK — a clock that starts at that time and runs at real speed."""
+        """Now, or — with DXBOT_CLOCK — a clock that starts at that time and runs at real speed.
+
+        ``…@<Unix time>`` says when that time was: processes started seconds apart (a slow start
+        under load) then share one clock to the millisecond, as hosts on NTP do; without it the
+        clock starts when the process first reads it."""
         if not self.clock_start:
             return lambda: datetime.now(UTC)
-        start = datetime.fromisoformat(self.clock_start)
+        given, _, was = self.clock_start.partition("@")
+        start = datetime.fromisoformat(given)
         if start.tzinfo is None:
             raise ValueError("DXBOT_CLOCK needs a time zone, e.g. 2027-04-30T08:59:50+09:00")
+        if was:
+            epoch = float(was)
+            return lambda: start + timedelta(seconds=_time.time() - epoch)
         began = _time.monotonic()
         return lambda: start + timedelta(seconds=_time.monotonic() - began)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 
@@ -14,9 +14,11 @@ from tests.test_reminder_faults import AFTER_LEASE, FIRST, kill_mid_send, posted
 
 
 def clock_now(anchor: tuple[datetime, float]) -> str:
-    """The shared fake time now: every process and the fake Slack agree on one clock."""
+    """The shared fake time: every process and the fake Slack agree on one clock, however long a
+    process takes to start (a first sender slow to start under load once ran two seconds behind
+    the second, which then took its renewed claims for expired)."""
     start, real = anchor
-    return (start + timedelta(seconds=time.time() - real)).isoformat()
+    return f"{start.isoformat()}@{real}"
 
 
 def test_a_slow_slack_outliving_the_lease_does_not_let_a_second_sender_post_again(db_path) -> None:
@@ -97,3 +99,13 @@ def test_resolve_refuses_what_there_is_nothing_to_decide(db_path) -> None:
     assert unknown_key.returncode != 0 and "no reminder with key" in unknown_key.stderr
     bad = dxbot("reminders", "resolve", "x", "maybe", env=cli_env(db_path))
     assert bad.returncode == 2 and "maybe" in bad.stderr
+
+
+def test_a_clock_given_with_its_real_instant_is_one_clock_for_processes_started_apart() -> None:
+    from bot.config import Settings
+
+    set_at = time.time() - 5  # the clock was handed out five seconds before this process read it
+    shared = Settings.from_env({"DXBOT_CLOCK": f"{FIRST}@{set_at}"}).clock()
+    assert 5 <= (shared() - datetime.fromisoformat(FIRST)).total_seconds() < 60
+    own = Settings.from_env({"DXBOT_CLOCK": FIRST}).clock()  # without it: from when it is first read
+    assert (own() - datetime.fromisoformat(FIRST)).total_seconds() < 5
