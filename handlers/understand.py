@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -484,7 +485,26 @@ def asked_intent(r: Reading) -> str:
     return "project_status" if _HOW_IT_WENT.search(clause) else "project_overview"
 
 
+# The last few messages each thread read: the steps after the first read the same message again
+# (the question model's second look). Per thread and this few, so that it is the same answer's
+# reading that is reused, not an earlier person's.
+_RECENT = threading.local()
+_RECENT_KEPT = 4
+
+
 def read(message: str) -> Reading:
+    recent: dict[str, Reading] | None = getattr(_RECENT, "readings", None)
+    if recent is None:
+        recent = _RECENT.readings = {}
+    reading = recent.get(message)
+    if reading is None:
+        if len(recent) >= _RECENT_KEPT:
+            recent.clear()
+        reading = recent[message] = _read(message)
+    return reading
+
+
+def _read(message: str) -> Reading:
     text = clean(message)[:MAX_UNDERSTOOD]
     cue_form = fold(text, kana=False)
     m = _Message(text=text, cue_form=cue_form, form=cue_form)
