@@ -102,6 +102,14 @@ def test_a_topic_neighbouring_projects_share_is_asked_back_between_them(
     assert ("当てはまる事業が複数" in a.text) or ("Several projects fit your question" in a.text)
 
 
+def test_a_topic_the_model_is_unsure_of_is_asked_back_when_no_project_is_far_ahead(responder: Responder) -> None:
+    # Working outside the office is telework (2-2-1) and satellite offices (2-2-2) alike: the model
+    # leans to asking back without being sure (0.3–0.45), and by meaning neither is far ahead.
+    # ("paying city taxes with a smartphone app" is 1-2-2 far ahead, and answered: test_meaning.py.)
+    a = responder.answer("職員がオフィスの外でも働けるようにする取り組みの評価を教えて", audience="staff")
+    assert a.intent == "clarify" and {"2-2-1", "2-2-2"} <= {s.id for s in a.suggestions}, a.text
+
+
 @pytest.mark.parametrize("question", ["窓口をデジタルにしていく話、いまどうなってますか", "how are the city hall counters going digital?"])
 def test_an_approach_described_offers_another_approachs_project_named_by_its_word(
         responder: Responder, question: str) -> None:
