@@ -225,6 +225,7 @@ class MeaningIndex:
                 self._words[(u.kind, u.ref)].update(ja, en)
         self._word_vectors: dict[tuple[str, str], np.ndarray] = {}
         self._holders: dict[tuple[str, str], tuple[str, ...]] | None = None
+        self._all_words: frozenset[str] | None = None
         self._masks: dict[frozenset[str], np.ndarray] = {}
         self._lock = threading.Lock()
         self._recent: dict[tuple[str, frozenset[str]], tuple[Query, np.ndarray, np.ndarray, np.ndarray]] = {}
@@ -678,6 +679,13 @@ class MeaningIndex:
         """How much a word of the question weighs in its search (its IDF, stressed where it asks)."""
         bm = self._en if q.english else self._ja
         return bm.idf.get(word, bm.max_idf) * q.stress(word)
+
+    def foreign_words(self, q: Query) -> list[str]:
+        """The question's words that no item of the plan holds itself (ポイント, 土曜, 子連れ): what
+        the plan never speaks of."""
+        if self._all_words is None:
+            self._all_words = frozenset(w for words in self._words.values() for w in words)
+        return [w for w in q.words if w not in self._all_words]
 
     def holders(self, word: str, kind: str) -> tuple[str, ...]:
         """The items of ``kind`` whose own words hold ``word`` itself, in the plan's order."""

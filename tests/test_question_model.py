@@ -22,6 +22,8 @@ def first(answer) -> str | None:  # type: ignore[no-untyped-def]
     ("ふなっぷの通知音って自分で変えられますか？やり方を知りたい", "ふなっぷ"),  # how to use the app
     ("電子決裁の承認ボタンが押せないときは誰に電話すればいい？", "2-1-1"),  # a help desk, not the project's owner
     ("How do I delete my Funappu account?", "ふなっぷ"),
+    # Every word is 1-2-1's (おくやみコーナー), but its opening days are in no text: the model is sure.
+    ("おくやみコーナーは土曜日もやってますか", "1-2-1"),
 ])
 def test_a_question_the_plan_does_not_answer_offers_the_item_instead_of_answering(
         responder: Responder, question: str, item: str) -> None:
