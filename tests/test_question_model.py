@@ -204,6 +204,18 @@ def test_a_question_nothing_was_sure_of_is_asked_back_when_the_model_leans_that_
     assert {"4-1-1", "5-1-1"} <= {s.id for s in a.suggestions}
 
 
+@pytest.mark.parametrize(("question", "options"), [
+    ("会議をデジタルにする話の今後の予定", {"2-1-3", "2-3-2"}),  # web meetings, and minutes by voice
+    ("まどぐちを べんりに する件の今後は？", {"1-2-1", "1-2-2", "3-1-3"}),  # the counters' projects
+])
+def test_nothing_confident_and_no_agreement_is_asked_back_from_a_weaker_lean(
+        responder: Responder, question: str, options: set[str]) -> None:
+    # Nothing confident by words, the model leaning to "which one?" only a little (0.15–0.25) and
+    # not agreeing with the stages' first suggestion: the topic's projects, not "I don't know".
+    a = responder.answer(question, audience="citizen")
+    assert a.intent == "clarify" and options <= {s.id for s in a.suggestions}, a.text
+
+
 def test_a_question_likelier_out_of_scope_is_not_asked_back(responder: Responder) -> None:
     # A population forecast: the model leans to asking back (0.36) but more to out of scope (0.53).
     a = responder.answer("将来人口の推計について説明を求めます", audience="staff")
