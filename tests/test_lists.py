@@ -548,7 +548,9 @@ def test_a_grade_said_of_a_project_to_be_confirmed_is_no_list(responder: Respond
 def test_a_grade_word_asked_of_one_thing_described_is_no_list(responder: Responder) -> None:
     # 「予定どおり」 asks how the one described goes, not for every project graded B.
     a = responder.answer("データを地図で見られるようにする取り組み、それって予定どおり進んでる？", audience="citizen")
-    assert a.intent != "project_list" and [x.id for x in a.answers][:1] == ["1-3-2"], a.text
+    # (the one described, or "which one?" between it and its neighbour: the model retrained with
+    # held-out 22, whose writers ask back about maps of data, asks which)
+    assert a.intent != "project_list" and "1-3-2" in [x.id for x in a.answers + a.suggestions][:2], a.text
     assert responder.answer("予定どおり進んでいる事業はどれ？").intent == "project_list"
 
 
