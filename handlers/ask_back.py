@@ -4,7 +4,6 @@ question's topic word (handlers.model_steps decides when to ask; this module, am
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 from handlers.by_meaning import MeaningStage
@@ -13,7 +12,7 @@ from handlers.question_model import Judgement
 from handlers.understand import Reading
 from knowledge.catalog import Catalog
 from knowledge.meaning import MeaningHit, Query
-from knowledge.meaning_words import ja_words
+from knowledge.meaning_words import is_topic_word, ja_words
 
 # Up to ASK_BACK_OPTIONS options within ASK_BACK_MARGIN of the nearest by meaning, the model's likely
 # ones (ASK_BACK_LIKELY) before the third nearest (chosen with ASK_BACK_AT, handlers.model_steps).
@@ -29,7 +28,6 @@ ASK_BACK_SIBLINGS = 0.3
 # 1,390 -> 1,393 of 1,493, none lost; flat from 0.2 to 0.3 and for a lead of 0.05 to 0.15).
 APPROACH_AT = 0.3
 APPROACH_LEAD = 0.1
-_INFLECTED = re.compile(r"[\u3041-\u3096]")  # a word with kana endings (進む, 働く) is a verb, not a topic
 
 
 class AskBackOptions:
@@ -69,7 +67,7 @@ class AskBackOptions:
         index = self.meaning.index
         titled = {w for pid in nearest for w in self._title_words_of(pid)} if neighbours else set()
         best: tuple[float, list[str]] = (0.0, [])
-        for word in (w for w in query.words if len(w) >= 2 and not _INFLECTED.search(w)):  # not 人, 進む
+        for word in filter(is_topic_word, query.words):  # not 人, 進む
             holding = index.holders(word, "project")
             if len(holding) > 2 * ASK_BACK_OPTIONS:  # a word of many (業務): no few projects' topic, and no walk over them
                 continue

@@ -21,6 +21,8 @@ from handlers.question_model import Judgement, QuestionModel
 from handlers.resolve import HELD_WHOLE, Resolver, Scored
 from handlers.understand import Reading, asked_intent, read
 from knowledge.catalog import Catalog
+from knowledge.meaning import Query
+from knowledge.meaning_words import is_topic_word
 from knowledge.normalize import fold
 from knowledge.search import key
 
@@ -103,7 +105,6 @@ ASK_BACK_TITLED = 0.8
 OVERRULE = 0.55
 NAMED_ITEM = 75.0  # an item the message names this surely (0–100) is the asker's, never overruled
 NAMED_IN_ASKING = 70.0  # ... or names this surely in the last sentence of a story, where it asks
-_INFLECTED = re.compile(r"[\u3041-\u3096]")  # a word with kana endings (減る, 作る) is a verb
 _SENTENCE = re.compile(r"(?<=[。！？!?\n])")
 
 
@@ -177,10 +178,12 @@ class ModelSteps:
         said = model.judge(message)
         # Nothing confident: asked back from ASK_BACK_UNSURE, where that is likelier than out of scope.
         unsure = answer.intent == "unknown" and answer.extra.get("stage") == NOTHING_CONFIDENT
-        at = max(ASK_BACK_UNSURE if unsure and self._agrees(answer, said) else ASK_BACK_ALONE, said.out_of_scope) \
-            if unsure else ASK_BACK_AT
-        if not unsure and ASK_BACK_AT <= said.ask_back < ASK_BACK_FIRM and self._far_ahead(message, lang):
+        if unsure:
+            at = max(ASK_BACK_UNSURE if self._agrees(answer, said) else ASK_BACK_ALONE, said.out_of_scope)
+        elif ASK_BACK_AT <= said.ask_back < ASK_BACK_FIRM and self._far_ahead(message, lang):
             at = ASK_BACK_FIRM
+        else:
+            at = ASK_BACK_AT
         if said.ask_back >= at and self._may_ask_back(answer):
             asked = self._asked_back(message, answer, audience, lang, said)
             if asked is not None:
@@ -371,9 +374,14 @@ class ModelSteps:
         は？」): the model, which reads no table, judges only items found by words."""
         if p < OUT_OF_SCOPE_GATE[answer.lang] or self._asked_plainly(message, answer):
             return None
-        share, unheld = self._item_holds(message, answer)
-        if (share >= SUPPORTED or unheld < UNHELD_WORDS) and not (
-                p >= OUT_OF_SCOPE_SURE and answer.intent != "project_kpi" and self._foreign_word(message)):
+        index = self.meaning.index
+        query = index.query(self.meaning.respell(message), ignore=cue_words())
+        share, unheld = self._item_holds(query, answer)
+        # A thing no text of the plan holds (「ポイントつく？」「土曜日もやってますか」), asked with the
+        # model OUT_OF_SCOPE_SURE: not answered, whatever else the item holds.
+        foreign = p >= OUT_OF_SCOPE_SURE and answer.intent != "project_kpi" and any(
+            map(is_topic_word, index.foreign_words(query)))
+        if (share >= SUPPORTED or unheld < UNHELD_WORDS) and not foreign:
             return None
         r = replace(read(""), text=answer.query, lang=answer.lang)
         gated = self.build.unknown(r, audience, list(answer.answers[:1]), reason=c.not_said_text(answer.lang),
@@ -428,21 +436,13 @@ class ModelSteps:
         of what the gate won.)"""
         return answer.intent == "glossary" and read(self.meaning.respell(message)).glossary_cue
 
-    def _foreign_word(self, message: str) -> bool:
-        """Whether the question names a thing (a noun of two characters or more, not a verb) that
-        no text of the plan holds: 「ポイントつく？」「土曜日もやってますか」「子連れで参加していい？」."""
-        index = self.meaning.index
-        query = index.query(self.meaning.respell(message), ignore=cue_words())
-        return any(len(w) >= 2 and not _INFLECTED.search(w) for w in index.foreign_words(query))
-
-    def _item_holds(self, message: str, answer: Answer) -> tuple[float, int]:
+    def _item_holds(self, query: Query, answer: Answer) -> tuple[float, int]:
         """The share of the question's words (cue words aside) that the chosen item's own text
         holds, and how many words it does not hold: a question wholly about what the item says is
         asked of the plan, however unusually it is put ("do you know who handles open data?").
         A question with no such word at all (「ふなっぷの たんとうは どこ」) is wholly the item's."""
         ref = answer.answers[0]
         index = self.meaning.index
-        query = index.query(self.meaning.respell(message), ignore=cue_words())
         kind = "glossary" if ref.kind == "glossary" else "project"
         if not query.words:
             return 1.0, 0

@@ -83,6 +83,15 @@ def _content(morphemes: Any) -> list[str]:
     return out
 
 
+_KANA_ENDING = re.compile(r"[\u3041-\u3096]")
+
+
+def is_topic_word(word: str) -> bool:
+    """A normalised word a topic can be: two characters or more and no kana ending (not 人, not
+    進む or 減る, which are verbs)."""
+    return len(word) >= 2 and not _KANA_ENDING.search(word)
+
+
 @lru_cache(maxsize=4096)
 def names_a_thing(text: str) -> bool:
     """Whether ``text`` holds a noun (or a word unknown to the dictionary): 進ん, 終わっ and other
