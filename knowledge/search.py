@@ -17,11 +17,12 @@ query, not with the knowledge base); containment is one substring search over al
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
-from collections import defaultdict
+from bisect import bisect_right
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import accumulate
 
+import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
@@ -155,11 +156,16 @@ class Index:
             if 2 <= len(k) <= MAX_SURFACE:
                 lengths_at[k[:2]].add(len(k))
         self._lengths_at = {head: tuple(sorted(ls)) for head, ls in lengths_at.items()}
-        # The keys by length (then key order), so that typo matching scores only the keys whose
-        # length lets them reach FUZZY_CUTOFF; about a third of the keys at 100x the plan.
-        self._length_order = sorted(range(len(self._keys)), key=lambda i: (len(self._keys[i]), i))
-        self._keys_by_length = [self._keys[i] for i in self._length_order]
-        self._lengths = [len(k) for k in self._keys_by_length]
+        self._key_lengths = np.array([len(k) for k in self._keys], dtype=np.int32)
+        # For each character and how many times over it occurs, the keys (by position) holding
+        # it that often: the characters a key shares with a query bound their longest common
+        # subsequence, so most keys are ruled out by a count before rapidfuzz scores any.
+        occurrences: dict[tuple[str, int], list[int]] = defaultdict(list)
+        for position, k in enumerate(self._keys):
+            for ch, times in Counter(k).items():
+                for nth in range(1, times + 1):
+                    occurrences[ch, nth].append(position)
+        self._holding = {o: np.array(at, dtype=np.int32) for o, at in occurrences.items()}
 
     def is_name(self, text: str) -> bool:
         """Whether ``text`` is, whole, a name, alias or term we index."""
@@ -258,16 +264,23 @@ class Index:
         """The FUZZY_LIMIT keys with the best ``fuzz.ratio`` to ``ck`` (at least FUZZY_CUTOFF), best
         first and, on equal scores, in key order: what one ``process.extract`` over all keys gives.
 
-        ratio = 200·LCS/(len(a)+len(b)) ≤ 200·min/(len(a)+len(b)), so a key shorter than
-        72/128 of the query or longer than 128/72 of it cannot reach the cutoff; the bounds are
-        widened by a character against rounding.
+        ratio = 200·LCS/(len(a)+len(b)), and the LCS is at most the characters the two share
+        (counted with repeats), so only keys sharing enough characters are scored; that bound
+        also rules out keys much shorter or longer than the query.
         """
         n = len(ck)
-        lo = bisect_left(self._lengths, n * FUZZY_CUTOFF // (200 - FUZZY_CUTOFF) - 1)
-        hi = bisect_right(self._lengths, -(-n * (200 - FUZZY_CUTOFF) // FUZZY_CUTOFF) + 1)
-        found = process.extract(ck, self._keys_by_length[lo:hi], scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF,
-                                limit=None)
-        found.sort(key=lambda f: (-f[1], self._length_order[lo + f[2]]))
+        held = [self._holding[o] for ch, times in Counter(ck).items() for nth in range(1, times + 1)
+                if (o := (ch, nth)) in self._holding]
+        if not held:
+            return []
+        shared = np.bincount(np.concatenate(held), minlength=len(self._keys))
+        # +1 keeps a key whose bound is within rounding of the cutoff.
+        able = np.flatnonzero(200 * shared + 1 >= FUZZY_CUTOFF * (n + self._key_lengths))
+        if not len(able):
+            return []
+        found = process.extract(ck, [self._keys[i] for i in able], scorer=fuzz.ratio,
+                                score_cutoff=FUZZY_CUTOFF, limit=None)
+        found.sort(key=lambda f: (-f[1], able[f[2]]))
         return [(k, score) for k, score, _ in found[:FUZZY_LIMIT]]
 
     def _fuzzy(self, ck: str, offer) -> None:
