@@ -32,7 +32,8 @@ FACT_KINDS = (
     FactKind(
         "price",
         # いくら after a figure's word asks the figure (「実績はいくら」「目標はいくらか」), not a price.
-        re.compile(r"(?<!実績は)(?<!目標は)(?<!実績が)(?<!目標が)(?<!見込みは)(?<!数は)(?<!値は)いくら|料金(?:は|って)|単価|調達価格|購入価格|費用(?:は|って)|参加費|受講料|値段|価格|お金(?:が|は)?かか|(?:有料|無料)(?:です|なん|なの)?(?:か|\?|？)"
+        # Nor when the question names a KPI figure (「参考値は修正前後でそれぞれいくらか」).
+        re.compile(r"^(?!.*(?:参考値|目標値|実績値|見込み値|KPI|kpi))(?s:.*?)(?<!実績は)(?<!目標は)(?<!実績が)(?<!目標が)(?<!見込みは)(?<!数は)(?<!値は)いくら|料金(?:は|って)|単価|調達価格|購入価格|費用(?:は|って)|参加費|受講料|値段|価格|お金(?:が|は)?かか|(?:有料|無料)(?:です|なん|なの)?(?:か|\?|？)"
                    r"|(?:委託料|手数料)(?:は|って|が|の額|を教え)|委託料$|\bcommissions?\b"
                    # "pay fees online" is a payment, not what they cost.
                    r"|\bcosts?\b|(?<!pay )(?<!paying )(?<!paid )\bfees?\b(?! (?:online|directly|by|with|through|in|at the))"
@@ -281,9 +282,18 @@ def term_text(t: Term) -> str:
 def unheld(text: str, held_text: str, *, kinds: frozenset[str] | None = None) -> FactKind | None:
     """The first kind of fact the question asks for that ``held_text`` does not hold, if any."""
     for kind in asked_kinds(text, kinds=kinds):
-        if not kind.held.search(held_text):
+        if not kind.held.search(held_text) and not _said_by_item(kind, text, held_text):
             return kind
     return None
+
+
+def _said_by_item(kind: FactKind, text: str, held_text: str) -> bool:
+    """「窓口ごとに何度も氏名や住所を書かずに済む取組」: words the item's own text says (氏名 of 1-2-1)
+    describe the item, they do not ask for a fact of it. Never so for what is never answered."""
+    if kind.name in NEVER_HELD | HOW_TO:
+        return False
+    spans = [m.group() for m in kind.asks.finditer(text)]
+    return bool(spans) and all(len(span) >= 2 and span in held_text for span in spans)
 
 
 # Kinds never held of anything: one reason whatever was asked about (ja, en).

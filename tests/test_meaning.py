@@ -1039,6 +1039,10 @@ def test_a_kana_noun_the_converter_spells_as_a_homophone_is_read_as_the_plan_spe
     ("Who handles signing contracts with vendors electronically instead of on paper?", "project_department", "2-1-2"),
     # "can actually be done" is emphasis, not a request for an actual figure of a year the plan lacks.
     ("How many procedures can actually be done online, and what's the R7 target?", "project_kpi", "1-1-1"),
+    # 氏名 said of the work the project does away with (1-2-1's own text speaks of it) asks no one's name.
+    ("引っ越しのとき窓口ごとに氏名を書き直さなくてよくする取組、この先どうなるの", "project_schedule", "1-2-1"),
+    # いくら of a KPI figure named in the question asks the figure, not a price.
+    ("ふなっぷ利用者数の参考値、令和6年度だといくらになってるの", "project_kpi", "1-1-2"),
 ])
 def test_words_that_only_look_like_an_unheld_fact_are_answered(responder: Responder, question: str, intent: str,
                                                                pid: str) -> None:
