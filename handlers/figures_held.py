@@ -40,11 +40,17 @@ def plan_years(catalog: Catalog) -> dict[str, tuple[int, int]]:
             for name, ys in (("kpi", kpi), ("schedule", schedule), ("evaluation", graded))}
 
 
+_FIGURE = re.compile(r"[0-9０-９]")
+
+
 def _has_figures_for(p: Project, year: int, *, asked: str) -> bool:
     """Whether the project's KPI table has a figure for ``year`` (a "—" in its cell is none), or its
-    text names that fiscal year, or a date the question ``asked`` names (a figure quoted there)."""
+    evaluation of that year gives one, or its text names that fiscal year, or a date the question
+    ``asked`` names (a figure quoted there)."""
     if any(v.fiscal_year == year and v.value is not None for i in p.indicators for v in i.values):
         return True
+    if any(e.fiscal_year == year and _FIGURE.search(e.comment) for e in p.evaluations):
+        return True  # that year's evaluation counts what was done (修了生16名, 計232回)
     named = _fiscal_years_named(unicodedata.normalize("NFKC", project_text(p)))
     return year in named or bool(named & _fiscal_years_named(unicodedata.normalize("NFKC", asked)))
 

@@ -1050,6 +1050,15 @@ def test_words_that_only_look_like_an_unheld_fact_are_answered(responder: Respon
     assert (a.intent, ids(a)[:1]) == (intent, [pid]), a.text
 
 
+def test_a_years_results_held_only_in_its_evaluation_are_answered_from_it(responder: Responder) -> None:
+    # 3-1-1 has no KPI table and its texts name no fiscal year; its R4 evaluation counts the graduates.
+    a = responder.answer("スマホの相談役を市民から育てる件、令和4年度の実績はどのくらい？", audience="citizen")
+    assert (a.intent, ids(a)[:1]) == ("project_status", ["3-1-1"]) and "16名" in a.text, a.text
+    # A year with no evaluation and no figure is still said to have none.
+    a = responder.answer("スマホの相談役を市民から育てる件、令和6年度の実績はどのくらい？", audience="citizen")
+    assert a.intent == "unknown" and not a.answers, a.text
+
+
 def test_an_actual_asked_with_did_actually_is_still_said_not_held(responder: Responder) -> None:
     a = responder.answer("How many hours did RPA actually save in FY2023?", audience="citizen")
     assert a.intent == "unknown" and "no actual figures for that year" in a.text
