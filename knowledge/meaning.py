@@ -98,6 +98,7 @@ _CITY = re.compile(r"(?:(?<=^)|(?<=[\s\u3000、。,.!?！？「]))し(?=(?:の|�
                    r"(?:[\s\u3000、。,.!?！？」]|$))")
 MIN_READING = 3  # katakana characters a hiragana reading must have to stand for a word
 MAX_READING = 12
+MIN_CLIP = 2  # characters of a clipped loanword's piece (ロボ of ロボット)
 MAX_TAIL = 4  # kana after a spelled word kept as its ending (てる, ました) rather than unspelled
 
 
@@ -226,6 +227,7 @@ class MeaningIndex:
         self._word_vectors: dict[tuple[str, str], np.ndarray] = {}
         self._holders: dict[tuple[str, str], tuple[str, ...]] | None = None
         self._all_words: frozenset[str] | None = None
+        self._katakana_words: tuple[str, ...] | None = None
         self._masks: dict[frozenset[str], np.ndarray] = {}
         self._lock = threading.Lock()
         self._recent: dict[tuple[str, frozenset[str]], tuple[Query, np.ndarray, np.ndarray, np.ndarray]] = {}
@@ -358,9 +360,32 @@ class MeaningIndex:
             elif plan_word not in words:
                 words.append(plan_word)
         words = list(dict.fromkeys(words))
+        for word in list(words):
+            if word not in self._ja.idf and _KATAKANA_WORD.match(word) and self.vectors.get(word) is None:
+                words += [w for w in self._unclipped(word) if w not in words and w not in ignore]
         for run in kana_runs(text):
             words += [w for w in self._read(run) if w not in words and w not in ignore]
         return words
+
+    def _unclipped(self, word: str) -> list[str]:
+        """A katakana word no dictionary knows, read as the plan's katakana words it clips
+        (ソフトロボ: ソフト and ロボット; テレワ: テレワーク), the way Japanese shortens loanwords:
+        one or two pieces of at least two characters, each a plan word or the start of only one."""
+        if self._katakana_words is None:
+            self._katakana_words = tuple(w for w in self._ja.idf if _KATAKANA_WORD.match(w) and len(w) >= MIN_CLIP)
+        for cut in [len(word), *range(MIN_CLIP, len(word) - MIN_CLIP + 1)]:
+            pieces = [word[:cut], word[cut:]] if cut < len(word) else [word]
+            found = [self._clipped_word(piece) for piece in pieces]
+            if all(found):
+                return [w for w in found if w]
+        return []
+
+    def _clipped_word(self, piece: str) -> str | None:
+        if piece in self._ja.idf:
+            return piece
+        assert self._katakana_words is not None
+        starting = [w for w in self._katakana_words if w.startswith(piece) and len(w) > len(piece)]
+        return starting[0] if len(starting) == 1 else None
 
     def _spell_run(self, run: str, *, endings: bool = True) -> str | None:
         """A hiragana run in the plan's spellings, or None when some word of it is not the plan's

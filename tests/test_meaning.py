@@ -1149,3 +1149,13 @@ def test_what_anyone_may_do_is_answered_where_the_definition_says_it(responder: 
     # オープンデータ's definition says it may be reused, for profit or not.
     assert ids(responder.answer("オープンデータって商売に使っちゃってもいいの？"))[:1] == ["オープンデータ"]
     assert ids(responder.answer("2-3-1について聞いてもいいですか"))[:1] == ["2-3-1"]  # asking leave to ask
+
+
+def test_a_clipped_loanword_is_read_as_the_plan_words_it_shortens(responder: Responder) -> None:
+    index = responder.meaning.index
+    assert {"ソフト", "ロボット"} <= set(index.query("ソフトロボの件").words)
+    assert {"セキュリティー", "ポリシー"} <= set(index.query("セキュポリの見直し").words)
+    # スマ starts several plan words (スマホ, スマート, …): no one of them is meant.
+    assert not {"スマホ", "スマート"} & set(index.query("スマコソの件").words)
+    a = responder.answer("ソフトロボで削減した時間、R4の実績は？")
+    assert (a.intent, ids(a)[:1]) == ("project_kpi", ["2-3-1"]), a.text
