@@ -361,8 +361,10 @@ class MeaningIndex:
                 words.append(plan_word)
         words = list(dict.fromkeys(words))
         for word in list(words):
-            if word not in self._ja.idf and _KATAKANA_WORD.match(word) and self.vectors.get(word) is None:
-                words += [w for w in self._unclipped(word) if w not in words and w not in ignore]
+            if word not in self._ja.idf and _KATAKANA_WORD.match(word):
+                # A word with a vector of its own (ロボ) is read as no more than the one plan word it starts.
+                clipped = self._unclipped(word) if self.vectors.get(word) is None else [self._clipped_word(word)]
+                words += [w for w in clipped if w and w not in words and w not in ignore]
         for run in kana_runs(text):
             words += [w for w in self._read(run) if w not in words and w not in ignore]
         return words
@@ -371,8 +373,6 @@ class MeaningIndex:
         """A katakana word no dictionary knows, read as the plan's katakana words it clips
         (ソフトロボ: ソフト and ロボット; テレワ: テレワーク), the way Japanese shortens loanwords:
         one or two pieces of at least two characters, each a plan word or the start of only one."""
-        if self._katakana_words is None:
-            self._katakana_words = tuple(w for w in self._ja.idf if _KATAKANA_WORD.match(w) and len(w) >= MIN_CLIP)
         for cut in [len(word), *range(MIN_CLIP, len(word) - MIN_CLIP + 1)]:
             pieces = [word[:cut], word[cut:]] if cut < len(word) else [word]
             found = [self._clipped_word(piece) for piece in pieces]
@@ -383,7 +383,8 @@ class MeaningIndex:
     def _clipped_word(self, piece: str) -> str | None:
         if piece in self._ja.idf:
             return piece
-        assert self._katakana_words is not None
+        if self._katakana_words is None:
+            self._katakana_words = tuple(w for w in self._ja.idf if _KATAKANA_WORD.match(w) and len(w) >= MIN_CLIP)
         starting = [w for w in self._katakana_words if w.startswith(piece) and len(w) > len(piece)]
         return starting[0] if len(starting) == 1 else None
 

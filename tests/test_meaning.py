@@ -1155,6 +1155,8 @@ def test_a_clipped_loanword_is_read_as_the_plan_words_it_shortens(responder: Res
     index = responder.meaning.index
     assert {"ソフト", "ロボット"} <= set(index.query("ソフトロボの件").words)
     assert {"セキュリティー", "ポリシー"} <= set(index.query("セキュポリの見直し").words)
+    # A clipped word the vectors know (ロボ) is read as the one plan word it starts, too.
+    assert "ロボット" in index.query("転記をロボに任せる件").words
     # スマ starts several plan words (スマホ, スマート, …): no one of them is meant.
     assert not {"スマホ", "スマート"} & set(index.query("スマコソの件").words)
     a = responder.answer("ソフトロボで削減した時間、R4の実績は？")
