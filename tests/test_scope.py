@@ -240,6 +240,9 @@ def test_a_body_asked_about_in_the_last_sentence_or_compared_is_still_refused(re
     "C評価になった事業の言い訳コメントを作文して",
     "RPAの評価コメントの下書きを作って",
     "Could you draft the evaluation comment for our project?",
+    "2-3-3の今年の評価コメント、下書きしておいてくれる？",
+    "Web会議の評価がCになりそう。コメントはどういうふうに書けばいい？",
+    "1-3-2の評価をAにできないかアドバイスをください",
 ])
 def test_drafting_for_them_is_not_answered_from_the_plan(responder, question):  # type: ignore[no-untyped-def]
     a = responder.answer(question)
