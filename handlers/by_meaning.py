@@ -132,8 +132,10 @@ EVALUATED = re.compile(r"評価|進捗|進み具合|進みぐあい|遅れ|\bgra
 GRADE_OF_YEAR = re.compile(
     r"(?:令和|れいわ|平成|(?<![A-Za-z])R|(?<![A-Za-z])FY)\s*[0-9０-９元一二三四五六七八九十]+\s*(?:年度|年)?\s*(?:の|に|で|は)?\s*\S{0,4}?(?:評価|\bgrade|\brating|\bevaluation|\breview|\bassessment)"
     r"|(?:20|２０)[0-9０-９]{2}\s*年度?\s*の?\s*評価"
-    r"|\b(?:grade[ds]?|rated|rating|evaluat\w*|review\w*|assess\w*)\b[^.?!]{0,25}?\b(?:in|for)\s+(?:the\s+)?"
-    r"(?:FY\s*|fiscal\s+(?:year\s+)?)?\d{4}",
+    r"|\b(?:grade[ds]?|rated|rating|evaluat\w*|review\w*|assess\w*)\b[^.?!]{0,40}?\b(?:in|for)\s+(?:the\s+)?"
+    r"(?:FY\s*|fiscal\s+(?:year\s+)?)?\d{4}"
+    # "in the FY2024 (R6) evaluation"
+    r"|\b(?:FY\s*|fiscal\s+(?:year\s+)?)\d{4}\b[^.?!]{0,12}?\b(?:evaluation|grade|rating|review|assessment)",
     re.IGNORECASE)
 # Words of a KPI result or a grade as a list filter says them, and of the years it is for.
 _RESULT_WORDS = frozenset(["実績", "参考", "参考値", "値", "達成", "上回る", "下回る", "以上", "以下", "未満", "見込み", "目標",

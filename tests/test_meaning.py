@@ -590,7 +590,9 @@ def test_a_schedule_asked_of_a_project_named_by_its_term_still_gets_the_schedule
 
 
 @pytest.mark.parametrize("question, lang", [("2-3-1のR5の評価は？", "ja"), ("令和6年度のRPAの評価を教えて", "ja"),
-                                            ("what grade did 2-3-1 get in FY2023?", "en")])
+                                            ("what grade did 2-3-1 get in FY2023?", "en"),
+                                            ("Which grade did the cashless payments project receive in the FY2025 evaluation?", "en"),
+                                            ("What grade did the open data project end up with in the FY2025 (R7) evaluation?", "en")])
 def test_an_evaluation_of_a_year_the_plan_never_graded_is_not_answered_with_another_years(
         responder: Responder, question: str, lang: str) -> None:
     a = responder.answer(question)
