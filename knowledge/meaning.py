@@ -362,9 +362,14 @@ class MeaningIndex:
         words = list(dict.fromkeys(words))
         for word in list(words):
             if word not in self._ja.idf and _KATAKANA_WORD.match(word):
-                # A word with a vector of its own (ロボ) is read as no more than the one plan word it starts.
-                clipped = self._unclipped(word) if self.vectors.get(word) is None else [self._clipped_word(word)]
-                words += [w for w in clipped if w and w not in words and w not in ignore]
+                # A word with a vector of its own (ロボ) is read as no more than the one plan word it
+                # starts, beside it; one without is read as the plan words, in its place.
+                unknown = self.vectors.get(word) is None
+                clipped = [w for w in (self._unclipped(word) if unknown else [self._clipped_word(word)])
+                           if w and w not in words and w not in ignore]
+                if clipped and unknown:
+                    words.remove(word)
+                words += clipped
         for run in kana_runs(text):
             words += [w for w in self._read(run) if w not in words and w not in ignore]
         return words
@@ -386,7 +391,12 @@ class MeaningIndex:
         if self._katakana_words is None:
             self._katakana_words = tuple(w for w in self._ja.idf if _KATAKANA_WORD.match(w) and len(w) >= MIN_CLIP)
         starting = [w for w in self._katakana_words if w.startswith(piece) and len(w) > len(piece)]
-        return starting[0] if len(starting) == 1 else None
+        if len(starting) == 1:
+            return starting[0]
+        # A voicing mark or a small kana typed wrong (クラウト for クラウド): the one plan word it loosely is.
+        loose = loose_kana(piece)
+        alike = [w for w in self._katakana_words if len(w) == len(piece) and len(w) >= MIN_LOOSE and loose_kana(w) == loose]
+        return alike[0] if len(alike) == 1 else None
 
     def _spell_run(self, run: str, *, endings: bool = True) -> str | None:
         """A hiragana run in the plan's spellings, or None when some word of it is not the plan's

@@ -1161,5 +1161,10 @@ def test_a_clipped_loanword_is_read_as_the_plan_words_it_shortens(responder: Res
     assert "ロボット" in index.query("転記をロボに任せる件").words
     # スマ starts several plan words (スマホ, スマート, …): no one of them is meant.
     assert not {"スマホ", "スマート"} & set(index.query("スマコソの件").words)
+    # A voicing mark typed wrong in a piece (クラウト) reads as the one plan word it loosely is, in its place.
+    words = index.query("ガバメントクラウトってニュースで見た").words
+    assert {"ガバメント", "クラウド"} <= set(words) and "ガバメントクラウト" not in words
+    a = responder.answer("ガバメントクラウトってどういうもの？", audience="citizen")
+    assert (a.intent, ids(a)[:1]) == ("glossary", ["ガバメントクラウド"]), a.text
     a = responder.answer("ソフトロボで削減した時間、R4の実績は？")
     assert (a.intent, ids(a)[:1]) == ("project_kpi", ["2-3-1"]), a.text
