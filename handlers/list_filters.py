@@ -83,8 +83,10 @@ def _asks_new(form: str) -> bool:
 _NEW_OTHER = re.compile(r"\s*(?:hires?|staff|employees?|recruits?|members?|users?|residents?|people|職員|採用|人)")
 
 
+# An adverb between a table and its verb: 「そもそも設定されてない」「ちゃんと設定されてる」.
+_ADVERB = r"(?:(?:そもそも|まだ|全く|まったく|一切|いっさい|特に|ちゃんと|きちんと|しっかり|もう|すでに|既に)\s*)?"
 _NO_KPI = re.compile(
-    r"(?:kpi|参考値|見込み値|指標|目標値)s?(?:\s*[（(][^）)]{0,12}[）)])?\s*(?:の\s*表)?\s*(?:の|が|は|も)?\s*"
+    r"(?:kpi|参考値|見込み値|指標|目標値)s?(?:\s*[（(][^）)]{0,12}[）)])?\s*(?:の\s*表)?\s*(?:の|が|は|も)?\s*" + _ADVERB +
     r"(?:ない|無い|なし|無し|未設定|設定(?:が|は)?(?:ない|無い|なし)|設定(?:さ|し)(?:れ)?て(?:い)?ない|設定(?:さ)?れない)"
     r"|(?:no|without(?:\s+an?)?|lacking|lack|(?:do not|don't|does not|doesn't) have(?:\s+an?|\s+any)?)\s+"
     r"(?:kpis?|targets?|indicators?|metrics?|reference values?)"
@@ -93,6 +95,8 @@ _NO_KPI = re.compile(
 _SOLE = re.compile(r"単独|単体で|一つの(?:課|部署)だけ|1つの(?:課|部署)だけ|(?:だけ|のみ)で(?:担当|受け持|持っ|やっ|抱え|所管)|共管(?:の|のもの)?(?:は|を)?除"
                    r"|\b(?:on its own|alone|solely|by itself|single department|only one department)\b")
 _SHARED = re.compile(r"複数の(?:課|部署|部局)|(?:課|部署|部局)に(?:また|跨)が|共同で|共管|合同で|一緒に担当|二つ以上の(?:課|部署)|2つ以上の(?:課|部署)"
+                     # 「担当部署が2つ以上書いてある」「担当課が複数ある」
+                     r"|(?:課|部署|部局)(?:が|は)\s*(?:2つ以上|二つ以上|ふたつ以上|2以上|複数)"
                      r"|\b(?:several|multiple|more than one|two or more) (?:departments?|divisions?|sections?|teams?)\b|\bjointly\b"
                      r"|\bshared (?:by|between|among)\b")
 _OWNERS_TOO = re.compile(r"(?:共管|共同|複数|単独)[^。）)]{0,8}?(?:も含|含め|もふく)|\bincluding (?:shared|joint)"
@@ -102,7 +106,8 @@ _OWNERS_TOO = re.compile(r"(?:共管|共同|複数|単独)[^。）)]{0,8}?(?:も
 # Their words, blanked out before a topic is looked for (「部署」 may have gone as a cue already).
 _OWNERS_WORDS = re.compile(r"単独|複数|共同|合同|共管|一緒|\bshared\b|\bjointly\b|\bsolely\b|\bmore than one\b|\btwo or more\b")
 _HAS_KPI = re.compile(
-    r"(?:kpi|参考値|見込み値|指標|目標値)s?\s*(?:の\s*表)?\s*(?:\([^()]{1,12}\))?\s*(?:の\s*(?:表|数字|数値))?\s*(?:を|が|の)?\s*(?:設定|ある|あり|持つ|もつ|つい|付い|載っ|のっ)"
+    r"(?:kpi|参考値|見込み値|指標|目標値)s?\s*(?:の\s*表)?\s*(?:\([^()]{1,12}\))?\s*(?:の\s*(?:表|数字|数値))?\s*(?:を|が|の)?\s*" + _ADVERB +
+    r"(?:設定|ある|あり|持つ|もつ|つい|付い|載っ|のっ)"
     r"|(?:with|have|has|having)\s+(?:an?\s+|their\s+own\s+)?(?:(?:table|set|list)s?\s+of\s+)?(?:[a-z-]+\s+){0,2}"
     r"(?:kpis?|reference (?:values?|targets?)|indicators?)(?![a-z])"
 )

@@ -84,6 +84,10 @@ COMBINED: list[tuple[str, Callable[[Project], bool]]] = [
     ("参考値（見込み値）が設定されている事業の一覧", lambda p: bool(p.indicators)),
     ("目標値の数字が載っている事業を全部", lambda p: bool(p.indicators)),
     ("KPIの表がない事業はどれ？", lambda p: not p.indicators),
+    # An adverb between the table and its verb, and several departments counted.
+    ("目標値がまだ設定されていない事業を教えて", lambda p: not p.indicators),
+    ("指標がきちんと設定されている事業を全部", lambda p: bool(p.indicators)),
+    ("担当課が2つ以上ある事業は？", lambda p: len(p.departments) >= 2),
     ("A評価とB評価の事業", lambda p: grade(p) in ("A", "B")),
     ("projects graded A or B", lambda p: grade(p) in ("A", "B")),
     ("C評価以外の事業", lambda p: grade(p) in ("A", "B", "D")),
