@@ -84,6 +84,7 @@ class Selection:
     kpi_year: int | None = None  # the year whose actuals were compared with targets
     show: str | None = None  # "project_department" | "project_kpi": what each line adds ("C評価の事業の担当課は？")
     unused_topic: str = ""  # the words left after the filters, which narrowed nothing
+    by_text: bool = False  # chosen by what their texts say: a list, never the one project described
 
 
 
@@ -244,7 +245,7 @@ def _asks_list(q: Asked, f: Filters) -> bool:
         list_cue = False
     of_projects = list_cue or bool(OF_PROJECTS.search(q.form))
     new_filters = _asks_new_filters(f, of_projects)
-    return bool(f.policies or f.approaches
+    return bool(f.policies or f.approaches or f.says  # 「振り返りに…と書いてある事業どれ」 asks which say it
                 or (new_filters and (list_cue or not q.names_an_item and not _one_described(q.form)))
                 or (f.has_grade and (list_cue or (r.grade_explicit and score < 90 and not _CONFIRMS.search(q.form))
                                      or score < ACCEPT and (r.grade_explicit or not _one_described(q.form))))
@@ -322,7 +323,7 @@ def apply(catalog: Catalog, f: Filters, *, projects_of_topic: Callable[[str], se
         years = actual_years(catalog)
         kpi_year = years[-1] if years else None
     return Selection(label=label, projects=projects, notes=tuple(notes), count=f.count, group_by=f.group_by,
-                     kpi_year=kpi_year, show=f.show, unused_topic=unused)
+                     kpi_year=kpi_year, show=f.show, unused_topic=unused, by_text=bool(f.says))
 
 
 def _ja_label(parts: list[str]) -> str:

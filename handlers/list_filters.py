@@ -7,6 +7,7 @@ missing when the plan cannot answer it, and its label in Japanese and English.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -14,6 +15,7 @@ from handlers import lexicon as lx
 from handlers.compose import new_since_evaluation
 from handlers.cue_words import has_content
 from handlers.understand import Reading
+from handlers.unheld import project_text
 from knowledge.aliases import reading
 from knowledge.catalog import Catalog
 from knowledge.meaning_words import en_words, ja_words
@@ -111,6 +113,16 @@ _HAS_KPI = re.compile(
     r"|(?:with|have|has|having)\s+(?:an?\s+|their\s+own\s+)?(?:(?:table|set|list)s?\s+of\s+)?(?:[a-z-]+\s+){0,2}"
     r"(?:kpis?|reference (?:values?|targets?)|indicators?)(?![a-z])"
 )
+# 「コメントに「予算化した」って書いてある事業」「有識者に意見を求めた、と振り返りに書かれている」: a
+# phrase the projects' texts say, quoted or before と; where, when said (the comments).
+_SAYS = re.compile(r"(?:(?:評価)?コメント|振り返り|ふりかえり|本文|計画)?\s*(?:に|で|の中に|の中で|には|では)?\s*"
+                   r"(?:[「『\"](?P<quoted>[^」』\"]{2,24})[」』\"]|(?P<word>[^\s、。,，「」『』]{2,16}?))\s*[、,]?\s*(?:と|って)\s*"
+                   r"(?:(?:評価)?コメント|振り返り|ふりかえり|本文|計画)?\s*(?:に|で|には)?\s*"
+                   r"(?:書いて|書かれて|かいて|かかれて|記載されて|記載して|載って|のって)(?:ある|あり|いる|い|る)?"
+                   r"(?!あっ|いた|た)")  # 「計画に…って書いてあった気がする」 tells what they remember reading
+_IN_COMMENTS = re.compile(r"コメント|振り返り|ふりかえり|評価の(?:文|中)")
+_SAID_WHERE = re.compile(r"コメント|振り返り|ふりかえり|本文|計画")
+_SAID_ENDING = re.compile(r"(?:しました|している|しています|された|される|した|する)$")
 # 「新しい取り組み」: items marked 【R5 新】 in a project's schedule, not only projects set that year.
 _NEW_ITEMS = cues("取り組み", "取組", "とりくみ", "スケジュール", "新】", "initiative", "initiatives", "activities",
                    "activity", "schedule items", "items")
@@ -170,11 +182,14 @@ class Filters:
     topic: str = ""
     consumed: list[str] = field(default_factory=list)  # surfaces read as filters, not topic
     with_reposts: bool = False  # the approach named by a word as a kind (「セキュリティ関係」): its reposts elsewhere too
+    says: str = ""  # a phrase the projects' texts say (「予算化」と書いてある)
+    says_quoted: bool = False  # … as quoted: those very words
+    says_in_comments: bool = False  # … in their evaluation comments (コメントに, 振り返りに)
 
     @property
     def any(self) -> bool:
         return bool(self.policies or self.approaches or self.departments or self.not_departments or self.has_grade or self.kpi
-                    or self.new or self.no_kpi or self.has_kpi or self.no_eval or self.group_by or self.owners)
+                    or self.new or self.no_kpi or self.has_kpi or self.no_eval or self.group_by or self.owners or self.says)
 
 
 def years_in(form: str) -> list[int]:
@@ -572,6 +587,45 @@ class HasKpiFilter(ListFilter):
         return Step(lambda p: bool(p.indicators), "with a KPI (reference values)" if plan.en else "参考値（KPI）が設定されている")
 
 
+class SaysFilter(ListFilter):
+    """The projects whose texts say a phrase: a staff member looking for the comment they remember."""
+
+    def read(self, q: Asked, f: Filters) -> None:
+        m = _SAYS.search(q.r.text)
+        if m is None or not _SAID_WHERE.search(m.group(0)):
+            return  # 「広報に「…」って書いてあった」 tells where they read it: no filter without the plan's texts named
+        phrase = _SAID_ENDING.sub("", (m.group("quoted") or m.group("word")).strip())
+        if len(phrase) >= 2:
+            f.says, f.says_in_comments = phrase, bool(_IN_COMMENTS.search(m.group(0)))
+            f.says_quoted = m.group("quoted") is not None
+            f.consumed.append(m.group(0))
+
+    def asked(self, f: Filters) -> bool:
+        return bool(f.says)
+
+    def step(self, plan: Plan, f: Filters, projects: list[Project]) -> Step:
+        said, words = _plain(f.says), [] if f.says_quoted else ja_words(f.says)
+
+        def says(p: Project) -> bool:
+            text = "\n".join(e.comment for e in p.evaluations) if f.says_in_comments else project_text(p)
+            if said in _plain(text):
+                return True
+            # Retold, not quoted (有識者に意見を求めた of 「外部有識者にアドバイスを求めながら」): its words, all
+            # but one of three or more.
+            held = set(ja_words(text))
+            return len(words) >= 2 and sum(w in held for w in words) >= len(words) - (len(words) >= 3)
+
+        if plan.en:
+            where = "whose evaluation comments" if f.says_in_comments else "whose texts"
+            return Step(says, f"{where} {'say' if f.says_quoted else 'speak of'} \"{f.says}\"")
+        where = "評価コメント" if f.says_in_comments else "本文"
+        return Step(says, f"{where}に「{f.says}」とある" if f.says_quoted else f"{where}が「{f.says}」に触れている")
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
+
+
 class TopicFilter(ListFilter):
     # Read by the list reader, and only for list questions: it is the costly part.
 
@@ -579,6 +633,9 @@ class TopicFilter(ListFilter):
         return bool(f.topic)
 
     def step(self, plan: Plan, f: Filters, projects: list[Project]) -> Step:
+        if f.says:
+            f.topic = ""  # what the texts say is the topic (「予算化までこぎつけた」 beside it retells it)
+            return Step()
         if not has_content(f.topic) or _names_the_group(plan.catalog, f, f.topic):
             f.topic = ""  # 「教えてほしいんだけど」: what is left of asking, not a topic to filter by
             return Step()
@@ -693,6 +750,7 @@ FILTERS: tuple[ListFilter, ...] = (
     NoKpiFilter(),
     HasKpiFilter(),
     OwnersFilter(),
+    SaysFilter(),
     TopicFilter(),
     GROUP_BY,
     CountFilter(),

@@ -330,7 +330,8 @@ class Responder:
         # So is one asked for by number or as the one heard of (「…事業って何番？」).
         weak = len(content_words(str(listed.extra.get("list_unused", "")))) >= WEAK_LIST_WORDS or bool(
             ONE_ASKED.search(reading.cue_form))
-        one = None if named_department else self.meaning.describes_one(
+        # Projects chosen by what their texts say (「振り返りに…と書いてある事業どれ」) are a list too.
+        one = None if named_department or listed.extra.get("list_by_text") else self.meaning.describes_one(
             reading, lead=DESCRIBED_OVER_WEAK_LIST if weak else DESCRIBED_LEAD)
         if one is None:
             everything = len(listed.projects) >= sum(1 for p in self.catalog.projects.values() if not p.repost_of)
@@ -436,7 +437,7 @@ class Responder:
             list_filter=sel.label, source=c.source_line(cat, r.lang), score=100.0,
             # For cards: per-group counts and what could not be applied, which the list alone does not show.
             extra={"list_groups": group_lines(cat, sel, shown, r.lang), "list_notes": list(sel.notes),
-                   "list_unused": sel.unused_topic},
+                   "list_unused": sel.unused_topic, "list_by_text": sel.by_text},
         )
 
     def _by_topic(self, r: Reading, a: Analysis, audience: Audience) -> Answer:

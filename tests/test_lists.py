@@ -652,3 +652,28 @@ def test_a_named_items_figure_split_by_division_is_no_count_of_projects_per_divi
     assert responder.answer("課ごとの事業数は？").intent == "project_list"
     a = responder.answer("スマホ講座の回数、公民館ごとに分けて見られる？")
     assert a.intent == "unknown" and not a.answers, a.text
+
+
+def _commented(word: str) -> Callable[[Project], bool]:
+    return lambda p: any(word in e.comment for e in p.evaluations)
+
+
+@pytest.mark.parametrize("question,keep", [
+    ("評価コメントに「ヒアリング」と書いてある事業は？", _commented("ヒアリング")),
+    ("コメントに予算化しましたと書かれている事業を全部", _commented("予算化")),
+    ("振り返りに「検証」って書いてある事業どれ", _commented("検証")),
+])
+def test_the_projects_whose_comments_say_a_phrase_are_listed(responder: Responder, plan: Plan, question: str,
+                                                              keep: Callable[[Project], bool]) -> None:
+    a = responder.answer(question)
+    assert a.intent == "project_list" and ids(a) == expected(plan, keep) and ids(a), a.text
+    assert "絞り込めませんでした" not in a.text
+
+
+def test_a_phrase_read_somewhere_else_is_no_filter_on_the_plans_texts(responder: Responder) -> None:
+    # Where they read it is told, not asked: the policy it quotes is what they ask about.
+    a = responder.answer("「いつでもどこからでもつながる市役所に」って書いてあるところの事業を全部知りたい", audience="citizen")
+    assert a.intent == "project_list" and ids(a), a.text
+    # What they remember having read is told, not a filter: no list of texts saying it.
+    a = responder.answer("市の計画に「ボランティア」って書いてあった気がするけど、それってどの事業だっけ", audience="citizen")
+    assert "とある事業" not in a.text and "触れている事業" not in a.text, a.text
