@@ -246,6 +246,7 @@ def _asks_list(q: Asked, f: Filters) -> bool:
     of_projects = list_cue or bool(OF_PROJECTS.search(q.form))
     new_filters = _asks_new_filters(f, of_projects)
     return bool(f.policies or f.approaches or f.says  # 「振り返りに…と書いてある事業どれ」 asks which say it
+                or f.kpi_shape is not None
                 or (new_filters and (list_cue or not q.names_an_item and not _one_described(q.form)))
                 or (f.has_grade and (list_cue or (r.grade_explicit and score < 90 and not _CONFIRMS.search(q.form))
                                      or score < ACCEPT and (r.grade_explicit or not _one_described(q.form))))

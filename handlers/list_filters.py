@@ -123,6 +123,19 @@ _SAYS = re.compile(r"(?:(?:評価)?コメント|振り返り|ふりかえり|本
 _IN_COMMENTS = re.compile(r"コメント|振り返り|ふりかえり|評価の(?:文|中)")
 _SAID_WHERE = re.compile(r"コメント|振り返り|ふりかえり|本文|計画")
 _SAID_ENDING = re.compile(r"(?:しました|している|しています|された|される|した|する)$")
+# A KPI table of a kind: targets revised since first set (「参考値を途中で下方修正した」), or given as a
+# rate (「参考値を割合（％）で設定している」).
+_KPI_WORD = r"(?:kpi|参考値|見込み値|目標値|目標|指標|targets?|reference values?)"
+_KPI_REVISED = re.compile(_KPI_WORD + r"[^。？?]{0,12}?(?:下方修正|上方修正|修正|見直し|見直さ|引き下げ|引き上げ|下げ|変更)"
+                          r"|(?:下方|上方)?修正(?:した|された|後の)\s*" + _KPI_WORD
+                          + r"|\b(?:revised|lowered|raised|changed|adjusted)\b[^.?]{0,12}\b(?:targets?|kpis?)\b"
+                          r"|\b(?:targets?|kpis?)\b[^.?]{0,12}\b(?:(?:were|was|been|got)\s+)?(?:revised|lowered|raised|changed|adjusted)\b")
+_KPI_RATE = re.compile(_KPI_WORD + r"[^。？?]{0,8}?(?:割合|率|[%％]|パーセント)\s*(?:[（(][^）)]{0,4}[）)])?\s*(?:で|に|として)"
+                       r"|(?:割合|[%％]|パーセント)\s*(?:[（(][^）)]{0,4}[）)])?\s*(?:で|の)\s*" + _KPI_WORD
+                       + r"|\b(?:targets?|kpis?)\b[^.?]{0,20}\b(?:as|in) (?:a )?(?:percentages?|percent|rates?)\b")
+_PROJECTS_WORD = re.compile(r"事業|じぎょう|取り?組み?|とりくみ|\bprojects?\b|\binitiatives?\b")
+_KPI_LOWERED = re.compile(r"下方|引き下げ|下げ|\blowered\b")
+_KPI_RAISED = re.compile(r"上方|引き上げ|\braised\b")
 # 「新しい取り組み」: items marked 【R5 新】 in a project's schedule, not only projects set that year.
 _NEW_ITEMS = cues("取り組み", "取組", "とりくみ", "スケジュール", "新】", "initiative", "initiatives", "activities",
                    "activity", "schedule items", "items")
@@ -185,11 +198,13 @@ class Filters:
     says: str = ""  # a phrase the projects' texts say (「予算化」と書いてある)
     says_quoted: bool = False  # … as quoted: those very words
     says_in_comments: bool = False  # … in their evaluation comments (コメントに, 振り返りに)
+    kpi_shape: str | None = None  # "revised" | "lowered" | "raised" | "rate": KPI targets changed, or a rate
 
     @property
     def any(self) -> bool:
         return bool(self.policies or self.approaches or self.departments or self.not_departments or self.has_grade or self.kpi
-                    or self.new or self.no_kpi or self.has_kpi or self.no_eval or self.group_by or self.owners or self.says)
+                    or self.new or self.no_kpi or self.has_kpi or self.no_eval or self.group_by or self.owners or self.says
+                    or self.kpi_shape)
 
 
 def years_in(form: str) -> list[int]:
@@ -587,6 +602,35 @@ class HasKpiFilter(ListFilter):
         return Step(lambda p: bool(p.indicators), "with a KPI (reference values)" if plan.en else "参考値（KPI）が設定されている")
 
 
+class KpiShapeFilter(ListFilter):
+    def read(self, q: Asked, f: Filters) -> None:
+        if not _PROJECTS_WORD.search(q.form) or q.names_an_item:
+            return  # 「アプリの目標って途中で下げたって聞いた」: one item's figure, not a kind of project
+        if _KPI_REVISED.search(q.form):
+            f.kpi_shape = ("lowered" if _KPI_LOWERED.search(q.form) else "raised" if _KPI_RAISED.search(q.form)
+                           else "revised")
+        elif _KPI_RATE.search(q.form):
+            f.kpi_shape = "rate"
+
+    def asked(self, f: Filters) -> bool:
+        return f.kpi_shape is not None
+
+    def step(self, plan: Plan, f: Filters, projects: list[Project]) -> Step:
+        if f.kpi_shape == "rate":
+            return Step(lambda p: any(i.unit == "%" or re.search(r"割合|率|[%％]", i.label) for i in p.indicators),
+                        "whose KPI targets are rates (%)" if plan.en else "参考値（KPI）を割合（％）で設けている")
+        lowered, raised = f.kpi_shape == "lowered", f.kpi_shape == "raised"
+
+        def revised(p: Project) -> bool:
+            changes = [(v.revised_from, v.value) for i in p.indicators for v in i.values
+                       if v.revised_from is not None and v.value is not None]
+            return any((not lowered or new < old) and (not raised or new > old) for old, new in changes)
+
+        direction = ("lowered" if lowered else "raised" if raised else "revised") if plan.en else (
+            "下方修正" if lowered else "上方修正" if raised else "修正")
+        return Step(revised, f"whose KPI targets were {direction}" if plan.en else f"参考値（KPI）を{direction}した")
+
+
 class SaysFilter(ListFilter):
     """The projects whose texts say a phrase: a staff member looking for the comment they remember."""
 
@@ -750,6 +794,7 @@ FILTERS: tuple[ListFilter, ...] = (
     NoKpiFilter(),
     HasKpiFilter(),
     OwnersFilter(),
+    KpiShapeFilter(),
     SaysFilter(),
     TopicFilter(),
     GROUP_BY,
@@ -757,7 +802,7 @@ FILTERS: tuple[ListFilter, ...] = (
     ShowFilter(),
 )
 # Cue words a list reader blanks out before looking for a topic, in this order.
-FILTER_CUES = (_KPI_BELOW, _KPI_ABOVE, _KPI_AT, _KPI_MET, _KPI_CONTEXT, _NEW, _NEW_ITEMS, _NO_KPI, _HAS_KPI,
+FILTER_CUES = (_KPI_REVISED, _KPI_RATE, _KPI_BELOW, _KPI_ABOVE, _KPI_AT, _KPI_MET, _KPI_CONTEXT, _NEW, _NEW_ITEMS, _NO_KPI, _HAS_KPI,
                _NO_EVAL, _COUNT, _SOLE, _SHARED, _OWNERS_WORDS, _AT_OR_ABOVE)
 YEAR = _YEAR
 GROUP_CUES = tuple(_GROUPS.values())

@@ -88,6 +88,12 @@ COMBINED: list[tuple[str, Callable[[Project], bool]]] = [
     ("目標値がまだ設定されていない事業を教えて", lambda p: not p.indicators),
     ("指標がきちんと設定されている事業を全部", lambda p: bool(p.indicators)),
     ("担当課が2つ以上ある事業は？", lambda p: len(p.departments) >= 2),
+    # A KPI table of a kind: targets lowered since first set, targets given as a rate.
+    ("目標値を引き下げた事業を教えて", lambda p: any(v.revised_from is not None and v.value is not None
+                                              and v.value < v.revised_from for i in p.indicators for v in i.values)),
+    ("which projects had their KPI targets revised?", lambda p: any(v.revised_from is not None
+                                                                    for i in p.indicators for v in i.values)),
+    ("参考値をパーセントで設けている事業", lambda p: any(i.unit == "%" for i in p.indicators)),
     ("A評価とB評価の事業", lambda p: grade(p) in ("A", "B")),
     ("projects graded A or B", lambda p: grade(p) in ("A", "B")),
     ("C評価以外の事業", lambda p: grade(p) in ("A", "B", "D")),
@@ -674,6 +680,9 @@ def test_a_phrase_read_somewhere_else_is_no_filter_on_the_plans_texts(responder:
     # Where they read it is told, not asked: the policy it quotes is what they ask about.
     a = responder.answer("「いつでもどこからでもつながる市役所に」って書いてあるところの事業を全部知りたい", audience="citizen")
     assert a.intent == "project_list" and ids(a), a.text
+    # One item's target said to have been lowered is asked about that item, not a list.
+    a = responder.answer("ふなっぷの利用者数の目標って下方修正されたんでしょ？今の目標はいくつ？", audience="citizen")
+    assert a.intent == "project_kpi" and ids(a) == {"1-1-2"}, a.text
     # What they remember having read is told, not a filter: no list of texts saying it.
     a = responder.answer("市の計画に「ボランティア」って書いてあった気がするけど、それってどの事業だっけ", audience="citizen")
     assert "とある事業" not in a.text and "触れている事業" not in a.text, a.text
