@@ -120,6 +120,7 @@ _SAYS = re.compile(r"(?:(?:評価)?コメント|振り返り|ふりかえり|本
                    r"(?:(?:評価)?コメント|振り返り|ふりかえり|本文|計画)?\s*(?:に|で|には)?\s*"
                    r"(?:書いて|書かれて|かいて|かかれて|記載されて|記載して|載って|のって)(?:ある|あり|いる|い|る)?"
                    r"(?!あっ|いた|た)")  # 「計画に…って書いてあった気がする」 tells what they remember reading
+_SAYS_VERB = re.compile(r"書いて|書かれて|かいて|かかれて|記載|載って|のって")  # checked first: most questions have none
 _IN_COMMENTS = re.compile(r"コメント|振り返り|ふりかえり|評価の(?:文|中)")
 _SAID_WHERE = re.compile(r"コメント|振り返り|ふりかえり|本文|計画")
 _SAID_ENDING = re.compile(r"(?:しました|している|しています|された|される|した|する)$")
@@ -635,7 +636,7 @@ class SaysFilter(ListFilter):
     """The projects whose texts say a phrase: a staff member looking for the comment they remember."""
 
     def read(self, q: Asked, f: Filters) -> None:
-        m = _SAYS.search(q.r.text)
+        m = _SAYS.search(q.r.text) if _SAYS_VERB.search(q.r.text) else None
         if m is None or not _SAID_WHERE.search(m.group(0)):
             return  # 「広報に「…」って書いてあった」 tells where they read it: no filter without the plan's texts named
         phrase = _SAID_ENDING.sub("", (m.group("quoted") or m.group("word")).strip())

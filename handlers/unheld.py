@@ -32,8 +32,7 @@ FACT_KINDS = (
     FactKind(
         "price",
         # いくら after a figure's word asks the figure (「実績はいくら」「目標はいくらか」), not a price.
-        # Nor when the question names a KPI figure (「参考値は修正前後でそれぞれいくらか」).
-        re.compile(r"^(?!.*(?:参考値|目標値|実績値|見込み値|KPI|kpi))(?s:.*?)(?<!実績は)(?<!目標は)(?<!実績が)(?<!目標が)(?<!見込みは)(?<!数は)(?<!値は)いくら|料金(?:は|って)|単価|調達価格|購入価格|費用(?:は|って)|参加費|受講料|値段|価格|お金(?:が|は)?かか|(?:有料|無料)(?:です|なん|なの)?(?:か|\?|？)"
+        re.compile(r"(?<!実績は)(?<!目標は)(?<!実績が)(?<!目標が)(?<!見込みは)(?<!数は)(?<!値は)いくら|料金(?:は|って)|単価|調達価格|購入価格|費用(?:は|って)|参加費|受講料|値段|価格|お金(?:が|は)?かか|(?:有料|無料)(?:です|なん|なの)?(?:か|\?|？)"
                    r"|(?:委託料|手数料)(?:は|って|が|の額|を教え)|委託料$|\bcommissions?\b"
                    # "pay fees online" is a payment, not what they cost.
                    r"|\bcosts?\b|(?<!pay )(?<!paying )(?<!paid )\bfees?\b(?! (?:online|directly|by|with|through|in|at the))"
@@ -269,7 +268,15 @@ def asked_kinds(text: str, *, kinds: frozenset[str] | None = None) -> list[FactK
 def _asked(text: str) -> tuple[FactKind, ...]:
     """Every kind of fact ``text`` asks for: the stages of one question ask this of the same text
     several times, and each time it is a dozen patterns over the whole message."""
-    return tuple(k for k in FACT_KINDS if k.asks.search(text))
+    return tuple(k for k in FACT_KINDS if k.asks.search(text) and not (k.name == "price" and _figure_asked(k, text)))
+
+
+# A KPI figure named (「参考値は修正前後でそれぞれいくらか」): its いくら asks the figure, not a price.
+_KPI_FIGURE = re.compile(r"参考値|目標値|実績値|見込み値|kpi", re.I)
+
+
+def _figure_asked(kind: FactKind, text: str) -> bool:
+    return bool(_KPI_FIGURE.search(text)) and not kind.asks.search(text.replace("いくら", ""))
 
 
 def project_text(p: Project) -> str:
