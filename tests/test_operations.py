@@ -98,10 +98,11 @@ def test_a_reingested_plan_reaches_the_running_server(running) -> None:
 
 def test_a_taught_alias_reaches_the_running_server(running) -> None:
     http, db_path = running
-    assert http.post("/api/ask", json={"q": "ロボ化の状況"}).json()["intent"] == "unknown"
-    result = CliRunner().invoke(main, ["aliases", "add", "ロボ化", "2-3-1"], env={"DXBOT_DB": str(db_path)})
+    # A house nickname no text or word of the plan is near (ロボ化 reads as ロボット now: asked back).
+    assert http.post("/api/ask", json={"q": "ズンドコ化の状況"}).json()["intent"] == "unknown"
+    result = CliRunner().invoke(main, ["aliases", "add", "ズンドコ化", "2-3-1"], env={"DXBOT_DB": str(db_path)})
     assert result.exit_code == 0 and "now names project 2-3-1" in result.stdout
-    answer = http.post("/api/ask", json={"q": "ロボ化の状況"}).json()
+    answer = http.post("/api/ask", json={"q": "ズンドコ化の状況"}).json()
     assert answer["intent"] == "project_status" and answer["answers"][0]["id"] == "2-3-1"
     bad = CliRunner().invoke(main, ["aliases", "add", "何か", "9-9-9"], env={"DXBOT_DB": str(db_path)})
     assert bad.exit_code != 0 and "no project or glossary term" in bad.output
