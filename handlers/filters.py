@@ -52,6 +52,10 @@ _RELATION = cues("以外", "を除く", "を除いた", "other than", "except fo
                   "part of", "related to", "involving", "involve", "involved", "handled by", "owned by", "run by",
                   "under", "in", "入っている", "入ってる", "抱えている", "担っている", "受け持っている", "も含めて", "含めて",
                   "も含む", "including")
+# 「戸籍住民課が担当してるものはどれとどれ」: which things a department named holds, asked with no
+# word of projects.
+_WHICH_HELD = re.compile(r"(?:担当|受け持|うけも|所管)[^。？?]{0,12}?(?:もの|の)?(?:は|って)?\s*(?:どれ|なに|何)"
+                         r"|\bwhich (?:ones|things)\b")
 _PEOPLE_COUNTED = re.compile(r"何人|何名|人数|\bhow many (?:people|staff|employees|persons)\b")
 _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _KANA_ENDING = re.compile(r"[\u3041-\u309f]*[いたるてだすか]")
@@ -250,7 +254,8 @@ def _asks_list(q: Asked, f: Filters) -> bool:
                 or (new_filters and (list_cue or not q.names_an_item and not _one_described(q.form)))
                 or (f.has_grade and (list_cue or (r.grade_explicit and score < 90 and not _CONFIRMS.search(q.form))
                                      or score < ACCEPT and (r.grade_explicit or not _one_described(q.form))))
-                or ((f.departments or f.not_departments) and (list_cue or (not named_project and of_projects)))
+                or ((f.departments or f.not_departments) and (list_cue or (not named_project and of_projects)
+                                                              or not q.names_an_item and bool(_WHICH_HELD.search(q.form))))
                 or (f.owners is not None and (list_cue or of_projects))
                 # 「…様式数、令和7年度の見込み値はいくつ」: a count of a named project's figure, not of projects.
                 or (list_cue and (r.project_intent is None or not r.core or f.count and not named_project)))

@@ -88,6 +88,9 @@ COMBINED: list[tuple[str, Callable[[Project], bool]]] = [
     ("目標値がまだ設定されていない事業を教えて", lambda p: not p.indicators),
     ("指標がきちんと設定されている事業を全部", lambda p: bool(p.indicators)),
     ("担当課が2つ以上ある事業は？", lambda p: len(p.departments) >= 2),
+    # Which things a department named holds, with no word of projects.
+    ("税務課が受け持っているのはどれ？", lambda p: "税務課" in p.departments),
+    ("中央公民館が担当してるものって何と何？", lambda p: "中央公民館" in p.departments),
     # A KPI table of a kind: targets lowered since first set, targets given as a rate.
     ("目標値を引き下げた事業を教えて", lambda p: any(v.revised_from is not None and v.value is not None
                                               and v.value < v.revised_from for i in p.indicators for v in i.values)),
