@@ -7,7 +7,6 @@ missing when the plan cannot answer it, and its label in Japanese and English.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -15,13 +14,13 @@ from handlers import lexicon as lx
 from handlers.compose import new_since_evaluation
 from handlers.cue_words import has_content
 from handlers.understand import Reading
-from handlers.unheld import project_text
+from handlers.unheld import is_rate, project_text
 from knowledge.aliases import reading
 from knowledge.catalog import Catalog
 from knowledge.meaning_words import en_words, ja_words
 from knowledge.normalize import fold, hira_to_kata, normalize
 from knowledge.records import GRADES, GRADES_EN, Project, fiscal_to_reiwa, reiwa_to_fiscal
-from knowledge.search import Hit
+from knowledge.search import Hit, key
 
 ACCEPT = 75.0
 
@@ -115,14 +114,15 @@ _HAS_KPI = re.compile(
 )
 # 「コメントに「予算化した」って書いてある事業」「有識者に意見を求めた、と振り返りに書かれている」: a
 # phrase the projects' texts say, quoted or before と; where, when said (the comments).
-_SAYS = re.compile(r"(?:(?:評価)?コメント|振り返り|ふりかえり|本文|計画)?\s*(?:に|で|の中に|の中で|には|では)?\s*"
+_WRITTEN = r"(?:書いて|書かれて|かいて|かかれて|記載されて|記載して|載って|のって)"
+_WHERE = r"(?:(?:評価)?コメント|振り返り|ふりかえり|本文|計画)"
+_SAYS = re.compile(_WHERE + r"?\s*(?:に|で|の中に|の中で|には|では)?\s*"
                    r"(?:[「『\"](?P<quoted>[^」』\"]{2,24})[」』\"]|(?P<word>[^\s、。,，「」『』]{2,16}?))\s*[、,]?\s*(?:と|って)\s*"
-                   r"(?:(?:評価)?コメント|振り返り|ふりかえり|本文|計画)?\s*(?:に|で|には)?\s*"
-                   r"(?:書いて|書かれて|かいて|かかれて|記載されて|記載して|載って|のって)(?:ある|あり|いる|い|る)?"
+                   + _WHERE + r"?\s*(?:に|で|には)?\s*" + _WRITTEN + r"(?:ある|あり|いる|い|る)?"
                    r"(?!あっ|いた|た)")  # 「計画に…って書いてあった気がする」 tells what they remember reading
-_SAYS_VERB = re.compile(r"書いて|書かれて|かいて|かかれて|記載|載って|のって")  # checked first: most questions have none
+_SAYS_VERB = re.compile(_WRITTEN)  # checked first: most questions have none
 _IN_COMMENTS = re.compile(r"コメント|振り返り|ふりかえり|評価の(?:文|中)")
-_SAID_WHERE = re.compile(r"コメント|振り返り|ふりかえり|本文|計画")
+_SAID_WHERE = re.compile(_WHERE)
 _SAID_ENDING = re.compile(r"(?:しました|している|しています|された|される|した|する)$")
 # A KPI table of a kind: targets revised since first set (「参考値を途中で下方修正した」), or given as a
 # rate (「参考値を割合（％）で設定している」).
@@ -618,7 +618,7 @@ class KpiShapeFilter(ListFilter):
 
     def step(self, plan: Plan, f: Filters, projects: list[Project]) -> Step:
         if f.kpi_shape == "rate":
-            return Step(lambda p: any(i.unit == "%" or re.search(r"割合|率|[%％]", i.label) for i in p.indicators),
+            return Step(lambda p: any(i.unit == "%" or is_rate(i.label) for i in p.indicators),
                         "whose KPI targets are rates (%)" if plan.en else "参考値（KPI）を割合（％）で設けている")
         lowered, raised = f.kpi_shape == "lowered", f.kpi_shape == "raised"
 
@@ -649,11 +649,11 @@ class SaysFilter(ListFilter):
         return bool(f.says)
 
     def step(self, plan: Plan, f: Filters, projects: list[Project]) -> Step:
-        said, words = _plain(f.says), [] if f.says_quoted else ja_words(f.says)
+        said, words = key(f.says), [] if f.says_quoted else ja_words(f.says)
 
         def says(p: Project) -> bool:
             text = "\n".join(e.comment for e in p.evaluations) if f.says_in_comments else project_text(p)
-            if said in _plain(text):
+            if said in key(text):
                 return True
             # Retold, not quoted (有識者に意見を求めた of 「外部有識者にアドバイスを求めながら」): its words, all
             # but one of three or more.
@@ -665,10 +665,6 @@ class SaysFilter(ListFilter):
             return Step(says, f"{where} {'say' if f.says_quoted else 'speak of'} \"{f.says}\"")
         where = "評価コメント" if f.says_in_comments else "本文"
         return Step(says, f"{where}に「{f.says}」とある" if f.says_quoted else f"{where}が「{f.says}」に触れている")
-
-
-def _plain(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
 
 
 class TopicFilter(ListFilter):

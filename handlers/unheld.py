@@ -413,10 +413,15 @@ _LABEL_UNITS = {"人": r"者|人|名|職員", "名": r"者|人|名|職員", "件
                 "業務": r"業務", "様式": r"様式", "手続": r"手続"}
 
 
+def is_rate(label: str) -> bool:
+    """Whether a KPI table's label gives a rate (受講した割合(%), 普及率), not a count."""
+    return re.search(r"割合|率|[%％]", label) is not None
+
+
 def counts_unit(label: str, unit: str) -> bool:
     """Whether a KPI table's label counts in ``unit`` (a count of 人 in 利用者数, of 回 in 開催数); a
     unit it cannot say (校, 社, 枚) it may."""
-    if re.search(r"割合|率|[%％]", label):
+    if is_rate(label):
         return False  # a rate (受講した割合(%)) counts no one, whatever its label names
     pattern = _LABEL_UNITS.get(unit)
     return pattern is None or re.search(pattern, label) is not None
