@@ -59,6 +59,19 @@ class AskBackOptions:
         shared = [pid for pid in self._sharing(query, head, neighbours=len(siblings) >= 2) if pid in searched]
         return list(dict.fromkeys(head + shared + options))[:ASK_BACK_OPTIONS]
 
+    def shared_topic(self, reading: Reading) -> list[str]:
+        """「国保のことで何か変わる？」: the projects whose own texts hold the question's weightiest topic
+        word, when two to ASK_BACK_OPTIONS do and one of the two nearest by meaning is among them;
+        nearest first."""
+        query, hits = self.meaning.index.search(reading.text, kinds={"project"}, limit=ASK_BACK_SEARCHED,
+                                                ignore=cue_words())
+        hits = self.meaning.without_reposts(hits)
+        if len(hits) < 2:
+            return []
+        nearest = [h.ref for h in hits]
+        held = self._sharing(query, nearest[:2], neighbours=False)
+        return [pid for pid in nearest if pid in held] + [pid for pid in held if pid not in nearest]
+
     def _sharing(self, query: Query, nearest: list[str], *, neighbours: bool) -> list[str]:
         """「クラウド化の件」: the projects whose own texts hold the question's weightiest noun, when a
         few (two to ASK_BACK_OPTIONS) do and the nearest speak of it: one of them, or (``neighbours``,

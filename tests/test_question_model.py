@@ -216,6 +216,19 @@ def test_nothing_confident_and_no_agreement_is_asked_back_from_a_weaker_lean(
     assert a.intent == "clarify" and options <= {s.id for s in a.suggestions}, a.text
 
 
+@pytest.mark.parametrize(("question", "options"), [
+    ("こうみんかん で すまほ を ならえるって ほんと？", {"3-1-1", "3-1-2"}),  # 公民館: the smartphone classes' texts
+    ("Anything involving volunteers?", {"3-1-1", "1-3-3"}),  # helpers trained, and residents' groups using data
+])
+def test_a_topic_word_a_few_projects_hold_is_asked_back_when_nothing_else_was_sure(
+        responder: Responder, question: str, options: set[str]) -> None:
+    # No stage confident and the model not leaning to "which one?": the question's topic word is in
+    # the texts of a few projects, one of them nearest by meaning, so those are offered.
+    a = responder.answer(question, audience="citizen")
+    assert a.intent == "clarify" and options <= {s.id for s in a.suggestions}, a.text
+    assert "share its topic word" in a.extra["stage"]
+
+
 def test_a_question_likelier_out_of_scope_is_not_asked_back(responder: Responder) -> None:
     # A population forecast: the model leans to asking back (0.36) but more to out of scope (0.53).
     a = responder.answer("将来人口の推計について説明を求めます", audience="staff")
