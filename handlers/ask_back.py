@@ -12,7 +12,7 @@ from handlers.question_model import Judgement
 from handlers.understand import Reading
 from knowledge.catalog import Catalog
 from knowledge.meaning import MeaningHit, Query
-from knowledge.meaning_words import is_topic_word, ja_words
+from knowledge.meaning_words import describes, is_topic_word, ja_words
 
 # Up to ASK_BACK_OPTIONS options within ASK_BACK_MARGIN of the nearest by meaning, the model's likely
 # ones (ASK_BACK_LIKELY) before the third nearest (chosen with ASK_BACK_AT, handlers.model_steps).
@@ -27,6 +27,7 @@ ASK_BACK_SIBLINGS = 0.3
 # its projects are the options (chosen on six sets, each answered with a model trained without it:
 # 1,390 -> 1,393 of 1,493, none lost; flat from 0.2 to 0.3 and for a lead of 0.05 to 0.15).
 APPROACH_AT = 0.3
+SHARED_NEAR_AT = 0.4
 APPROACH_LEAD = 0.1
 
 
@@ -66,13 +67,13 @@ class AskBackOptions:
         query, hits = self.meaning.index.search(reading.text, kinds={"project"}, limit=ASK_BACK_SEARCHED,
                                                 ignore=cue_words())
         hits = self.meaning.without_reposts(hits)
-        if len(hits) < 2:
+        if len(hits) < 2 or hits[0].score < SHARED_NEAR_AT:
             return []
         nearest = [h.ref for h in hits]
-        held = self._sharing(query, nearest[:2], neighbours=False)
+        held = self._sharing(query, nearest[:2], neighbours=False, naming=True)
         return [pid for pid in nearest if pid in held] + [pid for pid in held if pid not in nearest]
 
-    def _sharing(self, query: Query, nearest: list[str], *, neighbours: bool) -> list[str]:
+    def _sharing(self, query: Query, nearest: list[str], *, neighbours: bool, naming: bool = False) -> list[str]:
         """「クラウド化の件」: the projects whose own texts hold the question's weightiest noun, when a
         few (two to ASK_BACK_OPTIONS) do and the nearest speak of it: one of them, or (``neighbours``,
         projects of one approach) two of them or one's title (会議 of 2-1-3 Web 会議の推進). A word
@@ -81,6 +82,8 @@ class AskBackOptions:
         titled = {w for pid in nearest for w in self._title_words_of(pid)} if neighbours else set()
         best: tuple[float, list[str]] = (0.0, [])
         for word in filter(is_topic_word, query.words):  # not 人, 進む
+            if naming and describes(word):  # 便利 of 「まどぐちを べんりに する件」: how, not which thing
+                continue
             holding = index.holders(word, "project")
             if len(holding) > 2 * ASK_BACK_OPTIONS:  # a word of many (業務): no few projects' topic, and no walk over them
                 continue

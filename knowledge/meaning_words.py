@@ -93,6 +93,14 @@ def is_topic_word(word: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
+def describes(word: str) -> bool:
+    """Whether ``word`` says how a thing is (便利, 簡単: Sudachi's 形状詞 or 形状詞可能) rather than what."""
+    long_unit, _ = _tokenizers()
+    pos = [m.part_of_speech() for m in long_unit.tokenize(word)]
+    return len(pos) == 1 and (pos[0][0] == "形状詞" or pos[0][2] == "形状詞可能")
+
+
+@lru_cache(maxsize=4096)
 def names_a_thing(text: str) -> bool:
     """Whether ``text`` holds a noun (or a word unknown to the dictionary): 進ん, 終わっ and other
     pieces of verbs name nothing a list could be narrowed to."""

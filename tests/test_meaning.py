@@ -398,7 +398,9 @@ def test_an_english_word_the_plans_english_lacks_reaches_its_japanese_by_transla
 
     assert "統計" in translations("statistic")
     a = responder.answer("Who do I ask about grabbing the city's statistics as files?", audience="staff")
-    assert (a.intent, ids(a)) == ("project_department", ["1-3-1"]), a.text
+    # 1-3-1 answered, or offered first beside 1-3-2 (whose text holds 統計データ too).
+    assert (ids(a) or [s.id for s in a.suggestions])[:1] == ["1-3-1"], a.text
+    assert a.intent in ("project_department", "clarify"), a.text
 
 
 def test_every_translation_is_a_word_the_vectors_know() -> None:
@@ -991,7 +993,9 @@ def test_what_the_city_did_with_a_term_in_a_few_words_is_its_project(responder: 
     # Three words say little, but "did the city …" asks the city's doing: 2-2-2, not the word.
     a = responder.answer("The satellite office idea - did the city decide anything?", audience="citizen")
     assert ids(a)[:1] == ["2-2-2"], a.text
-    assert ids(responder.answer("ChatGPT - has the city done anything?", audience="citizen"))[:1] == ["2-3-2"]
+    # Answered, or asked back with it first: the project that mentions ChatGPT, not the word's definition.
+    chat = responder.answer("ChatGPT - has the city done anything?", audience="citizen")
+    assert (ids(chat) or [s.id for s in chat.suggestions])[:1] == ["2-3-2"], chat.text
     assert ids(responder.answer("What is a satellite office?", audience="citizen")) == ["サテライトオフィス"]
 
 
