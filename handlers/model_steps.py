@@ -176,8 +176,8 @@ class ModelSteps:
                     model: QuestionModel | None) -> Answer:
         """The question model's say on what the stages chose; then a question still left at "nothing
         confident" whose topic word a few projects' texts share is asked which of them (「国保のことで
-        何か変わる？」 holds 1-2-1 and 1-2-2): on sixteen leave-out sets +7, none lost, out of scope
-        answered the same (also with the model's out-of-scope probability over 0.5, so no gate)."""
+        何か変わる？」 holds 1-2-1 and 1-2-2): on sixteen leave-out sets +5 to +6, none lost, out of
+        scope answered the same."""
         looked = self._looked(message, answer, audience=audience, lang=lang, model=model)
         if looked.intent != "unknown" or answer.intent != "unknown" or answer.extra.get("stage") != NOTHING_CONFIDENT:
             return looked
