@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from knowledge.meaning_words import starts_with_verb
 from knowledge.records import reiwa_to_fiscal
 
 # A figure: how many, how much, what rate. 率 after 効/能/統/引/軽 is not a rate (効率化).
@@ -110,6 +111,8 @@ def _counter(form: str) -> str:
         return ikutsu.group(1)
     m = _COUNTER.search(form)
     if not m or m.group(1).startswith(_NOT_COUNTERS) and not m.group(1).startswith("時間"):
+        return ""
+    if starts_with_verb(form[m.start(1):m.end(1) + 4]):  # 「何書いてあった」: what was written, no count
         return ""
     return m.group(1)
 

@@ -101,6 +101,14 @@ def describes(word: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
+def starts_with_verb(text: str) -> bool:
+    """Whether ``text`` begins with a verb (書いて of 「何書いてある」), not a counter (人いる of 「何人いる」)."""
+    long_unit, _ = _tokenizers()
+    tokens = long_unit.tokenize(text)
+    return len(tokens) > 0 and tokens[0].part_of_speech()[0] == "動詞"
+
+
+@lru_cache(maxsize=4096)
 def names_a_thing(text: str) -> bool:
     """Whether ``text`` holds a noun (or a word unknown to the dictionary): 進ん, 終わっ and other
     pieces of verbs name nothing a list could be narrowed to."""

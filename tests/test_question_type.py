@@ -272,3 +272,13 @@ def test_a_figure_dated_january_to_march_is_the_fiscal_year_before(responder):
     assert [s.id for s in later.suggestions][:1] == ["1-1-3"]
     march = responder.answer("令和5年3月末の交付率は？", audience="citizen")
     assert [a.id for a in march.answers] == ["1-1-3"] and "60.6%" in march.text
+
+
+@pytest.mark.parametrize("question, pid", [
+    ("3-1-2の課題、何書いてあったっけ？", "3-1-2"),
+    ("1-2-2の課題欄には何書いてある？", "1-2-2"),
+])
+def test_what_a_section_says_is_no_count(responder, question, pid):
+    # 何 before a verb (何書いて) asks what is written, not how many: the 課題 section leads.
+    answer = _asked(responder, question, "project_overview", pid, audience="staff")
+    assert "課題" in _lead(answer), answer.text
