@@ -79,6 +79,8 @@ _PARTICLES = frozenset(["", "の", "は", "が", "を", "に", "で", "と", "�
 _LETTER_RUN = re.compile(r"(?<![\u3041-\u3096\u30fc])[\u3041-\u3096\u30fc]{4,}")
 _KANA_WORD = re.compile(r"^[\u3041-\u3096\u30fc]+$")
 _HAS_KANJI = re.compile(r"[\u3400-\u9fff]")
+# A Japanese word an English question writes in its own script ("the city's 窓口 initiatives").
+_JAPANESE_RUN = re.compile(r"[\u3041-\u30ff\u3400-\u9fff]+")
 _SHORT_WORD = re.compile(r"(?<![\u3041-\u30ff\u3400-\u9fff])[\u3041-\u3096]{2}(?![\u3041-\u30ff\u3400-\u9fff])")
 _KANA_WORDS = re.compile(r"[\u3041-\u3096\u30fc]+(?:[ \u3000][\u3041-\u3096\u30fc]+)+")
 _KATAKANA_WORD = re.compile(r"^[\u30a1-\u30fa\u30fc]+$")
@@ -312,7 +314,10 @@ class MeaningIndex:
         sentences = [x for x in _SENTENCE_END.split(text) if x.strip()]
         if ascii_share > 0.8:
             english = self._en_query_words(text, ignore)
-            known = [w for w in english if w in self._en.idf]
+            # ... and the plan's Japanese words it writes as they are, compared by their own vectors.
+            japanese = [w for run in _JAPANESE_RUN.findall(text) for w in ja_words(run) if w not in ignore and w in self._ja.idf]
+            english = tuple(dict.fromkeys([*english, *japanese]))
+            known = [w for w in english if w in self._en.idf or w in self._ja.idf]
             stressed = frozenset(self._en_query_words(sentences[-1], ignore)) if len(sentences) > 2 else frozenset()
             return Query(english, True, len(known) / len(english) if english else 0.0, stressed)
         words = self._ja_query_words(text, ignore)
@@ -593,7 +598,8 @@ class MeaningIndex:
         itself; an English word's Japanese translations (``english_bridge``), any of which may match."""
         if not q.english:
             return [Slot(self._ja.idf.get(w, self._ja.max_idf) * q.stress(w), self._with_vectors([w])) for w in q.words]
-        return [Slot(self._en.idf.get(w, self._en.max_idf) * q.stress(w), self._with_vectors(translations(w)[:TRANSLATIONS]))
+        return [Slot(self._ja.idf[w] * q.stress(w), self._with_vectors([w])) if w in self._ja.idf and not w.isascii()
+                else Slot(self._en.idf.get(w, self._en.max_idf) * q.stress(w), self._with_vectors(translations(w)[:TRANSLATIONS]))
                 for w in q.words]
 
     def _with_vectors(self, words: Iterable[str]) -> tuple[tuple[str, Vector], ...]:

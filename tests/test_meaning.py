@@ -1172,3 +1172,10 @@ def test_a_clipped_loanword_is_read_as_the_plan_words_it_shortens(responder: Res
     assert (a.intent, ids(a)[:1]) == ("glossary", ["ガバメントクラウド"]), a.text
     a = responder.answer("ソフトロボで削減した時間、R4の実績は？")
     assert (a.intent, ids(a)[:1]) == ("project_kpi", ["2-3-1"]), a.text
+
+
+def test_a_japanese_word_in_an_english_question_is_compared_by_meaning(responder: Responder) -> None:
+    # 窓口 written as it is: the counters' projects are offered, not the words around it.
+    a = responder.answer("What's going on with the 窓口 projects?", audience="citizen")
+    assert a.intent == "clarify" and {"1-2-1", "3-1-3"} <= {s.id for s in a.suggestions}, a.text
+    assert "窓口" in responder.meaning.index.query("What's going on with the 窓口 projects?").words
