@@ -89,7 +89,8 @@ ASK_BACK_ALONE = 0.15
 # this: where the model finds the question likelier out of scope than not, a plan word in it is no
 # topic (「セキュリティソフトのおすすめ」 0.80, "hello world program in rust" 0.51).
 SHARED_TOPIC_OOS = 0.5
-ALL_NEAR_AT = 0.35  # the nearest project this near (meaning index, 0–1) when every project near a topic is asked for
+ALL_NEAR_AT = 0.35
+ONE_POINTED_AT = "list (one of them pointed at)"  # a filter's few projects, one meant: asked among them alone  # the nearest project this near (meaning index, 0–1) when every project near a topic is asked for
 # The meaning stage's "which one?" among projects near by meaning (not a kind of project named).
 CLOSE_BY_MEANING = frozenset({"meaning", "meaning (close projects)"})
 # Over an item the message names less surely than a title (NAMED_ITEM): 0.5 until the model learned
@@ -322,7 +323,7 @@ class ModelSteps:
         """A stage's "which one?" among projects, when the model says people ask back: its own
         options, then those an ask-back would offer, up to four."""
         own = [s.id for s in answer.suggestions if s.kind == "project"]
-        if len(own) < len(answer.suggestions) or answer.extra.get("stage") == f"names ({HELD_WHOLE})":
+        if len(own) < len(answer.suggestions) or answer.extra.get("stage") in (f"names ({HELD_WHOLE})", ONE_POINTED_AT):
             return None  # 「業務フローの可視化」 written whole in the texts of those asked between, and no other
         reading = self._reread(message, lang)
         options = list(dict.fromkeys(own + self.options.choose(reading, said)))[:max(len(own), ASK_BACK_OPTIONS)]

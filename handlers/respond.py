@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from handlers import compose as c
 from handlers.answer import Answer, Audience, Contact, Context, Lang, Ref, staged
 from handlers.answer_cache import AnswerCache
+from handlers.ask_back import ASK_BACK_OPTIONS
 from handlers.by_meaning import (
     DESCRIBED_LEAD,
     DESCRIBED_OVER_WEAK_LIST,
@@ -31,7 +32,14 @@ from handlers.focus import focused_text
 from handlers.glossary_list import asks_for_glossary_list, glossary_list
 from handlers.list_filters import department_related
 from handlers.listing import group_lines, list_answer_text
-from handlers.model_steps import NAMED_BY_ID, NAMED_PROJECT, NOTHING_CONFIDENT, Builders, ModelSteps
+from handlers.model_steps import (
+    NAMED_BY_ID,
+    NAMED_PROJECT,
+    NOTHING_CONFIDENT,
+    ONE_POINTED_AT,
+    Builders,
+    ModelSteps,
+)
 from handlers.near_id import one_digit_off, same_digits
 from handlers.passage_answer import asks_address, passage_answer
 from handlers.question_model import shared_model
@@ -114,6 +122,11 @@ class Glance:
     by_grade: dict[str | None, tuple[Project, ...]]
     behind: tuple[Project, ...]
     edition: str
+
+
+# One project pointed at (あの事業, その件, "that project"): not all those a filter selects. ("The one
+# about staff" names a policy: English "one" is left alone.)
+_ONE_POINTED_AT = re.compile(r"(?:あの|その|例の)\s*(?:事業|取り?組み?|とりくみ|件|やつ|じぎょう)|\bthat project\b")
 
 
 class Responder:
@@ -424,6 +437,11 @@ class Responder:
         if missing is not None:  # "who heads the division": a list of its projects names no one
             what = sel.label or ("the action plan" if r.lang == "en" else "アクションプラン")
             return self._unknown(r, audience, [], reason=unheld_reason(missing, r.lang, what=what))
+        if r.project_intent and 2 <= len(sel.projects) <= ASK_BACK_OPTIONS and _ONE_POINTED_AT.search(r.cue_form):
+            # 「戸籍住民課のあの事業、進捗どうなった？」: one of the department's projects is meant, and a
+            # thing asked of it: which one, not the list.
+            return staged(self._clarify(r, [Scored(p.id, 0.0, "project") for p in sel.projects], sel.label or "", audience),
+                          ONE_POINTED_AT)
         return self._list_answer(r, sel, audience)
 
     def _list_answer(self, r: Reading, sel: Selection, audience: Audience) -> Answer:

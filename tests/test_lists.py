@@ -689,3 +689,12 @@ def test_a_phrase_read_somewhere_else_is_no_filter_on_the_plans_texts(responder:
     # What they remember having read is told, not a filter: no list of texts saying it.
     a = responder.answer("市の計画に「ボランティア」って書いてあった気がするけど、それってどの事業だっけ", audience="citizen")
     assert "とある事業" not in a.text and "触れている事業" not in a.text, a.text
+
+
+def test_one_of_a_departments_projects_pointed_at_is_asked_which(responder) -> None:  # type: ignore[no-untyped-def]
+    # 「あの取り組み」 points at one project: which of the department's two, not both listed.
+    a = responder.answer("戸籍住民課がやってるあの取り組み、スケジュール教えて", audience="staff")
+    assert a.intent == "clarify" and [s.id for s in a.suggestions] == ["1-1-3", "1-2-1"], a.text
+    # Without the pointing word the department's projects are listed with what was asked.
+    listed = responder.answer("戸籍住民課がやってる取り組みのスケジュール教えて", audience="staff")
+    assert listed.intent == "project_list" and [x.id for x in listed.answers] == ["1-1-3", "1-2-1"], listed.text
