@@ -142,7 +142,8 @@ _RESULT_WORDS = frozenset(["実績", "参考", "参考値", "値", "達成", "�
                            "届く", "年度", "令和", "令", "和", "事業", "同じ", "評価", "予定", "早い", "遅れる", "kpi", "target", "actual"])
 SINGULAR = re.compile(r"なぜ|どうして|\bwhy\b|どれ|どの事業|どこの事業|何の事業|なんの事業|\bwhich project\b|\bthe project\b|\bwhat project\b"
                       # Whether what was heard is so, what caused it, which number it has: of one project.
-                      r"|本当|ほんと|原因|理由|何番|なんばん|この取(?:り)?組|この事業|その事業|\bis (?:it|that) true\b")
+                      r"|本当|ほんと|原因|理由|根拠|何番|なんばん|この取(?:り)?組|この事業|その事業|\bis (?:it|that) true\b"
+                      r"|(?<=[るたのて])\s*件(?![数名])")
 # Asked for one project by its number or as the one heard of (not どれ, which lists as often).
 ONE_ASKED = re.compile(r"何番|なんばん|何の事業|なんの事業|どの事業|この取(?:り)?組|この事業|本当|ほんと|\bwhich project\b|\bwhat project\b")
 # 全部で and いくつの count within one project (「全部で何回」「いくつの公民館に」), they ask no list.

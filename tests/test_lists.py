@@ -698,3 +698,14 @@ def test_one_of_a_departments_projects_pointed_at_is_asked_which(responder) -> N
     # Without the pointing word the department's projects are listed with what was asked.
     listed = responder.answer("戸籍住民課がやってる取り組みのスケジュール教えて", audience="staff")
     assert listed.intent == "project_list" and [x.id for x in listed.answers] == ["1-1-3", "1-2-1"], listed.text
+
+
+@pytest.mark.parametrize(("question", "pid"), [
+    ("議事録をAIで文字にする件、B評価になった根拠は？", "2-3-2"),
+    ("公民館でスマホの使い方を教える講座の件、C評価だった根拠を知りたい", "3-1-2"),
+])
+def test_a_grade_asked_of_one_described_matter_is_that_projects_status(responder, question: str, pid: str) -> None:  # type: ignore[no-untyped-def]
+    # 「…する件」 is one matter, and 根拠 asks why it got its grade: not the list of that grade.
+    a = responder.answer(question, audience="staff")
+    assert (a.intent, [x.id for x in a.answers]) == ("project_status", [pid]), a.text
+    assert responder.answer("A評価の事業の根拠は？", audience="staff").intent == "project_list"
