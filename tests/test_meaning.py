@@ -230,6 +230,7 @@ def test_a_topic_that_fits_several_projects_asks_which(responder: Responder) -> 
     # A count of something no text of the project names (a shop count for the cashless project).
     ("キャッシュレスで払える市内のお店の店舗数は？", "店舗数の数値はありません"),
     ("ふなっぷの運営を任されている会社はどこ？", "製品や事業者の名前は書かれていません"),
+    ("AI議事録のシステムを入れた業者の名前を教えて", "製品や事業者の名前は書かれていません"),
     ("テレワークのC評価について、議会用に400字で説明文を作っといて", "詩や文章の作成などはできません"),
     # How to carry something out, step by step: the plan says what the city does, never how to.
     ("マイナポータルで転居届を出す手順を教えて", "手続きや操作の手順はアクションプランには書かれていません"),
