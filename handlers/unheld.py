@@ -64,7 +64,7 @@ FACT_KINDS = (
     ),
     FactKind(
         "person",
-        re.compile(r"(?:長|委員長|市長|課長|部長|担当者|講師|責任者|リーダー|代表者?)(?:さん)?(?:の(?:人|方|かた))?(?:は|って|の名前|の氏名)?(?:誰|だれ|どなた)|氏名|何名体制|何人体制"
+        re.compile(r"(?:長|委員長|市長|課長|部長|担当者|講師|責任者|リーダー|代表者?)(?:さん)?(?:の(?:人|方|かた))?(?:は|って|の名前|の氏名)?(?:誰|だれ|どなた)|氏名|何名体制|何人体制|委員構成|構成員|メンバー構成"
                    r"|\bwho(?:'s| is) the (?:head|mayor|chief|director|manager|chair)", re.I),
         re.compile(r"教授|氏(?!名)|提唱"),
         "個人の名前", "people's names",
@@ -175,7 +175,7 @@ FACT_KINDS = (
     ),
     FactKind(
         "places",  # which centres, offices or divisions by name: the plan counts them, it names few
-        re.compile(r"具体的に\s*(?:は\s*)?(?:どこ|どの(?:公民館|出張所|支所|施設|課|部署))|どこの(?:公民館|出張所|支所|施設)"
+        re.compile(r"具体的に\s*(?:は\s*)?(?:どこ|どの(?:公民館|出張所|支所|施設|課|部署))|どこの(?:公民館|出張所|支所|施設)|候補地"
                    r"|(?:公民館|出張所|支所|施設|会場)(?:の)?(?:名前|名称|一覧|リスト)(?:は|を|って|が)"
                    # "which divisions own it" asks the department: divisions only when counted (which nine divisions).
                    r"|\bwhich (?:(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) )?"
