@@ -160,7 +160,8 @@ FACT_KINDS = (
                    # the form itself: where to get it, how to fill it in
                    r"|(?:申請書|届出書|様式|用紙)(?:って|は)?\s*(?:どこ|何処)\s*(?:に|で)?\s*(?:ある|あり|もらえ|手に入|置い|ダウンロード)"
                    r"|\b(?:can|could|would) you (?:help me )?fill (?:out|in)\b|\bhow (?:do|should|can) i fill (?:out|in)\b"
-                   r"|\bwhat (?:do|should) i write in\b", re.I),
+                   r"|\bwhat (?:do|should) i write in\b|\b(?:which|what) forms? (?:do|should|must|can) i\b"
+                   r"|(?:どの|何の|なんの)\s*(?:様式|書類|申請書|用紙)\s*を\s*(?:出せば|出す|出し|提出)", re.I),
         re.compile(r"(?!)"),
         "手続きや操作の手順", "how to carry out a procedure",
     ),
