@@ -89,8 +89,8 @@ ASK_BACK_ALONE = 0.15
 # this: where the model finds the question likelier out of scope than not, a plan word in it is no
 # topic (「セキュリティソフトのおすすめ」 0.80, "hello world program in rust" 0.51).
 SHARED_TOPIC_OOS = 0.5
-ALL_NEAR_AT = 0.35
-ONE_POINTED_AT = "list (one of them pointed at)"  # a filter's few projects, one meant: asked among them alone  # the nearest project this near (meaning index, 0–1) when every project near a topic is asked for
+ALL_NEAR_AT = 0.35  # the nearest project this near (meaning index, 0–1) when every project near a topic is asked for
+ONE_POINTED_AT = "list (one of them pointed at)"  # a filter's few projects, one meant: asked among them alone
 # The meaning stage's "which one?" among projects near by meaning (not a kind of project named).
 CLOSE_BY_MEANING = frozenset({"meaning", "meaning (close projects)"})
 # Over an item the message names less surely than a title (NAMED_ITEM): 0.5 until the model learned
