@@ -230,9 +230,9 @@ def _asked_who(form: str, m: Mention) -> bool:
 # "moved here from", "I'm a student from", "my friend in", 「…から引っ越してくる」「…出身」: where the
 # asker's story happens. A body that only appears so is not what they ask about.
 _ORIGIN_BEFORE = re.compile(
-    r"(?:\b(?:moved|moving|move|came|come|coming|relocated|relocating|transferred|originally|grew up|born|"
+    r"(?:\b(?:moved|moving|move|came|come|coming|relocated|relocating|transferred|originally|grew up|born|visiting|visited|"
     r"i'm|i am|we're|we are|i was|we were)\b[^.?!]{0,40}?\bfrom"
-    r"|\b(?:friends?|family|relatives?|parents?|mother|mom|father|dad|sisters?|brothers?|cousins?|colleagues?|"
+    r"|\b(?:friends?|family|relatives?|parents?|mother|mom|mum|father|dad|sisters?|brothers?|cousins?|colleagues?|"
     r"daughter|son|kids?)\b[^.?!]{0,20}?\b(?:in|at|lives in|living in)"
     r"|\bback (?:home )?in|\bmoving to|\bmove to|\bmoved to)\s+(?:the\s+)?$")
 _ORIGIN_AFTER = re.compile(

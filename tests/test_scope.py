@@ -204,6 +204,9 @@ def test_no_name_or_term_of_the_plan_reads_as_another_organisation(responder, ca
         ("I just moved here from Australia. Can I pay my resident tax with a smartphone app?", "1-2-2"),
         ("大阪から引っ越してきたばかりです。マイナンバーカードの交付率はどのくらいですか", "1-1-3"),
         ("My sister in Yokohama uses her city's app a lot. What is Funabashi's official app called?", "1-1-2"),
+        # ... or who is visiting from there, or someone there (mum, as British English says it).
+        ("My parents are visiting from abroad next month and want to know: what is the Funabashi app ふなっぷ?", "ふなっぷ"),
+        ("My mum in Canada asked me what a QR code payment slip is — does Funabashi do that?", "1-2-2"),
         # Another body named before a last sentence that turns to Funabashi itself.
         ("横浜市ではAIのチャットを使っていると聞きました。船橋市は生成AIを使う予定がありますか？", "2-3-2"),
         # A body in a clause of its own before the clause that asks about Funabashi.
