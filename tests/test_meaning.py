@@ -233,6 +233,7 @@ def test_a_topic_that_fits_several_projects_asks_which(responder: Responder) -> 
     ("AI議事録のシステムを入れた業者の名前を教えて", "製品や事業者の名前は書かれていません"),
     ("マイナンバーカードの出張申請サポート、次の候補地はどこ？", "施設や部署の個別の名前は書かれていません"),
     ("ＤＸの庁内会議の構成員を教えて", "個人の名前は書かれていません"),
+    ("デジタル行政推進課の誰に相談すればいい？", "個人の名前は書かれていません"),
     ("For the satellite office, which form should I fill in to book a desk?", "does not say how to carry out a procedure"),
     ("テレワークしたい日、どの様式を出せばいいの？", "手続きや操作の手順はアクションプランには書かれていません"),
     ("テレワークのC評価について、議会用に400字で説明文を作っといて", "詩や文章の作成などはできません"),
