@@ -113,6 +113,11 @@ NAMED_IN_ASKING = 70.0  # ... or names this surely in the last sentence of a sto
 _SENTENCE = re.compile(r"(?<=[。！？!?\n])")
 
 
+def _unsure(answer: Answer) -> bool:
+    """The stages were confident of nothing (an "I don't know" the model may still turn)."""
+    return answer.intent == "unknown" and answer.extra.get("stage") == NOTHING_CONFIDENT
+
+
 # A part of a project named outright: the asker's word wins over the model (「1-2-1の概要」, "the
 # challenges for open data", "status of 2-3-1"). Weaker cues (どう, いつ, going, doing, 何人) describe
 # as often as they ask, and there the model, learned from how people ask, decides where it is sure.
@@ -180,9 +185,8 @@ class ModelSteps:
         何か変わる？」 holds 1-2-1 and 1-2-2): on sixteen leave-out sets +5 to +6, none lost, out of
         scope answered the same."""
         looked = self._looked(message, answer, audience=audience, lang=lang, model=model)
-        if looked.intent != "unknown" or answer.intent != "unknown" or answer.extra.get("stage") != NOTHING_CONFIDENT:
-            return looked
-        if model is None or model.judge(message).out_of_scope >= SHARED_TOPIC_OOS:
+        if looked.intent != "unknown" or not _unsure(answer) or model is None or (
+                model.judge(message).out_of_scope >= SHARED_TOPIC_OOS):
             return looked
         reading = self._reread(message, lang)
         shared = self.options.shared_topic(reading)
@@ -201,7 +205,7 @@ class ModelSteps:
             return answer
         said = model.judge(message)
         # Nothing confident: asked back from ASK_BACK_UNSURE, where that is likelier than out of scope.
-        unsure = answer.intent == "unknown" and answer.extra.get("stage") == NOTHING_CONFIDENT
+        unsure = _unsure(answer)
         if unsure:
             at = max(ASK_BACK_UNSURE if self._agrees(answer, said) else ASK_BACK_ALONE, said.out_of_scope)
         elif ASK_BACK_AT <= said.ask_back < ASK_BACK_FIRM and self._far_ahead(message, lang):
@@ -213,8 +217,7 @@ class ModelSteps:
             if asked is not None:
                 return asked
         folded = message.casefold()
-        if answer.intent == "unknown" and answer.extra.get("stage") == NOTHING_CONFIDENT and _ALL_ASKED.search(
-                folded) and OF_PROJECTS.search(folded):
+        if unsure and _ALL_ASKED.search(folded) and OF_PROJECTS.search(folded):
             # 「…できるようにする取り組みをぜんぶ教えて」: every project the words are near, not "I don't know"
             # (when they are near enough to one: "projects for people who aren't good with digital stuff"
             # is near none of them).
@@ -223,7 +226,7 @@ class ModelSteps:
             listed = self._asked_back(message, answer, audience, lang, said) if hits and hits[0].score >= ALL_NEAR_AT else None
             if listed is not None and listed.intent == "project_list":
                 return listed
-        if answer.intent == "unknown" and answer.extra.get("stage") == NOTHING_CONFIDENT and answer.suggestions:
+        if unsure and answer.suggestions:
             agreed = self._agreed(message, answer, audience, lang, said, options=answer.suggestions[:1], sure=AGREE)
             sure = self._model_item(said) if agreed is answer else None
             if sure is not None:  # 「二次元コードって要はQRのこと？」: nothing confident by words, the model sure
