@@ -291,6 +291,8 @@ class ModelSteps:
         if chosen is not None and surely is not None and self._named(
                 reading, chosen.id, surely=surely, title_only=said.ask_back >= ASK_BACK_TITLED):
             return None
+        if chosen is not None and surely == NAMED_ITEM and self._asking_names(message, lang, chosen.id):
+            return None  # a story's asking sentence names it (「…しやくしょで すまほの こうざって やってますか」)
         options = self.options.choose(reading, said)
         if len(options) < 2:
             return None
@@ -347,6 +349,11 @@ class ModelSteps:
                    and (titles is None or key(h.via) in titles)
                    for kind in ("project", "glossary") for h in found.get(kind, []))
 
+    def _asking_names(self, message: str, lang: Lang | None, item: str) -> bool:
+        """Whether a story's last sentence, where it asks, names the item (NAMED_IN_ASKING sure)."""
+        sentences = [x for x in _SENTENCE.split(message) if x.strip()]
+        return len(sentences) > 1 and self._named(self._reread(sentences[-1], lang), item, surely=NAMED_IN_ASKING)
+
     def _taught(self) -> dict[str, frozenset[str]]:
         """The names operators taught, per item, as keys (read once per snapshot: thousands at 100x)."""
         if self._taught_names is None:
@@ -369,10 +376,8 @@ class ModelSteps:
         reading = self._reread(message, lang)
         if self._named(reading, answer.answers[0].id, surely=NAMED_ITEM):
             return None  # the item the message names is the asker's
-        sentences = [x for x in _SENTENCE.split(message) if x.strip()]
-        asking = self._reread(sentences[-1], lang) if len(sentences) > 1 else None
-        if asking is not None and self._named(asking, answer.answers[0].id, surely=NAMED_IN_ASKING) \
-                and not self._named(asking, sure.id, surely=NAMED_IN_ASKING):
+        if self._asking_names(message, lang, answer.answers[0].id) \
+                and not self._asking_names(message, lang, sure.id):
             return None  # a story's asking sentence names it (「…教えてくれる講座ってありますか」): that one
         if answer.intent == "glossary" and (_DEFINITION_ASKED.search(fold(message, kana=False)) or asks_name(reading)):
             return None
