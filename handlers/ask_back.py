@@ -77,8 +77,9 @@ class AskBackOptions:
         return [pid for pid in nearest if pid in held] + [pid for pid in held if pid not in nearest]
 
     def _sharing(self, query: Query, nearest: list[str], *, neighbours: bool, naming: bool = False) -> list[str]:
-        """「クラウド化の件」: the projects whose own texts hold the question's weightiest noun, when a
-        few (two to ASK_BACK_OPTIONS) do and the nearest speak of it: one of them, or (``neighbours``,
+        """「クラウド化の件」: the projects whose own texts hold the question's weightiest noun (or, a
+        word none holds, a near word of it: 国保), when a few (two to ASK_BACK_OPTIONS) do and the
+        nearest speak of it: one of them, or (``neighbours``,
         projects of one approach) two of them or one's title (会議 of 2-1-3 Web 会議の推進). A word
         one neighbour's text happens to hold (場所 of 2-2-2) is no topic they share."""
         index = self.meaning.index
@@ -87,7 +88,7 @@ class AskBackOptions:
         for word in filter(is_topic_word, query.words):  # not 人, 進む
             if naming and describes(word):  # 便利 of 「まどぐちを べんりに する件」: how, not which thing
                 continue
-            holding = index.holders(word, "project")
+            holding = index.carriers(word, "project")
             if len(holding) > 2 * ASK_BACK_OPTIONS:  # a word of many (業務): no few projects' topic, and no walk over them
                 continue
             held = [pid for pid in holding if not self.catalog.projects[pid].repost_of]

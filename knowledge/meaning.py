@@ -739,6 +739,14 @@ class MeaningIndex:
             self._holders = {at: tuple(refs) for at, refs in held.items()}
         return self._holders.get((kind, word), ())
 
+    def carriers(self, word: str, kind: str) -> tuple[str, ...]:
+        """The items of ``kind`` that hold ``word`` or, when none holds it itself, a word within
+        ``SUPPORT_COSINE`` of it (国保 of 国民健康保険's projects, 町内 of 町会・自治会's)."""
+        held = self.holders(word, kind)
+        if held or self.vectors.get(word) is None:
+            return held
+        return tuple(ref for (k, ref) in self._words if k == kind and self.carries(word, kind, ref))
+
     def _vectors_of(self, kind: str, ref: str) -> np.ndarray:
         found = self._word_vectors.get((kind, ref))
         if found is None:

@@ -219,6 +219,9 @@ def test_nothing_confident_and_no_agreement_is_asked_back_from_a_weaker_lean(
 @pytest.mark.parametrize(("question", "options"), [
     ("こうみんかん で すまほ を ならえるって ほんと？", {"3-1-1", "3-1-2"}),  # 公民館: the smartphone classes' texts
     ("Anything involving volunteers?", {"3-1-1", "1-3-3"}),  # helpers trained, and residents' groups using data
+    # A word no project's text holds itself, carried by its near words (国民健康保険, 町会・自治会).
+    ("国保の手続きって何か便利になるの？", {"1-2-1", "1-2-2"}),
+    ("ちょうないかい の あつまり で なにか できますか", {"3-1-1", "3-1-2"}),
 ])
 def test_a_topic_word_a_few_projects_hold_is_asked_back_when_nothing_else_was_sure(
         responder: Responder, question: str, options: set[str]) -> None:
