@@ -222,6 +222,8 @@ def test_nothing_confident_and_no_agreement_is_asked_back_from_a_weaker_lean(
     # A word no project's text holds itself, carried by its near words (国民健康保険, 町会・自治会).
     ("国保の手続きって何か便利になるの？", {"1-2-1", "1-2-2"}),
     ("ちょうないかい の あつまり で なにか できますか", {"3-1-1", "3-1-2"}),
+    # The nearest project by meaning only 0.3 or so near: a story around the word (窓口 of four).
+    ("市役所の窓口、なにか新しくなるの？平日に休みを取って行くのが大変で", {"1-2-1", "3-1-3"}),
 ])
 def test_a_topic_word_a_few_projects_hold_is_asked_back_when_nothing_else_was_sure(
         responder: Responder, question: str, options: set[str]) -> None:
