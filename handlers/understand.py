@@ -11,7 +11,7 @@ from functools import cache
 from handlers import lexicon as lx
 from handlers.answer import Lang
 from handlers.question_type import QuestionType, classify, done_that_year
-from knowledge.normalize import clean, fold, normalize
+from knowledge.normalize import SENTENCE_BANG, clean, fold, normalize
 
 MAX_UNDERSTOOD = 500  # characters read for understanding; the rest of a long message is ignored
 
@@ -456,7 +456,7 @@ def asks_how_it_went(r: Reading) -> bool:
 
 
 # Where a sentence ends: 。!? anywhere, a full stop only after a word ("Yahoo!くらし" aside).
-_SENTENCE_END = re.compile(r"[。!！?？]\s*|(?<=[a-z0-9)])[.]\s+")
+_SENTENCE_END = re.compile(r"[。?？]\s*|" + SENTENCE_BANG + r"|(?<=[a-z0-9)])[.]\s+")
 
 
 def last_sentence(text: str) -> str:

@@ -25,6 +25,9 @@ _RUN = re.compile(r"[\u3041-\u3096\u30fc]+")
 # What may stand on either side of a run typed as words of its own.
 _BOUNDARY = re.compile(r"[\s\u3000、。，．,.!！?？・「」『』（）()…〜~:：;；]")
 
+# ... but not the mark inside a name in two scripts (Yahoo!くらし): the run after it is the name's.
+_NAME_BANG = re.compile(r"[A-Za-z0-9][!！]$")
+
 _KANJI_DIGITS = str.maketrans("0123456789０１２３４５６７８９", "〇一二三四五六七八九〇一二三四五六七八九")
 
 _MATTER = re.compile(r"(?<=[\u3041-\u3096])県")
@@ -71,7 +74,7 @@ def write_kana(text: str, *, keep: Callable[[str], str | None] = lambda run: Non
         elif between and not group:
             out.append(between)
         run, last = m.group(0), m.end()
-        alone = (m.start() == 0 or _BOUNDARY.match(text[m.start() - 1])) and (
+        alone = (m.start() == 0 or _BOUNDARY.match(text[m.start() - 1]) and not _NAME_BANG.search(text, 0, m.start())) and (
             m.end() == len(text) or _BOUNDARY.match(text[m.end()]))
         kept = keep(run) if alone and not any(typed in run for typed in names) else None
         if alone and kept is None:

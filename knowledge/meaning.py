@@ -42,7 +42,7 @@ from knowledge.meaning_words import (
     spellings,
     word_cuts,
 )
-from knowledge.normalize import MIN_LOOSE, hira_to_kata, kata_to_hira, loose_kana
+from knowledge.normalize import MIN_LOOSE, SENTENCE_BANG, hira_to_kata, kata_to_hira, loose_kana
 from knowledge.units import Unit
 
 K1, B = 1.2, 0.75
@@ -91,7 +91,7 @@ _PARTICLE_KANA = frozenset("をのはがでにともやへねよかっ")
 # A word said twice over (「くらうど くらうど って」): once is the word.
 _REPEATED = re.compile(r"(?<!\S)(\S{2,})(?:[ \u3000]+\1)+(?!\S)")
 LAST_SENTENCE_STRESS = 2.0  # a long message's question is in its last sentence
-_SENTENCE_END = re.compile(r"[。．.!！?？…]+\s*|\n+")
+_SENTENCE_END = re.compile(r"[。．.?？…]+\s*|" + SENTENCE_BANG + r"|\n+")
 # Endings a kana typist may set apart from their word (ないもので しょうか).
 _AUXILIARIES = frozenset(["しょう", "しょうか", "でしょう", "でしょうか", "ます", "ますか", "ません", "ました",
                           "です", "ですか", "ですね", "ください", "かしら", "かな", "ですが", "けど"])

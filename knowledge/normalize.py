@@ -28,6 +28,9 @@ _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+# An exclamation mark ends a sentence, but not inside a name that holds one (Yahoo!くらし): straight
+# after a letter or digit and straight before a word. For the sentence splitters' patterns.
+SENTENCE_BANG = r"(?<![A-Za-z0-9])[!！]+\s*|[!！]+(?=\s|$|[。．.?？!！])\s*"
 _HIRA_TO_KATA = {c: c + 0x60 for c in range(0x3041, 0x3097)}
 
 

@@ -133,6 +133,17 @@ def test_an_english_adverb_is_read_as_its_adjective() -> None:
 def test_kana_words_are_read_as_the_plan_spells_them(responder: Responder) -> None:
     assert responder.meaning.respell("すまほの こうざ") == "スマホの講座"  # the typist's spaces go once spelled
     assert responder.meaning.respell("Yahoo!くらし") == "Yahoo!くらし"  # a name in two scripts stays whole
+    # ... in a message typed mostly in kana too: its "!" is no boundary the kana after it stands alone at.
+    assert responder.meaning.respell("Yahoo!くらし って なんですか").startswith("Yahoo!くらし")
+
+
+def test_a_name_holding_an_exclamation_mark_is_one_name_in_a_kana_question(responder: Responder) -> None:
+    a = responder.answer("Yahoo!くらし って何ですか？", audience="citizen")
+    assert (a.intent, ids(a)) == ("glossary", ["Yahoo!くらし"]), a.text
+    from handlers.understand import last_sentence
+
+    assert last_sentence("Yahoo!くらし って何ですか") == "Yahoo!くらし って何ですか"  # one sentence
+    assert last_sentence("Hi! I moved here last year.") == "I moved here last year."
     assert responder.meaning.respell("れいわななねんどの もくひょう") == "令和7年度の目標"
     # The era in kana, the year in digits, inside a longer kana message.
     assert "令和６年度" in responder.meaning.respell("ふなっぷ を つかう ひと の かず れいわ６ねんど の もくひょう は いくつ ですか")
