@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import accumulate
 
 import numpy as np
@@ -32,6 +32,8 @@ from knowledge.variants import fold_variants
 
 _NON_WORD = re.compile(r"[^\w]|_")
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
+_QUOTE_MARK = re.compile(r"[「『\"“”'‘’]")
+_QUOTED = re.compile(r"[「『\"“'‘]([^「」『』\"“”'‘’\n]{1,40})[」』\"”'’]")
 _ASCII_ONLY = re.compile(r"^[a-z0-9]+$")
 MAX_SURFACE = 40
 MAX_CONTAINING = 200  # longer names that contain a fragment, at most
@@ -101,6 +103,11 @@ class Index:
 
     def __init__(self, catalog: Catalog) -> None:
         surfaces: list[_Surface] = []
+        self._twins: dict[str, tuple[str, ...]] = {}
+        for p in catalog.projects.values():
+            if p.repost_of:
+                self._twins[p.id] = (*self._twins.get(p.id, ()), p.repost_of)
+                self._twins[p.repost_of] = (*self._twins.get(p.repost_of, ()), p.id)
 
         def add(text: str, kind: str, target: str) -> None:
             k = key(text)
@@ -194,6 +201,15 @@ class Index:
             self._fuzzy(ck, offer)
         if self._by_loose and all(h.score < LOOSE_WHEN_BELOW for h in best.values()):
             self._loose_mentions(query, ck, offer)
+        # A name the message quotes whole (周りがずっと「RPA」って言ってて…) is named outright, however
+        # long the story around it: as sure as a message that is only the name.
+        # A project listed twice (4-1-1, its repost 5-1-2) is named by the one title both have.
+        quoted = {key(m.group(1)) for m in _QUOTED.finditer(query)} if _QUOTE_MARK.search(query) else set()
+        named = {(h.kind, h.id) for h in best.values() if h.how == "mention" and key(h.via) in quoted}
+        named |= {("project", twin) for kind, target in named if kind == "project" for twin in self._twins.get(target, ())}
+        for k, h in best.items():
+            if k in named:
+                best[k] = replace(h, score=100.0)
         return sorted(best.values(), key=lambda h: -h.score)
 
     def _mentions(self, query: str, ck: str, offer) -> None:

@@ -91,6 +91,23 @@ def test_a_sum_of_money_the_plan_never_gives_is_not_answered(responder: Responde
     assert a.intent == "unknown" and not a.answers, a.text
 
 
+@pytest.mark.parametrize("question, term", [
+    ("新しい部署に来てから周りが毎日「RPA」って言ってるんですけど…これって何ですか？", "RPA"),
+    ("Everyone at work keeps saying 'RPA' and I'm too shy to ask. What is it?", "RPA"),
+    ("うちの課長がしょっちゅう「DX」「DX」って言うんだけど、それ何なの", "DX"),
+])
+def test_a_term_quoted_in_a_long_message_is_named_outright(responder: Responder, question: str, term: str) -> None:
+    # A short name in a long story covers little of it (a weak mention), but quoted it is the word asked about.
+    a = responder.answer(question, audience="staff")
+    assert (a.intent, ids(a)) == ("glossary", [term]), a.text
+
+
+def test_a_title_two_projects_share_quoted_asks_which(responder: Responder) -> None:
+    # 4-1-1 and its repost 5-1-2 have one title: quoting it names both.
+    a = responder.answer("「セキュリティ研修の実施」ってどっちの番号の話？", audience="staff")
+    assert a.intent == "clarify" and {"4-1-1", "5-1-2"} <= {s.id for s in a.suggestions}, a.text
+
+
 @pytest.mark.parametrize("question, term, quoted", [
     ("LGWANは何の略？", "LGWAN", "Local Government Wide Area Network"),
     ("DXの概念を提唱したのはどこの大学の教授？", "DX", "エリック・ストルターマン"),
