@@ -15,9 +15,9 @@ from collections.abc import Callable
 
 from handlers.by_meaning import NAMED
 from handlers.resolve import Analysis, Scored
-from handlers.understand import Reading
+from handlers.understand import Reading, last_sentence
 from knowledge.normalize import fold
-from knowledge.search import Hit
+from knowledge.search import Hit, key
 
 # What follows a Japanese topic: 「〜って」「〜は」「〜とは」「〜の」「〜という」「〜でいう」「〜、」.
 # 「ふなっぷで申請もできる？」: what can be done with it is asked of the term too; 「〜さんには」 a person.
@@ -45,18 +45,27 @@ def term_topic(r: Reading, a: Analysis, *, kpi_words: str, mentions: Callable[[s
         return None
     if _asks_a_project(r, kpi_words, names=[t.via for t in terms]):
         return None
+    # A story's asking sentence names what is asked ("…my My Number card… What is マイナポータル
+    # exactly?"): its terms first, and a project the story named before it is the asker's story.
+    asking = key(last_sentence(r.text))
+    in_asking = asking != key(r.text)
+    if in_asking:
+        terms.sort(key=lambda t: key(t.via) not in asking)
     # The term the question opens with, not the best-scored one it names later
     # (「ふなっぷってプッシュ通知のほかに何ができるの」 asks of ふなっぷ).
     top = next((t for t in terms if _opens_question(r, t.via)), None)
-    if top is None or _project_named(a, top) or mentions(top.id) > EVERYDAY:
+    if top is None or mentions(top.id) > EVERYDAY:
+        return None
+    if _project_named(a, top, within=asking if in_asking and key(top.via) in asking else None):
         return None
     return Scored(top.id, top.score, "glossary", top.how)
 
 
-def _project_named(a: Analysis, term: Hit) -> bool:
-    """A project's own name is named, as surely as the term or longer (オープンデータカタログサイト)."""
+def _project_named(a: Analysis, term: Hit, *, within: str | None = None) -> bool:
+    """A project's own name is named, as surely as the term or longer (オープンデータカタログサイト)
+    (``within``: in that sentence)."""
     return any(h.score > term.score or len(h.via) > len(term.via) for h in a.by_kind.get("project", [])
-               if h.how in ("exact", "mention"))
+               if h.how in ("exact", "mention") and (within is None or key(h.via) in within))
 
 
 def _asks_a_project(r: Reading, kpi_words: str, *, names: list[str]) -> bool:
@@ -75,10 +84,11 @@ def _asks_a_project(r: Reading, kpi_words: str, *, names: list[str]) -> bool:
 def _opens_question(r: Reading, via: str) -> bool:
     """The name is the topic of a question: it opens a Japanese one (「オープンデータって、…？」)
     followed by a topic mark, or stands anywhere in an English one."""
+    if r.lang == "en" or sum(ch.isascii() for ch in r.text) > 0.6 * len(r.text):  # "Which company provides Yahoo!くらし?"
+        # (as found, whichever way it was spaced: "マイナ ポータル" of マイナポータル)
+        return key(via) in key(r.text) and bool(_EN_QUESTION.search(r.text))
     text, name = fold(r.text, kana=False), fold(via, kana=False)
     at = fold(r.text).find(fold(via))  # the name as found, in whichever kana it was typed
     if at < 0 or len(text) != len(fold(r.text)):
         return False
-    if r.lang == "en" or sum(ch.isascii() for ch in r.text) > 0.6 * len(r.text):  # "Which company provides Yahoo!くらし?"
-        return bool(_EN_QUESTION.search(r.text))
     return bool(_LEAD.fullmatch(text[:at]) and _TOPIC_MARK.match(text, at + len(name)) and _JA_QUESTION.search(text))

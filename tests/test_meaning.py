@@ -140,6 +140,13 @@ def test_a_long_english_message_is_read_for_its_last_sentence(responder: Respond
     assert ids(a)[:1] in (["1-1-2"], ["ふなっぷ"]), a.text
 
 
+def test_the_term_a_story_asks_about_is_the_one_its_last_sentence_names(responder: Responder) -> None:
+    # The card is named first and more surely (a longer name); the question is about the portal.
+    a = responder.answer("We moved here in spring and I use my My Number card for a lot of things. "
+                         "What is the マイナポータル site for?", audience="citizen")
+    assert (a.intent, ids(a)) == ("glossary", ["マイナポータル"]), a.text
+
+
 def test_an_english_adverb_is_read_as_its_adjective() -> None:
     from knowledge.meaning_words import en_words
 
