@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
 from handlers.filters import ListReader, Selection, apply
-from handlers.understand import Reading, asked_intent
+from handlers.understand import Reading, asked_intent, asking_sentence
 from knowledge.catalog import Catalog
 from knowledge.normalize import normalize
 from knowledge.search import Hit, Index, key
@@ -108,6 +108,19 @@ _DEFINED = re.compile(r"(?<![こも])とは|って(?:何|なに|なん)|意味|�
                       r"|^\s*what(?:'s| is| are)\s+(?:an?\s+)?[\w-]+\s*\?", re.IGNORECASE)
 
 
+def _asked_first(r: Reading, terms: list[Scored], a: Analysis) -> list[Scored]:
+    """A story's terms with the one its asking sentence names first ("…my My Number card… What is
+    マイナポータル, though?"), when only one is named there: as sure as the surest."""
+    asking = key(asking_sentence(r.text))
+    if asking == key(r.text):
+        return terms
+    vias = {h.id: key(h.via) for h in a.by_kind.get("glossary", [])}
+    there = [t for t in terms if vias.get(t.id, "\0") in asking]
+    if len(there) != 1 or there[0] is terms[0]:
+        return terms
+    return [replace(there[0], score=max(t.score for t in terms)), *(t for t in terms if t is not there[0])]
+
+
 class Resolver:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
@@ -166,7 +179,7 @@ class Resolver:
             # Asking what words mean gets the glossary, even when a project is named with the same
             # words (マイナンバー, 標準化・共通化) — unless the question is that project's own name.
             if best_term >= ACCEPT and not (direct > best_term + MARGIN and self._official_name(a)):
-                return self._term_decision(terms, topic)
+                return self._term_decision(_asked_first(r, terms, a), topic)
             if direct >= ACCEPT:
                 return self._project_decision(r, a, terms, "project_overview", topic)
             return Decision("unknown", top=self._suggestions(terms, a), topic=topic)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from handlers.by_meaning import NAMED
 from handlers.resolve import Analysis, Scored
-from handlers.understand import Reading, last_sentence
+from handlers.understand import Reading, asking_sentence
 from knowledge.normalize import fold
 from knowledge.search import Hit, key
 
@@ -47,7 +47,7 @@ def term_topic(r: Reading, a: Analysis, *, kpi_words: str, mentions: Callable[[s
         return None
     # A story's asking sentence names what is asked ("…my My Number card… What is マイナポータル
     # exactly?"): its terms first, and a project the story named before it is the asker's story.
-    asking = key(last_sentence(r.text))
+    asking = key(asking_sentence(r.text))
     in_asking = asking != key(r.text)
     if in_asking:
         terms.sort(key=lambda t: key(t.via) not in asking)

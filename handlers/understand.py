@@ -465,6 +465,18 @@ def last_sentence(text: str) -> str:
     return sentences[-1] if sentences else text
 
 
+_ASKED_END = re.compile(r"[?？]")
+
+
+def asking_sentence(text: str) -> str:
+    """The sentence a message asks in: the last that ends in a question mark ("What's a satellite
+    office? I saw the word in the plan."), else the last."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    starts = [0, *ends]
+    asked = [text[a:b] for a, b in zip(starts, ends, strict=False) if _ASKED_END.search(text[a:b])]
+    return _SENTENCE_END.sub("", asked[-1]) if asked else last_sentence(text)
+
+
 def last_clause(text: str) -> str:
     """The clause a message ends with, where a long message asks its question."""
     clauses = [c for c in _CLAUSE.split(text) if c.strip()]
