@@ -702,8 +702,10 @@ TITLE_SHARE = 0.6  # of a topic's words in the chosen group's title: the topic i
 
 
 def _chosen_titles(catalog: Catalog, f: Filters) -> list[str]:
-    """The titles, in both languages, of the approaches and policies a list has chosen."""
+    """The titles, in both languages, of the approaches, policies and departments a list has chosen
+    ("the 'system owner divisions' (システム所管課)": its "system" is the department's, no topic)."""
     titles = [catalog.approaches[a].title for a in f.approaches if a in catalog.approaches]
+    titles += [name for d in f.departments for name in (d, catalog.english_name("department", d) or "")]
     titles += [catalog.english_name("approach", a) or "" for a in f.approaches]
     titles += [catalog.policies[p].title for p in f.policies if p in catalog.policies]
     titles += [catalog.english_name("policy", str(p)) or "" for p in f.policies]
@@ -732,8 +734,8 @@ def _words(text: str) -> tuple[str, ...]:
 
 
 def _names_the_group(catalog: Catalog, f: Filters, topic: str) -> bool:
-    """The topic is the title of the approach or policy already chosen, in other words or another
-    language ("the digitalisation-of-service-counters approach" is 1-2, 窓口のデジタル化): no filter."""
+    """The topic is the title of the approach, policy or department already chosen, in other words
+    or another language ("the digitalisation-of-service-counters approach" is 1-2, 窓口のデジタル化): no filter."""
     return _is_title(topic, _chosen_titles(catalog, f))
 
 

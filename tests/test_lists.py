@@ -709,3 +709,11 @@ def test_a_grade_asked_of_one_described_matter_is_that_projects_status(responder
     a = responder.answer(question, audience="staff")
     assert (a.intent, [x.id for x in a.answers]) == ("project_status", [pid]), a.text
     assert responder.answer("A評価の事業の根拠は？", audience="staff").intent == "project_list"
+
+
+def test_a_departments_name_said_in_other_words_is_no_topic_of_its_list(responder) -> None:  # type: ignore[no-untyped-def]
+    # "system owner divisions" is システム所管課 in English: its "system" narrows nothing (2-4-2 is
+    # the cloud project, its title without "system" in English).
+    a = responder.answer("Which projects is the 'system owner divisions' (システム所管課) involved in?")
+    assert a.intent == "project_list" and {x.id for x in a.answers} == {"2-4-1", "2-4-2"}, a.text
+    assert "about" not in a.text.splitlines()[0], a.text
