@@ -228,6 +228,8 @@ class MeaningIndex:
                 self._words[(u.kind, u.ref)].update(ja, en)
         self._word_vectors: dict[tuple[str, str], np.ndarray] = {}
         self._holders: dict[tuple[str, str], tuple[str, ...]] | None = None
+        self._refs: dict[str, tuple[str, ...]] = {}
+        self._item_vocab: tuple[list[str], np.ndarray] | None = None
         self._all_words: frozenset[str] | None = None
         self._katakana_words: tuple[str, ...] | None = None
         self._masks: dict[frozenset[str], np.ndarray] = {}
@@ -742,10 +744,32 @@ class MeaningIndex:
     def carriers(self, word: str, kind: str) -> tuple[str, ...]:
         """The items of ``kind`` that hold ``word`` or, when none holds it itself, a word within
         ``SUPPORT_COSINE`` of it (国保 of 国民健康保険's projects, 町内 of 町会・自治会's)."""
-        held = self.holders(word, kind)
-        if held or self.vectors.get(word) is None:
+        held, v = self.holders(word, kind), self.vectors.get(word)
+        if held or v is None:
             return held
-        return tuple(ref for (k, ref) in self._words if k == kind and self.carries(word, kind, ref))
+        # The items' words near it, then their holders: one product over those words, not one per item.
+        words, matrix = self._item_vocabulary()
+        near = np.flatnonzero(matrix @ v >= SUPPORT_COSINE) if len(words) else np.zeros(0, np.int64)
+        found = {ref for i in near.tolist() for ref in self.holders(words[i], kind)}
+        return tuple(ref for ref in self._refs_of(kind) if ref in found)
+
+    def _item_vocabulary(self) -> tuple[list[str], np.ndarray]:
+        """Every word an item holds that has a vector, and those vectors (read once)."""
+        if self._item_vocab is None:
+            found = sorted((w, v) for w in {w for ws in self._words.values() for w in ws}
+                           if (v := self.vectors.get(w)) is not None)
+            words = [w for w, _ in found]
+            matrix = (np.vstack([v for _, v in found]) if found
+                      else np.zeros((0, self.vectors.dimensions), np.float32))
+            self._item_vocab = (words, matrix)
+        return self._item_vocab
+
+    def _refs_of(self, kind: str) -> tuple[str, ...]:
+        """The items of ``kind`` in the plan's order (read once)."""
+        refs = self._refs.get(kind)
+        if refs is None:
+            refs = self._refs[kind] = tuple(ref for (k, ref) in self._words if k == kind)
+        return refs
 
     def _vectors_of(self, kind: str, ref: str) -> np.ndarray:
         found = self._word_vectors.get((kind, ref))
