@@ -108,11 +108,18 @@ _DEFINED = re.compile(r"(?<![こも])とは|って(?:何|なに|なん)|意味|�
                       r"|^\s*what(?:'s| is| are)\s+(?:an?\s+)?[\w-]+\s*\?", re.IGNORECASE)
 
 
+def asking_key(r: Reading) -> str | None:
+    """The matching key of a story's asking sentence (understand.asking_sentence), or None when the
+    message is one sentence: the names found there are the ones asked about."""
+    asking = key(asking_sentence(r.text))
+    return None if asking == key(r.text) else asking
+
+
 def _asked_first(r: Reading, terms: list[Scored], a: Analysis) -> list[Scored]:
     """A story's terms with the one its asking sentence names first ("…my My Number card… What is
     マイナポータル, though?"), when only one is named there: as sure as the surest."""
-    asking = key(asking_sentence(r.text))
-    if asking == key(r.text):
+    asking = asking_key(r)
+    if asking is None:
         return terms
     vias = {h.id: key(h.via) for h in a.by_kind.get("glossary", [])}
     there = [t for t in terms if vias.get(t.id, "\0") in asking]

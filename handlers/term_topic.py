@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable
 
 from handlers.by_meaning import NAMED
-from handlers.resolve import Analysis, Scored
-from handlers.understand import Reading, asking_sentence
+from handlers.resolve import Analysis, Scored, asking_key
+from handlers.understand import Reading
 from knowledge.normalize import fold
 from knowledge.search import Hit, key
 
@@ -47,16 +47,15 @@ def term_topic(r: Reading, a: Analysis, *, kpi_words: str, mentions: Callable[[s
         return None
     # A story's asking sentence names what is asked ("…my My Number card… What is マイナポータル
     # exactly?"): its terms first, and a project the story named before it is the asker's story.
-    asking = key(asking_sentence(r.text))
-    in_asking = asking != key(r.text)
-    if in_asking:
+    asking = asking_key(r)
+    if asking is not None:
         terms.sort(key=lambda t: key(t.via) not in asking)
     # The term the question opens with, not the best-scored one it names later
     # (「ふなっぷってプッシュ通知のほかに何ができるの」 asks of ふなっぷ).
     top = next((t for t in terms if _opens_question(r, t.via)), None)
     if top is None or mentions(top.id) > EVERYDAY:
         return None
-    if _project_named(a, top, within=asking if in_asking and key(top.via) in asking else None):
+    if _project_named(a, top, within=asking if asking is not None and key(top.via) in asking else None):
         return None
     return Scored(top.id, top.score, "glossary", top.how)
 

@@ -32,7 +32,6 @@ from knowledge.variants import fold_variants
 
 _NON_WORD = re.compile(r"[^\w]|_")
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
-_QUOTE_MARK = re.compile(r"[「『\"“”'‘’]")
 _QUOTED = re.compile(r"[「『\"“'‘]([^「」『』\"“”'‘’\n]{1,40})[」』\"”'’]")
 _ASCII_ONLY = re.compile(r"^[a-z0-9]+$")
 MAX_SURFACE = 40
@@ -103,11 +102,9 @@ class Index:
 
     def __init__(self, catalog: Catalog) -> None:
         surfaces: list[_Surface] = []
-        self._twins: dict[str, tuple[str, ...]] = {}
-        for p in catalog.projects.values():
-            if p.repost_of:
-                self._twins[p.id] = (*self._twins.get(p.id, ()), p.repost_of)
-                self._twins[p.repost_of] = (*self._twins.get(p.repost_of, ()), p.id)
+        # A project and its reposts (4-1-1, 5-1-2), either way round.
+        self._twins = {p.id: (*catalog.reposts_of(p.id), *((p.repost_of,) if p.repost_of else ()))
+                       for p in catalog.projects.values()}
 
         def add(text: str, kind: str, target: str) -> None:
             k = key(text)
@@ -204,7 +201,7 @@ class Index:
         # A name the message quotes whole (周りがずっと「RPA」って言ってて…) is named outright, however
         # long the story around it: as sure as a message that is only the name.
         # A project listed twice (4-1-1, its repost 5-1-2) is named by the one title both have.
-        quoted = {key(m.group(1)) for m in _QUOTED.finditer(query)} if _QUOTE_MARK.search(query) else set()
+        quoted = {key(m.group(1)) for m in _QUOTED.finditer(query)}
         named = {(h.kind, h.id) for h in best.values() if h.how == "mention" and key(h.via) in quoted}
         named |= {("project", twin) for kind, target in named if kind == "project" for twin in self._twins.get(target, ())}
         for k, h in best.items():
