@@ -264,6 +264,9 @@ def test_the_draft_of_a_plan_is_no_request(responder):  # type: ignore[no-untype
 
 @pytest.mark.parametrize("question", [
     "スマホ講座を請け負っている会社の社名は？",  # a company the plan never names
+    "AI-OCRのベンダーどこでしたっけ",  # the maker asked with "where", no particle needed
+    "ガバメントクラウドの事業者どこ",
+    "LGWANの業者誰？",
     "マイナンバーカードを申し込んだけど、いつごろ届くの？",  # a date it never gives
     "How much commission does the city pay on cashless payments?",  # a price
     "CSIRTの責任者はどなたですか",  # a person
