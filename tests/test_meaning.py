@@ -984,6 +984,15 @@ def test_everyday_words_are_read_as_the_plans_words_for_the_same_thing(responder
     assert (a.intent, ids(a)) == ("glossary", ["オープンデータ"]), a.text
 
 
+def test_a_pc_and_a_seal_in_everyday_words_are_the_plans(responder: Responder) -> None:
+    # The plan writes 専用 PC and 押印; people write パソコン and ハンコレス. The PCs' two projects
+    # (Web meetings 2-1-3, telework 2-2-1) are the choice, not 2-1-3 and a neighbour without PCs.
+    words = responder.meaning.index.query("職員のパソコンとハンコレス").words
+    assert "pc" in words and "押印" in words, words
+    a = responder.answer("役所のパソコンの台数の件どうなった", audience="staff")
+    assert a.intent == "clarify" and {s.id for s in a.suggestions} == {"2-1-3", "2-2-1"}, a.text
+
+
 @pytest.mark.parametrize("question, intent, item", [
     # The words are the plan's (地図, 場所) but no entry explains them: the whole description means one item.
     ("保育施設をクリックすると入れる人数がわかる地図があるって聞いた、あれって何？", "glossary", "船橋子育て地域マップ"),
