@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
 from handlers.filters import ListReader, Selection, apply
-from handlers.understand import Reading, asked_intent, asking_sentence
+from handlers.understand import PART_ASKED, Reading, asked_intent, asking_sentence
 from knowledge.catalog import Catalog
 from knowledge.normalize import normalize
 from knowledge.search import Hit, Index, key
@@ -221,7 +221,7 @@ class Resolver:
             if _AFTER_THE_NAME.match(text, at + len(name)):
                 return True
             at = text.find(name, at + 1)
-        if not _DEFINED.search(r.cue_form) or r.project_intent not in _SOFT_INTENTS:
+        if not _DEFINED.search(r.cue_form) or r.project_intent not in _SOFT_INTENTS or PART_ASKED.search(r.cue_form):
             return False
         return terms[0].score >= a.score("project")
 

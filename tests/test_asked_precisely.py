@@ -40,3 +40,15 @@ def test_two_grades_joined_by_matawa_list_both(responder: Responder) -> None:
 def test_english_ways_of_asking(responder: Responder, question: str, intent: str, project: str) -> None:
     a = responder.answer(question)
     assert (a.intent, ids(a)[:1]) == (intent, [project]), a.text
+
+
+@pytest.mark.parametrize(("question", "audience", "intent", "item"), [
+    # A part of the project asked with "what": its evaluation, not what the word means.
+    ("ふなっぷの評価ってなに？", "citizen", "project_status", "1-1-2"),
+    ("AI-OCRの評価って何？", "staff", "project_status", "2-3-2"),
+    ("ふなっぷって何？", "citizen", "glossary", "ふなっぷ"),  # the word itself, as before
+])
+def test_a_part_asked_with_what_is_that_part(responder: Responder, question: str, audience: str, intent: str,
+                                             item: str) -> None:
+    a = responder.answer(question, audience=audience)  # type: ignore[arg-type]
+    assert (a.intent, ids(a)[:1]) == (intent, [item]), a.text
