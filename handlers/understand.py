@@ -361,14 +361,14 @@ _IS_THERE_A_PLAN = re.compile(r"(?:予定|計画)\s*(?:は|って|も|が)?\s*(?
 
 
 # A part of a project asked with "what" (「ふなっぷの評価ってなに？」「…の目標って何？」): that part
-# is asked, not what a word means.
-PART_ASKED = re.compile(r"(?:評価|担当|進捗|状況|予定|目標|実績|スケジュール|kpi|指標|成果)(?:は|って|とは)?\s*(?:何|なに|なん)")
+# is asked, not what a word means; so is which project (「AI-OCRは何の事業？」, _WHICH_PROJECT).
+PART_ASKED = re.compile(r"(?:評価|担当|進捗|状況|予定|目標|実績|スケジュール|kpi|指標|成果)(?:(?:は|って|とは)\s*(?:何|なに|なん)|\s*(?:何|なに))")
 
 
 def _read_list_and_glossary(m: _Message) -> _Message:
     m.form, m.listed = _remove(m.form, lx.LIST_CUES)
     m.form, m.glossary = _remove(m.form, lx.GLOSSARY_CUES)
-    if m.intent is not None and m.glossary and PART_ASKED.search(m.cue_form):
+    if m.glossary and (m.intent is not None and PART_ASKED.search(m.cue_form) or _WHICH_PROJECT.search(m.cue_form)):
         m.glossary = []
     m.glossary += m.defined
     return m

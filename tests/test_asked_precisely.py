@@ -47,6 +47,7 @@ def test_english_ways_of_asking(responder: Responder, question: str, intent: str
     ("ふなっぷの評価ってなに？", "citizen", "project_status", "1-1-2"),
     ("AI-OCRの評価って何？", "staff", "project_status", "2-3-2"),
     ("ふなっぷって何？", "citizen", "glossary", "ふなっぷ"),  # the word itself, as before
+    ("AI-OCRは何の事業？", "staff", "project_overview", "2-3-2"),  # which project: the one doing it
 ])
 def test_a_part_asked_with_what_is_that_part(responder: Responder, question: str, audience: str, intent: str,
                                              item: str) -> None:
