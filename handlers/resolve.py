@@ -100,12 +100,29 @@ _AFTER_THE_NAME = re.compile(
     r"|とは|って(?:何|なに|なん)|ってどういう|の意味|(?:の|って|は)\s*定義|\s*means?\b"
     # what it takes to be one: 「オープンデータと呼べるものの条件」「…の条件は」
     r"|(?:と(?:呼べる|よべる|言える|いえる)(?:もの)?)?の\s*条件"
-    r"|(?:の|は|って|も|に)?\s*(?:正式名称|正式な(?:名前|名称)|略|フルネーム|綴り|スペル|何桁|なんけた"
-    r"|何種類|なんしゅるい|種類|仲間|なかま|中に|の中|なかに|入って|入る|はいって|はいる|含ま|ふくま))",
+    r"|(?:の|は|って|も|に|を)?\s*(?:正式名称|正式な(?:名前|名称)|略|フルネーム|綴り|スペル|何桁|なんけた"
+    r"|何種類|なんしゅるい|種類|仲間|なかま|中に|の中|なかに|入って|入る|はいって|はいる|含ま|ふくま"
+    # what it is made of: 「セキュリティポリシーを構成する規程」「…って何で構成されてる？」
+    r"|(?:何|なに|なん)?で?\s*構成|成り立|なりた))",
     re.IGNORECASE)
 # What a word means, asked outright (not 何 alone: 「R5は何する予定」 asks a schedule).
 _DEFINED = re.compile(r"(?<![こも])とは|って(?:何|なに|なん)|意味|用語集|指す|解説|定義|\bmeans?\b|\bstands? for\b|\bdefin|\bglossary\b"
                       r"|^\s*what(?:'s| is| are)\s+(?:an?\s+)?[\w-]+\s*\?", re.IGNORECASE)
+
+
+def asked_of_the_name(r: Reading, a: Analysis) -> bool:
+    """「DXって言葉、最初に言い出したのは誰」, 「RPAの正式名称をお示しください」: the best term named and,
+    right after its name, the word itself or a fact of its own entry asked, however long the story."""
+    hit = a.best("glossary")
+    if hit is None or hit.how not in ("exact", "mention"):
+        return False
+    text, name = r.text.casefold(), hit.via.casefold()
+    at = text.find(name)
+    while at >= 0:
+        if _AFTER_THE_NAME.match(text, at + len(name)):
+            return True
+        at = text.find(name, at + 1)
+    return False
 
 
 def asking_key(r: Reading) -> str | None:
@@ -210,17 +227,10 @@ class Resolver:
         """「計画に出てくる「基幹系システム」という言葉は何を指す」, "what is BPR? saw it in something about
         city hall": a term named outright and asked what it means; the words that read as a project's
         overview or schedule (about, 計画) are the asker's story."""
-        hit = a.best("glossary")
-        if not terms or hit is None or terms[0].how not in ("exact", "mention"):
+        if not terms or terms[0].how not in ("exact", "mention"):
             return False
-        # 「DXって言葉、最初に言い出したのは誰」, 「…といいますが、AI とはなんのこと」: the word itself is
-        # what is asked about, however long the story around it.
-        text, name = r.text.casefold(), hit.via.casefold()
-        at = text.find(name)
-        while at >= 0:
-            if _AFTER_THE_NAME.match(text, at + len(name)):
-                return True
-            at = text.find(name, at + 1)
+        if asked_of_the_name(r, a):
+            return True
         if not _DEFINED.search(r.cue_form) or r.project_intent not in _SOFT_INTENTS or PART_ASKED.search(r.cue_form):
             return False
         return terms[0].score >= a.score("project")

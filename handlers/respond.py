@@ -43,7 +43,7 @@ from handlers.model_steps import (
 from handlers.near_id import one_digit_off, same_digits
 from handlers.passage_answer import asks_address, passage_answer
 from handlers.question_model import shared_model
-from handlers.resolve import Analysis, Decision, Resolver, Scored, without_excepted
+from handlers.resolve import Analysis, Decision, Resolver, Scored, asked_of_the_name, without_excepted
 from handlers.scope import OutOfScope, Scope
 from handlers.term_projects import (
     CITY_ACTION,
@@ -466,8 +466,8 @@ class Responder:
                 return quoted
         # A term the description itself names (すまほに…とどく あれは なんという) is part of it, not the answer.
         in_it = frozenset(h.id for h in a.by_kind.get("glossary", []) if h.how in ("exact", "mention"))
-        naming = asks_name(r) or bool(DESCRIPTION_ASKED.search(r.text)) and not in_it and not any(
-            h.how in ("exact", "mention") for h in a.by_kind.get("project", []))
+        naming = (asks_name(r) or bool(DESCRIPTION_ASKED.search(r.text)) and not in_it and not any(
+            h.how in ("exact", "mention") for h in a.by_kind.get("project", []))) and not asked_of_the_name(r, a)
         if naming:  # "〜を何という？": the description names a term, whatever words it shares with names
             call = self.meaning.decide(r, kinds={"glossary"}, naming=True, besides=in_it)
             if call.kind == "glossary":

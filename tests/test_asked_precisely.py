@@ -53,3 +53,15 @@ def test_a_part_asked_with_what_is_that_part(responder: Responder, question: str
                                              item: str) -> None:
     a = responder.answer(question, audience=audience)  # type: ignore[arg-type]
     assert (a.intent, ids(a)[:1]) == (intent, [item]), a.text
+
+
+@pytest.mark.parametrize(("question", "term"), [
+    # A fact of a named term's own entry (what it is made of, its conditions) asked with 名称: that
+    # term's entry, not "what do you call …" answered with another term.
+    ("セキュリティポリシーを構成する文書の名称は？", "セキュリティポリシー"),
+    ("オープンデータの条件の名称をお示しください", "オープンデータ"),
+])
+def test_a_fact_of_a_named_terms_entry_asked_with_a_name_is_that_term(responder: Responder, question: str,
+                                                                     term: str) -> None:
+    a = responder.answer(question, audience="staff")
+    assert (a.intent, ids(a)[:1]) == ("glossary", [term]), a.text
