@@ -65,3 +65,14 @@ def test_a_fact_of_a_named_terms_entry_asked_with_a_name_is_that_term(responder:
                                                                      term: str) -> None:
     a = responder.answer(question, audience="staff")
     assert (a.intent, ids(a)[:1]) == ("glossary", [term]), a.text
+
+
+@pytest.mark.parametrize(("question", "audience", "term"), [
+    # いくつか is "several": no count asked, no list of projects asked.
+    ("マイナポータルって結局なに？できることがいくつかあった気がする", "citizen", "マイナポータル"),
+    ("テレワークってそもそも何？やり方がいくつかあるんだよね", "citizen", "テレワーク"),
+    ("BPRってざっくり言うと何？手法がいくつかあったはず", "staff", "BPR"),
+])
+def test_several_is_no_count_asked(responder: Responder, question: str, audience: str, term: str) -> None:
+    a = responder.answer(question, audience=audience)  # type: ignore[arg-type]
+    assert (a.intent, ids(a)[:1]) == ("glossary", [term]), a.text
