@@ -64,18 +64,18 @@ class AskBackOptions:
         shared = [pid for pid in self._sharing(query, head, neighbours=len(siblings) >= 2) if pid in searched]
         return list(dict.fromkeys(head + shared + options))[:ASK_BACK_OPTIONS]
 
-    def shared_topic(self, reading: Reading) -> list[str]:
+    def shared_topic(self, reading: Reading) -> tuple[list[str], float]:
         """「国保のことで何か変わる？」: the projects whose own texts hold the question's weightiest topic
         word, when two to ASK_BACK_OPTIONS do and one of the two nearest by meaning is among them;
-        nearest first."""
+        nearest first. With how near the nearest project is by meaning."""
         query, hits = self.meaning.index.search(reading.text, kinds={"project"}, limit=ASK_BACK_SEARCHED,
                                                 ignore=cue_words())
         hits = self.meaning.without_reposts(hits)
         if len(hits) < 2 or hits[0].score < SHARED_NEAR_AT:
-            return []
+            return [], 0.0
         nearest = [h.ref for h in hits]
         held = self._sharing(query, nearest[:2], neighbours=False, naming=True)
-        return [pid for pid in nearest if pid in held] + [pid for pid in held if pid not in nearest]
+        return [pid for pid in nearest if pid in held] + [pid for pid in held if pid not in nearest], hits[0].score
 
     def _sharing(self, query: Query, nearest: list[str], *, neighbours: bool, naming: bool = False) -> list[str]:
         """「クラウド化の件」: the projects whose own texts hold the question's weightiest noun (or, a
