@@ -92,7 +92,8 @@ NAMING = re.compile(
     r"|(?:word|term|name|expression|jargon|abbreviation|acronym) (?:for|used for|that means)|is called|are called|what(?:'s|s| is) the (?:word|term|name)"
     # "is there a word in the plan for …", "what's that site called", "I forgot the name"
     r"|\b(?:word|term|name|expression)\b[^.?!]{0,30}?\bfor\b|\bwhat(?:'s|s| is)(?: \w+){1,3} called\b"
-    r"|\b(?:forgot|forget|remember|recall)(?:ten)? (?:the|its|their|what the) name\b",
+    r"|\b(?:forgot|forget|remember|recall)(?:ten)? (?:the|its|their|what the) name\b"
+    r"|\b(?:does|do|did) (?:it|that|this|they) (?:have|has) (?:a|an official|a proper|a special) name\b",
     re.IGNORECASE,
 )
 

@@ -76,3 +76,22 @@ def test_a_fact_of_a_named_terms_entry_asked_with_a_name_is_that_term(responder:
 def test_several_is_no_count_asked(responder: Responder, question: str, audience: str, term: str) -> None:
     a = responder.answer(question, audience=audience)  # type: ignore[arg-type]
     assert (a.intent, ids(a)[:1]) == ("glossary", [term]), a.text
+
+
+@pytest.mark.parametrize(("question", "audience", "intent", "item"), [
+    # 「…って結局なに？」: an adverb between the name and "what" still asks what that word means,
+    # however the story goes on (…アプリの名前？ is no "what do you call …").
+    ("ふなっぷって結局なに？アプリの名前？", "citizen", "glossary", "ふなっぷ"),
+    ("BPRってそもそも何？手法の名前？", "staff", "glossary", "BPR"),
+    # "does it have a name?" asks for the term the description is of.
+    ("the group of staff who respond when there's a cyber attack on city hall - does it have a name?", "citizen",
+     "glossary", "CSIRT"),
+    ("that rule book on how city staff handle information securely - does it have a name?", "staff",
+     "glossary", "セキュリティポリシー"),
+    # Who runs it, where the term's own entry says so (国が運営する).
+    ("マイナポータルを運営してるのはどこの団体？", "citizen", "glossary", "マイナポータル"),
+])
+def test_what_a_named_or_described_word_is(responder: Responder, question: str, audience: str, intent: str,
+                                           item: str) -> None:
+    a = responder.answer(question, audience=audience)  # type: ignore[arg-type]
+    assert (a.intent, ids(a)[:1]) == (intent, [item]), a.text

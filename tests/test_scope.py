@@ -267,6 +267,7 @@ def test_the_draft_of_a_plan_is_no_request(responder):  # type: ignore[no-untype
     "AI-OCRのベンダーどこでしたっけ",  # the maker asked with "where", no particle needed
     "ガバメントクラウドの事業者どこ",
     "LGWANの業者誰？",
+    "オープンデータカタログサイトを作った法人名を教えて",  # an organisation the entry never names
     "マイナンバーカードを申し込んだけど、いつごろ届くの？",  # a date it never gives
     "How much commission does the city pay on cashless payments?",  # a price
     "CSIRTの責任者はどなたですか",  # a person
