@@ -108,6 +108,7 @@ _AFTER_THE_NAME = re.compile(
     re.IGNORECASE)
 # What a word means, asked outright (not 何 alone: 「R5は何する予定」 asks a schedule).
 _DEFINED = re.compile(r"(?<![こも])とは|って(?:何|なに|なん)|意味|用語集|指す|解説|定義|\bmeans?\b|\bstands? for\b|\bdefin|\bglossary\b"
+                      r"|\bhow (?:does|do|did) (?:the plan|the document|the glossary|it|they)(?: itself)? (?:describe|explain|put)\b"
                       r"|^\s*what(?:'s| is| are)\s+(?:an?\s+)?[\w-]+\s*\?", re.IGNORECASE)
 
 

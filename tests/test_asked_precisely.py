@@ -88,6 +88,9 @@ def test_several_is_no_count_asked(responder: Responder, question: str, audience
      "glossary", "CSIRT"),
     ("that rule book on how city staff handle information securely - does it have a name?", "staff",
      "glossary", "セキュリティポリシー"),
+    # How the plan describes a term it names: the term's entry, not the project that uses it.
+    ("AI-OCR shows up in the plan. How does the plan itself describe it?", "staff", "glossary", "AI-OCR"),
+    ("How does the plan describe Web会議?", "staff", "glossary", "Web会議"),
     # Who runs it, where the term's own entry says so (国が運営する).
     ("マイナポータルを運営してるのはどこの団体？", "citizen", "glossary", "マイナポータル"),
 ])
