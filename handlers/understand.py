@@ -449,6 +449,8 @@ _WHAT_IT_IS = re.compile(r"ありますか|あるの|ある[?？]|あるんで�
                          # Which project it is: what the project is tells it (「…はどの事業に入ってますか」).
                          r"|(?:どの|何の|なんの)\s*(?:事業|取り?組み?|とりくみ)|(?:事業|取り?組み?)(?:って|は)?\s*どれ|位置付け|位置づけ|中身|なかみ|ざっくり"
                          r"|\b(?:which|what) (?:project|initiative|program)\b"
+                         # What the city does about it: 「…取り組み、何かしてるの？」「どんな備えをしてるの？」「どのアプリなら使えるの？」
+                         r"|(?:何か|なにか|なんか)\s*(?:して|やって|対策)|どんな\s*(?:備え|対策|サービス)|どういう\s*サービス|どの\s*(?:アプリ|サービス|サイト)"
                          r"|\bis there\b|\bare there\b|\bwhat (?:is|does)\b|\bhow does\b|\bcan i\b|\bdo they\b"
                          # Whether the city means to do something (「…つもりは」 "is the city planning to") is what it does.
                          r"|(?:考え|かんがえ)\s*て\s*(?:い\s*)?る\s*の\s*(?:です|でしょう)|できる\s*の\s*(?:でしょうか|ですか)"

@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 
 from handlers import Context, Responder
+from handlers.understand import asked_intent, read
 from knowledge.records import Evaluation
 from state.catalog import load_catalog
 from tests.conftest import DATA
@@ -288,3 +289,14 @@ def test_the_plan_named_as_a_document_asks_no_timetable(question: str, schedule_
     from handlers.understand import read
 
     assert (read(question).project_intent == "project_schedule") is schedule_asked
+
+
+@pytest.mark.parametrize("q", [
+    "窓口で何度も住所を書くのが本当に面倒。市役所って、それを減らすために何かしてるの？",
+    "子どもの情報を市に預けてるから心配。船橋はサイバー攻撃にどんな備えをしてるの？",
+    "市税をスマホで払いたいんだけど、どのアプリなら使えるの？",
+])
+def test_what_the_city_does_about_something_asks_what_the_project_is(q: str) -> None:
+    # No cue names a part; asking whether or what the city does (何かしてるの, どんな備え, どのアプリ)
+    # is answered by what the project is, not how it went.
+    assert asked_intent(read(q)) == "project_overview"
