@@ -111,8 +111,8 @@ def _cue_pattern(cue: str) -> re.Pattern[str]:
     if cue.isascii():
         return re.compile(rf"(?<![a-z0-9]){re.escape(cue)}(?![a-z0-9])" + _NOT_DEFINING.get(cue, ""))
     # 何回 asks a count; 何回も (「何回も休みを取る」) is "again and again" and asks nothing, as
-    # 誰でも (「誰でも使えるデータ」) is "anyone" and 誰も (「だれも とりのこさない」) "no one": they ask no one.
-    tail = "(?!も)" if cue.startswith("何") else "(?!でも|も)" if cue in {"誰", "だれ"} else ""
+    # 誰でも (「誰でも使えるデータ」) is "anyone" and 誰も, 誰一人 (「だれも とりのこさない」) "no one": they ask no one.
+    tail = "(?!も)" if cue.startswith("何") else "(?!でも|も|\\s*(?:一人|ひとり))" if cue in {"誰", "だれ"} else ""
     # 「〜って何」 asks what a thing is; 「〜って何番」「何課」 ask for a number or a section.
     if cue.endswith("何"):
         tail += r"(?![\u3400-\u9fff])"

@@ -300,3 +300,15 @@ def test_what_the_city_does_about_something_asks_what_the_project_is(q: str) -> 
     # No cue names a part; asking whether or what the city does (何かしてるの, どんな備え, どのアプリ)
     # is answered by what the project is, not how it went.
     assert asked_intent(read(q)) == "project_overview"
+
+
+def test_no_one_is_no_department_asked() -> None:
+    # 誰一人取り残さない (「だれひとり とりのこさない」) is "no one left behind": nobody is asked for.
+    assert read("だれ一人取り残さないって所の取り組みを全部教えて").project_intent is None
+    assert read("誰ひとり取り残さないデジタル化の事業は？").project_intent is None
+    assert read("この事業の担当は誰？").project_intent == "project_department"
+
+
+def test_the_policy_named_in_kana_lists_its_projects(responder: Responder) -> None:
+    a = responder.answer("だれひとり とりのこさない って かいてある ところ の とりくみ、 ぜんぶ しりたい", audience="citizen")
+    assert (a.intent, [x.id for x in a.answers]) == ("project_list", ["3-1-1", "3-1-2", "3-1-3"]), a.text
