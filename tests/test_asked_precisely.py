@@ -60,6 +60,9 @@ def test_a_part_asked_with_what_is_that_part(responder: Responder, question: str
     # term's entry, not "what do you call …" answered with another term.
     ("セキュリティポリシーを構成する文書の名称は？", "セキュリティポリシー"),
     ("オープンデータの条件の名称をお示しください", "オープンデータ"),
+    # 要件 is 条件 (the conditions to be called open data), counted or not: the entry, not 1-3-1's KPI.
+    ("オープンデータと言えるための要件はいくつありますか", "オープンデータ"),
+    ("オープンデータの要件はいくつある？", "オープンデータ"),
 ])
 def test_a_fact_of_a_named_terms_entry_asked_with_a_name_is_that_term(responder: Responder, question: str,
                                                                      term: str) -> None:
