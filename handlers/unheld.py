@@ -70,6 +70,12 @@ FACT_KINDS = (
         "個人の名前", "people's names",
     ),
     FactKind(
+        "affiliation",  # which university or body someone belongs to: the plan says 「スウェーデンの大学教授」, no name
+        re.compile(r"(?:どの|どこの)\s*大学|大学名|所属(?:先|して|は|の)|\b(?:which|what) (?:university|college)\b", re.I),
+        re.compile(r"[^\sの、。]{2,}大学"),  # a university named (○○大学), not 「…の大学」
+        "所属する大学や団体の名前", "the name of the university or body someone belongs to",
+    ),
+    FactKind(
         "date",
         re.compile(r"次の(?:日程|開催|講座|教室)|つぎの|(?:次|つぎ)は\s*いつ|何時から|何時まで|なんじから|なんじまで|何曜日|営業時間|開館時間|受付時間"
                    r"|いつやって|いつ やって|(?:講座|教室|説明会|イベント|相談会|講習会?)[^。？?]{0,12}?いつ\s*(?:どこ\s*で\s*)?(?:やる|ある|あり|開か|開催)|(?:振込|振り込み|ふりこみ|支給|支払|入金)日|いつ(?:ごろ|頃|くらい|ぐらい)?\s*(?:届|とど|来る|くる|振り込)(?!.{0,6}目標)"

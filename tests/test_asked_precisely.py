@@ -94,6 +94,8 @@ def test_several_is_no_count_asked(responder: Responder, question: str, audience
     # How the plan describes a term it names: the term's entry, not the project that uses it.
     ("AI-OCR shows up in the plan. How does the plan itself describe it?", "staff", "glossary", "AI-OCR"),
     ("How does the plan describe Web会議?", "staff", "glossary", "Web会議"),
+    # Who proposed it, where the entry says so (a Swedish professor, エリック・ストルターマン).
+    ("DXって誰が言い出したの？", "citizen", "glossary", "DX"),
     # Who runs it, where the term's own entry says so (国が運営する).
     ("マイナポータルを運営してるのはどこの団体？", "citizen", "glossary", "マイナポータル"),
 ])

@@ -110,7 +110,8 @@ def test_a_title_two_projects_share_quoted_asks_which(responder: Responder) -> N
 
 @pytest.mark.parametrize("question, term, quoted", [
     ("LGWANは何の略？", "LGWAN", "Local Government Wide Area Network"),
-    ("DXの概念を提唱したのはどこの大学の教授？", "DX", "エリック・ストルターマン"),
+    # Who proposed it (the university is never named: test_scope's facts the plan never holds).
+    ("DXの概念を提唱したのはどこの国の誰？", "DX", "エリック・ストルターマン"),
     ("基幹20業務に住民基本台帳は入っていますか", "基幹20業務", "住民基本台帳"),
     ("SNSの代表的なサービスにはどんなものがある？", "SNS", "Facebook"),
     # The definition names its examples only as a list of names (Facebook、Twitter、LINE).

@@ -268,6 +268,8 @@ def test_the_draft_of_a_plan_is_no_request(responder):  # type: ignore[no-untype
     "ガバメントクラウドの事業者どこ",
     "LGWANの業者誰？",
     "オープンデータカタログサイトを作った法人名を教えて",  # an organisation the entry never names
+    "DXを提唱した教授はどこの大学の人？",  # 「スウェーデンの大学教授」: which university, never said
+    "What university was the professor who came up with DX from?",
     "マイナンバーカードを申し込んだけど、いつごろ届くの？",  # a date it never gives
     "How much commission does the city pay on cashless payments?",  # a price
     "CSIRTの責任者はどなたですか",  # a person
