@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
 from handlers.cue_words import cue_phrases, cue_words
-from handlers.lexicon import QUESTION_VERBS
+from handlers.lexicon import HOW_MANY_JA, NOT_SEVERAL, QUESTION_VERBS
 from handlers.resolve import Scored
 from handlers.understand import Reading
 from handlers.unheld import project_text
@@ -122,7 +122,7 @@ _CATEGORY_JA = re.compile(r"([^\s、。,.!?！？「」(（)）]{1,12}?)\s*(?:�
 _KIND_OF_JA = re.compile(r"(?:^|[\s、。,.!?！？「」])([^\s、。,.!?！？「」(（)）のでにはが]{2,12})(?:で|に関する|についての)?の?\s*"
                          r"(?:事業|取り組み|取組|とりくみ)(?!者|所)")
 _CATEGORY_EN = re.compile(r"\b(?:the|city's|its|your)\s+((?:[a-z]+\s+)?[a-z]+)\s+(?:projects|initiatives|stuff)\b")
-_LIST_ASKED = re.compile(r"一覧|全部|ぜんぶ|すべて|全て|何件|いくつ(?!か)|列挙|挙げて|リストアップ|\blist\b|\bhow many\b|\ball\b"
+_LIST_ASKED = re.compile(r"一覧|全部|ぜんぶ|すべて|全て|何件|" + HOW_MANY_JA + r"|列挙|挙げて|リストアップ|\blist\b|\bhow many\b|\ball\b"
                          r"|\bwhich projects\b|\bwhat projects\b")
 # How a project went (its evaluation, progress, being behind): only a project has that, never a term.
 EVALUATED = re.compile(r"評価|進捗|進み具合|進みぐあい|遅れ|\bgrade[ds]?\b|\brated\b|\brating\b|\bevaluat|\bprogress\b"
@@ -156,7 +156,7 @@ FAR_WORDS = 7
 PART_OF_TITLE = 0.8  # a topic shorter than this share of an approach's title is a part of it, not its name
 FAR_CHARS = 25  # characters a message needs before it can hold FAR_WORDS words (cheap to check first)
 # ごと and 別 group a count (「課ごとの件数」「部署別に数えて」), not a description (「課ごとにバラバラ」).
-PLURAL = re.compile(r"一覧|全部(?!で)|すべて|全て|何件|いくつ(?![のか])|どんな事業が|事業を(?:全部|すべて)?教えて|列挙|挙げて(?!る|い|た)|リストアップ|以外"
+PLURAL = re.compile(r"一覧|全部(?!で)|すべて|全て|何件|いくつ(?!の)" + NOT_SEVERAL + r"|どんな事業が|事業を(?:全部|すべて)?教えて|列挙|挙げて(?!る|い|た)|リストアップ|以外"
                     r"|(?:ごと|毎|別)(?:の\s*(?:件数|数|事業|内訳)|に\s*(?:数え|分け|まとめ|教え|集計|整理|一覧|見せ|出し|並べ))"
                     r"|\bprojects\b|\blist\b|\bhow many\b|\ball\b")
 

@@ -217,7 +217,7 @@ _ONE_DESCRIBED = re.compile(r"それ|あれ|その件|この件|(?<![電会通�
 
 _WHICH_ONES = re.compile(r"どれ|どの事業|だけ(?!ど)|\bwhich\b")
 _CALLED_PROJECT = re.compile(r"(?:って|という|っていう|とかいう)\s*事業")
-_LISTING_SAID = re.compile(r"一覧|全部|ぜんぶ|すべて|全て|どれ|何件|いくつ(?!か)|\blist\b|\ball\b")
+_LISTING_SAID = re.compile(r"一覧|全部|ぜんぶ|すべて|全て|どれ|何件|" + lx.HOW_MANY_JA + r"|\blist\b|\ball\b")
 
 
 def _one_described(form: str) -> bool:

@@ -169,6 +169,9 @@ NOT_ASKING = ["いつでも", "いつも", "いつまでも", "いつかは", "�
             "目的で使", "目的での利用", "目的で利用", "目的でも使", "目的に使"]
 
 FILLER = _norm_all(_FILLER)
+# いくつか is "several" (「条件がいくつかあった」): いくつ asks how many only when か does not follow.
+NOT_SEVERAL = r"(?!か)"
+HOW_MANY_JA = "いくつ" + NOT_SEVERAL
 HELP = _norm_all(_HELP)
 GRADE_WORDS = {g: _norm_all(ws) for g, ws in _GRADE_WORDS.items()}
 KPI_NOUN_SET = set(_norm_all(KPI_NOUNS))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from handlers.lexicon import HOW_MANY_JA
 from knowledge.meaning_words import starts_with_verb
 from knowledge.records import reiwa_to_fiscal
 
@@ -22,7 +23,7 @@ from knowledge.records import reiwa_to_fiscal
 _COUNTER = re.compile(r"何\s*((?:か|ヶ|カ)所|%|パーセント|時間|[\u3400-\u9fff]{1,2}+)(?!も)")
 _NOT_COUNTERS = ("年", "月", "日", "時", "故", "処", "事", "者", "物", "等", "度目", "番", "階")  # 何階: a place
 _QUANTITY = re.compile(
-    r"何(?:件|人|名|回|時間|個|種類|%|パーセント|割|台|様式|手続)(?!も)|いくつ(?!か)|いくら|どれ(?:くらい|ぐらい|だけ)|どの(?:くらい|ぐらい|程度)"
+    r"何(?:件|人|名|回|時間|個|種類|%|パーセント|割|台|様式|手続)(?!も)|" + HOW_MANY_JA + r"|いくら|どれ(?:くらい|ぐらい|だけ)|どの(?:くらい|ぐらい|程度)"
     r"|(?<![効能統引軽])率(?!先)|割合|(?<=[\u3400-\u9fff\u30a1-\u30fc])(?<![複多少半関変無係手])数(?![字値料学])"
     r"|\bhow (?:many|much|far)\b|\bnumber of\b|\bpercentage\b|\bwhat percent|\bwhat ?%|\brate\b|\bfigures?\b"
 )

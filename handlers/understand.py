@@ -137,7 +137,7 @@ _NOT_DEFINING = {
                                                     r"the status|the progress|the latest|new|up|the\s*\|)(?:\b|\|))"
                                                     + _OF_A_PROJECT),
     "explain": _OF_A_PROJECT,
-    "いくつ": r"(?!か)",  # 「条件がいくつかあった」: several, not how many
+    "いくつ": lx.NOT_SEVERAL,
     # "how many hours did RPA save", "how many people": a figure of a project, not a count of projects.
     "how many": r"(?!\s+(?:hours?|minutes?|days?|people|persons?|staff|employees|residents|users|times|sessions|pcs|"
                 r"computers|devices|digits|kinds|types|forms|datasets|data sets|procedures|cards|applications)\b)",
